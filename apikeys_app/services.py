@@ -1,0 +1,132 @@
+"""Create, update, revoke, delete and re-issue API keys; tokens are returned once, never stored."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone as dt_timezone
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from apikeys_app.models import ApiKey
+from apikeys_app.tokens import new_token
+
+__all__ = ["create_api_key", "get_api_key", "update_api_key", "revoke_api_key", "delete_api_key", "regenerate_token"]
+
+CREATE_KEYS = frozenset({"name", "expiresAt"})
+UPDATE_KEYS = frozenset({"name", "expiresAt", "revokedAt"})
+
+
+def parse_instant(value: Any, key: str) -> datetime | None:
+    """Return an ISO 8601 date-time (naive means UTC), or None for null."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(f"{key} must be an ISO 8601 date-time, e.g. 2030-01-01T00:00:00Z", code="INVALID_INPUT") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt_timezone.utc)
+
+
+def check_input(data: Any, allowed: frozenset[str]) -> dict[str, Any]:
+    """Refuse a body that is not an object or names unknown properties."""
+    if not isinstance(data, dict):
+        raise ValidationError("The body must be a JSON object", code="INVALID_INPUT")
+    unknown = sorted(set(data) - allowed - {"id"})
+    if unknown:
+        raise ValidationError(f"Unknown properties {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}", code="INVALID_INPUT")
+    return data
+
+
+def clean_name(value: Any) -> str:
+    """A key's name: a non-empty string of at most 200 characters."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise ValidationError("name is required: a non-empty string of at most 200 characters", code="INVALID_INPUT")
+    return value.strip()
+
+
+def clean_expiry(value: Any) -> datetime | None:
+    """An expiry must lie in the future."""
+    moment = parse_instant(value, "expiresAt")
+    if moment is not None and moment <= timezone.now():
+        raise ValidationError("expiresAt must be in the future", code="INVALID_INPUT")
+    return moment
+
+
+def get_api_key(workspace: Any, key_id: Any) -> ApiKey:
+    """Return a (not deleted) key of ``workspace``; 404 otherwise."""
+    try:
+        pk = uuid.UUID(str(key_id))
+    except ValueError:
+        raise ValidationError(f"'{key_id}' is not a valid UUID", code="INVALID_UUID") from None
+    api_key = ApiKey.objects.filter(pk=pk, workspace=workspace, deleted_at__isnull=True).first()
+    if api_key is None:
+        raise Http404(f"API key {key_id} not found")
+    return api_key
+
+
+@transaction.atomic
+def create_api_key(workspace: Any, data: Any) -> tuple[ApiKey, str]:
+    """Create a key; return it with its token, which is never shown again."""
+    data = check_input(data, CREATE_KEYS)
+    token = new_token()
+    api_key = ApiKey.objects.create(
+        workspace=workspace, name=clean_name(data.get("name")), expires_at=clean_expiry(data.get("expiresAt")),
+        key_id=token.key_id, digest=token.digest, last4=token.last4,
+    )
+    return api_key, token.token
+
+
+@transaction.atomic
+def update_api_key(workspace: Any, key_id: Any, data: Any) -> ApiKey:
+    """Rename a key, change its expiry, or revoke it (``revokedAt`` set; a revocation is final)."""
+    api_key = get_api_key(workspace, key_id)
+    data = check_input(data, UPDATE_KEYS)
+    if "name" in data:
+        api_key.name = clean_name(data["name"])
+    if "expiresAt" in data:
+        api_key.expires_at = clean_expiry(data["expiresAt"])
+    if "revokedAt" in data:
+        if data["revokedAt"] is None and api_key.revoked_at is not None:
+            raise ValidationError("A revoked API key cannot be reinstated; create a new key", code="INVALID_INPUT")
+        if data["revokedAt"] is not None and api_key.revoked_at is None:
+            parse_instant(data["revokedAt"], "revokedAt")
+            api_key.revoked_at = timezone.now()
+    api_key.save()
+    return api_key
+
+
+def revoke_api_key(workspace: Any, key_id: Any) -> ApiKey:
+    """Revoke a key now; its token stops working on the next request."""
+    api_key = get_api_key(workspace, key_id)
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at", "updated_at"])
+    return api_key
+
+
+def delete_api_key(workspace: Any, key_id: Any) -> ApiKey:
+    """Soft-delete a key (it disappears from lists and stops working)."""
+    api_key = get_api_key(workspace, key_id)
+    api_key.deleted_at = timezone.now()
+    api_key.revoked_at = api_key.revoked_at or api_key.deleted_at
+    api_key.save(update_fields=["deleted_at", "revoked_at", "updated_at"])
+    return api_key
+
+
+def regenerate_token(workspace: Any, key_id: Any, expires_at: Any = None) -> tuple[ApiKey, str]:
+    """Issue a new token for a key (the old one stops working); refuse revoked or expired keys."""
+    api_key = get_api_key(workspace, key_id)
+    if api_key.revoked_at is not None:
+        raise ValidationError("This API Key is revoked", code="API_KEY_REVOKED")
+    if expires_at is not None:
+        api_key.expires_at = clean_expiry(expires_at)
+    if api_key.is_expired:
+        raise ValidationError("This API Key has expired", code="API_KEY_EXPIRED")
+    token = new_token()
+    api_key.key_id, api_key.digest, api_key.last4 = token.key_id, token.digest, token.last4
+    api_key.save()
+    return api_key, token.token

@@ -1,0 +1,65 @@
+"""``/rest/metadata/apiKeys[/{id}]``: list, get, create (token returned once), patch, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apikeys_app import services
+from apikeys_app.models import ApiKey
+from config.pagination import paginate_by_id
+from config.rest import ApiError
+
+__all__ = ["ApiKeysView", "api_key_to_api"]
+
+
+def iso(moment: Any) -> str | None:
+    """ISO 8601 UTC with milliseconds."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z") if moment else None
+
+
+def api_key_to_api(api_key: ApiKey) -> dict[str, Any]:
+    """An API key as the API returns it (never its token or digest)."""
+    return {
+        "id": str(api_key.pk),
+        "name": api_key.name,
+        "expiresAt": iso(api_key.expires_at),
+        "revokedAt": iso(api_key.revoked_at),
+        "lastUsedAt": iso(api_key.last_used_at),
+        "tokenLast4": api_key.last4,
+        "createdAt": iso(api_key.created_at),
+        "updatedAt": iso(api_key.updated_at),
+    }
+
+
+class ApiKeysView(APIView):
+    """API keys of the caller's workspace, in the ``{data, pageInfo, totalCount}`` envelope."""
+
+    def get(self, request: Request, pk: str | None = None) -> Response:
+        workspace = request.auth.workspace
+        if pk is not None:
+            return Response({"data": api_key_to_api(services.get_api_key(workspace, pk))})
+        queryset = ApiKey.objects.filter(workspace=workspace, deleted_at__isnull=True)
+        page = paginate_by_id(queryset, request.query_params, default=60, maximum=1000)
+        return Response({"data": [api_key_to_api(k) for k in page.rows], "pageInfo": page.page_info, "totalCount": page.total_count})
+
+    def post(self, request: Request, pk: str | None = None) -> Response:
+        if pk is not None:
+            raise ApiError(400, "Remove the id from the path to create an API key: POST /rest/metadata/apiKeys")
+        api_key, token = services.create_api_key(request.auth.workspace, request.data)
+        return Response({"data": {**api_key_to_api(api_key), "token": token}}, status=201)
+
+    def patch(self, request: Request, pk: str | None = None) -> Response:
+        if pk is None:
+            raise ApiError(400, "update apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56")
+        return Response({"data": api_key_to_api(services.update_api_key(request.auth.workspace, pk, request.data))})
+
+    put = patch
+
+    def delete(self, request: Request, pk: str | None = None) -> Response:
+        if pk is None:
+            raise ApiError(400, "delete apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56")
+        return Response({"data": api_key_to_api(services.delete_api_key(request.auth.workspace, pk))})

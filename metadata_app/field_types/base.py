@@ -1,0 +1,115 @@
+"""The base class every field type derives from, and the error it raises on bad input."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from metadata_app.specs import FieldSpec
+
+__all__ = ["FieldType", "FieldValueError", "describe"]
+
+# Filter operator families (REST comparators / GraphQL filter keys), see api-reference 1.3 and 2.4.
+EQUALITY = frozenset({"eq", "neq", "in", "is"})
+ORDERED = EQUALITY | {"gt", "gte", "lt", "lte"}
+STRING = ORDERED | {"startsWith", "endsWith", "like", "ilike"}
+
+
+class FieldValueError(ValueError):
+    """Raised by a field type when an input value is invalid; the message says what is expected.
+
+    ``path`` names the sub-field for composite types (``primaryEmail``), so the caller can
+    report ``emails.primaryEmail``.
+    """
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+def describe(value: Any) -> str:
+    """Return a short, quoted description of ``value`` for error messages."""
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    if value is None:
+        text = "null"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (dict, list)):
+        text = "an object" if isinstance(value, dict) else "an array"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class FieldType:
+    """One field type: validation and normalisation, default, stored form, API output, filters, sort.
+
+    Subclasses set ``name`` (the ``FieldMetadataType``) and override what differs. The stored
+    form is what goes into ``Record.data`` under the field's storage key; it is JSON.
+    """
+
+    name: ClassVar[str] = ""
+    #: Filter comparators this type accepts (REST ``[op]``, GraphQL filter keys).
+    operators: ClassVar[frozenset[str]] = EQUALITY
+    #: Whether records can be ordered by this field.
+    sortable: ClassVar[bool] = True
+    #: How the query engine compares stored values: text, number, boolean, json.
+    value_kind: ClassVar[str] = "text"
+    #: Composite types name their sub-fields and the scalar type of each.
+    sub_fields: ClassVar[dict[str, "FieldType"]] = {}
+    #: Sub-field whose value takes part in uniqueness for composite types.
+    unique_sub_field: ClassVar[str | None] = None
+    #: Whether the type needs ``options`` (SELECT, MULTI_SELECT, RATING).
+    has_options: ClassVar[bool] = False
+
+    @property
+    def is_composite(self) -> bool:
+        """True when the value is an object of sub-fields."""
+        return bool(self.sub_fields)
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> Any:
+        """Return the stored form of input ``value``; raise FieldValueError if it is invalid.
+
+        ``None`` has already been handled by the caller (nullability); subclasses receive a
+        non-null value.
+        """
+        raise NotImplementedError
+
+    def normalize_update(self, value: Any, current: Any, spec: "FieldSpec") -> Any:
+        """Return the stored form of an update; composites merge into ``current``."""
+        return self.normalize(value, spec)
+
+    def empty_value(self, spec: "FieldSpec") -> Any:
+        """Return the stored value of a record that was given no value and has no default."""
+        return None
+
+    def is_empty(self, stored: Any) -> bool:
+        """Return True when ``stored`` counts as no value (for nullability and aggregates)."""
+        return stored is None
+
+    def to_api(self, stored: Any, spec: "FieldSpec") -> Any:
+        """Return the API form of a stored value (``None`` for a missing one)."""
+        return stored
+
+    def unique_value(self, stored: Any) -> str | None:
+        """Return the string that must be unique across records, or None to take no part."""
+        if stored is None or stored == "":
+            return None
+        return str(stored).lower() if isinstance(stored, str) else str(stored)
+
+    def validate_options(self, options: Any) -> Any:
+        """Validate and normalise field ``options``; types without options refuse any."""
+        if options not in (None, [], {}):
+            raise FieldValueError(f"fields of type {self.name} take no options")
+        return None
+
+    def validate_settings(self, settings: Any) -> dict[str, Any] | None:
+        """Validate and normalise field ``settings``."""
+        if settings is None:
+            return None
+        if not isinstance(settings, dict):
+            raise FieldValueError("settings must be an object")
+        return settings
+
+    def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
+        """Coerce one filter operand (a string from REST, JSON from GraphQL) to a stored form."""
+        return self.normalize(value, spec)

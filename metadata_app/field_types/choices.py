@@ -1,0 +1,111 @@
+"""Enum-backed field types: SELECT, MULTI_SELECT and RATING. Values must be among the options."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from metadata_app.field_types.base import FieldType, FieldValueError, describe
+
+if TYPE_CHECKING:
+    from metadata_app.specs import FieldSpec
+
+__all__ = ["SelectType", "MultiSelectType", "RatingType", "RATING_VALUES"]
+
+OPTION_VALUE = re.compile(r"^[A-Z0-9]+(_[A-Z0-9]+)*$")
+RATING_VALUES = tuple(f"RATING_{n}" for n in range(1, 6))
+OPTION_COLORS = ("green", "turquoise", "sky", "blue", "purple", "pink", "red", "orange", "yellow", "gray")
+
+
+def normalize_options(options: Any, type_name: str) -> list[dict[str, Any]]:
+    """Validate SELECT-like options and give each an ``id``, ``color`` and ``position``."""
+    if not isinstance(options, list) or not options:
+        raise FieldValueError(f"fields of type {type_name} need a non-empty array of options")
+    seen: set[str] = set()
+    result = []
+    for position, option in enumerate(options):
+        if not isinstance(option, dict):
+            raise FieldValueError("each option must be an object {label, value, color?, position?}")
+        value, label = option.get("value"), option.get("label")
+        if not isinstance(value, str) or not OPTION_VALUE.match(value):
+            raise FieldValueError(
+                f"option value {describe(value)} is invalid: use UPPER_SNAKE_CASE letters and digits, e.g. \"IN_PROGRESS\""
+            )
+        if value in seen:
+            raise FieldValueError(f'option value "{value}" is used twice')
+        seen.add(value)
+        if not isinstance(label, str) or not label.strip():
+            raise FieldValueError(f'option "{value}" needs a non-empty label')
+        option_id = option.get("id") or str(uuid.uuid4())
+        color = option.get("color") or OPTION_COLORS[position % len(OPTION_COLORS)]
+        result.append({"id": str(option_id), "label": label, "value": value, "color": color,
+                       "position": option.get("position", position)})
+    return sorted(result, key=lambda o: o["position"])
+
+
+class SelectType(FieldType):
+    """One value among the field's options; ordered by option position."""
+
+    name = "SELECT"
+    operators = frozenset({"eq", "neq", "in", "is"})
+    has_options = True
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+        allowed = spec.option_values
+        if not isinstance(value, str) or value not in allowed:
+            raise FieldValueError(f"expected one of {', '.join(allowed)}, got {describe(value)}")
+        return value
+
+    def validate_options(self, options: Any) -> list[dict[str, Any]]:
+        return normalize_options(options, self.name)
+
+    def unique_value(self, stored: Any) -> str | None:
+        return None if stored is None else str(stored)
+
+
+class MultiSelectType(FieldType):
+    """A list of distinct values among the field's options."""
+
+    name = "MULTI_SELECT"
+    operators = frozenset({"containsAny", "is", "isEmptyArray"})
+    value_kind = "json"
+    has_options = True
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> list[str]:
+        allowed = spec.option_values
+        if not isinstance(value, list):
+            raise FieldValueError(f"expected an array of values among {', '.join(allowed)}, got {describe(value)}")
+        result: list[str] = []
+        for item in value:
+            if not isinstance(item, str) or item not in allowed:
+                raise FieldValueError(f"expected values among {', '.join(allowed)}, got {describe(item)}")
+            if item not in result:
+                result.append(item)
+        return result
+
+    def is_empty(self, stored: Any) -> bool:
+        return not stored
+
+    def validate_options(self, options: Any) -> list[dict[str, Any]]:
+        return normalize_options(options, self.name)
+
+    def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
+        if isinstance(value, str):
+            return SelectType().normalize(value, spec)
+        return self.normalize(value, spec)
+
+    def unique_value(self, stored: Any) -> str | None:
+        return None
+
+
+class RatingType(SelectType):
+    """A rating ``RATING_1`` to ``RATING_5``; its options are fixed unless given."""
+
+    name = "RATING"
+    operators = frozenset({"eq", "neq", "in", "is", "gt", "gte", "lt", "lte"})
+
+    def validate_options(self, options: Any) -> list[dict[str, Any]]:
+        if options in (None, []):
+            options = [{"label": str(n), "value": v} for n, v in enumerate(RATING_VALUES, start=1)]
+        return normalize_options(options, self.name)

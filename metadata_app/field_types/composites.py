@@ -1,0 +1,206 @@
+"""Composite field types: one JSON object per field, with typed sub-fields (api-reference 3.7)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from metadata_app.field_types.base import FieldType, FieldValueError, describe
+from metadata_app.field_types.scalars import NumericType, RawJsonType, TextType, UuidType
+
+if TYPE_CHECKING:
+    from metadata_app.specs import FieldSpec
+
+__all__ = [
+    "CompositeType", "FullNameType", "EmailsType", "LinksType", "PhonesType", "CurrencyType",
+    "AddressType", "ActorType", "RichTextV2Type", "ACTOR_SOURCES",
+]
+
+TEXT, NUMERIC, JSON, UUID = TextType(), NumericType(), RawJsonType(), UuidType()
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+ACTOR_SOURCES = ("EMAIL", "CALENDAR", "WORKFLOW", "AGENT", "API", "IMPORT", "MANUAL", "SYSTEM", "WEBHOOK")
+
+
+class CompositeType(FieldType):
+    """A JSON object of sub-fields. Every sub-field is always present in the API output.
+
+    On update, a partial object changes only the sub-fields it names.
+    """
+
+    #: Sub-fields whose empty value is ``""`` rather than ``null``.
+    text_sub_fields: ClassVar[frozenset[str]] = frozenset()
+    #: Sub-fields a client may not write.
+    read_only_sub_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def empty_value(self, spec: "FieldSpec") -> dict[str, Any]:
+        return {name: ("" if name in self.text_sub_fields else None) for name in self.sub_fields}
+
+    def is_empty(self, stored: Any) -> bool:
+        if not stored:
+            return True
+        return all(sub.is_empty(stored.get(name)) for name, sub in self.sub_fields.items())
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> dict[str, Any]:
+        return self.normalize_update(value, self.empty_value(spec), spec)
+
+    def normalize_update(self, value: Any, current: Any, spec: "FieldSpec") -> dict[str, Any]:
+        if not isinstance(value, dict):
+            names = ", ".join(self.sub_fields)
+            raise FieldValueError(f"expected an object with sub-fields {names}, got {describe(value)}")
+        result = dict(current or self.empty_value(spec))
+        for key, sub_value in value.items():
+            sub = self.sub_fields.get(key)
+            if sub is None or key in self.read_only_sub_fields:
+                names = ", ".join(n for n in self.sub_fields if n not in self.read_only_sub_fields)
+                raise FieldValueError(f"unknown sub-field '{key}'; expected {names}", path=key)
+            if sub_value is None:
+                result[key] = "" if key in self.text_sub_fields else None
+                continue
+            try:
+                result[key] = self.normalize_sub_field(key, sub.normalize(sub_value, spec))
+            except FieldValueError as error:
+                raise FieldValueError(error.message, path=key) from None
+        return result
+
+    def normalize_sub_field(self, key: str, value: Any) -> Any:
+        """Check one already-typed sub-field value; subclasses add format rules."""
+        return value
+
+    def to_api(self, stored: Any, spec: "FieldSpec") -> Any:
+        if stored is None:
+            return self.empty_value(spec)
+        empty = self.empty_value(spec)
+        return {name: stored.get(name, empty[name]) for name in self.sub_fields}
+
+    def unique_value(self, stored: Any) -> str | None:
+        if not stored or not self.unique_sub_field:
+            return None
+        return super().unique_value(stored.get(self.unique_sub_field))
+
+    def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
+        raise FieldValueError(f"filter on a sub-field of this {self.name} field, e.g. <field>.{next(iter(self.sub_fields))}")
+
+
+def string_list(value: Any, what: str) -> list[str]:
+    """Check that ``value`` is an array of strings."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FieldValueError(f"expected an array of {what}, got {describe(value)}")
+    return value
+
+
+class FullNameType(CompositeType):
+    """A person's name: ``firstName``, ``lastName``."""
+
+    name = "FULL_NAME"
+    sub_fields = {"firstName": TEXT, "lastName": TEXT}
+    text_sub_fields = frozenset(sub_fields)
+
+
+class EmailsType(CompositeType):
+    """``primaryEmail`` (unique when the field is) and ``additionalEmails`` (array of strings)."""
+
+    name = "EMAILS"
+    sub_fields = {"primaryEmail": TEXT, "additionalEmails": JSON}
+    text_sub_fields = frozenset({"primaryEmail"})
+    unique_sub_field = "primaryEmail"
+
+    def normalize_sub_field(self, key: str, value: Any) -> Any:
+        if key == "primaryEmail":
+            if value and not EMAIL.match(value):
+                raise FieldValueError(f"expected an email address, got {describe(value)}")
+            return value
+        for email in string_list(value, "email addresses"):
+            if not EMAIL.match(email):
+                raise FieldValueError(f"expected an email address, got {describe(email)}")
+        return value
+
+
+class LinksType(CompositeType):
+    """``primaryLinkUrl`` (unique when the field is), ``primaryLinkLabel``, ``secondaryLinks``."""
+
+    name = "LINKS"
+    sub_fields = {"primaryLinkUrl": TEXT, "primaryLinkLabel": TEXT, "secondaryLinks": JSON}
+    text_sub_fields = frozenset({"primaryLinkUrl", "primaryLinkLabel"})
+    unique_sub_field = "primaryLinkUrl"
+
+    def normalize_sub_field(self, key: str, value: Any) -> Any:
+        if key == "secondaryLinks":
+            if not isinstance(value, list) or not all(
+                isinstance(link, dict) and isinstance(link.get("url", ""), str) and set(link) <= {"url", "label"}
+                for link in value
+            ):
+                raise FieldValueError(f"expected an array of {{url, label}} objects, got {describe(value)}")
+        return value
+
+
+class PhonesType(CompositeType):
+    """``primaryPhoneNumber`` (unique when the field is), country and calling codes, ``additionalPhones``."""
+
+    name = "PHONES"
+    sub_fields = {
+        "primaryPhoneNumber": TEXT,
+        "primaryPhoneCountryCode": TEXT,
+        "primaryPhoneCallingCode": TEXT,
+        "additionalPhones": JSON,
+    }
+    text_sub_fields = frozenset({"primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode"})
+    unique_sub_field = "primaryPhoneNumber"
+
+    def normalize_sub_field(self, key: str, value: Any) -> Any:
+        if key == "additionalPhones" and not (isinstance(value, list) and all(isinstance(p, dict) for p in value)):
+            raise FieldValueError(f"expected an array of phone objects, got {describe(value)}")
+        return value
+
+
+class CurrencyType(CompositeType):
+    """``amountMicros`` (amount times 1,000,000) and ``currencyCode`` (ISO 4217, e.g. USD)."""
+
+    name = "CURRENCY"
+    sub_fields = {"amountMicros": NUMERIC, "currencyCode": TEXT}
+    text_sub_fields = frozenset({"currencyCode"})
+
+    def normalize_sub_field(self, key: str, value: Any) -> Any:
+        if key == "currencyCode" and value and not CURRENCY_CODE.match(value):
+            raise FieldValueError(f"expected a three-letter ISO 4217 code such as \"USD\", got {describe(value)}")
+        return value
+
+    def is_empty(self, stored: Any) -> bool:
+        return not stored or stored.get("amountMicros") is None
+
+
+class AddressType(CompositeType):
+    """A postal address with optional coordinates."""
+
+    name = "ADDRESS"
+    sub_fields = {
+        "addressStreet1": TEXT, "addressStreet2": TEXT, "addressCity": TEXT, "addressPostcode": TEXT,
+        "addressState": TEXT, "addressCountry": TEXT, "addressLat": NUMERIC, "addressLng": NUMERIC,
+    }
+    text_sub_fields = frozenset(
+        {"addressStreet1", "addressStreet2", "addressCity", "addressPostcode", "addressState", "addressCountry"}
+    )
+
+
+class RichTextV2Type(CompositeType):
+    """Rich text as ``blocknote`` (BlockNote JSON as a string) and ``markdown``."""
+
+    name = "RICH_TEXT_V2"
+    sub_fields = {"blocknote": TEXT, "markdown": TEXT}
+
+
+class ActorType(CompositeType):
+    """Who made a change: ``source``, ``workspaceMemberId``, ``name``, ``context``. Filled by the server."""
+
+    name = "ACTOR"
+    sub_fields = {"source": TEXT, "workspaceMemberId": UUID, "name": TEXT, "context": JSON}
+    text_sub_fields = frozenset({"name"})
+    read_only_sub_fields = frozenset({"workspaceMemberId", "name"})
+
+    def normalize_sub_field(self, key: str, value: Any) -> Any:
+        if key == "source" and value not in ACTOR_SOURCES:
+            raise FieldValueError(f"expected one of {', '.join(ACTOR_SOURCES)}, got {describe(value)}")
+        return value
+
+    def empty_value(self, spec: "FieldSpec") -> dict[str, Any]:
+        return {"source": "MANUAL", "workspaceMemberId": None, "name": "", "context": {}}

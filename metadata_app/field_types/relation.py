@@ -1,0 +1,42 @@
+"""The RELATION field type: a link between two objects, one field on each side."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from metadata_app.field_types.base import FieldType, FieldValueError
+from metadata_app.field_types.scalars import UuidType
+
+if TYPE_CHECKING:
+    from metadata_app.specs import FieldSpec
+
+__all__ = ["RelationType", "RELATION_TYPES", "ON_DELETE_ACTIONS"]
+
+RELATION_TYPES = ("MANY_TO_ONE", "ONE_TO_MANY")
+ON_DELETE_ACTIONS = ("SET_NULL", "CASCADE", "RESTRICT")
+
+
+class RelationType(FieldType):
+    """A relation. Only the MANY_TO_ONE side stores anything: the target id under its join name
+    (``company`` stores ``companyId``). The relation field itself is read through ``depth`` and
+    written through the join name; filters use the join name, which compares like a UUID.
+    """
+
+    name = "RELATION"
+    operators = UuidType.operators
+    sortable = False
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+        """Normalise a join id (the value written under ``<name>Id``)."""
+        return UuidType().normalize(value, spec)
+
+    def unique_value(self, stored: Any) -> str | None:
+        return None
+
+    def validate_settings(self, settings: Any) -> dict[str, Any] | None:
+        settings = super().validate_settings(settings) or {}
+        if settings.get("relationType") not in RELATION_TYPES:
+            raise FieldValueError(f"settings.relationType must be one of {', '.join(RELATION_TYPES)}")
+        if settings.get("onDelete", "SET_NULL") not in ON_DELETE_ACTIONS:
+            raise FieldValueError(f"settings.onDelete must be one of {', '.join(ON_DELETE_ACTIONS)}")
+        return settings

@@ -1,0 +1,247 @@
+"""Scalar field types: one JSON value per field."""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from metadata_app.field_types.base import EQUALITY, ORDERED, STRING, FieldType, FieldValueError, describe
+
+if TYPE_CHECKING:
+    from metadata_app.specs import FieldSpec
+
+__all__ = [
+    "UuidType", "TextType", "RichTextType", "DateTimeType", "DateType", "BooleanType", "NumberType",
+    "NumericType", "PositionType", "RawJsonType", "ArrayType",
+]
+
+
+class UuidType(FieldType):
+    """A UUID, stored and returned in canonical lower-case form."""
+
+    name = "UUID"
+    operators = ORDERED
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+        if not isinstance(value, str):
+            raise FieldValueError(f"expected a UUID string, got {describe(value)}")
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise FieldValueError(f"expected a UUID, got {describe(value)}") from None
+
+    def unique_value(self, stored: Any) -> str | None:
+        return None if stored is None else str(stored)
+
+
+class TextType(FieldType):
+    """A string. Empty strings are kept; ordering and ``like`` are case-sensitive."""
+
+    name = "TEXT"
+    operators = STRING
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+        if not isinstance(value, str):
+            raise FieldValueError(f"expected a string, got {describe(value)}")
+        return value
+
+    def is_empty(self, stored: Any) -> bool:
+        return stored is None or stored == ""
+
+
+class RichTextType(TextType):
+    """Rich text (v1), a string of markup; filtered like TEXT."""
+
+    name = "RICH_TEXT"
+
+
+def format_instant(moment: datetime) -> str:
+    """Return ``moment`` as UTC ISO 8601 with milliseconds, e.g. ``2024-01-01T12:00:00.000Z``.
+
+    The fixed-width UTC form makes string order equal time order, on SQLite and PostgreSQL alike.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class DateTimeType(FieldType):
+    """An instant, given in ISO 8601 (any offset) and stored in UTC with milliseconds."""
+
+    name = "DATE_TIME"
+    operators = ORDERED
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+        if not isinstance(value, str):
+            raise FieldValueError(f"expected an ISO 8601 date-time string, got {describe(value)}")
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise FieldValueError(
+                f"expected an ISO 8601 date-time such as \"2024-01-31T09:30:00Z\", got {describe(value)}"
+            ) from None
+        if moment.year < 1000:
+            raise FieldValueError(f"year must be 1000 or later, got {describe(value)}")
+        return format_instant(moment)
+
+
+class DateType(FieldType):
+    """A calendar date ``YYYY-MM-DD``."""
+
+    name = "DATE"
+    operators = ORDERED
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+        if not isinstance(value, str):
+            raise FieldValueError(f"expected a date string YYYY-MM-DD, got {describe(value)}")
+        text = value.strip()
+        try:
+            if len(text) > 10:  # a full date-time: keep its calendar date
+                return datetime.fromisoformat(text).date().isoformat()
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise FieldValueError(f"expected a date such as \"2024-01-31\", got {describe(value)}") from None
+
+
+class BooleanType(FieldType):
+    """``true`` or ``false``."""
+
+    name = "BOOLEAN"
+    operators = frozenset({"eq", "neq", "is"})
+    value_kind = "boolean"
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> bool:
+        if not isinstance(value, bool):
+            raise FieldValueError(f"expected true or false, got {describe(value)}")
+        return value
+
+    def filter_value(self, value: Any, spec: "FieldSpec") -> bool:
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        return self.normalize(value, spec)
+
+
+def as_number(value: Any) -> int | float:
+    """Return ``value`` as a finite JSON number; accept numeric strings; refuse booleans."""
+    if isinstance(value, bool):
+        raise FieldValueError(f"expected a number, got {describe(value)}")
+    if isinstance(value, str):
+        try:
+            value = float(value) if re.search(r"[.eE]", value) else int(value)
+        except ValueError:
+            raise FieldValueError(f"expected a number, got {describe(value)}") from None
+    if not isinstance(value, (int, float)):
+        raise FieldValueError(f"expected a number, got {describe(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise FieldValueError("expected a finite number")
+    return value
+
+
+NUMBER_DATA_TYPES = ("float", "int", "bigint")
+
+
+class NumberType(FieldType):
+    """A number; ``settings.dataType`` is ``float`` (default), ``int`` or ``bigint``."""
+
+    name = "NUMBER"
+    operators = ORDERED
+    value_kind = "number"
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> int | float:
+        if isinstance(value, str):
+            raise FieldValueError(f"expected a number, got {describe(value)}")
+        number = as_number(value)
+        if spec.settings.get("dataType") in ("int", "bigint"):
+            if number != int(number):
+                raise FieldValueError(f"expected an integer, got {describe(value)}")
+            return int(number)
+        return number
+
+    def filter_value(self, value: Any, spec: "FieldSpec") -> int | float:
+        return as_number(value)
+
+    def validate_settings(self, settings: Any) -> dict[str, Any] | None:
+        settings = super().validate_settings(settings)
+        if settings is None:
+            return None
+        data_type = settings.get("dataType", "float")
+        if data_type not in NUMBER_DATA_TYPES:
+            raise FieldValueError(f"settings.dataType must be one of {', '.join(NUMBER_DATA_TYPES)}")
+        decimals = settings.get("decimals")
+        if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 10):
+            raise FieldValueError("settings.decimals must be an integer from 0 to 10")
+        return settings
+
+
+class NumericType(FieldType):
+    """An arbitrary-precision number; accepts JSON numbers and numeric strings."""
+
+    name = "NUMERIC"
+    operators = ORDERED
+    value_kind = "number"
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> int | float:
+        return as_number(value)
+
+
+class PositionType(FieldType):
+    """A record's position in manual order: a number, or ``"first"``/``"last"``."""
+
+    name = "POSITION"
+    operators = ORDERED
+    value_kind = "number"
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> int | float | str:
+        if value in ("first", "last"):
+            return value
+        if isinstance(value, str):
+            raise FieldValueError(f'expected a number, "first" or "last", got {describe(value)}')
+        return as_number(value)
+
+    def filter_value(self, value: Any, spec: "FieldSpec") -> int | float:
+        return as_number(value)
+
+
+class RawJsonType(FieldType):
+    """Any JSON value (object, array, string, number or boolean)."""
+
+    name = "RAW_JSON"
+    operators = frozenset({"is", "like"})
+    value_kind = "json"
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> Any:
+        return value
+
+    def is_empty(self, stored: Any) -> bool:
+        return stored is None or stored == {} or stored == []
+
+    def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
+        return value
+
+
+class ArrayType(FieldType):
+    """An array of strings."""
+
+    name = "ARRAY"
+    operators = frozenset({"is", "containsAny", "isEmptyArray"})
+    value_kind = "json"
+
+    def normalize(self, value: Any, spec: "FieldSpec") -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise FieldValueError(f"expected an array of strings, got {describe(value)}")
+        return value
+
+    def is_empty(self, stored: Any) -> bool:
+        return not stored
+
+    def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
+        if isinstance(value, str):
+            return value
+        return self.normalize(value, spec)
+
+
+__all__ += ["EQUALITY", "format_instant", "as_number"]

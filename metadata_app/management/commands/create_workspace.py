@@ -1,0 +1,18 @@
+"""``manage.py create_workspace "Acme"``: create a workspace with the standard objects."""
+
+from django.core.management.base import BaseCommand
+
+from metadata_app.services.workspaces import create_workspace
+
+
+class Command(BaseCommand):
+    """Create a workspace and print its id."""
+
+    help = "Create a workspace seeded with the standard objects (person, company, opportunity, ...)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("display_name")
+
+    def handle(self, *args, display_name: str, **options):
+        workspace = create_workspace(display_name)
+        self.stdout.write(f"{workspace.pk}\t{workspace.display_name}")

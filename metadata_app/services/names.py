@@ -1,0 +1,63 @@
+"""Name rules for objects and fields (api-reference 3.5), each with its own message."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+
+__all__ = ["RESERVED_NAMES", "validate_name", "validate_object_names", "camel_case"]
+
+NAME_PATTERN = re.compile(r"^[a-z][a-zA-Z0-9]*$")
+MAX_NAME_LENGTH = 63
+
+_CORE_RESERVED = (
+    "approvedAccessDomain", "appToken", "billingCustomer", "billingEntitlement", "billingMeter",
+    "billingProduct", "billingSubscription", "billingSubscriptionItem", "featureFlag", "job",
+    "keyValuePair", "pageLayout", "pageLayoutTab", "pageLayoutWidget", "postgresCredential",
+    "twoFactorMethod", "user", "userWorkspace", "workspace", "role", "userWorkspaceRole",
+    "plan", "event", "field", "link", "type", "object", "relation",
+)
+#: Names no object may take (singular and plural forms).
+RESERVED_NAMES = frozenset(
+    [*(_CORE_RESERVED), *(f"{n}s" for n in _CORE_RESERVED),
+     "currency", "currencies", "fullNames", "address", "addresses", "index", "aggregate"]
+)
+
+
+def validate_name(name: object, what: str = "name") -> str:
+    """Check the syntax and length of an object or field name; return it."""
+    if not isinstance(name, str) or not name:
+        raise ValidationError(f"{what} is required and must be a string", code="INVALID_NAME")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError(
+            f'{what} "{name}" is too long: {len(name)} characters, at most {MAX_NAME_LENGTH}', code="NAME_TOO_LONG"
+        )
+    if not NAME_PATTERN.match(name):
+        raise ValidationError(
+            f'{what} "{name}" is invalid: it must start with a lower-case letter and contain only letters '
+            f'and digits (camelCase), e.g. "myObject"',
+            code="INVALID_NAME",
+        )
+    return name
+
+
+def validate_object_names(singular: object, plural: object) -> tuple[str, str]:
+    """Check both names of an object: syntax, reserved words, singular different from plural."""
+    singular = validate_name(singular, "nameSingular")
+    plural = validate_name(plural, "namePlural")
+    for name in (singular, plural):
+        if name in RESERVED_NAMES:
+            raise ValidationError(f'The name "{name}" is not available', code="RESERVED_KEYWORD")
+    if singular == plural:
+        raise ValidationError("The singular and plural name cannot be the same for an object", code="INVALID_OBJECT_INPUT")
+    return singular, plural
+
+
+def camel_case(label: str) -> str:
+    """Return the camelCase API name derived from a label (``"Account owner"`` -> ``accountOwner``)."""
+    words = re.findall(r"[A-Za-z0-9]+", label)
+    if not words:
+        return ""
+    name = words[0][0].lower() + words[0][1:] + "".join(w[0].upper() + w[1:] for w in words[1:])
+    return name if name[:1].isalpha() else f"n{name}"

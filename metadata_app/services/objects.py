@@ -1,0 +1,206 @@
+"""Create, update and delete objects (api-reference 3.3 and 3.5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+
+from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
+from metadata_app.services.fields import add_field, parse_uuid
+from metadata_app.services.inputs import check_keys, read_bool, read_text
+from metadata_app.services.names import camel_case, validate_object_names
+
+__all__ = ["add_default_fields", "add_target_relations", "create_object", "update_object", "delete_object", "get_object"]
+
+CREATE_KEYS = (
+    "nameSingular", "namePlural", "labelSingular", "labelPlural", "description", "icon", "isLabelSyncedWithName",
+)
+IGNORED_KEYS = ("shortcut", "isRemote", "primaryKeyColumnType", "primaryKeyFieldMetadataSettings", "color",
+                "isSearchable", "standardOverrides", "workspaceId", "dataSourceId")
+UPDATE_KEYS = CREATE_KEYS + ("isActive", "labelIdentifierFieldMetadataId", "imageIdentifierFieldMetadataId",
+                             "duplicateCriteria")
+#: Objects that link notes and tasks to records; every new custom object gets a relation from each.
+TARGET_OBJECTS = ("noteTarget", "taskTarget")
+LABEL_IDENTIFIER_TYPES = frozenset({"TEXT", "FULL_NAME", "UUID", "NUMBER", "EMAILS", "PHONES", "LINKS", "DATE_TIME", "DATE"})
+
+
+def get_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
+    """Return an object of ``workspace`` by id; 404 when it is not one of its objects."""
+    try:
+        return ObjectMetadata.objects.get(pk=parse_uuid(object_id), workspace=workspace)
+    except ObjectMetadata.DoesNotExist:
+        raise Http404(f"Object {object_id} not found") from None
+
+
+def add_default_fields(obj: ObjectMetadata, name_field: bool = True) -> None:
+    """Give a new object its system fields (and a ``name`` TEXT label identifier)."""
+    add_field(obj, name="id", type="UUID", label="Id", is_system=True, is_custom=False, is_nullable=False, is_unique=True)
+    if name_field:
+        name = add_field(obj, name="name", type="TEXT", label="Name", icon="IconAbc", is_custom=False, default_value="")
+        obj.label_identifier_field_metadata_id = name.pk
+        obj.save(update_fields=["label_identifier_field_metadata_id", "updated_at"])
+    for field_name, label, type_, nullable in (
+        ("createdAt", "Creation date", "DATE_TIME", False),
+        ("updatedAt", "Last update", "DATE_TIME", False),
+        ("deletedAt", "Deleted at", "DATE_TIME", True),
+        ("createdBy", "Created by", "ACTOR", False),
+        ("updatedBy", "Updated by", "ACTOR", False),
+        ("position", "Position", "POSITION", False),
+    ):
+        add_field(obj, name=field_name, type=type_, label=label, is_system=True, is_custom=False, is_nullable=nullable)
+
+
+def add_target_relations(obj: ObjectMetadata) -> None:
+    """Link ``obj`` from noteTarget and taskTarget (``noteTarget.<singular>`` <-> ``<obj>.noteTargets``)."""
+    for target in ObjectMetadata.objects.filter(workspace_id=obj.workspace_id, name_singular__in=TARGET_OBJECTS):
+        many = add_field(
+            target, name=obj.name_singular, type="RELATION", label=obj.label_singular, is_custom=obj.is_custom,
+            relation_target_object=obj, settings={"relationType": "MANY_TO_ONE", "onDelete": "CASCADE"},
+        )
+        one = add_field(
+            obj, name=target.name_plural, type="RELATION", label=target.label_plural, is_custom=obj.is_custom,
+            is_system=False, relation_target_object=target, relation_target_field=many,
+            settings={"relationType": "ONE_TO_MANY", "onDelete": "CASCADE"},
+        )
+        many.relation_target_field = one
+        many.save(update_fields=["relation_target_field", "updated_at"])
+
+
+def check_names_free(workspace: Workspace, singular: str, plural: str, exclude: Any = None) -> None:
+    """Refuse names already used as another object's singular or plural name."""
+    clash = (
+        ObjectMetadata.objects.filter(workspace=workspace)
+        .filter(Q(name_singular__in=(singular, plural)) | Q(name_plural__in=(singular, plural)))
+        .exclude(pk=exclude)
+        .first()
+    )
+    if clash is not None:
+        name = singular if singular in (clash.name_singular, clash.name_plural) else plural
+        raise ValidationError(
+            f'The name "{name}" is already used by object "{clash.name_singular}" ({clash.name_plural})',
+            code="OBJECT_ALREADY_EXISTS",
+        )
+
+
+def check_label_sync(data: dict[str, Any], singular: str, plural: str, labels: tuple[str, str]) -> None:
+    """With ``isLabelSyncedWithName``, the names must be the camelCase of the labels."""
+    for name, label in zip((singular, plural), labels):
+        if camel_case(label) != name:
+            raise ValidationError(f'Name is not synced with label. Expected name: "{camel_case(label)}", got {name}', code="NAME_NOT_SYNCED")
+
+
+@transaction.atomic
+def create_object(workspace: Workspace, data: Any) -> ObjectMetadata:
+    """Create a custom object with its default fields and its noteTarget/taskTarget relations."""
+    data = check_keys(data, CREATE_KEYS, IGNORED_KEYS, "object input")
+    singular, plural = validate_object_names(data.get("nameSingular"), data.get("namePlural"))
+    label_singular = read_text(data, "labelSingular", required=True)
+    label_plural = read_text(data, "labelPlural", required=True)
+    synced = read_bool(data, "isLabelSyncedWithName", False)
+    if synced:
+        check_label_sync(data, singular, plural, (label_singular, label_plural))
+    check_names_free(workspace, singular, plural)
+    obj = ObjectMetadata.objects.create(
+        workspace=workspace,
+        name_singular=singular,
+        name_plural=plural,
+        label_singular=label_singular,
+        label_plural=label_plural,
+        description=read_text(data, "description", max_length=5000),
+        icon=read_text(data, "icon", max_length=100),
+        is_custom=True,
+        is_label_synced_with_name=synced,
+        duplicate_criteria=[["name"]],
+    )
+    add_default_fields(obj)
+    add_target_relations(obj)
+    return obj
+
+
+def clean_duplicate_criteria(obj: ObjectMetadata, value: Any) -> list[list[str]]:
+    """Check that ``duplicateCriteria`` is a list of lists of field names (dotted sub-fields allowed)."""
+    names = set(obj.fields.values_list("name", flat=True))
+    if not isinstance(value, list) or not all(isinstance(group, list) and group for group in value):
+        raise ValidationError("duplicateCriteria must be an array of arrays of field names", code="INVALID_OBJECT_INPUT")
+    for group in value:
+        for path in group:
+            if not isinstance(path, str) or path.split(".")[0] not in names:
+                raise ValidationError(f"duplicateCriteria names an unknown field: {path!r}", code="INVALID_OBJECT_INPUT")
+    return value
+
+
+@transaction.atomic
+def update_object(workspace: Workspace, object_id: Any, data: Any) -> ObjectMetadata:
+    """Apply an update patch; standard objects keep their names."""
+    obj = get_object(workspace, object_id)
+    data = check_keys(data, UPDATE_KEYS, IGNORED_KEYS + ("id",), "object update")
+    singular = data.get("nameSingular", obj.name_singular)
+    plural = data.get("namePlural", obj.name_plural)
+    if (singular, plural) != (obj.name_singular, obj.name_plural):
+        if not obj.is_custom:
+            raise ValidationError(f'Standard object "{obj.name_singular}" cannot be renamed', code="OBJECT_MUTATION_NOT_ALLOWED")
+        singular, plural = validate_object_names(singular, plural)
+        check_names_free(workspace, singular, plural, exclude=obj.pk)
+        obj.name_singular, obj.name_plural = singular, plural
+    for key, attr in (("labelSingular", "label_singular"), ("labelPlural", "label_plural")):
+        if key in data:
+            setattr(obj, attr, read_text(data, key, required=True))
+    for key, max_length in (("description", 5000), ("icon", 100)):
+        if key in data:
+            setattr(obj, key, read_text(data, key, max_length=max_length))
+    if "isActive" in data:
+        obj.is_active = read_bool(data, "isActive", obj.is_active)
+        if obj.is_system and not obj.is_active:
+            raise ValidationError(f'System object "{obj.name_singular}" cannot be deactivated', code="OBJECT_MUTATION_NOT_ALLOWED")
+    if "isLabelSyncedWithName" in data:
+        obj.is_label_synced_with_name = read_bool(data, "isLabelSyncedWithName", False)
+    if obj.is_label_synced_with_name and obj.is_custom:
+        check_label_sync(data, obj.name_singular, obj.name_plural, (obj.label_singular, obj.label_plural))
+    for key, attr in (("labelIdentifierFieldMetadataId", "label_identifier_field_metadata_id"),
+                      ("imageIdentifierFieldMetadataId", "image_identifier_field_metadata_id")):
+        if key in data:
+            setattr(obj, attr, clean_identifier_field(obj, data[key], key))
+    if "duplicateCriteria" in data:
+        obj.duplicate_criteria = clean_duplicate_criteria(obj, data["duplicateCriteria"])
+    obj.save()
+    return obj
+
+
+def clean_identifier_field(obj: ObjectMetadata, value: Any, key: str) -> Any:
+    """Check that ``value`` is the id of an active, suitable field of ``obj``."""
+    if value is None:
+        if key == "labelIdentifierFieldMetadataId":
+            raise ValidationError(f"{key} cannot be null", code="INVALID_OBJECT_INPUT")
+        return None
+    field = FieldMetadata.objects.filter(pk=parse_uuid(value, key), object=obj, is_active=True).first()
+    if field is None:
+        raise ValidationError(f"{key} must be the id of an active field of this object", code="INVALID_OBJECT_INPUT")
+    if key == "labelIdentifierFieldMetadataId" and field.type not in LABEL_IDENTIFIER_TYPES:
+        raise ValidationError(f"A {field.type} field cannot name records (labelIdentifierFieldMetadataId)", code="INVALID_OBJECT_INPUT")
+    return field.pk
+
+
+@transaction.atomic
+def delete_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
+    """Delete a custom object, its records and every relation field pointing to it."""
+    obj = get_object(workspace, object_id)
+    if not obj.is_custom:
+        raise ValidationError(
+            f'Standard object "{obj.name_singular}" cannot be deleted; deactivate it instead (isActive: false)',
+            code="OBJECT_MUTATION_NOT_ALLOWED",
+        )
+    snapshot = ObjectMetadata.objects.get(pk=obj.pk)
+    snapshot.deleted_fields = list(
+        obj.fields.select_related("object", "relation_target_object", "relation_target_field").order_by("created_at", "name")
+    )
+    # Relation fields elsewhere that point here go first, with their counterparts on this object.
+    FieldMetadata.objects.filter(Q(relation_target_object=obj) | Q(object=obj)).update(relation_target_field=None)
+    for field in FieldMetadata.objects.filter(relation_target_object=obj).exclude(object=obj):
+        field.delete()
+    obj.delete()
+    return snapshot
+

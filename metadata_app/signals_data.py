@@ -1,0 +1,17 @@
+"""Signals through which the record store takes part in data-model changes.
+
+``metadata_app`` must not import ``core_app`` (dependencies point the other way), yet a field
+change may need to look at existing records. ``core_app`` connects receivers to these signals;
+they run inside the metadata transaction and may raise ``ValidationError`` to refuse the change.
+"""
+
+from django.dispatch import Signal
+
+__all__ = ["field_data_changing", "object_has_records"]
+
+#: Sent before a field update is saved, with ``field`` (the row before the change),
+#: ``before`` and ``after`` (attribute -> value for every changed attribute).
+field_data_changing = Signal()
+
+#: Sent to ask whether an object has records; receivers return True or False.
+object_has_records = Signal()

@@ -1,0 +1,22 @@
+"""First end-to-end check of the metadata REST API."""
+
+
+def test_list_objects_returns_the_standard_objects(api):
+    # when
+    status, body = api.get("/rest/metadata/objects")
+    # then
+    assert status == 200
+    names = sorted(o["nameSingular"] for o in body["data"]["objects"])
+    assert names == ["company", "note", "noteTarget", "opportunity", "person", "task", "taskTarget", "workspaceMember"]
+    assert body["totalCount"] == 8
+    assert body["pageInfo"]["hasNextPage"] is False
+
+
+def test_missing_key_is_401(anonymous, workspace):
+    status, body = anonymous.get("/rest/metadata/objects")
+    assert status == 401
+    assert body == {
+        "statusCode": 401,
+        "error": "UnauthorizedException",
+        "messages": ["Missing Authorization header. Send 'Authorization: Bearer <API key>'."],
+    }
