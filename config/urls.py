@@ -5,9 +5,8 @@ from django.urls import path, re_path
 
 from apikeys_app.views import ApiKeysView
 from config.rest import json_error
+from core_app.rest.views import InvalidPathView, RecordsView
 from metadata_app.rest.views import MetadataView
-
-UUIDISH = r"[^/]+"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,6 +14,12 @@ urlpatterns = [
     path("rest/metadata/apiKeys/<str:pk>", ApiKeysView.as_view()),
     path("rest/metadata/<str:resource>", MetadataView.as_view()),
     path("rest/metadata/<str:resource>/<str:pk>", MetadataView.as_view()),
+    path("rest/batch/<str:plural>", RecordsView.as_view(mode="batch")),
+    path("rest/restore/<str:plural>", RecordsView.as_view(mode="restore")),
+    path("rest/restore/<str:plural>/<str:record_id>", RecordsView.as_view(mode="restore")),
+    path("rest/<str:plural>", RecordsView.as_view()),
+    path("rest/<str:plural>/<str:record_id>", RecordsView.as_view()),
+    re_path(r"^rest/(?P<rest>.+)$", InvalidPathView.as_view()),
 ]
 
 

@@ -39,9 +39,9 @@ class RelationSpec:
     on_delete: str = "SET_NULL"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FieldSpec:
-    """One active field of an object."""
+    """One active field of an object (hashed by identity: each snapshot holds one per field)."""
 
     id: str
     object_id: str

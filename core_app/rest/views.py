@@ -1,0 +1,159 @@
+"""Core REST (``/rest/...``): one thin view for every record route of api-reference 1.1.
+
+The view resolves the object through the workspace's schema snapshot, parses parameters,
+calls the record service and shapes Twenty's envelopes. Nothing here validates values or
+builds SQL.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.rest import ApiError
+from core_app.query.errors import FilterSyntaxError, OrderBySyntaxError
+from core_app.rest import params
+from core_app.services import writing
+from core_app.services.context import RecordContext, api_actor
+from core_app.services.errors import RecordError
+from core_app.services.output import embed_relations, output_plan, record_to_api
+from core_app.services.reading import find_many, find_one
+from metadata_app.registry import schema_registry
+from metadata_app.specs import ObjectSpec
+
+__all__ = ["RecordsView", "InvalidPathView", "cap"]
+
+PATH_EXAMPLES = "/rest/companies/id or /rest/companies or /rest/batch/companies or /rest/restore/companies/id"
+
+
+def cap(name: str) -> str:
+    """First letter upper-cased (``person`` -> ``Person``)."""
+    return name[:1].upper() + name[1:]
+
+
+class RecordsView(APIView):
+    """Every ``/rest/{plural}[/{id}]``, ``/rest/batch/{plural}`` and ``/rest/restore/{plural}[/{id}]`` route."""
+
+    mode = "core"  # "core", "batch" or "restore"
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, RecordError):
+            exc = ApiError(exc.status, *exc.messages)
+        elif isinstance(exc, (FilterSyntaxError, OrderBySyntaxError)):
+            exc = ApiError(400, exc.message)
+        return super().handle_exception(exc)
+
+    # -- resolution ---------------------------------------------------------------------------
+
+    def context(self, request: Request, plural: str) -> RecordContext:
+        """The record context of ``plural`` in the caller's workspace; 400 for an unknown object."""
+        api_key = request.auth
+        snapshot = schema_registry.snapshot(api_key.workspace)
+        spec = snapshot.by_plural.get(plural)
+        if spec is None:
+            singular = snapshot.by_singular.get(plural)
+            if singular is not None:
+                raise ApiError(400, f"object '{plural}' not found. Did you mean '{singular.name_plural}'?")
+            raise ApiError(400, f"object '{plural}' not found. eg: companies")
+        return RecordContext(api_key.workspace_id, snapshot, spec, api_actor(api_key.name))
+
+    @staticmethod
+    def record_id(raw: str) -> str:
+        """A path id must be a UUID."""
+        try:
+            return str(uuid.UUID(raw))
+        except ValueError:
+            raise ApiError(400, f"'{raw}' is not a valid UUID") from None
+
+    def shape(self, ctx: RecordContext, records: list, request: Request, selection: frozenset[str] | None = None) -> list[dict[str, Any]]:
+        """API records with ``depth`` levels of relations embedded."""
+        plan = output_plan(ctx.snapshot, ctx.spec)
+        outputs = [record_to_api(record, plan, selection) for record in records]
+        embed_relations(outputs, records, ctx.spec, ctx.snapshot, params.read_depth(request.query_params))
+        return outputs
+
+    # -- routes ------------------------------------------------------------------------------
+
+    def get(self, request: Request, plural: str, record_id: str | None = None) -> Response:
+        if self.mode != "core":
+            raise ApiError(405, f"Use {'POST' if self.mode == 'batch' else 'PATCH'} on this path")
+        ctx = self.context(request, plural)
+        query = request.query_params
+        if record_id is not None:
+            record = find_one(ctx, self.record_id(record_id))
+            return Response({"data": {ctx.spec.name_singular: self.shape(ctx, [record], request)[0]}})
+        readable = {name for name, _ in output_plan(ctx.snapshot, ctx.spec)} | {f.name for f in ctx.spec.relations}
+        selection = params.read_fields(query, ctx.spec, readable)
+        after, before = params.read_cursors(query)
+        page = find_many(ctx, params.read_filter(query), params.read_order(query), params.read_limit(query), after, before)
+        return Response({
+            "data": {ctx.spec.name_plural: self.shape(ctx, page.records, request, selection)},
+            "totalCount": page.total_count,
+            "pageInfo": page.page_info(),
+        })
+
+    def post(self, request: Request, plural: str, record_id: str | None = None) -> Response:
+        if self.mode == "restore" or record_id is not None:
+            raise ApiError(400, f"Query path '{request.path.removeprefix('/rest/')}' invalid. Valid examples: {PATH_EXAMPLES}")
+        ctx = self.context(request, plural)
+        upsert = params.is_true(request.query_params, "upsert")
+        if self.mode == "batch":
+            changes = writing.create_many(ctx, request.data, upsert=upsert, batch=True)
+            records = self.shape(ctx, [c.record for c in changes], request)
+            return Response({"data": {f"create{cap(ctx.spec.name_plural)}": records}}, status=201)
+        if not isinstance(request.data, dict):
+            raise ApiError(400, "The body must be a JSON object (the record); use POST /rest/batch/{plural} for several")
+        change = writing.create_many(ctx, [request.data], upsert=upsert, batch=False)[0]
+        return Response({"data": {f"create{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}}, status=201)
+
+    def patch(self, request: Request, plural: str, record_id: str | None = None) -> Response:
+        if self.mode == "batch":
+            raise ApiError(405, "Use POST on /rest/batch/{plural}")
+        ctx = self.context(request, plural)
+        if self.mode == "restore":
+            return self.restore(request, ctx, record_id)
+        if record_id is not None:
+            change = writing.update_one(ctx, self.record_id(record_id), request.data)
+            return Response({"data": {f"update{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}})
+        changes = writing.update_many(ctx, params.read_filter(request.query_params), request.data)
+        records = self.shape(ctx, [c.record for c in changes], request)
+        return Response({"data": {f"update{cap(ctx.spec.name_plural)}": records}})
+
+    put = patch
+
+    def restore(self, request: Request, ctx: RecordContext, record_id: str | None) -> Response:
+        """``PATCH /rest/restore/{plural}[/{id}]``."""
+        if record_id is not None:
+            record = find_one(ctx, self.record_id(record_id), with_deleted=True)
+            change = writing.restore(ctx, [record])[0]
+            return Response({"data": {f"restore{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}})
+        records = writing.select_many(ctx, params.read_filter(request.query_params), "restore", trash=True)
+        changes = writing.restore(ctx, records)
+        return Response({"data": {f"restore{cap(ctx.spec.name_plural)}": self.shape(ctx, [c.record for c in changes], request)}})
+
+    def delete(self, request: Request, plural: str, record_id: str | None = None) -> Response:
+        if self.mode != "core":
+            raise ApiError(405, "DELETE is not available on this path")
+        ctx = self.context(request, plural)
+        soft = params.is_true(request.query_params, "soft_delete")
+        if record_id is not None:
+            record = find_one(ctx, self.record_id(record_id), with_deleted=not soft)
+            (writing.soft_delete if soft else writing.destroy)(ctx, [record])
+            return Response({"data": {f"delete{cap(ctx.spec.name_singular)}": {"id": str(record.pk)}}})
+        node = params.read_filter(request.query_params)
+        records = writing.select_many(ctx, node, "delete" if soft else "destroy")
+        (writing.soft_delete if soft else writing.destroy)(ctx, records)
+        return Response({"data": {f"delete{cap(ctx.spec.name_plural)}": [{"id": str(r.pk)} for r in records]}})
+
+
+class InvalidPathView(APIView):
+    """Paths with too many segments."""
+
+    def dispatch_invalid(self, request: Request, rest: str) -> Response:
+        raise ApiError(400, f"Query path '{rest}' invalid. Valid examples: {PATH_EXAMPLES}")
+
+    get = post = patch = put = delete = dispatch_invalid

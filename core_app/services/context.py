@@ -1,0 +1,35 @@
+"""What every record operation runs against: the workspace, its snapshot, the object and the actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core_app.models import Record
+from metadata_app.specs import ObjectSpec, SchemaSnapshot
+
+__all__ = ["RecordContext", "api_actor"]
+
+
+def api_actor(name: str) -> dict[str, Any]:
+    """The ``createdBy``/``updatedBy`` value of a change made with an API key called ``name``."""
+    return {"source": "API", "workspaceMemberId": None, "name": name, "context": {}}
+
+
+@dataclass(frozen=True)
+class RecordContext:
+    """One object of one workspace at one metadata version, acted on by ``actor``."""
+
+    workspace_id: Any
+    snapshot: SchemaSnapshot
+    spec: ObjectSpec
+    actor: dict[str, Any]
+
+    def records(self, with_deleted: bool = False):
+        """The object's records (live ones unless ``with_deleted``), scoped to the workspace."""
+        queryset = Record.objects.filter(workspace_id=self.workspace_id, object_id=self.spec.id)
+        return queryset if with_deleted else queryset.filter(deleted_at__isnull=True)
+
+    def for_object(self, spec: ObjectSpec) -> "RecordContext":
+        """The same context on another object."""
+        return RecordContext(self.workspace_id, self.snapshot, spec, self.actor)

@@ -1,0 +1,130 @@
+"""Validate and normalise record inputs through the field-type table.
+
+Every problem in a request is collected, so a client fixes them all in one go; nothing is
+written while any remains.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core_app.services.errors import InvalidRecordInput
+from core_app.query.targets import UUID_TYPE
+from metadata_app.field_types import FieldValueError, describe
+from metadata_app.specs import FieldSpec, ObjectSpec
+
+__all__ = ["RecordInput", "normalize_input", "defaults_for"]
+
+
+class RecordInput:
+    """One normalised input: values by storage key, join ids to check, column values."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+        self.defaults: dict[str, Any] = {}  # values a create fills in; an upsert match ignores them
+        self.columns: dict[str, Any] = {}
+        self.links: dict[FieldSpec, str | None] = {}
+        self.given: list[str] = []  # API names, in input order (for ``updatedFields``)
+
+
+def writable_field(spec: ObjectSpec, key: str) -> FieldSpec | None:
+    """The field written by API key ``key`` (a field name or a join name)."""
+    return spec.field(key) or spec.by_join_name.get(key)
+
+
+def read_only_message(spec: ObjectSpec, key: str) -> str | None:
+    """Why ``key`` cannot be written, or None when it can."""
+    field = spec.field(key)
+    if field is None:
+        return None
+    if field.is_read_only:
+        return f"Field '{key}' is read-only: the server sets it"
+    if field.relation is not None:
+        if field.is_many_to_one:
+            return f"Relation '{key}' cannot be written directly; set '{field.join_name}' to the id of a {key} record"
+        return f"Relation '{key}' cannot be written from this side; set the join column on the related records"
+    return None
+
+
+def normalize_input(spec: ObjectSpec, raw: Any, current: dict[str, Any] | None, prefix: str = "") -> tuple[RecordInput, list[str]]:
+    """Return the normalised form of ``raw`` and the list of problems (empty when valid).
+
+    ``current`` is the record's stored data on update (composites merge into it), None on create.
+    """
+    errors: list[str] = []
+    result = RecordInput()
+    if not isinstance(raw, dict):
+        return result, [f"{prefix}the record must be a JSON object, got {describe(raw)}"]
+    for key, value in raw.items():
+        if key == "id":
+            if current is not None:
+                if value is not None and str(value) != str(current.get("__id__", value)):
+                    errors.append(f"{prefix}Field 'id' is read-only")
+                continue
+            try:
+                result.columns["id"] = UUID_TYPE.normalize(value, None)
+            except FieldValueError as error:
+                errors.append(f"{prefix}Invalid value for field 'id': {error.message}")
+            continue
+        field = writable_field(spec, key)
+        message = read_only_message(spec, key) if field is not None else None
+        if field is None:
+            errors.append(f"{prefix}Unknown field '{key}' on object '{spec.name_singular}'")
+        elif message:
+            errors.append(prefix + message)
+        else:
+            problem = store_value(field, key, value, current, result)
+            if problem:
+                errors.append(prefix + problem)
+    return result, errors
+
+
+def store_value(field: FieldSpec, key: str, value: Any, current: dict[str, Any] | None, result: RecordInput) -> str | None:
+    """Normalise one value into ``result``; return a problem message or None."""
+    result.given.append(key)
+    if field.is_many_to_one:  # the key is the join name
+        if value is None:
+            result.data[field.join_storage_key] = None
+            result.links[field] = None
+            return None
+        try:
+            result.data[field.join_storage_key] = result.links[field] = field.field_type.normalize(value, field)
+        except FieldValueError as error:
+            return f"Invalid value for field '{key}': {error.message}"
+        return None
+    field_type = field.field_type
+    if value is None:
+        if not field.is_nullable and not field_type.is_composite:
+            return f"Field '{key}' cannot be null"
+        stored = field_type.empty_value(field)
+    else:
+        try:
+            before = (current or {}).get(field.storage_key) if current is not None else None
+            stored = field_type.normalize_update(value, before, field) if current is not None else field_type.normalize(value, field)
+        except FieldValueError as error:
+            where = f"{key}.{error.path}" if error.path else key
+            return f"Invalid value for field '{where}': {error.message}"
+    if field.column:
+        result.columns[field.column] = stored
+    else:
+        result.data[field.storage_key] = stored
+    return None
+
+
+def defaults_for(spec: ObjectSpec, given: RecordInput, prefix: str = "") -> list[str]:
+    """Fill the values a create did not give (defaults, empty composites); return problems."""
+    errors = []
+    for field in spec.fields:
+        if field.column or field.relation is not None or field.storage_key in given.data:
+            continue
+        field_type = field.field_type
+        if field.default_value is not None:
+            given.defaults[field.storage_key] = (
+                field_type.normalize(field.default_value, field) if field_type.is_composite else field.default_value
+            )
+        elif field_type.is_composite:
+            given.defaults[field.storage_key] = field_type.empty_value(field)
+        elif not field.is_nullable:
+            errors.append(f"{prefix}Field '{field.name}' is required")
+        # A nullable field without a value stores nothing: a missing key reads as null.
+    return errors
