@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import orjson
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,11 +20,13 @@ from core_app.query.errors import FilterSyntaxError, OrderBySyntaxError
 from core_app.rest import params
 from core_app.services import writing
 from core_app.services.context import RecordContext, api_actor
+from core_app.services.duplicates import find_duplicates
 from core_app.services.errors import RecordError
+from core_app.services.grouping import group_by
+from core_app.services.merging import merge_records
 from core_app.services.output import embed_relations, output_plan, record_to_api
 from core_app.services.reading import find_many, find_one
 from metadata_app.registry import schema_registry
-from metadata_app.specs import ObjectSpec
 
 __all__ = ["RecordsView", "InvalidPathView", "cap"]
 
@@ -83,6 +86,8 @@ class RecordsView(APIView):
             raise ApiError(405, f"Use {'POST' if self.mode == 'batch' else 'PATCH'} on this path")
         ctx = self.context(request, plural)
         query = request.query_params
+        if record_id == "groupBy":
+            return self.group_by(request, ctx)
         if record_id is not None:
             record = find_one(ctx, self.record_id(record_id))
             return Response({"data": {ctx.spec.name_singular: self.shape(ctx, [record], request)[0]}})
@@ -97,6 +102,8 @@ class RecordsView(APIView):
         })
 
     def post(self, request: Request, plural: str, record_id: str | None = None) -> Response:
+        if self.mode == "core" and record_id == "duplicates":
+            return self.duplicates(request, self.context(request, plural))
         if self.mode == "restore" or record_id is not None:
             raise ApiError(400, f"Query path '{request.path.removeprefix('/rest/')}' invalid. Valid examples: {PATH_EXAMPLES}")
         ctx = self.context(request, plural)
@@ -116,6 +123,8 @@ class RecordsView(APIView):
         ctx = self.context(request, plural)
         if self.mode == "restore":
             return self.restore(request, ctx, record_id)
+        if record_id == "merge":
+            return self.merge(request, ctx)
         if record_id is not None:
             change = writing.update_one(ctx, self.record_id(record_id), request.data)
             return Response({"data": {f"update{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}})
@@ -124,6 +133,50 @@ class RecordsView(APIView):
         return Response({"data": {f"update{cap(ctx.spec.name_plural)}": records}})
 
     put = patch
+
+    def duplicates(self, request: Request, ctx: RecordContext) -> Response:
+        """``POST /rest/{plural}/duplicates`` with ``{data: [...]}`` or ``{ids: [...]}``."""
+        body = request.data if isinstance(request.data, dict) else {}
+        if not isinstance(request.data, dict) or set(body) - {"data", "ids"}:
+            raise ApiError(400, "The body must be {\"data\": [records]} or {\"ids\": [record ids]}")
+        results = find_duplicates(ctx, body.get("data"), body.get("ids"))
+        key = f"{ctx.spec.name_singular}Duplicates"
+        return Response({"data": [
+            {
+                key: self.shape(ctx, records, request),
+                "totalCount": total,
+                "pageInfo": {"hasNextPage": total > len(records), "hasPreviousPage": False,
+                             "startCursor": str(records[0].pk) if records else None,
+                             "endCursor": str(records[-1].pk) if records else None},
+            }
+            for records, total in results
+        ]})
+
+    def merge(self, request: Request, ctx: RecordContext) -> Response:
+        """``PATCH /rest/{plural}/merge`` with ``{ids, conflictPriorityIndex, dryRun}``."""
+        body = request.data
+        if not isinstance(body, dict) or set(body) - {"ids", "conflictPriorityIndex", "dryRun"}:
+            raise ApiError(400, "The body must be {\"ids\": [...], \"conflictPriorityIndex\": 0, \"dryRun\": false}")
+        dry_run = body.get("dryRun", False)
+        if not isinstance(dry_run, bool):
+            raise ApiError(400, "'dryRun' must be true or false")
+        record = merge_records(ctx, body.get("ids"), body.get("conflictPriorityIndex", 0), dry_run)
+        return Response({"data": {f"merge{cap(ctx.spec.name_singular)}": self.shape(ctx, [record], request)[0]}})
+
+    def group_by(self, request: Request, ctx: RecordContext) -> Response:
+        """``GET /rest/{plural}/groupBy?group_by=[...]&aggregate=[...]``."""
+        query = request.query_params
+        if "group_by" not in query:
+            raise ApiError(400, "'group_by' parameter is required, e.g. group_by=[{\"stage\":true}]")
+        parsed = {}
+        for name in ("group_by", "aggregate"):
+            try:
+                parsed[name] = orjson.loads(query[name]) if name in query else None
+            except orjson.JSONDecodeError:
+                raise ApiError(400, f"'{name}' parameter invalid. Expected JSON, got '{query[name]}'") from None
+        groups = group_by(ctx, params.read_filter(query), parsed["group_by"], parsed["aggregate"],
+                          params.read_limit(query), params.is_true(query, "include_records_sample"))
+        return Response(groups)
 
     def restore(self, request: Request, ctx: RecordContext, record_id: str | None) -> Response:
         """``PATCH /rest/restore/{plural}[/{id}]``."""

@@ -60,6 +60,8 @@ class FieldType:
     unique_sub_field: ClassVar[str | None] = None
     #: Whether the type needs ``options`` (SELECT, MULTI_SELECT, RATING).
     has_options: ClassVar[bool] = False
+    #: Aggregate operations of api-reference 2.8 beyond the counts every type has.
+    aggregate_operations: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def is_composite(self) -> bool:
@@ -109,6 +111,10 @@ class FieldType:
         if not isinstance(settings, dict):
             raise FieldValueError("settings must be an object")
         return settings
+
+    def merge(self, values: list[Any]) -> Any:
+        """Merge the values of records being merged, highest priority first: the first non-empty wins."""
+        return next((value for value in values if not self.is_empty(value)), values[0] if values else None)
 
     def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
         """Coerce one filter operand (a string from REST, JSON from GraphQL) to a stored form."""

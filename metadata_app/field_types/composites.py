@@ -32,6 +32,8 @@ class CompositeType(FieldType):
     text_sub_fields: ClassVar[frozenset[str]] = frozenset()
     #: Sub-fields a client may not write.
     read_only_sub_fields: ClassVar[frozenset[str]] = frozenset()
+    #: Sub-fields that decide whether the value counts as empty in aggregates (all empty = empty).
+    aggregate_sub_fields: ClassVar[tuple[str, ...]] = ()
 
     def empty_value(self, spec: "FieldSpec") -> dict[str, Any]:
         return {name: ("" if name in self.text_sub_fields else None) for name in self.sub_fields}
@@ -82,6 +84,22 @@ class CompositeType(FieldType):
         raise FieldValueError(f"filter on a sub-field of this {self.name} field, e.g. <field>.{next(iter(self.sub_fields))}")
 
 
+def merge_with_extras(values: list[Any], primary: str, extras: str, wrap=lambda v: v) -> Any:
+    """Merge composite values keeping every primary of the others among the extras (no repeats)."""
+    present = [v for v in values if v]
+    if not present:
+        return values[0] if values else None
+    merged = dict(next((v for v in present if v.get(primary)), present[0]))
+    collected: list[Any] = []
+    for value in present:
+        candidates = ([wrap(value[primary])] if value.get(primary) and value is not merged and value.get(primary) != merged.get(primary) else [])
+        for item in [*candidates, *(value.get(extras) or [])]:
+            if item not in collected and item != wrap(merged.get(primary)):
+                collected.append(item)
+    merged[extras] = collected
+    return merged
+
+
 def string_list(value: Any, what: str) -> list[str]:
     """Check that ``value`` is an array of strings."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -93,6 +111,7 @@ class FullNameType(CompositeType):
     """A person's name: ``firstName``, ``lastName``."""
 
     name = "FULL_NAME"
+    aggregate_sub_fields = ("firstName", "lastName")
     sub_fields = {"firstName": TEXT, "lastName": TEXT}
     text_sub_fields = frozenset(sub_fields)
 
@@ -101,6 +120,7 @@ class EmailsType(CompositeType):
     """``primaryEmail`` (unique when the field is) and ``additionalEmails`` (array of strings)."""
 
     name = "EMAILS"
+    aggregate_sub_fields = ("primaryEmail",)
     sub_fields = {"primaryEmail": TEXT, "additionalEmails": JSON}
     text_sub_fields = frozenset({"primaryEmail"})
     unique_sub_field = "primaryEmail"
@@ -115,11 +135,16 @@ class EmailsType(CompositeType):
                 raise FieldValueError(f"expected an email address, got {describe(email)}")
         return value
 
+    def merge(self, values: list[Any]) -> Any:
+        """The first primary email wins; every other address is kept in ``additionalEmails``."""
+        return merge_with_extras(values, "primaryEmail", "additionalEmails")
+
 
 class LinksType(CompositeType):
     """``primaryLinkUrl`` (unique when the field is), ``primaryLinkLabel``, ``secondaryLinks``."""
 
     name = "LINKS"
+    aggregate_sub_fields = ("primaryLinkUrl",)
     sub_fields = {"primaryLinkUrl": TEXT, "primaryLinkLabel": TEXT, "secondaryLinks": JSON}
     text_sub_fields = frozenset({"primaryLinkUrl", "primaryLinkLabel"})
     unique_sub_field = "primaryLinkUrl"
@@ -133,11 +158,16 @@ class LinksType(CompositeType):
                 raise FieldValueError(f"expected an array of {{url, label}} objects, got {describe(value)}")
         return value
 
+    def merge(self, values: list[Any]) -> Any:
+        """The first primary link wins; the others are kept in ``secondaryLinks``."""
+        return merge_with_extras(values, "primaryLinkUrl", "secondaryLinks", wrap=lambda url: {"url": url, "label": ""})
+
 
 class PhonesType(CompositeType):
     """``primaryPhoneNumber`` (unique when the field is), country and calling codes, ``additionalPhones``."""
 
     name = "PHONES"
+    aggregate_sub_fields = ("primaryPhoneNumber",)
     sub_fields = {
         "primaryPhoneNumber": TEXT,
         "primaryPhoneCountryCode": TEXT,
@@ -157,6 +187,8 @@ class CurrencyType(CompositeType):
     """``amountMicros`` (amount times 1,000,000) and ``currencyCode`` (ISO 4217, e.g. USD)."""
 
     name = "CURRENCY"
+    aggregate_operations = frozenset({"min", "max", "avg", "sum"})  # over amountMicros
+    aggregate_sub_fields = ("amountMicros",)
     sub_fields = {"amountMicros": NUMERIC, "currencyCode": TEXT}
     text_sub_fields = frozenset({"currencyCode"})
 
@@ -173,6 +205,7 @@ class AddressType(CompositeType):
     """A postal address with optional coordinates."""
 
     name = "ADDRESS"
+    aggregate_sub_fields = ("addressStreet1", "addressCity", "addressPostcode", "addressCountry")
     sub_fields = {
         "addressStreet1": TEXT, "addressStreet2": TEXT, "addressCity": TEXT, "addressPostcode": TEXT,
         "addressState": TEXT, "addressCountry": TEXT, "addressLat": NUMERIC, "addressLng": NUMERIC,
@@ -186,6 +219,7 @@ class RichTextV2Type(CompositeType):
     """Rich text as ``blocknote`` (BlockNote JSON as a string) and ``markdown``."""
 
     name = "RICH_TEXT_V2"
+    aggregate_sub_fields = ("markdown",)
     sub_fields = {"blocknote": TEXT, "markdown": TEXT}
 
 
@@ -193,6 +227,7 @@ class ActorType(CompositeType):
     """Who made a change: ``source``, ``workspaceMemberId``, ``name``, ``context``. Filled by the server."""
 
     name = "ACTOR"
+    aggregate_sub_fields = ("source",)
     sub_fields = {"source": TEXT, "workspaceMemberId": UUID, "name": TEXT, "context": JSON}
     text_sub_fields = frozenset({"name"})
     read_only_sub_fields = frozenset({"workspaceMemberId", "name"})

@@ -73,6 +73,7 @@ class DateTimeType(FieldType):
     """An instant, given in ISO 8601 (any offset) and stored in UTC with milliseconds."""
 
     name = "DATE_TIME"
+    aggregate_operations = frozenset({"min", "max"})
     operators = ORDERED
 
     def normalize(self, value: Any, spec: "FieldSpec") -> str:
@@ -93,6 +94,7 @@ class DateType(FieldType):
     """A calendar date ``YYYY-MM-DD``."""
 
     name = "DATE"
+    aggregate_operations = frozenset({"min", "max"})
     operators = ORDERED
 
     def normalize(self, value: Any, spec: "FieldSpec") -> str:
@@ -111,6 +113,7 @@ class BooleanType(FieldType):
     """``true`` or ``false``."""
 
     name = "BOOLEAN"
+    aggregate_operations = frozenset({"countTrue", "countFalse"})
     operators = frozenset({"eq", "neq", "is"})
     value_kind = "boolean"
 
@@ -148,6 +151,7 @@ class NumberType(FieldType):
     """A number; ``settings.dataType`` is ``float`` (default), ``int`` or ``bigint``."""
 
     name = "NUMBER"
+    aggregate_operations = frozenset({"min", "max", "avg", "sum"})
     operators = ORDERED
     value_kind = "number"
 
@@ -181,6 +185,7 @@ class NumericType(FieldType):
     """An arbitrary-precision number; accepts JSON numbers and numeric strings."""
 
     name = "NUMERIC"
+    aggregate_operations = frozenset({"min", "max", "avg", "sum"})
     operators = ORDERED
     value_kind = "number"
 

@@ -1,0 +1,92 @@
+"""Find duplicates (``POST /rest/{plural}/duplicates``, GraphQL ``{singular}Duplicates``).
+
+A record duplicates another when, for one group of the object's ``duplicateCriteria``
+(e.g. ``[["name.firstName", "name.lastName"], ["emails.primaryEmail"]]``), every value is
+non-empty and equal, ignoring case for text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core_app.models import Record
+from core_app.query.ast import And, Condition, Node, Or
+from core_app.query.lookups import like_escape
+from core_app.query.targets import resolve_target
+from core_app.services.context import RecordContext
+from core_app.services.errors import InvalidRecordInput
+from core_app.services.inputs import normalize_input
+from core_app.services.reading import filtered
+
+__all__ = ["find_duplicates", "MAX_INPUTS"]
+
+MAX_INPUTS = 60
+MAX_DUPLICATES = 60
+
+
+def path_value(ctx: RecordContext, record: Record | None, data: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """The stored value at an API path of a record (or of normalised input data)."""
+    target = resolve_target(ctx.spec, path, error=InvalidRecordInput)
+    if target.column:
+        value = getattr(record, target.column, None) if record is not None else None
+        return value.get(path[1]) if isinstance(value, dict) and len(path) > 1 else value
+    value: Any = data
+    for key in target.json_path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def duplicate_filter(ctx: RecordContext, record: Record | None, data: dict[str, Any]) -> Node | None:
+    """``or`` over criteria groups whose values are all present, ``and`` inside a group."""
+    groups = []
+    for group in ctx.spec.duplicate_criteria:
+        conditions = []
+        for name in group:
+            path = tuple(name.split("."))
+            value = path_value(ctx, record, data, path)
+            if value in (None, "", [], {}):
+                break
+            text = isinstance(value, str) and resolve_target(ctx.spec, path, error=InvalidRecordInput).scalar.value_kind == "text"
+            conditions.append(Condition(path, "ilike", like_escape(value)) if text else Condition(path, "eq", value))
+        else:
+            if conditions:
+                groups.append(And(tuple(conditions)))
+    return Or(tuple(groups)) if groups else None
+
+
+def inputs_of(ctx: RecordContext, data: Any, ids: Any) -> list[tuple[Record | None, dict[str, Any]]]:
+    """The records to look for: given as partial records (``data``) or by ``ids``."""
+    if (data is None) == (ids is None):
+        raise InvalidRecordInput("Provide either 'data' (an array of records) or 'ids' (an array of record ids)")
+    items = data if data is not None else ids
+    if not isinstance(items, list) or not items or len(items) > MAX_INPUTS:
+        raise InvalidRecordInput(f"'{'data' if data is not None else 'ids'}' must be a non-empty array of at most {MAX_INPUTS} items")
+    if ids is not None:
+        found = {str(r.pk): r for r in ctx.records().filter(pk__in=[str(i) for i in ids])}
+        missing = [str(i) for i in ids if str(i) not in found]
+        if missing:
+            raise InvalidRecordInput(*[f"Record {m} not found in {ctx.spec.name_plural}" for m in missing])
+        return [(found[str(i)], found[str(i)].data) for i in ids]
+    result, errors = [], []
+    for index, raw in enumerate(data):
+        given, problems = normalize_input(ctx.spec, raw, None, f"Record {index}: ")
+        errors += problems
+        result.append((None, given.data))
+    if errors:
+        raise InvalidRecordInput(*errors)
+    return result
+
+
+def find_duplicates(ctx: RecordContext, data: Any = None, ids: Any = None) -> list[tuple[list[Record], int]]:
+    """For each input, its duplicates (at most 60, by position) and their total count."""
+    results = []
+    for record, values in inputs_of(ctx, data, ids):
+        node = duplicate_filter(ctx, record, values)
+        if node is None:
+            results.append(([], 0))
+            continue
+        queryset = filtered(ctx, node)
+        if record is not None:
+            queryset = queryset.exclude(pk=record.pk)
+        results.append((list(queryset.order_by("position", "id")[:MAX_DUPLICATES]), queryset.count()))
+    return results

@@ -1,0 +1,89 @@
+"""Merge records (``PATCH /rest/{plural}/merge``, GraphQL ``merge{Plural}``).
+
+The record at ``conflictPriorityIndex`` is kept. Each of its empty values is filled from the
+other records in the order given (types with lists, such as EMAILS, also keep the others'
+values as extras). Records linked to the merged-away records are re-linked to the kept one;
+then the merged-away records are destroyed. ``dryRun`` returns the result without writing.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+from django.db import transaction
+
+from core_app.models import Record
+from core_app.services import writing
+from core_app.services.context import RecordContext
+from core_app.services.errors import InvalidRecordInput
+from core_app.services.inputs import RecordInput
+from core_app.services.reading import find_one
+
+__all__ = ["merge_records", "MAX_MERGE_RECORDS"]
+
+MAX_MERGE_RECORDS = 9
+
+
+def read_ids(ids: Any) -> list[str]:
+    """2 to 9 distinct record ids."""
+    if not isinstance(ids, list) or not 2 <= len(ids) <= MAX_MERGE_RECORDS:
+        raise InvalidRecordInput(f"'ids' must be an array of 2 to {MAX_MERGE_RECORDS} record ids")
+    try:
+        parsed = [str(uuid.UUID(str(i))) for i in ids]
+    except ValueError:
+        raise InvalidRecordInput("'ids' must contain valid UUIDs") from None
+    if len(set(parsed)) != len(parsed):
+        raise InvalidRecordInput("'ids' must not repeat a record")
+    return parsed
+
+
+def merged_data(ctx: RecordContext, ordered: list[Record]) -> dict[str, Any]:
+    """Values of the kept record, with empty ones filled by field type from the others."""
+    data = dict(ordered[0].data)
+    for field in ctx.spec.fields:
+        if field.column or (field.relation is not None and not field.is_many_to_one):
+            continue
+        key = field.join_storage_key if field.is_many_to_one else field.storage_key
+        values = [record.data.get(key) for record in ordered]
+        data[key] = field.field_type.merge(values) if not field.is_many_to_one else next((v for v in values if v), None)
+    return data
+
+
+def relink_children(ctx: RecordContext, kept: Record, others: list[Record]) -> None:
+    """Point records that reference the merged-away records at the kept one."""
+    other_ids = [str(r.pk) for r in others]
+    for field in ctx.spec.relations:
+        if not field.is_one_to_many:
+            continue
+        target = ctx.snapshot.by_id.get(field.relation.target_object_id)
+        inverse = target.field(field.relation.target_field_name or "") if target else None
+        if inverse is None or not inverse.is_many_to_one:
+            continue
+        children = list(ctx.for_object(target).records(with_deleted=True).filter(**{f"data__{inverse.join_storage_key}__in": other_ids}))
+        for child in children:
+            child.data[inverse.join_storage_key] = str(kept.pk)
+        Record.objects.bulk_update(children, ["data"], batch_size=500)
+
+
+def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) -> Record:
+    """Merge the records ``ids`` into the one at index ``priority``; return the result."""
+    ids = read_ids(ids)
+    if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority < len(ids):
+        raise InvalidRecordInput(f"'conflictPriorityIndex' must be an integer from 0 to {len(ids) - 1}")
+    records = [find_one(ctx, record_id) for record_id in ids]
+    ordered = [records[priority], *(r for i, r in enumerate(records) if i != priority)]
+    kept, others = ordered[0], ordered[1:]
+    data = merged_data(ctx, ordered)
+    if dry_run:
+        preview = copy.copy(kept)
+        preview.data = data
+        return preview
+    with transaction.atomic():
+        relink_children(ctx, kept, others)
+        writing.destroy(ctx, others)
+        given = RecordInput()
+        given.data = {k: v for k, v in data.items() if kept.data.get(k) != v}
+        writing.check_unique_update(ctx, kept, given)
+        return writing.apply_update(ctx, kept, given).record
