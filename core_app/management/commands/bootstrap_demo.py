@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apikeys_app.services import create_api_key
+from core_app.services.samples import seed_samples
 from metadata_app.models import Workspace
 from metadata_app.services.workspaces import create_workspace
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         workspace = Workspace.objects.filter(display_name=DEMO_NAME).order_by("created_at").first()
         if workspace is None:
             workspace = create_workspace(DEMO_NAME)
+            seed_samples(workspace)
         _, token = create_api_key(workspace, {"name": "Demo key (make run)"})
         base = f"http://{host}"
         self.stdout.write(
