@@ -28,5 +28,9 @@ run: migrate
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var

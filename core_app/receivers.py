@@ -34,6 +34,11 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def verb(count: int, singular: str, plural_form: str) -> str:
+    """The verb form agreeing with ``count`` (``has`` / ``have``)."""
+    return singular if count == 1 else plural_form
+
+
 @receiver(object_has_records)
 def on_object_has_records(sender, obj: ObjectMetadata, **kwargs) -> bool:
     """Answer whether ``obj`` has records, deleted ones included."""
@@ -58,8 +63,8 @@ def on_field_data_changing(sender, field: FieldMetadata, before: dict[str, Any],
         count = empty_records(field).count()
         if count:
             raise ValidationError(
-                f'Cannot make field "{field.name}" non-nullable: {plural(count, "record")} have no value. '
-                "Give them a value first.",
+                f'Cannot make field "{field.name}" non-nullable: {plural(count, "record")} '
+                f'{verb(count, "has", "have")} no value. Give them a value first.',
                 code="NULLABLE_CONFLICT",
             )
     if "options" in after:
@@ -100,7 +105,9 @@ def clean_removed_options(field: FieldMetadata, after: dict[str, Any]) -> None:
     if not removed:
         return
     default = after.get("default_value", field.default_value)
-    replacement = default if default in new else None
+    # Only a SELECT default (one value) can stand in for a removed value; a MULTI_SELECT
+    # default is a list, and its records just lose the removed values.
+    replacement = default if isinstance(default, str) and default in new else None
     is_nullable = after.get("is_nullable", field.is_nullable)
     key = field.storage_key
     changed = []
@@ -117,7 +124,8 @@ def clean_removed_options(field: FieldMetadata, after: dict[str, Any]) -> None:
     if changed and replacement is None and not is_nullable and field.type != "MULTI_SELECT":
         raise ValidationError(
             f'Cannot remove options {", ".join(sorted(removed))} of field "{field.name}": '
-            f'{plural(len(changed), "record")} hold them and the field is non-nullable without a default among the new options',
+            f'{plural(len(changed), "record")} {verb(len(changed), "holds", "hold")} them and the field is non-nullable '
+            "without a default among the new options",
             code="OPTIONS_CONFLICT",
         )
     Record.objects.bulk_update(changed, ["data"], batch_size=500)

@@ -51,6 +51,16 @@ def merged_data(ctx: RecordContext, ordered: list[Record]) -> dict[str, Any]:
     return data
 
 
+def merged_field_names(ctx: RecordContext, given: RecordInput) -> list[str]:
+    """API names of the fields the merge changed on the kept record."""
+    names = []
+    for field in ctx.spec.fields:
+        key = field.join_storage_key if field.is_many_to_one else field.storage_key
+        if key in given.data:
+            names.append(field.join_name if field.is_many_to_one else field.name)
+    return names
+
+
 def relink_children(ctx: RecordContext, kept: Record, others: list[Record]) -> None:
     """Point records that reference the merged-away records at the kept one."""
     other_ids = [str(r.pk) for r in others]
@@ -61,10 +71,9 @@ def relink_children(ctx: RecordContext, kept: Record, others: list[Record]) -> N
         inverse = target.field(field.relation.target_field_name or "") if target else None
         if inverse is None or not inverse.is_many_to_one:
             continue
-        children = list(ctx.for_object(target).records(with_deleted=True).filter(**{f"data__{inverse.join_storage_key}__in": other_ids}))
-        for child in children:
-            child.data[inverse.join_storage_key] = str(kept.pk)
-        Record.objects.bulk_update(children, ["data"], batch_size=500)
+        target_ctx = ctx.for_object(target)
+        children = list(target_ctx.records(with_deleted=True).filter(**{f"data__{inverse.join_storage_key}__in": other_ids}))
+        writing.relink(target_ctx, children, inverse, str(kept.pk))
 
 
 def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) -> Record:
@@ -86,4 +95,6 @@ def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) ->
         given = RecordInput()
         given.data = {k: v for k, v in data.items() if kept.data.get(k) != v}
         writing.check_unique_update(ctx, kept, given)
-        return writing.apply_update(ctx, kept, given).record
+        change = writing.apply_update(ctx, kept, given)
+        change.updated_fields = merged_field_names(ctx, given)
+        return writing.emit(ctx, [change])[0].record

@@ -21,6 +21,7 @@ from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
 from core_app.services.inputs import RecordInput, defaults_for, normalize_input
 from core_app.services.reading import filtered, find_one
+from core_app.signals import records_changed
 
 __all__ = ["Change", "create_many", "update_one", "update_many", "soft_delete", "destroy", "restore"]
 
@@ -36,6 +37,13 @@ class Change:
 
 #: Words of the "filter mandatory" message per mass operation.
 BULK_NOUNS = {"update": "update", "delete": "deletion", "destroy": "destruction", "restore": "restoration"}
+
+
+def emit(ctx: RecordContext, changes: list[Change]) -> list[Change]:
+    """Announce changes inside the current transaction (see ``core_app.signals``); return them."""
+    if changes:
+        records_changed.send(sender=RecordContext, ctx=ctx, changes=changes)
+    return changes
 
 
 def max_batch() -> int:
@@ -105,7 +113,7 @@ def create_many(ctx: RecordContext, raws: Any, upsert: bool = False, batch: bool
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                return write_creates(ctx, inputs, upsert)
+                return emit(ctx, write_creates(ctx, inputs, upsert))
         except IntegrityError:
             if attempt == 2 or not upsert:
                 raise InvalidRecordInput("A record with the same id or unique value was written at the same time; retry the request") from None
@@ -249,7 +257,7 @@ def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
     record = find_one(ctx, record_id)
     given = normalize_update(ctx, record, raw)
     check_unique_update(ctx, record, given)
-    return apply_update(ctx, record, given)
+    return emit(ctx, [apply_update(ctx, record, given)])[0]
 
 
 def select_many(ctx: RecordContext, node: Node | None, verb: str, trash: bool | None = None) -> list[Record]:
@@ -275,7 +283,7 @@ def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]
         given = normalize_update(ctx, record, raw)
         check_unique_update(ctx, record, given)
         changes.append(apply_update(ctx, record, given))
-    return changes
+    return emit(ctx, changes)
 
 
 @transaction.atomic
@@ -285,7 +293,7 @@ def soft_delete(ctx: RecordContext, records: list[Record]) -> list[Change]:
     ctx.records().filter(pk__in=[r.pk for r in records]).update(deleted_at=now, updated_at=now)
     for record in records:
         record.deleted_at = record.updated_at = now
-    return [Change(record, "deleted") for record in records]
+    return emit(ctx, [Change(record, "deleted") for record in records])
 
 
 @transaction.atomic
@@ -295,7 +303,19 @@ def restore(ctx: RecordContext, records: list[Record]) -> list[Change]:
     ctx.records(with_deleted=True).filter(pk__in=[r.pk for r in records]).update(deleted_at=None, updated_at=now)
     for record in records:
         record.deleted_at, record.updated_at = None, now
-    return [Change(record, "restored") for record in records]
+    return emit(ctx, [Change(record, "restored") for record in records])
+
+
+def relink(ctx: RecordContext, records: list[Record], join_field, target_id: str | None) -> None:
+    """Point ``records`` (of ``ctx``'s object) at ``target_id`` through ``join_field``; they count as updated."""
+    if not records:
+        return
+    now = timezone.now()
+    for record in records:
+        record.data[join_field.join_storage_key] = target_id
+        record.updated_at, record.updated_by = now, ctx.actor
+    Record.objects.bulk_update(records, ["data", "updated_at", "updated_by"], batch_size=500)
+    emit(ctx, [Change(record, "updated", [join_field.join_name]) for record in records])
 
 
 @transaction.atomic
@@ -317,9 +337,8 @@ def destroy(ctx: RecordContext, records: list[Record]) -> list[Change]:
         if inverse.relation.on_delete == "CASCADE":
             changes += destroy(target_ctx, dependents)
         else:
-            for dependent in dependents:
-                dependent.data[inverse.join_storage_key] = None
-            Record.objects.bulk_update(dependents, ["data"], batch_size=500)
+            relink(target_ctx, dependents, inverse, None)
     unique.unregister(ids)
     Record.objects.filter(pk__in=ids).delete()
+    emit(ctx, changes[: len(records)])
     return changes
