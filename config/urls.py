@@ -5,11 +5,13 @@ from django.urls import path, re_path
 
 from apikeys_app.views import ApiKeysView
 from config.rest import json_error
+from core_app.graphql.views import WorkspaceGraphQLView
 from core_app.rest.views import InvalidPathView, RecordsView
 from metadata_app.rest.views import MetadataView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("graphql", WorkspaceGraphQLView.as_view()),
     path("rest/metadata/apiKeys", ApiKeysView.as_view()),
     path("rest/metadata/apiKeys/<str:pk>", ApiKeysView.as_view()),
     path("rest/metadata/<str:resource>", MetadataView.as_view()),

@@ -21,7 +21,7 @@ from core_app.query.errors import OrderBySyntaxError
 from core_app.query.targets import Target, resolve_target
 from metadata_app.specs import ObjectSpec
 
-__all__ = ["SortKey", "build_sort_keys", "order_queryset", "encode_cursor", "decode_cursor", "InvalidCursor"]
+__all__ = ["SortKey", "build_sort_keys", "seek", "order_terms", "order_queryset", "encode_cursor", "decode_cursor", "InvalidCursor"]
 
 
 class InvalidCursor(ValueError):
@@ -91,18 +91,28 @@ def build_sort_keys(keys: list[OrderKey], spec: ObjectSpec) -> list[SortKey]:
     return result
 
 
+def seek(queryset, sort_keys: list[SortKey], cursor: list[Any] | None, backward: bool):
+    """Annotate the sort keys and keep the rows after ``cursor`` (before it when ``backward``)."""
+    queryset = queryset.annotate(**{key.alias: key.expression for key in sort_keys})
+    if cursor is None:
+        return queryset
+    condition = Q(pk__in=[])
+    for index, key in enumerate(sort_keys):
+        tied = Q()
+        for previous, value in zip(sort_keys[:index], cursor[:index]):
+            tied &= previous.equal(value)
+        condition |= tied & key.after(cursor[index], reverse=backward)
+    return queryset.filter(condition)
+
+
+def order_terms(sort_keys: list[SortKey], backward: bool = False) -> list[Any]:
+    """ORDER BY terms of the sort keys (reversed for backward pages)."""
+    return [key.order(reverse=backward) for key in sort_keys]
+
+
 def order_queryset(queryset, sort_keys: list[SortKey], cursor: list[Any] | None, backward: bool):
     """Annotate the sort keys, seek past ``cursor`` and order (reversed when ``backward``)."""
-    queryset = queryset.annotate(**{key.alias: key.expression for key in sort_keys})
-    if cursor is not None:
-        seek = Q(pk__in=[])
-        for index, key in enumerate(sort_keys):
-            tied = Q()
-            for previous, value in zip(sort_keys[:index], cursor[:index]):
-                tied &= previous.equal(value)
-            seek |= tied & key.after(cursor[index], reverse=backward)
-        queryset = queryset.filter(seek)
-    return queryset.order_by(*(key.order(reverse=backward) for key in sort_keys))
+    return seek(queryset, sort_keys, cursor, backward).order_by(*order_terms(sort_keys, backward))
 
 
 def encode_cursor(record: Any, sort_keys: list[SortKey]) -> str:

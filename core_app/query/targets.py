@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, FloatField, Q
+from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Collate
+from django.db.models.lookups import Exact
 
 from core_app.query.errors import FilterSyntaxError
 from metadata_app.field_types import FIELD_TYPES, FieldType
@@ -45,6 +46,13 @@ class Target:
         """The stored value: a column, or the JSON value read as text/number by the backend."""
         if self.column and not self.json_path:
             return F(self.column)
+        if connection.vendor == "sqlite":
+            # Django reads a stored JSON null as the text 'null' on SQLite (PostgreSQL's ->> gives
+            # NULL), which would compare as 0 once cast to a number, sort among the values and match
+            # patterns. Make it SQL NULL, as a missing key already is.
+            path = "$" + "".join(f'."{key}"' for key in self.json_path)
+            json_type = Func(F(self.json_column), Value(path), function="JSON_TYPE", output_field=TextField())
+            return Case(When(Exact(json_type, Value("null")), then=Value(None)), default=KT(self.lookup), output_field=TextField())
         return KT(self.lookup)
 
     def typed_expression(self):

@@ -324,7 +324,7 @@ def destroy(ctx: RecordContext, records: list[Record]) -> list[Change]:
     ids = [str(r.pk) for r in records]
     if not ids:
         return []
-    changes = [Change(record, "destroyed") for record in records]
+    own = [Change(record, "destroyed") for record in records]
     for field in ctx.spec.relations:
         if not field.is_one_to_many:
             continue
@@ -335,10 +335,9 @@ def destroy(ctx: RecordContext, records: list[Record]) -> list[Change]:
         target_ctx = ctx.for_object(target)
         dependents = list(target_ctx.records(with_deleted=True).filter(**{f"data__{inverse.join_storage_key}__in": ids}))
         if inverse.relation.on_delete == "CASCADE":
-            changes += destroy(target_ctx, dependents)
+            destroy(target_ctx, dependents)
         else:
             relink(target_ctx, dependents, inverse, None)
     unique.unregister(ids)
     Record.objects.filter(pk__in=ids).delete()
-    emit(ctx, changes[: len(records)])
-    return changes
+    return emit(ctx, own)

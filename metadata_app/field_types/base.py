@@ -60,6 +60,9 @@ class FieldType:
     unique_sub_field: ClassVar[str | None] = None
     #: Whether the type needs ``options`` (SELECT, MULTI_SELECT, RATING).
     has_options: ClassVar[bool] = False
+    #: GraphQL identity: the output scalar and the filter input type (by name; core_app/graphql maps them).
+    graphql_scalar: ClassVar[str] = "String"
+    graphql_filter: ClassVar[str] = "StringFilter"
     #: Aggregate operations of api-reference 2.8 beyond the counts every type has.
     aggregate_operations: ClassVar[frozenset[str]] = frozenset()
 

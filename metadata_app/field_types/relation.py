@@ -23,6 +23,8 @@ class RelationType(FieldType):
     """
 
     name = "RELATION"
+    graphql_scalar = "UUID"
+    graphql_filter = "UUIDFilter"
     operators = UuidType.operators
     sortable = False
 

@@ -23,6 +23,8 @@ class UuidType(FieldType):
     """A UUID, stored and returned in canonical lower-case form."""
 
     name = "UUID"
+    graphql_scalar = "UUID"
+    graphql_filter = "UUIDFilter"
     operators = ORDERED
 
     def normalize(self, value: Any, spec: "FieldSpec") -> str:
@@ -73,6 +75,8 @@ class DateTimeType(FieldType):
     """An instant, given in ISO 8601 (any offset) and stored in UTC with milliseconds."""
 
     name = "DATE_TIME"
+    graphql_scalar = "DateTime"
+    graphql_filter = "DateTimeFilter"
     aggregate_operations = frozenset({"min", "max"})
     operators = ORDERED
 
@@ -94,6 +98,8 @@ class DateType(FieldType):
     """A calendar date ``YYYY-MM-DD``."""
 
     name = "DATE"
+    graphql_scalar = "Date"
+    graphql_filter = "DateFilter"
     aggregate_operations = frozenset({"min", "max"})
     operators = ORDERED
 
@@ -113,6 +119,8 @@ class BooleanType(FieldType):
     """``true`` or ``false``."""
 
     name = "BOOLEAN"
+    graphql_scalar = "Boolean"
+    graphql_filter = "BooleanFilter"
     aggregate_operations = frozenset({"countTrue", "countFalse"})
     operators = frozenset({"eq", "neq", "is"})
     value_kind = "boolean"
@@ -151,6 +159,8 @@ class NumberType(FieldType):
     """A number; ``settings.dataType`` is ``float`` (default), ``int`` or ``bigint``."""
 
     name = "NUMBER"
+    graphql_scalar = "Float"
+    graphql_filter = "FloatFilter"
     aggregate_operations = frozenset({"min", "max", "avg", "sum"})
     operators = ORDERED
     value_kind = "number"
@@ -185,6 +195,8 @@ class NumericType(FieldType):
     """An arbitrary-precision number; accepts JSON numbers and numeric strings."""
 
     name = "NUMERIC"
+    graphql_scalar = "BigFloat"
+    graphql_filter = "BigFloatFilter"
     aggregate_operations = frozenset({"min", "max", "avg", "sum"})
     operators = ORDERED
     value_kind = "number"
@@ -197,6 +209,8 @@ class PositionType(FieldType):
     """A record's position in manual order: a number, or ``"first"``/``"last"``."""
 
     name = "POSITION"
+    graphql_scalar = "Position"
+    graphql_filter = "FloatFilter"
     operators = ORDERED
     value_kind = "number"
 
@@ -211,14 +225,36 @@ class PositionType(FieldType):
         return as_number(value)
 
 
+def check_json(value: Any) -> None:
+    """Refuse what JSON cannot hold: NaN, infinities, non-string keys and non-JSON Python values.
+
+    Some parsers (``json.loads``, used by form fields) accept ``NaN``; PostgreSQL's jsonb refuses it.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        raise FieldValueError("expected JSON, got a non-finite number (NaN and Infinity are not JSON)")
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise FieldValueError("expected JSON, got an object with a non-string key")
+        for item in value.values():
+            check_json(item)
+    elif isinstance(value, list):
+        for item in value:
+            check_json(item)
+    elif value is not None and not isinstance(value, (str, int, float)):
+        raise FieldValueError(f"expected a JSON value, got {describe(value)}")
+
+
 class RawJsonType(FieldType):
     """Any JSON value (object, array, string, number or boolean)."""
 
     name = "RAW_JSON"
+    graphql_scalar = "RawJSON"
+    graphql_filter = "RawJsonFilter"
     operators = frozenset({"is", "like"})
     value_kind = "json"
 
     def normalize(self, value: Any, spec: "FieldSpec") -> Any:
+        check_json(value)
         return value
 
     def is_empty(self, stored: Any) -> bool:
@@ -232,6 +268,8 @@ class ArrayType(FieldType):
     """An array of strings."""
 
     name = "ARRAY"
+    graphql_scalar = "[String]"
+    graphql_filter = "ArrayFilter"
     operators = frozenset({"is", "containsAny", "isEmptyArray"})
     value_kind = "json"
 
@@ -249,4 +287,4 @@ class ArrayType(FieldType):
         return self.normalize(value, spec)
 
 
-__all__ += ["EQUALITY", "format_instant", "as_number"]
+__all__ += ["EQUALITY", "format_instant", "as_number", "check_json"]

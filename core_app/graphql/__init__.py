@@ -1,0 +1,1 @@
+"""The core GraphQL API (``/graphql``): a Graphene schema synthesized per workspace snapshot."""

@@ -1,0 +1,153 @@
+"""Root queries and mutations of one object, all calling the record service (as REST does)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import graphene
+
+from core_app.graphql import scalars
+from core_app.graphql.errors import graphql_errors, user_error
+from core_app.graphql.inputs import plain
+from core_app.graphql.loading import Loader, page_size
+from core_app.query.graphql_filter import parse_graphql_filter
+from core_app.query.order_by import parse_graphql_order_by
+from core_app.services import writing
+from core_app.services.context import RecordContext
+from core_app.services.duplicates import find_duplicates
+from core_app.services.merging import merge_records
+from core_app.services.reading import Page, filtered, find_many, find_one
+from metadata_app.specs import ObjectSpec
+
+__all__ = ["ObjectTypes", "query_fields", "mutation_fields", "context_of"]
+
+
+@dataclass(frozen=True)
+class ObjectTypes:
+    """The synthesized types of one object that its root fields use."""
+
+    node: Any
+    connection: Any
+    filter: Any
+    order_by: Any
+    create: Any
+    update: Any
+
+
+def cap(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def context_of(info: Any, spec: ObjectSpec) -> RecordContext:
+    """The record context of ``spec`` for this request (set up by the view)."""
+    return info.context.record_context_for(spec)
+
+
+def nodes_of(info: Any, ctx: RecordContext, records: list) -> list[dict[str, Any]]:
+    """Records shaped for the current field's selection (relations loaded level by level)."""
+    return Loader(info).nodes(ctx, records, info.field_nodes)
+
+
+def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
+    """``{plural}``, ``{singular}``, ``{singular}Duplicates`` and ``{plural}GroupBy``."""
+
+    @graphql_errors
+    def resolve_many(root, info, filter=None, orderBy=None, first=None, last=None, after=None, before=None):
+        ctx = context_of(info, spec)
+        node = parse_graphql_filter(plain(filter))
+        page = find_many(ctx, node, parse_graphql_order_by(plain(orderBy)), page_size(first, last), after, before, with_count=False)
+        return Loader(info).connection(ctx, page, info.field_nodes, node)
+
+    @graphql_errors
+    def resolve_one(root, info, filter=None):
+        ctx = context_of(info, spec)
+        record = filtered(ctx, parse_graphql_filter(plain(filter))).order_by("position", "id").first()
+        if record is None:
+            raise user_error([f"Record not found in {spec.name_plural}"], "NOT_FOUND")
+        return nodes_of(info, ctx, [record])[0]
+
+    @graphql_errors
+    def resolve_duplicates(root, info, ids=None, data=None):
+        ctx = context_of(info, spec)
+        loader = Loader(info)
+        results = []
+        for records, total in find_duplicates(ctx, plain(data), plain(ids)):
+            page = Page(records, [str(r.pk) for r in records], total, total > len(records), False)
+            connection = loader.connection_dict(page, loader.nodes(ctx, records, loader.node_field_nodes(
+                types.connection._meta.name, info.field_nodes)), {})
+            connection["totalCount"] = total
+            results.append(connection)
+        return results
+
+    many_args = dict(
+        filter=graphene.Argument(types.filter), orderBy=graphene.Argument(graphene.List(types.order_by)),
+        first=graphene.Int(), last=graphene.Int(), after=graphene.String(), before=graphene.String(),
+    )
+    return {
+        spec.name_plural: graphene.Field(types.connection, resolver=resolve_many, **many_args),
+        spec.name_singular: graphene.Field(types.node, resolver=resolve_one, filter=graphene.Argument(types.filter)),
+        f"{spec.name_singular}Duplicates": graphene.Field(
+            graphene.List(types.connection), resolver=resolve_duplicates,
+            ids=graphene.List(scalars.UUID), data=graphene.List(types.create),
+        ),
+    }
+
+
+def mutation_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
+    """create/update/delete/destroy/restore one and many, and merge."""
+    singular, plural = cap(spec.name_singular), cap(spec.name_plural)
+
+    def field(output: Any, resolver: Any, **arguments: Any) -> graphene.Field:
+        return graphene.Field(output, resolver=graphql_errors(resolver), **arguments)
+
+    def records_of(info, changes):
+        return nodes_of(info, context_of(info, spec), [change.record for change in changes])
+
+    def create_one(root, info, data, upsert=False):
+        return records_of(info, writing.create_many(context_of(info, spec), [plain(data)], upsert=bool(upsert), batch=False))[0]
+
+    def create_many(root, info, data, upsert=False):
+        return records_of(info, writing.create_many(context_of(info, spec), plain(data), upsert=bool(upsert)))
+
+    def update_one(root, info, id, data):
+        return records_of(info, [writing.update_one(context_of(info, spec), id, plain(data))])[0]
+
+    def update_many(root, info, filter, data):
+        ctx = context_of(info, spec)
+        return records_of(info, writing.update_many(ctx, parse_graphql_filter(plain(filter)), plain(data)))
+
+    def by_id(operation, with_deleted):
+        def resolve(root, info, id):
+            ctx = context_of(info, spec)
+            return records_of(info, operation(ctx, [find_one(ctx, id, with_deleted=with_deleted)]))[0]
+        return resolve
+
+    def by_filter(operation, verb, trash=None):
+        def resolve(root, info, filter):
+            ctx = context_of(info, spec)
+            return records_of(info, operation(ctx, writing.select_many(ctx, parse_graphql_filter(plain(filter)), verb, trash=trash)))
+        return resolve
+
+    def merge(root, info, ids, conflictPriorityIndex=0, dryRun=False):
+        ctx = context_of(info, spec)
+        return nodes_of(info, ctx, [merge_records(ctx, plain(ids), conflictPriorityIndex, bool(dryRun))])[0]
+
+    one, many = graphene.NonNull(types.node), graphene.List(graphene.NonNull(types.node))
+    record_id = graphene.Argument(scalars.UUID, required=True)
+    required_filter = graphene.Argument(types.filter, required=True)
+    return {
+        f"create{singular}": field(one, create_one, data=graphene.Argument(types.create, required=True), upsert=graphene.Boolean()),
+        f"create{plural}": field(many, create_many, data=graphene.Argument(graphene.List(graphene.NonNull(types.create)), required=True),
+                                 upsert=graphene.Boolean()),
+        f"update{singular}": field(one, update_one, id=record_id, data=graphene.Argument(types.update, required=True)),
+        f"update{plural}": field(many, update_many, filter=required_filter, data=graphene.Argument(types.update, required=True)),
+        f"delete{singular}": field(one, by_id(writing.soft_delete, False), id=record_id),
+        f"delete{plural}": field(many, by_filter(writing.soft_delete, "delete"), filter=required_filter),
+        f"destroy{singular}": field(one, by_id(writing.destroy, True), id=record_id),
+        f"destroy{plural}": field(many, by_filter(writing.destroy, "destroy"), filter=required_filter),
+        f"restore{singular}": field(one, by_id(writing.restore, True), id=record_id),
+        f"restore{plural}": field(many, by_filter(writing.restore, "restore", trash=True), filter=required_filter),
+        f"merge{plural}": field(one, merge, ids=graphene.Argument(graphene.List(graphene.NonNull(scalars.UUID)), required=True),
+                                conflictPriorityIndex=graphene.Int(required=True), dryRun=graphene.Boolean()),
+    }

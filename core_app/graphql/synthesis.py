@@ -1,0 +1,208 @@
+"""Build the Graphene schema of one workspace snapshot, in Twenty's names (api-reference 2.1-2.8).
+
+Per object: ``{Singular}``, ``{Singular}Edge``, ``{Singular}Connection`` (with aggregate
+fields), ``{Singular}FilterInput``, ``{Singular}OrderByInput``, ``{Singular}CreateInput``,
+``{Singular}UpdateInput`` and a ``{Singular}{Field}Enum`` per SELECT-like field. Resolvers
+come from ``resolvers.py``; this module only assembles classes, each in one expression.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from core_app.graphql import resolvers, scalars
+from core_app.graphql.loading import type_name
+from core_app.graphql.shared import FilterIs, OrderByDirection, PageInfo, composite_types, scalar_filter, scalar_type
+from core_app.query.aggregates import available_aggregates
+from metadata_app.registry import schema_registry
+from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
+
+__all__ = ["build_schema", "schema_for"]
+
+FLOAT_OPERATIONS = frozenset({"percentageEmpty", "percentageNotEmpty", "avg", "sum", "min", "max"})
+
+
+def relation_resolver(root: dict[str, Any], info: Any, **_: Any) -> Any:
+    """Relations were attached by the loader under the field's response key."""
+    return root.get(info.path.key)
+
+
+class Builder:
+    """Holds the types of one schema while it is assembled."""
+
+    def __init__(self, snapshot: SchemaSnapshot) -> None:
+        self.snapshot = snapshot
+        self.enums: dict[str, type[graphene.Enum]] = {}
+        self.nodes: dict[str, type[graphene.ObjectType]] = {}
+        self.connections: dict[str, type[graphene.ObjectType]] = {}
+        self.filters: dict[str, type[graphene.InputObjectType]] = {}
+        self.order_bys: dict[str, type[graphene.InputObjectType]] = {}
+
+    # -- per field ----------------------------------------------------------------------------
+
+    def enum(self, spec: ObjectSpec, field: FieldSpec) -> type[graphene.Enum]:
+        """The enum of a SELECT/MULTI_SELECT/RATING field."""
+        name = f"{type_name(spec.name_singular)}{type_name(field.name)}Enum"
+        if name not in self.enums:
+            values = [(option["value"], option["value"]) for option in field.options] or [("NONE", "NONE")]
+            self.enums[name] = graphene.Enum(name, values, description=f"Options of {spec.name_singular}.{field.name}.")
+        return self.enums[name]
+
+    def output(self, spec: ObjectSpec, field: FieldSpec) -> Any:
+        """The output type of a non-relation field."""
+        field_type = field.field_type
+        if field_type.is_composite:
+            return composite_types(field.type).output
+        if field_type.has_options:
+            enum = self.enum(spec, field)
+            return graphene.List(enum) if field_type.value_kind == "json" else enum
+        if field.type == "NUMBER" and field.settings.get("dataType") == "int":
+            return graphene.Int
+        return scalar_type(field_type)
+
+    def input(self, spec: ObjectSpec, field: FieldSpec, update: bool) -> Any:
+        """The input type of a writable field."""
+        if field.field_type.is_composite:
+            types = composite_types(field.type)
+            return types.update_input if update else types.create_input
+        return self.output(spec, field)
+
+    def filter(self, spec: ObjectSpec, field: FieldSpec) -> Any:
+        """The filter input of a field (None when it cannot be filtered directly)."""
+        field_type = field.field_type
+        if field_type.is_composite:
+            return composite_types(field.type).filter
+        if field_type.has_options:
+            enum = self.enum(spec, field)
+            name = f"{enum._meta.name}Filter"
+            if name not in self.filters:
+                attrs = {op: graphene.InputField(graphene.List(enum) if op in ("in", "containsAny") else
+                                                 graphene.Boolean if op == "isEmptyArray" else
+                                                 FilterIs if op == "is" else enum)
+                         for op in sorted(field_type.operators)}
+                self.filters[name] = type(name, (graphene.InputObjectType,), attrs)
+            return self.filters[name]
+        return scalar_filter(field_type.graphql_filter)
+
+    # -- per object ---------------------------------------------------------------------------
+
+    def node(self, spec: ObjectSpec) -> type[graphene.ObjectType]:
+        """``{Singular}``: every field; MANY_TO_ONE as an object, ONE_TO_MANY as a connection."""
+        attrs: dict[str, Any] = {"__doc__": f"A {spec.label_singular} record."}
+        for field in spec.fields:
+            if field.relation is None:
+                attrs[field.name] = graphene.Field(self.output(spec, field))
+                continue
+            target = self.snapshot.by_id.get(field.relation.target_object_id)
+            if target is None:
+                continue
+            target_name = type_name(target.name_singular)
+            if field.is_many_to_one:
+                attrs[field.join_name] = graphene.Field(scalars.UUID)
+                attrs[field.name] = graphene.Field(lambda n=target_name: self.nodes[n], resolver=relation_resolver)
+            else:
+                attrs[field.name] = graphene.Field(
+                    lambda n=target_name: self.connections[n], resolver=relation_resolver,
+                    filter=graphene.Argument(lambda n=target_name: self.filters[f"{n}FilterInput"]),
+                    orderBy=graphene.Argument(graphene.List(lambda n=target_name: self.order_bys[n])),
+                    first=graphene.Int(), last=graphene.Int(), after=graphene.String(), before=graphene.String(),
+                )
+        return type(type_name(spec.name_singular), (graphene.ObjectType,), attrs)
+
+    def connection(self, spec: ObjectSpec) -> type[graphene.ObjectType]:
+        """``{Singular}Edge`` and ``{Singular}Connection`` with every aggregate field."""
+        name = type_name(spec.name_singular)
+        edge = type(f"{name}Edge", (graphene.ObjectType,), {
+            "node": graphene.Field(lambda: self.nodes[name]), "cursor": graphene.Field(scalars.ConnectionCursor),
+        })
+        attrs: dict[str, Any] = {
+            "edges": graphene.List(graphene.NonNull(edge), required=True),
+            "pageInfo": graphene.Field(PageInfo, required=True),
+            "totalCount": graphene.Int(),
+        }
+        for aggregate, (operation, field) in available_aggregates(spec).items():
+            if operation in ("min", "max") and field.type in ("DATE", "DATE_TIME"):
+                attrs[aggregate] = graphene.Field(scalars.DateTime)
+            else:
+                attrs[aggregate] = graphene.Float() if operation in FLOAT_OPERATIONS else graphene.Int()
+        return type(f"{name}Connection", (graphene.ObjectType,), attrs)
+
+    def filter_input(self, spec: ObjectSpec) -> type[graphene.InputObjectType]:
+        """``{Singular}FilterInput`` with ``and``/``or``/``not`` and one entry per filterable field."""
+        name = f"{type_name(spec.name_singular)}FilterInput"
+        attrs: dict[str, Any] = {
+            "and": graphene.InputField(graphene.List(lambda: self.filters[name])),
+            "or": graphene.InputField(graphene.List(lambda: self.filters[name])),
+            "not": graphene.InputField(lambda: self.filters[name]),
+        }
+        for field in spec.fields:
+            if field.is_many_to_one:
+                attrs[field.join_name] = graphene.InputField(scalar_filter("UUIDFilter"))
+            elif field.relation is None:
+                attrs[field.name] = graphene.InputField(self.filter(spec, field))
+        return type(name, (graphene.InputObjectType,), attrs)
+
+    def order_by_input(self, spec: ObjectSpec) -> type[graphene.InputObjectType]:
+        """``{Singular}OrderByInput``: one direction per sortable field (sub-fields for composites)."""
+        attrs: dict[str, Any] = {}
+        for field in spec.fields:
+            if field.relation is not None:
+                continue
+            if field.field_type.is_composite:
+                attrs[field.name] = graphene.InputField(composite_types(field.type).order_by)
+            elif field.field_type.sortable and (field.field_type.value_kind != "json" or field.field_type.has_options):
+                attrs[field.name] = graphene.InputField(OrderByDirection)
+        return type(f"{type_name(spec.name_singular)}OrderByInput", (graphene.InputObjectType,), attrs)
+
+    def write_input(self, spec: ObjectSpec, update: bool) -> type[graphene.InputObjectType]:
+        """``{Singular}CreateInput`` / ``{Singular}UpdateInput``: writable fields and join ids."""
+        attrs: dict[str, Any] = {}
+        for field in spec.fields:
+            if field.is_many_to_one:
+                attrs[field.join_name] = graphene.InputField(scalars.UUID)
+            elif field.relation is None and not field.is_read_only and not (update and field.name == "id"):
+                attrs[field.name] = graphene.InputField(self.input(spec, field, update))
+        suffix = "UpdateInput" if update else "CreateInput"
+        return type(f"{type_name(spec.name_singular)}{suffix}", (graphene.InputObjectType,), attrs)
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def build(self) -> graphene.Schema:
+        """Assemble every type, then the Query and Mutation roots."""
+        objects = [spec for spec in self.snapshot.objects]
+        for spec in objects:
+            name = type_name(spec.name_singular)
+            self.filters[f"{name}FilterInput"] = self.filter_input(spec)
+            self.order_bys[name] = self.order_by_input(spec)
+        for spec in objects:
+            name = type_name(spec.name_singular)
+            self.nodes[name] = self.node(spec)
+            self.connections[name] = self.connection(spec)
+        query: dict[str, Any] = {}
+        mutation: dict[str, Any] = {}
+        for spec in objects:
+            name = type_name(spec.name_singular)
+            types = resolvers.ObjectTypes(
+                node=self.nodes[name], connection=self.connections[name], filter=self.filters[f"{name}FilterInput"],
+                order_by=self.order_bys[name], create=self.write_input(spec, update=False),
+                update=self.write_input(spec, update=True),
+            )
+            query.update(resolvers.query_fields(spec, types))
+            mutation.update(resolvers.mutation_fields(spec, types))
+        if not query:
+            query["_empty"] = graphene.Boolean(description="This workspace has no objects yet.")
+        Query = type("Query", (graphene.ObjectType,), query)
+        Mutation = type("Mutation", (graphene.ObjectType,), mutation) if mutation else None
+        return graphene.Schema(query=Query, mutation=Mutation, auto_camelcase=False)
+
+
+def build_schema(snapshot: SchemaSnapshot) -> graphene.Schema:
+    """The Graphene schema of ``snapshot``."""
+    return Builder(snapshot).build()
+
+
+def schema_for(snapshot: SchemaSnapshot) -> graphene.Schema:
+    """The schema of ``snapshot``, built once per (workspace, metadata version) in each process."""
+    return schema_registry.memo(snapshot, "graphql", lambda: build_schema(snapshot))

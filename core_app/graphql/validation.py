@@ -1,0 +1,57 @@
+"""Limits on GraphQL documents, each refused with a clear error before execution.
+
+- nesting depth (``GRAPHQL_MAX_DEPTH``, default 8),
+- root fields per operation (``GRAPHQL_MAX_ROOT_RESOLVERS``, default 20, as Twenty),
+- fields per document (``GRAPHQL_MAX_FIELDS``, default 2000, as Twenty's complexity cap).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from graphene.validation import depth_limit_validator
+from graphql import GraphQLError, ValidationRule
+from graphql.language import FieldNode, OperationDefinitionNode
+
+__all__ = ["validation_rules"]
+
+
+def limit(name: str, default: int) -> int:
+    """A limit from settings, read at call time."""
+    return int(getattr(settings, name, default))
+
+
+class RootFieldsRule(ValidationRule):
+    """Refuse operations with too many root fields."""
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        roots = [s for s in node.selection_set.selections if isinstance(s, FieldNode) and not s.name.value.startswith("__")]
+        maximum = limit("GRAPHQL_MAX_ROOT_RESOLVERS", 20)
+        if len(roots) > maximum:
+            self.report_error(GraphQLError(
+                f"Query has {len(roots)} root fields; at most {maximum} are allowed per request",
+                node, extensions={"code": "BAD_USER_INPUT"},
+            ))
+
+
+class FieldCountRule(ValidationRule):
+    """Refuse documents selecting too many fields in total (a simple complexity bound)."""
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self.count = 0
+
+    def enter_field(self, node: FieldNode, *_: Any) -> None:
+        self.count += 1
+        maximum = limit("GRAPHQL_MAX_FIELDS", 2000)
+        if self.count == maximum + 1:
+            self.report_error(GraphQLError(
+                f"Query selects more than {maximum} fields; split it into smaller queries",
+                node, extensions={"code": "BAD_USER_INPUT"},
+            ))
+
+
+def validation_rules() -> list[type[ValidationRule]]:
+    """The rules added to GraphQL's own validation."""
+    return [depth_limit_validator(max_depth=limit("GRAPHQL_MAX_DEPTH", 8)), RootFieldsRule, FieldCountRule]
