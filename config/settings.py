@@ -8,6 +8,11 @@ Environment variables:
 - ``ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``MAX_BATCH_RECORDS``: records per batch create (default 60).
 - ``MUTATION_MAXIMUM_AFFECTED_RECORDS``: records per update/delete/restore by filter (default 100).
+- ``WEBHOOKS_ALLOW_PRIVATE_TARGETS``: let webhooks call private, loopback and link-local
+  addresses (default: on when ``DEBUG`` is on, off otherwise).
+- ``WEBHOOKS_MAX_ATTEMPTS`` (default 8), ``WEBHOOKS_RETRY_BASE_DELAY`` (seconds, default 80),
+  ``WEBHOOKS_RETRY_FACTOR`` (default 3), ``WEBHOOKS_RETRY_JITTER`` (default 0.2): the retry
+  schedule of a webhook delivery (about a day over 8 attempts); see ``webhooks_app/conf.py``.
 """
 
 import os
@@ -44,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_tasks",
+    "django_tasks_db",
     "metadata_app",
     "apikeys_app",
     "core_app",
@@ -52,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files (GraphiQL, Swagger UI) under any WSGI server, without a CDN.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +113,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Without a collectstatic step, serve straight from the app and project static folders.
+WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys_app.authentication.ApiKeyAuthentication"],
@@ -119,6 +131,19 @@ MAX_BATCH_RECORDS = int(os.environ.get("MAX_BATCH_RECORDS", "60"))
 MUTATION_MAXIMUM_AFFECTED_RECORDS = int(os.environ.get("MUTATION_MAXIMUM_AFFECTED_RECORDS", "100"))
 QUERY_DEFAULT_LIMIT = 60
 QUERY_MAX_LIMIT = 200
+
+# Background tasks (webhook deliveries): Django's Tasks API with the database backend; the
+# worker is ``manage.py db_worker``, as many processes and machines as wanted.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Webhook knobs; read at call time through webhooks_app.conf, never at import.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", DEBUG)
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "5"))
+WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("WEBHOOKS_MAX_ATTEMPTS", "8"))
+WEBHOOKS_RETRY_BASE_DELAY = float(os.environ.get("WEBHOOKS_RETRY_BASE_DELAY", "80"))
+WEBHOOKS_RETRY_FACTOR = float(os.environ.get("WEBHOOKS_RETRY_FACTOR", "3"))
+WEBHOOKS_RETRY_JITTER = float(os.environ.get("WEBHOOKS_RETRY_JITTER", "0.2"))
+WEBHOOKS_FAILING_AFTER = int(os.environ.get("WEBHOOKS_FAILING_AFTER", "5"))
 
 LOGGING = {
     "version": 1,

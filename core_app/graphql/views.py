@@ -7,6 +7,7 @@ Authentication is the shared API-key authenticator; introspection answers withou
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -115,7 +116,8 @@ class WorkspaceGraphQLView(GraphQLView):
         return data.get("query") if isinstance(data, dict) else None
 
     def render_graphiql(self, request: HttpRequest, **data: Any) -> HttpResponse:
-        return render(request, self.graphiql_template, {"endpoint": data.get("endpoint", request.path)})
+        endpoint = data.get("endpoint", request.path)
+        return render(request, self.graphiql_template, {"endpoint": endpoint, "endpoint_json": json.dumps(endpoint)})
 
     @staticmethod
     def format_error(error: Exception) -> dict[str, Any]:
