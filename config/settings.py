@@ -112,7 +112,8 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+if os.environ.get("STATIC_ROOT"):  # only for deployments that run collectstatic
+    STATIC_ROOT = os.environ["STATIC_ROOT"]
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Without a collectstatic step, serve straight from the app and project static folders.
 WHITENOISE_USE_FINDERS = True

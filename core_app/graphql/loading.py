@@ -22,6 +22,7 @@ from graphql.language import FieldNode
 from core_app.graphql.errors import user_error
 from core_app.graphql.inputs import plain
 from core_app.models import Record
+from core_app.query.lookups import JsonValueIn
 from core_app.query.aggregates import AggregateError, parse_aggregate
 from core_app.query.graphql_filter import parse_graphql_filter
 from core_app.query.order_by import parse_graphql_order_by
@@ -113,7 +114,7 @@ class Loader:
         except InvalidCursor:
             raise user_error([f"Invalid cursor '{cursor_text}'"]) from None
         parent_ids = [str(r.id) for r in records]
-        base = filtered(ctx, node).filter(**{f"data__{inverse.join_storage_key}__in": parent_ids})
+        base = filtered(ctx, node).filter(JsonValueIn("data", (inverse.join_storage_key,), parent_ids))
         rows = list(
             seek(base, keys, cursor, backward)
             .annotate(_parent=KT(f"data__{inverse.join_storage_key}"))

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from core_app.query.ast import And, Condition, Node, Not, Or, iter_conditions
 from core_app.query.errors import FilterSyntaxError
-from core_app.query.lookups import ILike, JsonArrayContainsAny, Like, like_escape
+from core_app.query.lookups import ILike, JsonArrayContainsAny, JsonValueIn, Like, like_escape
 from core_app.query.targets import Target, filter_error, resolve_target
 from metadata_app.field_types import FieldValueError
 from metadata_app.specs import ObjectSpec
@@ -25,17 +25,32 @@ __all__ = ["compile_filter"]
 NULL_WORDS = {"NULL": True, "NOT_NULL": False}
 
 
-def compile_filter(node: Node | None, spec: ObjectSpec) -> Q:
-    """Return the ``Q`` selecting the records of ``spec`` that match ``node`` (all when None)."""
+#: Comparators that are true or false even on a record without a value (never SQL NULL).
+TOTAL_OPERATORS = frozenset({"is", "isEmptyArray"})
+
+
+def compile_filter(node: Node | None, spec: ObjectSpec, negated: bool = False) -> Q:
+    """Return the ``Q`` selecting the records of ``spec`` that match ``node`` (all when None).
+
+    ``not`` follows SQL's three-valued logic on both databases: a negated comparison never
+    matches a record without a value there (``not(tier[eq]:LOW)`` leaves out records with no
+    tier, as ``tier[neq]:LOW`` does). Negation is pushed down to the conditions (De Morgan)
+    because a JSON containment test, which PostgreSQL equality compiles to, is false rather
+    than NULL on a missing value, so a plain ``NOT`` around it would let those records in.
+    """
     if node is None:
         return Q()
-    if isinstance(node, And):
-        return combine([compile_filter(child, spec) for child in node.children], Q.AND)
-    if isinstance(node, Or):
-        return combine([compile_filter(child, spec) for child in node.children], Q.OR)
     if isinstance(node, Not):
-        return ~compile_filter(node.child, spec)
-    return compile_condition(node, spec)
+        return compile_filter(node.child, spec, not negated)
+    if isinstance(node, (And, Or)):
+        connector = Q.AND if isinstance(node, And) != negated else Q.OR
+        return combine([compile_filter(child, spec, negated) for child in node.children], connector)
+    condition = compile_condition(node, spec)
+    if not negated:
+        return condition
+    if node.op in TOTAL_OPERATORS:
+        return ~condition
+    return ~condition & ~resolve_target(spec, node.path).is_null()
 
 
 def combine(parts: list[Q], connector: str) -> Q:
@@ -75,7 +90,10 @@ def compile_condition(condition: Condition, spec: ObjectSpec) -> Q:
         values = condition.value if isinstance(condition.value, (list, tuple)) else (condition.value,)
         if op == "containsAny":
             return Q(JsonArrayContainsAny(target.json_column, target.json_path, [str(v) for v in values]))
-        return Q(**{f"{lookup_of(target)}__in": [coerce(target, v) for v in values]})
+        coerced = [coerce(target, v) for v in values]
+        if target.column and not target.json_path:
+            return Q(**{f"{target.column}__in": coerced})
+        return Q(JsonValueIn(target.json_column, target.json_path, coerced))
     if op in ("like", "ilike", "startsWith", "endsWith"):
         return pattern_q(target, op, condition.value)
     value = coerce(target, condition.value)

@@ -37,11 +37,15 @@ class SortKey:
     descending: bool
     nulls_first: bool
     is_datetime: bool = False
+    never_null: bool = False
 
     def order(self, reverse: bool = False):
         """The ORDER BY term (``reverse`` flips direction and null placement, for backward pages)."""
         descending = self.descending != reverse
         nulls_first = self.nulls_first != reverse
+        if self.never_null:
+            # No NULLS clause: a plain ORDER BY id can walk the (object, id) index.
+            return F(self.alias).desc() if descending else F(self.alias).asc()
         nulls = {"nulls_first": True} if nulls_first else {"nulls_last": True}
         return F(self.alias).desc(**nulls) if descending else F(self.alias).asc(**nulls)
 
@@ -87,7 +91,7 @@ def build_sort_keys(keys: list[OrderKey], spec: ObjectSpec) -> list[SortKey]:
             is_datetime=target.column in ("created_at", "updated_at", "deleted_at"),
         ))
     id_descending = bool(keys and keys[-1].path == ("id",) and keys[-1].direction.startswith("Desc"))
-    result.append(SortKey(alias="_sid", expression=F("id"), descending=id_descending, nulls_first=True))
+    result.append(SortKey(alias="_sid", expression=F("id"), descending=id_descending, nulls_first=True, never_null=True))
     return result
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from core_app.models import Record
+from core_app.query.lookups import JsonValueIn
 from core_app.services import writing
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
@@ -72,7 +73,7 @@ def relink_children(ctx: RecordContext, kept: Record, others: list[Record]) -> N
         if inverse is None or not inverse.is_many_to_one:
             continue
         target_ctx = ctx.for_object(target)
-        children = list(target_ctx.records(with_deleted=True).filter(**{f"data__{inverse.join_storage_key}__in": other_ids}))
+        children = list(target_ctx.records(with_deleted=True).filter(JsonValueIn("data", (inverse.join_storage_key,), other_ids)))
         writing.relink(target_ctx, children, inverse, str(kept.pk))
 
 

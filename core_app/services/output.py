@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Callable, Iterable
 
-from django.db import connection
-from django.db.models import F, Q, Window
+from django.db.models import F, Window
 from django.db.models.fields.json import KT
 from django.db.models.functions import RowNumber
 
 from core_app.models import Record
+from core_app.query.lookups import JsonValueIn
 from metadata_app.field_types.scalars import format_instant
 from metadata_app.registry import schema_registry
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
@@ -77,15 +77,9 @@ def related_records(target: ObjectSpec, workspace_id: Any):
 
 def children_of(target: ObjectSpec, join_key: str, parent_ids: list[str], workspace_id: Any) -> list[Record]:
     """Records of ``target`` pointing at any of ``parent_ids``, at most NESTED_LIMIT per parent."""
-    if connection.vendor == "postgresql":
-        match = Q()
-        for parent_id in parent_ids:  # containment per id: each answered by the GIN index
-            match |= Q(data__contains={join_key: parent_id})
-    else:
-        match = Q(**{f"data__{join_key}__in": parent_ids})
     rows = (
         related_records(target, workspace_id)
-        .filter(match)
+        .filter(JsonValueIn("data", (join_key,), parent_ids))
         .annotate(_parent=KT(f"data__{join_key}"))
         .annotate(_rank=Window(RowNumber(), partition_by=[F("_parent")], order_by=[F("position").asc(), F("id").asc()]))
         .filter(_rank__lte=NESTED_LIMIT)

@@ -15,6 +15,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from core_app.models import Record
+from core_app.query.lookups import JsonValueIn
 from core_app.query.ast import Node
 from core_app.services import unique
 from core_app.services.context import RecordContext
@@ -333,7 +334,7 @@ def destroy(ctx: RecordContext, records: list[Record]) -> list[Change]:
         if inverse is None or not inverse.is_many_to_one:
             continue
         target_ctx = ctx.for_object(target)
-        dependents = list(target_ctx.records(with_deleted=True).filter(**{f"data__{inverse.join_storage_key}__in": ids}))
+        dependents = list(target_ctx.records(with_deleted=True).filter(JsonValueIn("data", (inverse.join_storage_key,), ids)))
         if inverse.relation.on_delete == "CASCADE":
             destroy(target_ctx, dependents)
         else:
