@@ -1,36 +1,19 @@
-# Two commands on a fresh machine (Python 3.11+ and git):
-#   make run    virtualenv, install, migrate, Demo workspace, fresh API key, server on 127.0.0.1:8000
-#   make test   the whole test suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
-
+# Shortcuts for dev.py, which needs nothing but Python 3.11+:
+#   make run    == python3 dev.py run
+#   make test   == python3 dev.py test
+#   make bench  == python3 dev.py bench
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
-BIN := $(VENV)/bin
-HOST ?= 127.0.0.1:8000
-export DEBUG ?= 1
 
-.PHONY: run test install migrate bench clean
+.PHONY: run test bench clean
 
-$(BIN)/activate: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(BIN)/activate
+run:
+	$(PYTHON) dev.py run
 
-install: $(BIN)/activate
+test:
+	$(PYTHON) dev.py test $(PYTEST_ARGS)
 
-migrate: install
-	$(BIN)/python manage.py migrate --noinput
-
-run: migrate
-	$(BIN)/python manage.py bootstrap_demo --host $(HOST)
-	$(BIN)/python manage.py runserver $(HOST) --noreload
-
-test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
-
-bench: install
-	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python bench/run.py
+bench:
+	$(PYTHON) dev.py bench
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var
+	rm -rf .venv db.sqlite3 db.sqlite3-* var
