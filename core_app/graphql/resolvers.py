@@ -16,6 +16,7 @@ from core_app.query.order_by import parse_graphql_order_by
 from core_app.services import writing
 from core_app.services.context import RecordContext
 from core_app.services.duplicates import find_duplicates
+from core_app.services.grouping import group_by
 from core_app.services.merging import merge_records
 from core_app.services.reading import Page, filtered, find_many, find_one
 from metadata_app.specs import ObjectSpec
@@ -29,6 +30,7 @@ class ObjectTypes:
 
     node: Any
     connection: Any
+    group: Any
     filter: Any
     order_by: Any
     create: Any
@@ -80,6 +82,19 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
             results.append(connection)
         return results
 
+    @graphql_errors
+    def resolve_group_by(root, info, groupBy, filter=None, limit=None):
+        ctx = context_of(info, spec)
+        loader = Loader(info)
+        group_type = types.group._meta.name
+        names = [n for n in loader.aggregate_names(group_type, info.field_nodes) if n != "groupByDimensionValues"]
+        with_records = "edges" in loader.selections(group_type, info.field_nodes)
+        groups = group_by(ctx, parse_graphql_filter(plain(filter)), plain(groupBy), names,
+                          page_size(limit, None, default=50), with_records)
+        for group in groups:
+            group["edges"] = [{"node": record, "cursor": None} for record in group.pop("records", [])]
+        return groups
+
     many_args = dict(
         filter=graphene.Argument(types.filter), orderBy=graphene.Argument(graphene.List(types.order_by)),
         first=graphene.Int(), last=graphene.Int(), after=graphene.String(), before=graphene.String(),
@@ -87,6 +102,11 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
     return {
         spec.name_plural: graphene.Field(types.connection, resolver=resolve_many, **many_args),
         spec.name_singular: graphene.Field(types.node, resolver=resolve_one, filter=graphene.Argument(types.filter)),
+        f"{spec.name_plural}GroupBy": graphene.Field(
+            graphene.List(graphene.NonNull(types.group)), resolver=resolve_group_by,
+            groupBy=graphene.Argument(graphene.List(graphene.NonNull(scalars.RawJSON)), required=True),
+            filter=graphene.Argument(types.filter), limit=graphene.Int(),
+        ),
         f"{spec.name_singular}Duplicates": graphene.Field(
             graphene.List(types.connection), resolver=resolve_duplicates,
             ids=graphene.List(scalars.UUID), data=graphene.List(types.create),

@@ -39,6 +39,7 @@ class Builder:
         self.connections: dict[str, type[graphene.ObjectType]] = {}
         self.filters: dict[str, type[graphene.InputObjectType]] = {}
         self.order_bys: dict[str, type[graphene.InputObjectType]] = {}
+        self.edges: dict[str, type[graphene.ObjectType]] = {}
 
     # -- per field ----------------------------------------------------------------------------
 
@@ -117,17 +118,34 @@ class Builder:
         edge = type(f"{name}Edge", (graphene.ObjectType,), {
             "node": graphene.Field(lambda: self.nodes[name]), "cursor": graphene.Field(scalars.ConnectionCursor),
         })
+        self.edges[name] = edge
         attrs: dict[str, Any] = {
             "edges": graphene.List(graphene.NonNull(edge), required=True),
             "pageInfo": graphene.Field(PageInfo, required=True),
-            "totalCount": graphene.Int(),
+            **self.aggregate_fields(spec),
         }
+        return type(f"{name}Connection", (graphene.ObjectType,), attrs)
+
+    def group(self, spec: ObjectSpec) -> type[graphene.ObjectType]:
+        """``{Singular}GroupByConnection``: one group's dimension values, aggregates and sample."""
+        name = type_name(spec.name_singular)
+        attrs: dict[str, Any] = {
+            "groupByDimensionValues": graphene.List(scalars.RawJSON),
+            "edges": graphene.List(graphene.NonNull(self.edges[name])),
+            **self.aggregate_fields(spec),
+        }
+        return type(f"{name}GroupByConnection", (graphene.ObjectType,), attrs)
+
+    @staticmethod
+    def aggregate_fields(spec: ObjectSpec) -> dict[str, Any]:
+        """``totalCount`` and every aggregate field of api-reference 2.8."""
+        attrs: dict[str, Any] = {"totalCount": graphene.Int()}
         for aggregate, (operation, field) in available_aggregates(spec).items():
             if operation in ("min", "max") and field.type in ("DATE", "DATE_TIME"):
                 attrs[aggregate] = graphene.Field(scalars.DateTime)
             else:
                 attrs[aggregate] = graphene.Float() if operation in FLOAT_OPERATIONS else graphene.Int()
-        return type(f"{name}Connection", (graphene.ObjectType,), attrs)
+        return attrs
 
     def filter_input(self, spec: ObjectSpec) -> type[graphene.InputObjectType]:
         """``{Singular}FilterInput`` with ``and``/``or``/``not`` and one entry per filterable field."""
@@ -185,7 +203,7 @@ class Builder:
         for spec in objects:
             name = type_name(spec.name_singular)
             types = resolvers.ObjectTypes(
-                node=self.nodes[name], connection=self.connections[name], filter=self.filters[f"{name}FilterInput"],
+                node=self.nodes[name], connection=self.connections[name], group=self.group(spec), filter=self.filters[f"{name}FilterInput"],
                 order_by=self.order_bys[name], create=self.write_input(spec, update=False),
                 update=self.write_input(spec, update=True),
             )
