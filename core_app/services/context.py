@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 from core_app.models import Record
-from metadata_app.specs import ObjectSpec, SchemaSnapshot
+from core_app.query.lookups import JsonValueIn
+from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
 __all__ = ["RecordContext", "api_actor"]
 
@@ -33,3 +34,17 @@ class RecordContext:
     def for_object(self, spec: ObjectSpec) -> "RecordContext":
         """The same context on another object."""
         return RecordContext(self.workspace_id, self.snapshot, spec, self.actor)
+
+    def referencing(self) -> Iterator[tuple["RecordContext", FieldSpec]]:
+        """For each ONE_TO_MANY relation: the related object's context and its join field here."""
+        for field in self.spec.relations:
+            if not field.is_one_to_many:
+                continue
+            target = self.snapshot.by_id.get(field.relation.target_object_id)
+            inverse = target.field(field.relation.target_field_name or "") if target else None
+            if inverse is not None and inverse.is_many_to_one:
+                yield self.for_object(target), inverse
+
+    def records_pointing_at(self, join: FieldSpec, ids: list[str]) -> list[Record]:
+        """Records of this object (trash included) whose ``join`` holds one of ``ids``."""
+        return list(self.records(with_deleted=True).filter(JsonValueIn("data", (join.join_storage_key,), ids)))

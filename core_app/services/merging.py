@@ -15,7 +15,6 @@ from typing import Any
 from django.db import transaction
 
 from core_app.models import Record
-from core_app.query.lookups import JsonValueIn
 from core_app.services import writing
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
@@ -65,16 +64,8 @@ def merged_field_names(ctx: RecordContext, given: RecordInput) -> list[str]:
 def relink_children(ctx: RecordContext, kept: Record, others: list[Record]) -> None:
     """Point records that reference the merged-away records at the kept one."""
     other_ids = [str(r.pk) for r in others]
-    for field in ctx.spec.relations:
-        if not field.is_one_to_many:
-            continue
-        target = ctx.snapshot.by_id.get(field.relation.target_object_id)
-        inverse = target.field(field.relation.target_field_name or "") if target else None
-        if inverse is None or not inverse.is_many_to_one:
-            continue
-        target_ctx = ctx.for_object(target)
-        children = list(target_ctx.records(with_deleted=True).filter(JsonValueIn("data", (inverse.join_storage_key,), other_ids)))
-        writing.relink(target_ctx, children, inverse, str(kept.pk))
+    for target_ctx, inverse in ctx.referencing():
+        writing.relink(target_ctx, target_ctx.records_pointing_at(inverse, other_ids), inverse, str(kept.pk))
 
 
 def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) -> Record:

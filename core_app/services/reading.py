@@ -75,8 +75,10 @@ def find_many(
         records=rows,
         cursors=[encode_cursor(row, sort_keys) for row in rows],
         total_count=queryset.count() if with_count else None,
-        has_next_page=more if not backward else True,
-        has_previous_page=more if backward else after is not None,
+        # As Twenty's runner (api-reference 1.5): each flag speaks only for the direction being
+        # paged, so hasNextPage is false on a backward page and hasPreviousPage on a forward one.
+        has_next_page=more and not backward,
+        has_previous_page=more and backward,
     )
 
 

@@ -15,7 +15,6 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from core_app.models import Record
-from core_app.query.lookups import JsonValueIn
 from core_app.query.ast import Node
 from core_app.services import unique
 from core_app.services.context import RecordContext
@@ -326,15 +325,8 @@ def destroy(ctx: RecordContext, records: list[Record]) -> list[Change]:
     if not ids:
         return []
     own = [Change(record, "destroyed") for record in records]
-    for field in ctx.spec.relations:
-        if not field.is_one_to_many:
-            continue
-        target = ctx.snapshot.by_id.get(field.relation.target_object_id)
-        inverse = target.field(field.relation.target_field_name or "") if target else None
-        if inverse is None or not inverse.is_many_to_one:
-            continue
-        target_ctx = ctx.for_object(target)
-        dependents = list(target_ctx.records(with_deleted=True).filter(JsonValueIn("data", (inverse.join_storage_key,), ids)))
+    for target_ctx, inverse in ctx.referencing():
+        dependents = target_ctx.records_pointing_at(inverse, ids)
         if inverse.relation.on_delete == "CASCADE":
             destroy(target_ctx, dependents)
         else:
