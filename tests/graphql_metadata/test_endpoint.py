@@ -1,0 +1,190 @@
+"""The endpoint itself: authentication, introspection without a key, methods, CSRF, error codes."""
+
+from __future__ import annotations
+
+import json
+
+import graphene
+from django.test import Client, RequestFactory
+
+from metadata_app.graphql.views import MetadataGraphQLView
+from tests.graphql_metadata.helpers import GraphQLClient, error_of
+
+INTROSPECTION = """
+query IntrospectionQuery {
+  __schema { queryType { name } mutationType { name } types { name kind } }
+}
+"""
+
+
+def test_introspection_answers_without_a_key_and_lists_object_and_field(anonymous_gql):
+    # when
+    status, body = anonymous_gql.post(INTROSPECTION)
+    # then
+    assert status == 200
+    schema = body["data"]["__schema"]
+    assert schema["queryType"] == {"name": "Query"}
+    assert schema["mutationType"] == {"name": "Mutation"}
+    kinds = {t["name"]: t["kind"] for t in schema["types"]}
+    assert kinds["Object"] == kinds["Field"] == kinds["Relation"] == kinds["ApiKey"] == "OBJECT"
+    assert kinds["ObjectFilter"] == kinds["CursorPaging"] == kinds["CreateOneObjectInput"] == "INPUT_OBJECT"
+    assert kinds["FieldMetadataType"] == "ENUM"
+
+
+def test_introspection_through_fragments_and_typename_needs_no_key(anonymous_gql):
+    # when
+    status, body = anonymous_gql.post(
+        "query Q { ...Root } fragment Root on Query { __typename __type(name: \"Object\") { name } }"
+    )
+    # then
+    assert (status, body) == (200, {"data": {"__typename": "Query", "__type": {"name": "Object"}}})
+
+
+def test_field_type_enum_has_every_type_of_the_field_type_table(anonymous_gql):
+    # when
+    status, body = anonymous_gql.post('{ __type(name: "FieldMetadataType") { enumValues { name } } }')
+    # then
+    from metadata_app.field_types import FIELD_TYPES
+
+    assert status == 200
+    assert [v["name"] for v in body["data"]["__type"]["enumValues"]] == list(FIELD_TYPES)
+
+
+def test_query_without_a_key_is_unauthenticated(anonymous_gql):
+    # when
+    status, body = anonymous_gql.post("{ objects { totalCount } }")
+    # then
+    message = "Missing Authorization header. Send 'Authorization: Bearer <API key>'."
+    assert status == 200
+    assert body == {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": message}}]}
+
+
+def test_introspection_mixed_with_data_needs_a_key(anonymous_gql):
+    # when
+    status, body = anonymous_gql.post("{ __typename currentWorkspace { id } }")
+    # then
+    assert status == 200
+    assert error_of(body)["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_unknown_key_is_unauthenticated(workspace):
+    # given
+    client = GraphQLClient("crm_0123456789abcdef_not-a-real-secret")
+    # when
+    status, body = client.post("{ currentWorkspace { id } }")
+    # then
+    assert status == 200
+    assert body == {"errors": [{"message": "Unknown API key.",
+                                "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": "Unknown API key."}}]}
+
+
+def test_get_is_405_with_allow_post(gql):
+    # when
+    response = Client().get("/metadata", HTTP_AUTHORIZATION=f"Bearer {gql.token}", HTTP_ACCEPT="text/html")
+    # then
+    message = "GET is not supported: POST a GraphQL operation as JSON to /metadata"
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert json.loads(response.content) == {
+        "errors": [{"message": message, "extensions": {"code": "METHOD_NOT_ALLOWED", "userFriendlyMessage": message}}]
+    }
+
+
+def test_graphiql_hook_renders_the_project_template_when_switched_on():
+    # given
+    view = MetadataGraphQLView.as_view(graphiql=True)
+    request = RequestFactory().get("/metadata", HTTP_ACCEPT="text/html")
+    # when
+    response = view(request)
+    # then
+    assert response.status_code == 200
+    assert b"GraphiQL" in response.content and b'"/metadata"' in response.content
+
+
+def test_post_is_csrf_exempt(gql):
+    # given
+    client = GraphQLClient(gql.token, Client(enforce_csrf_checks=True))
+    # when
+    status, body = client.post("{ currentWorkspace { displayName } }")
+    # then
+    assert (status, body) == (200, {"data": {"currentWorkspace": {"displayName": "Acme"}}})
+
+
+def test_syntax_error_is_parse_failed(gql):
+    # when
+    status, body = gql.post("{ objects { ")
+    # then
+    assert status == 400
+    assert body == {"errors": [{
+        "message": "Syntax Error: Expected Name, found <EOF>.",
+        "locations": [{"line": 1, "column": 13}],
+        "extensions": {"code": "GRAPHQL_PARSE_FAILED", "userFriendlyMessage": "Syntax Error: Expected Name, found <EOF>."},
+    }]}
+
+
+def test_unknown_field_is_validation_failed(gql):
+    # when
+    status, body = gql.post("{ objects { nope } }")
+    # then
+    message = "Cannot query field 'nope' on type 'ObjectConnection'."
+    assert status == 400
+    assert error_of(body) == {"message": message, "extensions": {"code": "GRAPHQL_VALIDATION_FAILED", "userFriendlyMessage": message}}
+
+
+def test_invalid_uuid_variable_is_bad_user_input(gql):
+    # when
+    status, body = gql.post("query ($id: UUID!) { object(id: $id) { id } }", {"id": "nope"})
+    # then
+    assert status == 400
+    error = error_of(body)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == "Variable '$id' got invalid value 'nope'; UUID cannot represent value: 'nope'"
+
+
+def test_body_that_is_not_json_is_bad_request(gql):
+    # when
+    response = Client().post("/metadata", data="{", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {gql.token}")
+    # then
+    assert response.status_code == 400
+    assert json.loads(response.content) == {"errors": [{
+        "message": "POST body sent invalid JSON.",
+        "extensions": {"code": "BAD_REQUEST", "userFriendlyMessage": "POST body sent invalid JSON."},
+    }]}
+
+
+def test_too_deep_selection_is_refused(gql):
+    # given
+    query = "{ field(id: \"00000000-0000-0000-0000-000000000000\") { " + "object { fieldsList { " * 8 + "id" + " } }" * 8 + " } }"
+    # when
+    status, body = gql.post(query)
+    # then
+    assert status == 400
+    assert error_of(body)["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "exceeds maximum operation depth of 15" in error_of(body)["message"]
+
+
+class CrashingQuery(graphene.ObjectType):
+    """A schema whose only field fails, to see how an unexpected error is answered."""
+
+    boom = graphene.String()
+
+    @staticmethod
+    def resolve_boom(root, info):
+        raise RuntimeError("secret detail of the crash")
+
+
+def test_unexpected_error_is_internal_without_details(gql):
+    # given
+    view = MetadataGraphQLView.as_view(schema=graphene.Schema(query=CrashingQuery))
+    request = RequestFactory().post("/metadata", data=json.dumps({"query": "{ boom }"}), content_type="application/json",
+                                    HTTP_AUTHORIZATION=f"Bearer {gql.token}")
+    # when
+    response = view(request)
+    # then
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"data": {"boom": None}, "errors": [{
+        "message": "Internal server error",
+        "locations": [{"line": 1, "column": 3}],
+        "path": ["boom"],
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "userFriendlyMessage": "An unexpected error occurred. Please try again later."},
+    }]}
