@@ -43,6 +43,11 @@ class RecordsView(APIView):
 
     mode = "core"  # "core", "batch" or "restore"
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """After authentication, read ``depth`` first, so that a bad value refuses a write before it happens."""
+        super().initial(request, *args, **kwargs)
+        self.depth = params.read_depth(request.query_params)
+
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, RecordError):
             exc = ApiError(exc.status, *exc.messages)
@@ -76,7 +81,7 @@ class RecordsView(APIView):
         """API records with ``depth`` levels of relations embedded."""
         plan = output_plan(ctx.snapshot, ctx.spec)
         outputs = [record_to_api(record, plan, selection) for record in records]
-        embed_relations(outputs, records, ctx.spec, ctx.snapshot, params.read_depth(request.query_params))
+        embed_relations(outputs, records, ctx.spec, ctx.snapshot, self.depth)
         return outputs
 
     # -- routes ------------------------------------------------------------------------------
