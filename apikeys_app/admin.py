@@ -23,7 +23,8 @@ class ApiKeyForm(forms.ModelForm):
             return cleaned
         data = {"name": cleaned["name"], "expiresAt": cleaned["expires_at"].isoformat() if cleaned.get("expires_at") else None}
         try:
-            if self.instance.pk:
+            # Not ``instance.pk``: the UUID key is already set on a new instance.
+            if not self.instance._state.adding:
                 self.result, self.token = services.update_api_key(self.instance.workspace, self.instance.pk, data), None
             else:
                 self.result, self.token = services.create_api_key(cleaned["workspace"], data)
@@ -54,6 +55,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
         return form.result
 
     def save_model(self, request, obj, form, change) -> None:
+        pass
+
+    def save_related(self, request, form, formsets, change) -> None:
+        # The service saved the key in clean(); the form itself never saves, so it has no save_m2m.
         pass
 
     @admin.action(description="Revoke selected API keys")

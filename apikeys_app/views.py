@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timezone as dt_timezone
 from typing import Any
 
 from rest_framework.request import Request
@@ -17,8 +18,10 @@ __all__ = ["ApiKeysView", "api_key_to_api"]
 
 
 def iso(moment: Any) -> str | None:
-    """ISO 8601 UTC with milliseconds."""
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z") if moment else None
+    """ISO 8601 UTC with milliseconds (an instant given with another offset is converted first)."""
+    if not moment:
+        return None
+    return moment.astimezone(dt_timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def api_key_to_api(api_key: ApiKey) -> dict[str, Any]:

@@ -36,6 +36,11 @@ class ServiceForm(forms.ModelForm):
     def run_service(self, cleaned: dict[str, Any]) -> Any:
         raise NotImplementedError
 
+    @property
+    def editing(self) -> bool:
+        """True on a change form. ``instance.pk`` cannot tell: UUID keys are set on a new instance."""
+        return not self.instance._state.adding
+
     def _post_clean(self) -> None:
         # The service validated; skip the model's own unique checks on a half-filled instance.
         pass
@@ -53,6 +58,10 @@ class ServiceAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         pass
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        # Inlines are read-only and never saved (see save_related), so only the form has changes.
+        return super().construct_change_message(request, form, [], add)
+
 
 class WorkspaceForm(ServiceForm):
     class Meta:
@@ -60,7 +69,7 @@ class WorkspaceForm(ServiceForm):
         fields = ["display_name"]
 
     def run_service(self, cleaned):
-        if self.instance.pk:
+        if self.editing:
             Workspace.objects.filter(pk=self.instance.pk).update(display_name=cleaned["display_name"])
             return Workspace.objects.get(pk=self.instance.pk)
         return create_workspace(cleaned["display_name"])
@@ -102,7 +111,7 @@ class ObjectForm(ServiceForm):
             "labelSingular": cleaned["label_singular"], "labelPlural": cleaned["label_plural"],
             "description": cleaned.get("description") or None, "icon": cleaned.get("icon") or None,
         }
-        if self.instance.pk:
+        if self.editing:
             return object_services.update_object(self.instance.workspace, self.instance.pk, {**data, "isActive": cleaned["is_active"]})
         return object_services.create_object(cleaned["workspace"], data)
 
@@ -146,7 +155,7 @@ class FieldForm(ServiceForm):
         for key, attr in (("options", "options"), ("settings", "settings"), ("defaultValue", "default_value")):
             if cleaned.get(attr) is not None:
                 data[key] = cleaned[attr]
-        if self.instance.pk:
+        if self.editing:
             return field_services.update_field(self.instance.workspace, self.instance.pk, {**data, "isActive": cleaned["is_active"]})
         obj = cleaned["object"]
         return field_services.create_field(obj.workspace, {**data, "type": cleaned["type"], "objectMetadataId": str(obj.pk)})

@@ -37,11 +37,12 @@ SYSTEM_ONLY_TYPES = frozenset({"ACTOR", "POSITION"})
 
 
 def parse_uuid(value: Any, what: str = "id") -> uuid.UUID:
-    """Return ``value`` as a UUID or raise a 400 naming it."""
+    """Return ``value`` as a UUID or raise a 400 naming it (a path id is named by its value alone)."""
     try:
         return uuid.UUID(str(value))
     except (ValueError, TypeError, AttributeError):
-        raise ValidationError(f"'{value}' is not a valid UUID", code="INVALID_UUID") from None
+        where = "" if what == "id" else f" ({what})"
+        raise ValidationError(f"'{value}' is not a valid UUID{where}", code="INVALID_UUID") from None
 
 
 def get_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
@@ -107,19 +108,28 @@ def clean_type_attributes(type_name: str, data: dict[str, Any], current: FieldMe
             cleaned["settings"] = field_type.validate_settings(data["settings"])
     except FieldValueError as error:
         raise ValidationError(error.message, code="INVALID_FIELD_INPUT") from None
-    if "defaultValue" in data and data["defaultValue"] is not None:
-        probe = FieldMetadata(
-            type=type_name, name=current.name if current else "field", label="", storage_key="probe",
-            options=cleaned.get("options", current.options if current else None),
-            settings=cleaned.get("settings", current.settings if current else None),
-        )
-        spec = build_field_spec(probe, {})
-        try:
-            cleaned["default_value"] = field_type.normalize(unquote_default(data["defaultValue"]), spec)
-        except FieldValueError as error:
-            raise ValidationError(f"defaultValue is invalid: {error.message}", code="INVALID_DEFAULT_VALUE") from None
-    elif "defaultValue" in data:
+    if "defaultValue" in data:
+        default = unquote_default(data["defaultValue"])
+    elif current is not None and ("options" in cleaned or "settings" in cleaned):
+        # New options (or settings) must still accept the current default, or records created
+        # later get a value the field refuses.
+        default = current.default_value
+    else:
+        return cleaned
+    if default is None:
         cleaned["default_value"] = None
+        return cleaned
+    probe = FieldMetadata(
+        type=type_name, name=current.name if current else "field", label="", storage_key="probe",
+        options=cleaned.get("options", current.options if current else None),
+        settings=cleaned.get("settings", current.settings if current else None),
+    )
+    try:
+        cleaned["default_value"] = field_type.normalize(default, build_field_spec(probe, {}))
+    except FieldValueError as error:
+        where = f"defaultValue.{error.path}" if error.path else "defaultValue"
+        hint = "" if "defaultValue" in data else "; send a new defaultValue (or null) with the change"
+        raise ValidationError(f"{where} is invalid: {error.message}{hint}", code="INVALID_DEFAULT_VALUE") from None
     return cleaned
 
 

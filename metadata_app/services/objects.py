@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
-from metadata_app.services.fields import add_field, parse_uuid
+from metadata_app.services.fields import add_field, parse_uuid, taken_names
 from metadata_app.services.inputs import check_keys, read_bool, read_text
 from metadata_app.services.names import camel_case, validate_object_names
 
@@ -86,6 +86,35 @@ def check_names_free(workspace: Workspace, singular: str, plural: str, exclude: 
         )
 
 
+def check_target_names_free(workspace: Workspace, singular: str) -> None:
+    """Refuse a singular name that noteTarget or taskTarget already use as a field (or join) name.
+
+    A new object gets a field named after its singular on both (see ``add_target_relations``),
+    so ``position`` or ``createdBy`` must be refused here rather than fail in the database.
+    """
+    for target in ObjectMetadata.objects.filter(workspace=workspace, name_singular__in=TARGET_OBJECTS):
+        taken = taken_names(target)
+        for candidate in (singular, f"{singular}Id"):
+            if candidate in taken:
+                raise ValidationError(
+                    f'The name "{singular}" is not available: object "{target.name_singular}" already has a field "{candidate}"',
+                    code="NAME_NOT_AVAILABLE",
+                )
+
+
+def rename_target_relations(obj: ObjectMetadata, singular: str) -> None:
+    """Keep ``noteTarget.<singular>`` and ``taskTarget.<singular>`` named after a renamed object.
+
+    Only the API name changes; the storage key (and so every record's link) stays.
+    """
+    for field in FieldMetadata.objects.filter(
+        workspace_id=obj.workspace_id, object__name_singular__in=TARGET_OBJECTS, relation_target_object=obj,
+        name=obj.name_singular,
+    ):
+        field.name = singular
+        field.save(update_fields=["name", "updated_at"])
+
+
 def check_label_sync(data: dict[str, Any], singular: str, plural: str, labels: tuple[str, str]) -> None:
     """With ``isLabelSyncedWithName``, the names must be the camelCase of the labels."""
     for name, label in zip((singular, plural), labels):
@@ -104,6 +133,7 @@ def create_object(workspace: Workspace, data: Any) -> ObjectMetadata:
     if synced:
         check_label_sync(data, singular, plural, (label_singular, label_plural))
     check_names_free(workspace, singular, plural)
+    check_target_names_free(workspace, singular)
     obj = ObjectMetadata.objects.create(
         workspace=workspace,
         name_singular=singular,
@@ -145,6 +175,9 @@ def update_object(workspace: Workspace, object_id: Any, data: Any) -> ObjectMeta
             raise ValidationError(f'Standard object "{obj.name_singular}" cannot be renamed', code="OBJECT_MUTATION_NOT_ALLOWED")
         singular, plural = validate_object_names(singular, plural)
         check_names_free(workspace, singular, plural, exclude=obj.pk)
+        if singular != obj.name_singular:
+            check_target_names_free(workspace, singular)
+            rename_target_relations(obj, singular)
         obj.name_singular, obj.name_plural = singular, plural
     for key, attr in (("labelSingular", "label_singular"), ("labelPlural", "label_plural")):
         if key in data:

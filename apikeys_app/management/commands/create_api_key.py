@@ -1,5 +1,8 @@
 """``manage.py create_api_key <workspace id or name> [--name NAME] [--expires-at ISO]``."""
 
+import uuid
+
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from apikeys_app.services import create_api_key
@@ -18,9 +21,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, workspace: str, name: str, expires_at: str | None, **options):
         matches = Workspace.objects.filter(display_name=workspace)
-        if not matches.exists():
-            matches = Workspace.objects.filter(pk=workspace) if len(workspace) == 36 else matches
+        if not matches.exists() and as_uuid(workspace) is not None:
+            matches = Workspace.objects.filter(pk=as_uuid(workspace))
         if matches.count() != 1:
             raise CommandError(f"No single workspace matches {workspace!r}; see manage.py list_workspaces")
-        _, token = create_api_key(matches.get(), {"name": name, **({"expiresAt": expires_at} if expires_at else {})})
+        try:
+            _, token = create_api_key(matches.get(), {"name": name, **({"expiresAt": expires_at} if expires_at else {})})
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(token)
+
+
+def as_uuid(value: str) -> uuid.UUID | None:
+    """``value`` as a UUID, or None when it is not one (then it can only be a display name)."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None

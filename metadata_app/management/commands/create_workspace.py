@@ -1,6 +1,7 @@
 """``manage.py create_workspace "Acme"``: create a workspace with the standard objects."""
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from metadata_app.services.workspaces import create_workspace
 
@@ -14,5 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("display_name")
 
     def handle(self, *args, display_name: str, **options):
-        workspace = create_workspace(display_name)
+        try:
+            workspace = create_workspace(display_name)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(f"{workspace.pk}\t{workspace.display_name}")
