@@ -117,6 +117,9 @@ if os.environ.get("STATIC_ROOT"):  # only for deployments that run collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Without a collectstatic step, serve straight from the app and project static folders.
 WHITENOISE_USE_FINDERS = True
+# In development and tests, look files up per request instead of indexing every static file
+# each time a handler starts (each test client starts one).
+WHITENOISE_AUTOREFRESH = env_bool("WHITENOISE_AUTOREFRESH", DEBUG)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys_app.authentication.ApiKeyAuthentication"],
