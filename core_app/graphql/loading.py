@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Window
 from django.db.models.fields.json import KT
 from django.db.models.functions import RowNumber
@@ -42,8 +43,15 @@ def type_name(singular: str) -> str:
     return singular[:1].upper() + singular[1:]
 
 
-def page_size(first: Any, last: Any, maximum: int = 200, default: int = 60) -> int:
-    """``first``/``last``: at most one, non-negative; capped like REST's ``limit``."""
+def page_size(first: Any, last: Any, default: int | None = None) -> int:
+    """``first``/``last``: at most one, non-negative; defaulted and capped like REST's ``limit``.
+
+    The default and the cap are REST's settings (``QUERY_DEFAULT_LIMIT``, ``QUERY_MAX_LIMIT``),
+    read at call time, so both APIs page alike whatever the deployment sets.
+    """
+    maximum = int(getattr(settings, "QUERY_MAX_LIMIT", 200))
+    if default is None:
+        default = int(getattr(settings, "QUERY_DEFAULT_LIMIT", 60))
     if first is not None and last is not None:
         raise user_error(["Use either 'first' or 'last', not both"])
     value = first if first is not None else last
@@ -112,7 +120,8 @@ class Loader:
         try:
             cursor = decode_cursor(cursor_text, keys) if cursor_text else None
         except InvalidCursor:
-            raise user_error([f"Invalid cursor '{cursor_text}'"]) from None
+            # The root connection's message (``find_many``): the same cursor gets the same answer.
+            raise user_error([f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by"]) from None
         parent_ids = [str(r.id) for r in records]
         base = filtered(ctx, node).filter(JsonValueIn("data", (inverse.join_storage_key,), parent_ids))
         rows = list(
@@ -129,10 +138,12 @@ class Loader:
         for parent_id, items in grouped.items():
             more = len(items) > limit
             items = items[:limit][::-1] if backward else items[:limit]
-            pages[parent_id] = Page(items, [encode_cursor(r, keys) for r in items], None,
-                                    more if not backward else cursor is not None, more if backward else cursor is not None)
+            # The flags of a root connection (``find_many``, api-reference 1.5): each speaks only for
+            # the direction being paged, so a nested page equals the same page read from the root.
+            pages[parent_id] = Page(items, [encode_cursor(r, keys) for r in items], None, more and not backward, more and backward)
         connection_type = f"{type_name(ctx.spec.name_singular)}Connection"
-        aggregates = self.aggregate_values(ctx, connection_type, nodes, base, group_key=inverse.join_storage_key)
+        aggregates = self.aggregate_values(ctx, connection_type, nodes, base, group_key=inverse.join_storage_key,
+                                           parent_ids=parent_ids)
         empty = Page([], [], None, False, False)
         all_records = [r for p in pages.values() for r in p.records]
         node_nodes = self.node_field_nodes(connection_type, nodes)
@@ -140,14 +151,16 @@ class Loader:
         for output, record in zip(shaped, records):
             page = pages.get(str(record.id), empty)
             children = [next(shaped_children) for _ in page.records]
-            output[key] = self.connection_dict(page, children, aggregates.get(str(record.id), {}) if aggregates is not None else {})
+            output[key] = self.connection_dict(page, children, aggregates[str(record.id)] if aggregates is not None else {})
 
     # -- connections --------------------------------------------------------------------------
 
     def node_field_nodes(self, connection_type: str, field_nodes: list[FieldNode]) -> list[FieldNode]:
         """Field nodes of ``edges { node }`` under a connection field."""
         edge_type = connection_type.removesuffix("Connection") + "Edge"
-        edges = self.selections(connection_type, field_nodes).get("edges") or []
+        # By field name, not response key: ``items: edges { node { ... } }`` is still the edges.
+        edges = [edge for nodes in self.selections(connection_type, field_nodes).values() for edge in nodes
+                 if edge.name.value == "edges"]
         result: list[FieldNode] = []
         for nodes in (self.selections(edge_type, [edge]).values() for edge in edges):
             for group in nodes:
@@ -159,8 +172,9 @@ class Loader:
         names = [nodes[0].name.value for nodes in self.selections(connection_type, field_nodes).values()]
         return [name for name in dict.fromkeys(names) if name not in CONNECTION_KEYS]
 
-    def aggregate_values(self, ctx, connection_type: str, field_nodes, queryset, group_key: str | None = None):
-        """Selected aggregates in one query: a dict, or per parent id when ``group_key`` is given."""
+    def aggregate_values(self, ctx, connection_type: str, field_nodes, queryset, group_key: str | None = None,
+                         parent_ids: list[str] | None = None):
+        """Selected aggregates in one query: a dict, or per parent id (each of ``parent_ids``) when ``group_key`` is given."""
         names = self.aggregate_names(connection_type, field_nodes)
         if not names:
             return None
@@ -173,7 +187,12 @@ class Loader:
             row = queryset.order_by().aggregate(**sql)
             return {a.name: a.finish(row) for a in aggregates}
         rows = queryset.annotate(_parent=KT(f"data__{group_key}")).order_by().values("_parent").annotate(**sql)
-        return {row["_parent"]: {a.name: a.finish(row) for a in aggregates} for row in rows}
+        found = {row["_parent"]: {a.name: a.finish(row) for a in aggregates} for row in rows}
+        # A parent without children has no row: give it what a root connection over no records
+        # gives (counts 0, sums null); ``none()`` answers that without a query.
+        empty_row = queryset.none().aggregate(**sql)
+        empty = {a.name: a.finish(empty_row) for a in aggregates}
+        return {parent: found[parent] if parent in found else empty for parent in parent_ids or []}
 
     @staticmethod
     def connection_dict(page: Page, nodes: list[dict[str, Any]], aggregates: dict[str, Any]) -> dict[str, Any]:

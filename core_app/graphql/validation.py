@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from graphene.validation import depth_limit_validator
-from graphql import GraphQLError, ValidationRule
+from graphql import GraphQLError, ValidationRule, specified_rules
 from graphql.language import FieldNode, OperationDefinitionNode
 
 __all__ = ["validation_rules"]
@@ -53,5 +53,10 @@ class FieldCountRule(ValidationRule):
 
 
 def validation_rules() -> list[type[ValidationRule]]:
-    """The rules added to GraphQL's own validation."""
-    return [depth_limit_validator(max_depth=limit("GRAPHQL_MAX_DEPTH", 8)), RootFieldsRule, FieldCountRule]
+    """GraphQL's own rules plus the limits above.
+
+    ``graphql.validate`` runs only the rules it is given, so the specification's rules (unknown
+    fields and arguments, input types, variables...) must be listed too: without them a
+    misspelt field reaches the resolvers, where it is silently dropped or misreported.
+    """
+    return [*specified_rules, depth_limit_validator(max_depth=limit("GRAPHQL_MAX_DEPTH", 8)), RootFieldsRule, FieldCountRule]

@@ -1,0 +1,133 @@
+"""Limits on documents (issue 4: depth, root resolvers, complexity), each refused before execution
+with a clear error; and GraphiQL served to browsers from packaged assets.
+"""
+
+from __future__ import annotations
+
+import pytest
+from graphql import get_introspection_query
+
+from tests.graphql_core.helpers import GraphQL
+
+SHALLOW = "{ people { edges { node { id } } } }"  # depth 3
+DEEPER = "{ people { edges { node { company { name } } } } }"  # depth 4
+DEPTH_8 = "{ people { edges { node { company { people { edges { node { company { name } } } } } } } } }"
+DEPTH_9 = "{ companies { edges { node { people { edges { node { company { people { edges { node { id } } } } } } } } } } }"
+
+
+def refusal(gql: GraphQL, query: str) -> tuple[int, list[tuple[str, str]]]:
+    """Status and ``(message, code)`` of each error of a refused document."""
+    status, body = gql(query)
+    assert "data" not in body, body
+    return status, [(e["message"], e["extensions"]["code"]) for e in body["errors"]]
+
+
+def roots(n: int, field: str = "people { totalCount }") -> str:
+    """A query with ``n`` aliased root fields."""
+    return "{ " + " ".join(f"r{i}: {field}" for i in range(n)) + " }"
+
+
+# --- depth ---------------------------------------------------------------------------------------------
+
+
+def test_a_query_deeper_than_the_depth_limit_is_refused(gql, settings):
+    # given
+    settings.GRAPHQL_MAX_DEPTH = 3
+    # when / then
+    assert gql.data(SHALLOW) == {"people": {"edges": []}}
+    assert refusal(gql, DEEPER) == (400, [("'anonymous' exceeds maximum operation depth of 3.", "BAD_USER_INPUT")])
+    assert refusal(gql, "query PeopleWithCompany " + DEEPER) == (
+        400, [("'PeopleWithCompany' exceeds maximum operation depth of 3.", "BAD_USER_INPUT")])
+
+
+def test_the_default_depth_limit_allows_three_relation_levels_below_a_connection(gql):
+    assert gql.data(DEPTH_8) == {"people": {"edges": []}}
+    assert refusal(gql, DEPTH_9) == (400, [("'anonymous' exceeds maximum operation depth of 8.", "BAD_USER_INPUT")])
+
+
+def test_introspection_is_not_subject_to_the_depth_limit(gql, settings):
+    settings.GRAPHQL_MAX_DEPTH = 3
+    status, body = gql(get_introspection_query())
+    assert (status, "errors" in body) == (200, False)
+
+
+# --- root fields ------------------------------------------------------------------------------------------
+
+
+def test_twenty_root_fields_are_answered_and_twenty_one_are_refused(gql):
+    # when
+    answered = gql.data(roots(20))
+    refused = refusal(gql, roots(21))
+    # then
+    assert answered == {f"r{i}": {"totalCount": 0} for i in range(20)}
+    assert refused == (400, [("Query has 21 root fields; at most 20 are allowed per request", "BAD_USER_INPUT")])
+
+
+def test_the_root_field_limit_follows_the_setting(gql, settings):
+    settings.GRAPHQL_MAX_ROOT_RESOLVERS = 2
+    assert gql.data(roots(2)) == {"r0": {"totalCount": 0}, "r1": {"totalCount": 0}}
+    assert refusal(gql, roots(3)) == (400, [("Query has 3 root fields; at most 2 are allowed per request", "BAD_USER_INPUT")])
+
+
+def test_mutations_over_the_root_field_limit_write_nothing(gql, settings):
+    # given
+    settings.GRAPHQL_MAX_ROOT_RESOLVERS = 2
+    # when
+    refused = refusal(gql, "mutation " + roots(3, 'createPerson(data: {jobTitle: "x"}) { id }'))
+    # then
+    assert refused == (400, [("Query has 3 root fields; at most 2 are allowed per request", "BAD_USER_INPUT")])
+    assert gql.data("{ people { totalCount } }") == {"people": {"totalCount": 0}}
+
+
+# --- fields (complexity) ---------------------------------------------------------------------------------
+
+
+def test_a_document_selecting_more_fields_than_the_limit_is_refused(gql, settings):
+    # given
+    settings.GRAPHQL_MAX_FIELDS = 5
+    # when / then: people, totalCount, edges, node, id = 5 fields
+    assert gql.data("{ people { totalCount edges { node { id } } } }") == {"people": {"totalCount": 0, "edges": []}}
+    assert refusal(gql, "{ people { totalCount edges { node { id jobTitle } } } }") == (
+        400, [("Query selects more than 5 fields; split it into smaller queries", "BAD_USER_INPUT")])
+
+
+def test_the_limits_apply_together_and_each_is_reported(gql, settings):
+    # given
+    settings.GRAPHQL_MAX_ROOT_RESOLVERS = 1
+    settings.GRAPHQL_MAX_DEPTH = 2
+    # when
+    status, errors = refusal(gql, "{ a: people { edges { node { id } } } b: people { totalCount } }")
+    # then
+    assert status == 400
+    assert sorted(errors) == sorted([("'anonymous' exceeds maximum operation depth of 2.", "BAD_USER_INPUT"),
+                                     ("Query has 2 root fields; at most 1 are allowed per request", "BAD_USER_INPUT")])
+
+
+# --- GraphiQL ----------------------------------------------------------------------------------------------
+
+
+def test_a_browser_gets_graphiql_from_packaged_assets(anonymous):
+    # when
+    response = anonymous.client.get("/graphql", HTTP_ACCEPT="text/html")
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert '<script src="/static/vendor/graphiql-3.8.3/graphiql.min.js"></script>' in page
+    assert '<link rel="stylesheet" href="/static/vendor/graphiql-3.8.3/graphiql.min.css">' in page
+    assert 'var endpoint = "/graphql";' in page
+    assert "http://" not in page and "https://" not in page
+
+
+@pytest.mark.parametrize("path", [
+    "/static/vendor/graphiql-3.8.3/graphiql.min.js",
+    "/static/vendor/graphiql-3.8.3/graphiql.min.css",
+    "/static/vendor/react-18.3.1/react.production.min.js",
+    "/static/vendor/react-18.3.1/react-dom.production.min.js",
+])
+def test_the_assets_graphiql_references_are_served(anonymous, path):
+    # when
+    response = anonymous.client.get(path)
+    # then
+    assert response.status_code == 200
+    assert len(b"".join(response.streaming_content)) > 1000
