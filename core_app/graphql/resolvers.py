@@ -58,7 +58,8 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
     def resolve_many(root, info, filter=None, orderBy=None, first=None, last=None, after=None, before=None):
         ctx = context_of(info, spec)
         node = parse_graphql_filter(plain(filter))
-        page = find_many(ctx, node, parse_graphql_order_by(plain(orderBy)), page_size(first, last), after, before, with_count=False)
+        page = find_many(ctx, node, parse_graphql_order_by(plain(orderBy)), page_size(first, last), after, before,
+                         with_count=False, from_end=last is not None)
         return Loader(info).connection(ctx, page, info.field_nodes, node)
 
     @graphql_errors

@@ -76,9 +76,10 @@ def format_graphql_error(error: Exception) -> dict[str, Any]:
 
 
 def unauthenticated(message: str) -> JsonResponse:
-    """The answer to a request without a usable key."""
+    """The answer to a request without a usable key: HTTP 200 with an UNAUTHENTICATED error, as
+    Twenty and ``/metadata`` answer, since GraphQL clients read errors from the body."""
     error = {"message": message, "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": message}}
-    return JsonResponse({"errors": [error]}, status=401)
+    return JsonResponse({"errors": [error]}, status=200)
 
 
 @method_decorator(csrf_exempt, name="dispatch")

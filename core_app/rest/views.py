@@ -81,7 +81,7 @@ class RecordsView(APIView):
         """API records with ``depth`` levels of relations embedded."""
         plan = output_plan(ctx.snapshot, ctx.spec)
         outputs = [record_to_api(record, plan, selection) for record in records]
-        embed_relations(outputs, records, ctx.spec, ctx.snapshot, self.depth)
+        embed_relations(outputs, records, ctx.spec, ctx.snapshot, self.depth, selection)
         return outputs
 
     # -- routes ------------------------------------------------------------------------------

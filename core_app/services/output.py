@@ -81,21 +81,28 @@ def children_of(target: ObjectSpec, join_key: str, parent_ids: list[str], worksp
         related_records(target, workspace_id)
         .filter(JsonValueIn("data", (join_key,), parent_ids))
         .annotate(_parent=KT(f"data__{join_key}"))
-        .annotate(_rank=Window(RowNumber(), partition_by=[F("_parent")], order_by=[F("position").asc(), F("id").asc()]))
+        # id order, the default of every list in both APIs, so REST depth and GraphQL nesting agree.
+        .annotate(_rank=Window(RowNumber(), partition_by=[F("_parent")], order_by=[F("id").asc()]))
         .filter(_rank__lte=NESTED_LIMIT)
-        .order_by("position", "id")
+        .order_by("id")
     )
     return list(rows)
 
 
 def embed_relations(
     outputs: list[dict[str, Any]], records: list[Record], spec: ObjectSpec, snapshot: SchemaSnapshot, depth: int,
+    selection: frozenset[str] | None = None,
 ) -> None:
-    """Add MANY_TO_ONE records (objects) and ONE_TO_MANY lists to ``outputs``, ``depth`` levels deep."""
+    """Add MANY_TO_ONE records (objects) and ONE_TO_MANY lists to ``outputs``, ``depth`` levels deep.
+
+    ``selection`` (REST ``fields``) limits the first level to the relations it names.
+    """
     if depth <= 0 or not records:
         return
     workspace_id = records[0].workspace_id
     for field in spec.relations:
+        if selection is not None and field.name not in selection:
+            continue
         target = snapshot.by_id.get(field.relation.target_object_id)
         if target is None:
             continue

@@ -55,9 +55,13 @@ def filtered(ctx: RecordContext, node: Node | None, trash: bool | None = None):
 
 def find_many(
     ctx: RecordContext, node: Node | None, order: list[OrderKey], limit: int,
-    after: str | None = None, before: str | None = None, with_count: bool = True,
+    after: str | None = None, before: str | None = None, with_count: bool = True, from_end: bool = False,
 ) -> Page:
-    """A page of ``limit`` records after ``after`` or before ``before`` (two queries with the count)."""
+    """A page of ``limit`` records after ``after`` or before ``before`` (two queries with the count).
+
+    ``from_end`` takes the last ``limit`` records (GraphQL ``last`` without ``before``); pages
+    are always returned in normal order.
+    """
     queryset = filtered(ctx, node)
     sort_keys = build_sort_keys(order, ctx.spec)
     cursor_text = before or after
@@ -65,7 +69,7 @@ def find_many(
         cursor = decode_cursor(cursor_text, sort_keys) if cursor_text else None
     except InvalidCursor:
         raise InvalidRecordInput(f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by") from None
-    backward = before is not None
+    backward = before is not None or (from_end and after is None)
     rows = list(order_queryset(queryset, sort_keys, cursor, backward)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

@@ -261,10 +261,6 @@ def test_an_opportunity_at_depth_one_equals_the_opportunity_with_its_relations_s
     assert graphql == rest
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "REST depth=1 embeds ONE_TO_MANY records ordered by position, id (core_app/services/output.py children_of), "
-    "while GraphQL nested connections, like every root list of both APIs, default to id order; the same company "
-    "lists its people in two different orders"))
 def test_a_company_at_depth_one_equals_the_company_with_its_people_selected(reader, rgql):
     # when
     rest, graphql, relations = nesting(reader, rgql, f"/rest/companies/{C['Acme']}", "company",

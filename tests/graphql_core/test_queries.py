@@ -179,10 +179,6 @@ def test_paging_forward_with_first_and_after_walks_every_record_once(rgql):
     assert [p["totalCount"] for p in (one, two, three)] == [6, 6, 6]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "`last` without `before` returns the FIRST records: core_app/services/reading.py find_many pages backward "
-    "only when given a `before` cursor (backward = before is not None), so the root resolver cannot ask for the "
-    "last N records; find_many needs a backward flag"))
 def test_paging_backward_with_last_and_before_walks_every_record_once_in_normal_order(rgql):
     # when
     one = page(rgql, last=2)
