@@ -1,0 +1,109 @@
+"""Webhooks on ``/metadata`` (registered into the metadata schema by ``WebhooksAppConfig.ready``): list, read, create, update and delete, through ``webhooks_app.services``.
+
+The secret is part of the answer to ``createWebhook`` only, as in the REST API; elsewhere it
+reads as null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from metadata_app.graphql.context import workspace_of
+from metadata_app.graphql.inputs import to_service_input
+from metadata_app.graphql.mutations import input_argument
+from metadata_app.graphql.scalars import DateTime
+from metadata_app.graphql.types import SHAPE_ATTR, shape_resolver
+from webhooks_app import services
+from webhooks_app.models import Webhook
+from webhooks_app.views import webhook_to_api
+
+__all__ = [
+    "CreateWebhookInput", "UpdateWebhookInput", "UpdateWebhookInputUpdates", "WebhookMutations", "WebhookNode",
+    "WebhookQueries",
+]
+
+
+class WebhookNode(graphene.ObjectType):
+    """A webhook of the workspace."""
+
+    class Meta:
+        name = "Webhook"
+        default_resolver = shape_resolver(webhook_to_api)
+
+    id = graphene.NonNull(graphene.UUID)
+    target_url = graphene.NonNull(graphene.String)
+    operations = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
+    description = graphene.String()
+    secret = graphene.String()
+    created_at = graphene.NonNull(DateTime)
+    updated_at = graphene.NonNull(DateTime)
+    deleted_at = graphene.Field(DateTime)
+
+
+class CreateWebhookInput(graphene.InputObjectType):
+    """A new webhook; a secret is generated unless one is given."""
+
+    target_url = graphene.String(required=True)
+    operations = graphene.List(graphene.NonNull(graphene.String), required=True)
+    description = graphene.String()
+    secret = graphene.String()
+
+
+class UpdateWebhookInputUpdates(graphene.InputObjectType):
+    """An update patch of a webhook: only the keys sent change."""
+
+    target_url = graphene.String()
+    operations = graphene.List(graphene.NonNull(graphene.String))
+    description = graphene.String()
+    secret = graphene.String()
+
+
+class UpdateWebhookInput(graphene.InputObjectType):
+    """``{ id, update: UpdateWebhookInputUpdates }``."""
+
+    id = graphene.UUID(required=True)
+    update = graphene.InputField(graphene.NonNull(UpdateWebhookInputUpdates))
+
+
+class WebhookQueries(graphene.ObjectType):
+    """Read the workspace's live webhooks."""
+
+    webhooks = graphene.NonNull(graphene.List(graphene.NonNull(WebhookNode)))
+    webhook = graphene.Field(WebhookNode, id=graphene.UUID(required=True))
+
+    @staticmethod
+    def resolve_webhooks(root: Any, info: Any) -> list[Webhook]:
+        """Every live webhook of the workspace, ordered by id (as the REST list)."""
+        return list(services.live_webhooks(workspace_of(info)).order_by("pk"))
+
+    @staticmethod
+    def resolve_webhook(root: Any, info: Any, id: Any) -> Webhook:
+        """One webhook of the workspace; NOT_FOUND for any other id."""
+        return services.get_webhook(workspace_of(info), id)
+
+
+class WebhookMutations(graphene.ObjectType):
+    """Manage the workspace's webhooks."""
+
+    create_webhook = graphene.NonNull(WebhookNode, input=input_argument(CreateWebhookInput))
+    update_webhook = graphene.NonNull(WebhookNode, input=input_argument(UpdateWebhookInput))
+    delete_webhook = graphene.NonNull(WebhookNode, id=graphene.UUID(required=True))
+
+    @staticmethod
+    def resolve_create_webhook(root: Any, info: Any, input: Any) -> Webhook:
+        """Create a webhook; this answer is the only one that shows its secret."""
+        webhook = services.create_webhook(workspace_of(info), to_service_input(input))
+        webhook.__dict__[SHAPE_ATTR] = webhook_to_api(webhook, with_secret=True)
+        return webhook
+
+    @staticmethod
+    def resolve_update_webhook(root: Any, info: Any, input: Any) -> Webhook:
+        """Apply an update patch to a webhook."""
+        return services.update_webhook(workspace_of(info), input["id"], to_service_input(input["update"]))
+
+    @staticmethod
+    def resolve_delete_webhook(root: Any, info: Any, id: Any) -> Webhook:
+        """Soft-delete a webhook (its pending deliveries are cancelled)."""
+        return services.delete_webhook(workspace_of(info), id)

@@ -1,0 +1,63 @@
+"""Give a new job to every pending delivery whose job was lost.
+
+A job is lost when its worker died while running it (killed, machine gone: the job stays
+"running" forever), when it crashed on an unexpected error, or when its row was pruned. Jobs
+are idempotent and a delivery follows only the job named in its ``task_id``, so requeueing is
+always safe: at worst a receiver gets a delivery twice, with the same event id.
+
+Run it after a crash, or from cron: ``manage.py requeue_webhook_deliveries``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from webhooks_app import conf
+from webhooks_app.models import Delivery
+from webhooks_app.tasks import enqueue_delivery
+
+try:  # Django 6 ships the Tasks API; on Django 5.2 the django-tasks backport provides it.
+    from django.tasks import TaskResultStatus  # type: ignore[import-not-found]
+except ImportError:
+    from django_tasks import TaskResultStatus
+
+__all__ = ["lost_deliveries", "requeue_lost_deliveries"]
+
+
+def lost_deliveries(stale_after: float | None = None) -> list[Delivery]:
+    """Pending deliveries whose job is missing, finished, or running for longer than ``stale_after`` s."""
+    stale_after = conf.stale_after() if stale_after is None else stale_after
+    pending = list(Delivery.objects.filter(status=Delivery.Status.PENDING).only("id", "task_id"))
+    jobs = {
+        str(job.id): job
+        for job in DBTaskResult.objects.filter(id__in=[d.task_id for d in pending if d.task_id]).only("id", "status", "started_at")
+    }
+    cutoff = timezone.now() - timedelta(seconds=stale_after)
+    lost = []
+    for delivery in pending:
+        job = jobs.get(str(delivery.task_id))
+        if job is None or job.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED):
+            lost.append(delivery)
+        elif job.status == TaskResultStatus.RUNNING and (job.started_at is None or job.started_at < cutoff):
+            lost.append(delivery)
+    return lost
+
+
+def requeue_lost_deliveries(stale_after: float | None = None) -> int:
+    """Queue a new job for every lost delivery; return how many were requeued."""
+    count = 0
+    for delivery in lost_deliveries(stale_after):
+        with transaction.atomic():
+            # Re-checked under the lock: a job may have finished the delivery meanwhile.
+            locked = Delivery.objects.select_for_update().filter(pk=delivery.pk, status=Delivery.Status.PENDING, task_id=delivery.task_id).first()
+            if locked is None:
+                continue
+            locked.task_id = enqueue_delivery(locked.pk)
+            locked.next_attempt_at = timezone.now()
+            locked.save(update_fields=["task_id", "next_attempt_at", "updated_at"])
+            count += 1
+    return count

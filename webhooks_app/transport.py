@@ -1,0 +1,170 @@
+"""One HTTP POST to a webhook's target: 5 s timeout, no redirects, SSRF guard.
+
+The guard resolves the host once, refuses the call when any address it resolves to is not a
+public one (private, loopback, link-local, shared, reserved, multicast...), then connects to
+an address it checked: a second DNS answer cannot point the call elsewhere (DNS rebinding).
+TLS still verifies the certificate against the host name. Redirects are never followed: a 3xx
+is an answer like any other non-2xx, and the delivery is retried.
+
+:func:`post` never raises for network problems; it returns an :class:`Outcome` saying what
+happened, for the delivery log.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from webhooks_app import conf
+
+__all__ = ["Outcome", "BlockedTarget", "post", "is_public_address", "check_host", "BLOCKED_MESSAGE"]
+
+BLOCKED_MESSAGE = "Webhook URL resolves to a private/internal IP address"
+#: Bytes of an answer read at most (the log keeps an excerpt of them).
+MAX_RESPONSE_BYTES = 64 * 1024
+
+
+class BlockedTarget(Exception):
+    """The target is a private or internal address and the SSRF guard is on."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one call gave: a status and an answer excerpt, or an error; and how long it took."""
+
+    status_code: int | None
+    response_excerpt: str
+    error: str
+    duration_ms: int
+
+    @property
+    def succeeded(self) -> bool:
+        """True for a 2xx answer."""
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def is_public_address(address: str) -> bool:
+    """True for a globally routable unicast address (IPv4-mapped IPv6 judged as IPv4)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_host(host: str) -> None:
+    """Refuse a host that is literally a non-public address or ``localhost`` (no DNS lookup)."""
+    if conf.allow_private_targets():
+        return
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        raise BlockedTarget(BLOCKED_MESSAGE)
+    try:
+        public = is_public_address(name)
+    except ValueError:
+        return  # a name, judged when it is resolved
+    if not public:
+        raise BlockedTarget(BLOCKED_MESSAGE)
+
+
+def resolve(host: str, port: int) -> list[tuple[int, tuple]]:
+    """``(family, sockaddr)`` of every address of ``host``, all checked by the SSRF guard."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise OSError(f"Cannot resolve {host}: {error.strerror or error}") from None
+    addresses = [(family, sockaddr) for family, _, _, _, sockaddr in infos]
+    if not conf.allow_private_targets() and any(not is_public_address(sockaddr[0]) for _, sockaddr in addresses):
+        raise BlockedTarget(BLOCKED_MESSAGE)
+    return addresses
+
+
+class PinnedConnection(http.client.HTTPConnection):
+    """An HTTP(S) connection to an address resolved and checked beforehand."""
+
+    def __init__(self, host: str, port: int, timeout: float, addresses: list[tuple[int, tuple]], tls: ssl.SSLContext | None) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.addresses = addresses
+        self.tls = tls
+        # The Host header leaves out the port only when it is the scheme's default.
+        self.default_port = 443 if tls else 80
+
+    def connect(self) -> None:
+        last_error: OSError | None = None
+        for family, sockaddr in self.addresses:
+            try:
+                sock = socket.socket(family, socket.SOCK_STREAM)
+                sock.settimeout(self.timeout)
+                sock.connect(sockaddr)
+            except OSError as error:
+                sock.close()
+                last_error = error
+                continue
+            self.sock = self.tls.wrap_socket(sock, server_hostname=self.host) if self.tls else sock
+            return
+        raise last_error or OSError("No address to connect to")
+
+
+def excerpt(raw: bytes) -> str:
+    """The first characters of an answer, decoded leniently."""
+    return raw.decode("utf-8", errors="replace")[: conf.RESPONSE_EXCERPT_CHARS]
+
+
+def read_body(response: http.client.HTTPResponse, deadline: float, connection: PinnedConnection) -> bytes:
+    """Read at most ``MAX_RESPONSE_BYTES`` of the answer before ``deadline``."""
+    chunks, size = [], 0
+    while size < MAX_RESPONSE_BYTES:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("timed out")
+        if connection.sock is not None:
+            connection.sock.settimeout(remaining)
+        chunk = response.read1(MAX_RESPONSE_BYTES - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def post(url: str, body: bytes, headers: dict[str, str], timeout: float | None = None) -> Outcome:
+    """POST ``body`` to ``url`` with ``headers``; return what happened (never raises on I/O)."""
+    timeout = conf.timeout() if timeout is None else timeout
+    started = time.monotonic()
+    deadline = started + timeout
+
+    def elapsed() -> int:
+        return int((time.monotonic() - started) * 1000)
+
+    parts = urlsplit(url)
+    connection: PinnedConnection | None = None
+    try:
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return Outcome(None, "", "Invalid URL scheme. Only HTTP and HTTPS are allowed.", elapsed())
+        tls = ssl.create_default_context() if parts.scheme == "https" else None
+        port = parts.port or (443 if tls else 80)
+        check_host(parts.hostname)
+        addresses = resolve(parts.hostname, port)
+        connection = PinnedConnection(parts.hostname, port, timeout, addresses, tls)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("POST", path, body=body, headers=headers)
+        if connection.sock is not None:
+            connection.sock.settimeout(max(0.001, deadline - time.monotonic()))
+        response = connection.getresponse()
+        raw = read_body(response, deadline, connection)
+        return Outcome(response.status, excerpt(raw), "", elapsed())
+    except BlockedTarget as error:
+        return Outcome(None, "", str(error), elapsed())
+    except (TimeoutError, socket.timeout):
+        return Outcome(None, "", f"Timed out after {timeout:g} s", elapsed())
+    except ssl.SSLError as error:
+        return Outcome(None, "", f"TLS error: {error}", elapsed())
+    except (OSError, http.client.HTTPException) as error:
+        return Outcome(None, "", f"{type(error).__name__}: {error}", elapsed())
+    finally:
+        if connection is not None:
+            connection.close()

@@ -1,0 +1,178 @@
+"""Webhook REST: ``/rest/metadata/webhooks[/{id}]``, the delivery log, redelivery, and the old alias.
+
+- ``/rest/metadata/webhooks``: lists in ``{data: [...], pageInfo, totalCount}``; one webhook in
+  ``{data: {...}}``. The secret is part of the answer to the creation only.
+- ``GET /rest/metadata/webhooks/{id}/deliveries[/{deliveryId}]``: the delivery log with every
+  attempt, oldest first (ids are time-ordered); ``?status=FAILED`` narrows it.
+- ``POST /rest/metadata/webhooks/{id}/deliveries/{deliveryId}/redeliver``: 202, queued again.
+- ``/rest/webhooks[/{id}]``: the deprecated alias, answering raw values (arrays, objects,
+  ``true`` for a deletion) with ``Deprecation`` and ``Link`` headers (api-reference.md 3.2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.pagination import paginate_by_id
+from config.rest import ApiError
+from webhooks_app import services
+from webhooks_app.models import Delivery, Webhook
+from webhooks_app.payload import format_event_date
+
+__all__ = ["WebhooksView", "DeliveriesView", "RedeliverView", "LegacyWebhooksView", "webhook_to_api", "delivery_to_api"]
+
+ID_EXAMPLE = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
+#: 2026-08-10, the date Twenty announces for the end of its ``/rest/webhooks`` alias.
+DEPRECATION = "@1786320000"
+
+
+def iso(moment: Any) -> str | None:
+    """ISO 8601 UTC with milliseconds, or None."""
+    return format_event_date(moment) if moment else None
+
+
+def webhook_to_api(webhook: Webhook, with_secret: bool = False) -> dict[str, Any]:
+    """A webhook as the API returns it; the secret only when ``with_secret`` (at creation)."""
+    shaped: dict[str, Any] = {
+        "id": str(webhook.pk),
+        "targetUrl": webhook.target_url,
+        "operations": list(webhook.operations),
+        "description": webhook.description,
+    }
+    if with_secret:
+        shaped["secret"] = webhook.secret
+    shaped.update({
+        "createdAt": iso(webhook.created_at),
+        "updatedAt": iso(webhook.updated_at),
+        "deletedAt": iso(webhook.deleted_at),
+        "isFailing": webhook.is_failing,
+        "failingSince": iso(webhook.failing_since),
+        "consecutiveFailures": webhook.consecutive_failures,
+    })
+    return shaped
+
+
+def delivery_to_api(delivery: Delivery) -> dict[str, Any]:
+    """A delivery with its attempts, as the delivery log shows it."""
+    event = delivery.event
+    return {
+        "id": str(delivery.pk),
+        "webhookId": str(delivery.webhook_id),
+        "eventId": str(event.pk),
+        "eventName": event.name,
+        "objectMetadata": {"id": str(event.object_id), "nameSingular": event.object_name},
+        "recordId": str(event.record_id),
+        "eventDate": iso(event.occurred_at),
+        "status": delivery.status,
+        "attemptCount": delivery.attempt_count,
+        "lastStatusCode": delivery.last_status_code,
+        "nextAttemptAt": iso(delivery.next_attempt_at),
+        "deliveredAt": iso(delivery.delivered_at),
+        "createdAt": iso(delivery.created_at),
+        "updatedAt": iso(delivery.updated_at),
+        "attempts": [
+            {
+                "number": attempt.number,
+                "attemptedAt": iso(attempt.attempted_at),
+                "durationMs": attempt.duration_ms,
+                "statusCode": attempt.status_code,
+                "succeeded": attempt.succeeded,
+                "error": attempt.error or None,
+                "responseExcerpt": attempt.response_excerpt,
+            }
+            for attempt in delivery.attempts.all()
+        ],
+    }
+
+
+def missing_id(verb: str) -> ApiError:
+    """The 400 for a PATCH or DELETE without an id."""
+    return ApiError(400, f"{verb} webhook query invalid. Id missing. eg: /rest/metadata/webhooks/{ID_EXAMPLE}")
+
+
+class WebhooksView(APIView):
+    """Webhooks of the caller's workspace."""
+
+    def get(self, request: Request, pk: str | None = None) -> Response:
+        workspace = request.auth.workspace
+        if pk is not None:
+            return Response({"data": webhook_to_api(services.get_webhook(workspace, pk))})
+        page = paginate_by_id(services.live_webhooks(workspace), request.query_params, default=60, maximum=1000)
+        return Response({"data": [webhook_to_api(w) for w in page.rows], "pageInfo": page.page_info, "totalCount": page.total_count})
+
+    def post(self, request: Request, pk: str | None = None) -> Response:
+        if pk is not None:
+            raise ApiError(400, "Remove the id from the path to create a webhook: POST /rest/metadata/webhooks")
+        webhook = services.create_webhook(request.auth.workspace, request.data)
+        return Response({"data": webhook_to_api(webhook, with_secret=True)}, status=201)
+
+    def patch(self, request: Request, pk: str | None = None) -> Response:
+        if pk is None:
+            raise missing_id("update")
+        return Response({"data": webhook_to_api(services.update_webhook(request.auth.workspace, pk, request.data))})
+
+    put = patch
+
+    def delete(self, request: Request, pk: str | None = None) -> Response:
+        if pk is None:
+            raise missing_id("delete")
+        return Response({"data": webhook_to_api(services.delete_webhook(request.auth.workspace, pk))})
+
+
+class DeliveriesView(APIView):
+    """The delivery log of one webhook, or one delivery of it."""
+
+    def get(self, request: Request, pk: str, delivery_id: str | None = None) -> Response:
+        workspace = request.auth.workspace
+        if delivery_id is not None:
+            return Response({"data": delivery_to_api(services.get_delivery(workspace, pk, delivery_id))})
+        deliveries = services.deliveries_of(workspace, pk, request.query_params.get("status"))
+        page = paginate_by_id(deliveries, request.query_params, default=60, maximum=200)
+        return Response({"data": [delivery_to_api(d) for d in page.rows], "pageInfo": page.page_info, "totalCount": page.total_count})
+
+
+class RedeliverView(APIView):
+    """Queue one delivery again (202: the attempt happens in the background)."""
+
+    def post(self, request: Request, pk: str, delivery_id: str) -> Response:
+        delivery = services.redeliver(request.auth.workspace, pk, delivery_id)
+        return Response({"data": delivery_to_api(delivery)}, status=202)
+
+
+class LegacyWebhooksView(APIView):
+    """``/rest/webhooks[/{id}]``: raw answers, marked deprecated in favour of ``/rest/metadata/webhooks``."""
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        successor = "/rest/metadata/webhooks" + (f"/{kwargs['pk']}" if kwargs.get("pk") else "")
+        response["Deprecation"] = DEPRECATION
+        response["Link"] = f'<{successor}>; rel="successor-version"'
+        return response
+
+    def get(self, request: Request, pk: str | None = None) -> Response:
+        workspace = request.auth.workspace
+        if pk is not None:
+            return Response(webhook_to_api(services.get_webhook(workspace, pk)))
+        return Response([webhook_to_api(w) for w in services.live_webhooks(workspace).order_by("pk")])
+
+    def post(self, request: Request, pk: str | None = None) -> Response:
+        if pk is not None:
+            raise ApiError(400, "Remove the id from the path to create a webhook: POST /rest/webhooks")
+        return Response(webhook_to_api(services.create_webhook(request.auth.workspace, request.data), with_secret=True), status=201)
+
+    def patch(self, request: Request, pk: str | None = None) -> Response:
+        if pk is None:
+            raise missing_id("update")
+        return Response(webhook_to_api(services.update_webhook(request.auth.workspace, pk, request.data)))
+
+    put = patch
+
+    def delete(self, request: Request, pk: str | None = None) -> Response:
+        if pk is None:
+            raise missing_id("delete")
+        services.delete_webhook(request.auth.workspace, pk)
+        return Response(True)
