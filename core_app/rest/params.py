@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from metadata_app.specs import ObjectSpec
 __all__ = ["read_limit", "read_depth", "read_filter", "read_order", "read_fields", "read_cursors", "is_true"]
 
 DEPTHS = (0, 1, 2)
+DIGITS = re.compile(r"^[0-9]+$")
 
 
 def read_limit(params: Any) -> int:
@@ -23,7 +25,7 @@ def read_limit(params: Any) -> int:
     raw = params.get("limit")
     if raw is None:
         return int(getattr(settings, "QUERY_DEFAULT_LIMIT", 60))
-    if not raw.isdigit():
+    if not DIGITS.match(raw):  # str.isdigit() also accepts characters int() refuses, such as "²"
         raise ApiError(400, f"limit '{raw}' is invalid. Should be an integer")
     return min(int(raw), int(getattr(settings, "QUERY_MAX_LIMIT", 200)))
 

@@ -7,6 +7,7 @@ builds SQL.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -30,6 +31,7 @@ from metadata_app.registry import schema_registry
 
 __all__ = ["RecordsView", "InvalidPathView", "cap"]
 
+CANONICAL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 PATH_EXAMPLES = "/rest/companies/id or /rest/companies or /rest/batch/companies or /rest/restore/companies/id"
 
 
@@ -71,11 +73,10 @@ class RecordsView(APIView):
 
     @staticmethod
     def record_id(raw: str) -> str:
-        """A path id must be a UUID."""
-        try:
-            return str(uuid.UUID(raw))
-        except ValueError:
-            raise ApiError(400, f"'{raw}' is not a valid UUID") from None
+        """A path id must be a UUID in its canonical 8-4-4-4-12 form."""
+        if not CANONICAL_UUID.match(raw):
+            raise ApiError(400, f"'{raw}' is not a valid UUID")
+        return str(uuid.UUID(raw))
 
     def shape(self, ctx: RecordContext, records: list, request: Request, selection: frozenset[str] | None = None) -> list[dict[str, Any]]:
         """API records with ``depth`` levels of relations embedded."""

@@ -6,8 +6,9 @@ writes in one transaction: all or nothing.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field as dc_field
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -97,6 +98,29 @@ def unique_label(ctx: RecordContext, field_id: str) -> str:
     return f"{field.name}.{sub}" if sub else field.name
 
 
+#: The 400 when the database's unique constraint stops a write that the checks before it allowed:
+#: another request wrote the same id or unique value in between.
+RACE_MESSAGE = "A record with the same id or unique value was written at the same time; retry the request"
+
+T = TypeVar("T")
+
+
+def refuse_races(operation: Callable[..., T]) -> Callable[..., T]:
+    """Run ``operation`` in one transaction, answering a unique-constraint race with RACE_MESSAGE.
+
+    The checks that precede a write only produce precise messages; the constraint is what
+    guarantees uniqueness, so under concurrency it can still fail, which is a 400, not a 500.
+    """
+    @functools.wraps(operation)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            with transaction.atomic():
+                return operation(*args, **kwargs)
+        except IntegrityError:
+            raise InvalidRecordInput(RACE_MESSAGE) from None
+    return wrapper
+
+
 def create_many(ctx: RecordContext, raws: Any, upsert: bool = False, batch: bool = True) -> list[Change]:
     """Create records (or, with ``upsert``, update the ones matching on id or a unique field).
 
@@ -113,14 +137,14 @@ def create_many(ctx: RecordContext, raws: Any, upsert: bool = False, batch: bool
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                return emit(ctx, write_creates(ctx, inputs, upsert))
+                return emit(ctx, write_creates(ctx, inputs, upsert, batch))
         except IntegrityError:
             if attempt == 2 or not upsert:
-                raise InvalidRecordInput("A record with the same id or unique value was written at the same time; retry the request") from None
+                raise InvalidRecordInput(RACE_MESSAGE) from None
     raise AssertionError("unreachable")
 
 
-def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool) -> list[Change]:
+def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, batch: bool = True) -> list[Change]:
     """Match (upsert), then update the matches and insert the rest, all in one transaction."""
     pairs = [unique.unique_pairs(ctx, given.data) for given in inputs]
     holders = unique.find_holders(ctx, {(f, v) for p in pairs for f, v in p.items()})
@@ -132,7 +156,7 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool) -
     for index, own in enumerate(pairs):
         match = ids[index] if ids[index] in existing else None
         if ids[index] in taken:
-            errors.append(f"Record {index}: id '{ids[index]}' cannot be used; choose another id")
+            errors.append(f"{'Record %d: ' % index if batch else ''}id '{ids[index]}' cannot be used; choose another id")
         if ids[index] and ids.index(ids[index]) != index:
             errors.append(f"Record {index}: id '{ids[index]}' appears twice in this request")
         for key in own.items():
@@ -251,7 +275,7 @@ def check_unique_update(ctx: RecordContext, record: Record, given: RecordInput) 
         raise InvalidRecordInput(*errors)
 
 
-@transaction.atomic
+@refuse_races
 def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
     """Update one live record."""
     record = find_one(ctx, record_id)
@@ -274,7 +298,7 @@ def select_many(ctx: RecordContext, node: Node | None, verb: str, trash: bool | 
     return records
 
 
-@transaction.atomic
+@refuse_races
 def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]:
     """Apply one patch to every live record matching the filter."""
     records = select_many(ctx, node, "update")

@@ -1,0 +1,293 @@
+"""Upsert (api-reference 2.6 and the decisions table): ``?upsert=true`` on create one and batch
+matches on ``id`` and on unique fields (person ``emails.primaryEmail``, company
+``domainName.primaryLinkUrl``), soft-deleted rows included and restored, ``createdBy`` kept;
+duplicates refused without it; never a duplicate under concurrent writers (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from apikeys_app.services import create_api_key
+from metadata_app.services.workspaces import create_workspace
+from tests.conftest import ApiClient
+from tests.core.conftest import Records, client_for
+from tests.core.helpers import INSTANT, MISSING_ID, actor, bad_request, first_value
+
+
+def people_with_email(api: ApiClient, email: str) -> list[dict]:
+    """Every person (live or trashed) whose primary email is ``email``."""
+    status, body = api.get("/rest/people", filter=f"and(emails.primaryEmail[ilike]:{email},"
+                                                  "or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL))")
+    assert status == 200, body
+    return body["data"]["people"]
+
+
+@pytest.fixture
+def second_api(workspace) -> ApiClient:
+    """Another key of the same workspace, called "second key"."""
+    _, token = create_api_key(workspace, {"name": "second key"})
+    return client_for(token)
+
+
+def test_upsert_matching_an_id_updates_that_record_and_keeps_created_by(api, second_api, records):
+    # given
+    company = records.company("Acme", employees=5)
+    # when
+    status, body = second_api.post("/rest/companies", {"id": company["id"], "name": "Acme Inc"}, upsert="true")
+    # then
+    assert status == 201
+    assert body == {"data": {"createCompany": {
+        **company, "name": "Acme Inc", "updatedAt": INSTANT, "updatedBy": actor("second key"),
+    }}}
+    assert body["data"]["createCompany"]["createdBy"] == actor("test key")
+    assert api.get("/rest/companies")[1]["totalCount"] == 1
+
+
+def test_upsert_matching_a_person_email_updates_that_person(api, second_api, records):
+    # given
+    person = records.person("Ada", "Lovelace", "ada@acme.com", jobTitle="Analyst")
+    # when: the email differs in case only
+    status, body = second_api.post("/rest/people", {"name": {"firstName": "Ada", "lastName": "King"},
+                                                    "emails": {"primaryEmail": "ADA@acme.com"}}, upsert="true")
+    # then
+    assert status == 201
+    upserted = body["data"]["createPerson"]
+    assert upserted["id"] == person["id"]
+    assert upserted["name"] == {"firstName": "Ada", "lastName": "King"}
+    assert upserted["jobTitle"] == "Analyst"
+    assert (upserted["createdBy"], upserted["updatedBy"]) == (actor("test key"), actor("second key"))
+    assert [p["id"] for p in people_with_email(api, "ada@acme.com")] == [person["id"]]
+
+
+def test_upsert_matching_a_company_domain_updates_that_company(api, records):
+    # given
+    company = records.company("Acme", domain="acme.com")
+    # when
+    status, body = api.post("/rest/companies", {"name": "Acme Corp", "domainName": {"primaryLinkUrl": "acme.com"},
+                                                "employees": 50}, upsert="true")
+    # then
+    assert status == 201
+    assert body["data"]["createCompany"]["id"] == company["id"]
+    assert (body["data"]["createCompany"]["name"], body["data"]["createCompany"]["employees"]) == ("Acme Corp", 50)
+    assert api.get("/rest/companies")[1]["totalCount"] == 1
+
+
+def test_upsert_without_a_match_creates_the_record(api, records):
+    # given
+    records.person("Ada", email="ada@acme.com")
+    # when
+    status, body = api.post("/rest/people", {"name": {"firstName": "Alan"}, "emails": {"primaryEmail": "alan@acme.com"}},
+                            upsert="true")
+    # then
+    assert status == 201
+    assert body["data"]["createPerson"]["createdBy"] == actor()
+    assert body["data"]["createPerson"]["createdAt"] == body["data"]["createPerson"]["updatedAt"]
+    assert api.get("/rest/people")[1]["totalCount"] == 2
+
+
+def test_upsert_with_a_new_id_creates_the_record_with_that_id(api):
+    status, body = api.post("/rest/companies", {"id": MISSING_ID, "name": "Acme"}, upsert="true")
+    assert status == 201
+    assert body["data"]["createCompany"]["id"] == MISSING_ID
+
+
+def test_upsert_matching_a_soft_deleted_record_restores_it(api, records):
+    # given
+    person = records.person("Ada", email="ada@acme.com")
+    api.delete(f"/rest/people/{person['id']}", soft_delete="true")
+    # when
+    status, body = api.post("/rest/people", {"emails": {"primaryEmail": "ada@acme.com"}, "city": "Paris"}, upsert="true")
+    # then
+    assert status == 201
+    assert body["data"]["createPerson"]["id"] == person["id"]
+    assert body["data"]["createPerson"]["deletedAt"] is None
+    assert body["data"]["createPerson"]["city"] == "Paris"
+    assert api.get(f"/rest/people/{person['id']}")[0] == 200
+
+
+def test_upsert_matching_a_soft_deleted_id_restores_it(api, records):
+    company = records.company("Acme")
+    api.delete(f"/rest/companies/{company['id']}", soft_delete="true")
+    status, body = api.post("/rest/companies", {"id": company["id"], "name": "Back"}, upsert="true")
+    assert status == 201
+    assert (body["data"]["createCompany"]["name"], body["data"]["createCompany"]["deletedAt"]) == ("Back", None)
+    assert api.get("/rest/companies")[1]["totalCount"] == 1
+
+
+def test_batch_upsert_updates_the_matches_and_creates_the_rest_in_input_order(api, records):
+    # given
+    ada = records.person("Ada", email="ada@acme.com")
+    # when
+    status, body = api.post("/rest/batch/people", [
+        {"name": {"firstName": "Grace"}, "emails": {"primaryEmail": "grace@navy.mil"}},
+        {"name": {"firstName": "Ada", "lastName": "King"}, "emails": {"primaryEmail": "ada@acme.com"}},
+    ], upsert="true")
+    # then
+    assert status == 201
+    grace, upserted = body["data"]["createPeople"]
+    assert grace["name"] == {"firstName": "Grace", "lastName": ""}
+    assert grace["id"] != ada["id"]
+    assert upserted["id"] == ada["id"]
+    assert upserted["name"] == {"firstName": "Ada", "lastName": "King"}
+    assert api.get("/rest/people")[1]["totalCount"] == 2
+
+
+def test_create_without_upsert_refuses_an_existing_unique_value(api, records):
+    # given
+    person = records.person("Ada", email="ada@acme.com")
+    # when
+    answer = api.post("/rest/people", {"emails": {"primaryEmail": "Ada@Acme.com"}})
+    # then
+    assert answer == bad_request(
+        f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by record {person['id']}")
+    assert api.get("/rest/people")[1]["totalCount"] == 1
+
+
+def test_create_without_upsert_refuses_an_existing_domain(api, records):
+    company = records.company("Acme", domain="acme.com")
+    answer = api.post("/rest/batch/companies", [{"name": "Other", "domainName": {"primaryLinkUrl": "acme.com"}}])
+    assert answer == bad_request(
+        f"Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' is already used by record {company['id']}")
+
+
+def test_create_without_upsert_refuses_an_existing_id(api, records):
+    company = records.company("Acme")
+    assert api.post("/rest/companies", {"id": company["id"], "name": "Again"}) == bad_request(
+        f"Record {company['id']} already exists")
+
+
+@pytest.mark.parametrize("flag", ["TRUE", "1", "yes", "false"])
+def test_upsert_flag_other_than_true_creates_plainly(api, records, flag):
+    company = records.company("Acme")
+    answer = api.post("/rest/companies", {"id": company["id"], "name": "Again"}, upsert=flag)
+    assert answer == bad_request(f"Record {company['id']} already exists")
+
+
+def test_upsert_whose_id_and_unique_value_match_different_records_is_a_400(api, records):
+    # given
+    ada = records.person("Ada", email="ada@acme.com")
+    alan = records.person("Alan", email="alan@acme.com")
+    # when
+    answer = api.post("/rest/people", {"id": alan["id"], "emails": {"primaryEmail": "ada@acme.com"}}, upsert="true")
+    # then
+    assert answer == bad_request(
+        f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by record {ada['id']}")
+    assert first_value(api.get(f"/rest/people/{alan['id']}")[1])["emails"]["primaryEmail"] == "alan@acme.com"
+
+
+def test_upsert_with_the_id_of_another_objects_record_is_a_400(api, records):
+    person = records.person("Ada")
+    answer = api.post("/rest/companies", {"id": person["id"], "name": "Acme"}, upsert="true")
+    assert answer == bad_request(f"id '{person['id']}' cannot be used; choose another id")
+    assert api.get("/rest/companies")[1]["totalCount"] == 0
+
+
+def test_upsert_of_invalid_input_is_a_400_and_changes_nothing(api, records):
+    person = records.person("Ada", email="ada@acme.com", jobTitle="Analyst")
+    answer = api.post("/rest/people", {"emails": {"primaryEmail": "ada@acme.com"}, "jobTitle": 7}, upsert="true")
+    assert answer == bad_request("Invalid value for field 'jobTitle': expected a string, got 7")
+    assert first_value(api.get(f"/rest/people/{person['id']}")[1]) == person
+
+
+# --- concurrency (PostgreSQL) -------------------------------------------------------------------
+# These tests commit (transaction=True) and the database is flushed after each: keep them last.
+
+WRITERS = 8
+
+
+def run_concurrently(token: str, call) -> list[tuple[int, dict]]:
+    """Run ``call(client)`` in WRITERS threads released together; return their answers."""
+    barrier = threading.Barrier(WRITERS)
+    answers: list = [None] * WRITERS
+
+    def work(index: int) -> None:
+        try:
+            client = client_for(token)
+            barrier.wait(timeout=10)
+            answers[index] = call(client)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+@pytest.fixture
+def committed_api(transactional_db):
+    """A key of a fresh workspace, both committed (the seeded ones do not survive a flush), and its token."""
+    _, token = create_api_key(create_workspace("Race"), {"name": "test key"})
+    return client_for(token), token
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_upserts_of_the_same_email_create_exactly_one_person(committed_api):
+    # given
+    api, token = committed_api
+    body = {"name": {"firstName": "Ada"}, "emails": {"primaryEmail": "race@acme.com"}}
+    # when
+    answers = run_concurrently(token, lambda client: client.post("/rest/people", body, upsert="true"))
+    # then
+    assert [status for status, _ in answers] == [201] * WRITERS
+    assert len({first_value(answer)["id"] for _, answer in answers}) == 1
+    assert len(people_with_email(api, "race@acme.com")) == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_creates_of_the_same_email_let_exactly_one_succeed(committed_api):
+    # given
+    api, token = committed_api
+    body = {"name": {"firstName": "Ada"}, "emails": {"primaryEmail": "race@acme.com"}}
+    # when
+    answers = run_concurrently(token, lambda client: client.post("/rest/people", body))
+    # then
+    winners = [first_value(answer) for status, answer in answers if status == 201]
+    assert len(winners) == 1
+    refusals = [
+        bad_request("A record with the same id or unique value was written at the same time; retry the request")[1],
+        bad_request(f"Duplicate value for unique field 'emails.primaryEmail': 'race@acme.com' is already used by "
+                    f"record {winners[0]['id']}")[1],
+    ]
+    losers = [(status, answer) for status, answer in answers if status != 201]
+    assert len(losers) == WRITERS - 1
+    assert all(status == 400 and answer in refusals for status, answer in losers), losers
+    assert [p["id"] for p in people_with_email(api, "race@acme.com")] == [winners[0]["id"]]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_updates_to_the_same_email_let_exactly_one_succeed(committed_api):
+    # given: one person per writer, each with an email of their own
+    api, token = committed_api
+    people = Records(api).batch("people", [{"emails": {"primaryEmail": f"p{n}@acme.com"}} for n in range(WRITERS)])
+    ids = iter(p["id"] for p in people)
+    lock = threading.Lock()
+
+    def update(client):
+        with lock:
+            person_id = next(ids)
+        return client.patch(f"/rest/people/{person_id}", {"emails": {"primaryEmail": "race@acme.com"}})
+
+    # when
+    answers = run_concurrently(token, update)
+    # then
+    winners = [first_value(answer) for status, answer in answers if status == 200]
+    assert len(winners) == 1
+    refusals = [
+        bad_request("A record with the same id or unique value was written at the same time; retry the request")[1],
+        bad_request(f"Duplicate value for unique field 'emails.primaryEmail': 'race@acme.com' is already used by "
+                    f"record {winners[0]['id']}")[1],
+    ]
+    losers = [(status, answer) for status, answer in answers if status != 200]
+    assert len(losers) == WRITERS - 1
+    assert all(status == 400 and answer in refusals for status, answer in losers), losers
+    assert [p["id"] for p in people_with_email(api, "race@acme.com")] == [winners[0]["id"]]
