@@ -158,5 +158,5 @@ def test_upsert_on_a_primary_email_held_in_another_workspace_creates_a_record_he
 def test_creating_with_the_id_of_a_foreign_record_is_refused_without_revealing_it(gql, other_gql, theirs):
     before = their_state(other_gql)
     error = gql.error(CREATE, {"data": {"id": theirs["person"], "name": {"firstName": "Eve"}}})
-    assert error["extensions"] == user_error(f"Record 0: id '{theirs['person']}' cannot be used; choose another id")
+    assert error["extensions"] == user_error(f"id '{theirs['person']}' cannot be used; choose another id")
     assert their_state(other_gql) == before
