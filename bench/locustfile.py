@@ -28,7 +28,7 @@ class ApiClient(HttpUser):
         self.client.post(path, data=json.dumps(body), headers=HEADERS, name=name)
 
     @task
-    def run(self) -> None:
+    def scenario(self) -> None:
         self.counter += 1
         unique = f"{os.getpid()}-{id(self)}-{self.counter}"
         if SCENARIO == "list_sorted":

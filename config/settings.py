@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular_sidecar",  # Swagger UI files for /docs, served offline
     "django_tasks",
     "django_tasks_db",
     "metadata_app",

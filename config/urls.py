@@ -1,19 +1,33 @@
 """URL map. Patterns are static; views resolve objects through the workspace's schema snapshot."""
 
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from apikeys_app.views import ApiKeysView
 from config.rest import json_error
+from core_app.docs_views import docs_page, graphiql_page
+from core_app.openapi.views import CoreOpenApiView
 from core_app.graphql.views import WorkspaceGraphQLView
 from core_app.rest.views import InvalidPathView, RecordsView
+from metadata_app.graphql.views import MetadataGraphQLView
+from metadata_app.openapi import MetadataOpenApiView
 from metadata_app.rest.views import MetadataView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("graphql", WorkspaceGraphQLView.as_view()),
+    path("metadata", MetadataGraphQLView.as_view()),
+    # OpenAPI documents (before the generic rest/<plural>/<id> patterns).
+    path("rest/open-api/core", CoreOpenApiView.as_view()),
+    path("rest/open-api/metadata", MetadataOpenApiView.as_view()),
+    path("open-api/core", CoreOpenApiView.as_view()),
+    path("open-api/metadata", MetadataOpenApiView.as_view()),
+    path("docs", docs_page, name="docs"),
+    path("docs/graphiql/<str:name>", graphiql_page, name="docs-graphiql"),
+    path("settings/", include("config.settings_pages")),
     path("rest/metadata/apiKeys", ApiKeysView.as_view()),
     path("rest/metadata/apiKeys/<str:pk>", ApiKeysView.as_view()),
+    path("", include("webhooks_app.urls")),
     path("rest/metadata/<str:resource>", MetadataView.as_view()),
     path("rest/metadata/<str:resource>/<str:pk>", MetadataView.as_view()),
     path("rest/batch/<str:plural>", RecordsView.as_view(mode="batch")),

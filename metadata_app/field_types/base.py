@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping
 
 if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
 
-__all__ = ["FieldType", "FieldValueError", "describe"]
+__all__ = ["FieldType", "FieldValueError", "describe", "with_null"]
 
 # Filter operator families (REST comparators / GraphQL filter keys), see api-reference 1.3 and 2.4.
 EQUALITY = frozenset({"eq", "neq", "in", "is"})
 ORDERED = EQUALITY | {"gt", "gte", "lt", "lte"}
 STRING = ORDERED | {"startsWith", "endsWith", "like", "ilike"}
+
+
+def with_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """Return ``schema`` widened to accept JSON ``null`` too (OpenAPI 3.1 is JSON Schema 2020-12).
+
+    ``{"type": "string"}`` becomes ``{"type": ["string", "null"]}`` (an ``enum`` gains ``None``);
+    a schema without a single ``type`` is wrapped in ``anyOf``; the empty schema already takes null.
+    """
+    if not schema:
+        return schema
+    if isinstance(schema.get("type"), str):
+        widened = {**schema, "type": [schema["type"], "null"]}
+        if "enum" in schema:
+            widened["enum"] = [*schema["enum"], None]
+        return widened
+    if set(schema) == {"anyOf"}:
+        return {"anyOf": [*schema["anyOf"], {"type": "null"}]}
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 class FieldValueError(ValueError):
@@ -65,6 +83,9 @@ class FieldType:
     graphql_filter: ClassVar[str] = "StringFilter"
     #: Aggregate operations of api-reference 2.8 beyond the counts every type has.
     aggregate_operations: ClassVar[frozenset[str]] = frozenset()
+    #: OpenAPI 3.1 schema of one non-null value; types whose values depend on the field override
+    #: :meth:`openapi_value` instead (options, settings, sub-fields).
+    openapi_type: ClassVar[Mapping[str, Any]] = {"type": "string"}
 
     @property
     def is_composite(self) -> bool:
@@ -122,3 +143,15 @@ class FieldType:
     def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
         """Coerce one filter operand (a string from REST, JSON from GraphQL) to a stored form."""
         return self.normalize(value, spec)
+
+    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+        """The OpenAPI schema of one non-null value: as the API returns it, or as a body may give it (``write``)."""
+        return dict(self.openapi_type)
+
+    def openapi_schema(self, spec: "FieldSpec", write: bool = False) -> dict[str, Any]:
+        """The OpenAPI schema of ``spec`` in a record (``write``: in a create or update body).
+
+        A nullable field may be ``null``, both ways; a non-nullable one refuses ``null`` on input.
+        """
+        schema = self.openapi_value(spec, write)
+        return with_null(schema) if spec.is_nullable else schema

@@ -44,6 +44,12 @@ def normalize_options(options: Any, type_name: str) -> list[dict[str, Any]]:
     return sorted(result, key=lambda o: o["position"])
 
 
+def option_enum(spec: "FieldSpec") -> dict[str, Any]:
+    """The OpenAPI schema of one option value of ``spec``."""
+    values = list(spec.option_values)
+    return {"type": "string", "enum": values} if values else {"type": "string"}
+
+
 class SelectType(FieldType):
     """One value among the field's options; ordered by option position."""
 
@@ -62,6 +68,10 @@ class SelectType(FieldType):
 
     def unique_value(self, stored: Any) -> str | None:
         return None if stored is None else str(stored)
+
+    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+        """A string among the field's option values (an ``enum``), in option order."""
+        return option_enum(spec)
 
 
 class MultiSelectType(FieldType):
@@ -97,6 +107,10 @@ class MultiSelectType(FieldType):
 
     def unique_value(self, stored: Any) -> str | None:
         return None
+
+    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+        """An array of option values (repeats are dropped on input)."""
+        return {"type": "array", "items": option_enum(spec)}
 
 
 class RatingType(SelectType):

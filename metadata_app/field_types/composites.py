@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from metadata_app.field_types.base import FieldType, FieldValueError, describe
+from metadata_app.field_types.base import FieldType, FieldValueError, describe, with_null
 from metadata_app.field_types.scalars import NumericType, RawJsonType, TextType, UuidType
 
 if TYPE_CHECKING:
@@ -20,6 +20,8 @@ TEXT, NUMERIC, JSON, UUID = TextType(), NumericType(), RawJsonType(), UuidType()
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 ACTOR_SOURCES = ("EMAIL", "CALENDAR", "WORKFLOW", "AGENT", "API", "IMPORT", "MANUAL", "SYSTEM", "WEBHOOK")
+#: The addresses ``EmailsType`` accepts, as an OpenAPI ``pattern``.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class CompositeType(FieldType):
@@ -34,6 +36,8 @@ class CompositeType(FieldType):
     read_only_sub_fields: ClassVar[frozenset[str]] = frozenset()
     #: Sub-fields that decide whether the value counts as empty in aggregates (all empty = empty).
     aggregate_sub_fields: ClassVar[tuple[str, ...]] = ()
+    #: OpenAPI schemas of sub-fields more precise than their scalar type's (arrays, enums, patterns).
+    openapi_sub_fields: ClassVar[dict[str, dict[str, Any]]] = {}
 
     def empty_value(self, spec: "FieldSpec") -> dict[str, Any]:
         return {name: ("" if name in self.text_sub_fields else None) for name in self.sub_fields}
@@ -75,6 +79,23 @@ class CompositeType(FieldType):
         empty = self.empty_value(spec)
         return {name: stored.get(name, empty[name]) for name in self.sub_fields}
 
+    def openapi_sub_field(self, name: str, write: bool) -> dict[str, Any]:
+        """The schema of one sub-field: text sub-fields read ``""`` when empty, the others ``null``;
+        a body may set any of them to ``null`` (which empties it).
+        """
+        schema = dict(self.openapi_sub_fields.get(name) or self.sub_fields[name].openapi_value(None, write))  # type: ignore[arg-type]
+        return with_null(schema) if write or name not in self.text_sub_fields else schema
+
+    def openapi_schema(self, spec: "FieldSpec", write: bool = False) -> dict[str, Any]:
+        """An object of sub-fields. Returned whole (never null); a body gives any writable sub-fields,
+        or ``null`` to empty the field.
+        """
+        names = [name for name in self.sub_fields if not (write and name in self.read_only_sub_fields)]
+        properties = {name: self.openapi_sub_field(name, write) for name in names}
+        if write:
+            return with_null({"type": "object", "properties": properties, "additionalProperties": False})
+        return {"type": "object", "properties": properties, "required": names}
+
     def unique_value(self, stored: Any) -> str | None:
         if not stored or not self.unique_sub_field:
             return None
@@ -96,7 +117,8 @@ def merge_with_extras(values: list[Any], primary: str, extras: str, wrap=lambda 
         for item in [*candidates, *(value.get(extras) or [])]:
             if item not in collected and item != wrap(merged.get(primary)):
                 collected.append(item)
-    merged[extras] = collected
+    # An untouched value stays as it was (null extras stay null), so a merge reports no change.
+    merged[extras] = collected if collected or merged.get(extras) else merged.get(extras)
     return merged
 
 
@@ -124,6 +146,10 @@ class EmailsType(CompositeType):
     sub_fields = {"primaryEmail": TEXT, "additionalEmails": JSON}
     text_sub_fields = frozenset({"primaryEmail"})
     unique_sub_field = "primaryEmail"
+    openapi_sub_fields = {
+        "primaryEmail": {"type": "string", "pattern": f"({EMAIL_PATTERN})|(^$)"},
+        "additionalEmails": {"type": "array", "items": {"type": "string", "pattern": EMAIL_PATTERN}},
+    }
 
     def normalize_sub_field(self, key: str, value: Any) -> Any:
         if key == "primaryEmail":
@@ -148,6 +174,12 @@ class LinksType(CompositeType):
     sub_fields = {"primaryLinkUrl": TEXT, "primaryLinkLabel": TEXT, "secondaryLinks": JSON}
     text_sub_fields = frozenset({"primaryLinkUrl", "primaryLinkLabel"})
     unique_sub_field = "primaryLinkUrl"
+    openapi_sub_fields = {
+        "secondaryLinks": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"url": {"type": "string"}, "label": {}}, "additionalProperties": False},
+        },
+    }
 
     def normalize_sub_field(self, key: str, value: Any) -> Any:
         if key == "secondaryLinks":
@@ -176,6 +208,7 @@ class PhonesType(CompositeType):
     }
     text_sub_fields = frozenset({"primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode"})
     unique_sub_field = "primaryPhoneNumber"
+    openapi_sub_fields = {"additionalPhones": {"type": "array", "items": {"type": "object"}}}
 
     def normalize_sub_field(self, key: str, value: Any) -> Any:
         if key == "additionalPhones" and not (isinstance(value, list) and all(isinstance(p, dict) for p in value)):
@@ -191,6 +224,7 @@ class CurrencyType(CompositeType):
     aggregate_sub_fields = ("amountMicros",)
     sub_fields = {"amountMicros": NUMERIC, "currencyCode": TEXT}
     text_sub_fields = frozenset({"currencyCode"})
+    openapi_sub_fields = {"currencyCode": {"type": "string", "pattern": "^([A-Z]{3})?$"}}
 
     def normalize_sub_field(self, key: str, value: Any) -> Any:
         if key == "currencyCode" and value and not CURRENCY_CODE.match(value):
@@ -231,6 +265,7 @@ class ActorType(CompositeType):
     sub_fields = {"source": TEXT, "workspaceMemberId": UUID, "name": TEXT, "context": JSON}
     text_sub_fields = frozenset({"name"})
     read_only_sub_fields = frozenset({"workspaceMemberId", "name"})
+    openapi_sub_fields = {"source": {"type": "string", "enum": list(ACTOR_SOURCES)}}
 
     def normalize_sub_field(self, key: str, value: Any) -> Any:
         if key == "source" and value not in ACTOR_SOURCES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from metadata_app.field_types.base import FieldType, FieldValueError
+from metadata_app.field_types.base import FieldType, FieldValueError, with_null
 from metadata_app.field_types.scalars import UuidType
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ class RelationType(FieldType):
     graphql_filter = "UUIDFilter"
     operators = UuidType.operators
     sortable = False
+    openapi_type = UuidType.openapi_type
 
     def normalize(self, value: Any, spec: "FieldSpec") -> str:
         """Normalise a join id (the value written under ``<name>Id``)."""
@@ -34,6 +35,18 @@ class RelationType(FieldType):
 
     def unique_value(self, stored: Any) -> str | None:
         return None
+
+    def openapi_schema(self, spec: "FieldSpec", write: bool = False) -> dict[str, Any]:
+        """The join id (``companyId``): a UUID, or null to unlink."""
+        return with_null(dict(self.openapi_type))
+
+    def openapi_embedded(self, spec: "FieldSpec", target: dict[str, Any]) -> dict[str, Any]:
+        """The related records embedded with ``depth`` >= 1, given the schema of one ``target`` record:
+        a record or null on the MANY_TO_ONE side, an array of records on the ONE_TO_MANY side.
+        """
+        if spec.is_many_to_one:
+            return {"anyOf": [target, {"type": "null"}]}
+        return {"type": "array", "items": target}
 
     def validate_settings(self, settings: Any) -> dict[str, Any] | None:
         settings = super().validate_settings(settings) or {}

@@ -25,6 +25,7 @@ class UuidType(FieldType):
     name = "UUID"
     graphql_scalar = "UUID"
     graphql_filter = "UUIDFilter"
+    openapi_type = {"type": "string", "format": "uuid"}
     operators = ORDERED
 
     def normalize(self, value: Any, spec: "FieldSpec") -> str:
@@ -77,6 +78,7 @@ class DateTimeType(FieldType):
     name = "DATE_TIME"
     graphql_scalar = "DateTime"
     graphql_filter = "DateTimeFilter"
+    openapi_type = {"type": "string", "format": "date-time"}
     aggregate_operations = frozenset({"min", "max"})
     operators = ORDERED
 
@@ -100,6 +102,7 @@ class DateType(FieldType):
     name = "DATE"
     graphql_scalar = "Date"
     graphql_filter = "DateFilter"
+    openapi_type = {"type": "string", "format": "date"}
     aggregate_operations = frozenset({"min", "max"})
     operators = ORDERED
 
@@ -121,6 +124,7 @@ class BooleanType(FieldType):
     name = "BOOLEAN"
     graphql_scalar = "Boolean"
     graphql_filter = "BooleanFilter"
+    openapi_type = {"type": "boolean"}
     aggregate_operations = frozenset({"countTrue", "countFalse"})
     operators = frozenset({"eq", "neq", "is"})
     value_kind = "boolean"
@@ -136,6 +140,9 @@ class BooleanType(FieldType):
         return self.normalize(value, spec)
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def as_number(value: Any) -> int | float:
     """Return ``value`` as a finite JSON number; accept numeric strings; refuse booleans."""
     if isinstance(value, bool):
@@ -149,10 +156,15 @@ def as_number(value: Any) -> int | float:
         raise FieldValueError(f"expected a number, got {describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise FieldValueError("expected a finite number")
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        # Beyond 64 bits no JSON encoder or database column of ours can hold the value exactly.
+        raise FieldValueError(f"expected a number between {INT64_MIN} and {INT64_MAX}, got {value}")
     return value
 
 
 NUMBER_DATA_TYPES = ("float", "int", "bigint")
+#: The numeric strings :func:`as_number` reads (documented in the OpenAPI schemas).
+NUMERIC_STRING = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
 
 
 class NumberType(FieldType):
@@ -161,6 +173,7 @@ class NumberType(FieldType):
     name = "NUMBER"
     graphql_scalar = "Float"
     graphql_filter = "FloatFilter"
+    openapi_type = {"type": "number"}
     aggregate_operations = frozenset({"min", "max", "avg", "sum"})
     operators = ORDERED
     value_kind = "number"
@@ -172,11 +185,18 @@ class NumberType(FieldType):
         if spec.settings.get("dataType") in ("int", "bigint"):
             if number != int(number):
                 raise FieldValueError(f"expected an integer, got {describe(value)}")
-            return int(number)
+            return as_number(int(number))  # a float such as 1e30 is integral yet beyond 64 bits
         return number
 
     def filter_value(self, value: Any, spec: "FieldSpec") -> int | float:
         return as_number(value)
+
+    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+        """A 64-bit ``integer`` for ``dataType`` int and bigint (what JSON clients and the API's
+        encoder can carry), else a ``number``."""
+        if spec.settings.get("dataType") in ("int", "bigint"):
+            return {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
+        return {"type": "number"}
 
     def validate_settings(self, settings: Any) -> dict[str, Any] | None:
         settings = super().validate_settings(settings)
@@ -200,9 +220,16 @@ class NumericType(FieldType):
     aggregate_operations = frozenset({"min", "max", "avg", "sum"})
     operators = ORDERED
     value_kind = "number"
+    openapi_type = {"type": "number"}
 
     def normalize(self, value: Any, spec: "FieldSpec") -> int | float:
         return as_number(value)
+
+    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+        """Returned as a JSON number; a body may also give a numeric string (``"12.5"``)."""
+        if not write:
+            return {"type": "number"}
+        return {"anyOf": [{"type": "number"}, {"type": "string", "pattern": NUMERIC_STRING}]}
 
 
 class PositionType(FieldType):
@@ -211,6 +238,7 @@ class PositionType(FieldType):
     name = "POSITION"
     graphql_scalar = "Position"
     graphql_filter = "FloatFilter"
+    openapi_type = {"type": "number"}
     operators = ORDERED
     value_kind = "number"
 
@@ -223,6 +251,12 @@ class PositionType(FieldType):
 
     def filter_value(self, value: Any, spec: "FieldSpec") -> int | float:
         return as_number(value)
+
+    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+        """A number; a body may also ask for ``"first"`` or ``"last"``."""
+        if not write:
+            return {"type": "number"}
+        return {"anyOf": [{"type": "number"}, {"type": "string", "enum": ["first", "last"]}]}
 
 
 def check_json(value: Any) -> None:
@@ -250,6 +284,7 @@ class RawJsonType(FieldType):
     name = "RAW_JSON"
     graphql_scalar = "RawJSON"
     graphql_filter = "RawJsonFilter"
+    openapi_type: dict[str, Any] = {}  # any JSON value
     operators = frozenset({"is", "like"})
     value_kind = "json"
 
@@ -270,6 +305,7 @@ class ArrayType(FieldType):
     name = "ARRAY"
     graphql_scalar = "[String]"
     graphql_filter = "ArrayFilter"
+    openapi_type = {"type": "array", "items": {"type": "string"}}
     operators = frozenset({"is", "containsAny", "isEmptyArray"})
     value_kind = "json"
 

@@ -1,0 +1,226 @@
+"""What the two OpenAPI documents share, and the view that serves them (api-reference 7).
+
+``GET /rest/open-api/core`` and ``GET /rest/open-api/metadata`` answer, with a valid key in the
+``Authorization`` header, the document of that key's workspace; without one (or with a key that
+is refused), the base document: no paths, status 200, as Twenty does. A refused key is named in
+``x-authentication-error`` so the docs page can say what is wrong with it.
+
+Usage::
+
+    class CoreOpenApiView(OpenApiDocumentView):
+        title = "Core API"
+        build = staticmethod(build_core_document)      # (snapshot) -> {"paths", "components", ...}
+        memo_name = "openapi:core"
+
+Documents are built from the workspace's schema snapshot and memoised on it
+(``schema_registry.memo``), so a data-model change shows on the next request. drf-spectacular
+serves them: its ``SpectacularAPIView`` (content negotiation between JSON and YAML, the
+download name), its settings for the root object (``build_root_object`` under
+``patched_settings``, OpenAPI 3.1) and its ``plumbing`` builders. Its generator is not used to
+walk URL patterns: records are dynamic, so paths come from the snapshot instead.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable, ClassVar
+
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.plumbing import (
+    build_array_type, build_basic_type, build_bearer_security_scheme_object, build_object_type, build_parameter_type,
+    build_root_object,
+)
+from drf_spectacular.renderers import OpenApiJsonRenderer2, OpenApiYamlRenderer, OpenApiYamlRenderer2
+from drf_spectacular.settings import patched_settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+
+from apikeys_app.authentication import AuthenticationError, authenticate_header
+from config.rest import ERROR_NAMES
+from metadata_app.registry import schema_registry
+from metadata_app.specs import SchemaSnapshot
+
+__all__ = [
+    "DATE_TIME", "OAS_VERSION", "SECURITY", "UUID", "JsonRenderer", "OpenApiDocumentView", "base_document",
+    "common_components", "error_responses", "id_path_parameter", "json_body", "json_response", "nullable",
+    "page_info_schema", "ref", "root_document",
+]
+
+OAS_VERSION = "3.1.0"
+#: Every operation takes the API key as a bearer token.
+SECURITY = [{"bearerAuth": []}]
+UUID: dict[str, Any] = build_basic_type(OpenApiTypes.UUID)  # type: ignore[assignment]
+DATE_TIME: dict[str, Any] = build_basic_type(OpenApiTypes.DATETIME)  # type: ignore[assignment]
+
+
+def ref(name: str, kind: str = "schemas") -> dict[str, str]:
+    """A ``$ref`` to ``#/components/{kind}/{name}``."""
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` or null."""
+    if isinstance(schema.get("type"), str) and "enum" not in schema:
+        return {**schema, "type": [schema["type"], "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def page_info_schema() -> dict[str, Any]:
+    """``pageInfo`` of every list (api-reference 1.5)."""
+    cursor = nullable({"type": "string"})
+    return build_object_type(
+        properties={
+            "hasNextPage": {"type": "boolean"}, "hasPreviousPage": {"type": "boolean"},
+            "startCursor": cursor, "endCursor": cursor,
+        },
+        required=["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"],
+    )
+
+
+def error_schema() -> dict[str, Any]:
+    """The body of every REST error (api-reference 1.7)."""
+    return build_object_type(
+        properties={
+            "statusCode": {"type": "integer", "examples": [400]},
+            "error": {"type": "string", "examples": ["BadRequestException"]},
+            "messages": build_array_type({"type": "string"}),
+        },
+        required=["statusCode", "error", "messages"],
+        description="Every error: the HTTP status, the exception name and messages that say what to fix.",
+    )
+
+
+#: Shared response components: ``#/components/responses/<name>``.
+ERROR_RESPONSES = {
+    400: ("BadRequest", "Bad input: the messages name what to fix; nothing was written."),
+    401: ("Unauthorized", "Missing, malformed, unknown, expired or revoked API key."),
+    404: ("NotFound", "No such record (or resource) in this workspace."),
+}
+
+
+def error_responses(*statuses: int) -> dict[str, Any]:
+    """``responses`` entries for the given error statuses (401 is always there)."""
+    return {str(status): ref(ERROR_RESPONSES[status][0], "responses") for status in sorted({401, *statuses})}
+
+
+def json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A response with a JSON body."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def json_body(schema: dict[str, Any], description: str = "", required: bool = True) -> dict[str, Any]:
+    """A JSON request body."""
+    body: dict[str, Any] = {"required": required, "content": {"application/json": {"schema": schema}}}
+    if description:
+        body["description"] = description
+    return body
+
+
+def id_path_parameter(name: str = "id", description: str = "A UUID.") -> dict[str, Any]:
+    """A UUID path parameter."""
+    return build_parameter_type(name, dict(UUID), "path", required=True, description=description)
+
+
+def common_components(error_name: str) -> dict[str, Any]:
+    """Components both documents have: the bearer scheme, the error body and its responses."""
+    responses = {
+        name: json_response(f"{description} ({status} {ERROR_NAMES[status]})", ref(error_name))
+        for status, (name, description) in ERROR_RESPONSES.items()
+    }
+    return {
+        "securitySchemes": {"bearerAuth": build_bearer_security_scheme_object("Authorization", "Bearer", "API key")},
+        "responses": responses,
+        "schemas": {error_name: error_schema()},
+    }
+
+
+def root_document(title: str, description: str, body: dict[str, Any] | None) -> dict[str, Any]:
+    """The whole document: drf-spectacular's root object (OpenAPI 3.1) around ``body``.
+
+    ``body`` holds ``paths``, ``components``, ``tags`` and ``webhooks``; None gives the base
+    document (no paths) answered without a valid key.
+    """
+    body = body or {}
+    settings = {
+        "OAS_VERSION": OAS_VERSION, "TITLE": title, "VERSION": "1.0.0", "DESCRIPTION": description,
+        "SERVERS": [{"url": "/rest", "description": "This server"}], "TAGS": body.get("tags", []),
+    }
+    components = body.get("components") or {
+        "securitySchemes": {"bearerAuth": build_bearer_security_scheme_object("Authorization", "Bearer", "API key")},
+    }
+    with patched_settings(settings):
+        root = build_root_object(paths=body.get("paths", {}), components=components, webhooks=body.get("webhooks"), version=None)
+    root["security"] = SECURITY
+    return root
+
+
+class JsonRenderer(OpenApiJsonRenderer2):
+    """``application/json``, compact unless the client asks for an indent."""
+
+    def get_indent(self, accepted_media_type: Any, renderer_context: Any) -> Any:
+        return JSONRenderer.get_indent(self, accepted_media_type, renderer_context)
+
+
+class DocumentGenerator(SchemaGenerator):
+    """drf-spectacular's generator, asked for one workspace's document instead of walking URLs."""
+
+    view: "OpenApiDocumentView"
+
+    def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
+        return self.view.document(request)
+
+
+class OpenApiDocumentView(SpectacularAPIView):
+    """Serve one OpenAPI document: the workspace's with a valid key, else the base document.
+
+    Subclasses set ``title``, ``description``, ``memo_name`` and ``build(snapshot)``.
+    """
+
+    authentication_classes: ClassVar[list] = []  # the key is optional here: read by document()
+    permission_classes = [AllowAny]
+    renderer_classes = [JsonRenderer, OpenApiYamlRenderer, OpenApiYamlRenderer2]
+    title: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    memo_name: ClassVar[str] = ""
+    build: ClassVar[Callable[[SchemaSnapshot], dict[str, Any]]]
+
+    @property
+    def generator_class(self) -> Callable[..., DocumentGenerator]:  # type: ignore[override]
+        def make(**kwargs: Any) -> DocumentGenerator:
+            generator = DocumentGenerator(**kwargs)
+            generator.view = self
+            return generator
+
+        return make
+
+    def _get_filename(self, request: Any, version: Any) -> str:
+        return f"{self.memo_name.replace(':', '-')}.{self.perform_content_negotiation(request, force=True)[0].format}"
+
+    def document(self, request: Any) -> dict[str, Any]:
+        """The document for the request's key, or the base document naming why the key was refused."""
+        header = request.META.get("HTTP_AUTHORIZATION")
+        try:
+            api_key = authenticate_header(header)
+        except AuthenticationError as error:
+            base = base_document(self.title, self.description)
+            if header:
+                base["x-authentication-error"] = error.message
+            return base
+        snapshot = schema_registry.snapshot(api_key.workspace)
+        build = type(self).build
+        return schema_registry.memo(
+            snapshot, self.memo_name, lambda: root_document(self.title, self.description, build(snapshot)),
+        )
+
+
+_BASES: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def base_document(title: str, description: str) -> dict[str, Any]:
+    """A fresh copy of the base document (built once per process: it depends on no workspace)."""
+    key = (title, description)
+    if key not in _BASES:
+        _BASES[key] = root_document(title, description, None)
+    return copy.deepcopy(_BASES[key])

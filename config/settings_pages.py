@@ -1,0 +1,222 @@
+"""Settings → API & Webhooks: the page where staff manage a workspace's API keys and webhooks.
+
+Staff log in through the admin's login (``staff_member_required``). Every change goes through
+the services the REST API uses (``apikeys_app.services``, ``webhooks_app.services``), so the
+page applies the same rules and shows the same messages. A new key's token and a new webhook's
+secret are shown once, in the answer to the creation: never stored, never redirected through a
+URL or a message cookie.
+
+This module lives in ``config/`` because the page spans two apps (keys and webhooks) and
+belongs to neither; each app keeps its own models, services and REST views.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any, Callable
+
+import orjson
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from apikeys_app import services as key_services
+from apikeys_app.models import ApiKey
+from metadata_app.models import Workspace
+from webhooks_app import services as webhook_services
+from webhooks_app import transport
+from webhooks_app.payload import format_event_date
+from webhooks_app.signing import signature_headers
+
+__all__ = ["urlpatterns", "send_test_event"]
+
+#: Deliveries listed on a webhook's page.
+DELIVERY_LOG_SIZE = 50
+
+
+def chosen_workspace(request: HttpRequest) -> Workspace:
+    """The workspace named by ``?workspace=`` (or the form field), else the oldest one."""
+    raw = request.POST.get("workspace") or request.GET.get("workspace")
+    workspaces = Workspace.objects.order_by("created_at")
+    if raw:
+        try:
+            workspace = workspaces.filter(pk=uuid.UUID(raw)).first()
+        except ValueError:
+            workspace = None
+        if workspace is None:
+            raise Http404(f"No workspace {raw}")
+        return workspace
+    workspace = workspaces.first()
+    if workspace is None:
+        raise Http404("No workspace yet: create one with manage.py create_workspace")
+    return workspace
+
+
+def page_url(workspace: Workspace, name: str = "settings-api", *args: Any) -> str:
+    """The URL of a settings page of ``workspace``."""
+    return f"{reverse(name, args=args)}?workspace={workspace.pk}"
+
+
+def errors_of(error: ValidationError) -> list[str]:
+    """The messages of a service's ``ValidationError``."""
+    return list(error.messages)
+
+
+def overview(request: HttpRequest, workspace: Workspace, status: int = 200, **extra: Any) -> HttpResponse:
+    """The keys and webhooks of ``workspace``, plus ``extra`` (a new token or secret, form errors)."""
+    context = {
+        "workspace": workspace,
+        "workspaces": Workspace.objects.order_by("created_at"),
+        "api_keys": ApiKey.objects.filter(workspace=workspace, deleted_at__isnull=True).order_by("-created_at"),
+        "webhooks": webhook_services.live_webhooks(workspace).order_by("-created_at"),
+        "now": timezone.now(),
+        **extra,
+    }
+    return render(request, "settings/api_webhooks.html", context, status=status)
+
+
+@require_GET
+@staff_member_required
+def api_settings(request: HttpRequest) -> HttpResponse:
+    """The overview page."""
+    return overview(request, chosen_workspace(request))
+
+
+@require_POST
+@staff_member_required
+def create_key(request: HttpRequest) -> HttpResponse:
+    """Create an API key; its token is shown in this answer only."""
+    workspace = chosen_workspace(request)
+    data = {"name": request.POST.get("name", ""), "expiresAt": request.POST.get("expires_at") or None}
+    try:
+        api_key, token = key_services.create_api_key(workspace, data)
+    except ValidationError as error:
+        return overview(request, workspace, status=400, key_errors=errors_of(error), key_form=request.POST)
+    return overview(request, workspace, new_key=api_key, new_token=token)
+
+
+@require_POST
+@staff_member_required
+def revoke_key(request: HttpRequest, key_id: uuid.UUID) -> HttpResponse:
+    """Revoke an API key now."""
+    workspace = chosen_workspace(request)
+    api_key = key_services.revoke_api_key(workspace, key_id)
+    messages.success(request, f"API key “{api_key.name}” is revoked: its token stops working now.")
+    return HttpResponseRedirect(page_url(workspace))
+
+
+def webhook_data(request: HttpRequest) -> dict[str, Any]:
+    """The service input from the webhook form (operations typed comma- or line-separated)."""
+    raw_operations = request.POST.get("operations", "").replace("\n", ",")
+    data: dict[str, Any] = {
+        "targetUrl": request.POST.get("target_url", ""),
+        "operations": [op.strip() for op in raw_operations.split(",") if op.strip()] or ["*.*"],
+        "description": request.POST.get("description") or None,
+    }
+    if request.POST.get("secret"):
+        data["secret"] = request.POST["secret"]
+    return data
+
+
+@require_POST
+@staff_member_required
+def create_webhook(request: HttpRequest) -> HttpResponse:
+    """Create a webhook; its secret is shown in this answer only."""
+    workspace = chosen_workspace(request)
+    try:
+        webhook = webhook_services.create_webhook(workspace, webhook_data(request))
+    except ValidationError as error:
+        return overview(request, workspace, status=400, webhook_errors=errors_of(error), webhook_form=request.POST)
+    return overview(request, workspace, new_webhook=webhook)
+
+
+def webhook_page(request: HttpRequest, workspace: Workspace, webhook_id: uuid.UUID, status: int = 200, **extra: Any) -> HttpResponse:
+    """One webhook: its settings, a test call and its delivery log."""
+    webhook = webhook_services.get_webhook(workspace, webhook_id)
+    deliveries = webhook_services.deliveries_of(workspace, webhook.pk).order_by("-id")[:DELIVERY_LOG_SIZE]
+    context = {"workspace": workspace, "webhook": webhook, "operations": ", ".join(webhook.operations),
+               "deliveries": deliveries, "log_size": DELIVERY_LOG_SIZE, **extra}
+    return render(request, "settings/webhook.html", context, status=status)
+
+
+@staff_member_required
+def webhook_detail(request: HttpRequest, webhook_id: uuid.UUID) -> HttpResponse:
+    """GET: the webhook's page; POST: save its settings."""
+    workspace = chosen_workspace(request)
+    if request.method == "POST":
+        try:
+            webhook_services.update_webhook(workspace, webhook_id, webhook_data(request))
+        except ValidationError as error:
+            return webhook_page(request, workspace, webhook_id, status=400, form_errors=errors_of(error), form=request.POST)
+        messages.success(request, "Webhook saved.")
+        return HttpResponseRedirect(page_url(workspace, "settings-webhook", webhook_id))
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    return webhook_page(request, workspace, webhook_id)
+
+
+@require_POST
+@staff_member_required
+def delete_webhook(request: HttpRequest, webhook_id: uuid.UUID) -> HttpResponse:
+    """Delete a webhook (its pending deliveries are cancelled)."""
+    workspace = chosen_workspace(request)
+    webhook = webhook_services.delete_webhook(workspace, webhook_id)
+    messages.success(request, f"Webhook to {webhook.target_url} deleted.")
+    return HttpResponseRedirect(page_url(workspace))
+
+
+def send_test_event(webhook: Any, post: Callable[..., transport.Outcome] = transport.post) -> transport.Outcome:
+    """POST a signed ``webhook.test`` event to the webhook now, through the delivery transport.
+
+    The body has Twenty's keys (api-reference 6.3) and an empty record; it is signed with the
+    webhook's secret exactly like a real delivery, so a receiver can check its verification.
+    """
+    body = orjson.dumps({
+        "targetUrl": webhook.target_url,
+        "eventName": "webhook.test",
+        "objectMetadata": {"id": None, "nameSingular": "webhook"},
+        "workspaceId": str(webhook.workspace_id),
+        "webhookId": str(webhook.pk),
+        "eventDate": format_event_date(timezone.now()),
+        "record": {},
+    })
+    headers = {"Content-Type": "application/json", "User-Agent": "crm-data-platform-webhooks/1 (test)",
+               **signature_headers(body, webhook.secret, time.time_ns() // 1_000_000)}
+    return post(webhook.target_url, body, headers)
+
+
+@require_POST
+@staff_member_required
+def test_webhook(request: HttpRequest, webhook_id: uuid.UUID) -> HttpResponse:
+    """Send a test event now and show what the receiver answered."""
+    workspace = chosen_workspace(request)
+    outcome = send_test_event(webhook_services.get_webhook(workspace, webhook_id))
+    return webhook_page(request, workspace, webhook_id, test_outcome=outcome)
+
+
+@require_POST
+@staff_member_required
+def redeliver(request: HttpRequest, webhook_id: str, delivery_id: uuid.UUID) -> HttpResponse:
+    """Queue one delivery again."""
+    workspace = chosen_workspace(request)
+    webhook_services.redeliver(workspace, webhook_id, delivery_id)
+    messages.success(request, "Delivery queued again.")
+    return HttpResponseRedirect(page_url(workspace, "settings-webhook", webhook_id))
+
+
+urlpatterns = [
+    path("api", api_settings, name="settings-api"),
+    path("api/keys", create_key, name="settings-key-create"),
+    path("api/keys/<uuid:key_id>/revoke", revoke_key, name="settings-key-revoke"),
+    path("api/webhooks", create_webhook, name="settings-webhook-create"),
+    path("api/webhooks/<uuid:webhook_id>", webhook_detail, name="settings-webhook"),
+    path("api/webhooks/<uuid:webhook_id>/delete", delete_webhook, name="settings-webhook-delete"),
+    path("api/webhooks/<uuid:webhook_id>/test", test_webhook, name="settings-webhook-test"),
+    path("api/webhooks/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/redeliver", redeliver, name="settings-redeliver"),
+]

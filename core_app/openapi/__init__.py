@@ -1,0 +1,52 @@
+"""The core OpenAPI document of one workspace: every object's routes, schemas and webhook events.
+
+Usage::
+
+    from core_app.openapi import build_core_document
+
+    body = build_core_document(snapshot)     # {"paths", "components", "tags", "webhooks"}
+    body["components"]["schemas"]["Company"]["properties"]["employees"]
+    # -> {"type": ["number", "null"], "description": "Employees (NUMBER)"}
+
+``config.openapi.OpenApiDocumentView`` wraps it in the root object and memoises it per
+snapshot, so a new field appears on the next request. Schemas come from the field-type table
+(``FieldType.openapi_schema``), never from a switch on type names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from config.openapi import common_components, page_info_schema
+from core_app.openapi.paths import PARAMETERS, object_paths
+from core_app.openapi.schemas import ERROR, PAGE_INFO, object_schemas
+from core_app.openapi.webhooks import object_webhooks
+from metadata_app.specs import SchemaSnapshot
+
+__all__ = ["build_core_document", "TITLE", "DESCRIPTION"]
+
+TITLE = "Core API"
+DESCRIPTION = (
+    "Records of every object of this workspace, standard and custom, in Twenty's REST dialect. "
+    "Send `Authorization: Bearer <API key>`. Errors are `{statusCode, error, messages}`. "
+    "Lists page with `limit` and the cursors of `pageInfo`; `depth` embeds related records. "
+    "The `webhooks` section describes what a webhook receives for each record event."
+)
+
+
+def build_core_document(snapshot: SchemaSnapshot) -> dict[str, Any]:
+    """Paths, components, tags and webhooks for every active object of ``snapshot``, by plural name."""
+    objects = sorted(snapshot.objects, key=lambda spec: spec.name_plural)
+    components = common_components(ERROR)
+    components["schemas"][PAGE_INFO] = page_info_schema()
+    components["parameters"] = dict(PARAMETERS)
+    paths: dict[str, Any] = {}
+    webhooks: dict[str, Any] = {}
+    for spec in objects:
+        components["schemas"].update(object_schemas(spec, snapshot))
+        paths.update(object_paths(spec))
+        webhooks.update(object_webhooks(spec))
+    tags = [{"name": spec.name_plural, "description": f"{spec.label_plural} ({'custom' if spec.is_custom else 'standard'} object)"}
+            for spec in objects]
+    components["schemas"] = dict(sorted(components["schemas"].items()))
+    return {"paths": paths, "components": components, "tags": tags, "webhooks": webhooks}
