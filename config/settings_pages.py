@@ -12,11 +12,9 @@ belongs to neither; each app keeps its own models, services and REST views.
 
 from __future__ import annotations
 
-import time
 import uuid
-from typing import Any, Callable
+from typing import Any
 
-import orjson
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
@@ -30,11 +28,8 @@ from apikeys_app import services as key_services
 from apikeys_app.models import ApiKey
 from metadata_app.models import Workspace
 from webhooks_app import services as webhook_services
-from webhooks_app import transport
-from webhooks_app.payload import format_event_date
-from webhooks_app.signing import signature_headers
 
-__all__ = ["urlpatterns", "send_test_event"]
+__all__ = ["urlpatterns"]
 
 #: Deliveries listed on a webhook's page.
 DELIVERY_LOG_SIZE = 50
@@ -171,32 +166,12 @@ def delete_webhook(request: HttpRequest, webhook_id: uuid.UUID) -> HttpResponse:
     return HttpResponseRedirect(page_url(workspace))
 
 
-def send_test_event(webhook: Any, post: Callable[..., transport.Outcome] = transport.post) -> transport.Outcome:
-    """POST a signed ``webhook.test`` event to the webhook now, through the delivery transport.
-
-    The body has Twenty's keys (api-reference 6.3) and an empty record; it is signed with the
-    webhook's secret exactly like a real delivery, so a receiver can check its verification.
-    """
-    body = orjson.dumps({
-        "targetUrl": webhook.target_url,
-        "eventName": "webhook.test",
-        "objectMetadata": {"id": None, "nameSingular": "webhook"},
-        "workspaceId": str(webhook.workspace_id),
-        "webhookId": str(webhook.pk),
-        "eventDate": format_event_date(timezone.now()),
-        "record": {},
-    })
-    headers = {"Content-Type": "application/json", "User-Agent": "crm-data-platform-webhooks/1 (test)",
-               **signature_headers(body, webhook.secret, time.time_ns() // 1_000_000)}
-    return post(webhook.target_url, body, headers)
-
-
 @require_POST
 @staff_member_required
 def test_webhook(request: HttpRequest, webhook_id: uuid.UUID) -> HttpResponse:
     """Send a test event now and show what the receiver answered."""
     workspace = chosen_workspace(request)
-    outcome = send_test_event(webhook_services.get_webhook(workspace, webhook_id))
+    outcome = webhook_services.send_test_event(webhook_services.get_webhook(workspace, webhook_id))
     return webhook_page(request, workspace, webhook_id, test_outcome=outcome)
 
 

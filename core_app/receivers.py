@@ -6,7 +6,8 @@ Decisions, documented in the README:
 - ``isUnique`` false -> true: refused while values are shared, with the count of records
   involved; otherwise every current value is registered in ``UniqueValue``. true -> false
   drops the registrations.
-- ``defaultValue``: applies to records created afterwards; existing records keep their values.
+- A new field with a ``defaultValue`` gives that value to every existing record (one UPDATE);
+  changing ``defaultValue`` later applies to records created afterwards only.
 - Removing SELECT/MULTI_SELECT options: records holding a removed value get the field's
   default (when it is still an option) or no value; a non-nullable field without a usable
   default refuses the change with the count.
@@ -14,19 +15,20 @@ Decisions, documented in the README:
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Func, JSONField, Q, Value
 from django.dispatch import receiver
 
 from core_app.models import Record, UniqueValue
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.registry import build_field_spec
-from metadata_app.signals_data import field_data_changing, object_has_records
+from metadata_app.signals_data import field_added, field_data_changing, object_has_records
 
-__all__ = ["on_object_has_records", "on_field_data_changing"]
+__all__ = ["on_object_has_records", "on_field_added", "on_field_data_changing"]
 
 
 def plural(count: int, noun: str) -> str:
@@ -54,6 +56,30 @@ def empty_records(field: FieldMetadata):
     """Records holding no value for ``field`` (key missing or JSON null)."""
     key = field.storage_key
     return records_of(field).filter(Q(**{f"data__{key}__isnull": True}) | Q(**{f"data__{key}": None}))
+
+
+class JsonMerge(Func):
+    """``data`` with the keys of a JSON object added or replaced (``||`` on PostgreSQL, ``json_patch`` on SQLite)."""
+
+    output_field = JSONField()
+
+    def __init__(self, column: str, values: dict[str, Any]) -> None:
+        super().__init__(F(column), Value(json.dumps(values)))
+
+    def as_sql(self, compiler, connection, **extra):
+        (column, params), (value, value_params) = (compiler.compile(e) for e in self.source_expressions)
+        return f"({column} || ({value})::jsonb)", [*params, *value_params]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (column, params), (value, value_params) = (compiler.compile(e) for e in self.source_expressions)
+        return f"json_patch({column}, {value})", [*params, *value_params]
+
+
+@receiver(field_added)
+def on_field_added(sender, field: FieldMetadata, **kwargs) -> None:
+    """Give every existing record the new field's default value, in one statement."""
+    if field.default_value is not None:
+        records_of(field).update(data=JsonMerge("data", {field.storage_key: field.default_value}))
 
 
 @receiver(field_data_changing)

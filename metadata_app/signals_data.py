@@ -7,7 +7,7 @@ they run inside the metadata transaction and may raise ``ValidationError`` to re
 
 from django.dispatch import Signal
 
-__all__ = ["field_data_changing", "object_has_records"]
+__all__ = ["field_added", "field_data_changing", "object_has_records"]
 
 #: Sent before a field update is saved, with ``field`` (the row before the change),
 #: ``before`` and ``after`` (attribute -> value for every changed attribute).
@@ -15,3 +15,6 @@ field_data_changing = Signal()
 
 #: Sent to ask whether an object has records; receivers return True or False.
 object_has_records = Signal()
+
+#: Sent after a field was created on an object that may already have records, with ``field``.
+field_added = Signal()

@@ -7,10 +7,12 @@ missing one. Input is checked as a whole and refused with ``ValidationError(code
 from __future__ import annotations
 
 import re
+import time
 import uuid
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -19,13 +21,15 @@ from django.utils import timezone
 
 from webhooks_app.events import ACTIONS
 from webhooks_app.models import Delivery, Webhook
-from webhooks_app.signing import new_secret
+from webhooks_app.signing import new_secret, signature_headers
 from webhooks_app.tasks import enqueue_delivery
+from webhooks_app import transport
+from webhooks_app.payload import format_event_date
 from webhooks_app.transport import BlockedTarget, check_host
 
 __all__ = [
     "create_webhook", "get_webhook", "update_webhook", "delete_webhook", "deliveries_of", "get_delivery",
-    "redeliver", "live_webhooks",
+    "redeliver", "live_webhooks", "send_test_event",
 ]
 
 CREATE_KEYS = frozenset({"targetUrl", "operations", "description", "secret"})
@@ -211,3 +215,23 @@ def redeliver(workspace: Any, webhook_id: Any, delivery_id: Any) -> Delivery:
     delivery.task_id = enqueue_delivery(delivery.pk)
     delivery.save()
     return get_delivery(workspace, webhook_id, delivery_id)
+
+
+def send_test_event(webhook: Any, post: Callable[..., transport.Outcome] = transport.post) -> transport.Outcome:
+    """POST a signed ``webhook.test`` event to the webhook now, through the delivery transport.
+
+    The body has Twenty's keys (api-reference 6.3) and an empty record; it is signed with the
+    webhook's secret exactly like a real delivery, so a receiver can check its verification.
+    """
+    body = orjson.dumps({
+        "targetUrl": webhook.target_url,
+        "eventName": "webhook.test",
+        "objectMetadata": {"id": None, "nameSingular": "webhook"},
+        "workspaceId": str(webhook.workspace_id),
+        "webhookId": str(webhook.pk),
+        "eventDate": format_event_date(timezone.now()),
+        "record": {},
+    })
+    headers = {"Content-Type": "application/json", "User-Agent": "crm-data-platform-webhooks/1 (test)",
+               **signature_headers(body, webhook.secret, time.time_ns() // 1_000_000)}
+    return post(webhook.target_url, body, headers)

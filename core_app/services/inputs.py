@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from core_app.services.errors import InvalidRecordInput
 from core_app.query.targets import UUID_TYPE
 from metadata_app.field_types import FieldValueError, describe
 from metadata_app.specs import FieldSpec, ObjectSpec

@@ -19,7 +19,7 @@ from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.registry import build_field_spec
 from metadata_app.services.inputs import check_keys, read_bool, read_text, unquote_default
 from metadata_app.services.names import camel_case, validate_name
-from metadata_app.signals_data import field_data_changing
+from metadata_app.signals_data import field_added, field_data_changing
 
 __all__ = ["add_field", "create_field", "update_field", "delete_field", "get_field", "parse_uuid"]
 
@@ -180,7 +180,9 @@ def create_field(workspace: Workspace, data: Any) -> FieldMetadata:
                 f'A non-nullable field needs a defaultValue: object "{obj.name_singular}" already has records',
                 code="DEFAULT_VALUE_REQUIRED",
             )
-    return add_field(obj, name=name, type=type_name, **common, **attrs)
+    field = add_field(obj, name=name, type=type_name, **common, **attrs)
+    field_added.send(sender=FieldMetadata, field=field)
+    return field
 
 
 def create_relation(obj: ObjectMetadata, name: str, common: dict[str, Any], payload: Any) -> FieldMetadata:

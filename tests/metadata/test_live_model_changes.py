@@ -35,6 +35,35 @@ def data_of(records: list[Record], key: str) -> list:
     return [Record.objects.get(pk=r.pk).data.get(key, "<missing>") for r in records]
 
 
+# --- new fields on objects with records ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("type_", "extra", "stored"), [
+    pytest.param("TEXT", {"defaultValue": "'n/a'"}, "n/a", id="text"),
+    pytest.param("NUMBER", {"defaultValue": 3, "isNullable": False}, 3, id="non_nullable_number"),
+    pytest.param("SELECT", {"defaultValue": "'MEDIUM'", "options": PRIORITIES}, "MEDIUM", id="select"),
+    pytest.param("FULL_NAME", {"defaultValue": {"firstName": "'Jo'", "lastName": "''"}},
+                 {"firstName": "Jo", "lastName": ""}, id="composite"),
+])
+def test_a_new_field_with_a_default_gives_it_to_existing_records(api, workspace, type_, extra, stored):
+    # given
+    records = add_records(workspace, "person", {"jobTitle": "CEO"}, {"jobTitle": "CTO"}, deleted=False)
+    # when
+    field = create_field(api, object_id(workspace, "person"), "grade", type_, **extra)
+    # then: every record holds the default, its other values untouched
+    assert data_of(records, storage_key(field)) == [stored, stored]
+    assert data_of(records, "jobTitle") == ["CEO", "CTO"]
+
+
+def test_a_new_field_without_a_default_leaves_existing_records_without_a_value(api, workspace):
+    # given
+    records = add_records(workspace, "person", {"jobTitle": "CEO"})
+    # when
+    field = create_field(api, object_id(workspace, "person"), "grade", "NUMBER")
+    # then
+    assert data_of(records, storage_key(field)) == ["<missing>"]
+
+
 # --- storage keys -------------------------------------------------------------------------------
 
 
