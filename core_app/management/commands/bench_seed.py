@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from apikeys_app.services import create_api_key
+from core_app.models import Record, UniqueValue
 from core_app.services import writing
 from core_app.services.context import RecordContext
 from metadata_app.models import Workspace
@@ -18,7 +19,8 @@ CHUNK = 60  # the batch limit of the record service, which the seed goes through
 
 
 class Command(BaseCommand):
-    """Seed (once) the benchmark workspace through the record service; print a fresh token."""
+    """Seed (once) the benchmark workspace through the record service, remove what earlier runs
+    wrote, and print a fresh token."""
 
     help = "Create the Bench workspace with companies and people linked to them; print an API key."
 
@@ -28,6 +30,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, companies: int, people: int, **options):
         workspace = Workspace.objects.filter(display_name="Bench").first()
+        if workspace is not None:
+            self.reset(workspace)
         if workspace is None:
             workspace = create_workspace("Bench")
             self.seed(workspace, companies, people)
@@ -37,6 +41,15 @@ class Command(BaseCommand):
                     cursor.execute("VACUUM ANALYZE core_app_record")
         _, token = create_api_key(workspace, {"name": "bench"})
         self.stdout.write(token)
+
+    def reset(self, workspace: Workspace) -> None:
+        """Remove what earlier runs' write scenarios created (through the API), so runs compare."""
+        written = Record.objects.filter(workspace=workspace, created_by__source="API")
+        UniqueValue.objects.filter(record__in=written).delete()
+        written.delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE core_app_record")
 
     def seed(self, workspace: Workspace, companies: int, people: int) -> None:
         rng = random.Random(42)
