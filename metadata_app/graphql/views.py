@@ -8,8 +8,8 @@ them as a transport failure); a document that does not parse or validate is a 40
 resolvers are 200 with ``data`` and ``errors``. Every error carries ``extensions.code`` and
 ``extensions.userFriendlyMessage``.
 
-``GET`` answers 405 unless GraphiQL is switched on (``graphiql = True``), in which case a
-browser gets ``graphiql_template`` rendered with the endpoint's path.
+``GET`` from a browser opens GraphiQL (``graphiql_template``, served from the project's own
+files); any other ``GET`` answers 405.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def is_introspection_only(document: DocumentNode, operation_name: str | None) ->
 class MetadataGraphQLView(GraphQLView):
     """The metadata schema over HTTP, authenticated by API key, in Twenty's error format."""
 
-    graphiql = False
+    graphiql = True
     graphiql_template = "graphiql.html"
 
     def __init__(self, **kwargs: Any) -> None:

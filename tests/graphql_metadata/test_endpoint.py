@@ -78,9 +78,17 @@ def test_unknown_key_is_unauthenticated(workspace):
                                 "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": "Unknown API key."}}]}
 
 
-def test_get_is_405_with_allow_post(gql):
+def test_get_from_a_browser_opens_graphiql_on_metadata(db):
     # when
-    response = Client().get("/metadata", HTTP_AUTHORIZATION=f"Bearer {gql.token}", HTTP_ACCEPT="text/html")
+    response = Client().get("/metadata", HTTP_ACCEPT="text/html")
+    # then
+    assert response.status_code == 200
+    assert b"vendor/graphiql-3.8.3/graphiql.min.js" in response.content and b'"/metadata"' in response.content
+
+
+def test_get_without_html_is_405_with_allow_post(gql):
+    # when
+    response = Client().get("/metadata", HTTP_AUTHORIZATION=f"Bearer {gql.token}", HTTP_ACCEPT="application/json")
     # then
     message = "GET is not supported: POST a GraphQL operation as JSON to /metadata"
     assert response.status_code == 405
