@@ -9,30 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
-from graphql.language import ast
+from graphql import value_from_ast_untyped
+from graphql.language import ValueNode
 
-__all__ = ["UUID", "DateTime", "Date", "RawJSON", "BigFloat", "Position", "ConnectionCursor", "literal_value"]
-
-
-def literal_value(node: ast.ValueNode, variables: dict[str, Any] | None = None) -> Any:
-    """The Python value of a GraphQL literal (objects and lists included)."""
-    if isinstance(node, ast.NullValueNode):
-        return None
-    if isinstance(node, ast.IntValueNode):
-        return int(node.value)
-    if isinstance(node, ast.FloatValueNode):
-        return float(node.value)
-    if isinstance(node, (ast.StringValueNode, ast.EnumValueNode)):
-        return node.value
-    if isinstance(node, ast.BooleanValueNode):
-        return node.value
-    if isinstance(node, ast.ListValueNode):
-        return [literal_value(item, variables) for item in node.values]
-    if isinstance(node, ast.ObjectValueNode):
-        return {field.name.value: literal_value(field.value, variables) for field in node.fields}
-    if isinstance(node, ast.VariableNode):
-        return (variables or {}).get(node.name.value)
-    return None
+__all__ = ["UUID", "DateTime", "Date", "RawJSON", "BigFloat", "Position", "ConnectionCursor"]
 
 
 class PassThrough(graphene.Scalar):
@@ -47,8 +27,8 @@ class PassThrough(graphene.Scalar):
         return value
 
     @staticmethod
-    def parse_literal(node: ast.ValueNode, _variables: Any = None) -> Any:
-        return literal_value(node, _variables)
+    def parse_literal(node: ValueNode, variables: Any = None) -> Any:
+        return value_from_ast_untyped(node, variables)
 
 
 class UUID(PassThrough):
