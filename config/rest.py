@@ -18,7 +18,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
-__all__ = ["ApiError", "FastJSONRenderer", "StrictJSONParser", "error_body", "exception_handler"]
+__all__ = ["ApiError", "FastJSONRenderer", "StrictJSONParser", "error_body", "exception_handler", "nul_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +111,32 @@ class StrictJSONParser(BaseParser):
         if not raw.strip():
             return None
         try:
-            return orjson.loads(raw)
+            data = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
             raise ApiError(400, f"Invalid JSON body: {error}") from None
+        if b"u0000" in raw and nul_path(data) is not None:  # cheap test first: the escape is rare
+            raise ApiError(400, f"Invalid JSON body: text must not contain NUL characters (\\u0000), found at {nul_path(data)}")
+        return data
+
+
+def nul_path(value: Any, path: str = "$") -> str | None:
+    """The JSON path of the first string (value or key) holding a NUL character, or None.
+
+    PostgreSQL cannot store NUL in text or jsonb, so such input is refused up front.
+    """
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = f"{path}.{key}" if "\x00" in key else nul_path(item, f"{path}.{key}")
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = nul_path(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
 
 
 def json_error(status: int, *messages: str) -> JsonResponse:

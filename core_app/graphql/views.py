@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from graphene_django.views import GraphQLView
+from graphene_django.views import GraphQLView, HttpError
 from graphql import GraphQLError, parse
 from graphql.error import GraphQLSyntaxError
 from graphql.language import OperationDefinitionNode
@@ -58,6 +58,9 @@ def is_introspection(query: Any) -> bool:
 
 def format_graphql_error(error: Exception) -> dict[str, Any]:
     """An error with ``extensions.code`` and ``userFriendlyMessage``; internals are not shown."""
+    if isinstance(error, HttpError):  # graphene-django's own request errors (bad JSON, no query...)
+        message = str(error.message)
+        return {"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}
     if isinstance(error, GraphQLError):
         original = error.original_error
         if original is not None and not isinstance(original, GraphQLError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.rest import nul_path
 from core_app.query.targets import UUID_TYPE
 from metadata_app.field_types import FieldValueError, describe
 from metadata_app.specs import FieldSpec, ObjectSpec
@@ -55,6 +56,9 @@ def normalize_input(spec: ObjectSpec, raw: Any, current: dict[str, Any] | None, 
     if not isinstance(raw, dict):
         return result, [f"{prefix}the record must be a JSON object, got {describe(raw)}"]
     for key, value in raw.items():
+        if nul_path(value) is not None:
+            errors.append(f"{prefix}Invalid value for field '{key}': text must not contain NUL characters (\\u0000)")
+            continue
         if key == "id":
             if current is not None:
                 if value is not None and str(value) != str(current.get("__id__", value)):

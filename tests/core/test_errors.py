@@ -151,3 +151,24 @@ def test_error_bodies_have_exactly_the_contract_keys(api):
     status, body = api.get("/rest/nothing")
     assert status == 400
     assert list(body) == ["statusCode", "error", "messages"]
+
+
+# --- NUL characters (PostgreSQL can store none) ----------------------------------------------------
+
+
+def test_a_nul_character_anywhere_in_the_body_is_a_400_naming_where(api):
+    # given: "\u0000" inside a composite sub-field
+    body = '{"name": {"firstName": "Ada\\u0000", "lastName": "L"}}'
+    # when
+    answer = api.request("POST", "/rest/people", raw=body)
+    # then
+    assert answer == bad_request(
+        "Invalid JSON body: text must not contain NUL characters (\\u0000), found at $.name.firstName")
+    assert api.get("/rest/people")[1]["totalCount"] == 0
+
+
+def test_an_escaped_backslash_before_u0000_is_ordinary_text(api):
+    # given: the JSON text "\\u0000" is a backslash followed by "u0000", not a NUL
+    status, body = api.request("POST", "/rest/companies", raw='{"name": "a\\\\u0000b"}')
+    # then
+    assert (status, body["data"]["createCompany"]["name"]) == (201, "a\\u0000b")

@@ -5,9 +5,11 @@ record service's ``messages``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from tests.core.helpers import INSTANT, UUID
 from tests.graphql_core.helpers import PERSON, GraphQL, firsts, user_error
@@ -392,3 +394,23 @@ def test_a_company_with_a_taken_domain_is_refused_whatever_the_case(gql):
     error = gql.error('mutation { createCompany(data: {name: "Acme 2", domainName: {primaryLinkUrl: "ACME.com"}}) { id } }')
     assert error["extensions"] == user_error("Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' "
                                              f"is already used by record {company['createCompany']['id']}")
+
+
+def test_a_nul_character_in_a_value_is_refused_like_rest(gql):
+    # when
+    error = gql.error('mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }',
+                      {"d": {"jobTitle": "CEO\u0000"}})
+    # then
+    message = "Invalid value for field 'jobTitle': text must not contain NUL characters (\\u0000)"
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "userFriendlyMessage": message, "messages": [message]}
+
+
+def test_a_body_that_is_not_json_is_a_400_saying_so(api):
+    # when
+    response = Client().post("/graphql", data="not json", content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    # then
+    message = "POST body sent invalid JSON."
+    assert response.status_code == 400
+    assert json.loads(response.content) == {
+        "errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]}
