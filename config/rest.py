@@ -131,7 +131,7 @@ def nul_path(value: Any, path: str = "$") -> str | None:
             found = f"{path}.{key}" if "\x00" in key else nul_path(item, f"{path}.{key}")
             if found:
                 return found
-    elif isinstance(value, list):
+    elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             found = nul_path(item, f"{path}[{index}]")
             if found:

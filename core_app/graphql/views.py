@@ -22,6 +22,7 @@ from graphql.error import GraphQLSyntaxError
 from graphql.language import OperationDefinitionNode
 
 from apikeys_app.authentication import AuthenticationError, authenticate_header
+from config.graphql import NulRefusingMixin
 from core_app.graphql.synthesis import schema_for
 from core_app.graphql.validation import validation_rules
 from core_app.services.context import RecordContext, api_actor
@@ -86,7 +87,7 @@ def unauthenticated(message: str) -> JsonResponse:
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class WorkspaceGraphQLView(GraphQLView):
+class WorkspaceGraphQLView(NulRefusingMixin, GraphQLView):
     """GraphQL over the caller's workspace; GraphiQL for browsers."""
 
     graphiql = True

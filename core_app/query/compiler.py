@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
+from config.rest import nul_path
 from core_app.query.ast import And, Condition, Node, Not, Or, iter_conditions
 from core_app.query.errors import FilterSyntaxError
 from core_app.query.lookups import ILike, JsonArrayContainsAny, JsonValueIn, Like, like_escape
@@ -74,6 +75,8 @@ def coerce(target: Target, value: Any) -> Any:
 def compile_condition(condition: Condition, spec: ObjectSpec) -> Q:
     """Compile one ``path[op]:value`` condition."""
     target = resolve_target(spec, condition.path)
+    if nul_path(condition.value) is not None:  # PostgreSQL cannot take NUL in a text parameter
+        raise filter_error(f"Value for '{target.api_path}' must not contain NUL characters (\\u0000)")
     op = condition.op
     if op not in target.scalar.operators:
         allowed = ", ".join(sorted(target.scalar.operators))

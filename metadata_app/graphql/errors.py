@@ -25,14 +25,15 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-BAD_REQUEST = "BAD_REQUEST"
+# Request, parse and validation errors share the code of /graphql: the client must fix its input.
+BAD_REQUEST = "BAD_USER_INPUT"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
 NOT_FOUND = "NOT_FOUND"
-PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+PARSE_FAILED = "BAD_USER_INPUT"
 UNAUTHENTICATED = "UNAUTHENTICATED"
-VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+VALIDATION_FAILED = "BAD_USER_INPUT"
 
 INTERNAL_MESSAGE = "Internal server error"
 INTERNAL_USER_MESSAGE = "An unexpected error occurred. Please try again later."

@@ -30,6 +30,7 @@ from graphql.language import (
 )
 
 from apikeys_app.authentication import AuthenticationError, authenticate_header
+from config.graphql import NulRefusingMixin
 from metadata_app.graphql.context import MetadataContext
 from metadata_app.graphql.errors import (
     BAD_REQUEST, METHOD_NOT_ALLOWED, PARSE_FAILED, UNAUTHENTICATED, VALIDATION_FAILED, error_entry, execution_error,
@@ -69,7 +70,7 @@ def is_introspection_only(document: DocumentNode, operation_name: str | None) ->
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class MetadataGraphQLView(GraphQLView):
+class MetadataGraphQLView(NulRefusingMixin, GraphQLView):
     """The metadata schema over HTTP, authenticated by API key, in Twenty's error format."""
 
     graphiql = True

@@ -172,3 +172,10 @@ def test_an_escaped_backslash_before_u0000_is_ordinary_text(api):
     status, body = api.request("POST", "/rest/companies", raw='{"name": "a\\\\u0000b"}')
     # then
     assert (status, body["data"]["createCompany"]["name"]) == (201, "a\\u0000b")
+
+
+@pytest.mark.parametrize("query", ["name[eq]:a\x00b", "name[like]:a\x00%", "id[in]:[a\x00]"], ids=["eq", "like", "in"])
+def test_a_nul_character_in_a_filter_value_is_a_400(api, query):
+    status, body = api.get("/rest/companies", filter=query)
+    field = query.split("[")[0]
+    assert (status, body) == bad_request(f"'filter' invalid. Value for '{field}' must not contain NUL characters (\\u0000)")

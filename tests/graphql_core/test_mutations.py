@@ -396,13 +396,14 @@ def test_a_company_with_a_taken_domain_is_refused_whatever_the_case(gql):
                                              f"is already used by record {company['createCompany']['id']}")
 
 
-def test_a_nul_character_in_a_value_is_refused_like_rest(gql):
+def test_a_nul_character_in_the_variables_is_refused_before_execution(gql):
     # when
-    error = gql.error('mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }',
-                      {"d": {"jobTitle": "CEO\u0000"}})
+    status, body = gql('mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }',
+                       {"d": {"jobTitle": "CEO\u0000"}})
     # then
-    message = "Invalid value for field 'jobTitle': text must not contain NUL characters (\\u0000)"
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "userFriendlyMessage": message, "messages": [message]}
+    message = "Text must not contain NUL characters (\\u0000)."
+    assert (status, body) == (400, {"errors": [
+        {"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]})
 
 
 def test_a_body_that_is_not_json_is_a_400_saying_so(api):
@@ -411,6 +412,18 @@ def test_a_body_that_is_not_json_is_a_400_saying_so(api):
                              HTTP_AUTHORIZATION=f"Bearer {api.token}")
     # then
     message = "POST body sent invalid JSON."
+    assert response.status_code == 400
+    assert json.loads(response.content) == {
+        "errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]}
+
+
+@pytest.mark.parametrize("endpoint", ["/graphql", "/metadata"])
+def test_a_nul_character_in_the_query_text_is_refused_by_both_endpoints(api, endpoint):
+    # when: the GraphQL escape \u0000 inside a string literal
+    response = Client().post(endpoint, data=json.dumps({"query": '{ __typename a: __typename } # "\\u0000"'}),
+                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    # then
+    message = "Text must not contain NUL characters (\\u0000)."
     assert response.status_code == 400
     assert json.loads(response.content) == {
         "errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]}

@@ -126,7 +126,7 @@ def test_syntax_error_is_parse_failed(gql):
     assert body == {"errors": [{
         "message": "Syntax Error: Expected Name, found <EOF>.",
         "locations": [{"line": 1, "column": 13}],
-        "extensions": {"code": "GRAPHQL_PARSE_FAILED", "userFriendlyMessage": "Syntax Error: Expected Name, found <EOF>."},
+        "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": "Syntax Error: Expected Name, found <EOF>."},
     }]}
 
 
@@ -136,7 +136,7 @@ def test_unknown_field_is_validation_failed(gql):
     # then
     message = "Cannot query field 'nope' on type 'ObjectConnection'."
     assert status == 400
-    assert error_of(body) == {"message": message, "extensions": {"code": "GRAPHQL_VALIDATION_FAILED", "userFriendlyMessage": message}}
+    assert error_of(body) == {"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}
 
 
 def test_invalid_uuid_variable_is_bad_user_input(gql):
@@ -156,7 +156,7 @@ def test_body_that_is_not_json_is_bad_request(gql):
     assert response.status_code == 400
     assert json.loads(response.content) == {"errors": [{
         "message": "POST body sent invalid JSON.",
-        "extensions": {"code": "BAD_REQUEST", "userFriendlyMessage": "POST body sent invalid JSON."},
+        "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": "POST body sent invalid JSON."},
     }]}
 
 
@@ -167,7 +167,7 @@ def test_too_deep_selection_is_refused(gql):
     status, body = gql.post(query)
     # then
     assert status == 400
-    assert error_of(body)["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert error_of(body)["extensions"]["code"] == "BAD_USER_INPUT"
     assert "exceeds maximum operation depth of 15" in error_of(body)["message"]
 
 
