@@ -7,7 +7,6 @@ builds SQL.
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -27,11 +26,11 @@ from core_app.services.grouping import group_by
 from core_app.services.merging import merge_records
 from core_app.services.output import embed_relations, output_plan, record_to_api
 from core_app.services.reading import find_many, find_one
+from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.registry import schema_registry
 
 __all__ = ["RecordsView", "InvalidPathView", "cap"]
 
-CANONICAL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 PATH_EXAMPLES = "/rest/companies/id or /rest/companies or /rest/batch/companies or /rest/restore/companies/id"
 
 

@@ -17,6 +17,7 @@ from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
 from core_app.services.inputs import normalize_input
 from core_app.services.reading import filtered
+from metadata_app.field_types.scalars import CANONICAL_UUID
 
 __all__ = ["find_duplicates", "MAX_INPUTS"]
 
@@ -62,7 +63,11 @@ def inputs_of(ctx: RecordContext, data: Any, ids: Any) -> list[tuple[Record | No
     if not isinstance(items, list) or not items or len(items) > MAX_INPUTS:
         raise InvalidRecordInput(f"'{'data' if data is not None else 'ids'}' must be a non-empty array of at most {MAX_INPUTS} items")
     if ids is not None:
-        found = {str(r.pk): r for r in ctx.records().filter(pk__in=[str(i) for i in ids])}
+        invalid = [str(i) for i in ids if not isinstance(i, str) or not CANONICAL_UUID.match(i)]
+        if invalid:
+            raise InvalidRecordInput(*[f"'{i}' is not a valid UUID" for i in invalid])
+        ids = [i.lower() for i in ids]
+        found = {str(r.pk): r for r in ctx.records().filter(pk__in=ids)}
         missing = [str(i) for i in ids if str(i) not in found]
         if missing:
             raise InvalidRecordInput(*[f"Record {m} not found in {ctx.spec.name_plural}" for m in missing])

@@ -37,10 +37,13 @@ def normalize_options(options: Any, type_name: str) -> list[dict[str, Any]]:
         seen.add(value)
         if not isinstance(label, str) or not label.strip():
             raise FieldValueError(f'option "{value}" needs a non-empty label')
+        given_position = option.get("position", position)
+        if isinstance(given_position, bool) or not isinstance(given_position, (int, float)):
+            raise FieldValueError(f'option "{value}" has an invalid position {describe(given_position)}: expected a number')
         option_id = option.get("id") or str(uuid.uuid4())
         color = option.get("color") or OPTION_COLORS[position % len(OPTION_COLORS)]
         result.append({"id": str(option_id), "label": label, "value": value, "color": color,
-                       "position": option.get("position", position)})
+                       "position": given_position})
     return sorted(result, key=lambda o: o["position"])
 
 

@@ -19,6 +19,10 @@ __all__ = [
 ]
 
 
+#: A UUID in its canonical 8-4-4-4-12 hexadecimal form (what ids in paths and id lists must be).
+CANONICAL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
 class UuidType(FieldType):
     """A UUID, stored and returned in canonical lower-case form."""
 
@@ -323,4 +327,4 @@ class ArrayType(FieldType):
         return self.normalize(value, spec)
 
 
-__all__ += ["EQUALITY", "format_instant", "as_number", "check_json"]
+__all__ += ["EQUALITY", "format_instant", "as_number", "check_json", "CANONICAL_UUID"]

@@ -179,3 +179,8 @@ def test_a_nul_character_in_a_filter_value_is_a_400(api, query):
     status, body = api.get("/rest/companies", filter=query)
     field = query.split("[")[0]
     assert (status, body) == bad_request(f"'filter' invalid. Value for '{field}' must not contain NUL characters (\\u0000)")
+
+
+def test_duplicates_by_ids_refuses_each_id_that_is_not_a_uuid(api):
+    status, body = api.post("/rest/people/duplicates", {"ids": ["x", 3]})
+    assert (status, body) == bad_request("'x' is not a valid UUID", "'3' is not a valid UUID")

@@ -178,9 +178,11 @@ def test_create_select_field_completes_its_options(api, workspace):
         ({"type": "NUMBER", "settings": {"dataType": "double"}}, "settings.dataType must be one of float, int, bigint"),
         ({"type": "NUMBER", "settings": {"decimals": 11}}, "settings.decimals must be an integer from 0 to 10"),
         ({"type": "TEXT", "settings": "wide"}, "settings must be an object"),
+        ({"type": "SELECT", "options": [{"label": "A", "value": "A", "position": "zz"}]},
+         'option "A" has an invalid position "zz": expected a number'),
     ],
     ids=["select-without-options", "bad-option-value", "duplicate-option", "option-without-label",
-         "options-on-text", "bad-number-data-type", "bad-decimals", "settings-not-object"],
+         "options-on-text", "bad-number-data-type", "bad-decimals", "settings-not-object", "option-position-not-number"],
 )
 def test_create_with_invalid_options_or_settings_is_400(api, workspace, body, message):
     status, answer = api.post(FIELDS, {"objectMetadataId": object_id(workspace, "task"), "name": "priority",
