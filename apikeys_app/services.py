@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apikeys_app.models import ApiKey
 from apikeys_app.tokens import new_token
+from config.inputs import check_input
 
 __all__ = ["create_api_key", "get_api_key", "update_api_key", "revoke_api_key", "delete_api_key", "regenerate_token"]
 
@@ -29,16 +30,6 @@ def parse_instant(value: Any, key: str) -> datetime | None:
     except ValueError:
         raise ValidationError(f"{key} must be an ISO 8601 date-time, e.g. 2030-01-01T00:00:00Z", code="INVALID_INPUT") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt_timezone.utc)
-
-
-def check_input(data: Any, allowed: frozenset[str]) -> dict[str, Any]:
-    """Refuse a body that is not an object or names unknown properties."""
-    if not isinstance(data, dict):
-        raise ValidationError("The body must be a JSON object", code="INVALID_INPUT")
-    unknown = sorted(set(data) - allowed - {"id"})
-    if unknown:
-        raise ValidationError(f"Unknown properties {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}", code="INVALID_INPUT")
-    return data
 
 
 def clean_name(value: Any) -> str:

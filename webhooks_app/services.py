@@ -19,11 +19,12 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from config.inputs import check_input
+from webhooks_app import transport
 from webhooks_app.events import ACTIONS
 from webhooks_app.models import Delivery, Webhook
 from webhooks_app.signing import new_secret, signature_headers
 from webhooks_app.tasks import enqueue_delivery
-from webhooks_app import transport
 from webhooks_app.payload import format_event_date
 from webhooks_app.transport import BlockedTarget, check_host
 
@@ -51,16 +52,6 @@ def parse_uuid(value: Any) -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError:
         raise ValidationError(f"'{value}' is not a valid UUID", code="INVALID_UUID") from None
-
-
-def check_input(data: Any, allowed: frozenset[str]) -> dict[str, Any]:
-    """Refuse a body that is not an object or names unknown properties."""
-    if not isinstance(data, dict):
-        raise ValidationError("The body must be a JSON object", code="INVALID_INPUT")
-    unknown = sorted(set(data) - allowed - {"id"})
-    if unknown:
-        raise ValidationError(f"Unknown properties {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}", code="INVALID_INPUT")
-    return data
 
 
 def clean_target_url(value: Any) -> str:

@@ -6,29 +6,13 @@ same input gets the same message through either API.
 
 from __future__ import annotations
 
-from typing import Any
-
-import graphene
-from graphql import value_from_ast_untyped
-from graphql.language import ValueNode
+from metadata_app.graphql.scalars import JSON
 
 __all__ = ["UUID", "DateTime", "Date", "RawJSON", "BigFloat", "Position", "ConnectionCursor"]
 
 
-class PassThrough(graphene.Scalar):
-    """Base: serialise and parse values as they are."""
-
-    @staticmethod
-    def serialize(value: Any) -> Any:
-        return value
-
-    @staticmethod
-    def parse_value(value: Any) -> Any:
-        return value
-
-    @staticmethod
-    def parse_literal(node: ValueNode, variables: Any = None) -> Any:
-        return value_from_ast_untyped(node, variables)
+class PassThrough(JSON):
+    """Base: values are serialised and parsed as they are (the metadata API's ``JSON`` scalar)."""
 
 
 class UUID(PassThrough):
