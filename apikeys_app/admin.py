@@ -21,7 +21,10 @@ class ApiKeyForm(forms.ModelForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        data = {"name": cleaned["name"], "expiresAt": cleaned["expires_at"].isoformat() if cleaned.get("expires_at") else None}
+        data = {
+            "name": cleaned["name"],
+            "expiresAt": cleaned["expires_at"].isoformat() if cleaned.get("expires_at") else None,
+        }
         try:
             # Not ``instance.pk``: the UUID key is already set on a new instance.
             if not self.instance._state.adding:

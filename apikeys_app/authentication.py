@@ -16,7 +16,7 @@ from rest_framework import authentication, exceptions
 from apikeys_app.models import ApiKey
 from apikeys_app.tokens import digest, split_token
 
-__all__ = ["ApiKeyAuthentication", "AuthenticationError", "ApiKeyPrincipal", "authenticate_header"]
+__all__ = ["ApiKeyAuthentication", "ApiKeyPrincipal", "AuthenticationError", "authenticate_header"]
 
 #: ``last_used_at`` is written at most this often per key, to keep reads free of writes.
 LAST_USED_RESOLUTION = timedelta(seconds=60)

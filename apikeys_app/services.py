@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,7 +15,7 @@ from apikeys_app.models import ApiKey
 from apikeys_app.tokens import new_token
 from config.inputs import check_input
 
-__all__ = ["create_api_key", "get_api_key", "update_api_key", "revoke_api_key", "delete_api_key", "regenerate_token"]
+__all__ = ["create_api_key", "delete_api_key", "get_api_key", "regenerate_token", "revoke_api_key", "update_api_key"]
 
 CREATE_KEYS = frozenset({"name", "expiresAt"})
 UPDATE_KEYS = frozenset({"name", "expiresAt", "revokedAt"})
@@ -28,8 +28,10 @@ def parse_instant(value: Any, key: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError(f"{key} must be an ISO 8601 date-time, e.g. 2030-01-01T00:00:00Z", code="INVALID_INPUT") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt_timezone.utc)
+        raise ValidationError(
+            f"{key} must be an ISO 8601 date-time, e.g. 2030-01-01T00:00:00Z", code="INVALID_INPUT"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def clean_name(value: Any) -> str:
@@ -65,8 +67,12 @@ def create_api_key(workspace: Any, data: Any) -> tuple[ApiKey, str]:
     data = check_input(data, CREATE_KEYS)
     token = new_token()
     api_key = ApiKey.objects.create(
-        workspace=workspace, name=clean_name(data.get("name")), expires_at=clean_expiry(data.get("expiresAt")),
-        key_id=token.key_id, digest=token.digest, last4=token.last4,
+        workspace=workspace,
+        name=clean_name(data.get("name")),
+        expires_at=clean_expiry(data.get("expiresAt")),
+        key_id=token.key_id,
+        digest=token.digest,
+        last4=token.last4,
     )
     return api_key, token.token
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone as dt_timezone
+from datetime import UTC
 from typing import Any
 
 from rest_framework.request import Request
@@ -21,7 +21,7 @@ def iso(moment: Any) -> str | None:
     """ISO 8601 UTC with milliseconds (an instant given with another offset is converted first)."""
     if not moment:
         return None
-    return moment.astimezone(dt_timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def api_key_to_api(api_key: ApiKey) -> dict[str, Any]:
@@ -47,7 +47,9 @@ class ApiKeysView(APIView):
             return Response({"data": api_key_to_api(services.get_api_key(workspace, pk))})
         queryset = ApiKey.objects.filter(workspace=workspace, deleted_at__isnull=True)
         page = paginate_by_id(queryset, request.query_params, default=60, maximum=1000)
-        return Response({"data": [api_key_to_api(k) for k in page.rows], "pageInfo": page.page_info, "totalCount": page.total_count})
+        return Response(
+            {"data": [api_key_to_api(k) for k in page.rows], "pageInfo": page.page_info, "totalCount": page.total_count}
+        )
 
     def post(self, request: Request, pk: str | None = None) -> Response:
         if pk is not None:
@@ -57,12 +59,18 @@ class ApiKeysView(APIView):
 
     def patch(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
-            raise ApiError(400, "update apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56")
+            raise ApiError(
+                400,
+                "update apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
+            )
         return Response({"data": api_key_to_api(services.update_api_key(request.auth.workspace, pk, request.data))})
 
     put = patch
 
     def delete(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
-            raise ApiError(400, "delete apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56")
+            raise ApiError(
+                400,
+                "delete apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
+            )
         return Response({"data": api_key_to_api(services.delete_api_key(request.auth.workspace, pk))})

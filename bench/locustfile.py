@@ -42,8 +42,12 @@ class ApiClient(HttpUser):
         elif SCENARIO == "batch_create_60":
             self.post("/rest/batch/companies", [{"name": f"Bench {unique}-{n}"} for n in range(60)], SCENARIO)
         elif SCENARIO == "update_one":
-            self.client.patch(f"/rest/companies/{random.choice(self.ids)}", data=json.dumps({"employees": self.counter % 900}),
-                              headers=HEADERS, name=SCENARIO)
+            self.client.patch(
+                f"/rest/companies/{random.choice(self.ids)}",
+                data=json.dumps({"employees": self.counter % 900}),
+                headers=HEADERS,
+                name=SCENARIO,
+            )
         elif SCENARIO == "people_depth_1":
             self.client.get("/rest/people?depth=1", headers=HEADERS, name=SCENARIO)
         elif SCENARIO == "graphql_people_with_company":

@@ -22,14 +22,23 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PORT = os.environ.get("BENCH_PORT", "8765")
 SCENARIOS = [
-    "list_sorted", "filter_employees", "get_one", "create_one", "batch_create_60", "update_one", "people_depth_1",
-    "graphql_people_with_company", "graphql_companies_with_people",
+    "list_sorted",
+    "filter_employees",
+    "get_one",
+    "create_one",
+    "batch_create_60",
+    "update_one",
+    "people_depth_1",
+    "graphql_people_with_company",
+    "graphql_companies_with_people",
 ]
 
 
 def manage(*args: str, env: dict[str, str]) -> str:
     """Run a management command and return its output."""
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def wait_until_up(url: str) -> None:
@@ -50,9 +59,26 @@ def run_scenario(name: str, token: str, seconds: str, clients: str) -> dict[str,
     prefix = ROOT / "var" / f"bench_{name}"
     env = {**os.environ, "BENCH_TOKEN": token, "BENCH_SCENARIO": name}
     subprocess.run(
-        [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", clients, "-r", clients,
-         "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix), "--only-summary"],
-        env=env, check=True, capture_output=True,
+        [
+            str(BIN / "locust"),
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "-u",
+            clients,
+            "-r",
+            clients,
+            "-t",
+            f"{seconds}s",
+            "--host",
+            f"http://127.0.0.1:{PORT}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
     )
     with open(f"{prefix}_stats.csv") as handle:
         return next(row for row in csv.DictReader(handle) if row["Name"] == name)
@@ -66,9 +92,18 @@ def main() -> None:
     token = manage("bench_seed", env=env).strip().splitlines()[-1]
     print(f"seeded/checked Bench workspace in {time.time() - started:.0f}s")
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", os.environ.get("BENCH_WORKERS", "4"),
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            os.environ.get("BENCH_WORKERS", "4"),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         wait_until_up(f"http://127.0.0.1:{PORT}/rest/companies")
@@ -76,7 +111,10 @@ def main() -> None:
         print(f"{'scenario':32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'fails':>6}")
         for name in wanted:
             row = run_scenario(name, token, os.environ.get("BENCH_SECONDS", "15"), os.environ.get("BENCH_CLIENTS", "8"))
-            print(f"{name:32} {float(row['Requests/s']):8.1f} {row['50%']:>8} {row['99%']:>8} {row['Failure Count']:>6}", flush=True)
+            print(
+                f"{name:32} {float(row['Requests/s']):8.1f} {row['50%']:>8} {row['99%']:>8} {row['Failure Count']:>6}",
+                flush=True,
+            )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -45,18 +45,18 @@ if "DATABASE_URL" not in os.environ:
         Path(f"{DEFAULT_DB}{suffix}").unlink(missing_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_DB}"
 
-import django  # noqa: E402  (the environment above must be set first)
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
+from django.core.management import call_command
 
-from core_app.services import writing  # noqa: E402
-from core_app.services.context import RecordContext  # noqa: E402
-from metadata_app.registry import schema_registry  # noqa: E402
-from metadata_app.services.workspaces import create_workspace  # noqa: E402
-from webhooks_app.models import Event  # noqa: E402
-from webhooks_app.services import create_webhook, delete_webhook  # noqa: E402
+from core_app.services import writing
+from core_app.services.context import RecordContext
+from metadata_app.registry import schema_registry
+from metadata_app.services.workspaces import create_workspace
+from webhooks_app.models import Event
+from webhooks_app.services import create_webhook, delete_webhook
 
 CHANGES = int(os.environ.get("BENCH_CHANGES", "1000"))
 WORKERS = int(os.environ.get("BENCH_WEBHOOK_WORKERS", "2"))
@@ -78,7 +78,7 @@ class Arrivals:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 now = time.time()
                 with arrivals.lock:
@@ -97,7 +97,17 @@ class Arrivals:
 
 def start_workers() -> list[subprocess.Popen]:
     """``manage.py db_worker`` processes, as deployed."""
-    command = [sys.executable, "manage.py", "db_worker", "--interval", INTERVAL, "--no-reload", "--no-startup-delay", "--verbosity", "0"]
+    command = [
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--interval",
+        INTERVAL,
+        "--no-reload",
+        "--no-startup-delay",
+        "--verbosity",
+        "0",
+    ]
     return [subprocess.Popen(command, cwd=ROOT, env=dict(os.environ)) for _ in range(WORKERS)]
 
 
@@ -117,10 +127,15 @@ def drive(ctx: RecordContext, changes: int, rate: float) -> dict[str, float]:
     def committed(call, *args) -> None:
         if rate:
             time.sleep(max(0.0, pace["next"] - time.time()))
-        started = datetime.now(timezone.utc) - timedelta(milliseconds=1)
+        started = datetime.now(UTC) - timedelta(milliseconds=1)
         call(*args)
         at = time.time()
-        new = [str(pk) for pk in Event.objects.filter(workspace_id=ctx.workspace_id, occurred_at__gte=started).values_list("id", flat=True)]
+        new = [
+            str(pk)
+            for pk in Event.objects.filter(workspace_id=ctx.workspace_id, occurred_at__gte=started).values_list(
+                "id", flat=True
+            )
+        ]
         fresh = [event_id for event_id in new if event_id not in commits]
         commits.update((event_id, at) for event_id in fresh)
         if rate:
@@ -130,14 +145,16 @@ def drive(ctx: RecordContext, changes: int, rate: float) -> dict[str, float]:
     deletes = changes - creates - updates
     ids: list[str] = []
     for start in range(0, creates, 20):
-        raws = [{"name": {"firstName": f"Bench{n}", "lastName": "Hook"}} for n in range(start, min(start + 20, creates))]
+        raws = [
+            {"name": {"firstName": f"Bench{n}", "lastName": "Hook"}} for n in range(start, min(start + 20, creates))
+        ]
         before = len(commits)
         committed(lambda r: ids.extend(str(c.record.pk) for c in writing.create_many(ctx, r)), raws)
         assert len(commits) - before == len(raws)
     for n in range(updates):
         committed(writing.update_one, ctx, ids[n % len(ids)], {"jobTitle": f"Title {n}"})
     for start in range(0, deletes, 10):
-        records = list(ctx.records().filter(pk__in=ids[start:start + 10]))
+        records = list(ctx.records().filter(pk__in=ids[start : start + 10]))
         committed(writing.soft_delete, ctx, records)
     assert len(commits) == changes, (len(commits), changes)
     return commits
@@ -163,7 +180,9 @@ def phase(name: str, ctx: RecordContext, workspace, live: bool) -> None:
     arrivals = Arrivals()
     server = ThreadingHTTPServer(("127.0.0.1", 0), arrivals.handler())
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    webhook = create_webhook(workspace, {"targetUrl": f"http://127.0.0.1:{server.server_address[1]}/{name}", "operations": ["person.*"]})
+    webhook = create_webhook(
+        workspace, {"targetUrl": f"http://127.0.0.1:{server.server_address[1]}/{name}", "operations": ["person.*"]}
+    )
     workers = start_workers() if live else []
     try:
         time.sleep(1.0 if live else 0)  # let the workers import Django before the clock starts
@@ -185,11 +204,15 @@ def phase(name: str, ctx: RecordContext, workspace, live: bool) -> None:
     print(f"changes committed per second: {CHANGES / (driven - began):8.1f}")
     if live:
         print(f"events delivered per second:  {CHANGES / (ended - began):8.1f}  (first commit to last arrival)")
-        print(f"lag commit -> delivery (ms):  p50 {percentile(lags, 0.5):7.1f}  p99 {percentile(lags, 0.99):7.1f}  "
-              f"max {max(lags):7.1f}  mean {statistics.fmean(lags):7.1f}")
+        print(
+            f"lag commit -> delivery (ms):  p50 {percentile(lags, 0.5):7.1f}  p99 {percentile(lags, 0.99):7.1f}  "
+            f"max {max(lags):7.1f}  mean {statistics.fmean(lags):7.1f}"
+        )
     else:
-        print(f"events delivered per second:  {CHANGES / (ended - drain_from):8.1f}  (workers started on a backlog, "
-              "including their start-up)")
+        print(
+            f"events delivered per second:  {CHANGES / (ended - drain_from):8.1f}  (workers started on a backlog, "
+            "including their start-up)"
+        )
     print(f"duplicates: {arrivals.duplicates}")
     assert arrivals.duplicates == 0 and set(arrivals.times) == set(commits)
 

@@ -9,7 +9,7 @@ from graphene_django.views import GraphQLView, HttpError
 
 from config.rest import nul_path
 
-__all__ = ["NulRefusingMixin", "NUL_MESSAGE"]
+__all__ = ["NUL_MESSAGE", "NulRefusingMixin"]
 
 NUL_MESSAGE = "Text must not contain NUL characters (\\u0000)."
 
@@ -25,6 +25,6 @@ class NulRefusingMixin:
     def get_graphql_params(request: Any, data: Any) -> tuple[Any, Any, Any, Any]:
         params = GraphQLView.get_graphql_params(request, data)
         query, variables = params[0], params[1]
-        if isinstance(query, str) and ("\\u0000" in query or "\x00" in query) or nul_path(variables) is not None:
+        if (isinstance(query, str) and ("\\u0000" in query or "\x00" in query)) or nul_path(variables) is not None:
             raise HttpError(HttpResponseBadRequest(NUL_MESSAGE))
         return params

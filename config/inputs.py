@@ -19,5 +19,7 @@ def check_input(data: Any, allowed: frozenset[str]) -> dict[str, Any]:
         raise ValidationError("The body must be a JSON object", code="INVALID_INPUT")
     unknown = sorted(set(data) - allowed - {"id"})
     if unknown:
-        raise ValidationError(f"Unknown properties {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}", code="INVALID_INPUT")
+        raise ValidationError(
+            f"Unknown properties {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}", code="INVALID_INPUT"
+        )
     return data

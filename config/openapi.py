@@ -23,11 +23,16 @@ walk URL patterns: records are dynamic, so paths come from the snapshot instead.
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.plumbing import (
-    build_array_type, build_basic_type, build_bearer_security_scheme_object, build_object_type, build_parameter_type,
+    build_array_type,
+    build_basic_type,
+    build_bearer_security_scheme_object,
+    build_object_type,
+    build_parameter_type,
     build_root_object,
 )
 from drf_spectacular.renderers import OpenApiJsonRenderer2, OpenApiYamlRenderer, OpenApiYamlRenderer2
@@ -43,9 +48,22 @@ from metadata_app.registry import schema_registry
 from metadata_app.specs import SchemaSnapshot
 
 __all__ = [
-    "DATE_TIME", "OAS_VERSION", "SECURITY", "UUID", "JsonRenderer", "OpenApiDocumentView", "base_document",
-    "common_components", "error_responses", "id_path_parameter", "json_body", "json_response", "nullable",
-    "page_info_schema", "ref", "root_document",
+    "DATE_TIME",
+    "OAS_VERSION",
+    "SECURITY",
+    "UUID",
+    "JsonRenderer",
+    "OpenApiDocumentView",
+    "base_document",
+    "common_components",
+    "error_responses",
+    "id_path_parameter",
+    "json_body",
+    "json_response",
+    "nullable",
+    "page_info_schema",
+    "ref",
+    "root_document",
 ]
 
 OAS_VERSION = "3.1.0"
@@ -72,8 +90,10 @@ def page_info_schema() -> dict[str, Any]:
     cursor = nullable({"type": "string"})
     return build_object_type(
         properties={
-            "hasNextPage": {"type": "boolean"}, "hasPreviousPage": {"type": "boolean"},
-            "startCursor": cursor, "endCursor": cursor,
+            "hasNextPage": {"type": "boolean"},
+            "hasPreviousPage": {"type": "boolean"},
+            "startCursor": cursor,
+            "endCursor": cursor,
         },
         required=["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"],
     )
@@ -144,14 +164,20 @@ def root_document(title: str, description: str, body: dict[str, Any] | None) -> 
     """
     body = body or {}
     settings = {
-        "OAS_VERSION": OAS_VERSION, "TITLE": title, "VERSION": "1.0.0", "DESCRIPTION": description,
-        "SERVERS": [{"url": "/rest", "description": "This server"}], "TAGS": body.get("tags", []),
+        "OAS_VERSION": OAS_VERSION,
+        "TITLE": title,
+        "VERSION": "1.0.0",
+        "DESCRIPTION": description,
+        "SERVERS": [{"url": "/rest", "description": "This server"}],
+        "TAGS": body.get("tags", []),
     }
     components = body.get("components") or {
         "securitySchemes": {"bearerAuth": build_bearer_security_scheme_object("Authorization", "Bearer", "API key")},
     }
     with patched_settings(settings):
-        root = build_root_object(paths=body.get("paths", {}), components=components, webhooks=body.get("webhooks"), version=None)
+        root = build_root_object(
+            paths=body.get("paths", {}), components=components, webhooks=body.get("webhooks"), version=None
+        )
     root["security"] = SECURITY
     return root
 
@@ -166,7 +192,7 @@ class JsonRenderer(OpenApiJsonRenderer2):
 class DocumentGenerator(SchemaGenerator):
     """drf-spectacular's generator, asked for one workspace's document instead of walking URLs."""
 
-    view: "OpenApiDocumentView"
+    view: OpenApiDocumentView
 
     def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
         return self.view.document(request)
@@ -211,7 +237,9 @@ class OpenApiDocumentView(SpectacularAPIView):
         snapshot = schema_registry.snapshot(api_key.workspace)
         build = type(self).build
         return schema_registry.memo(
-            snapshot, self.memo_name, lambda: root_document(self.title, self.description, build(snapshot)),
+            snapshot,
+            self.memo_name,
+            lambda: root_document(self.title, self.description, build(snapshot)),
         )
 
 

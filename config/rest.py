@@ -8,7 +8,8 @@ a service's ``ValidationError``, an ``Http404``, a DRF exception or an unexpecte
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import orjson
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -55,7 +56,11 @@ def error_body(status: int, messages: Iterable[str]) -> dict[str, Any]:
 def validation_messages(error: ValidationError) -> list[str]:
     """Flatten a Django ``ValidationError`` into a list of readable messages."""
     if hasattr(error, "error_dict"):
-        return [f"{field}: {msg}" if field != "__all__" else msg for field, msgs in error.message_dict.items() for msg in msgs]
+        return [
+            f"{field}: {msg}" if field != "__all__" else msg
+            for field, msgs in error.message_dict.items()
+            for msg in msgs
+        ]
     return list(error.messages)
 
 
@@ -115,7 +120,9 @@ class StrictJSONParser(BaseParser):
         except orjson.JSONDecodeError as error:
             raise ApiError(400, f"Invalid JSON body: {error}") from None
         if b"u0000" in raw and nul_path(data) is not None:  # cheap test first: the escape is rare
-            raise ApiError(400, f"Invalid JSON body: text must not contain NUL characters (\\u0000), found at {nul_path(data)}")
+            raise ApiError(
+                400, f"Invalid JSON body: text must not contain NUL characters (\\u0000), found at {nul_path(data)}"
+            )
         return data
 
 

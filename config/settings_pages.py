@@ -131,12 +131,20 @@ def create_webhook(request: HttpRequest) -> HttpResponse:
     return overview(request, workspace, new_webhook=webhook)
 
 
-def webhook_page(request: HttpRequest, workspace: Workspace, webhook_id: uuid.UUID, status: int = 200, **extra: Any) -> HttpResponse:
+def webhook_page(
+    request: HttpRequest, workspace: Workspace, webhook_id: uuid.UUID, status: int = 200, **extra: Any
+) -> HttpResponse:
     """One webhook: its settings, a test call and its delivery log."""
     webhook = webhook_services.get_webhook(workspace, webhook_id)
     deliveries = webhook_services.deliveries_of(workspace, webhook.pk).order_by("-id")[:DELIVERY_LOG_SIZE]
-    context = {"workspace": workspace, "webhook": webhook, "operations": ", ".join(webhook.operations),
-               "deliveries": deliveries, "log_size": DELIVERY_LOG_SIZE, **extra}
+    context = {
+        "workspace": workspace,
+        "webhook": webhook,
+        "operations": ", ".join(webhook.operations),
+        "deliveries": deliveries,
+        "log_size": DELIVERY_LOG_SIZE,
+        **extra,
+    }
     return render(request, "settings/webhook.html", context, status=status)
 
 
@@ -148,7 +156,9 @@ def webhook_detail(request: HttpRequest, webhook_id: uuid.UUID) -> HttpResponse:
         try:
             webhook_services.update_webhook(workspace, webhook_id, webhook_data(request))
         except ValidationError as error:
-            return webhook_page(request, workspace, webhook_id, status=400, form_errors=errors_of(error), form=request.POST)
+            return webhook_page(
+                request, workspace, webhook_id, status=400, form_errors=errors_of(error), form=request.POST
+            )
         messages.success(request, "Webhook saved.")
         return HttpResponseRedirect(page_url(workspace, "settings-webhook", webhook_id))
     if request.method != "GET":
@@ -193,5 +203,7 @@ urlpatterns = [
     path("api/webhooks/<uuid:webhook_id>", webhook_detail, name="settings-webhook"),
     path("api/webhooks/<uuid:webhook_id>/delete", delete_webhook, name="settings-webhook-delete"),
     path("api/webhooks/<uuid:webhook_id>/test", test_webhook, name="settings-webhook-test"),
-    path("api/webhooks/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/redeliver", redeliver, name="settings-redeliver"),
+    path(
+        "api/webhooks/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/redeliver", redeliver, name="settings-redeliver"
+    ),
 ]

@@ -6,8 +6,8 @@ from django.urls import include, path, re_path
 from apikeys_app.views import ApiKeysView
 from config.rest import json_error
 from core_app.docs_views import docs_page, graphiql_page
-from core_app.openapi.views import CoreOpenApiView
 from core_app.graphql.views import WorkspaceGraphQLView
+from core_app.openapi.views import CoreOpenApiView
 from core_app.rest.views import InvalidPathView, RecordsView
 from metadata_app.graphql.views import MetadataGraphQLView
 from metadata_app.openapi import MetadataOpenApiView

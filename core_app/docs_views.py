@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
-__all__ = ["docs_page", "graphiql_page", "PLAYGROUNDS"]
+__all__ = ["PLAYGROUNDS", "docs_page", "graphiql_page"]
 
 #: GraphiQL playgrounds of the docs page: name -> (GraphQL endpoint, title).
 PLAYGROUNDS = {"core": ("/graphql", "Core GraphQL"), "metadata": ("/metadata", "Metadata GraphQL")}
@@ -38,4 +38,6 @@ def graphiql_page(request: HttpRequest, name: str) -> HttpResponse:
     if name not in PLAYGROUNDS:
         raise Http404(f"No playground {name}")
     endpoint = PLAYGROUNDS[name][0]
-    return render(request, "graphiql.html", {"endpoint": endpoint, "endpoint_json": json.dumps(endpoint), "embedded": True})
+    return render(
+        request, "graphiql.html", {"endpoint": endpoint, "endpoint_json": json.dumps(endpoint), "embedded": True}
+    )

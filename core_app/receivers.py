@@ -28,7 +28,7 @@ from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.registry import build_field_spec
 from metadata_app.signals_data import field_added, field_data_changing, object_has_records
 
-__all__ = ["on_object_has_records", "on_field_added", "on_field_data_changing"]
+__all__ = ["on_field_added", "on_field_data_changing", "on_object_has_records"]
 
 
 def plural(count: int, noun: str) -> str:
@@ -83,14 +83,16 @@ def on_field_added(sender, field: FieldMetadata, **kwargs) -> None:
 
 
 @receiver(field_data_changing)
-def on_field_data_changing(sender, field: FieldMetadata, before: dict[str, Any], after: dict[str, Any], **kwargs) -> None:
+def on_field_data_changing(
+    sender, field: FieldMetadata, before: dict[str, Any], after: dict[str, Any], **kwargs
+) -> None:
     """Check and carry out what a field change means for existing records."""
     if after.get("is_nullable") is False and before.get("is_nullable") is True and field.column_backed is False:
         count = empty_records(field).count()
         if count:
             raise ValidationError(
                 f'Cannot make field "{field.name}" non-nullable: {plural(count, "record")} '
-                f'{verb(count, "has", "have")} no value. Give them a value first.',
+                f"{verb(count, 'has', 'have')} no value. Give them a value first.",
                 code="NULLABLE_CONFLICT",
             )
     if "options" in after:
@@ -114,11 +116,14 @@ def register_unique_values(field: FieldMetadata) -> None:
         shared = sum(1 for ids in holders.values() if len(ids) > 1)
         raise ValidationError(
             f'Cannot make field "{field.name}" unique: {plural(conflicts, "record")} share '
-            f'{plural(shared, "value")} with another record. Make their values distinct first.',
+            f"{plural(shared, 'value')} with another record. Make their values distinct first.",
             code="UNIQUE_CONFLICT",
         )
     UniqueValue.objects.bulk_create(
-        [UniqueValue(object_id=field.object_id, field=field, record_id=ids[0], value=value) for value, ids in holders.items()],
+        [
+            UniqueValue(object_id=field.object_id, field=field, record_id=ids[0], value=value)
+            for value, ids in holders.items()
+        ],
         batch_size=1000,
     )
 
@@ -150,7 +155,7 @@ def clean_removed_options(field: FieldMetadata, after: dict[str, Any]) -> None:
     if changed and replacement is None and not is_nullable and field.type != "MULTI_SELECT":
         raise ValidationError(
             f'Cannot remove options {", ".join(sorted(removed))} of field "{field.name}": '
-            f'{plural(len(changed), "record")} {verb(len(changed), "holds", "hold")} them and the field is non-nullable '
+            f"{plural(len(changed), 'record')} {verb(len(changed), 'holds', 'hold')} them and the field is non-nullable "
             "without a default among the new options",
             code="OPTIONS_CONFLICT",
         )

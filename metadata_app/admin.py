@@ -103,16 +103,30 @@ class FieldInline(admin.TabularInline):
 class ObjectForm(ServiceForm):
     class Meta:
         model = ObjectMetadata
-        fields = ["workspace", "name_singular", "name_plural", "label_singular", "label_plural", "description", "icon", "is_active"]
+        fields = [
+            "workspace",
+            "name_singular",
+            "name_plural",
+            "label_singular",
+            "label_plural",
+            "description",
+            "icon",
+            "is_active",
+        ]
 
     def run_service(self, cleaned):
         data = {
-            "nameSingular": cleaned["name_singular"], "namePlural": cleaned["name_plural"],
-            "labelSingular": cleaned["label_singular"], "labelPlural": cleaned["label_plural"],
-            "description": cleaned.get("description") or None, "icon": cleaned.get("icon") or None,
+            "nameSingular": cleaned["name_singular"],
+            "namePlural": cleaned["name_plural"],
+            "labelSingular": cleaned["label_singular"],
+            "labelPlural": cleaned["label_plural"],
+            "description": cleaned.get("description") or None,
+            "icon": cleaned.get("icon") or None,
         }
         if self.editing:
-            return object_services.update_object(self.instance.workspace, self.instance.pk, {**data, "isActive": cleaned["is_active"]})
+            return object_services.update_object(
+                self.instance.workspace, self.instance.pk, {**data, "isActive": cleaned["is_active"]}
+            )
         return object_services.create_object(cleaned["workspace"], data)
 
 
@@ -145,20 +159,39 @@ class FieldForm(ServiceForm):
 
     class Meta:
         model = FieldMetadata
-        fields = ["object", "type", "name", "label", "description", "is_active", "is_nullable", "is_unique", "options", "settings", "default_value"]
+        fields = [
+            "object",
+            "type",
+            "name",
+            "label",
+            "description",
+            "is_active",
+            "is_nullable",
+            "is_unique",
+            "options",
+            "settings",
+            "default_value",
+        ]
 
     def run_service(self, cleaned):
         data = {
-            "name": cleaned["name"], "label": cleaned["label"], "description": cleaned.get("description") or None,
-            "isNullable": cleaned["is_nullable"], "isUnique": cleaned["is_unique"],
+            "name": cleaned["name"],
+            "label": cleaned["label"],
+            "description": cleaned.get("description") or None,
+            "isNullable": cleaned["is_nullable"],
+            "isUnique": cleaned["is_unique"],
         }
         for key, attr in (("options", "options"), ("settings", "settings"), ("defaultValue", "default_value")):
             if cleaned.get(attr) is not None:
                 data[key] = cleaned[attr]
         if self.editing:
-            return field_services.update_field(self.instance.workspace, self.instance.pk, {**data, "isActive": cleaned["is_active"]})
+            return field_services.update_field(
+                self.instance.workspace, self.instance.pk, {**data, "isActive": cleaned["is_active"]}
+            )
         obj = cleaned["object"]
-        return field_services.create_field(obj.workspace, {**data, "type": cleaned["type"], "objectMetadataId": str(obj.pk)})
+        return field_services.create_field(
+            obj.workspace, {**data, "type": cleaned["type"], "objectMetadataId": str(obj.pk)}
+        )
 
 
 @admin.register(FieldMetadata)

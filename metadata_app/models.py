@@ -13,7 +13,7 @@ from django.db import models
 
 from metadata_app.signals_data import object_has_records
 
-__all__ = ["Workspace", "ObjectMetadata", "FieldMetadata"]
+__all__ = ["FieldMetadata", "ObjectMetadata", "Workspace"]
 
 
 class Workspace(models.Model):

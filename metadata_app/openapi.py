@@ -20,13 +20,22 @@ from typing import Any
 from drf_spectacular.plumbing import build_array_type, build_object_type, build_parameter_type
 
 from config.openapi import (
-    DATE_TIME, UUID, OpenApiDocumentView, common_components, error_responses, id_path_parameter, json_body,
-    json_response, nullable, page_info_schema, ref,
+    DATE_TIME,
+    UUID,
+    OpenApiDocumentView,
+    common_components,
+    error_responses,
+    id_path_parameter,
+    json_body,
+    json_response,
+    nullable,
+    page_info_schema,
+    ref,
 )
 from metadata_app.field_types import FIELD_TYPES
 from metadata_app.specs import SchemaSnapshot
 
-__all__ = ["build_metadata_document", "MetadataOpenApiView", "TITLE"]
+__all__ = ["TITLE", "MetadataOpenApiView", "build_metadata_document"]
 
 TITLE = "Metadata API"
 DESCRIPTION = (
@@ -38,7 +47,9 @@ TEXT_OR_NULL = nullable(STRING)
 ID_EXAMPLE = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
 
 
-def obj(properties: dict[str, Any], required: list[str] | None = None, closed: bool = False, description: str = "") -> dict[str, Any]:
+def obj(
+    properties: dict[str, Any], required: list[str] | None = None, closed: bool = False, description: str = ""
+) -> dict[str, Any]:
     """An object schema; ``closed`` refuses unknown properties (the services answer 400 for them)."""
     extra = {"additionalProperties": False} if closed else {}
     return build_object_type(properties=properties, required=required, description=description, **extra)
@@ -46,37 +57,95 @@ def obj(properties: dict[str, Any], required: list[str] | None = None, closed: b
 
 def field_schemas() -> dict[str, dict[str, Any]]:
     """``Field`` and its create and update bodies."""
-    option = obj({"id": dict(UUID), "label": STRING, "value": {"type": "string", "pattern": "^[A-Z0-9]+(_[A-Z0-9]+)*$"},
-                  "color": STRING, "position": {"type": "number"}}, ["label", "value"])
-    summary = obj({"id": dict(UUID), "nameSingular": STRING, "namePlural": STRING}, ["id", "nameSingular", "namePlural"])
-    relation = obj({
-        "type": {"type": "string", "enum": ["MANY_TO_ONE", "ONE_TO_MANY"]},
-        "sourceObjectMetadata": summary, "targetObjectMetadata": summary,
-        "sourceFieldMetadata": obj({"id": dict(UUID), "name": STRING}, ["id", "name"]),
-        "targetFieldMetadata": nullable(obj({"id": dict(UUID), "name": STRING}, ["id", "name"])),
-    }, ["type", "sourceObjectMetadata", "targetObjectMetadata", "sourceFieldMetadata", "targetFieldMetadata"])
+    option = obj(
+        {
+            "id": dict(UUID),
+            "label": STRING,
+            "value": {"type": "string", "pattern": "^[A-Z0-9]+(_[A-Z0-9]+)*$"},
+            "color": STRING,
+            "position": {"type": "number"},
+        },
+        ["label", "value"],
+    )
+    summary = obj(
+        {"id": dict(UUID), "nameSingular": STRING, "namePlural": STRING}, ["id", "nameSingular", "namePlural"]
+    )
+    relation = obj(
+        {
+            "type": {"type": "string", "enum": ["MANY_TO_ONE", "ONE_TO_MANY"]},
+            "sourceObjectMetadata": summary,
+            "targetObjectMetadata": summary,
+            "sourceFieldMetadata": obj({"id": dict(UUID), "name": STRING}, ["id", "name"]),
+            "targetFieldMetadata": nullable(obj({"id": dict(UUID), "name": STRING}, ["id", "name"])),
+        },
+        ["type", "sourceObjectMetadata", "targetObjectMetadata", "sourceFieldMetadata", "targetFieldMetadata"],
+    )
     types = {"type": "string", "enum": list(FIELD_TYPES)}
     shared = {
-        "label": STRING, "description": TEXT_OR_NULL, "icon": TEXT_OR_NULL, "isNullable": BOOLEAN, "isUnique": BOOLEAN,
-        "isActive": BOOLEAN, "isLabelSyncedWithName": BOOLEAN,
+        "label": STRING,
+        "description": TEXT_OR_NULL,
+        "icon": TEXT_OR_NULL,
+        "isNullable": BOOLEAN,
+        "isUnique": BOOLEAN,
+        "isActive": BOOLEAN,
+        "isLabelSyncedWithName": BOOLEAN,
         "defaultValue": {"description": "JSON; strings may be quoted Twenty-style (`\"'NEW'\"`)."},
-        "options": nullable(build_array_type(option)), "settings": nullable({"type": "object"}),
+        "options": nullable(build_array_type(option)),
+        "settings": nullable({"type": "object"}),
     }
-    field = obj({
-        "id": dict(UUID), "type": types, "name": STRING, **{k: v for k, v in shared.items() if k not in ("options", "settings")},
-        "isCustom": BOOLEAN, "isSystem": BOOLEAN, "options": nullable(build_array_type({"type": "object"})),
-        "settings": nullable({"type": "object"}), "objectMetadataId": dict(UUID), "relation": nullable(relation),
-        "createdAt": dict(DATE_TIME), "updatedAt": dict(DATE_TIME),
-    }, ["id", "type", "name", "label", "isCustom", "isActive", "isSystem", "isNullable", "isUnique", "objectMetadataId",
-        "createdAt", "updatedAt"])
-    payload = obj({
-        "targetObjectMetadataId": dict(UUID), "targetFieldLabel": STRING, "targetFieldIcon": TEXT_OR_NULL,
-        "targetFieldName": STRING, "type": {"type": "string", "enum": ["MANY_TO_ONE", "ONE_TO_MANY"]},
-    }, ["targetObjectMetadataId", "type"], closed=True)
-    create = obj({
-        "objectMetadataId": dict(UUID), "type": types, "name": {"type": "string", "pattern": "^[a-z][a-zA-Z0-9]*$", "maxLength": 63},
-        **shared, "relationCreationPayload": nullable(payload),
-    }, ["objectMetadataId", "type", "name", "label"], closed=True, description="A new field; RELATION fields need `relationCreationPayload`.")
+    field = obj(
+        {
+            "id": dict(UUID),
+            "type": types,
+            "name": STRING,
+            **{k: v for k, v in shared.items() if k not in ("options", "settings")},
+            "isCustom": BOOLEAN,
+            "isSystem": BOOLEAN,
+            "options": nullable(build_array_type({"type": "object"})),
+            "settings": nullable({"type": "object"}),
+            "objectMetadataId": dict(UUID),
+            "relation": nullable(relation),
+            "createdAt": dict(DATE_TIME),
+            "updatedAt": dict(DATE_TIME),
+        },
+        [
+            "id",
+            "type",
+            "name",
+            "label",
+            "isCustom",
+            "isActive",
+            "isSystem",
+            "isNullable",
+            "isUnique",
+            "objectMetadataId",
+            "createdAt",
+            "updatedAt",
+        ],
+    )
+    payload = obj(
+        {
+            "targetObjectMetadataId": dict(UUID),
+            "targetFieldLabel": STRING,
+            "targetFieldIcon": TEXT_OR_NULL,
+            "targetFieldName": STRING,
+            "type": {"type": "string", "enum": ["MANY_TO_ONE", "ONE_TO_MANY"]},
+        },
+        ["targetObjectMetadataId", "type"],
+        closed=True,
+    )
+    create = obj(
+        {
+            "objectMetadataId": dict(UUID),
+            "type": types,
+            "name": {"type": "string", "pattern": "^[a-z][a-zA-Z0-9]*$", "maxLength": 63},
+            **shared,
+            "relationCreationPayload": nullable(payload),
+        },
+        ["objectMetadataId", "type", "name", "label"],
+        closed=True,
+        description="A new field; RELATION fields need `relationCreationPayload`.",
+    )
     update = obj({"name": {"type": "string", "pattern": "^[a-z][a-zA-Z0-9]*$", "maxLength": 63}, **shared}, closed=True)
     return {"Field": field, "Field_Create": create, "Field_Update": update}
 
@@ -86,22 +155,57 @@ def object_schemas() -> dict[str, dict[str, Any]]:
     name = {"type": "string", "pattern": "^[a-z][a-zA-Z0-9]*$", "maxLength": 63}
     texts = {"labelSingular": STRING, "labelPlural": STRING, "description": TEXT_OR_NULL, "icon": TEXT_OR_NULL}
     criteria = build_array_type(build_array_type(STRING))
-    output = obj({
-        "id": dict(UUID), "nameSingular": STRING, "namePlural": STRING, **texts,
-        "isCustom": BOOLEAN, "isRemote": BOOLEAN, "isActive": BOOLEAN, "isSystem": BOOLEAN, "isSearchable": BOOLEAN,
-        "isLabelSyncedWithName": BOOLEAN, "labelIdentifierFieldMetadataId": nullable(dict(UUID)),
-        "imageIdentifierFieldMetadataId": nullable(dict(UUID)), "duplicateCriteria": criteria,
-        "createdAt": dict(DATE_TIME), "updatedAt": dict(DATE_TIME), "fields": build_array_type(ref("Field")),
-    }, ["id", "nameSingular", "namePlural", "labelSingular", "labelPlural", "isCustom", "isActive", "isSystem",
-        "createdAt", "updatedAt"])
-    create = obj({"nameSingular": name, "namePlural": name, **texts, "isLabelSyncedWithName": BOOLEAN},
-                 ["nameSingular", "namePlural", "labelSingular", "labelPlural"], closed=True,
-                 description="A custom object; it gets the default fields (id, name, createdAt, ...).")
-    update = obj({
-        "nameSingular": name, "namePlural": name, **texts, "isLabelSyncedWithName": BOOLEAN, "isActive": BOOLEAN,
-        "labelIdentifierFieldMetadataId": nullable(dict(UUID)), "imageIdentifierFieldMetadataId": nullable(dict(UUID)),
-        "duplicateCriteria": criteria,
-    }, closed=True)
+    output = obj(
+        {
+            "id": dict(UUID),
+            "nameSingular": STRING,
+            "namePlural": STRING,
+            **texts,
+            "isCustom": BOOLEAN,
+            "isRemote": BOOLEAN,
+            "isActive": BOOLEAN,
+            "isSystem": BOOLEAN,
+            "isSearchable": BOOLEAN,
+            "isLabelSyncedWithName": BOOLEAN,
+            "labelIdentifierFieldMetadataId": nullable(dict(UUID)),
+            "imageIdentifierFieldMetadataId": nullable(dict(UUID)),
+            "duplicateCriteria": criteria,
+            "createdAt": dict(DATE_TIME),
+            "updatedAt": dict(DATE_TIME),
+            "fields": build_array_type(ref("Field")),
+        },
+        [
+            "id",
+            "nameSingular",
+            "namePlural",
+            "labelSingular",
+            "labelPlural",
+            "isCustom",
+            "isActive",
+            "isSystem",
+            "createdAt",
+            "updatedAt",
+        ],
+    )
+    create = obj(
+        {"nameSingular": name, "namePlural": name, **texts, "isLabelSyncedWithName": BOOLEAN},
+        ["nameSingular", "namePlural", "labelSingular", "labelPlural"],
+        closed=True,
+        description="A custom object; it gets the default fields (id, name, createdAt, ...).",
+    )
+    update = obj(
+        {
+            "nameSingular": name,
+            "namePlural": name,
+            **texts,
+            "isLabelSyncedWithName": BOOLEAN,
+            "isActive": BOOLEAN,
+            "labelIdentifierFieldMetadataId": nullable(dict(UUID)),
+            "imageIdentifierFieldMetadataId": nullable(dict(UUID)),
+            "duplicateCriteria": criteria,
+        },
+        closed=True,
+    )
     return {"Object": output, "Object_Create": create, "Object_Update": update}
 
 
@@ -109,44 +213,86 @@ def key_and_webhook_schemas() -> dict[str, dict[str, Any]]:
     """API keys, webhooks and deliveries."""
     instant = nullable(dict(DATE_TIME))
     api_key_props = {
-        "id": dict(UUID), "name": STRING, "expiresAt": instant, "revokedAt": instant, "lastUsedAt": instant,
-        "tokenLast4": STRING, "createdAt": dict(DATE_TIME), "updatedAt": dict(DATE_TIME),
+        "id": dict(UUID),
+        "name": STRING,
+        "expiresAt": instant,
+        "revokedAt": instant,
+        "lastUsedAt": instant,
+        "tokenLast4": STRING,
+        "createdAt": dict(DATE_TIME),
+        "updatedAt": dict(DATE_TIME),
     }
     api_key = obj(api_key_props, list(api_key_props))
-    with_token = obj({**api_key_props, "token": {"type": "string", "description": "Shown once: store it now."}},
-                     [*api_key_props, "token"])
-    operation = {"type": "string", "pattern": r"^(\*|[a-z][a-zA-Z0-9]*)\.(\*|created|updated|deleted|destroyed|restored)$"}
+    with_token = obj(
+        {**api_key_props, "token": {"type": "string", "description": "Shown once: store it now."}},
+        [*api_key_props, "token"],
+    )
+    operation = {
+        "type": "string",
+        "pattern": r"^(\*|[a-z][a-zA-Z0-9]*)\.(\*|created|updated|deleted|destroyed|restored)$",
+    }
     webhook_props = {
-        "id": dict(UUID), "targetUrl": STRING, "operations": build_array_type(operation), "description": TEXT_OR_NULL,
-        "createdAt": dict(DATE_TIME), "updatedAt": dict(DATE_TIME), "deletedAt": instant, "isFailing": BOOLEAN,
-        "failingSince": instant, "consecutiveFailures": {"type": "integer", "minimum": 0},
+        "id": dict(UUID),
+        "targetUrl": STRING,
+        "operations": build_array_type(operation),
+        "description": TEXT_OR_NULL,
+        "createdAt": dict(DATE_TIME),
+        "updatedAt": dict(DATE_TIME),
+        "deletedAt": instant,
+        "isFailing": BOOLEAN,
+        "failingSince": instant,
+        "consecutiveFailures": {"type": "integer", "minimum": 0},
     }
     webhook = obj(webhook_props, list(webhook_props))
-    with_secret = obj({**webhook_props, "secret": {"type": "string", "description": "Shown once: signs every call."}},
-                      [*webhook_props, "secret"])
+    with_secret = obj(
+        {**webhook_props, "secret": {"type": "string", "description": "Shown once: signs every call."}},
+        [*webhook_props, "secret"],
+    )
     webhook_input = {
         "targetUrl": {"type": "string", "format": "uri", "description": "An absolute http(s) URL."},
-        "operations": {**build_array_type(operation), "minItems": 1, "description": "Default `[\"*.*\"]`."},
-        "description": TEXT_OR_NULL, "secret": {"type": "string", "minLength": 1, "maxLength": 512},
+        "operations": {**build_array_type(operation), "minItems": 1, "description": 'Default `["*.*"]`.'},
+        "description": TEXT_OR_NULL,
+        "secret": {"type": "string", "minLength": 1, "maxLength": 512},
     }
     attempt_props = {
-        "number": INTEGER, "attemptedAt": dict(DATE_TIME), "durationMs": INTEGER, "statusCode": nullable(INTEGER),
-        "succeeded": BOOLEAN, "error": TEXT_OR_NULL, "responseExcerpt": STRING,
+        "number": INTEGER,
+        "attemptedAt": dict(DATE_TIME),
+        "durationMs": INTEGER,
+        "statusCode": nullable(INTEGER),
+        "succeeded": BOOLEAN,
+        "error": TEXT_OR_NULL,
+        "responseExcerpt": STRING,
     }
     delivery_props = {
-        "id": dict(UUID), "webhookId": dict(UUID), "eventId": dict(UUID), "eventName": STRING,
+        "id": dict(UUID),
+        "webhookId": dict(UUID),
+        "eventId": dict(UUID),
+        "eventName": STRING,
         "objectMetadata": obj({"id": dict(UUID), "nameSingular": STRING}, ["id", "nameSingular"]),
-        "recordId": dict(UUID), "eventDate": dict(DATE_TIME),
+        "recordId": dict(UUID),
+        "eventDate": dict(DATE_TIME),
         "status": {"type": "string", "enum": ["PENDING", "SUCCEEDED", "FAILED", "CANCELLED"]},
-        "attemptCount": INTEGER, "lastStatusCode": nullable(INTEGER), "nextAttemptAt": instant, "deliveredAt": instant,
-        "createdAt": dict(DATE_TIME), "updatedAt": dict(DATE_TIME), "attempts": build_array_type(obj(attempt_props, list(attempt_props))),
+        "attemptCount": INTEGER,
+        "lastStatusCode": nullable(INTEGER),
+        "nextAttemptAt": instant,
+        "deliveredAt": instant,
+        "createdAt": dict(DATE_TIME),
+        "updatedAt": dict(DATE_TIME),
+        "attempts": build_array_type(obj(attempt_props, list(attempt_props))),
     }
     return {
-        "ApiKey": api_key, "ApiKey_WithToken": with_token,
-        "ApiKey_Create": obj({"name": {"type": "string", "minLength": 1, "maxLength": 200}, "expiresAt": instant}, ["name"], closed=True),
-        "ApiKey_Update": obj({"name": {"type": "string", "minLength": 1, "maxLength": 200}, "expiresAt": instant,
-                              "revokedAt": instant}, closed=True, description="`revokedAt` set to any instant revokes the key, for good."),
-        "Webhook": webhook, "Webhook_WithSecret": with_secret,
+        "ApiKey": api_key,
+        "ApiKey_WithToken": with_token,
+        "ApiKey_Create": obj(
+            {"name": {"type": "string", "minLength": 1, "maxLength": 200}, "expiresAt": instant}, ["name"], closed=True
+        ),
+        "ApiKey_Update": obj(
+            {"name": {"type": "string", "minLength": 1, "maxLength": 200}, "expiresAt": instant, "revokedAt": instant},
+            closed=True,
+            description="`revokedAt` set to any instant revokes the key, for good.",
+        ),
+        "Webhook": webhook,
+        "Webhook_WithSecret": with_secret,
         "Webhook_Create": obj(webhook_input, ["targetUrl"], closed=True),
         "Webhook_Update": obj(webhook_input, closed=True),
         "Delivery": obj(delivery_props, list(delivery_props)),
@@ -157,7 +303,9 @@ def page_parameters() -> list[dict[str, Any]]:
     """``limit``, ``starting_after`` and ``ending_before`` of the metadata lists (id cursors)."""
     return [
         build_parameter_type("limit", {"type": "integer", "minimum": 0}, "query", description="Page size (capped)."),
-        build_parameter_type("starting_after", dict(UUID), "query", description="Id of the last row of the previous page."),
+        build_parameter_type(
+            "starting_after", dict(UUID), "query", description="Id of the last row of the previous page."
+        ),
         build_parameter_type("ending_before", dict(UUID), "query", description="Id of the first row of the next page."),
     ]
 
@@ -166,8 +314,10 @@ def listing(items: dict[str, Any], key: str | None) -> dict[str, Any]:
     """A list envelope: ``{data: {key: [...]}}`` (legacy) or ``{data: [...]}``, with pageInfo and totalCount."""
     rows = build_array_type(items)
     data = obj({key: rows}, [key]) if key else rows
-    return obj({"data": data, "pageInfo": ref("PageInfo"), "totalCount": {"type": "integer", "minimum": 0}},
-               ["data", "pageInfo", "totalCount"])
+    return obj(
+        {"data": data, "pageInfo": ref("PageInfo"), "totalCount": {"type": "integer", "minimum": 0}},
+        ["data", "pageInfo", "totalCount"],
+    )
 
 
 def data(schema: dict[str, Any], key: str | None = None) -> dict[str, Any]:
@@ -188,21 +338,57 @@ def resource_paths(tag: str, plural: str, cap: str, legacy: bool, with_token: st
     one_key = (lambda verb: f"{verb}One{cap}") if legacy else (lambda verb: None)
     return {
         f"/metadata/{plural}": {
-            "get": op(tag, f"list{cap}s", f"List {plural}", {"200": json_response(f"A page of {plural}", listing(out, plural if legacy else None)),
-                                                            **error_responses(400)}, parameters=page_parameters()),
-            "post": op(tag, f"create{cap}", f"Create a {singular}",
-                       {"201": json_response(f"The created {singular}", data(created, one_key("create"))), **error_responses(400, 404)},
-                       requestBody=json_body(ref(f"{cap}_Create"))),
+            "get": op(
+                tag,
+                f"list{cap}s",
+                f"List {plural}",
+                {
+                    "200": json_response(f"A page of {plural}", listing(out, plural if legacy else None)),
+                    **error_responses(400),
+                },
+                parameters=page_parameters(),
+            ),
+            "post": op(
+                tag,
+                f"create{cap}",
+                f"Create a {singular}",
+                {
+                    "201": json_response(f"The created {singular}", data(created, one_key("create"))),
+                    **error_responses(400, 404),
+                },
+                requestBody=json_body(ref(f"{cap}_Create")),
+            ),
         },
         f"/metadata/{plural}/{{id}}": {
             "parameters": [id_path_parameter(description=f"Id of the {singular}")],
-            "get": op(tag, f"get{cap}", f"Get a {singular}",
-                      {"200": json_response(f"The {singular}", data(out, singular if legacy else None)), **error_responses(400, 404)}),
-            "patch": op(tag, f"update{cap}", f"Update a {singular}",
-                        {"200": json_response(f"The updated {singular}", data(out, one_key("update"))), **error_responses(400, 404)},
-                        requestBody=json_body(ref(f"{cap}_Update"))),
-            "delete": op(tag, f"delete{cap}", f"Delete a {singular}",
-                         {"200": json_response(f"The deleted {singular}", data(out, one_key("delete"))), **error_responses(400, 404)}),
+            "get": op(
+                tag,
+                f"get{cap}",
+                f"Get a {singular}",
+                {
+                    "200": json_response(f"The {singular}", data(out, singular if legacy else None)),
+                    **error_responses(400, 404),
+                },
+            ),
+            "patch": op(
+                tag,
+                f"update{cap}",
+                f"Update a {singular}",
+                {
+                    "200": json_response(f"The updated {singular}", data(out, one_key("update"))),
+                    **error_responses(400, 404),
+                },
+                requestBody=json_body(ref(f"{cap}_Update")),
+            ),
+            "delete": op(
+                tag,
+                f"delete{cap}",
+                f"Delete a {singular}",
+                {
+                    "200": json_response(f"The deleted {singular}", data(out, one_key("delete"))),
+                    **error_responses(400, 404),
+                },
+            ),
         },
     }
 
@@ -211,24 +397,43 @@ def delivery_paths() -> dict[str, Any]:
     """The delivery log of a webhook, and redelivery."""
     webhook_id = id_path_parameter(description="Id of the webhook")
     delivery_id = id_path_parameter("deliveryId", "Id of the delivery")
-    status = build_parameter_type("status", {"type": "string", "enum": ["PENDING", "SUCCEEDED", "FAILED", "CANCELLED"]}, "query",
-                                  description="Only deliveries in this status.")
+    status = build_parameter_type(
+        "status",
+        {"type": "string", "enum": ["PENDING", "SUCCEEDED", "FAILED", "CANCELLED"]},
+        "query",
+        description="Only deliveries in this status.",
+    )
     return {
         "/metadata/webhooks/{id}/deliveries": {
             "parameters": [webhook_id],
-            "get": op("webhooks", "listWebhookDeliveries", "A webhook's delivery log, oldest first",
-                      {"200": json_response("A page of deliveries with their attempts", listing(ref("Delivery"), None)),
-                       **error_responses(400, 404)}, parameters=[status, *page_parameters()]),
+            "get": op(
+                "webhooks",
+                "listWebhookDeliveries",
+                "A webhook's delivery log, oldest first",
+                {
+                    "200": json_response("A page of deliveries with their attempts", listing(ref("Delivery"), None)),
+                    **error_responses(400, 404),
+                },
+                parameters=[status, *page_parameters()],
+            ),
         },
         "/metadata/webhooks/{id}/deliveries/{deliveryId}": {
             "parameters": [webhook_id, delivery_id],
-            "get": op("webhooks", "getWebhookDelivery", "One delivery with its attempts",
-                      {"200": json_response("The delivery", data(ref("Delivery"))), **error_responses(400, 404)}),
+            "get": op(
+                "webhooks",
+                "getWebhookDelivery",
+                "One delivery with its attempts",
+                {"200": json_response("The delivery", data(ref("Delivery"))), **error_responses(400, 404)},
+            ),
         },
         "/metadata/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
             "parameters": [webhook_id, delivery_id],
-            "post": op("webhooks", "redeliverWebhookDelivery", "Send a delivery again now, with a fresh retry budget",
-                       {"202": json_response("Queued", data(ref("Delivery"))), **error_responses(400, 404)}),
+            "post": op(
+                "webhooks",
+                "redeliverWebhookDelivery",
+                "Send a delivery again now, with a fresh retry budget",
+                {"202": json_response("Queued", data(ref("Delivery"))), **error_responses(400, 404)},
+            ),
         },
     }
 
@@ -236,7 +441,9 @@ def delivery_paths() -> dict[str, Any]:
 def build_metadata_document(snapshot: SchemaSnapshot) -> dict[str, Any]:
     """Paths, components and tags of the metadata REST API."""
     components = common_components("Error")
-    components["schemas"].update({"PageInfo": page_info_schema(), **object_schemas(), **field_schemas(), **key_and_webhook_schemas()})
+    components["schemas"].update(
+        {"PageInfo": page_info_schema(), **object_schemas(), **field_schemas(), **key_and_webhook_schemas()}
+    )
     components["schemas"] = dict(sorted(components["schemas"].items()))
     paths = {
         **resource_paths("objects", "objects", "Object", legacy=True),
@@ -249,7 +456,10 @@ def build_metadata_document(snapshot: SchemaSnapshot) -> dict[str, Any]:
         {"name": "objects", "description": "Objects of the data model, with their fields"},
         {"name": "fields", "description": "Fields; a RELATION creates a field on both objects"},
         {"name": "apiKeys", "description": "API keys: the token is returned once, at creation"},
-        {"name": "webhooks", "description": "Webhooks and their delivery log; the secret is returned once, at creation"},
+        {
+            "name": "webhooks",
+            "description": "Webhooks and their delivery log; the secret is returned once, at creation",
+        },
     ]
     return {"paths": paths, "components": components, "tags": tags}
 

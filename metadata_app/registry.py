@@ -20,12 +20,13 @@ Derived artefacts (serializers, GraphQL schemas) hang off the snapshot via :meth
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.specs import FieldSpec, ObjectSpec, RelationSpec, SchemaSnapshot
 
-__all__ = ["SchemaRegistry", "schema_registry", "build_snapshot"]
+__all__ = ["SchemaRegistry", "build_snapshot", "schema_registry"]
 
 T = TypeVar("T")
 
@@ -81,7 +82,9 @@ def build_snapshot(workspace_id: Any, version: int) -> SchemaSnapshot:
             is_custom=o.is_custom,
             is_system=o.is_system,
             fields=tuple(fields_by_object.get(o.id, ())),
-            label_identifier_field_id=str(o.label_identifier_field_metadata_id) if o.label_identifier_field_metadata_id else None,
+            label_identifier_field_id=str(o.label_identifier_field_metadata_id)
+            if o.label_identifier_field_metadata_id
+            else None,
             duplicate_criteria=tuple(tuple(c) for c in (o.duplicate_criteria or ())),
         )
         for o in objects

@@ -7,12 +7,13 @@ never the Django models, so one snapshot answers a whole request consistently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from metadata_app.field_types import FIELD_TYPES, FieldType
 
-__all__ = ["FieldSpec", "ObjectSpec", "RelationSpec", "SchemaSnapshot", "SYSTEM_COLUMNS"]
+__all__ = ["SYSTEM_COLUMNS", "FieldSpec", "ObjectSpec", "RelationSpec", "SchemaSnapshot"]
 
 #: System fields stored in columns of the Record table rather than in ``Record.data``.
 SYSTEM_COLUMNS: Mapping[str, str] = {

@@ -19,8 +19,13 @@ def select_options(*values: str) -> list[dict[str, Any]]:
     """Options of a standard SELECT field, labelled from their values."""
     colors = ("red", "purple", "sky", "turquoise", "yellow", "green", "blue")
     return [
-        {"id": f"00000000-0000-4000-8000-{index:012d}", "label": value.replace("_", " ").title(), "value": value,
-         "color": colors[index % len(colors)], "position": index}
+        {
+            "id": f"00000000-0000-4000-8000-{index:012d}",
+            "label": value.replace("_", " ").title(),
+            "value": value,
+            "color": colors[index % len(colors)],
+            "position": index,
+        }
         for index, value in enumerate(values)
     ]
 
@@ -29,18 +34,29 @@ def select_options(*values: str) -> list[dict[str, Any]]:
 # each field: (name, type, extra attributes)
 STANDARD_OBJECTS: dict[str, dict[str, Any]] = {
     "workspaceMember": {
-        "plural": "workspaceMembers", "labels": ("Workspace Member", "Workspace Members"), "icon": "IconUserCircle",
-        "system": True, "identifier": "name",
-        "fields": [("name", "FULL_NAME", {}), ("userEmail", "TEXT", {"default_value": ""}),
-                   ("colorScheme", "TEXT", {"default_value": "System"}), ("locale", "TEXT", {"default_value": "en"})],
+        "plural": "workspaceMembers",
+        "labels": ("Workspace Member", "Workspace Members"),
+        "icon": "IconUserCircle",
+        "system": True,
+        "identifier": "name",
+        "fields": [
+            ("name", "FULL_NAME", {}),
+            ("userEmail", "TEXT", {"default_value": ""}),
+            ("colorScheme", "TEXT", {"default_value": "System"}),
+            ("locale", "TEXT", {"default_value": "en"}),
+        ],
     },
     "company": {
-        "plural": "companies", "labels": ("Company", "Companies"), "icon": "IconBuildingSkyscraper", "identifier": "name",
+        "plural": "companies",
+        "labels": ("Company", "Companies"),
+        "icon": "IconBuildingSkyscraper",
+        "identifier": "name",
         "fields": [
             ("name", "TEXT", {"default_value": ""}),
             ("domainName", "LINKS", {"is_unique": True}),
             ("employees", "NUMBER", {"settings": {"dataType": "int"}}),
-            ("linkedinLink", "LINKS", {}), ("xLink", "LINKS", {}),
+            ("linkedinLink", "LINKS", {}),
+            ("xLink", "LINKS", {}),
             ("annualRecurringRevenue", "CURRENCY", {}),
             ("address", "ADDRESS", {}),
             ("idealCustomerProfile", "BOOLEAN", {"default_value": False, "is_nullable": False}),
@@ -48,39 +64,78 @@ STANDARD_OBJECTS: dict[str, dict[str, Any]] = {
         "duplicates": [["name"], ["domainName.primaryLinkUrl"]],
     },
     "person": {
-        "plural": "people", "labels": ("Person", "People"), "icon": "IconUser", "identifier": "name",
+        "plural": "people",
+        "labels": ("Person", "People"),
+        "icon": "IconUser",
+        "identifier": "name",
         "fields": [
-            ("name", "FULL_NAME", {}), ("emails", "EMAILS", {"is_unique": True}),
-            ("linkedinLink", "LINKS", {}), ("xLink", "LINKS", {}),
-            ("jobTitle", "TEXT", {"default_value": ""}), ("phones", "PHONES", {}),
-            ("city", "TEXT", {"default_value": ""}), ("avatarUrl", "TEXT", {"default_value": ""}),
+            ("name", "FULL_NAME", {}),
+            ("emails", "EMAILS", {"is_unique": True}),
+            ("linkedinLink", "LINKS", {}),
+            ("xLink", "LINKS", {}),
+            ("jobTitle", "TEXT", {"default_value": ""}),
+            ("phones", "PHONES", {}),
+            ("city", "TEXT", {"default_value": ""}),
+            ("avatarUrl", "TEXT", {"default_value": ""}),
         ],
         "duplicates": [["name.firstName", "name.lastName"], ["emails.primaryEmail"]],
     },
     "opportunity": {
-        "plural": "opportunities", "labels": ("Opportunity", "Opportunities"), "icon": "IconTargetArrow", "identifier": "name",
+        "plural": "opportunities",
+        "labels": ("Opportunity", "Opportunities"),
+        "icon": "IconTargetArrow",
+        "identifier": "name",
         "fields": [
-            ("name", "TEXT", {"default_value": ""}), ("amount", "CURRENCY", {}), ("closeDate", "DATE_TIME", {}),
-            ("stage", "SELECT", {"options": select_options("NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER"),
-                                 "default_value": "NEW", "is_nullable": False}),
+            ("name", "TEXT", {"default_value": ""}),
+            ("amount", "CURRENCY", {}),
+            ("closeDate", "DATE_TIME", {}),
+            (
+                "stage",
+                "SELECT",
+                {
+                    "options": select_options("NEW", "SCREENING", "MEETING", "PROPOSAL", "CUSTOMER"),
+                    "default_value": "NEW",
+                    "is_nullable": False,
+                },
+            ),
         ],
         "duplicates": [["name"]],
     },
     "note": {
-        "plural": "notes", "labels": ("Note", "Notes"), "icon": "IconNotes", "identifier": "title",
+        "plural": "notes",
+        "labels": ("Note", "Notes"),
+        "icon": "IconNotes",
+        "identifier": "title",
         "fields": [("title", "TEXT", {"default_value": ""}), ("bodyV2", "RICH_TEXT_V2", {})],
     },
     "task": {
-        "plural": "tasks", "labels": ("Task", "Tasks"), "icon": "IconCheckbox", "identifier": "title",
+        "plural": "tasks",
+        "labels": ("Task", "Tasks"),
+        "icon": "IconCheckbox",
+        "identifier": "title",
         "fields": [
-            ("title", "TEXT", {"default_value": ""}), ("bodyV2", "RICH_TEXT_V2", {}), ("dueAt", "DATE_TIME", {}),
+            ("title", "TEXT", {"default_value": ""}),
+            ("bodyV2", "RICH_TEXT_V2", {}),
+            ("dueAt", "DATE_TIME", {}),
             ("status", "SELECT", {"options": select_options("TODO", "IN_PROGRESS", "DONE"), "default_value": "TODO"}),
         ],
     },
-    "noteTarget": {"plural": "noteTargets", "labels": ("Note Target", "Note Targets"), "icon": "IconCheckbox",
-                   "system": True, "identifier": None, "fields": []},
-    "taskTarget": {"plural": "taskTargets", "labels": ("Task Target", "Task Targets"), "icon": "IconCheckbox",
-                   "system": True, "identifier": None, "fields": []},
+    "noteTarget": {
+        "plural": "noteTargets",
+        "labels": ("Note Target", "Note Targets"),
+        "icon": "IconCheckbox",
+        "system": True,
+        "identifier": None,
+        "fields": [],
+    },
+    "taskTarget": {
+        "plural": "taskTargets",
+        "labels": ("Task Target", "Task Targets"),
+        "icon": "IconCheckbox",
+        "system": True,
+        "identifier": None,
+        "fields": [],
+    },
 }
 
 # (object, MANY_TO_ONE field, target object, ONE_TO_MANY field on the target, on delete)
@@ -105,11 +160,25 @@ def label_of(name: str) -> str:
 
 def relate(many: ObjectMetadata, name: str, one: ObjectMetadata, inverse: str, on_delete: str) -> None:
     """Create a standard MANY_TO_ONE relation and its ONE_TO_MANY counterpart."""
-    source = add_field(many, name=name, type="RELATION", label=label_of(name), is_custom=False,
-                       relation_target_object=one, settings={"relationType": "MANY_TO_ONE", "onDelete": on_delete})
-    target = add_field(one, name=inverse, type="RELATION", label=label_of(inverse), is_custom=False,
-                       relation_target_object=many, relation_target_field=source,
-                       settings={"relationType": "ONE_TO_MANY", "onDelete": on_delete})
+    source = add_field(
+        many,
+        name=name,
+        type="RELATION",
+        label=label_of(name),
+        is_custom=False,
+        relation_target_object=one,
+        settings={"relationType": "MANY_TO_ONE", "onDelete": on_delete},
+    )
+    target = add_field(
+        one,
+        name=inverse,
+        type="RELATION",
+        label=label_of(inverse),
+        is_custom=False,
+        relation_target_object=many,
+        relation_target_field=source,
+        settings={"relationType": "ONE_TO_MANY", "onDelete": on_delete},
+    )
     source.relation_target_field = target
     source.save(update_fields=["relation_target_field", "updated_at"])
 
@@ -119,9 +188,15 @@ def seed_standard_objects(workspace: Workspace) -> dict[str, ObjectMetadata]:
     created: dict[str, ObjectMetadata] = {}
     for singular, spec in STANDARD_OBJECTS.items():
         obj = ObjectMetadata.objects.create(
-            workspace=workspace, name_singular=singular, name_plural=spec["plural"],
-            label_singular=spec["labels"][0], label_plural=spec["labels"][1], icon=spec["icon"],
-            is_custom=False, is_system=spec.get("system", False), duplicate_criteria=spec.get("duplicates", []),
+            workspace=workspace,
+            name_singular=singular,
+            name_plural=spec["plural"],
+            label_singular=spec["labels"][0],
+            label_plural=spec["labels"][1],
+            icon=spec["icon"],
+            is_custom=False,
+            is_system=spec.get("system", False),
+            duplicate_criteria=spec.get("duplicates", []),
         )
         add_default_fields(obj, name_field=False)
         for name, type_, extra in spec["fields"]:

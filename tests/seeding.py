@@ -19,7 +19,7 @@ from metadata_app.models import Workspace
 from metadata_app.services.workspaces import create_workspace
 from tests.conftest import ApiClient
 
-__all__ = ["fast_client", "seeded_workspaces", "workspace", "other_workspace", "api", "other_api", "anonymous"]
+__all__ = ["anonymous", "api", "fast_client", "other_api", "other_workspace", "seeded_workspaces", "workspace"]
 
 _HANDLER = ClientHandler(enforce_csrf_checks=False)
 

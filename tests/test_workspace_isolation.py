@@ -9,7 +9,12 @@ from apikeys_app.services import create_api_key
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from tests.metadata.helpers import create_field, create_object, error, field_id, object_id
 from tests.seeding import (  # noqa: F401  (fixtures)
-    anonymous, api, other_api, other_workspace, seeded_workspaces, workspace,
+    anonymous,
+    api,
+    other_api,
+    other_workspace,
+    seeded_workspaces,
+    workspace,
 )
 
 seeded_workspace_ids = seeded_workspaces("module")
@@ -93,11 +98,14 @@ def test_a_field_cannot_be_created_on_another_workspaces_object(api, other_works
     # given
     theirs = object_id(other_workspace, "person")
     # when
-    status, body = api.post("/rest/metadata/fields", {"objectMetadataId": theirs, "type": "TEXT", "name": "spy",
-                                                      "label": "Spy"})
+    status, body = api.post(
+        "/rest/metadata/fields", {"objectMetadataId": theirs, "type": "TEXT", "name": "spy", "label": "Spy"}
+    )
     # then: the same answer as for an id that exists nowhere
     assert (status, body) == (400, error(400, f"Object {theirs} not found (objectMetadataId)"))
-    missing = api.post("/rest/metadata/fields", {"objectMetadataId": MISSING_ID, "type": "TEXT", "name": "spy", "label": "Spy"})
+    missing = api.post(
+        "/rest/metadata/fields", {"objectMetadataId": MISSING_ID, "type": "TEXT", "name": "spy", "label": "Spy"}
+    )
     assert missing == (400, error(400, f"Object {MISSING_ID} not found (objectMetadataId)"))
     assert not FieldMetadata.objects.filter(name="spy").exists()
 
@@ -106,22 +114,39 @@ def test_a_relation_cannot_target_another_workspaces_object(api, workspace, othe
     # given
     theirs = object_id(other_workspace, "company")
     # when
-    status, body = api.post("/rest/metadata/fields", {
-        "objectMetadataId": object_id(workspace, "person"), "type": "RELATION", "name": "spy", "label": "Spy",
-        "relationCreationPayload": {"targetObjectMetadataId": theirs, "targetFieldLabel": "Spies", "type": "MANY_TO_ONE"},
-    })
+    status, body = api.post(
+        "/rest/metadata/fields",
+        {
+            "objectMetadataId": object_id(workspace, "person"),
+            "type": "RELATION",
+            "name": "spy",
+            "label": "Spy",
+            "relationCreationPayload": {
+                "targetObjectMetadataId": theirs,
+                "targetFieldLabel": "Spies",
+                "type": "MANY_TO_ONE",
+            },
+        },
+    )
     # then
-    assert (status, body) == (400, error(
-        400, f"Target object {theirs} not found (relationCreationPayload.targetObjectMetadataId)"
-    ))
+    assert (status, body) == (
+        400,
+        error(400, f"Target object {theirs} not found (relationCreationPayload.targetObjectMetadataId)"),
+    )
     assert not FieldMetadata.objects.filter(name__in=["spy", "spies"]).exists()
 
 
 def test_a_label_identifier_cannot_be_another_workspaces_field(api, workspace, other_workspace):
-    status, body = api.patch(f"/rest/metadata/objects/{object_id(workspace, 'company')}", {
-        "labelIdentifierFieldMetadataId": field_id(other_workspace, "company", "name"),
-    })
-    assert (status, body) == (400, error(400, "labelIdentifierFieldMetadataId must be the id of an active field of this object"))
+    status, body = api.patch(
+        f"/rest/metadata/objects/{object_id(workspace, 'company')}",
+        {
+            "labelIdentifierFieldMetadataId": field_id(other_workspace, "company", "name"),
+        },
+    )
+    assert (status, body) == (
+        400,
+        error(400, "labelIdentifierFieldMetadataId must be the id of an active field of this object"),
+    )
 
 
 def test_each_key_sees_its_own_workspace(api, other_api, workspace, other_workspace):

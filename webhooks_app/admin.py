@@ -25,8 +25,12 @@ INLINE_DELIVERIES = 50
 class WebhookForm(forms.ModelForm):
     """Creates or updates the webhook through the service; ``operations`` typed comma-separated."""
 
-    operations_text = forms.CharField(label="Operations", initial="*.*", help_text="Comma-separated, e.g. person.created, *.deleted")
-    new_secret = forms.CharField(label="Secret", required=False, help_text="Leave empty to keep it (or to generate one for a new webhook).")
+    operations_text = forms.CharField(
+        label="Operations", initial="*.*", help_text="Comma-separated, e.g. person.created, *.deleted"
+    )
+    new_secret = forms.CharField(
+        label="Secret", required=False, help_text="Leave empty to keep it (or to generate one for a new webhook)."
+    )
 
     class Meta:
         model = Webhook
@@ -79,7 +83,15 @@ class DeliveryInline(admin.TabularInline):
 
     model = Delivery
     formset = RecentDeliveriesFormSet
-    fields = ["delivery", "event_name", "status", "attempt_count", "last_status_code", "next_attempt_at", "delivered_at"]
+    fields = [
+        "delivery",
+        "event_name",
+        "status",
+        "attempt_count",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+    ]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -128,7 +140,15 @@ class WebhookAdmin(admin.ModelAdmin):
     """Webhooks with their health and recent deliveries; deletion is a soft delete."""
 
     form = WebhookForm
-    list_display = ["target_url", "workspace", "operations_list", "failing", "consecutive_failures", "created_at", "deleted_at"]
+    list_display = [
+        "target_url",
+        "workspace",
+        "operations_list",
+        "failing",
+        "consecutive_failures",
+        "created_at",
+        "deleted_at",
+    ]
     list_filter = [FailingFilter, "workspace"]
     search_fields = ["target_url", "description"]
     readonly_fields = ["failing", "failing_since", "consecutive_failures", "created_at", "updated_at", "deleted_at"]
@@ -168,7 +188,9 @@ class WebhookAdmin(admin.ModelAdmin):
 
     @admin.action(description="Redeliver the failed deliveries of selected webhooks")
     def redeliver_failed(self, request, queryset) -> None:
-        failed = Delivery.objects.filter(webhook__in=queryset.filter(deleted_at__isnull=True), status=Delivery.Status.FAILED)
+        failed = Delivery.objects.filter(
+            webhook__in=queryset.filter(deleted_at__isnull=True), status=Delivery.Status.FAILED
+        )
         redeliver_all(request, list(failed.select_related("webhook__workspace")))
 
 
@@ -187,12 +209,31 @@ class AttemptInline(admin.TabularInline):
 class DeliveryAdmin(admin.ModelAdmin):
     """The full delivery log, read-only, with redelivery."""
 
-    list_display = ["id", "event_name", "webhook", "status", "attempt_count", "last_status_code", "next_attempt_at", "delivered_at"]
+    list_display = [
+        "id",
+        "event_name",
+        "webhook",
+        "status",
+        "attempt_count",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+    ]
     list_filter = ["status", "webhook__workspace"]
     list_select_related = ["event", "webhook"]
     readonly_fields = [
-        "webhook", "event", "event_name", "status", "attempt_count", "round_attempts", "last_status_code",
-        "next_attempt_at", "task_id", "created_at", "updated_at", "delivered_at",
+        "webhook",
+        "event",
+        "event_name",
+        "status",
+        "attempt_count",
+        "round_attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "task_id",
+        "created_at",
+        "updated_at",
+        "delivered_at",
     ]
     fields = readonly_fields
     inlines = [AttemptInline]

@@ -23,8 +23,16 @@ from __future__ import annotations
 from django.conf import settings
 
 __all__ = [
-    "allow_private_targets", "timeout", "max_attempts", "retry_base_delay", "retry_factor", "retry_jitter",
-    "failing_after", "stale_after", "queue_name", "RESPONSE_EXCERPT_CHARS",
+    "RESPONSE_EXCERPT_CHARS",
+    "allow_private_targets",
+    "failing_after",
+    "max_attempts",
+    "queue_name",
+    "retry_base_delay",
+    "retry_factor",
+    "retry_jitter",
+    "stale_after",
+    "timeout",
 ]
 
 #: Characters of a receiver's answer kept in the delivery log.

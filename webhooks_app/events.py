@@ -12,7 +12,8 @@ Matching follows api-reference.md 6.2: a webhook fires when its operations conta
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import orjson
 from django.dispatch import receiver
@@ -24,7 +25,7 @@ from core_app.signals import records_changed
 from webhooks_app.models import Delivery, Event, Webhook, time_ordered_uuid
 from webhooks_app.tasks import enqueue_delivery
 
-__all__ = ["ACTIONS", "on_records_changed", "operations_to_match", "matches", "record_events"]
+__all__ = ["ACTIONS", "matches", "on_records_changed", "operations_to_match", "record_events"]
 
 #: Actions of record events, in the order of the record's life.
 ACTIONS = ("created", "updated", "deleted", "destroyed", "restored")
@@ -68,7 +69,9 @@ def record_events(ctx: RecordContext, changes: list[Any]) -> list[Event]:
 
 def plan_deliveries(ctx: RecordContext, events: list[Event], actions: list[str]) -> list[Delivery]:
     """A delivery for every (event, live webhook of the workspace whose operations match it)."""
-    webhooks = list(Webhook.objects.filter(workspace_id=ctx.workspace_id, deleted_at__isnull=True).only("id", "operations"))
+    webhooks = list(
+        Webhook.objects.filter(workspace_id=ctx.workspace_id, deleted_at__isnull=True).only("id", "operations")
+    )
     if not webhooks:
         return []
     name = ctx.spec.name_singular

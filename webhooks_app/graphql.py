@@ -20,7 +20,11 @@ from webhooks_app.models import Webhook
 from webhooks_app.views import webhook_to_api
 
 __all__ = [
-    "CreateWebhookInput", "UpdateWebhookInput", "UpdateWebhookInputUpdates", "WebhookMutations", "WebhookNode",
+    "CreateWebhookInput",
+    "UpdateWebhookInput",
+    "UpdateWebhookInputUpdates",
+    "WebhookMutations",
+    "WebhookNode",
     "WebhookQueries",
 ]
 

@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-__all__ = ["Webhook", "Event", "Delivery", "DeliveryAttempt", "time_ordered_uuid", "default_operations"]
+__all__ = ["Delivery", "DeliveryAttempt", "Event", "Webhook", "default_operations", "time_ordered_uuid"]
 
 
 def time_ordered_uuid() -> uuid.UUID:

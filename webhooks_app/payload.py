@@ -8,7 +8,7 @@ the body, so the body stays exactly Twenty's.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -20,7 +20,7 @@ __all__ = ["build_body", "format_event_date"]
 
 def format_event_date(moment: datetime) -> str:
     """``2025-01-01T12:00:00.000Z``: UTC with milliseconds, like ``Date.toISOString()``."""
-    return moment.astimezone(dt_timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def build_body(event: Event, webhook: Webhook) -> bytes:

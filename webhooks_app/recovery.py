@@ -34,7 +34,9 @@ def lost_deliveries(stale_after: float | None = None) -> list[Delivery]:
     pending = list(Delivery.objects.filter(status=Delivery.Status.PENDING).only("id", "task_id"))
     jobs = {
         str(job.id): job
-        for job in DBTaskResult.objects.filter(id__in=[d.task_id for d in pending if d.task_id]).only("id", "status", "started_at")
+        for job in DBTaskResult.objects.filter(id__in=[d.task_id for d in pending if d.task_id]).only(
+            "id", "status", "started_at"
+        )
     }
     cutoff = timezone.now() - timedelta(seconds=stale_after)
     lost = []
@@ -53,7 +55,11 @@ def requeue_lost_deliveries(stale_after: float | None = None) -> int:
     for delivery in lost_deliveries(stale_after):
         with transaction.atomic():
             # Re-checked under the lock: a job may have finished the delivery meanwhile.
-            locked = Delivery.objects.select_for_update().filter(pk=delivery.pk, status=Delivery.Status.PENDING, task_id=delivery.task_id).first()
+            locked = (
+                Delivery.objects.select_for_update()
+                .filter(pk=delivery.pk, status=Delivery.Status.PENDING, task_id=delivery.task_id)
+                .first()
+            )
             if locked is None:
                 continue
             locked.task_id = enqueue_delivery(locked.pk)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
@@ -23,14 +24,21 @@ from config.inputs import check_input
 from webhooks_app import transport
 from webhooks_app.events import ACTIONS
 from webhooks_app.models import Delivery, Webhook
+from webhooks_app.payload import format_event_date
 from webhooks_app.signing import new_secret, signature_headers
 from webhooks_app.tasks import enqueue_delivery
-from webhooks_app.payload import format_event_date
 from webhooks_app.transport import BlockedTarget, check_host
 
 __all__ = [
-    "create_webhook", "get_webhook", "update_webhook", "delete_webhook", "deliveries_of", "get_delivery",
-    "redeliver", "live_webhooks", "send_test_event",
+    "create_webhook",
+    "delete_webhook",
+    "deliveries_of",
+    "get_delivery",
+    "get_webhook",
+    "live_webhooks",
+    "redeliver",
+    "send_test_event",
+    "update_webhook",
 ]
 
 CREATE_KEYS = frozenset({"targetUrl", "operations", "description", "secret"})
@@ -63,13 +71,15 @@ def clean_target_url(value: Any) -> str:
         raise ValidationError(f"targetUrl must be at most {MAX_URL_LENGTH} characters", code="INVALID_INPUT")
     try:
         parts = urlsplit(value)
-        parts.port  # noqa: B018  (raises ValueError for a bad port)
+        parts.port  # noqa: B018  (reading it validates the port)
     except ValueError:
         raise ValidationError(f"Invalid URL: '{value}'", code="INVALID_URL") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise ValidationError("Invalid URL scheme. Only HTTP and HTTPS are allowed.", code="INVALID_URL")
     if not parts.hostname:
-        raise ValidationError(f"Invalid URL: '{value}' must be absolute, e.g. https://example.com/hook", code="INVALID_URL")
+        raise ValidationError(
+            f"Invalid URL: '{value}' must be absolute, e.g. https://example.com/hook", code="INVALID_URL"
+        )
     try:
         check_host(parts.hostname)
     except BlockedTarget as error:
@@ -80,7 +90,9 @@ def clean_target_url(value: Any) -> str:
 def clean_operations(value: Any) -> list[str]:
     """A non-empty list of ``{object}.{action}`` operations (duplicates dropped, order kept)."""
     if not isinstance(value, list) or not value:
-        raise ValidationError(f"operations must be a non-empty array of strings; {OPERATION_HELP}", code="INVALID_OPERATIONS")
+        raise ValidationError(
+            f"operations must be a non-empty array of strings; {OPERATION_HELP}", code="INVALID_OPERATIONS"
+        )
     if len(value) > MAX_OPERATIONS:
         raise ValidationError(f"operations must have at most {MAX_OPERATIONS} entries", code="INVALID_OPERATIONS")
     problems = []
@@ -98,22 +110,28 @@ def clean_description(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > MAX_DESCRIPTION_LENGTH:
-        raise ValidationError(f"description must be a string of at most {MAX_DESCRIPTION_LENGTH} characters", code="INVALID_INPUT")
+        raise ValidationError(
+            f"description must be a string of at most {MAX_DESCRIPTION_LENGTH} characters", code="INVALID_INPUT"
+        )
     return value
 
 
 def clean_secret(value: Any) -> str:
     """A given secret: a non-empty string of at most ``MAX_SECRET_LENGTH`` characters."""
     if not isinstance(value, str) or not value or len(value) > MAX_SECRET_LENGTH:
-        raise ValidationError(f"secret must be a non-empty string of at most {MAX_SECRET_LENGTH} characters", code="INVALID_INPUT")
+        raise ValidationError(
+            f"secret must be a non-empty string of at most {MAX_SECRET_LENGTH} characters", code="INVALID_INPUT"
+        )
     return value
 
 
 def apply_fields(webhook: Webhook, data: dict[str, Any]) -> None:
     """Check every given field, collecting all problems, then set them on ``webhook``."""
     cleaners = {
-        "targetUrl": ("target_url", clean_target_url), "operations": ("operations", clean_operations),
-        "description": ("description", clean_description), "secret": ("secret", clean_secret),
+        "targetUrl": ("target_url", clean_target_url),
+        "operations": ("operations", clean_operations),
+        "description": ("description", clean_description),
+        "secret": ("secret", clean_secret),
     }
     errors: list[str] = []
     for key, (attribute, clean) in cleaners.items():
@@ -170,7 +188,9 @@ def delete_webhook(workspace: Any, webhook_id: Any) -> Webhook:
     webhook.deleted_at = timezone.now()
     webhook.save(update_fields=["deleted_at", "updated_at"])
     webhook.deliveries.filter(status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.CANCELLED, task_id=None, next_attempt_at=None,
+        status=Delivery.Status.CANCELLED,
+        task_id=None,
+        next_attempt_at=None,
     )
     return webhook
 
@@ -214,15 +234,20 @@ def send_test_event(webhook: Any, post: Callable[..., transport.Outcome] = trans
     The body has Twenty's keys (api-reference 6.3) and an empty record; it is signed with the
     webhook's secret exactly like a real delivery, so a receiver can check its verification.
     """
-    body = orjson.dumps({
-        "targetUrl": webhook.target_url,
-        "eventName": "webhook.test",
-        "objectMetadata": {"id": None, "nameSingular": "webhook"},
-        "workspaceId": str(webhook.workspace_id),
-        "webhookId": str(webhook.pk),
-        "eventDate": format_event_date(timezone.now()),
-        "record": {},
-    })
-    headers = {"Content-Type": "application/json", "User-Agent": "crm-data-platform-webhooks/1 (test)",
-               **signature_headers(body, webhook.secret, time.time_ns() // 1_000_000)}
+    body = orjson.dumps(
+        {
+            "targetUrl": webhook.target_url,
+            "eventName": "webhook.test",
+            "objectMetadata": {"id": None, "nameSingular": "webhook"},
+            "workspaceId": str(webhook.workspace_id),
+            "webhookId": str(webhook.pk),
+            "eventDate": format_event_date(timezone.now()),
+            "record": {},
+        }
+    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "crm-data-platform-webhooks/1 (test)",
+        **signature_headers(body, webhook.secret, time.time_ns() // 1_000_000),
+    }
     return post(webhook.target_url, body, headers)

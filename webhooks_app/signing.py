@@ -15,8 +15,14 @@ import secrets
 import time
 
 __all__ = [
-    "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "NONCE_HEADER", "new_secret", "sign", "signed_message",
-    "signature_headers", "verify",
+    "NONCE_HEADER",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "new_secret",
+    "sign",
+    "signature_headers",
+    "signed_message",
+    "verify",
 ]
 
 SIGNATURE_HEADER = "X-Twenty-Webhook-Signature"
@@ -39,7 +45,9 @@ def sign(message: bytes, secret: str) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def signature_headers(body: bytes, secret: str, timestamp_ms: int | None = None, nonce: str | None = None) -> dict[str, str]:
+def signature_headers(
+    body: bytes, secret: str, timestamp_ms: int | None = None, nonce: str | None = None
+) -> dict[str, str]:
     """The timestamp, nonce and signature headers for sending ``body`` (the exact bytes sent)."""
     timestamp = str(timestamp_ms if timestamp_ms is not None else time.time_ns() // 1_000_000)
     return {

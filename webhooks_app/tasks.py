@@ -36,8 +36,13 @@ except ImportError:
     from django_tasks import TaskContext, task
 
 __all__ = [
-    "deliver_webhook", "enqueue_delivery", "retry_delay", "record_attempt", "EVENT_ID_HEADER", "DELIVERY_ID_HEADER",
     "ATTEMPT_HEADER",
+    "DELIVERY_ID_HEADER",
+    "EVENT_ID_HEADER",
+    "deliver_webhook",
+    "enqueue_delivery",
+    "record_attempt",
+    "retry_delay",
 ]
 
 #: The event's id: the same on every attempt and every webhook, for receivers to de-duplicate.
@@ -93,15 +98,22 @@ def note_webhook_health(webhook: Webhook, succeeded: bool, now: datetime) -> Non
 
 
 @transaction.atomic
-def record_attempt(webhook: Webhook, delivery_id: Any, job_id: Any, attempted_at: datetime, outcome: transport.Outcome) -> str:
+def record_attempt(
+    webhook: Webhook, delivery_id: Any, job_id: Any, attempted_at: datetime, outcome: transport.Outcome
+) -> str:
     """Log an attempt and decide what follows: done, a retry after a backoff, or giving up."""
     # The row lock orders attempts of one delivery, so their numbers never collide.
     delivery = Delivery.objects.select_for_update().get(pk=delivery_id)
     delivery.attempt_count += 1
     delivery.round_attempts += 1
     DeliveryAttempt.objects.create(
-        delivery=delivery, number=delivery.attempt_count, attempted_at=attempted_at, duration_ms=outcome.duration_ms,
-        status_code=outcome.status_code, succeeded=outcome.succeeded, error=outcome.error,
+        delivery=delivery,
+        number=delivery.attempt_count,
+        attempted_at=attempted_at,
+        duration_ms=outcome.duration_ms,
+        status_code=outcome.status_code,
+        succeeded=outcome.succeeded,
+        error=outcome.error,
         response_excerpt=outcome.response_excerpt,
     )
     delivery.last_status_code = outcome.status_code
@@ -139,7 +151,9 @@ def deliver_webhook(context: TaskContext, delivery_id: str) -> str:
         return "skipped: another job is in charge"
     if delivery.webhook.deleted_at is not None:
         Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
-            status=Delivery.Status.CANCELLED, task_id=None, next_attempt_at=None,
+            status=Delivery.Status.CANCELLED,
+            task_id=None,
+            next_attempt_at=None,
         )
         return "cancelled: webhook deleted"
     body = build_body(delivery.event, delivery.webhook)

@@ -23,7 +23,7 @@ from webhooks_app import services
 from webhooks_app.models import Delivery, Webhook
 from webhooks_app.payload import format_event_date
 
-__all__ = ["WebhooksView", "DeliveriesView", "RedeliverView", "LegacyWebhooksView", "webhook_to_api", "delivery_to_api"]
+__all__ = ["DeliveriesView", "LegacyWebhooksView", "RedeliverView", "WebhooksView", "delivery_to_api", "webhook_to_api"]
 
 ID_EXAMPLE = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
 #: 2026-08-10, the date Twenty announces for the end of its ``/rest/webhooks`` alias.
@@ -45,14 +45,16 @@ def webhook_to_api(webhook: Webhook, with_secret: bool = False) -> dict[str, Any
     }
     if with_secret:
         shaped["secret"] = webhook.secret
-    shaped.update({
-        "createdAt": iso(webhook.created_at),
-        "updatedAt": iso(webhook.updated_at),
-        "deletedAt": iso(webhook.deleted_at),
-        "isFailing": webhook.is_failing,
-        "failingSince": iso(webhook.failing_since),
-        "consecutiveFailures": webhook.consecutive_failures,
-    })
+    shaped.update(
+        {
+            "createdAt": iso(webhook.created_at),
+            "updatedAt": iso(webhook.updated_at),
+            "deletedAt": iso(webhook.deleted_at),
+            "isFailing": webhook.is_failing,
+            "failingSince": iso(webhook.failing_since),
+            "consecutiveFailures": webhook.consecutive_failures,
+        }
+    )
     return shaped
 
 
@@ -102,7 +104,9 @@ class WebhooksView(APIView):
         if pk is not None:
             return Response({"data": webhook_to_api(services.get_webhook(workspace, pk))})
         page = paginate_by_id(services.live_webhooks(workspace), request.query_params, default=60, maximum=1000)
-        return Response({"data": [webhook_to_api(w) for w in page.rows], "pageInfo": page.page_info, "totalCount": page.total_count})
+        return Response(
+            {"data": [webhook_to_api(w) for w in page.rows], "pageInfo": page.page_info, "totalCount": page.total_count}
+        )
 
     def post(self, request: Request, pk: str | None = None) -> Response:
         if pk is not None:
@@ -132,7 +136,13 @@ class DeliveriesView(APIView):
             return Response({"data": delivery_to_api(services.get_delivery(workspace, pk, delivery_id))})
         deliveries = services.deliveries_of(workspace, pk, request.query_params.get("status"))
         page = paginate_by_id(deliveries, request.query_params, default=60, maximum=200)
-        return Response({"data": [delivery_to_api(d) for d in page.rows], "pageInfo": page.page_info, "totalCount": page.total_count})
+        return Response(
+            {
+                "data": [delivery_to_api(d) for d in page.rows],
+                "pageInfo": page.page_info,
+                "totalCount": page.total_count,
+            }
+        )
 
 
 class RedeliverView(APIView):
@@ -162,7 +172,9 @@ class LegacyWebhooksView(APIView):
     def post(self, request: Request, pk: str | None = None) -> Response:
         if pk is not None:
             raise ApiError(400, "Remove the id from the path to create a webhook: POST /rest/webhooks")
-        return Response(webhook_to_api(services.create_webhook(request.auth.workspace, request.data), with_secret=True), status=201)
+        return Response(
+            webhook_to_api(services.create_webhook(request.auth.workspace, request.data), with_secret=True), status=201
+        )
 
     def patch(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:

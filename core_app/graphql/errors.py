@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from graphql import GraphQLError
 
 from core_app.query.errors import FilterSyntaxError, OrderBySyntaxError
 from core_app.services.errors import RecordError, RecordNotFound
 
-__all__ = ["user_error", "graphql_errors"]
+__all__ = ["graphql_errors", "user_error"]
 
 logger = logging.getLogger(__name__)
 

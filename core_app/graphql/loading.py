@@ -23,9 +23,9 @@ from graphql.language import FieldNode
 from core_app.graphql.errors import user_error
 from core_app.graphql.inputs import plain
 from core_app.models import Record
-from core_app.query.lookups import JsonValueIn
 from core_app.query.aggregates import AggregateError, parse_aggregate
 from core_app.query.graphql_filter import parse_graphql_filter
+from core_app.query.lookups import JsonValueIn
 from core_app.query.order_by import parse_graphql_order_by
 from core_app.query.ordering import InvalidCursor, build_sort_keys, decode_cursor, encode_cursor, order_terms, seek
 from core_app.services.context import RecordContext
@@ -33,7 +33,7 @@ from core_app.services.output import NESTED_LIMIT, output_plan, record_to_api, r
 from core_app.services.reading import Page, filtered
 from metadata_app.specs import FieldSpec
 
-__all__ = ["Loader", "type_name", "page_size"]
+__all__ = ["Loader", "page_size", "type_name"]
 
 CONNECTION_KEYS = frozenset({"edges", "pageInfo", "__typename"})
 
@@ -71,7 +71,9 @@ class Loader:
     def selections(self, type_name_: str, field_nodes: list[FieldNode]) -> dict[str, list[FieldNode]]:
         """Sub-fields selected on ``field_nodes`` (fragments resolved), by response key."""
         info = self.info
-        return collect_sub_fields(info.schema, info.fragments, info.variable_values, info.schema.get_type(type_name_), field_nodes)
+        return collect_sub_fields(
+            info.schema, info.fragments, info.variable_values, info.schema.get_type(type_name_), field_nodes
+        )
 
     def arguments(self, parent_type: str, field_nodes: list[FieldNode]) -> dict[str, Any]:
         """Argument values of a field (variables applied)."""
@@ -121,7 +123,9 @@ class Loader:
             cursor = decode_cursor(cursor_text, keys) if cursor_text else None
         except InvalidCursor:
             # The root connection's message (``find_many``): the same cursor gets the same answer.
-            raise user_error([f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by"]) from None
+            raise user_error(
+                [f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by"]
+            ) from None
         parent_ids = [str(r.id) for r in records]
         base = filtered(ctx, node).filter(JsonValueIn("data", (inverse.join_storage_key,), parent_ids))
         rows = list(
@@ -140,10 +144,13 @@ class Loader:
             items = items[:limit][::-1] if backward else items[:limit]
             # The flags of a root connection (``find_many``, api-reference 1.5): each speaks only for
             # the direction being paged, so a nested page equals the same page read from the root.
-            pages[parent_id] = Page(items, [encode_cursor(r, keys) for r in items], None, more and not backward, more and backward)
+            pages[parent_id] = Page(
+                items, [encode_cursor(r, keys) for r in items], None, more and not backward, more and backward
+            )
         connection_type = f"{type_name(ctx.spec.name_singular)}Connection"
-        aggregates = self.aggregate_values(ctx, connection_type, nodes, base, group_key=inverse.join_storage_key,
-                                           parent_ids=parent_ids)
+        aggregates = self.aggregate_values(
+            ctx, connection_type, nodes, base, group_key=inverse.join_storage_key, parent_ids=parent_ids
+        )
         empty = Page([], [], None, False, False)
         all_records = [r for p in pages.values() for r in p.records]
         node_nodes = self.node_field_nodes(connection_type, nodes)
@@ -151,7 +158,9 @@ class Loader:
         for output, record in zip(shaped, records):
             page = pages.get(str(record.id), empty)
             children = [next(shaped_children) for _ in page.records]
-            output[key] = self.connection_dict(page, children, aggregates[str(record.id)] if aggregates is not None else {})
+            output[key] = self.connection_dict(
+                page, children, aggregates[str(record.id)] if aggregates is not None else {}
+            )
 
     # -- connections --------------------------------------------------------------------------
 
@@ -159,8 +168,12 @@ class Loader:
         """Field nodes of ``edges { node }`` under a connection field."""
         edge_type = connection_type.removesuffix("Connection") + "Edge"
         # By field name, not response key: ``items: edges { node { ... } }`` is still the edges.
-        edges = [edge for nodes in self.selections(connection_type, field_nodes).values() for edge in nodes
-                 if edge.name.value == "edges"]
+        edges = [
+            edge
+            for nodes in self.selections(connection_type, field_nodes).values()
+            for edge in nodes
+            if edge.name.value == "edges"
+        ]
         result: list[FieldNode] = []
         for nodes in (self.selections(edge_type, [edge]).values() for edge in edges):
             for group in nodes:
@@ -172,8 +185,15 @@ class Loader:
         names = [nodes[0].name.value for nodes in self.selections(connection_type, field_nodes).values()]
         return [name for name in dict.fromkeys(names) if name not in CONNECTION_KEYS]
 
-    def aggregate_values(self, ctx, connection_type: str, field_nodes, queryset, group_key: str | None = None,
-                         parent_ids: list[str] | None = None):
+    def aggregate_values(
+        self,
+        ctx,
+        connection_type: str,
+        field_nodes,
+        queryset,
+        group_key: str | None = None,
+        parent_ids: list[str] | None = None,
+    ):
         """Selected aggregates in one query: a dict, or per parent id (each of ``parent_ids``) when ``group_key`` is given."""
         names = self.aggregate_names(connection_type, field_nodes)
         if not names:

@@ -21,7 +21,7 @@ from core_app.services.merging import merge_records
 from core_app.services.reading import Page, filtered, find_many, find_one
 from metadata_app.specs import ObjectSpec
 
-__all__ = ["ObjectTypes", "query_fields", "mutation_fields", "context_of"]
+__all__ = ["ObjectTypes", "context_of", "mutation_fields", "query_fields"]
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,16 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
     def resolve_many(root, info, filter=None, orderBy=None, first=None, last=None, after=None, before=None):
         ctx = context_of(info, spec)
         node = parse_graphql_filter(plain(filter))
-        page = find_many(ctx, node, parse_graphql_order_by(plain(orderBy)), page_size(first, last), after, before,
-                         with_count=False, from_end=last is not None)
+        page = find_many(
+            ctx,
+            node,
+            parse_graphql_order_by(plain(orderBy)),
+            page_size(first, last),
+            after,
+            before,
+            with_count=False,
+            from_end=last is not None,
+        )
         return Loader(info).connection(ctx, page, info.field_nodes, node)
 
     @graphql_errors
@@ -77,8 +85,11 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
         results = []
         for records, total in find_duplicates(ctx, plain(data), plain(ids)):
             page = Page(records, [str(r.pk) for r in records], total, total > len(records), False)
-            connection = loader.connection_dict(page, loader.nodes(ctx, records, loader.node_field_nodes(
-                types.connection._meta.name, info.field_nodes)), {})
+            connection = loader.connection_dict(
+                page,
+                loader.nodes(ctx, records, loader.node_field_nodes(types.connection._meta.name, info.field_nodes)),
+                {},
+            )
             connection["totalCount"] = total
             results.append(connection)
         return results
@@ -90,27 +101,41 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
         group_type = types.group._meta.name
         names = [n for n in loader.aggregate_names(group_type, info.field_nodes) if n != "groupByDimensionValues"]
         with_records = "edges" in loader.selections(group_type, info.field_nodes)
-        groups = group_by(ctx, parse_graphql_filter(plain(filter)), plain(groupBy), names,
-                          page_size(limit, None, default=50), with_records)
+        groups = group_by(
+            ctx,
+            parse_graphql_filter(plain(filter)),
+            plain(groupBy),
+            names,
+            page_size(limit, None, default=50),
+            with_records,
+        )
         for group in groups:
             group["edges"] = [{"node": record, "cursor": None} for record in group.pop("records", [])]
         return groups
 
-    many_args = dict(
-        filter=graphene.Argument(types.filter), orderBy=graphene.Argument(graphene.List(types.order_by)),
-        first=graphene.Int(), last=graphene.Int(), after=graphene.String(), before=graphene.String(),
-    )
+    many_args = {
+        "filter": graphene.Argument(types.filter),
+        "orderBy": graphene.Argument(graphene.List(types.order_by)),
+        "first": graphene.Int(),
+        "last": graphene.Int(),
+        "after": graphene.String(),
+        "before": graphene.String(),
+    }
     return {
         spec.name_plural: graphene.Field(types.connection, resolver=resolve_many, **many_args),
         spec.name_singular: graphene.Field(types.node, resolver=resolve_one, filter=graphene.Argument(types.filter)),
         f"{spec.name_plural}GroupBy": graphene.Field(
-            graphene.List(graphene.NonNull(types.group)), resolver=resolve_group_by,
+            graphene.List(graphene.NonNull(types.group)),
+            resolver=resolve_group_by,
             groupBy=graphene.Argument(graphene.List(graphene.NonNull(scalars.RawJSON)), required=True),
-            filter=graphene.Argument(types.filter), limit=graphene.Int(),
+            filter=graphene.Argument(types.filter),
+            limit=graphene.Int(),
         ),
         f"{spec.name_singular}Duplicates": graphene.Field(
-            graphene.List(types.connection), resolver=resolve_duplicates,
-            ids=graphene.List(scalars.UUID), data=graphene.List(types.create),
+            graphene.List(types.connection),
+            resolver=resolve_duplicates,
+            ids=graphene.List(scalars.UUID),
+            data=graphene.List(types.create),
         ),
     }
 
@@ -126,7 +151,9 @@ def mutation_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
         return nodes_of(info, context_of(info, spec), [change.record for change in changes])
 
     def create_one(root, info, data, upsert=False):
-        return records_of(info, writing.create_many(context_of(info, spec), [plain(data)], upsert=bool(upsert), batch=False))[0]
+        return records_of(
+            info, writing.create_many(context_of(info, spec), [plain(data)], upsert=bool(upsert), batch=False)
+        )[0]
 
     def create_many(root, info, data, upsert=False):
         return records_of(info, writing.create_many(context_of(info, spec), plain(data), upsert=bool(upsert)))
@@ -142,12 +169,16 @@ def mutation_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
         def resolve(root, info, id):
             ctx = context_of(info, spec)
             return records_of(info, operation(ctx, [find_one(ctx, id, with_deleted=with_deleted)]))[0]
+
         return resolve
 
     def by_filter(operation, verb, trash=None):
         def resolve(root, info, filter):
             ctx = context_of(info, spec)
-            return records_of(info, operation(ctx, writing.select_many(ctx, parse_graphql_filter(plain(filter)), verb, trash=trash)))
+            return records_of(
+                info, operation(ctx, writing.select_many(ctx, parse_graphql_filter(plain(filter)), verb, trash=trash))
+            )
+
         return resolve
 
     def merge(root, info, ids, conflictPriorityIndex=0, dryRun=False):
@@ -158,17 +189,30 @@ def mutation_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
     record_id = graphene.Argument(scalars.UUID, required=True)
     required_filter = graphene.Argument(types.filter, required=True)
     return {
-        f"create{singular}": field(one, create_one, data=graphene.Argument(types.create, required=True), upsert=graphene.Boolean()),
-        f"create{plural}": field(many, create_many, data=graphene.Argument(graphene.List(graphene.NonNull(types.create)), required=True),
-                                 upsert=graphene.Boolean()),
+        f"create{singular}": field(
+            one, create_one, data=graphene.Argument(types.create, required=True), upsert=graphene.Boolean()
+        ),
+        f"create{plural}": field(
+            many,
+            create_many,
+            data=graphene.Argument(graphene.List(graphene.NonNull(types.create)), required=True),
+            upsert=graphene.Boolean(),
+        ),
         f"update{singular}": field(one, update_one, id=record_id, data=graphene.Argument(types.update, required=True)),
-        f"update{plural}": field(many, update_many, filter=required_filter, data=graphene.Argument(types.update, required=True)),
+        f"update{plural}": field(
+            many, update_many, filter=required_filter, data=graphene.Argument(types.update, required=True)
+        ),
         f"delete{singular}": field(one, by_id(writing.soft_delete, False), id=record_id),
         f"delete{plural}": field(many, by_filter(writing.soft_delete, "delete"), filter=required_filter),
         f"destroy{singular}": field(one, by_id(writing.destroy, True), id=record_id),
         f"destroy{plural}": field(many, by_filter(writing.destroy, "destroy"), filter=required_filter),
         f"restore{singular}": field(one, by_id(writing.restore, True), id=record_id),
         f"restore{plural}": field(many, by_filter(writing.restore, "restore", trash=True), filter=required_filter),
-        f"merge{plural}": field(one, merge, ids=graphene.Argument(graphene.List(graphene.NonNull(scalars.UUID)), required=True),
-                                conflictPriorityIndex=graphene.Int(required=True), dryRun=graphene.Boolean()),
+        f"merge{plural}": field(
+            one,
+            merge,
+            ids=graphene.Argument(graphene.List(graphene.NonNull(scalars.UUID)), required=True),
+            conflictPriorityIndex=graphene.Int(required=True),
+            dryRun=graphene.Boolean(),
+        ),
     }

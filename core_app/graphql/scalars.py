@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from metadata_app.graphql.scalars import JSON
 
-__all__ = ["UUID", "DateTime", "Date", "RawJSON", "BigFloat", "Position", "ConnectionCursor"]
+__all__ = ["UUID", "BigFloat", "ConnectionCursor", "Date", "DateTime", "Position", "RawJSON"]
 
 
 class PassThrough(JSON):

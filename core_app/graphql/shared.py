@@ -15,7 +15,13 @@ from core_app.graphql import scalars
 from metadata_app.field_types import FIELD_TYPES, FieldType
 
 __all__ = [
-    "FilterIs", "OrderByDirection", "PageInfo", "scalar_type", "scalar_filter", "composite_types", "CompositeTypes",
+    "CompositeTypes",
+    "FilterIs",
+    "OrderByDirection",
+    "PageInfo",
+    "composite_types",
+    "scalar_filter",
+    "scalar_type",
 ]
 
 
@@ -45,9 +51,16 @@ class PageInfo(graphene.ObjectType):
 
 
 SCALARS: dict[str, Any] = {
-    "String": graphene.String, "Float": graphene.Float, "Int": graphene.Int, "Boolean": graphene.Boolean,
-    "UUID": scalars.UUID, "DateTime": scalars.DateTime, "Date": scalars.Date, "RawJSON": scalars.RawJSON,
-    "BigFloat": scalars.BigFloat, "Position": scalars.Position,
+    "String": graphene.String,
+    "Float": graphene.Float,
+    "Int": graphene.Int,
+    "Boolean": graphene.Boolean,
+    "UUID": scalars.UUID,
+    "DateTime": scalars.DateTime,
+    "Date": scalars.Date,
+    "RawJSON": scalars.RawJSON,
+    "BigFloat": scalars.BigFloat,
+    "Position": scalars.Position,
 }
 
 
@@ -78,7 +91,9 @@ def scalar_filter(filter_name: str) -> type[graphene.InputObjectType]:
     if isinstance(value_type, graphene.List):
         value_type = value_type.of_type
     attrs = {op: operator_field(op, value_type) for op in sorted(field_type.operators)}
-    return type(filter_name, (graphene.InputObjectType,), {**attrs, "__doc__": f"Comparisons on {field_type.name} values."})
+    return type(
+        filter_name, (graphene.InputObjectType,), {**attrs, "__doc__": f"Comparisons on {field_type.name} values."}
+    )
 
 
 class CompositeTypes:
@@ -88,26 +103,50 @@ class CompositeTypes:
         base = "".join(part.capitalize() for part in field_type.name.split("_"))
         subs = field_type.sub_fields
         writable = {k: v for k, v in subs.items() if k not in getattr(field_type, "read_only_sub_fields", ())}
-        self.output = type(base, (graphene.ObjectType,), {
-            **{name: graphene.Field(scalar_type(sub)) for name, sub in subs.items()},
-            "__doc__": f"A {field_type.name} value.",
-        })
-        self.filter = type(f"{base}Filter", (graphene.InputObjectType,), {
-            **{name: graphene.InputField(scalar_filter(sub.graphql_filter)) for name, sub in subs.items()},
-            "__doc__": f"Filters on the sub-fields of a {field_type.name} value.",
-        })
-        self.order_by = type(f"{base}OrderByInput", (graphene.InputObjectType,), {
-            **{name: graphene.InputField(OrderByDirection) for name, sub in subs.items() if sub.sortable and sub.value_kind != "json"},
-            "__doc__": f"Sort by sub-fields of a {field_type.name} value.",
-        })
-        self.create_input = type(f"{base}CreateInput", (graphene.InputObjectType,), {
-            **{name: graphene.InputField(scalar_type(sub)) for name, sub in writable.items()},
-            "__doc__": f"A {field_type.name} value to write.",
-        })
-        self.update_input = type(f"{base}UpdateInput", (graphene.InputObjectType,), {
-            **{name: graphene.InputField(scalar_type(sub)) for name, sub in writable.items()},
-            "__doc__": f"Sub-fields of a {field_type.name} value to change; the others are kept.",
-        })
+        self.output = type(
+            base,
+            (graphene.ObjectType,),
+            {
+                **{name: graphene.Field(scalar_type(sub)) for name, sub in subs.items()},
+                "__doc__": f"A {field_type.name} value.",
+            },
+        )
+        self.filter = type(
+            f"{base}Filter",
+            (graphene.InputObjectType,),
+            {
+                **{name: graphene.InputField(scalar_filter(sub.graphql_filter)) for name, sub in subs.items()},
+                "__doc__": f"Filters on the sub-fields of a {field_type.name} value.",
+            },
+        )
+        self.order_by = type(
+            f"{base}OrderByInput",
+            (graphene.InputObjectType,),
+            {
+                **{
+                    name: graphene.InputField(OrderByDirection)
+                    for name, sub in subs.items()
+                    if sub.sortable and sub.value_kind != "json"
+                },
+                "__doc__": f"Sort by sub-fields of a {field_type.name} value.",
+            },
+        )
+        self.create_input = type(
+            f"{base}CreateInput",
+            (graphene.InputObjectType,),
+            {
+                **{name: graphene.InputField(scalar_type(sub)) for name, sub in writable.items()},
+                "__doc__": f"A {field_type.name} value to write.",
+            },
+        )
+        self.update_input = type(
+            f"{base}UpdateInput",
+            (graphene.InputObjectType,),
+            {
+                **{name: graphene.InputField(scalar_type(sub)) for name, sub in writable.items()},
+                "__doc__": f"Sub-fields of a {field_type.name} value to change; the others are kept.",
+            },
+        )
 
 
 @cache

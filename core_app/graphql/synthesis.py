@@ -79,10 +79,18 @@ class Builder:
             enum = self.enum(spec, field)
             name = f"{enum._meta.name}Filter"
             if name not in self.filters:
-                attrs = {op: graphene.InputField(graphene.List(enum) if op in ("in", "containsAny") else
-                                                 graphene.Boolean if op == "isEmptyArray" else
-                                                 FilterIs if op == "is" else enum)
-                         for op in sorted(field_type.operators)}
+                attrs = {
+                    op: graphene.InputField(
+                        graphene.List(enum)
+                        if op in ("in", "containsAny")
+                        else graphene.Boolean
+                        if op == "isEmptyArray"
+                        else FilterIs
+                        if op == "is"
+                        else enum
+                    )
+                    for op in sorted(field_type.operators)
+                }
                 self.filters[name] = type(name, (graphene.InputObjectType,), attrs)
             return self.filters[name]
         return scalar_filter(field_type.graphql_filter)
@@ -105,19 +113,28 @@ class Builder:
                 attrs[field.name] = graphene.Field(lambda n=target_name: self.nodes[n], resolver=relation_resolver)
             else:
                 attrs[field.name] = graphene.Field(
-                    lambda n=target_name: self.connections[n], resolver=relation_resolver,
+                    lambda n=target_name: self.connections[n],
+                    resolver=relation_resolver,
                     filter=graphene.Argument(lambda n=target_name: self.filters[f"{n}FilterInput"]),
                     orderBy=graphene.Argument(graphene.List(lambda n=target_name: self.order_bys[n])),
-                    first=graphene.Int(), last=graphene.Int(), after=graphene.String(), before=graphene.String(),
+                    first=graphene.Int(),
+                    last=graphene.Int(),
+                    after=graphene.String(),
+                    before=graphene.String(),
                 )
         return type(type_name(spec.name_singular), (graphene.ObjectType,), attrs)
 
     def connection(self, spec: ObjectSpec) -> type[graphene.ObjectType]:
         """``{Singular}Edge`` and ``{Singular}Connection`` with every aggregate field."""
         name = type_name(spec.name_singular)
-        edge = type(f"{name}Edge", (graphene.ObjectType,), {
-            "node": graphene.Field(lambda: self.nodes[name]), "cursor": graphene.Field(scalars.ConnectionCursor),
-        })
+        edge = type(
+            f"{name}Edge",
+            (graphene.ObjectType,),
+            {
+                "node": graphene.Field(lambda: self.nodes[name]),
+                "cursor": graphene.Field(scalars.ConnectionCursor),
+            },
+        )
         self.edges[name] = edge
         attrs: dict[str, Any] = {
             "edges": graphene.List(graphene.NonNull(edge), required=True),
@@ -189,7 +206,7 @@ class Builder:
 
     def build(self) -> graphene.Schema:
         """Assemble every type, then the Query and Mutation roots."""
-        objects = [spec for spec in self.snapshot.objects]
+        objects = list(self.snapshot.objects)
         for spec in objects:
             name = type_name(spec.name_singular)
             self.filters[f"{name}FilterInput"] = self.filter_input(spec)
@@ -203,8 +220,12 @@ class Builder:
         for spec in objects:
             name = type_name(spec.name_singular)
             types = resolvers.ObjectTypes(
-                node=self.nodes[name], connection=self.connections[name], group=self.group(spec), filter=self.filters[f"{name}FilterInput"],
-                order_by=self.order_bys[name], create=self.write_input(spec, update=False),
+                node=self.nodes[name],
+                connection=self.connections[name],
+                group=self.group(spec),
+                filter=self.filters[f"{name}FilterInput"],
+                order_by=self.order_bys[name],
+                create=self.write_input(spec, update=False),
                 update=self.write_input(spec, update=True),
             )
             query.update(resolvers.query_fields(spec, types))

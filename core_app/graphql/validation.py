@@ -26,13 +26,18 @@ class RootFieldsRule(ValidationRule):
     """Refuse operations with too many root fields."""
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-        roots = [s for s in node.selection_set.selections if isinstance(s, FieldNode) and not s.name.value.startswith("__")]
+        roots = [
+            s for s in node.selection_set.selections if isinstance(s, FieldNode) and not s.name.value.startswith("__")
+        ]
         maximum = limit("GRAPHQL_MAX_ROOT_RESOLVERS", 20)
         if len(roots) > maximum:
-            self.report_error(GraphQLError(
-                f"Query has {len(roots)} root fields; at most {maximum} are allowed per request",
-                node, extensions={"code": "BAD_USER_INPUT"},
-            ))
+            self.report_error(
+                GraphQLError(
+                    f"Query has {len(roots)} root fields; at most {maximum} are allowed per request",
+                    node,
+                    extensions={"code": "BAD_USER_INPUT"},
+                )
+            )
 
 
 class FieldCountRule(ValidationRule):
@@ -46,10 +51,13 @@ class FieldCountRule(ValidationRule):
         self.count += 1
         maximum = limit("GRAPHQL_MAX_FIELDS", 2000)
         if self.count == maximum + 1:
-            self.report_error(GraphQLError(
-                f"Query selects more than {maximum} fields; split it into smaller queries",
-                node, extensions={"code": "BAD_USER_INPUT"},
-            ))
+            self.report_error(
+                GraphQLError(
+                    f"Query selects more than {maximum} fields; split it into smaller queries",
+                    node,
+                    extensions={"code": "BAD_USER_INPUT"},
+                )
+            )
 
 
 def validation_rules() -> list[type[ValidationRule]]:
@@ -59,4 +67,9 @@ def validation_rules() -> list[type[ValidationRule]]:
     fields and arguments, input types, variables...) must be listed too: without them a
     misspelt field reaches the resolvers, where it is silently dropped or misreported.
     """
-    return [*specified_rules, depth_limit_validator(max_depth=limit("GRAPHQL_MAX_DEPTH", 8)), RootFieldsRule, FieldCountRule]
+    return [
+        *specified_rules,
+        depth_limit_validator(max_depth=limit("GRAPHQL_MAX_DEPTH", 8)),
+        RootFieldsRule,
+        FieldCountRule,
+    ]

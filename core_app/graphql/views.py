@@ -28,7 +28,7 @@ from core_app.graphql.validation import validation_rules
 from core_app.services.context import RecordContext, api_actor
 from metadata_app.registry import schema_registry
 
-__all__ = ["WorkspaceGraphQLView", "is_introspection", "format_graphql_error", "unauthenticated"]
+__all__ = ["WorkspaceGraphQLView", "format_graphql_error", "is_introspection", "unauthenticated"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,8 @@ def is_introspection(query: Any) -> bool:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     return bool(operations) and all(
         getattr(selection, "name", None) is not None and selection.name.value.startswith("__")
-        for operation in operations for selection in operation.selection_set.selections
+        for operation in operations
+        for selection in operation.selection_set.selections
     )
 
 
@@ -67,16 +68,21 @@ def format_graphql_error(error: Exception) -> dict[str, Any]:
         if original is not None and not isinstance(original, GraphQLError):
             logger.error("GraphQL resolver crashed", exc_info=original)
             message = "Internal server error"
-            return {"message": message, "path": error.path,
-                    "extensions": {"code": "INTERNAL_SERVER_ERROR", "userFriendlyMessage": message}}
+            return {
+                "message": message,
+                "path": error.path,
+                "extensions": {"code": "INTERNAL_SERVER_ERROR", "userFriendlyMessage": message},
+            }
         formatted = error.formatted
         extensions = dict(formatted.get("extensions") or {})
         extensions.setdefault("code", "BAD_USER_INPUT")
         extensions.setdefault("userFriendlyMessage", formatted["message"])
         return {**formatted, "extensions": extensions}
     logger.error("GraphQL request failed", exc_info=error)
-    return {"message": "Internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR",
-                                                               "userFriendlyMessage": "Internal server error"}}
+    return {
+        "message": "Internal server error",
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "userFriendlyMessage": "Internal server error"},
+    }
 
 
 def unauthenticated(message: str) -> JsonResponse:

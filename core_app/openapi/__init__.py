@@ -23,7 +23,7 @@ from core_app.openapi.schemas import ERROR, PAGE_INFO, object_schemas
 from core_app.openapi.webhooks import object_webhooks
 from metadata_app.specs import SchemaSnapshot
 
-__all__ = ["build_core_document", "TITLE", "DESCRIPTION"]
+__all__ = ["DESCRIPTION", "TITLE", "build_core_document"]
 
 TITLE = "Core API"
 DESCRIPTION = (
@@ -46,7 +46,12 @@ def build_core_document(snapshot: SchemaSnapshot) -> dict[str, Any]:
         components["schemas"].update(object_schemas(spec, snapshot))
         paths.update(object_paths(spec))
         webhooks.update(object_webhooks(spec))
-    tags = [{"name": spec.name_plural, "description": f"{spec.label_plural} ({'custom' if spec.is_custom else 'standard'} object)"}
-            for spec in objects]
+    tags = [
+        {
+            "name": spec.name_plural,
+            "description": f"{spec.label_plural} ({'custom' if spec.is_custom else 'standard'} object)",
+        }
+        for spec in objects
+    ]
     components["schemas"] = dict(sorted(components["schemas"].items()))
     return {"paths": paths, "components": components, "tags": tags, "webhooks": webhooks}

@@ -20,8 +20,8 @@ from metadata_app.specs import ObjectSpec
 __all__ = ["PARAMETERS", "object_paths"]
 
 FILTER_HELP = (
-    "Filter, e.g. `name[ilike]:\"%acme%\"`, `or(employees[gt]:500,city[eq]:Paris)`, "
-    "`emails.primaryEmail[eq]:\"ada@acme.com\"`, `companyId[in]:[<uuid>,<uuid>]`, `deletedAt[is]:NOT_NULL`. "
+    'Filter, e.g. `name[ilike]:"%acme%"`, `or(employees[gt]:500,city[eq]:Paris)`, '
+    '`emails.primaryEmail[eq]:"ada@acme.com"`, `companyId[in]:[<uuid>,<uuid>]`, `deletedAt[is]:NOT_NULL`. '
     "Comparators: eq, neq, in, containsAny, is (NULL, NOT_NULL), gt, gte, lt, lte, startsWith, endsWith, like, ilike; "
     "conjunctions and(...), or(...), not(...)."
 )
@@ -35,26 +35,57 @@ def query(name: str, schema: dict[str, Any], description: str, required: bool = 
 #: Shared parameters: ``#/components/parameters/<key>``.
 PARAMETERS: dict[str, dict[str, Any]] = {
     "filter": query("filter", {"type": "string"}, FILTER_HELP),
-    "filterRequired": query("filter", {"type": "string", "minLength": 1}, "Required: the records to act on. " + FILTER_HELP, required=True),
+    "filterRequired": query(
+        "filter", {"type": "string", "minLength": 1}, "Required: the records to act on. " + FILTER_HELP, required=True
+    ),
     "orderBy": query(
-        "order_by", {"type": "string"},
+        "order_by",
+        {"type": "string"},
         "Sort keys, e.g. `name.lastName[AscNullsLast],createdAt[DescNullsFirst]`; directions AscNullsFirst "
         "(default), AscNullsLast, DescNullsFirst, DescNullsLast. `id` is always the last key.",
     ),
-    "limit": query("limit", {"type": "integer", "minimum": 0}, "Page size: 60 by default, at most 200 (larger values are capped).", default=60),
-    "startingAfter": query("starting_after", {"type": "string"}, "The `pageInfo.endCursor` of the previous page (forward)."),
-    "endingBefore": query("ending_before", {"type": "string"}, "The `pageInfo.startCursor` of the next page (backward)."),
-    "depth": query("depth", {"type": "integer", "enum": [0, 1, 2]}, "Levels of related records embedded (0 to 2).", default=0),
-    "fields": query("fields", {"type": "string"}, "Comma-separated field names to return, e.g. `id,name`; `id` is always returned."),
-    "softDelete": query("soft_delete", {"type": "boolean"}, "`true` moves the records to the trash; otherwise they are destroyed.", default=False),
-    "upsert": query("upsert", {"type": "boolean"}, "`true` updates the record matching `id` or a unique field instead of failing.", default=False),
+    "limit": query(
+        "limit",
+        {"type": "integer", "minimum": 0},
+        "Page size: 60 by default, at most 200 (larger values are capped).",
+        default=60,
+    ),
+    "startingAfter": query(
+        "starting_after", {"type": "string"}, "The `pageInfo.endCursor` of the previous page (forward)."
+    ),
+    "endingBefore": query(
+        "ending_before", {"type": "string"}, "The `pageInfo.startCursor` of the next page (backward)."
+    ),
+    "depth": query(
+        "depth", {"type": "integer", "enum": [0, 1, 2]}, "Levels of related records embedded (0 to 2).", default=0
+    ),
+    "fields": query(
+        "fields", {"type": "string"}, "Comma-separated field names to return, e.g. `id,name`; `id` is always returned."
+    ),
+    "softDelete": query(
+        "soft_delete",
+        {"type": "boolean"},
+        "`true` moves the records to the trash; otherwise they are destroyed.",
+        default=False,
+    ),
+    "upsert": query(
+        "upsert",
+        {"type": "boolean"},
+        "`true` updates the record matching `id` or a unique field instead of failing.",
+        default=False,
+    ),
     "groupBy": query(
-        "group_by", {"type": "string"},
+        "group_by",
+        {"type": "string"},
         'JSON array of dimensions, e.g. `[{"stage":true}]`, `[{"name":{"firstName":true}}]`, `[{"createdAt":{"granularity":"MONTH"}}]`.',
         required=True,
     ),
-    "aggregate": query("aggregate", {"type": "string"}, 'JSON array of aggregate names, e.g. `["countEmptyName","sumEmployees"]`.'),
-    "includeRecordsSample": query("include_records_sample", {"type": "boolean"}, "`true` adds up to 10 records to every group.", default=False),
+    "aggregate": query(
+        "aggregate", {"type": "string"}, 'JSON array of aggregate names, e.g. `["countEmptyName","sumEmployees"]`.'
+    ),
+    "includeRecordsSample": query(
+        "include_records_sample", {"type": "boolean"}, "`true` adds up to 10 records to every group.", default=False
+    ),
 }
 
 
@@ -65,7 +96,9 @@ def params(*names: str) -> list[dict[str, str]]:
 
 def envelope(key: str, schema: dict[str, Any]) -> dict[str, Any]:
     """``{"data": {key: schema}}``."""
-    return build_object_type(properties={"data": build_object_type(properties={key: schema}, required=[key])}, required=["data"])
+    return build_object_type(
+        properties={"data": build_object_type(properties={key: schema}, required=[key])}, required=["data"]
+    )
 
 
 def deleted(many: bool) -> dict[str, Any]:
@@ -74,7 +107,9 @@ def deleted(many: bool) -> dict[str, Any]:
     return build_array_type(one) if many else one
 
 
-def operation(spec: ObjectSpec, operation_id: str, summary: str, responses: dict[str, Any], **rest: Any) -> dict[str, Any]:
+def operation(
+    spec: ObjectSpec, operation_id: str, summary: str, responses: dict[str, Any], **rest: Any
+) -> dict[str, Any]:
     """One operation of ``spec``, tagged with its plural name."""
     return {"tags": [spec.name_plural], "operationId": operation_id, "summary": summary, **rest, "responses": responses}
 
@@ -93,22 +128,36 @@ def collection_item(spec: ObjectSpec) -> dict[str, Any]:
     )
     return {
         "get": operation(
-            spec, f"findMany{many}", f"List {spec.label_plural}", {"200": json_response(f"A page of {spec.label_plural}", found), **error_responses(400)},
+            spec,
+            f"findMany{many}",
+            f"List {spec.label_plural}",
+            {"200": json_response(f"A page of {spec.label_plural}", found), **error_responses(400)},
             parameters=params("filter", "orderBy", "limit", "startingAfter", "endingBefore", "depth", "fields"),
         ),
         "post": operation(
-            spec, f"createOne{one}", f"Create a {spec.label_singular}",
+            spec,
+            f"createOne{one}",
+            f"Create a {spec.label_singular}",
             {"201": json_response("The created record", envelope(f"create{one}", record)), **error_responses(400)},
-            parameters=params("upsert", "depth"), requestBody=json_body(ref(create_name(spec))),
+            parameters=params("upsert", "depth"),
+            requestBody=json_body(ref(create_name(spec))),
         ),
         "patch": operation(
-            spec, f"updateMany{many}", f"Update the {spec.label_plural} matching a filter (at most 100)",
+            spec,
+            f"updateMany{many}",
+            f"Update the {spec.label_plural} matching a filter (at most 100)",
             {"200": json_response("The updated records", envelope(f"update{many}", records)), **error_responses(400)},
-            parameters=params("filterRequired", "depth"), requestBody=json_body(ref(update_name(spec))),
+            parameters=params("filterRequired", "depth"),
+            requestBody=json_body(ref(update_name(spec))),
         ),
         "delete": operation(
-            spec, f"deleteMany{many}", f"Delete the {spec.label_plural} matching a filter (at most 100)",
-            {"200": json_response("Ids of the deleted records", envelope(f"delete{many}", deleted(True))), **error_responses(400)},
+            spec,
+            f"deleteMany{many}",
+            f"Delete the {spec.label_plural} matching a filter (at most 100)",
+            {
+                "200": json_response("Ids of the deleted records", envelope(f"delete{many}", deleted(True))),
+                **error_responses(400),
+            },
             parameters=params("filterRequired", "softDelete"),
         ),
     }
@@ -120,18 +169,28 @@ def record_item(spec: ObjectSpec) -> dict[str, Any]:
     return {
         "parameters": [id_path_parameter(description=f"Id of the {spec.label_singular}")],
         "get": operation(
-            spec, f"findOne{one}", f"Get a {spec.label_singular}",
+            spec,
+            f"findOne{one}",
+            f"Get a {spec.label_singular}",
             {"200": json_response("The record", envelope(spec.name_singular, record)), **error_responses(400, 404)},
             parameters=params("depth"),
         ),
         "patch": operation(
-            spec, f"updateOne{one}", f"Update a {spec.label_singular}",
+            spec,
+            f"updateOne{one}",
+            f"Update a {spec.label_singular}",
             {"200": json_response("The updated record", envelope(f"update{one}", record)), **error_responses(400, 404)},
-            parameters=params("depth"), requestBody=json_body(ref(update_name(spec))),
+            parameters=params("depth"),
+            requestBody=json_body(ref(update_name(spec))),
         ),
         "delete": operation(
-            spec, f"deleteOne{one}", f"Delete a {spec.label_singular}",
-            {"200": json_response("Id of the deleted record", envelope(f"delete{one}", deleted(False))), **error_responses(400, 404)},
+            spec,
+            f"deleteOne{one}",
+            f"Delete a {spec.label_singular}",
+            {
+                "200": json_response("Id of the deleted record", envelope(f"delete{one}", deleted(False))),
+                **error_responses(400, 404),
+            },
             parameters=params("softDelete"),
         ),
     }
@@ -142,24 +201,47 @@ def extra_items(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
     one, many, record = cap(spec.name_singular), cap(spec.name_plural), ref(record_name(spec))
     records = build_array_type(record)
     plural = spec.name_plural
-    duplicates_body = {"oneOf": [
-        build_object_type(properties={"data": build_array_type(ref(create_name(spec)))}, required=["data"], additionalProperties=False),
-        build_object_type(properties={"ids": build_array_type({"type": "string", "format": "uuid"})}, required=["ids"], additionalProperties=False),
-    ]}
+    duplicates_body = {
+        "oneOf": [
+            build_object_type(
+                properties={"data": build_array_type(ref(create_name(spec)))},
+                required=["data"],
+                additionalProperties=False,
+            ),
+            build_object_type(
+                properties={"ids": build_array_type({"type": "string", "format": "uuid"})},
+                required=["ids"],
+                additionalProperties=False,
+            ),
+        ]
+    }
     duplicates = build_object_type(
-        properties={"data": build_array_type(build_object_type(
-            properties={f"{spec.name_singular}Duplicates": records, "totalCount": {"type": "integer"}, "pageInfo": ref(PAGE_INFO)},
-            required=[f"{spec.name_singular}Duplicates", "totalCount", "pageInfo"],
-        ))},
+        properties={
+            "data": build_array_type(
+                build_object_type(
+                    properties={
+                        f"{spec.name_singular}Duplicates": records,
+                        "totalCount": {"type": "integer"},
+                        "pageInfo": ref(PAGE_INFO),
+                    },
+                    required=[f"{spec.name_singular}Duplicates", "totalCount", "pageInfo"],
+                )
+            )
+        },
         required=["data"],
     )
     merge_body = build_object_type(
         properties={
             "ids": build_array_type({"type": "string", "format": "uuid"}),
-            "conflictPriorityIndex": {"type": "integer", "minimum": 0, "description": "Which record wins conflicts (index in `ids`)."},
+            "conflictPriorityIndex": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Which record wins conflicts (index in `ids`).",
+            },
             "dryRun": {"type": "boolean", "description": "`true` returns the merged record without writing anything."},
         },
-        required=["ids"], additionalProperties=False,
+        required=["ids"],
+        additionalProperties=False,
     )
     group = build_object_type(
         properties={
@@ -171,39 +253,79 @@ def extra_items(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
         additionalProperties={"description": "The requested aggregates (`countEmptyName`, `sumEmployees`, ...)."},
     )
     return {
-        f"/batch/{plural}": {"post": operation(
-            spec, f"createMany{many}", f"Create {spec.label_plural} (at most 60, all or nothing)",
-            {"201": json_response("The created records", envelope(f"create{many}", records)), **error_responses(400)},
-            parameters=params("upsert", "depth"), requestBody=json_body(build_array_type(ref(create_name(spec)))),
-        )},
-        f"/restore/{plural}": {"patch": operation(
-            spec, f"restoreMany{many}", f"Restore the deleted {spec.label_plural} matching a filter",
-            {"200": json_response("The restored records", envelope(f"restore{many}", records)), **error_responses(400)},
-            parameters=params("filterRequired", "depth"),
-        )},
+        f"/batch/{plural}": {
+            "post": operation(
+                spec,
+                f"createMany{many}",
+                f"Create {spec.label_plural} (at most 60, all or nothing)",
+                {
+                    "201": json_response("The created records", envelope(f"create{many}", records)),
+                    **error_responses(400),
+                },
+                parameters=params("upsert", "depth"),
+                requestBody=json_body(build_array_type(ref(create_name(spec)))),
+            )
+        },
+        f"/restore/{plural}": {
+            "patch": operation(
+                spec,
+                f"restoreMany{many}",
+                f"Restore the deleted {spec.label_plural} matching a filter",
+                {
+                    "200": json_response("The restored records", envelope(f"restore{many}", records)),
+                    **error_responses(400),
+                },
+                parameters=params("filterRequired", "depth"),
+            )
+        },
         f"/restore/{plural}/{{id}}": {
             "parameters": [id_path_parameter(description=f"Id of the deleted {spec.label_singular}")],
             "patch": operation(
-                spec, f"restoreOne{one}", f"Restore a deleted {spec.label_singular}",
-                {"200": json_response("The restored record", envelope(f"restore{one}", record)), **error_responses(400, 404)},
+                spec,
+                f"restoreOne{one}",
+                f"Restore a deleted {spec.label_singular}",
+                {
+                    "200": json_response("The restored record", envelope(f"restore{one}", record)),
+                    **error_responses(400, 404),
+                },
                 parameters=params("depth"),
             ),
         },
-        f"/{plural}/duplicates": {"post": operation(
-            spec, f"find{one}Duplicates", f"Find duplicates of {spec.label_plural}",
-            {"200": json_response("Duplicates of each given record or id", duplicates), **error_responses(400, 404)},
-            parameters=params("depth"), requestBody=json_body(duplicates_body, "Records (`data`) or ids (`ids`) to look for duplicates of"),
-        )},
-        f"/{plural}/merge": {"patch": operation(
-            spec, f"merge{many}", f"Merge {spec.label_plural} into one",
-            {"200": json_response("The merged record", envelope(f"merge{one}", record)), **error_responses(400, 404)},
-            parameters=params("depth"), requestBody=json_body(merge_body),
-        )},
-        f"/{plural}/groupBy": {"get": operation(
-            spec, f"groupBy{many}", f"Group {spec.label_plural} with aggregates",
-            {"200": json_response("Groups, largest first", build_array_type(group)), **error_responses(400)},
-            parameters=params("groupBy", "aggregate", "includeRecordsSample", "filter", "limit"),
-        )},
+        f"/{plural}/duplicates": {
+            "post": operation(
+                spec,
+                f"find{one}Duplicates",
+                f"Find duplicates of {spec.label_plural}",
+                {
+                    "200": json_response("Duplicates of each given record or id", duplicates),
+                    **error_responses(400, 404),
+                },
+                parameters=params("depth"),
+                requestBody=json_body(duplicates_body, "Records (`data`) or ids (`ids`) to look for duplicates of"),
+            )
+        },
+        f"/{plural}/merge": {
+            "patch": operation(
+                spec,
+                f"merge{many}",
+                f"Merge {spec.label_plural} into one",
+                {
+                    "200": json_response("The merged record", envelope(f"merge{one}", record)),
+                    **error_responses(400, 404),
+                },
+                parameters=params("depth"),
+                requestBody=json_body(merge_body),
+            )
+        },
+        f"/{plural}/groupBy": {
+            "get": operation(
+                spec,
+                f"groupBy{many}",
+                f"Group {spec.label_plural} with aggregates",
+                {"200": json_response("Groups, largest first", build_array_type(group)), **error_responses(400)},
+                parameters=params("groupBy", "aggregate", "includeRecordsSample", "filter", "limit"),
+            )
+        },
     }
 
 

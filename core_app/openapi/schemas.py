@@ -18,7 +18,7 @@ from core_app.rest.views import cap
 from metadata_app.field_types import FIELD_TYPES
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
-__all__ = ["record_name", "create_name", "update_name", "object_schemas", "ERROR", "PAGE_INFO"]
+__all__ = ["ERROR", "PAGE_INFO", "create_name", "object_schemas", "record_name", "update_name"]
 
 ERROR = "Common_Error"
 PAGE_INFO = "Common_PageInfo"
@@ -60,7 +60,9 @@ def record_schema(spec: ObjectSpec, snapshot: SchemaSnapshot) -> dict[str, Any]:
         if field.relation is not None:
             target = snapshot.by_id.get(field.relation.target_object_id)
             if field.is_many_to_one:
-                properties[field.join_name] = described(RELATION.openapi_schema(field), field, "id of the related record")
+                properties[field.join_name] = described(
+                    RELATION.openapi_schema(field), field, "id of the related record"
+                )
             if target is not None:
                 embedded = RELATION.openapi_embedded(field, ref(record_name(target)))
                 properties[field.name] = {**embedded, "description": f"{field.label}: embedded with depth >= 1"}
@@ -86,10 +88,14 @@ def write_schema(spec: ObjectSpec, create: bool) -> dict[str, Any]:
     required: list[str] = []
     for field in writable(spec):
         if field.is_many_to_one:
-            properties[field.join_name] = described(RELATION.openapi_schema(field, write=True), field, "id of the related record, or null")
+            properties[field.join_name] = described(
+                RELATION.openapi_schema(field, write=True), field, "id of the related record, or null"
+            )
         elif field.name == "id":
             if create:
-                properties["id"] = described(field.field_type.openapi_value(field, True), field, "optional: chosen by the server when left out")
+                properties["id"] = described(
+                    field.field_type.openapi_value(field, True), field, "optional: chosen by the server when left out"
+                )
         else:
             properties[field.name] = described(field.field_type.openapi_schema(field, write=True), field)
             no_default = field.default_value is None and not field.field_type.is_composite
@@ -97,7 +103,9 @@ def write_schema(spec: ObjectSpec, create: bool) -> dict[str, Any]:
                 required.append(field.name)
     schema: dict[str, Any] = {
         "type": "object",
-        "description": (f"A new {spec.label_singular}." if create else f"The fields of a {spec.label_singular} to change.")
+        "description": (
+            f"A new {spec.label_singular}." if create else f"The fields of a {spec.label_singular} to change."
+        )
         + " Relations are written through their join ids (e.g. `companyId`).",
         "properties": properties,
         "additionalProperties": False,

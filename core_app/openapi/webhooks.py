@@ -14,7 +14,7 @@ from config.openapi import DATE_TIME, UUID, json_body
 from core_app.openapi.schemas import record_name
 from metadata_app.specs import ObjectSpec
 
-__all__ = ["ACTIONS", "object_webhooks", "HEADERS"]
+__all__ = ["ACTIONS", "HEADERS", "object_webhooks"]
 
 #: Actions of record events, with what ``record`` holds for each.
 ACTIONS = {
@@ -26,10 +26,16 @@ ACTIONS = {
 }
 
 HEADERS = [
-    ("X-Twenty-Webhook-Signature", "Lowercase hex HMAC-SHA256, keyed with the webhook's secret, of `{timestamp}:{raw body}`."),
+    (
+        "X-Twenty-Webhook-Signature",
+        "Lowercase hex HMAC-SHA256, keyed with the webhook's secret, of `{timestamp}:{raw body}`.",
+    ),
     ("X-Twenty-Webhook-Timestamp", "Milliseconds since the epoch, as signed."),
     ("X-Twenty-Webhook-Nonce", "32 random hex characters, for replay protection."),
-    ("X-Twenty-Webhook-Event-Id", "The event's id: the same on every attempt and for every webhook; de-duplicate on it."),
+    (
+        "X-Twenty-Webhook-Event-Id",
+        "The event's id: the same on every attempt and for every webhook; de-duplicate on it.",
+    ),
     ("X-Twenty-Webhook-Delivery-Id", "The delivery's id, as listed in the delivery log."),
     ("X-Twenty-Webhook-Attempt", "The attempt's number, 1 for the first call."),
 ]
@@ -37,7 +43,10 @@ HEADERS = [
 
 def header_parameters() -> list[dict[str, Any]]:
     """The headers of every webhook call."""
-    return [build_parameter_type(name, {"type": "string"}, "header", required=True, description=text) for name, text in HEADERS]
+    return [
+        build_parameter_type(name, {"type": "string"}, "header", required=True, description=text)
+        for name, text in HEADERS
+    ]
 
 
 def payload(spec: ObjectSpec, action: str) -> dict[str, Any]:
@@ -69,18 +78,20 @@ def object_webhooks(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
     entries = {}
     for action, meaning in ACTIONS.items():
         event = f"{spec.name_singular}.{action}"
-        entries[event] = {"post": {
-            "tags": [spec.name_plural],
-            "operationId": f"webhook{record_name(spec)}{action.capitalize()}",
-            "summary": f"{event}: {meaning}",
-            "description": (
-                f"Sent to every webhook whose operations include `{event}`, `*.{action}`, `{spec.name_singular}.*` "
-                "or `*.*`. Any 2xx acknowledges it; anything else (or no answer within 5 s) is retried with "
-                "exponential backoff, so a receiver must be idempotent."
-            ),
-            "security": [],  # signed with the webhook's secret, not an API key
-            "parameters": header_parameters(),
-            "requestBody": json_body(payload(spec, action)),
-            "responses": {"2XX": {"description": "Received; no retry."}},
-        }}
+        entries[event] = {
+            "post": {
+                "tags": [spec.name_plural],
+                "operationId": f"webhook{record_name(spec)}{action.capitalize()}",
+                "summary": f"{event}: {meaning}",
+                "description": (
+                    f"Sent to every webhook whose operations include `{event}`, `*.{action}`, `{spec.name_singular}.*` "
+                    "or `*.*`. Any 2xx acknowledges it; anything else (or no answer within 5 s) is retried with "
+                    "exponential backoff, so a receiver must be idempotent."
+                ),
+                "security": [],  # signed with the webhook's secret, not an API key
+                "parameters": header_parameters(),
+                "requestBody": json_body(payload(spec, action)),
+                "responses": {"2XX": {"description": "Received; no retry."}},
+            }
+        }
     return entries

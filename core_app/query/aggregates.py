@@ -16,7 +16,7 @@ from django.db.models import Avg, Count, Max, Min, Q, Sum
 from core_app.query.targets import Target, resolve_target
 from metadata_app.specs import FieldSpec, ObjectSpec
 
-__all__ = ["Aggregate", "parse_aggregate", "available_aggregates", "AggregateError"]
+__all__ = ["Aggregate", "AggregateError", "available_aggregates", "parse_aggregate"]
 
 COUNT_OPERATIONS = ("countUniqueValues", "countNotEmpty", "countEmpty", "percentageNotEmpty", "percentageEmpty")
 EXTRA_OPERATIONS = ("countTrue", "countFalse", "min", "max", "avg", "sum")
@@ -89,7 +89,9 @@ def build(name: str, operation: str, spec: ObjectSpec, field: FieldSpec) -> Aggr
         part = empty if operation == "percentageEmpty" else ~empty
         return Aggregate(name, operation, {f"{name}__part": Count("id", filter=part), f"{name}__total": Count("id")})
     if operation in ("countTrue", "countFalse"):
-        return Aggregate(name, operation, {name: Count("id", filter=Q(**{targets[0].lookup: operation == "countTrue"}))})
+        return Aggregate(
+            name, operation, {name: Count("id", filter=Q(**{targets[0].lookup: operation == "countTrue"}))}
+        )
     return Aggregate(name, operation, {name: SQL_FUNCTIONS[operation](targets[0].typed_expression())})
 
 

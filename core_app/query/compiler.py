@@ -162,4 +162,4 @@ def apply_filter(queryset, node: Node | None, spec: ObjectSpec):
     return queryset.filter(compile_filter(node, spec))
 
 
-__all__ += ["apply_filter", "FilterSyntaxError"]
+__all__ += ["FilterSyntaxError", "apply_filter"]

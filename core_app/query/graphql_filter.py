@@ -22,10 +22,27 @@ from .errors import FilterSyntaxError
 
 __all__ = ["GRAPHQL_OPERATORS", "parse_graphql_filter"]
 
-GRAPHQL_OPERATORS: Final = frozenset({
-    "eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "lte", "startsWith",
-    "endsWith", "like", "ilike", "regex", "iregex", "isEmptyArray", "containsIlike",
-})
+GRAPHQL_OPERATORS: Final = frozenset(
+    {
+        "eq",
+        "neq",
+        "in",
+        "containsAny",
+        "is",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "startsWith",
+        "endsWith",
+        "like",
+        "ilike",
+        "regex",
+        "iregex",
+        "isEmptyArray",
+        "containsIlike",
+    }
+)
 _LIST_OPERATORS: Final = frozenset({"in", "containsAny"})
 _LOGICAL: Final = ("and", "or", "not")
 
@@ -56,9 +73,7 @@ def _parse_object(obj: Mapping[Any, Any], depth: int) -> Node:
 def _parse_entry(key: Any, value: Any, depth: int) -> Node:
     """Parse one ``key: value`` pair of a filter object."""
     if key in ("and", "or"):
-        if not isinstance(value, (list, tuple)) or not all(
-            isinstance(item, Mapping) for item in value
-        ):
+        if not isinstance(value, (list, tuple)) or not all(isinstance(item, Mapping) for item in value):
             raise FilterSyntaxError(f"'filter' invalid: '{key}' expects an array of filters")
         children = tuple(_parse_object(item, depth + 1) for item in value)
         return And(children) if key == "and" else Or(children)
@@ -83,21 +98,15 @@ def _parse_field(path: tuple[str, ...], value: Any, depth: int) -> Node:
         # misspelt comparator, so name both kinds.
         others = ", ".join(str(key) for key in value if key not in GRAPHQL_OPERATORS)
         raise FilterSyntaxError(
-            f"'filter' invalid: field '{dotted}' mixes comparators "
-            f"({', '.join(operators)}) with sub-fields ({others})"
+            f"'filter' invalid: field '{dotted}' mixes comparators ({', '.join(operators)}) with sub-fields ({others})"
         )
-    return _conjoin(tuple(
-        _parse_field(path + (_field_name(key, path),), sub, depth + 1)
-        for key, sub in value.items()
-    ))
+    return _conjoin(tuple(_parse_field((*path, _field_name(key, path)), sub, depth + 1) for key, sub in value.items()))
 
 
 def _condition(path: tuple[str, ...], op: str, value: Any) -> Condition:
     """Build a leaf, checking that list comparators receive a list."""
     if op in _LIST_OPERATORS and not isinstance(value, (list, tuple)):
-        raise FilterSyntaxError(
-            f"'filter' invalid: '{op}' on field '{'.'.join(path)}' expects an array"
-        )
+        raise FilterSyntaxError(f"'filter' invalid: '{op}' on field '{'.'.join(path)}' expects an array")
     if isinstance(value, (list, tuple)):
         return Condition(path, op, tuple(_plain(item) for item in value))
     return Condition(path, op, _plain(value))
@@ -126,6 +135,4 @@ def _conjoin(children: tuple[Node, ...]) -> Node:
 def _check_depth(depth: int) -> None:
     """Refuse objects nested deeper than ``MAX_DEPTH`` (keeps recursion bounded)."""
     if depth > MAX_DEPTH:
-        raise FilterSyntaxError(
-            f"'filter' invalid: objects are nested deeper than {MAX_DEPTH} levels"
-        )
+        raise FilterSyntaxError(f"'filter' invalid: objects are nested deeper than {MAX_DEPTH} levels")

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Expression, Func
 
-__all__ = ["Like", "ILike", "JsonArrayContainsAny", "JsonValueIn", "like_escape"]
+__all__ = ["ILike", "JsonArrayContainsAny", "JsonValueIn", "Like", "like_escape"]
 
 
 def like_escape(text: str) -> str:

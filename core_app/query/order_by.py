@@ -24,7 +24,10 @@ __all__ = ["DEFAULT_DIRECTION", "ORDER_DIRECTIONS", "parse_graphql_order_by", "p
 
 # Order matters: the error message lists them in this order.
 ORDER_DIRECTIONS: Final[tuple[str, ...]] = (
-    "AscNullsFirst", "AscNullsLast", "DescNullsFirst", "DescNullsLast",
+    "AscNullsFirst",
+    "AscNullsLast",
+    "DescNullsFirst",
+    "DescNullsLast",
 )
 DEFAULT_DIRECTION: Final = "AscNullsFirst"
 
@@ -56,9 +59,7 @@ def _parse_item(item: str) -> OrderKey:
         raise OrderBySyntaxError(_malformed(item))
     field, direction = match.groups()
     if direction not in ORDER_DIRECTIONS:
-        raise OrderBySyntaxError(
-            f"'order_by' direction '{direction}' invalid. {_ALLOWED}. {_EXAMPLE}"
-        )
+        raise OrderBySyntaxError(f"'order_by' direction '{direction}' invalid. {_ALLOWED}. {_EXAMPLE}")
     return OrderKey(_split_path(field, item), direction)
 
 
@@ -89,12 +90,7 @@ def parse_graphql_order_by(value: Any) -> list[OrderKey]:
     items = [value] if isinstance(value, Mapping) else value
     if not isinstance(items, (list, tuple)) or not all(isinstance(i, Mapping) for i in items):
         raise OrderBySyntaxError("'orderBy' invalid: expected an array of objects")
-    return [
-        key
-        for item in items
-        for name, sub in item.items()
-        for key in _graphql_keys((_segment(name),), sub)
-    ]
+    return [key for item in items for name, sub in item.items() for key in _graphql_keys((_segment(name),), sub)]
 
 
 def _graphql_keys(path: tuple[str, ...], value: Any) -> list[OrderKey]:
@@ -105,15 +101,11 @@ def _graphql_keys(path: tuple[str, ...], value: Any) -> list[OrderKey]:
     direction = value.name if isinstance(value, enum.Enum) else value
     if isinstance(direction, str):
         if direction not in ORDER_DIRECTIONS:
-            raise OrderBySyntaxError(
-                f"'orderBy' direction '{direction}' invalid for '{dotted}'. {_ALLOWED}"
-            )
+            raise OrderBySyntaxError(f"'orderBy' direction '{direction}' invalid for '{dotted}'. {_ALLOWED}")
         return [OrderKey(path, direction)]
     if not isinstance(value, Mapping) or not value:
         raise OrderBySyntaxError(f"'orderBy' invalid for '{dotted}': expected a direction")
-    return [
-        key for name, sub in value.items() for key in _graphql_keys(path + (_segment(name),), sub)
-    ]
+    return [key for name, sub in value.items() for key in _graphql_keys((*path, _segment(name)), sub)]
 
 
 def _segment(name: Any) -> str:

@@ -21,7 +21,16 @@ from core_app.query.errors import OrderBySyntaxError
 from core_app.query.targets import Target, resolve_target
 from metadata_app.specs import ObjectSpec
 
-__all__ = ["SortKey", "build_sort_keys", "seek", "order_terms", "order_queryset", "encode_cursor", "decode_cursor", "InvalidCursor"]
+__all__ = [
+    "InvalidCursor",
+    "SortKey",
+    "build_sort_keys",
+    "decode_cursor",
+    "encode_cursor",
+    "order_queryset",
+    "order_terms",
+    "seek",
+]
 
 
 class InvalidCursor(ValueError):
@@ -66,7 +75,10 @@ class SortKey:
 def sort_expression(target: Target):
     """SELECT-like fields sort by option position; everything else by its typed value."""
     if target.scalar.has_options and target.scalar.value_kind != "json" and target.field.options:
-        whens = [When(**{target.lookup: value, "then": Value(index)}) for index, value in enumerate(target.field.option_values)]
+        whens = [
+            When(**{target.lookup: value, "then": Value(index)})
+            for index, value in enumerate(target.field.option_values)
+        ]
         return Case(*whens, default=Value(None), output_field=IntegerField())
     return target.typed_expression()
 
@@ -81,17 +93,23 @@ def build_sort_keys(keys: list[OrderKey], spec: ObjectSpec) -> list[SortKey]:
     result: list[SortKey] = []
     for index, key in enumerate(keys):
         target = resolve_target(spec, key.path, error=order_error)
-        if not target.scalar.sortable or target.scalar.value_kind == "json" and not target.scalar.has_options:
+        if not target.scalar.sortable or (target.scalar.value_kind == "json" and not target.scalar.has_options):
             raise order_error(f"'{target.api_path}' ({target.scalar.name}) cannot be sorted on")
         if key.path == ("id",):
             continue
-        result.append(SortKey(
-            alias=f"_s{index}", expression=sort_expression(target),
-            descending=key.direction.startswith("Desc"), nulls_first=key.direction.endswith("NullsFirst"),
-            is_datetime=target.column in ("created_at", "updated_at", "deleted_at"),
-        ))
+        result.append(
+            SortKey(
+                alias=f"_s{index}",
+                expression=sort_expression(target),
+                descending=key.direction.startswith("Desc"),
+                nulls_first=key.direction.endswith("NullsFirst"),
+                is_datetime=target.column in ("created_at", "updated_at", "deleted_at"),
+            )
+        )
     id_descending = bool(keys and keys[-1].path == ("id",) and keys[-1].direction.startswith("Desc"))
-    result.append(SortKey(alias="_sid", expression=F("id"), descending=id_descending, nulls_first=True, never_null=True))
+    result.append(
+        SortKey(alias="_sid", expression=F("id"), descending=id_descending, nulls_first=True, never_null=True)
+    )
     return result
 
 
@@ -124,7 +142,9 @@ def encode_cursor(record: Any, sort_keys: list[SortKey]) -> str:
     values = []
     for key in sort_keys:
         value = getattr(record, key.alias)
-        values.append(value.isoformat() if isinstance(value, datetime) else str(value) if key.alias == "_sid" else value)
+        values.append(
+            value.isoformat() if isinstance(value, datetime) else str(value) if key.alias == "_sid" else value
+        )
     return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
 
 

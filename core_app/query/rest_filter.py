@@ -35,17 +35,26 @@ __all__ = ["ARRAY_COMPARATORS", "REST_COMPARATORS", "parse_rest_filter"]
 # Order matters: the unknown-comparator message lists them in this order.
 # ``search`` is deliberately absent (not supported by this product).
 REST_COMPARATORS: Final[tuple[str, ...]] = (
-    "eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "lte",
-    "startsWith", "endsWith", "like", "ilike",
+    "eq",
+    "neq",
+    "in",
+    "containsAny",
+    "is",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "startsWith",
+    "endsWith",
+    "like",
+    "ilike",
 )
 ARRAY_COMPARATORS: Final = frozenset({"in", "containsAny"})
 
 _CONJUNCTION = re.compile(r"(or|and|not)\((.+)\)", re.DOTALL)
 _QUOTES: Final = ("'", '"')
 _EMPTY_MESSAGE: Final = "'filter' invalid. Filter is empty"
-_NOT_MESSAGE: Final = (
-    "'filter' invalid. 'not' conjunction should contain only 1 condition. eg: not(field[eq]:1)"
-)
+_NOT_MESSAGE: Final = "'filter' invalid. 'not' conjunction should contain only 1 condition. eg: not(field[eq]:1)"
 
 
 def parse_rest_filter(text: str) -> Node:
@@ -87,14 +96,11 @@ def _parse_predicate(text: str, offset: int, depth: int) -> Node:
     if match is None:
         return _parse_leaf(text, offset)
     if depth >= MAX_DEPTH:
-        raise FilterSyntaxError(
-            f"'filter' invalid. Conjunctions are nested deeper than {MAX_DEPTH} levels", offset
-        )
+        raise FilterSyntaxError(f"'filter' invalid. Conjunctions are nested deeper than {MAX_DEPTH} levels", offset)
     conjunction, body = match.group(1), match.group(2)
     body_offset = offset + match.start(2)
     children = tuple(
-        _parse_predicate(part, body_offset + start, depth + 1)
-        for start, part in _split_top_level(body, body_offset)
+        _parse_predicate(part, body_offset + start, depth + 1) for start, part in _split_top_level(body, body_offset)
     )
     if conjunction == "not":
         if len(children) != 1:
@@ -121,9 +127,7 @@ def _split_top_level(body: str, offset: int) -> list[tuple[int, str]]:
             parens += 1 if char == "(" else -1
             if parens < 0:
                 position = offset + index
-                raise FilterSyntaxError(
-                    f"'filter' invalid. Unexpected ')' at position {position}", position
-                )
+                raise FilterSyntaxError(f"'filter' invalid. Unexpected ')' at position {position}", position)
         elif char == "," and parens == 0 and brackets == 0:
             parts.append((start, body[start:index]))
             start = index + 1
@@ -159,8 +163,7 @@ def _parse_leaf(leaf: str, offset: int) -> Condition:
     comparator = leaf[open_at + 1 : close_at]
     if comparator not in REST_COMPARATORS:
         raise FilterSyntaxError(
-            f"'filter' invalid for '{leaf}', comparator {comparator} not in "
-            + ", ".join(REST_COMPARATORS),
+            f"'filter' invalid for '{leaf}', comparator {comparator} not in " + ", ".join(REST_COMPARATORS),
             offset,
         )
     return Condition(path, comparator, _format_value(leaf[colon_at + 1 :], comparator, offset))

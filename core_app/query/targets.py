@@ -19,7 +19,7 @@ from core_app.query.errors import FilterSyntaxError
 from metadata_app.field_types import FIELD_TYPES, FieldType
 from metadata_app.specs import FieldSpec, ObjectSpec
 
-__all__ = ["Target", "resolve_target", "UUID_TYPE"]
+__all__ = ["UUID_TYPE", "Target", "resolve_target"]
 
 UUID_TYPE = FIELD_TYPES["UUID"]
 
@@ -52,7 +52,11 @@ class Target:
             # patterns. Make it SQL NULL, as a missing key already is.
             path = "$" + "".join(f'."{key}"' for key in self.json_path)
             json_type = Func(F(self.json_column), Value(path), function="JSON_TYPE", output_field=TextField())
-            return Case(When(Exact(json_type, Value("null")), then=Value(None)), default=KT(self.lookup), output_field=TextField())
+            return Case(
+                When(Exact(json_type, Value("null")), then=Value(None)),
+                default=KT(self.lookup),
+                output_field=TextField(),
+            )
         return KT(self.lookup)
 
     def typed_expression(self):
@@ -104,7 +108,9 @@ def resolve_target(spec: ObjectSpec, path: tuple[str, ...], error=filter_error) 
     if field_type.is_composite:
         subs = ", ".join(field_type.sub_fields)
         if len(rest) != 1 or rest[0] not in field_type.sub_fields:
-            raise error(f"Field '{head}' is a {field.type}: use one of its sub-fields ({subs}), e.g. {head}.{next(iter(field_type.sub_fields))}")
+            raise error(
+                f"Field '{head}' is a {field.type}: use one of its sub-fields ({subs}), e.g. {head}.{next(iter(field_type.sub_fields))}"
+            )
         scalar = field_type.sub_fields[rest[0]]
         if field.column:
             return Target(api_path, field, scalar, field.column, field.column, (rest[0],))

@@ -14,7 +14,7 @@ from core_app.query.order_by import parse_order_by
 from core_app.query.rest_filter import parse_rest_filter
 from metadata_app.specs import ObjectSpec
 
-__all__ = ["read_limit", "read_depth", "read_filter", "read_order", "read_fields", "read_cursors", "is_true"]
+__all__ = ["is_true", "read_cursors", "read_depth", "read_fields", "read_filter", "read_limit", "read_order"]
 
 DEPTHS = (0, 1, 2)
 DIGITS = re.compile(r"^[0-9]+$")
@@ -67,7 +67,10 @@ def read_fields(params: Any, spec: ObjectSpec, readable: set[str]) -> frozenset[
         return None
     unknown = [name for name in names if name not in readable]
     if unknown:
-        raise ApiError(400, f"'fields' parameter invalid. Unknown or unreadable fields on '{spec.name_singular}': {', '.join(unknown)}")
+        raise ApiError(
+            400,
+            f"'fields' parameter invalid. Unknown or unreadable fields on '{spec.name_singular}': {', '.join(unknown)}",
+        )
     return frozenset(names)
 
 

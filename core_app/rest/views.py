@@ -29,7 +29,7 @@ from core_app.services.reading import find_many, find_one
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.registry import schema_registry
 
-__all__ = ["RecordsView", "InvalidPathView", "cap"]
+__all__ = ["InvalidPathView", "RecordsView", "cap"]
 
 PATH_EXAMPLES = "/rest/companies/id or /rest/companies or /rest/batch/companies or /rest/restore/companies/id"
 
@@ -77,7 +77,9 @@ class RecordsView(APIView):
             raise ApiError(400, f"'{raw}' is not a valid UUID")
         return str(uuid.UUID(raw))
 
-    def shape(self, ctx: RecordContext, records: list, request: Request, selection: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    def shape(
+        self, ctx: RecordContext, records: list, request: Request, selection: frozenset[str] | None = None
+    ) -> list[dict[str, Any]]:
         """API records with ``depth`` levels of relations embedded."""
         plan = output_plan(ctx.snapshot, ctx.spec)
         outputs = [record_to_api(record, plan, selection) for record in records]
@@ -99,18 +101,24 @@ class RecordsView(APIView):
         readable = {name for name, _ in output_plan(ctx.snapshot, ctx.spec)} | {f.name for f in ctx.spec.relations}
         selection = params.read_fields(query, ctx.spec, readable)
         after, before = params.read_cursors(query)
-        page = find_many(ctx, params.read_filter(query), params.read_order(query), params.read_limit(query), after, before)
-        return Response({
-            "data": {ctx.spec.name_plural: self.shape(ctx, page.records, request, selection)},
-            "totalCount": page.total_count,
-            "pageInfo": page.page_info(),
-        })
+        page = find_many(
+            ctx, params.read_filter(query), params.read_order(query), params.read_limit(query), after, before
+        )
+        return Response(
+            {
+                "data": {ctx.spec.name_plural: self.shape(ctx, page.records, request, selection)},
+                "totalCount": page.total_count,
+                "pageInfo": page.page_info(),
+            }
+        )
 
     def post(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode == "core" and record_id == "duplicates":
             return self.duplicates(request, self.context(request, plural))
         if self.mode == "restore" or record_id is not None:
-            raise ApiError(400, f"Query path '{request.path.removeprefix('/rest/')}' invalid. Valid examples: {PATH_EXAMPLES}")
+            raise ApiError(
+                400, f"Query path '{request.path.removeprefix('/rest/')}' invalid. Valid examples: {PATH_EXAMPLES}"
+            )
         ctx = self.context(request, plural)
         upsert = params.is_true(request.query_params, "upsert")
         if self.mode == "batch":
@@ -118,9 +126,13 @@ class RecordsView(APIView):
             records = self.shape(ctx, [c.record for c in changes], request)
             return Response({"data": {f"create{cap(ctx.spec.name_plural)}": records}}, status=201)
         if not isinstance(request.data, dict):
-            raise ApiError(400, "The body must be a JSON object (the record); use POST /rest/batch/{plural} for several")
+            raise ApiError(
+                400, "The body must be a JSON object (the record); use POST /rest/batch/{plural} for several"
+            )
         change = writing.create_many(ctx, [request.data], upsert=upsert, batch=False)[0]
-        return Response({"data": {f"create{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}}, status=201)
+        return Response(
+            {"data": {f"create{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}}, status=201
+        )
 
     def patch(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode == "batch":
@@ -132,7 +144,9 @@ class RecordsView(APIView):
             return self.merge(request, ctx)
         if record_id is not None:
             change = writing.update_one(ctx, self.record_id(record_id), request.data)
-            return Response({"data": {f"update{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}})
+            return Response(
+                {"data": {f"update{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}}
+            )
         changes = writing.update_many(ctx, params.read_filter(request.query_params), request.data)
         records = self.shape(ctx, [c.record for c in changes], request)
         return Response({"data": {f"update{cap(ctx.spec.name_plural)}": records}})
@@ -143,25 +157,32 @@ class RecordsView(APIView):
         """``POST /rest/{plural}/duplicates`` with ``{data: [...]}`` or ``{ids: [...]}``."""
         body = request.data if isinstance(request.data, dict) else {}
         if not isinstance(request.data, dict) or set(body) - {"data", "ids"}:
-            raise ApiError(400, "The body must be {\"data\": [records]} or {\"ids\": [record ids]}")
+            raise ApiError(400, 'The body must be {"data": [records]} or {"ids": [record ids]}')
         results = find_duplicates(ctx, body.get("data"), body.get("ids"))
         key = f"{ctx.spec.name_singular}Duplicates"
-        return Response({"data": [
+        return Response(
             {
-                key: self.shape(ctx, records, request),
-                "totalCount": total,
-                "pageInfo": {"hasNextPage": total > len(records), "hasPreviousPage": False,
-                             "startCursor": str(records[0].pk) if records else None,
-                             "endCursor": str(records[-1].pk) if records else None},
+                "data": [
+                    {
+                        key: self.shape(ctx, records, request),
+                        "totalCount": total,
+                        "pageInfo": {
+                            "hasNextPage": total > len(records),
+                            "hasPreviousPage": False,
+                            "startCursor": str(records[0].pk) if records else None,
+                            "endCursor": str(records[-1].pk) if records else None,
+                        },
+                    }
+                    for records, total in results
+                ]
             }
-            for records, total in results
-        ]})
+        )
 
     def merge(self, request: Request, ctx: RecordContext) -> Response:
         """``PATCH /rest/{plural}/merge`` with ``{ids, conflictPriorityIndex, dryRun}``."""
         body = request.data
         if not isinstance(body, dict) or set(body) - {"ids", "conflictPriorityIndex", "dryRun"}:
-            raise ApiError(400, "The body must be {\"ids\": [...], \"conflictPriorityIndex\": 0, \"dryRun\": false}")
+            raise ApiError(400, 'The body must be {"ids": [...], "conflictPriorityIndex": 0, "dryRun": false}')
         dry_run = body.get("dryRun", False)
         if not isinstance(dry_run, bool):
             raise ApiError(400, "'dryRun' must be true or false")
@@ -179,8 +200,14 @@ class RecordsView(APIView):
                 parsed[name] = orjson.loads(query[name]) if name in query else None
             except orjson.JSONDecodeError:
                 raise ApiError(400, f"'{name}' parameter invalid. Expected JSON, got '{query[name]}'") from None
-        groups = group_by(ctx, params.read_filter(query), parsed["group_by"], parsed["aggregate"],
-                          params.read_limit(query), params.is_true(query, "include_records_sample"))
+        groups = group_by(
+            ctx,
+            params.read_filter(query),
+            parsed["group_by"],
+            parsed["aggregate"],
+            params.read_limit(query),
+            params.is_true(query, "include_records_sample"),
+        )
         return Response(groups)
 
     def restore(self, request: Request, ctx: RecordContext, record_id: str | None) -> Response:
@@ -188,10 +215,14 @@ class RecordsView(APIView):
         if record_id is not None:
             record = find_one(ctx, self.record_id(record_id), with_deleted=True)
             change = writing.restore(ctx, [record])[0]
-            return Response({"data": {f"restore{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}})
+            return Response(
+                {"data": {f"restore{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}}
+            )
         records = writing.select_many(ctx, params.read_filter(request.query_params), "restore", trash=True)
         changes = writing.restore(ctx, records)
-        return Response({"data": {f"restore{cap(ctx.spec.name_plural)}": self.shape(ctx, [c.record for c in changes], request)}})
+        return Response(
+            {"data": {f"restore{cap(ctx.spec.name_plural)}": self.shape(ctx, [c.record for c in changes], request)}}
+        )
 
     def delete(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode != "core":

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from core_app.models import Record
 from core_app.query.lookups import JsonValueIn
@@ -31,11 +32,11 @@ class RecordContext:
         queryset = Record.objects.filter(workspace_id=self.workspace_id, object_id=self.spec.id)
         return queryset if with_deleted else queryset.filter(deleted_at__isnull=True)
 
-    def for_object(self, spec: ObjectSpec) -> "RecordContext":
+    def for_object(self, spec: ObjectSpec) -> RecordContext:
         """The same context on another object."""
         return RecordContext(self.workspace_id, self.snapshot, spec, self.actor)
 
-    def referencing(self) -> Iterator[tuple["RecordContext", FieldSpec]]:
+    def referencing(self) -> Iterator[tuple[RecordContext, FieldSpec]]:
         """For each ONE_TO_MANY relation: the related object's context and its join field here."""
         for field in self.spec.relations:
             if not field.is_one_to_many:

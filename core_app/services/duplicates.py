@@ -19,7 +19,7 @@ from core_app.services.inputs import normalize_input
 from core_app.services.reading import filtered
 from metadata_app.field_types.scalars import CANONICAL_UUID
 
-__all__ = ["find_duplicates", "MAX_INPUTS"]
+__all__ = ["MAX_INPUTS", "find_duplicates"]
 
 MAX_INPUTS = 60
 MAX_DUPLICATES = 60
@@ -47,7 +47,10 @@ def duplicate_filter(ctx: RecordContext, record: Record | None, data: dict[str, 
             value = path_value(ctx, record, data, path)
             if value in (None, "", [], {}):
                 break
-            text = isinstance(value, str) and resolve_target(ctx.spec, path, error=InvalidRecordInput).scalar.value_kind == "text"
+            text = (
+                isinstance(value, str)
+                and resolve_target(ctx.spec, path, error=InvalidRecordInput).scalar.value_kind == "text"
+            )
             conditions.append(Condition(path, "ilike", like_escape(value)) if text else Condition(path, "eq", value))
         else:
             if conditions:
@@ -61,7 +64,9 @@ def inputs_of(ctx: RecordContext, data: Any, ids: Any) -> list[tuple[Record | No
         raise InvalidRecordInput("Provide either 'data' (an array of records) or 'ids' (an array of record ids)")
     items = data if data is not None else ids
     if not isinstance(items, list) or not items or len(items) > MAX_INPUTS:
-        raise InvalidRecordInput(f"'{'data' if data is not None else 'ids'}' must be a non-empty array of at most {MAX_INPUTS} items")
+        raise InvalidRecordInput(
+            f"'{'data' if data is not None else 'ids'}' must be a non-empty array of at most {MAX_INPUTS} items"
+        )
     if ids is not None:
         invalid = [str(i) for i in ids if not isinstance(i, str) or not CANONICAL_UUID.match(i)]
         if invalid:

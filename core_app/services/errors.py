@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["RecordError", "RecordNotFound", "InvalidRecordInput"]
+__all__ = ["InvalidRecordInput", "RecordError", "RecordNotFound"]
 
 
 class RecordError(Exception):

@@ -21,7 +21,7 @@ from core_app.services.errors import InvalidRecordInput
 from core_app.services.output import output_plan, record_to_api
 from core_app.services.reading import filtered
 
-__all__ = ["Dimension", "parse_dimensions", "group_by"]
+__all__ = ["Dimension", "group_by", "parse_dimensions"]
 
 #: Characters of the stored ISO string that make each granularity (dates are stored as ISO text).
 GRANULARITY_PREFIX = {"DAY": 10, "MONTH": 7, "YEAR": 4}
@@ -67,7 +67,7 @@ def parse_dimensions(raw: Any, ctx: RecordContext) -> list[Dimension]:
         elif isinstance(value, dict) and len(value) == 1 and next(iter(value.values())) is True:
             path = (name, next(iter(value)))
         elif value is not True:
-            raise dimension_error(f"Item {index}: use true, {{\"subField\": true}} or {{\"granularity\": ...}}")
+            raise dimension_error(f'Item {index}: use true, {{"subField": true}} or {{"granularity": ...}}')
         target = resolve_target(ctx.spec, path, error=dimension_error)
         if granularity and target.field.type not in ("DATE", "DATE_TIME"):
             raise dimension_error(f"granularity applies to DATE and DATE_TIME fields, not '{target.api_path}'")
@@ -95,8 +95,12 @@ def api_value(value: Any) -> Any:
 
 
 def group_by(
-    ctx: RecordContext, node: Node | None, raw_dimensions: Any, aggregate_names: Any,
-    limit: int, with_records: bool,
+    ctx: RecordContext,
+    node: Node | None,
+    raw_dimensions: Any,
+    aggregate_names: Any,
+    limit: int,
+    with_records: bool,
 ) -> list[dict[str, Any]]:
     """Groups of records matching ``node``, largest first, with aggregates and optional samples."""
     dimensions = parse_dimensions(raw_dimensions, ctx)
@@ -105,11 +109,16 @@ def group_by(
     aliases = [d.alias for d in dimensions]
     sql = {key: value for aggregate in aggregates for key, value in aggregate.sql.items()}
     rows = list(
-        base.annotate(**{d.alias: d.expression() for d in dimensions}).values(*aliases).annotate(**sql)
+        base.annotate(**{d.alias: d.expression() for d in dimensions})
+        .values(*aliases)
+        .annotate(**sql)
         .order_by("-totalCount", *aliases)[:limit]
     )
     groups = [
-        {"groupByDimensionValues": [api_value(row[a]) for a in aliases], **{agg.name: agg.finish(row) for agg in aggregates}}
+        {
+            "groupByDimensionValues": [api_value(row[a]) for a in aliases],
+            **{agg.name: agg.finish(row) for agg in aggregates},
+        }
         for row in rows
     ]
     if with_records and rows:
@@ -124,9 +133,15 @@ def attach_samples(ctx: RecordContext, base, dimensions: list[Dimension], rows: 
     for row in rows:
         match |= Q(*[Q(**{a: row[a]}) if row[a] is not None else Q(**{f"{a}__isnull": True}) for a in aliases])
     sample = (
-        base.annotate(**{d.alias: d.expression() for d in dimensions}).filter(match)
-        .annotate(_rank=Window(RowNumber(), partition_by=[F(a) for a in aliases], order_by=[F("position").asc(), F("id").asc()]))
-        .filter(_rank__lte=SAMPLE_SIZE).order_by("position", "id")
+        base.annotate(**{d.alias: d.expression() for d in dimensions})
+        .filter(match)
+        .annotate(
+            _rank=Window(
+                RowNumber(), partition_by=[F(a) for a in aliases], order_by=[F("position").asc(), F("id").asc()]
+            )
+        )
+        .filter(_rank__lte=SAMPLE_SIZE)
+        .order_by("position", "id")
     )
     plan = output_plan(ctx.snapshot, ctx.spec)
     by_key: dict[tuple, list] = {}

@@ -13,7 +13,7 @@ from core_app.query.targets import UUID_TYPE
 from metadata_app.field_types import FieldValueError, describe
 from metadata_app.specs import FieldSpec, ObjectSpec
 
-__all__ = ["RecordInput", "normalize_input", "defaults_for"]
+__all__ = ["RecordInput", "defaults_for", "normalize_input"]
 
 
 class RecordInput:
@@ -46,7 +46,9 @@ def read_only_message(spec: ObjectSpec, key: str) -> str | None:
     return None
 
 
-def normalize_input(spec: ObjectSpec, raw: Any, current: dict[str, Any] | None, prefix: str = "") -> tuple[RecordInput, list[str]]:
+def normalize_input(
+    spec: ObjectSpec, raw: Any, current: dict[str, Any] | None, prefix: str = ""
+) -> tuple[RecordInput, list[str]]:
     """Return the normalised form of ``raw`` and the list of problems (empty when valid).
 
     ``current`` is the record's stored data on update (composites merge into it), None on create.
@@ -82,7 +84,9 @@ def normalize_input(spec: ObjectSpec, raw: Any, current: dict[str, Any] | None, 
     return result, errors
 
 
-def store_value(field: FieldSpec, key: str, value: Any, current: dict[str, Any] | None, result: RecordInput) -> str | None:
+def store_value(
+    field: FieldSpec, key: str, value: Any, current: dict[str, Any] | None, result: RecordInput
+) -> str | None:
     """Normalise one value into ``result``; return a problem message or None."""
     result.given.append(key)
     if field.is_many_to_one:  # the key is the join name
@@ -103,7 +107,11 @@ def store_value(field: FieldSpec, key: str, value: Any, current: dict[str, Any] 
     else:
         try:
             before = (current or {}).get(field.storage_key) if current is not None else None
-            stored = field_type.normalize_update(value, before, field) if current is not None else field_type.normalize(value, field)
+            stored = (
+                field_type.normalize_update(value, before, field)
+                if current is not None
+                else field_type.normalize(value, field)
+            )
         except FieldValueError as error:
             where = f"{key}.{error.path}" if error.path else key
             return f"Invalid value for field '{where}': {error.message}"

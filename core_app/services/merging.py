@@ -21,7 +21,7 @@ from core_app.services.errors import InvalidRecordInput
 from core_app.services.inputs import RecordInput
 from core_app.services.reading import find_one
 
-__all__ = ["merge_records", "MAX_MERGE_RECORDS"]
+__all__ = ["MAX_MERGE_RECORDS", "merge_records"]
 
 MAX_MERGE_RECORDS = 9
 

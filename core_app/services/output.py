@@ -8,7 +8,8 @@ per relation and level, whatever the page size.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db.models import F, Window
 from django.db.models.fields.json import KT
@@ -20,7 +21,7 @@ from metadata_app.field_types.scalars import format_instant
 from metadata_app.registry import schema_registry
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
-__all__ = ["record_to_api", "embed_relations", "output_plan", "NESTED_LIMIT"]
+__all__ = ["NESTED_LIMIT", "embed_relations", "output_plan", "record_to_api"]
 
 #: Records embedded per ONE_TO_MANY relation and parent.
 NESTED_LIMIT = 60
@@ -63,7 +64,9 @@ def output_plan(snapshot: SchemaSnapshot, spec: ObjectSpec) -> tuple[tuple[str, 
     return schema_registry.memo(snapshot, f"output:{spec.id}", build)
 
 
-def record_to_api(record: Record, plan: Iterable[tuple[str, Getter]], selection: frozenset[str] | None = None) -> dict[str, Any]:
+def record_to_api(
+    record: Record, plan: Iterable[tuple[str, Getter]], selection: frozenset[str] | None = None
+) -> dict[str, Any]:
     """The API form of one record (only ``selection`` keys, plus ``id``, when given)."""
     if selection is None:
         return {name: get(record) for name, get in plan}
@@ -90,7 +93,11 @@ def children_of(target: ObjectSpec, join_key: str, parent_ids: list[str], worksp
 
 
 def embed_relations(
-    outputs: list[dict[str, Any]], records: list[Record], spec: ObjectSpec, snapshot: SchemaSnapshot, depth: int,
+    outputs: list[dict[str, Any]],
+    records: list[Record],
+    spec: ObjectSpec,
+    snapshot: SchemaSnapshot,
+    depth: int,
     selection: frozenset[str] | None = None,
 ) -> None:
     """Add MANY_TO_ONE records (objects) and ONE_TO_MANY lists to ``outputs``, ``depth`` levels deep.

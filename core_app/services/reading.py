@@ -12,7 +12,7 @@ from core_app.query.ordering import InvalidCursor, build_sort_keys, decode_curso
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput, RecordNotFound
 
-__all__ = ["Page", "find_many", "find_one", "filtered"]
+__all__ = ["Page", "filtered", "find_many", "find_one"]
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,14 @@ def filtered(ctx: RecordContext, node: Node | None, trash: bool | None = None):
 
 
 def find_many(
-    ctx: RecordContext, node: Node | None, order: list[OrderKey], limit: int,
-    after: str | None = None, before: str | None = None, with_count: bool = True, from_end: bool = False,
+    ctx: RecordContext,
+    node: Node | None,
+    order: list[OrderKey],
+    limit: int,
+    after: str | None = None,
+    before: str | None = None,
+    with_count: bool = True,
+    from_end: bool = False,
 ) -> Page:
     """A page of ``limit`` records after ``after`` or before ``before`` (two queries with the count).
 
@@ -68,7 +74,9 @@ def find_many(
     try:
         cursor = decode_cursor(cursor_text, sort_keys) if cursor_text else None
     except InvalidCursor:
-        raise InvalidRecordInput(f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by") from None
+        raise InvalidRecordInput(
+            f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by"
+        ) from None
     backward = before is not None or (from_end and after is None)
     rows = list(order_queryset(queryset, sort_keys, cursor, backward)[: limit + 1])
     more = len(rows) > limit

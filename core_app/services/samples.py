@@ -10,20 +10,54 @@ from metadata_app.registry import schema_registry
 __all__ = ["seed_samples"]
 
 COMPANIES = [
-    {"name": "Airbnb", "domainName": {"primaryLinkUrl": "https://airbnb.com"}, "employees": 6132,
-     "address": {"addressCity": "San Francisco", "addressCountry": "United States"}, "idealCustomerProfile": True},
-    {"name": "Qonto", "domainName": {"primaryLinkUrl": "https://qonto.com"}, "employees": 1400,
-     "address": {"addressCity": "Paris", "addressCountry": "France"}},
-    {"name": "Figma", "domainName": {"primaryLinkUrl": "https://figma.com"}, "employees": 1600,
-     "annualRecurringRevenue": {"amountMicros": 600000000000000, "currencyCode": "USD"}},
+    {
+        "name": "Airbnb",
+        "domainName": {"primaryLinkUrl": "https://airbnb.com"},
+        "employees": 6132,
+        "address": {"addressCity": "San Francisco", "addressCountry": "United States"},
+        "idealCustomerProfile": True,
+    },
+    {
+        "name": "Qonto",
+        "domainName": {"primaryLinkUrl": "https://qonto.com"},
+        "employees": 1400,
+        "address": {"addressCity": "Paris", "addressCountry": "France"},
+    },
+    {
+        "name": "Figma",
+        "domainName": {"primaryLinkUrl": "https://figma.com"},
+        "employees": 1600,
+        "annualRecurringRevenue": {"amountMicros": 600000000000000, "currencyCode": "USD"},
+    },
 ]
 PEOPLE = [
-    ({"name": {"firstName": "Brian", "lastName": "Chesky"}, "emails": {"primaryEmail": "brian@airbnb.com"},
-      "jobTitle": "CEO", "city": "San Francisco"}, 0),
-    ({"name": {"firstName": "Alexandre", "lastName": "Prot"}, "emails": {"primaryEmail": "alexandre@qonto.com"},
-      "jobTitle": "CEO", "city": "Paris"}, 1),
-    ({"name": {"firstName": "Dylan", "lastName": "Field"}, "emails": {"primaryEmail": "dylan@figma.com"},
-      "jobTitle": "CEO", "city": "San Francisco"}, 2),
+    (
+        {
+            "name": {"firstName": "Brian", "lastName": "Chesky"},
+            "emails": {"primaryEmail": "brian@airbnb.com"},
+            "jobTitle": "CEO",
+            "city": "San Francisco",
+        },
+        0,
+    ),
+    (
+        {
+            "name": {"firstName": "Alexandre", "lastName": "Prot"},
+            "emails": {"primaryEmail": "alexandre@qonto.com"},
+            "jobTitle": "CEO",
+            "city": "Paris",
+        },
+        1,
+    ),
+    (
+        {
+            "name": {"firstName": "Dylan", "lastName": "Field"},
+            "emails": {"primaryEmail": "dylan@figma.com"},
+            "jobTitle": "CEO",
+            "city": "San Francisco",
+        },
+        2,
+    ),
 ]
 
 
@@ -36,7 +70,15 @@ def seed_samples(workspace: Workspace) -> None:
     created = [change.record for change in writing.create_many(companies, COMPANIES)]
     persons = writing.create_many(people, [{**person, "companyId": str(created[index].pk)} for person, index in PEOPLE])
     opportunities = companies.for_object(snapshot.by_plural["opportunities"])
-    writing.create_many(opportunities, [{
-        "name": "Figma enterprise plan", "stage": "PROPOSAL", "companyId": str(created[2].pk),
-        "pointOfContactId": str(persons[2].record.pk), "amount": {"amountMicros": 120000000000, "currencyCode": "USD"},
-    }])
+    writing.create_many(
+        opportunities,
+        [
+            {
+                "name": "Figma enterprise plan",
+                "stage": "PROPOSAL",
+                "companyId": str(created[2].pk),
+                "pointOfContactId": str(persons[2].record.pk),
+                "amount": {"amountMicros": 120000000000, "currencyCode": "USD"},
+            }
+        ],
+    )

@@ -6,12 +6,13 @@ concurrency; the look-ups here only produce precise messages before writing.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from core_app.models import Record, UniqueValue
 from core_app.services.context import RecordContext
 
-__all__ = ["unique_pairs", "find_holders", "register", "unregister"]
+__all__ = ["find_holders", "register", "unique_pairs", "unregister"]
 
 
 def unique_pairs(ctx: RecordContext, data: dict[str, Any]) -> dict[str, str]:

@@ -7,8 +7,10 @@ writes in one transaction: all or nothing.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field as dc_field
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,7 +26,7 @@ from core_app.services.inputs import RecordInput, defaults_for, normalize_input
 from core_app.services.reading import filtered, find_one
 from core_app.signals import records_changed
 
-__all__ = ["Change", "create_many", "update_one", "update_many", "soft_delete", "destroy", "restore"]
+__all__ = ["Change", "create_many", "destroy", "restore", "soft_delete", "update_many", "update_one"]
 
 
 @dataclass
@@ -67,7 +69,12 @@ def check_links(ctx: RecordContext, inputs: list[RecordInput], prefixes: list[st
     errors = []
     for field, ids in wanted.items():
         target = ctx.snapshot.by_id[field.relation.target_object_id]
-        found = {str(pk) for pk in Record.objects.filter(workspace_id=ctx.workspace_id, object_id=target.id, id__in=ids).values_list("id", flat=True)}
+        found = {
+            str(pk)
+            for pk in Record.objects.filter(workspace_id=ctx.workspace_id, object_id=target.id, id__in=ids).values_list(
+                "id", flat=True
+            )
+        }
         for prefix, given in zip(prefixes, inputs):
             missing = given.links.get(field)
             if missing is not None and missing not in found:
@@ -111,6 +118,7 @@ def refuse_races(operation: Callable[..., T]) -> Callable[..., T]:
     The checks that precede a write only produce precise messages; the constraint is what
     guarantees uniqueness, so under concurrency it can still fail, which is a 400, not a 500.
     """
+
     @functools.wraps(operation)
     def wrapper(*args: Any, **kwargs: Any) -> T:
         try:
@@ -118,6 +126,7 @@ def refuse_races(operation: Callable[..., T]) -> Callable[..., T]:
                 return operation(*args, **kwargs)
         except IntegrityError:
             raise InvalidRecordInput(RACE_MESSAGE) from None
+
     return wrapper
 
 
@@ -156,7 +165,7 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
     for index, own in enumerate(pairs):
         match = ids[index] if ids[index] in existing else None
         if ids[index] in taken:
-            errors.append(f"{'Record %d: ' % index if batch else ''}id '{ids[index]}' cannot be used; choose another id")
+            errors.append(f"{f'Record {index}: ' if batch else ''}id '{ids[index]}' cannot be used; choose another id")
         if ids[index] and ids.index(ids[index]) != index:
             errors.append(f"Record {index}: id '{ids[index]}' appears twice in this request")
         for key in own.items():
@@ -222,8 +231,14 @@ def insert(ctx: RecordContext, inputs: list[RecordInput], pairs: list[dict[str, 
     now = timezone.now()
     records = [
         Record(
-            workspace_id=ctx.workspace_id, object_id=ctx.spec.id, data={**given.defaults, **given.data}, position=position,
-            created_at=now, updated_at=now, created_by=ctx.actor, updated_by=ctx.actor,
+            workspace_id=ctx.workspace_id,
+            object_id=ctx.spec.id,
+            data={**given.defaults, **given.data},
+            position=position,
+            created_at=now,
+            updated_at=now,
+            created_by=ctx.actor,
+            updated_by=ctx.actor,
             **({"id": given.columns["id"]} if given.columns.get("id") else {}),
         )
         for given, position in zip(inputs, next_positions(ctx, inputs))
@@ -294,7 +309,9 @@ def select_many(ctx: RecordContext, node: Node | None, verb: str, trash: bool | 
     limit = max_affected()
     records = list(filtered(ctx, node, trash).order_by("position", "id")[: limit + 1])
     if len(records) > limit:
-        raise InvalidRecordInput(f"Too many records: the filter matches more than {limit} records; narrow it down (at most {limit} per request)")
+        raise InvalidRecordInput(
+            f"Too many records: the filter matches more than {limit} records; narrow it down (at most {limit} per request)"
+        )
     return records
 
 

@@ -44,9 +44,28 @@ __all__ = ["FIELD_TYPES", "FieldType", "FieldValueError", "describe", "field_typ
 FIELD_TYPES: dict[str, FieldType] = {
     cls.name: cls()
     for cls in (
-        UuidType, TextType, PhonesType, EmailsType, DateTimeType, DateType, BooleanType, NumberType,
-        NumericType, LinksType, CurrencyType, FullNameType, RatingType, SelectType, MultiSelectType,
-        RelationType, PositionType, AddressType, RawJsonType, RichTextType, RichTextV2Type, ActorType,
+        UuidType,
+        TextType,
+        PhonesType,
+        EmailsType,
+        DateTimeType,
+        DateType,
+        BooleanType,
+        NumberType,
+        NumericType,
+        LinksType,
+        CurrencyType,
+        FullNameType,
+        RatingType,
+        SelectType,
+        MultiSelectType,
+        RelationType,
+        PositionType,
+        AddressType,
+        RawJsonType,
+        RichTextType,
+        RichTextV2Type,
+        ActorType,
         ArrayType,
     )
 }

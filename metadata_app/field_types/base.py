@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
@@ -73,7 +74,7 @@ class FieldType:
     #: How the query engine compares stored values: text, number, boolean, json.
     value_kind: ClassVar[str] = "text"
     #: Composite types name their sub-fields and the scalar type of each.
-    sub_fields: ClassVar[dict[str, "FieldType"]] = {}
+    sub_fields: ClassVar[dict[str, FieldType]] = {}
     #: Sub-field whose value takes part in uniqueness for composite types.
     unique_sub_field: ClassVar[str | None] = None
     #: Whether the type needs ``options`` (SELECT, MULTI_SELECT, RATING).
@@ -92,7 +93,7 @@ class FieldType:
         """True when the value is an object of sub-fields."""
         return bool(self.sub_fields)
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> Any:
+    def normalize(self, value: Any, spec: FieldSpec) -> Any:
         """Return the stored form of input ``value``; raise FieldValueError if it is invalid.
 
         ``None`` has already been handled by the caller (nullability); subclasses receive a
@@ -100,11 +101,11 @@ class FieldType:
         """
         raise NotImplementedError
 
-    def normalize_update(self, value: Any, current: Any, spec: "FieldSpec") -> Any:
+    def normalize_update(self, value: Any, current: Any, spec: FieldSpec) -> Any:
         """Return the stored form of an update; composites merge into ``current``."""
         return self.normalize(value, spec)
 
-    def empty_value(self, spec: "FieldSpec") -> Any:
+    def empty_value(self, spec: FieldSpec) -> Any:
         """Return the stored value of a record that was given no value and has no default."""
         return None
 
@@ -112,7 +113,7 @@ class FieldType:
         """Return True when ``stored`` counts as no value (for nullability and aggregates)."""
         return stored is None
 
-    def to_api(self, stored: Any, spec: "FieldSpec") -> Any:
+    def to_api(self, stored: Any, spec: FieldSpec) -> Any:
         """Return the API form of a stored value (``None`` for a missing one)."""
         return stored
 
@@ -140,15 +141,15 @@ class FieldType:
         """Merge the values of records being merged, highest priority first: the first non-empty wins."""
         return next((value for value in values if not self.is_empty(value)), values[0] if values else None)
 
-    def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
+    def filter_value(self, value: Any, spec: FieldSpec) -> Any:
         """Coerce one filter operand (a string from REST, JSON from GraphQL) to a stored form."""
         return self.normalize(value, spec)
 
-    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+    def openapi_value(self, spec: FieldSpec, write: bool) -> dict[str, Any]:
         """The OpenAPI schema of one non-null value: as the API returns it, or as a body may give it (``write``)."""
         return dict(self.openapi_type)
 
-    def openapi_schema(self, spec: "FieldSpec", write: bool = False) -> dict[str, Any]:
+    def openapi_schema(self, spec: FieldSpec, write: bool = False) -> dict[str, Any]:
         """The OpenAPI schema of ``spec`` in a record (``write``: in a create or update body).
 
         A nullable field may be ``null``, both ways; a non-nullable one refuses ``null`` on input.

@@ -11,7 +11,7 @@ from metadata_app.field_types.base import FieldType, FieldValueError, describe
 if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
 
-__all__ = ["SelectType", "MultiSelectType", "RatingType", "RATING_VALUES"]
+__all__ = ["RATING_VALUES", "MultiSelectType", "RatingType", "SelectType"]
 
 OPTION_VALUE = re.compile(r"^[A-Z0-9]+(_[A-Z0-9]+)*$")
 RATING_VALUES = tuple(f"RATING_{n}" for n in range(1, 6))
@@ -30,7 +30,7 @@ def normalize_options(options: Any, type_name: str) -> list[dict[str, Any]]:
         value, label = option.get("value"), option.get("label")
         if not isinstance(value, str) or not OPTION_VALUE.match(value):
             raise FieldValueError(
-                f"option value {describe(value)} is invalid: use UPPER_SNAKE_CASE letters and digits, e.g. \"IN_PROGRESS\""
+                f'option value {describe(value)} is invalid: use UPPER_SNAKE_CASE letters and digits, e.g. "IN_PROGRESS"'
             )
         if value in seen:
             raise FieldValueError(f'option value "{value}" is used twice')
@@ -39,15 +39,18 @@ def normalize_options(options: Any, type_name: str) -> list[dict[str, Any]]:
             raise FieldValueError(f'option "{value}" needs a non-empty label')
         given_position = option.get("position", position)
         if isinstance(given_position, bool) or not isinstance(given_position, (int, float)):
-            raise FieldValueError(f'option "{value}" has an invalid position {describe(given_position)}: expected a number')
+            raise FieldValueError(
+                f'option "{value}" has an invalid position {describe(given_position)}: expected a number'
+            )
         option_id = option.get("id") or str(uuid.uuid4())
         color = option.get("color") or OPTION_COLORS[position % len(OPTION_COLORS)]
-        result.append({"id": str(option_id), "label": label, "value": value, "color": color,
-                       "position": given_position})
+        result.append(
+            {"id": str(option_id), "label": label, "value": value, "color": color, "position": given_position}
+        )
     return sorted(result, key=lambda o: o["position"])
 
 
-def option_enum(spec: "FieldSpec") -> dict[str, Any]:
+def option_enum(spec: FieldSpec) -> dict[str, Any]:
     """The OpenAPI schema of one option value of ``spec``."""
     values = list(spec.option_values)
     return {"type": "string", "enum": values} if values else {"type": "string"}
@@ -60,7 +63,7 @@ class SelectType(FieldType):
     operators = frozenset({"eq", "neq", "in", "is"})
     has_options = True
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+    def normalize(self, value: Any, spec: FieldSpec) -> str:
         allowed = spec.option_values
         if not isinstance(value, str) or value not in allowed:
             raise FieldValueError(f"expected one of {', '.join(allowed)}, got {describe(value)}")
@@ -72,7 +75,7 @@ class SelectType(FieldType):
     def unique_value(self, stored: Any) -> str | None:
         return None if stored is None else str(stored)
 
-    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+    def openapi_value(self, spec: FieldSpec, write: bool) -> dict[str, Any]:
         """A string among the field's option values (an ``enum``), in option order."""
         return option_enum(spec)
 
@@ -85,7 +88,7 @@ class MultiSelectType(FieldType):
     value_kind = "json"
     has_options = True
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> list[str]:
+    def normalize(self, value: Any, spec: FieldSpec) -> list[str]:
         allowed = spec.option_values
         if not isinstance(value, list):
             raise FieldValueError(f"expected an array of values among {', '.join(allowed)}, got {describe(value)}")
@@ -103,7 +106,7 @@ class MultiSelectType(FieldType):
     def validate_options(self, options: Any) -> list[dict[str, Any]]:
         return normalize_options(options, self.name)
 
-    def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
+    def filter_value(self, value: Any, spec: FieldSpec) -> Any:
         if isinstance(value, str):
             return SelectType().normalize(value, spec)
         return self.normalize(value, spec)
@@ -111,7 +114,7 @@ class MultiSelectType(FieldType):
     def unique_value(self, stored: Any) -> str | None:
         return None
 
-    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+    def openapi_value(self, spec: FieldSpec, write: bool) -> dict[str, Any]:
         """An array of option values (repeats are dropped on input)."""
         return {"type": "array", "items": option_enum(spec)}
 

@@ -12,8 +12,16 @@ if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
 
 __all__ = [
-    "CompositeType", "FullNameType", "EmailsType", "LinksType", "PhonesType", "CurrencyType",
-    "AddressType", "ActorType", "RichTextV2Type", "ACTOR_SOURCES",
+    "ACTOR_SOURCES",
+    "ActorType",
+    "AddressType",
+    "CompositeType",
+    "CurrencyType",
+    "EmailsType",
+    "FullNameType",
+    "LinksType",
+    "PhonesType",
+    "RichTextV2Type",
 ]
 
 TEXT, NUMERIC, JSON, UUID = TextType(), NumericType(), RawJsonType(), UuidType()
@@ -39,7 +47,7 @@ class CompositeType(FieldType):
     #: OpenAPI schemas of sub-fields more precise than their scalar type's (arrays, enums, patterns).
     openapi_sub_fields: ClassVar[dict[str, dict[str, Any]]] = {}
 
-    def empty_value(self, spec: "FieldSpec") -> dict[str, Any]:
+    def empty_value(self, spec: FieldSpec) -> dict[str, Any]:
         return {name: ("" if name in self.text_sub_fields else None) for name in self.sub_fields}
 
     def is_empty(self, stored: Any) -> bool:
@@ -47,10 +55,10 @@ class CompositeType(FieldType):
             return True
         return all(sub.is_empty(stored.get(name)) for name, sub in self.sub_fields.items())
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> dict[str, Any]:
+    def normalize(self, value: Any, spec: FieldSpec) -> dict[str, Any]:
         return self.normalize_update(value, self.empty_value(spec), spec)
 
-    def normalize_update(self, value: Any, current: Any, spec: "FieldSpec") -> dict[str, Any]:
+    def normalize_update(self, value: Any, current: Any, spec: FieldSpec) -> dict[str, Any]:
         if not isinstance(value, dict):
             names = ", ".join(self.sub_fields)
             raise FieldValueError(f"expected an object with sub-fields {names}, got {describe(value)}")
@@ -73,7 +81,7 @@ class CompositeType(FieldType):
         """Check one already-typed sub-field value; subclasses add format rules."""
         return value
 
-    def to_api(self, stored: Any, spec: "FieldSpec") -> Any:
+    def to_api(self, stored: Any, spec: FieldSpec) -> Any:
         if stored is None:
             return self.empty_value(spec)
         empty = self.empty_value(spec)
@@ -86,7 +94,7 @@ class CompositeType(FieldType):
         schema = dict(self.openapi_sub_fields.get(name) or self.sub_fields[name].openapi_value(None, write))  # type: ignore[arg-type]
         return with_null(schema) if write or name not in self.text_sub_fields else schema
 
-    def openapi_schema(self, spec: "FieldSpec", write: bool = False) -> dict[str, Any]:
+    def openapi_schema(self, spec: FieldSpec, write: bool = False) -> dict[str, Any]:
         """An object of sub-fields. Returned whole (never null); a body gives any writable sub-fields,
         or ``null`` to empty the field.
         """
@@ -101,8 +109,10 @@ class CompositeType(FieldType):
             return None
         return super().unique_value(stored.get(self.unique_sub_field))
 
-    def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
-        raise FieldValueError(f"filter on a sub-field of this {self.name} field, e.g. <field>.{next(iter(self.sub_fields))}")
+    def filter_value(self, value: Any, spec: FieldSpec) -> Any:
+        raise FieldValueError(
+            f"filter on a sub-field of this {self.name} field, e.g. <field>.{next(iter(self.sub_fields))}"
+        )
 
 
 def merge_with_extras(values: list[Any], primary: str, extras: str, wrap=lambda v: v) -> Any:
@@ -113,7 +123,11 @@ def merge_with_extras(values: list[Any], primary: str, extras: str, wrap=lambda 
     merged = dict(next((v for v in present if v.get(primary)), present[0]))
     collected: list[Any] = []
     for value in present:
-        candidates = ([wrap(value[primary])] if value.get(primary) and value is not merged and value.get(primary) != merged.get(primary) else [])
+        candidates = (
+            [wrap(value[primary])]
+            if value.get(primary) and value is not merged and value.get(primary) != merged.get(primary)
+            else []
+        )
         for item in [*candidates, *(value.get(extras) or [])]:
             if item not in collected and item != wrap(merged.get(primary)):
                 collected.append(item)
@@ -177,7 +191,11 @@ class LinksType(CompositeType):
     openapi_sub_fields = {
         "secondaryLinks": {
             "type": "array",
-            "items": {"type": "object", "properties": {"url": {"type": "string"}, "label": {}}, "additionalProperties": False},
+            "items": {
+                "type": "object",
+                "properties": {"url": {"type": "string"}, "label": {}},
+                "additionalProperties": False,
+            },
         },
     }
 
@@ -228,7 +246,7 @@ class CurrencyType(CompositeType):
 
     def normalize_sub_field(self, key: str, value: Any) -> Any:
         if key == "currencyCode" and value and not CURRENCY_CODE.match(value):
-            raise FieldValueError(f"expected a three-letter ISO 4217 code such as \"USD\", got {describe(value)}")
+            raise FieldValueError(f'expected a three-letter ISO 4217 code such as "USD", got {describe(value)}')
         return value
 
     def is_empty(self, stored: Any) -> bool:
@@ -241,8 +259,14 @@ class AddressType(CompositeType):
     name = "ADDRESS"
     aggregate_sub_fields = ("addressStreet1", "addressCity", "addressPostcode", "addressCountry")
     sub_fields = {
-        "addressStreet1": TEXT, "addressStreet2": TEXT, "addressCity": TEXT, "addressPostcode": TEXT,
-        "addressState": TEXT, "addressCountry": TEXT, "addressLat": NUMERIC, "addressLng": NUMERIC,
+        "addressStreet1": TEXT,
+        "addressStreet2": TEXT,
+        "addressCity": TEXT,
+        "addressPostcode": TEXT,
+        "addressState": TEXT,
+        "addressCountry": TEXT,
+        "addressLat": NUMERIC,
+        "addressLng": NUMERIC,
     }
     text_sub_fields = frozenset(
         {"addressStreet1", "addressStreet2", "addressCity", "addressPostcode", "addressState", "addressCountry"}
@@ -272,5 +296,5 @@ class ActorType(CompositeType):
             raise FieldValueError(f"expected one of {', '.join(ACTOR_SOURCES)}, got {describe(value)}")
         return value
 
-    def empty_value(self, spec: "FieldSpec") -> dict[str, Any]:
+    def empty_value(self, spec: FieldSpec) -> dict[str, Any]:
         return {"source": "MANUAL", "workspaceMemberId": None, "name": "", "context": {}}

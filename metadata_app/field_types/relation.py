@@ -10,7 +10,7 @@ from metadata_app.field_types.scalars import UuidType
 if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
 
-__all__ = ["RelationType", "RELATION_TYPES", "ON_DELETE_ACTIONS"]
+__all__ = ["ON_DELETE_ACTIONS", "RELATION_TYPES", "RelationType"]
 
 RELATION_TYPES = ("MANY_TO_ONE", "ONE_TO_MANY")
 ON_DELETE_ACTIONS = ("SET_NULL", "CASCADE", "RESTRICT")
@@ -29,18 +29,18 @@ class RelationType(FieldType):
     sortable = False
     openapi_type = UuidType.openapi_type
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+    def normalize(self, value: Any, spec: FieldSpec) -> str:
         """Normalise a join id (the value written under ``<name>Id``)."""
         return UuidType().normalize(value, spec)
 
     def unique_value(self, stored: Any) -> str | None:
         return None
 
-    def openapi_schema(self, spec: "FieldSpec", write: bool = False) -> dict[str, Any]:
+    def openapi_schema(self, spec: FieldSpec, write: bool = False) -> dict[str, Any]:
         """The join id (``companyId``): a UUID, or null to unlink."""
         return with_null(dict(self.openapi_type))
 
-    def openapi_embedded(self, spec: "FieldSpec", target: dict[str, Any]) -> dict[str, Any]:
+    def openapi_embedded(self, spec: FieldSpec, target: dict[str, Any]) -> dict[str, Any]:
         """The related records embedded with ``depth`` >= 1, given the schema of one ``target`` record:
         a record or null on the MANY_TO_ONE side, an array of records on the ONE_TO_MANY side.
         """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from metadata_app.field_types.base import EQUALITY, ORDERED, STRING, FieldType, FieldValueError, describe
@@ -14,8 +14,17 @@ if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
 
 __all__ = [
-    "UuidType", "TextType", "RichTextType", "DateTimeType", "DateType", "BooleanType", "NumberType",
-    "NumericType", "PositionType", "RawJsonType", "ArrayType",
+    "ArrayType",
+    "BooleanType",
+    "DateTimeType",
+    "DateType",
+    "NumberType",
+    "NumericType",
+    "PositionType",
+    "RawJsonType",
+    "RichTextType",
+    "TextType",
+    "UuidType",
 ]
 
 
@@ -32,7 +41,7 @@ class UuidType(FieldType):
     openapi_type = {"type": "string", "format": "uuid"}
     operators = ORDERED
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+    def normalize(self, value: Any, spec: FieldSpec) -> str:
         if not isinstance(value, str):
             raise FieldValueError(f"expected a UUID string, got {describe(value)}")
         try:
@@ -50,7 +59,7 @@ class TextType(FieldType):
     name = "TEXT"
     operators = STRING
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+    def normalize(self, value: Any, spec: FieldSpec) -> str:
         if not isinstance(value, str):
             raise FieldValueError(f"expected a string, got {describe(value)}")
         return value
@@ -71,8 +80,8 @@ def format_instant(moment: datetime) -> str:
     The fixed-width UTC form makes string order equal time order, on SQLite and PostgreSQL alike.
     """
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -86,14 +95,14 @@ class DateTimeType(FieldType):
     aggregate_operations = frozenset({"min", "max"})
     operators = ORDERED
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+    def normalize(self, value: Any, spec: FieldSpec) -> str:
         if not isinstance(value, str):
             raise FieldValueError(f"expected an ISO 8601 date-time string, got {describe(value)}")
         try:
             moment = datetime.fromisoformat(value.strip())
         except ValueError:
             raise FieldValueError(
-                f"expected an ISO 8601 date-time such as \"2024-01-31T09:30:00Z\", got {describe(value)}"
+                f'expected an ISO 8601 date-time such as "2024-01-31T09:30:00Z", got {describe(value)}'
             ) from None
         if moment.year < 1000:
             raise FieldValueError(f"year must be 1000 or later, got {describe(value)}")
@@ -110,7 +119,7 @@ class DateType(FieldType):
     aggregate_operations = frozenset({"min", "max"})
     operators = ORDERED
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> str:
+    def normalize(self, value: Any, spec: FieldSpec) -> str:
         if not isinstance(value, str):
             raise FieldValueError(f"expected a date string YYYY-MM-DD, got {describe(value)}")
         text = value.strip()
@@ -119,7 +128,7 @@ class DateType(FieldType):
                 return datetime.fromisoformat(text).date().isoformat()
             return date.fromisoformat(text).isoformat()
         except ValueError:
-            raise FieldValueError(f"expected a date such as \"2024-01-31\", got {describe(value)}") from None
+            raise FieldValueError(f'expected a date such as "2024-01-31", got {describe(value)}') from None
 
 
 class BooleanType(FieldType):
@@ -133,12 +142,12 @@ class BooleanType(FieldType):
     operators = frozenset({"eq", "neq", "is"})
     value_kind = "boolean"
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> bool:
+    def normalize(self, value: Any, spec: FieldSpec) -> bool:
         if not isinstance(value, bool):
             raise FieldValueError(f"expected true or false, got {describe(value)}")
         return value
 
-    def filter_value(self, value: Any, spec: "FieldSpec") -> bool:
+    def filter_value(self, value: Any, spec: FieldSpec) -> bool:
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         return self.normalize(value, spec)
@@ -182,7 +191,7 @@ class NumberType(FieldType):
     operators = ORDERED
     value_kind = "number"
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> int | float:
+    def normalize(self, value: Any, spec: FieldSpec) -> int | float:
         if isinstance(value, str):
             raise FieldValueError(f"expected a number, got {describe(value)}")
         number = as_number(value)
@@ -192,10 +201,10 @@ class NumberType(FieldType):
             return as_number(int(number))  # a float such as 1e30 is integral yet beyond 64 bits
         return number
 
-    def filter_value(self, value: Any, spec: "FieldSpec") -> int | float:
+    def filter_value(self, value: Any, spec: FieldSpec) -> int | float:
         return as_number(value)
 
-    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+    def openapi_value(self, spec: FieldSpec, write: bool) -> dict[str, Any]:
         """A 64-bit ``integer`` for ``dataType`` int and bigint (what JSON clients and the API's
         encoder can carry), else a ``number``."""
         if spec.settings.get("dataType") in ("int", "bigint"):
@@ -210,7 +219,9 @@ class NumberType(FieldType):
         if data_type not in NUMBER_DATA_TYPES:
             raise FieldValueError(f"settings.dataType must be one of {', '.join(NUMBER_DATA_TYPES)}")
         decimals = settings.get("decimals")
-        if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 10):
+        if decimals is not None and (
+            isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 10
+        ):
             raise FieldValueError("settings.decimals must be an integer from 0 to 10")
         return settings
 
@@ -226,10 +237,10 @@ class NumericType(FieldType):
     value_kind = "number"
     openapi_type = {"type": "number"}
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> int | float:
+    def normalize(self, value: Any, spec: FieldSpec) -> int | float:
         return as_number(value)
 
-    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+    def openapi_value(self, spec: FieldSpec, write: bool) -> dict[str, Any]:
         """Returned as a JSON number; a body may also give a numeric string (``"12.5"``)."""
         if not write:
             return {"type": "number"}
@@ -246,17 +257,17 @@ class PositionType(FieldType):
     operators = ORDERED
     value_kind = "number"
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> int | float | str:
+    def normalize(self, value: Any, spec: FieldSpec) -> int | float | str:
         if value in ("first", "last"):
             return value
         if isinstance(value, str):
             raise FieldValueError(f'expected a number, "first" or "last", got {describe(value)}')
         return as_number(value)
 
-    def filter_value(self, value: Any, spec: "FieldSpec") -> int | float:
+    def filter_value(self, value: Any, spec: FieldSpec) -> int | float:
         return as_number(value)
 
-    def openapi_value(self, spec: "FieldSpec", write: bool) -> dict[str, Any]:
+    def openapi_value(self, spec: FieldSpec, write: bool) -> dict[str, Any]:
         """A number; a body may also ask for ``"first"`` or ``"last"``."""
         if not write:
             return {"type": "number"}
@@ -292,14 +303,14 @@ class RawJsonType(FieldType):
     operators = frozenset({"is", "like"})
     value_kind = "json"
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> Any:
+    def normalize(self, value: Any, spec: FieldSpec) -> Any:
         check_json(value)
         return value
 
     def is_empty(self, stored: Any) -> bool:
         return stored is None or stored == {} or stored == []
 
-    def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
+    def filter_value(self, value: Any, spec: FieldSpec) -> Any:
         return value
 
 
@@ -313,7 +324,7 @@ class ArrayType(FieldType):
     operators = frozenset({"is", "containsAny", "isEmptyArray"})
     value_kind = "json"
 
-    def normalize(self, value: Any, spec: "FieldSpec") -> list[str]:
+    def normalize(self, value: Any, spec: FieldSpec) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise FieldValueError(f"expected an array of strings, got {describe(value)}")
         return value
@@ -321,10 +332,10 @@ class ArrayType(FieldType):
     def is_empty(self, stored: Any) -> bool:
         return not stored
 
-    def filter_value(self, value: Any, spec: "FieldSpec") -> Any:
+    def filter_value(self, value: Any, spec: FieldSpec) -> Any:
         if isinstance(value, str):
             return value
         return self.normalize(value, spec)
 
 
-__all__ += ["EQUALITY", "format_instant", "as_number", "check_json", "CANONICAL_UUID"]
+__all__ += ["CANONICAL_UUID", "EQUALITY", "as_number", "check_json", "format_instant"]

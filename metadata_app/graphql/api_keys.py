@@ -10,7 +10,11 @@ from apikeys_app import services
 from apikeys_app.models import ApiKey
 from metadata_app.graphql.context import workspace_of
 from metadata_app.graphql.inputs import (
-    CreateApiKeyInput, GetApiKeyInput, RevokeApiKeyInput, UpdateApiKeyInput, to_service_input,
+    CreateApiKeyInput,
+    GetApiKeyInput,
+    RevokeApiKeyInput,
+    UpdateApiKeyInput,
+    to_service_input,
 )
 from metadata_app.graphql.mutations import input_argument
 from metadata_app.graphql.types import ApiKeyNode, ApiKeyTokenNode
@@ -42,7 +46,9 @@ class ApiKeyMutations(graphene.ObjectType):
     update_api_key = graphene.Field(ApiKeyNode, input=input_argument(UpdateApiKeyInput))
     revoke_api_key = graphene.Field(ApiKeyNode, input=input_argument(RevokeApiKeyInput))
     generate_api_key_token = graphene.NonNull(
-        ApiKeyTokenNode, api_key_id=graphene.UUID(required=True), expires_at=graphene.String(required=True),
+        ApiKeyTokenNode,
+        api_key_id=graphene.UUID(required=True),
+        expires_at=graphene.String(required=True),
     )
 
     @staticmethod

@@ -19,8 +19,17 @@ from apikeys_app.authentication import AuthenticationError
 from config.rest import validation_messages
 
 __all__ = [
-    "BAD_REQUEST", "BAD_USER_INPUT", "INTERNAL_SERVER_ERROR", "METHOD_NOT_ALLOWED", "NOT_FOUND", "PARSE_FAILED",
-    "UNAUTHENTICATED", "VALIDATION_FAILED", "error_entry", "execution_error", "request_error",
+    "BAD_REQUEST",
+    "BAD_USER_INPUT",
+    "INTERNAL_SERVER_ERROR",
+    "METHOD_NOT_ALLOWED",
+    "NOT_FOUND",
+    "PARSE_FAILED",
+    "UNAUTHENTICATED",
+    "VALIDATION_FAILED",
+    "error_entry",
+    "execution_error",
+    "request_error",
 ]
 
 logger = logging.getLogger(__name__)
@@ -39,7 +48,9 @@ INTERNAL_MESSAGE = "Internal server error"
 INTERNAL_USER_MESSAGE = "An unexpected error occurred. Please try again later."
 
 
-def error_entry(message: str, code: str, user_message: str | None = None, located: GraphQLError | None = None) -> dict[str, Any]:
+def error_entry(
+    message: str, code: str, user_message: str | None = None, located: GraphQLError | None = None
+) -> dict[str, Any]:
     """One entry of ``errors[]``: message, where it happened (when known) and the extensions."""
     entry: dict[str, Any] = {"message": message}
     if located is not None:

@@ -9,16 +9,23 @@ everything and ``or: []`` nothing; a comparison given as null constrains nothing
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import graphene
 from django.db.models import Q
 
 __all__ = [
-    "BooleanFieldComparison", "FIELD_FILTER_ATTRIBUTES", "FieldFilter", "Filter", "OBJECT_FILTER_ATTRIBUTES",
-    "ObjectFilter", "UUIDFilterComparison", "read_filter",
+    "FIELD_FILTER_ATTRIBUTES",
+    "OBJECT_FILTER_ATTRIBUTES",
+    "BooleanFieldComparison",
+    "FieldFilter",
+    "Filter",
+    "ObjectFilter",
+    "UUIDFilterComparison",
+    "read_filter",
 ]
 
 
@@ -90,7 +97,7 @@ class Filter:
     """A filter tree: ``kind`` is ``and``, ``or`` or ``cmp`` (``attr op value``)."""
 
     kind: str
-    children: tuple["Filter", ...] = ()
+    children: tuple[Filter, ...] = ()
     attr: str = ""
     op: str = ""
     value: Any = None
@@ -125,6 +132,7 @@ def read_filter(data: Mapping[str, Any] | None, attributes: Mapping[str, str]) -
         else:
             parts.extend(
                 Filter("cmp", attr=attributes[key], op=op, value=list(arg) if op in ("in_", "not_in") else arg)
-                for op, arg in value.items() if arg is not None
+                for op, arg in value.items()
+                if arg is not None
             )
     return Filter("and", tuple(parts))

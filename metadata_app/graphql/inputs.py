@@ -8,7 +8,8 @@ so an update patch means the same thing through REST and GraphQL.
 from __future__ import annotations
 
 import enum
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import graphene
 from graphene.utils.str_converters import to_camel_case
@@ -17,11 +18,24 @@ from metadata_app.graphql.enums import FieldMetadataType
 from metadata_app.graphql.scalars import JSON, ConnectionCursor
 
 __all__ = [
-    "CreateApiKeyInput", "CreateFieldInput", "CreateObjectInput", "CreateOneFieldMetadataInput",
-    "CreateOneObjectInput", "CursorPaging", "DeleteOneFieldInput", "DeleteOneObjectInput",
-    "GetApiKeyInput", "RevokeApiKeyInput", "UpdateApiKeyInput", "UpdateFieldInput", "UpdateObjectPayload",
-    "UpdateOneFieldMetadataInput", "UpdateOneObjectInput", "to_service_input",
+    "CreateApiKeyInput",
+    "CreateFieldInput",
+    "CreateObjectInput",
+    "CreateOneFieldMetadataInput",
+    "CreateOneObjectInput",
+    "CursorPaging",
+    "DeleteOneFieldInput",
+    "DeleteOneObjectInput",
+    "GetApiKeyInput",
+    "RevokeApiKeyInput",
+    "UpdateApiKeyInput",
+    "UpdateFieldInput",
+    "UpdateObjectPayload",
+    "UpdateOneFieldMetadataInput",
+    "UpdateOneObjectInput",
+    "to_service_input",
 ]
+
 
 def to_service_input(data: Mapping[str, Any]) -> dict[str, Any]:
     """Return an input object as the services' camelCase dict, with only the keys that were sent."""

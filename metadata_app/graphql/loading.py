@@ -11,7 +11,8 @@ number of rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -20,7 +21,13 @@ from metadata_app.services import fields as field_services
 from metadata_app.services import objects as object_services
 
 __all__ = [
-    "ObjectBatch", "fields_of", "fields_queryset", "load_field", "load_object", "objects_queryset", "prepare_fields",
+    "ObjectBatch",
+    "fields_of",
+    "fields_queryset",
+    "load_field",
+    "load_object",
+    "objects_queryset",
+    "prepare_fields",
 ]
 
 #: What a field's API shape reads besides its own columns (its object, target and counterpart).

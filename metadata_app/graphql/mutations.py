@@ -8,8 +8,13 @@ import graphene
 
 from metadata_app.graphql.context import workspace_of
 from metadata_app.graphql.inputs import (
-    CreateOneFieldMetadataInput, CreateOneObjectInput, DeleteOneFieldInput, DeleteOneObjectInput,
-    UpdateOneFieldMetadataInput, UpdateOneObjectInput, to_service_input,
+    CreateOneFieldMetadataInput,
+    CreateOneObjectInput,
+    DeleteOneFieldInput,
+    DeleteOneObjectInput,
+    UpdateOneFieldMetadataInput,
+    UpdateOneObjectInput,
+    to_service_input,
 )
 from metadata_app.graphql.loading import load_field, load_object, prepare_fields
 from metadata_app.graphql.types import FieldNode, ObjectNode

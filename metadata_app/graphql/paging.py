@@ -11,15 +11,22 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 __all__ = [
-    "DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "Page", "PageRequest", "decode_cursor", "encode_cursor",
-    "page_queryset", "page_rows",
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "Page",
+    "PageRequest",
+    "decode_cursor",
+    "encode_cursor",
+    "page_queryset",
+    "page_rows",
 ]
 
 #: ``first`` when neither ``first`` nor ``last`` is given (Twenty's ``defaultResultSize``).
@@ -61,7 +68,7 @@ class PageRequest:
     before: uuid.UUID | None = None
 
     @classmethod
-    def parse(cls, paging: Mapping[str, Any] | None) -> "PageRequest":
+    def parse(cls, paging: Mapping[str, Any] | None) -> PageRequest:
         """Read ``{first, last, after, before}``; ``before`` alone pages backwards, as ``last`` does."""
         paging = paging or {}
         first, last = read_size(paging, "first"), read_size(paging, "last")
@@ -122,7 +129,8 @@ def page_queryset(queryset: QuerySet, request: PageRequest) -> Page:
 def page_rows(rows: Sequence[Any], request: PageRequest) -> Page:
     """Return the page of ``rows``, a list already ordered by id (no query)."""
     window = [
-        row for row in rows
+        row
+        for row in rows
         if (request.after is None or row.pk > request.after) and (request.before is None or row.pk < request.before)
     ]
     return cut(lambda ascending, n: (window if ascending else window[::-1])[:n], request, len(rows))

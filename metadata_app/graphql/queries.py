@@ -7,11 +7,30 @@ from typing import Any
 import graphene
 
 from metadata_app.graphql.context import workspace_of
-from metadata_app.graphql.filters import FIELD_FILTER_ATTRIBUTES, OBJECT_FILTER_ATTRIBUTES, FieldFilter, ObjectFilter, read_filter
-from metadata_app.graphql.loading import ObjectBatch, fields_queryset, load_field, load_object, objects_queryset, prepare_fields
+from metadata_app.graphql.filters import (
+    FIELD_FILTER_ATTRIBUTES,
+    OBJECT_FILTER_ATTRIBUTES,
+    FieldFilter,
+    ObjectFilter,
+    read_filter,
+)
+from metadata_app.graphql.loading import (
+    ObjectBatch,
+    fields_queryset,
+    load_field,
+    load_object,
+    objects_queryset,
+    prepare_fields,
+)
 from metadata_app.graphql.paging import Page, PageRequest, page_queryset
 from metadata_app.graphql.types import (
-    FieldConnection, FieldNode, ObjectConnection, ObjectNode, WorkspaceNode, filter_argument, paging_argument,
+    FieldConnection,
+    FieldNode,
+    ObjectConnection,
+    ObjectNode,
+    WorkspaceNode,
+    filter_argument,
+    paging_argument,
 )
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 

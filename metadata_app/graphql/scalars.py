@@ -11,7 +11,7 @@ from graphql.utilities import value_from_ast_untyped
 
 from metadata_app.field_types.scalars import format_instant
 
-__all__ = ["ConnectionCursor", "DateTime", "JSON"]
+__all__ = ["JSON", "ConnectionCursor", "DateTime"]
 
 
 class DateTime(graphene.Scalar):

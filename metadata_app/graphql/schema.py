@@ -29,8 +29,14 @@ def register_extension(queries: type, mutations: type) -> None:
 def metadata_schema() -> graphene.Schema:
     """The schema of ``/metadata``, built once per process after every app registered."""
     # graphene lists the fields of the last base first; data-model fields come first in the schema.
-    query = type("Query", (*(q for q, _ in _extensions), ApiKeyQueries, MetadataQueries, graphene.ObjectType),
-                 {"__doc__": "Every query of ``/metadata``."})
-    mutation = type("Mutation", (*(m for _, m in _extensions), ApiKeyMutations, MetadataMutations, graphene.ObjectType),
-                    {"__doc__": "Every mutation of ``/metadata``."})
+    query = type(
+        "Query",
+        (*(q for q, _ in _extensions), ApiKeyQueries, MetadataQueries, graphene.ObjectType),
+        {"__doc__": "Every query of ``/metadata``."},
+    )
+    mutation = type(
+        "Mutation",
+        (*(m for _, m in _extensions), ApiKeyMutations, MetadataMutations, graphene.ObjectType),
+        {"__doc__": "Every mutation of ``/metadata``."},
+    )
     return graphene.Schema(query=query, mutation=mutation)

@@ -7,8 +7,9 @@ APIs give identical values (``defaultValue`` quoting, date formats, ids).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import graphene
 from graphene.utils.str_converters import to_camel_case
@@ -24,9 +25,23 @@ from metadata_app.models import FieldMetadata
 from metadata_app.rest.serialize import field_to_api, object_to_api
 
 __all__ = [
-    "ApiKeyNode", "ApiKeyTokenNode", "FieldConnection", "FieldEdge", "FieldNode",
-    "ObjectConnection", "ObjectEdge", "ObjectFieldsConnection", "ObjectNode", "PageInfo", "RelationNode",
-    "SHAPE_ATTR", "WorkspaceNode", "api_shape", "filter_argument", "paging_argument", "shape_resolver",
+    "SHAPE_ATTR",
+    "ApiKeyNode",
+    "ApiKeyTokenNode",
+    "FieldConnection",
+    "FieldEdge",
+    "FieldNode",
+    "ObjectConnection",
+    "ObjectEdge",
+    "ObjectFieldsConnection",
+    "ObjectNode",
+    "PageInfo",
+    "RelationNode",
+    "WorkspaceNode",
+    "api_shape",
+    "filter_argument",
+    "paging_argument",
+    "shape_resolver",
 ]
 
 SHAPE_ATTR = "_graphql_shape"
@@ -117,7 +132,9 @@ class ObjectNode(graphene.ObjectType):
     duplicate_criteria = graphene.List(graphene.NonNull(graphene.List(graphene.NonNull(graphene.String))))
     created_at = graphene.NonNull(DateTime)
     updated_at = graphene.NonNull(DateTime)
-    fields = graphene.NonNull(lambda: ObjectFieldsConnection, paging=paging_argument(), filter=filter_argument(FieldFilter))
+    fields = graphene.NonNull(
+        lambda: ObjectFieldsConnection, paging=paging_argument(), filter=filter_argument(FieldFilter)
+    )
     fields_list = graphene.NonNull(graphene.List(graphene.NonNull(lambda: FieldNode)))
 
     @staticmethod

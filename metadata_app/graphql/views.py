@@ -15,7 +15,8 @@ files); any other ``GET`` answers 405.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,14 +27,25 @@ from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView, HttpError
 from graphql import GraphQLError, execute, get_operation_ast, parse, specified_rules, validate
 from graphql.language import (
-    DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
 )
 
 from apikeys_app.authentication import AuthenticationError, authenticate_header
 from config.graphql import NulRefusingMixin
 from metadata_app.graphql.context import MetadataContext
 from metadata_app.graphql.errors import (
-    BAD_REQUEST, METHOD_NOT_ALLOWED, PARSE_FAILED, UNAUTHENTICATED, VALIDATION_FAILED, error_entry, execution_error,
+    BAD_REQUEST,
+    METHOD_NOT_ALLOWED,
+    PARSE_FAILED,
+    UNAUTHENTICATED,
+    VALIDATION_FAILED,
+    error_entry,
+    execution_error,
     request_error,
 )
 from metadata_app.graphql.schema import metadata_schema
@@ -44,7 +56,9 @@ __all__ = ["MetadataGraphQLView", "is_introspection_only"]
 MAX_DEPTH = 15
 
 
-def root_field_names(selection_set: SelectionSetNode, document: DocumentNode, seen: frozenset[str] = frozenset()) -> Iterator[str]:
+def root_field_names(
+    selection_set: SelectionSetNode, document: DocumentNode, seen: frozenset[str] = frozenset()
+) -> Iterator[str]:
     """Names of the root fields of a selection, through fragments; an unknown fragment yields ``""``."""
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     for selection in selection_set.selections:
@@ -121,12 +135,18 @@ class MetadataGraphQLView(NulRefusingMixin, GraphQLView):
                 api_key = authenticate_header(request.META.get("HTTP_AUTHORIZATION"))
             except AuthenticationError as error:
                 return {"errors": [error_entry(error.message, UNAUTHENTICATED)]}, 200
-        errors = validate(self.schema.graphql_schema, document, self.validation_rules, graphene_settings.MAX_VALIDATION_ERRORS)
+        errors = validate(
+            self.schema.graphql_schema, document, self.validation_rules, graphene_settings.MAX_VALIDATION_ERRORS
+        )
         if errors:
             return {"errors": [request_error(error, VALIDATION_FAILED) for error in errors]}, 400
         result = execute(
-            self.schema.graphql_schema, document, context_value=MetadataContext(request, api_key),
-            variable_values=variables, operation_name=operation_name, middleware=self.get_middleware(request),
+            self.schema.graphql_schema,
+            document,
+            context_value=MetadataContext(request, api_key),
+            variable_values=variables,
+            operation_name=operation_name,
+            middleware=self.get_middleware(request),
         )
         if not result.errors:
             return {"data": result.data}, 200

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from metadata_app.field_types.scalars import format_instant
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.services.inputs import quote_default
 
-__all__ = ["object_to_api", "field_to_api", "instant"]
+__all__ = ["field_to_api", "instant", "object_to_api"]
 
 
 def instant(moment: datetime | None) -> str | None:
@@ -29,8 +30,16 @@ def relation_to_api(field: FieldMetadata) -> dict[str, Any] | None:
     source, target, counterpart = field.object, field.relation_target_object, field.relation_target_field
     return {
         "type": (field.settings or {}).get("relationType"),
-        "sourceObjectMetadata": {"id": str(source.pk), "nameSingular": source.name_singular, "namePlural": source.name_plural},
-        "targetObjectMetadata": {"id": str(target.pk), "nameSingular": target.name_singular, "namePlural": target.name_plural},
+        "sourceObjectMetadata": {
+            "id": str(source.pk),
+            "nameSingular": source.name_singular,
+            "namePlural": source.name_plural,
+        },
+        "targetObjectMetadata": {
+            "id": str(target.pk),
+            "nameSingular": target.name_singular,
+            "namePlural": target.name_plural,
+        },
         "sourceFieldMetadata": {"id": str(field.pk), "name": field.name},
         "targetFieldMetadata": {"id": str(counterpart.pk), "name": counterpart.name} if counterpart else None,
     }

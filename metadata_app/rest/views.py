@@ -27,7 +27,9 @@ VALID_PATHS = "/rest/metadata/objects or /rest/metadata/fields or /rest/metadata
 
 def metadata_path_error(path: str, resource: str) -> ApiError:
     """The 400 for an unknown metadata path."""
-    return ApiError(400, f"Query path '{path}' invalid. Metadata path \"{resource}\" does not exist. Valid examples: {VALID_PATHS}")
+    return ApiError(
+        400, f"Query path '{path}' invalid. Metadata path \"{resource}\" does not exist. Valid examples: {VALID_PATHS}"
+    )
 
 
 def fields_queryset(workspace: Any):
@@ -41,7 +43,9 @@ class ObjectsResource:
     plural, singular, cap = "objects", "object", "Object"
 
     def queryset(self, workspace: Any):
-        fields = Prefetch("fields", queryset=FieldMetadata.objects.select_related(*FIELD_RELATED).order_by("created_at", "name"))
+        fields = Prefetch(
+            "fields", queryset=FieldMetadata.objects.select_related(*FIELD_RELATED).order_by("created_at", "name")
+        )
         return ObjectMetadata.objects.filter(workspace=workspace).prefetch_related(fields)
 
     def shape(self, obj: ObjectMetadata) -> dict[str, Any]:
@@ -104,23 +108,31 @@ class MetadataView(APIView):
         if pk is not None:
             return Response({"data": {handler.singular: handler.shape(handler.get(workspace, pk))}})
         page = paginate_by_id(handler.queryset(workspace), request.query_params)
-        return Response({
-            "data": {handler.plural: [handler.shape(row) for row in page.rows]},
-            "pageInfo": page.page_info,
-            "totalCount": page.total_count,
-        })
+        return Response(
+            {
+                "data": {handler.plural: [handler.shape(row) for row in page.rows]},
+                "pageInfo": page.page_info,
+                "totalCount": page.total_count,
+            }
+        )
 
     def post(self, request: Request, resource: str, pk: str | None = None) -> Response:
         handler = self.resource(request, resource)
         if pk is not None:
-            raise ApiError(400, f"create {handler.singular} query invalid. Remove the id from the path: POST /rest/metadata/{resource}")
+            raise ApiError(
+                400,
+                f"create {handler.singular} query invalid. Remove the id from the path: POST /rest/metadata/{resource}",
+            )
         row = handler.create(request.auth.workspace, request.data)
         return Response({"data": {f"createOne{handler.cap}": handler.shape(row)}}, status=201)
 
     def patch(self, request: Request, resource: str, pk: str | None = None) -> Response:
         handler = self.resource(request, resource)
         if pk is None:
-            raise ApiError(400, f"update {handler.singular} query invalid. Id missing. eg: /rest/metadata/{resource}/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56")
+            raise ApiError(
+                400,
+                f"update {handler.singular} query invalid. Id missing. eg: /rest/metadata/{resource}/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
+            )
         row = handler.update(request.auth.workspace, pk, request.data)
         return Response({"data": {f"updateOne{handler.cap}": handler.shape(row)}})
 
@@ -129,5 +141,8 @@ class MetadataView(APIView):
     def delete(self, request: Request, resource: str, pk: str | None = None) -> Response:
         handler = self.resource(request, resource)
         if pk is None:
-            raise ApiError(400, f"delete {handler.singular} query invalid. Id missing. eg: /rest/metadata/{resource}/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56")
+            raise ApiError(
+                400,
+                f"delete {handler.singular} query invalid. Id missing. eg: /rest/metadata/{resource}/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
+            )
         return Response({"data": {f"deleteOne{handler.cap}": handler.delete(request.auth.workspace, pk)}})

@@ -21,16 +21,37 @@ from metadata_app.services.inputs import check_keys, read_bool, read_text, unquo
 from metadata_app.services.names import camel_case, validate_name
 from metadata_app.signals_data import field_added, field_data_changing
 
-__all__ = ["add_field", "create_field", "update_field", "delete_field", "get_field", "parse_uuid"]
+__all__ = ["add_field", "create_field", "delete_field", "get_field", "parse_uuid", "update_field"]
 
 CREATE_KEYS = (
-    "objectMetadataId", "type", "name", "label", "description", "icon", "isNullable", "isUnique",
-    "defaultValue", "options", "settings", "isLabelSyncedWithName", "isActive", "relationCreationPayload",
+    "objectMetadataId",
+    "type",
+    "name",
+    "label",
+    "description",
+    "icon",
+    "isNullable",
+    "isUnique",
+    "defaultValue",
+    "options",
+    "settings",
+    "isLabelSyncedWithName",
+    "isActive",
+    "relationCreationPayload",
 )
 IGNORED_KEYS = ("isRemoteCreation", "isCustom", "isSystem", "isUIReadOnly", "standardOverrides", "workspaceId")
 UPDATE_KEYS = (
-    "name", "label", "description", "icon", "isActive", "isNullable", "isUnique", "defaultValue", "options",
-    "settings", "isLabelSyncedWithName",
+    "name",
+    "label",
+    "description",
+    "icon",
+    "isActive",
+    "isNullable",
+    "isUnique",
+    "defaultValue",
+    "options",
+    "settings",
+    "isLabelSyncedWithName",
 )
 #: Types a client may not create directly (server-maintained system types).
 SYSTEM_ONLY_TYPES = frozenset({"ACTOR", "POSITION"})
@@ -120,7 +141,10 @@ def clean_type_attributes(type_name: str, data: dict[str, Any], current: FieldMe
         cleaned["default_value"] = None
         return cleaned
     probe = FieldMetadata(
-        type=type_name, name=current.name if current else "field", label="", storage_key="probe",
+        type=type_name,
+        name=current.name if current else "field",
+        label="",
+        storage_key="probe",
         options=cleaned.get("options", current.options if current else None),
         settings=cleaned.get("settings", current.settings if current else None),
     )
@@ -156,7 +180,9 @@ def create_field(workspace: Workspace, data: Any) -> FieldMetadata:
     label = read_text(data, "label", required=True)
     synced = read_bool(data, "isLabelSyncedWithName", False)
     if synced and camel_case(label) != name:
-        raise ValidationError(f'Name is not synced with label. Expected name: "{camel_case(label)}", got {name}', code="NAME_NOT_SYNCED")
+        raise ValidationError(
+            f'Name is not synced with label. Expected name: "{camel_case(label)}", got {name}', code="NAME_NOT_SYNCED"
+        )
     common = {
         "label": label,
         "description": read_text(data, "description", max_length=5000),
@@ -188,12 +214,15 @@ def create_field(workspace: Workspace, data: Any) -> FieldMetadata:
 def create_relation(obj: ObjectMetadata, name: str, common: dict[str, Any], payload: Any) -> FieldMetadata:
     """Create both sides of a relation from ``relationCreationPayload``; return the source side."""
     payload = check_keys(
-        payload, ("targetObjectMetadataId", "targetFieldLabel", "targetFieldIcon", "type", "targetFieldName"),
+        payload,
+        ("targetObjectMetadataId", "targetFieldLabel", "targetFieldIcon", "type", "targetFieldName"),
         what="relationCreationPayload",
     )
     relation_type = payload.get("type")
     if relation_type not in ("MANY_TO_ONE", "ONE_TO_MANY"):
-        raise ValidationError("relationCreationPayload.type must be MANY_TO_ONE or ONE_TO_MANY", code="INVALID_FIELD_INPUT")
+        raise ValidationError(
+            "relationCreationPayload.type must be MANY_TO_ONE or ONE_TO_MANY", code="INVALID_FIELD_INPUT"
+        )
     target = ObjectMetadata.objects.filter(
         pk=parse_uuid(payload.get("targetObjectMetadataId"), "targetObjectMetadataId"), workspace_id=obj.workspace_id
     ).first()
@@ -207,14 +236,30 @@ def create_relation(obj: ObjectMetadata, name: str, common: dict[str, Any], payl
     inverse = "ONE_TO_MANY" if relation_type == "MANY_TO_ONE" else "MANY_TO_ONE"
     check_name_free(obj, name, many_to_one=relation_type == "MANY_TO_ONE")
     check_name_free(target, target_name, many_to_one=inverse == "MANY_TO_ONE")
-    if target.pk == obj.pk and target_name in (name, f"{name}Id") or target.pk == obj.pk and name == f"{target_name}Id":
-        raise ValidationError("The two sides of a relation on the same object need different names", code="FIELD_ALREADY_EXISTS")
+    if (target.pk == obj.pk and target_name in (name, f"{name}Id")) or (
+        target.pk == obj.pk and name == f"{target_name}Id"
+    ):
+        raise ValidationError(
+            "The two sides of a relation on the same object need different names", code="FIELD_ALREADY_EXISTS"
+        )
     common = {**common, "is_unique": False, "is_nullable": True}
-    source = add_field(obj, name=name, type="RELATION", relation_target_object=target,
-                       settings={"relationType": relation_type, "onDelete": "SET_NULL"}, **common)
+    source = add_field(
+        obj,
+        name=name,
+        type="RELATION",
+        relation_target_object=target,
+        settings={"relationType": relation_type, "onDelete": "SET_NULL"},
+        **common,
+    )
     other = add_field(
-        target, name=target_name, type="RELATION", label=target_label, icon=payload.get("targetFieldIcon"),
-        is_custom=True, relation_target_object=obj, relation_target_field=source,
+        target,
+        name=target_name,
+        type="RELATION",
+        label=target_label,
+        icon=payload.get("targetFieldIcon"),
+        is_custom=True,
+        relation_target_object=obj,
+        relation_target_field=source,
         settings={"relationType": inverse, "onDelete": "SET_NULL"},
     )
     source.relation_target_field = other
@@ -228,30 +273,44 @@ def update_field(workspace: Workspace, field_id: Any, data: Any) -> FieldMetadat
     field = get_field(workspace, field_id)
     if isinstance(data, dict) and data.get("type", field.type) != field.type:
         raise ValidationError(f'The type of field "{field.name}" cannot be changed', code="FIELD_MUTATION_NOT_ALLOWED")
-    data = check_keys(data, UPDATE_KEYS, IGNORED_KEYS + ("id", "type", "objectMetadataId"), "field update")
+    data = check_keys(data, UPDATE_KEYS, (*IGNORED_KEYS, "id", "type", "objectMetadataId"), "field update")
     changes: dict[str, Any] = {}
     if "name" in data and data["name"] != field.name:
         if not field.is_custom:
             raise ValidationError(f'Standard field "{field.name}" cannot be renamed', code="FIELD_MUTATION_NOT_ALLOWED")
         name = validate_name(data["name"])
-        check_name_free(field.object, name, many_to_one=(field.settings or {}).get("relationType") == "MANY_TO_ONE", exclude=field.pk)
+        check_name_free(
+            field.object,
+            name,
+            many_to_one=(field.settings or {}).get("relationType") == "MANY_TO_ONE",
+            exclude=field.pk,
+        )
         changes["name"] = name
     if "label" in data:
         changes["label"] = read_text(data, "label", required=True)
     for key, attr, max_length in (("description", "description", 5000), ("icon", "icon", 100)):
         if key in data:
             changes[attr] = read_text(data, key, max_length=max_length)
-    for key, attr in (("isActive", "is_active"), ("isNullable", "is_nullable"), ("isUnique", "is_unique"),
-                      ("isLabelSyncedWithName", "is_label_synced_with_name")):
+    for key, attr in (
+        ("isActive", "is_active"),
+        ("isNullable", "is_nullable"),
+        ("isUnique", "is_unique"),
+        ("isLabelSyncedWithName", "is_label_synced_with_name"),
+    ):
         if key in data:
             changes[attr] = read_bool(data, key, getattr(field, attr))
     if field.is_system and any(k in changes for k in ("is_active", "is_nullable", "is_unique")):
         raise ValidationError(f'System field "{field.name}" cannot be changed', code="FIELD_MUTATION_NOT_ALLOWED")
     if field.type == "RELATION" and any(k in data for k in ("isUnique", "defaultValue", "options")):
-        raise ValidationError("isUnique, defaultValue and options do not apply to RELATION fields", code="INVALID_FIELD_INPUT")
+        raise ValidationError(
+            "isUnique, defaultValue and options do not apply to RELATION fields", code="INVALID_FIELD_INPUT"
+        )
     changes.update(clean_type_attributes(field.type, data, current=field))
     if str(field.pk) == str(field.object.label_identifier_field_metadata_id) and changes.get("is_active") is False:
-        raise ValidationError(f'Field "{field.name}" names the records of its object and cannot be deactivated', code="FIELD_MUTATION_NOT_ALLOWED")
+        raise ValidationError(
+            f'Field "{field.name}" names the records of its object and cannot be deactivated',
+            code="FIELD_MUTATION_NOT_ALLOWED",
+        )
     before = {attr: getattr(field, attr) for attr in changes}
     field_data_changing.send(sender=FieldMetadata, field=field, before=before, after=changes)
     for attr, value in changes.items():
@@ -274,12 +333,19 @@ def delete_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
             code="FIELD_MUTATION_NOT_ALLOWED",
         )
     if str(field.pk) == str(field.object.label_identifier_field_metadata_id):
-        raise ValidationError(f'Field "{field.name}" names the records of its object and cannot be deleted', code="FIELD_MUTATION_NOT_ALLOWED")
+        raise ValidationError(
+            f'Field "{field.name}" names the records of its object and cannot be deleted',
+            code="FIELD_MUTATION_NOT_ALLOWED",
+        )
     counterpart_id = field.relation_target_field_id
     if counterpart_id is None and field.type == "RELATION":
         counterpart_id = FieldMetadata.objects.filter(relation_target_field=field).values_list("pk", flat=True).first()
-    snapshot = FieldMetadata.objects.select_related("object", "relation_target_object", "relation_target_field").get(pk=field.pk)
-    FieldMetadata.objects.filter(pk__in=[pk for pk in (field.pk, counterpart_id) if pk]).update(relation_target_field=None)
+    snapshot = FieldMetadata.objects.select_related("object", "relation_target_object", "relation_target_field").get(
+        pk=field.pk
+    )
+    FieldMetadata.objects.filter(pk__in=[pk for pk in (field.pk, counterpart_id) if pk]).update(
+        relation_target_field=None
+    )
     for row in FieldMetadata.objects.filter(pk__in=[pk for pk in (field.pk, counterpart_id) if pk]):
         row.delete()
     return snapshot

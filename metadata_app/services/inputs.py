@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
-__all__ = ["check_keys", "read_bool", "read_text", "unquote_default", "quote_default"]
+__all__ = ["check_keys", "quote_default", "read_bool", "read_text", "unquote_default"]
 
 
 def check_keys(data: Any, allowed: Iterable[str], ignored: Iterable[str] = (), what: str = "input") -> dict[str, Any]:
@@ -40,7 +41,9 @@ def read_text(data: dict[str, Any], key: str, required: bool = False, max_length
             raise ValidationError(f"{key} is required", code="INVALID_INPUT")
         return None
     if not isinstance(value, str) or (required and not value.strip()):
-        raise ValidationError(f"{key} must be a non-empty string" if required else f"{key} must be a string", code="INVALID_INPUT")
+        raise ValidationError(
+            f"{key} must be a non-empty string" if required else f"{key} must be a string", code="INVALID_INPUT"
+        )
     if len(value) > max_length:
         raise ValidationError(f"{key} is too long: at most {max_length} characters", code="INVALID_INPUT")
     return value

@@ -6,22 +6,54 @@ import re
 
 from django.core.exceptions import ValidationError
 
-__all__ = ["RESERVED_NAMES", "validate_name", "validate_object_names", "camel_case"]
+__all__ = ["RESERVED_NAMES", "camel_case", "validate_name", "validate_object_names"]
 
 NAME_PATTERN = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 MAX_NAME_LENGTH = 63
 
 _CORE_RESERVED = (
-    "approvedAccessDomain", "appToken", "billingCustomer", "billingEntitlement", "billingMeter",
-    "billingProduct", "billingSubscription", "billingSubscriptionItem", "featureFlag", "job",
-    "keyValuePair", "pageLayout", "pageLayoutTab", "pageLayoutWidget", "postgresCredential",
-    "twoFactorMethod", "user", "userWorkspace", "workspace", "role", "userWorkspaceRole",
-    "plan", "event", "field", "link", "type", "object", "relation",
+    "approvedAccessDomain",
+    "appToken",
+    "billingCustomer",
+    "billingEntitlement",
+    "billingMeter",
+    "billingProduct",
+    "billingSubscription",
+    "billingSubscriptionItem",
+    "featureFlag",
+    "job",
+    "keyValuePair",
+    "pageLayout",
+    "pageLayoutTab",
+    "pageLayoutWidget",
+    "postgresCredential",
+    "twoFactorMethod",
+    "user",
+    "userWorkspace",
+    "workspace",
+    "role",
+    "userWorkspaceRole",
+    "plan",
+    "event",
+    "field",
+    "link",
+    "type",
+    "object",
+    "relation",
 )
 #: Names no object may take (singular and plural forms).
 RESERVED_NAMES = frozenset(
-    [*(_CORE_RESERVED), *(f"{n}s" for n in _CORE_RESERVED),
-     "currency", "currencies", "fullNames", "address", "addresses", "index", "aggregate"]
+    [
+        *(_CORE_RESERVED),
+        *(f"{n}s" for n in _CORE_RESERVED),
+        "currency",
+        "currencies",
+        "fullNames",
+        "address",
+        "addresses",
+        "index",
+        "aggregate",
+    ]
 )
 
 
@@ -50,7 +82,9 @@ def validate_object_names(singular: object, plural: object) -> tuple[str, str]:
         if name in RESERVED_NAMES:
             raise ValidationError(f'The name "{name}" is not available', code="RESERVED_KEYWORD")
     if singular == plural:
-        raise ValidationError("The singular and plural name cannot be the same for an object", code="INVALID_OBJECT_INPUT")
+        raise ValidationError(
+            "The singular and plural name cannot be the same for an object", code="INVALID_OBJECT_INPUT"
+        )
     return singular, plural
 
 

@@ -14,18 +14,47 @@ from metadata_app.services.fields import add_field, parse_uuid, taken_names
 from metadata_app.services.inputs import check_keys, read_bool, read_text
 from metadata_app.services.names import camel_case, validate_object_names
 
-__all__ = ["add_default_fields", "add_target_relations", "create_object", "update_object", "delete_object", "get_object"]
+__all__ = [
+    "add_default_fields",
+    "add_target_relations",
+    "create_object",
+    "delete_object",
+    "get_object",
+    "update_object",
+]
 
 CREATE_KEYS = (
-    "nameSingular", "namePlural", "labelSingular", "labelPlural", "description", "icon", "isLabelSyncedWithName",
+    "nameSingular",
+    "namePlural",
+    "labelSingular",
+    "labelPlural",
+    "description",
+    "icon",
+    "isLabelSyncedWithName",
 )
-IGNORED_KEYS = ("shortcut", "isRemote", "primaryKeyColumnType", "primaryKeyFieldMetadataSettings", "color",
-                "isSearchable", "standardOverrides", "workspaceId", "dataSourceId")
-UPDATE_KEYS = CREATE_KEYS + ("isActive", "labelIdentifierFieldMetadataId", "imageIdentifierFieldMetadataId",
-                             "duplicateCriteria")
+IGNORED_KEYS = (
+    "shortcut",
+    "isRemote",
+    "primaryKeyColumnType",
+    "primaryKeyFieldMetadataSettings",
+    "color",
+    "isSearchable",
+    "standardOverrides",
+    "workspaceId",
+    "dataSourceId",
+)
+UPDATE_KEYS = (
+    *CREATE_KEYS,
+    "isActive",
+    "labelIdentifierFieldMetadataId",
+    "imageIdentifierFieldMetadataId",
+    "duplicateCriteria",
+)
 #: Objects that link notes and tasks to records; every new custom object gets a relation from each.
 TARGET_OBJECTS = ("noteTarget", "taskTarget")
-LABEL_IDENTIFIER_TYPES = frozenset({"TEXT", "FULL_NAME", "UUID", "NUMBER", "EMAILS", "PHONES", "LINKS", "DATE_TIME", "DATE"})
+LABEL_IDENTIFIER_TYPES = frozenset(
+    {"TEXT", "FULL_NAME", "UUID", "NUMBER", "EMAILS", "PHONES", "LINKS", "DATE_TIME", "DATE"}
+)
 
 
 def get_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
@@ -38,7 +67,9 @@ def get_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
 
 def add_default_fields(obj: ObjectMetadata, name_field: bool = True) -> None:
     """Give a new object its system fields (and a ``name`` TEXT label identifier)."""
-    add_field(obj, name="id", type="UUID", label="Id", is_system=True, is_custom=False, is_nullable=False, is_unique=True)
+    add_field(
+        obj, name="id", type="UUID", label="Id", is_system=True, is_custom=False, is_nullable=False, is_unique=True
+    )
     if name_field:
         name = add_field(obj, name="name", type="TEXT", label="Name", icon="IconAbc", is_custom=False, default_value="")
         obj.label_identifier_field_metadata_id = name.pk
@@ -58,12 +89,23 @@ def add_target_relations(obj: ObjectMetadata) -> None:
     """Link ``obj`` from noteTarget and taskTarget (``noteTarget.<singular>`` <-> ``<obj>.noteTargets``)."""
     for target in ObjectMetadata.objects.filter(workspace_id=obj.workspace_id, name_singular__in=TARGET_OBJECTS):
         many = add_field(
-            target, name=obj.name_singular, type="RELATION", label=obj.label_singular, is_custom=obj.is_custom,
-            relation_target_object=obj, settings={"relationType": "MANY_TO_ONE", "onDelete": "CASCADE"},
+            target,
+            name=obj.name_singular,
+            type="RELATION",
+            label=obj.label_singular,
+            is_custom=obj.is_custom,
+            relation_target_object=obj,
+            settings={"relationType": "MANY_TO_ONE", "onDelete": "CASCADE"},
         )
         one = add_field(
-            obj, name=target.name_plural, type="RELATION", label=target.label_plural, is_custom=obj.is_custom,
-            is_system=False, relation_target_object=target, relation_target_field=many,
+            obj,
+            name=target.name_plural,
+            type="RELATION",
+            label=target.label_plural,
+            is_custom=obj.is_custom,
+            is_system=False,
+            relation_target_object=target,
+            relation_target_field=many,
             settings={"relationType": "ONE_TO_MANY", "onDelete": "CASCADE"},
         )
         many.relation_target_field = one
@@ -108,7 +150,9 @@ def rename_target_relations(obj: ObjectMetadata, singular: str) -> None:
     Only the API name changes; the storage key (and so every record's link) stays.
     """
     for field in FieldMetadata.objects.filter(
-        workspace_id=obj.workspace_id, object__name_singular__in=TARGET_OBJECTS, relation_target_object=obj,
+        workspace_id=obj.workspace_id,
+        object__name_singular__in=TARGET_OBJECTS,
+        relation_target_object=obj,
         name=obj.name_singular,
     ):
         field.name = singular
@@ -119,7 +163,10 @@ def check_label_sync(data: dict[str, Any], singular: str, plural: str, labels: t
     """With ``isLabelSyncedWithName``, the names must be the camelCase of the labels."""
     for name, label in zip((singular, plural), labels):
         if camel_case(label) != name:
-            raise ValidationError(f'Name is not synced with label. Expected name: "{camel_case(label)}", got {name}', code="NAME_NOT_SYNCED")
+            raise ValidationError(
+                f'Name is not synced with label. Expected name: "{camel_case(label)}", got {name}',
+                code="NAME_NOT_SYNCED",
+            )
 
 
 @transaction.atomic
@@ -155,11 +202,15 @@ def clean_duplicate_criteria(obj: ObjectMetadata, value: Any) -> list[list[str]]
     """Check that ``duplicateCriteria`` is a list of lists of field names (dotted sub-fields allowed)."""
     names = set(obj.fields.values_list("name", flat=True))
     if not isinstance(value, list) or not all(isinstance(group, list) and group for group in value):
-        raise ValidationError("duplicateCriteria must be an array of arrays of field names", code="INVALID_OBJECT_INPUT")
+        raise ValidationError(
+            "duplicateCriteria must be an array of arrays of field names", code="INVALID_OBJECT_INPUT"
+        )
     for group in value:
         for path in group:
             if not isinstance(path, str) or path.split(".")[0] not in names:
-                raise ValidationError(f"duplicateCriteria names an unknown field: {path!r}", code="INVALID_OBJECT_INPUT")
+                raise ValidationError(
+                    f"duplicateCriteria names an unknown field: {path!r}", code="INVALID_OBJECT_INPUT"
+                )
     return value
 
 
@@ -167,12 +218,14 @@ def clean_duplicate_criteria(obj: ObjectMetadata, value: Any) -> list[list[str]]
 def update_object(workspace: Workspace, object_id: Any, data: Any) -> ObjectMetadata:
     """Apply an update patch; standard objects keep their names."""
     obj = get_object(workspace, object_id)
-    data = check_keys(data, UPDATE_KEYS, IGNORED_KEYS + ("id",), "object update")
+    data = check_keys(data, UPDATE_KEYS, (*IGNORED_KEYS, "id"), "object update")
     singular = data.get("nameSingular", obj.name_singular)
     plural = data.get("namePlural", obj.name_plural)
     if (singular, plural) != (obj.name_singular, obj.name_plural):
         if not obj.is_custom:
-            raise ValidationError(f'Standard object "{obj.name_singular}" cannot be renamed', code="OBJECT_MUTATION_NOT_ALLOWED")
+            raise ValidationError(
+                f'Standard object "{obj.name_singular}" cannot be renamed', code="OBJECT_MUTATION_NOT_ALLOWED"
+            )
         singular, plural = validate_object_names(singular, plural)
         check_names_free(workspace, singular, plural, exclude=obj.pk)
         if singular != obj.name_singular:
@@ -188,13 +241,17 @@ def update_object(workspace: Workspace, object_id: Any, data: Any) -> ObjectMeta
     if "isActive" in data:
         obj.is_active = read_bool(data, "isActive", obj.is_active)
         if obj.is_system and not obj.is_active:
-            raise ValidationError(f'System object "{obj.name_singular}" cannot be deactivated', code="OBJECT_MUTATION_NOT_ALLOWED")
+            raise ValidationError(
+                f'System object "{obj.name_singular}" cannot be deactivated', code="OBJECT_MUTATION_NOT_ALLOWED"
+            )
     if "isLabelSyncedWithName" in data:
         obj.is_label_synced_with_name = read_bool(data, "isLabelSyncedWithName", False)
     if obj.is_label_synced_with_name and obj.is_custom:
         check_label_sync(data, obj.name_singular, obj.name_plural, (obj.label_singular, obj.label_plural))
-    for key, attr in (("labelIdentifierFieldMetadataId", "label_identifier_field_metadata_id"),
-                      ("imageIdentifierFieldMetadataId", "image_identifier_field_metadata_id")):
+    for key, attr in (
+        ("labelIdentifierFieldMetadataId", "label_identifier_field_metadata_id"),
+        ("imageIdentifierFieldMetadataId", "image_identifier_field_metadata_id"),
+    ):
         if key in data:
             setattr(obj, attr, clean_identifier_field(obj, data[key], key))
     if "duplicateCriteria" in data:
@@ -213,7 +270,9 @@ def clean_identifier_field(obj: ObjectMetadata, value: Any, key: str) -> Any:
     if field is None:
         raise ValidationError(f"{key} must be the id of an active field of this object", code="INVALID_OBJECT_INPUT")
     if key == "labelIdentifierFieldMetadataId" and field.type not in LABEL_IDENTIFIER_TYPES:
-        raise ValidationError(f"A {field.type} field cannot name records (labelIdentifierFieldMetadataId)", code="INVALID_OBJECT_INPUT")
+        raise ValidationError(
+            f"A {field.type} field cannot name records (labelIdentifierFieldMetadataId)", code="INVALID_OBJECT_INPUT"
+        )
     return field.pk
 
 
@@ -228,7 +287,9 @@ def delete_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
         )
     snapshot = ObjectMetadata.objects.get(pk=obj.pk)
     snapshot.deleted_fields = list(
-        obj.fields.select_related("object", "relation_target_object", "relation_target_field").order_by("created_at", "name")
+        obj.fields.select_related("object", "relation_target_object", "relation_target_field").order_by(
+            "created_at", "name"
+        )
     )
     # Relation fields elsewhere that point here go first, with their counterparts on this object.
     FieldMetadata.objects.filter(Q(relation_target_object=obj) | Q(object=obj)).update(relation_target_field=None)
@@ -236,4 +297,3 @@ def delete_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
         field.delete()
     obj.delete()
     return snapshot
-

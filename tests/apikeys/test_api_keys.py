@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from apikeys_app.models import ApiKey
 from metadata_app.models import ObjectMetadata, Workspace
-from tests.seeding import fast_client
 from tests.metadata.helpers import INSTANT, UUID, error
+from tests.seeding import fast_client
 
 KEYS = "/rest/metadata/apiKeys"
 MISSING_ID = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
@@ -39,8 +39,15 @@ def test_create_returns_201_with_the_token_once(api, workspace):
     assert status == 201
     key = body["data"]
     assert key == {
-        "id": UUID, "name": "Zapier", "expiresAt": "2031-06-01T12:00:00.000Z", "revokedAt": None, "lastUsedAt": None,
-        "tokenLast4": key["token"][-4:], "createdAt": INSTANT, "updatedAt": INSTANT, "token": key["token"],
+        "id": UUID,
+        "name": "Zapier",
+        "expiresAt": "2031-06-01T12:00:00.000Z",
+        "revokedAt": None,
+        "lastUsedAt": None,
+        "tokenLast4": key["token"][-4:],
+        "createdAt": INSTANT,
+        "updatedAt": INSTANT,
+        "token": key["token"],
     }
     assert TOKEN.fullmatch(key["token"])
     assert fast_client(key["token"]).get("/rest/metadata/objects")[0] == 200
@@ -69,18 +76,30 @@ def test_expiry_given_with_an_offset_is_answered_in_utc(api):
 
 def test_list_returns_data_page_info_and_total_count(api, workspace):
     # given: the fixture's key plus two more
-    ids = sorted([str(pk) for pk in ApiKey.objects.filter(workspace=workspace).values_list("pk", flat=True)]
-                 + [new_key(api)["id"], new_key(api)["id"]])
+    ids = sorted(
+        [str(pk) for pk in ApiKey.objects.filter(workspace=workspace).values_list("pk", flat=True)]
+        + [new_key(api)["id"], new_key(api)["id"]]
+    )
     # when
     status, body = api.get(KEYS)
     page = api.get(KEYS, limit=2, starting_after=ids[0])[1]
     # then
     assert status == 200
     assert [k["id"] for k in body["data"]] == ids
-    assert body["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": False, "startCursor": ids[0], "endCursor": ids[2]}
+    assert body["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": False,
+        "startCursor": ids[0],
+        "endCursor": ids[2],
+    }
     assert body["totalCount"] == 3
     assert [k["id"] for k in page["data"]] == ids[1:3]
-    assert page["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": True, "startCursor": ids[1], "endCursor": ids[2]}
+    assert page["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": True,
+        "startCursor": ids[1],
+        "endCursor": ids[2],
+    }
 
 
 @pytest.mark.parametrize(
@@ -88,7 +107,10 @@ def test_list_returns_data_page_info_and_total_count(api, workspace):
     [
         ({"limit": "x"}, "limit 'x' is invalid. Should be an integer"),
         ({"starting_after": "x"}, "Invalid cursor: x"),
-        ({"starting_after": MISSING_ID, "ending_before": MISSING_ID}, "Only one of 'endingBefore' and 'startingAfter' may be provided"),
+        (
+            {"starting_after": MISSING_ID, "ending_before": MISSING_ID},
+            "Only one of 'endingBefore' and 'startingAfter' may be provided",
+        ),
     ],
     ids=["limit", "cursor", "both-cursors"],
 )
@@ -103,7 +125,10 @@ def test_list_with_invalid_paging_is_400(api, params, message):
         ({"name": "  "}, "name is required: a non-empty string of at most 200 characters"),
         ({"name": "x" * 201}, "name is required: a non-empty string of at most 200 characters"),
         ({"name": "CI", "expiresAt": "2020-01-01T00:00:00Z"}, "expiresAt must be in the future"),
-        ({"name": "CI", "expiresAt": "next week"}, "expiresAt must be an ISO 8601 date-time, e.g. 2030-01-01T00:00:00Z"),
+        (
+            {"name": "CI", "expiresAt": "next week"},
+            "expiresAt must be an ISO 8601 date-time, e.g. 2030-01-01T00:00:00Z",
+        ),
         ({"name": "CI", "scopes": ["all"]}, "Unknown properties scopes; allowed: expiresAt, name"),
     ],
     ids=["no-name", "blank-name", "long-name", "past-expiry", "bad-expiry", "unknown-property"],
@@ -114,13 +139,15 @@ def test_create_with_invalid_input_is_400(api, body, message):
 
 def test_create_with_an_id_in_the_path_is_400(api):
     assert api.post(f"{KEYS}/{MISSING_ID}", {"name": "CI"}) == (
-        400, error(400, "Remove the id from the path to create an API key: POST /rest/metadata/apiKeys")
+        400,
+        error(400, "Remove the id from the path to create an API key: POST /rest/metadata/apiKeys"),
     )
 
 
 def test_create_with_malformed_json_is_400(api):
     assert api.post(KEYS, raw="{name") == (
-        400, error(400, "Invalid JSON body: unexpected character, expected a string key: line 1 column 2 (char 1)")
+        400,
+        error(400, "Invalid JSON body: unexpected character, expected a string key: line 1 column 2 (char 1)"),
     )
 
 
@@ -133,9 +160,13 @@ def test_unknown_key_id_is_404_and_bad_id_400(api, method):
 @pytest.mark.parametrize("verb", ["patch", "delete"])
 def test_update_or_delete_without_an_id_is_400(api, verb):
     action = "update" if verb == "patch" else "delete"
-    assert getattr(api, verb)(KEYS) == (400, error(
-        400, f"{action} apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
-    ))
+    assert getattr(api, verb)(KEYS) == (
+        400,
+        error(
+            400,
+            f"{action} apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
+        ),
+    )
 
 
 # --- update, revoke, expire, delete -------------------------------------------------------------
@@ -147,7 +178,9 @@ def test_patch_renames_and_changes_expiry(api, method):
     status, body = getattr(api, method)(f"{KEYS}/{key['id']}", {"name": "Renamed", "expiresAt": "2032-02-02T00:00:00Z"})
     assert status == 200
     assert (body["data"]["name"], body["data"]["expiresAt"], body["data"]["revokedAt"]) == (
-        "Renamed", "2032-02-02T00:00:00.000Z", None
+        "Renamed",
+        "2032-02-02T00:00:00.000Z",
+        None,
     )
     assert "token" not in body["data"]
 
@@ -165,14 +198,18 @@ def test_revoked_key_gets_401(api):
     status, body = api.patch(f"{KEYS}/{key['id']}", {"revokedAt": "2024-01-01T00:00:00Z"})
     # then
     assert (status, body["data"]["revokedAt"]) == (200, INSTANT)
-    assert fast_client(key["token"]).get("/rest/metadata/objects") == (401, error(401, "This API key has been revoked."))
+    assert fast_client(key["token"]).get("/rest/metadata/objects") == (
+        401,
+        error(401, "This API key has been revoked."),
+    )
 
 
 def test_revocation_is_final(api):
     key = new_key(api)
     api.patch(f"{KEYS}/{key['id']}", {"revokedAt": "2024-01-01T00:00:00Z"})
     assert api.patch(f"{KEYS}/{key['id']}", {"revokedAt": None}) == (
-        400, error(400, "A revoked API key cannot be reinstated; create a new key")
+        400,
+        error(400, "A revoked API key cannot be reinstated; create a new key"),
     )
 
 
@@ -240,7 +277,7 @@ def test_bad_authorization_header_is_401_saying_why(workspace, header, message):
 
 def test_right_key_id_with_a_wrong_secret_is_401(api):
     key = new_key(api)
-    forged = key["token"][: -4] + ("aaaa" if not key["token"].endswith("aaaa") else "bbbb")
+    forged = key["token"][:-4] + ("aaaa" if not key["token"].endswith("aaaa") else "bbbb")
     assert fast_client(forged).get("/rest/metadata/objects") == (401, error(401, "Unknown API key."))
 
 
@@ -252,13 +289,21 @@ def test_scheme_is_case_insensitive(api):
 
 @pytest.mark.parametrize(
     "method, path",
-    [("get", "/rest/metadata/objects"), ("post", "/rest/metadata/objects"), ("get", f"/rest/metadata/fields/{MISSING_ID}"),
-     ("patch", f"/rest/metadata/fields/{MISSING_ID}"), ("delete", f"/rest/metadata/objects/{MISSING_ID}"),
-     ("get", KEYS), ("post", KEYS), ("get", "/rest/metadata/relations")],
+    [
+        ("get", "/rest/metadata/objects"),
+        ("post", "/rest/metadata/objects"),
+        ("get", f"/rest/metadata/fields/{MISSING_ID}"),
+        ("patch", f"/rest/metadata/fields/{MISSING_ID}"),
+        ("delete", f"/rest/metadata/objects/{MISSING_ID}"),
+        ("get", KEYS),
+        ("post", KEYS),
+        ("get", "/rest/metadata/relations"),
+    ],
 )
 def test_every_metadata_route_needs_a_key(anonymous, method, path):
     assert getattr(anonymous, method)(path) == (
-        401, error(401, "Missing Authorization header. Send 'Authorization: Bearer <API key>'.")
+        401,
+        error(401, "Missing Authorization header. Send 'Authorization: Bearer <API key>'."),
     )
 
 
@@ -297,7 +342,9 @@ def test_list_workspaces_command_prints_one_line_per_workspace(workspace, other_
 @pytest.mark.parametrize("by", ["name", "id"])
 def test_create_api_key_command_prints_a_working_token(workspace, by):
     # when
-    token = run("create_api_key", workspace.display_name if by == "name" else str(workspace.pk), "--name", "Ops").strip()
+    token = run(
+        "create_api_key", workspace.display_name if by == "name" else str(workspace.pk), "--name", "Ops"
+    ).strip()
     # then
     assert TOKEN.fullmatch(token)
     key = ApiKey.objects.get(workspace=workspace, name="Ops")
@@ -340,9 +387,16 @@ def admin_client(db) -> Client:
 
 def test_admin_add_api_key_shows_the_token_once(admin_client, workspace):
     # when
-    response = admin_client.post("/admin/apikeys_app/apikey/add/", {
-        "workspace": str(workspace.pk), "name": "Admin key", "expires_at_0": "2034-01-01", "expires_at_1": "00:00:00",
-    }, follow=True)
+    response = admin_client.post(
+        "/admin/apikeys_app/apikey/add/",
+        {
+            "workspace": str(workspace.pk),
+            "name": "Admin key",
+            "expires_at_0": "2034-01-01",
+            "expires_at_1": "00:00:00",
+        },
+        follow=True,
+    )
     # then
     assert response.status_code == 200
     key = ApiKey.objects.get(workspace=workspace, name="Admin key")
@@ -358,9 +412,14 @@ def test_admin_add_api_key_shows_the_token_once(admin_client, workspace):
 
 def test_admin_changes_an_api_key_through_the_service(admin_client, api):
     key = new_key(api)
-    response = admin_client.post(f"/admin/apikeys_app/apikey/{key['id']}/change/", {
-        "name": "Renamed", "expires_at_0": "", "expires_at_1": "",
-    })
+    response = admin_client.post(
+        f"/admin/apikeys_app/apikey/{key['id']}/change/",
+        {
+            "name": "Renamed",
+            "expires_at_0": "",
+            "expires_at_1": "",
+        },
+    )
     assert response.status_code == 302
     assert api.get(f"{KEYS}/{key['id']}")[1]["data"]["name"] == "Renamed"
     assert fast_client(key["token"]).get("/rest/metadata/objects")[0] == 200
@@ -368,9 +427,17 @@ def test_admin_changes_an_api_key_through_the_service(admin_client, api):
 
 def test_admin_revoke_action_revokes(admin_client, api, workspace):
     key = new_key(api)
-    response = admin_client.post("/admin/apikeys_app/apikey/", {
-        "action": "revoke", "_selected_action": [key["id"]],
-    }, follow=True)
+    response = admin_client.post(
+        "/admin/apikeys_app/apikey/",
+        {
+            "action": "revoke",
+            "_selected_action": [key["id"]],
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     assert [str(m) for m in response.context["messages"]] == ["Revoked 1 key(s)."]
-    assert fast_client(key["token"]).get("/rest/metadata/objects") == (401, error(401, "This API key has been revoked."))
+    assert fast_client(key["token"]).get("/rest/metadata/objects") == (
+        401,
+        error(401, "This API key has been revoked."),
+    )

@@ -7,7 +7,8 @@ database when they end, so they come last in their module.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -77,7 +78,7 @@ class Records:
         """``POST /rest/batch/{plural}`` in chunks of 60 (asserting each 201)."""
         bodies, created = list(bodies), []
         for start in range(0, len(bodies), BATCH):
-            status, answer = self.api.post(f"/rest/batch/{plural}", bodies[start:start + BATCH])
+            status, answer = self.api.post(f"/rest/batch/{plural}", bodies[start : start + BATCH])
             assert status == 201, answer
             created += first_value(answer)
         return created

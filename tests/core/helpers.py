@@ -10,8 +10,20 @@ import re
 from typing import Any
 
 __all__ = [
-    "INSTANT", "UUID", "Matches", "MISSING_ID", "PATH_EXAMPLES", "actor", "bad_request", "create_custom_object",
-    "create_field", "error", "first_value", "ids_of", "not_found", "relation_field",
+    "INSTANT",
+    "MISSING_ID",
+    "PATH_EXAMPLES",
+    "UUID",
+    "Matches",
+    "actor",
+    "bad_request",
+    "create_custom_object",
+    "create_field",
+    "error",
+    "first_value",
+    "ids_of",
+    "not_found",
+    "relation_field",
 ]
 
 #: A well-formed UUID that no record has.
@@ -36,8 +48,12 @@ class Matches:
 UUID = Matches(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>")
 INSTANT = Matches(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "<instant>")
 
-ERROR_NAMES = {400: "BadRequestException", 401: "UnauthorizedException", 404: "NotFoundException",
-               405: "MethodNotAllowedException"}
+ERROR_NAMES = {
+    400: "BadRequestException",
+    401: "UnauthorizedException",
+    404: "NotFoundException",
+    405: "MethodNotAllowedException",
+}
 
 
 def error(status: int, *messages: str) -> dict[str, Any]:
@@ -73,8 +89,12 @@ def ids_of(records: list[dict[str, Any]]) -> list[str]:
 
 def create_custom_object(api, singular: str, plural: str) -> str:
     """Create a custom object through ``POST /rest/metadata/objects``; return its id."""
-    body = {"nameSingular": singular, "namePlural": plural, "labelSingular": singular.title(),
-            "labelPlural": plural.title()}
+    body = {
+        "nameSingular": singular,
+        "namePlural": plural,
+        "labelSingular": singular.title(),
+        "labelPlural": plural.title(),
+    }
     status, answer = api.post("/rest/metadata/objects", body)
     assert status == 201, answer
     return answer["data"]["createOneObject"]["id"]
@@ -90,10 +110,18 @@ def create_field(api, object_id: str, name: str, type: str, **extra: Any) -> dic
 
 def relation_field(api, object_id: str, name: str, target_object_id: str, target_name: str) -> dict[str, Any]:
     """Create a MANY_TO_ONE relation ``name`` (and its ONE_TO_MANY side ``target_name``)."""
-    return create_field(api, object_id, name, "RELATION", relationCreationPayload={
-        "targetObjectMetadataId": target_object_id, "targetFieldLabel": target_name.title(),
-        "targetFieldName": target_name, "type": "MANY_TO_ONE",
-    })
+    return create_field(
+        api,
+        object_id,
+        name,
+        "RELATION",
+        relationCreationPayload={
+            "targetObjectMetadataId": target_object_id,
+            "targetFieldLabel": target_name.title(),
+            "targetFieldName": target_name,
+            "type": "MANY_TO_ONE",
+        },
+    )
 
 
 def object_id_of(api, singular: str) -> str:

@@ -51,9 +51,16 @@ def test_depth_1_embeds_many_to_one_as_object_and_one_to_many_as_arrays(api, acm
     status, body = api.get(f"/rest/people/{acme['ada']['id']}", depth="1")
     # then
     assert status == 200
-    assert body == {"data": {"person": with_relations(
-        acme["ada"], PERSON_RELATIONS, company=acme["company"], pointOfContactForOpportunities=[acme["deal"]],
-    )}}
+    assert body == {
+        "data": {
+            "person": with_relations(
+                acme["ada"],
+                PERSON_RELATIONS,
+                company=acme["company"],
+                pointOfContactForOpportunities=[acme["deal"]],
+            )
+        }
+    }
 
 
 def test_depth_1_on_the_one_side_lists_the_related_records_in_id_order(api, acme):
@@ -61,38 +68,63 @@ def test_depth_1_on_the_one_side_lists_the_related_records_in_id_order(api, acme
     status, body = api.get(f"/rest/companies/{acme['company']['id']}", depth="1")
     # then
     assert status == 200
-    assert body == {"data": {"company": with_relations(
-        acme["company"], COMPANY_RELATIONS, people=by_id(acme["ada"], acme["alan"]), opportunities=[acme["deal"]],
-    )}}
+    assert body == {
+        "data": {
+            "company": with_relations(
+                acme["company"],
+                COMPANY_RELATIONS,
+                people=by_id(acme["ada"], acme["alan"]),
+                opportunities=[acme["deal"]],
+            )
+        }
+    }
 
 
 def test_depth_2_embeds_the_relations_of_the_related_records(api, acme):
     # when
     status, body = api.get(f"/rest/people/{acme['ada']['id']}", depth="2")
     # then
-    deal = with_relations(acme["deal"], {}, company=acme["company"], pointOfContact=acme["ada"],
-                          noteTargets=[], taskTargets=[])
-    company = with_relations(acme["company"], COMPANY_RELATIONS, people=by_id(acme["ada"], acme["alan"]),
-                             opportunities=[acme["deal"]])
+    deal = with_relations(
+        acme["deal"], {}, company=acme["company"], pointOfContact=acme["ada"], noteTargets=[], taskTargets=[]
+    )
+    company = with_relations(
+        acme["company"], COMPANY_RELATIONS, people=by_id(acme["ada"], acme["alan"]), opportunities=[acme["deal"]]
+    )
     assert status == 200
-    assert body == {"data": {"person": with_relations(
-        acme["ada"], PERSON_RELATIONS, company=company, pointOfContactForOpportunities=[deal],
-    )}}
+    assert body == {
+        "data": {
+            "person": with_relations(
+                acme["ada"],
+                PERSON_RELATIONS,
+                company=company,
+                pointOfContactForOpportunities=[deal],
+            )
+        }
+    }
 
 
 def test_depth_2_on_the_one_side_embeds_each_related_record_with_its_relations(api, acme):
     # when
     status, body = api.get(f"/rest/companies/{acme['company']['id']}", depth="2")
     # then
-    ada = with_relations(acme["ada"], PERSON_RELATIONS, company=acme["company"],
-                         pointOfContactForOpportunities=[acme["deal"]])
+    ada = with_relations(
+        acme["ada"], PERSON_RELATIONS, company=acme["company"], pointOfContactForOpportunities=[acme["deal"]]
+    )
     alan = with_relations(acme["alan"], PERSON_RELATIONS, company=acme["company"])
-    deal = with_relations(acme["deal"], {}, company=acme["company"], pointOfContact=acme["ada"],
-                          noteTargets=[], taskTargets=[])
+    deal = with_relations(
+        acme["deal"], {}, company=acme["company"], pointOfContact=acme["ada"], noteTargets=[], taskTargets=[]
+    )
     assert status == 200
-    assert body == {"data": {"company": with_relations(
-        acme["company"], COMPANY_RELATIONS, people=by_id(ada, alan), opportunities=[deal],
-    )}}
+    assert body == {
+        "data": {
+            "company": with_relations(
+                acme["company"],
+                COMPANY_RELATIONS,
+                people=by_id(ada, alan),
+                opportunities=[deal],
+            )
+        }
+    }
 
 
 def test_depth_applies_to_every_record_of_a_list(api, records, acme):
@@ -104,8 +136,9 @@ def test_depth_applies_to_every_record_of_a_list(api, records, acme):
     # then
     assert status == 200
     assert body["data"]["companies"] == [
-        with_relations(acme["company"], COMPANY_RELATIONS, people=by_id(acme["ada"], acme["alan"]),
-                       opportunities=[acme["deal"]]),
+        with_relations(
+            acme["company"], COMPANY_RELATIONS, people=by_id(acme["ada"], acme["alan"]), opportunities=[acme["deal"]]
+        ),
         with_relations(other, COMPANY_RELATIONS, people=[grace]),
     ]
 
@@ -138,8 +171,9 @@ def test_soft_deleted_related_records_are_not_embedded(api, acme):
 
 def test_depth_on_create_embeds_the_relations_of_the_new_record(api, acme):
     # when
-    status, body = api.post("/rest/people", {"name": {"firstName": "Grace"}, "companyId": acme["company"]["id"]},
-                            depth="1")
+    status, body = api.post(
+        "/rest/people", {"name": {"firstName": "Grace"}, "companyId": acme["company"]["id"]}, depth="1"
+    )
     # then
     assert status == 201
     created = first_value(body)
@@ -163,16 +197,29 @@ def test_depth_other_than_0_1_2_is_a_400(api, acme, depth):
     assert answer == bad_request(f"'depth={depth}' parameter invalid. Allowed values are 0, 1, 2")
 
 
-@pytest.mark.parametrize("call", [
-    pytest.param(lambda api, acme: api.post("/rest/people", {"name": {"firstName": "New"}}, depth="5"), id="create_one"),
-    pytest.param(lambda api, acme: api.post("/rest/batch/people", [{"name": {"firstName": "New"}}], depth="5"),
-                 id="create_many"),
-    pytest.param(lambda api, acme: api.patch(f"/rest/people/{acme['ada']['id']}", {"jobTitle": "New"}, depth="5"),
-                 id="update_one"),
-    pytest.param(lambda api, acme: api.patch("/rest/people", {"jobTitle": "New"}, filter="jobTitle[eq]:", depth="5"),
-                 id="update_many"),
-    pytest.param(lambda api, acme: api.patch(f"/rest/restore/people/{acme['ada']['id']}", depth="5"), id="restore_one"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(
+            lambda api, acme: api.post("/rest/people", {"name": {"firstName": "New"}}, depth="5"), id="create_one"
+        ),
+        pytest.param(
+            lambda api, acme: api.post("/rest/batch/people", [{"name": {"firstName": "New"}}], depth="5"),
+            id="create_many",
+        ),
+        pytest.param(
+            lambda api, acme: api.patch(f"/rest/people/{acme['ada']['id']}", {"jobTitle": "New"}, depth="5"),
+            id="update_one",
+        ),
+        pytest.param(
+            lambda api, acme: api.patch("/rest/people", {"jobTitle": "New"}, filter="jobTitle[eq]:", depth="5"),
+            id="update_many",
+        ),
+        pytest.param(
+            lambda api, acme: api.patch(f"/rest/restore/people/{acme['ada']['id']}", depth="5"), id="restore_one"
+        ),
+    ],
+)
 def test_a_bad_depth_refuses_a_write_before_it_happens(api, acme, call):
     # given
     before = api.get("/rest/people", filter="or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL)", order_by="position")
@@ -180,18 +227,23 @@ def test_a_bad_depth_refuses_a_write_before_it_happens(api, acme, call):
     answer = call(api, acme)
     # then
     assert answer == bad_request("'depth=5' parameter invalid. Allowed values are 0, 1, 2")
-    assert api.get("/rest/people", filter="or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL)", order_by="position") == before
+    assert (
+        api.get("/rest/people", filter="or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL)", order_by="position") == before
+    )
 
 
 # --- fields ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fields", "keys"), [
-    pytest.param("name", ["id", "name"], id="id_always_returned"),
-    pytest.param("id,name", ["id", "name"], id="id_and_name"),
-    pytest.param("name,emails,companyId", ["id", "name", "emails", "companyId"], id="composite_and_join_id"),
-    pytest.param(" name , city ", ["id", "name", "city"], id="spaces_ignored"),
-])
+@pytest.mark.parametrize(
+    ("fields", "keys"),
+    [
+        pytest.param("name", ["id", "name"], id="id_always_returned"),
+        pytest.param("id,name", ["id", "name"], id="id_and_name"),
+        pytest.param("name,emails,companyId", ["id", "name", "emails", "companyId"], id="composite_and_join_id"),
+        pytest.param(" name , city ", ["id", "name", "city"], id="spaces_ignored"),
+    ],
+)
 def test_fields_selects_the_returned_keys(api, acme, fields, keys):
     # when
     status, body = api.get("/rest/people", fields=fields, order_by="name.firstName")
@@ -208,11 +260,14 @@ def test_fields_may_be_repeated(api, acme):
     ]
 
 
-@pytest.mark.parametrize(("fields", "unknown"), [
-    pytest.param("nope", "nope", id="one_unknown"),
-    pytest.param("name,nope,zip", "nope, zip", id="several_unknown"),
-    pytest.param("name.firstName", "name.firstName", id="sub_field"),
-])
+@pytest.mark.parametrize(
+    ("fields", "unknown"),
+    [
+        pytest.param("nope", "nope", id="one_unknown"),
+        pytest.param("name,nope,zip", "nope, zip", id="several_unknown"),
+        pytest.param("name.firstName", "name.firstName", id="sub_field"),
+    ],
+)
 def test_unknown_fields_are_a_400_naming_them(api, fields, unknown):
     answer = api.get("/rest/people", fields=fields)
     assert answer == bad_request(f"'fields' parameter invalid. Unknown or unreadable fields on 'person': {unknown}")

@@ -62,9 +62,17 @@ def test_id_that_is_not_a_uuid_is_a_400_on_every_route_with_an_id(api, method, p
     assert call(api, method, path, params, "people", "abc") == bad_request("'abc' is not a valid UUID")
 
 
-@pytest.mark.parametrize("bad_id", ["123", "0d4389ef-ea9c-4ae8-ada1-1cddc440fb5", "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56x",
-                                    "0d4389efea9c4ae8ada11cddc440fb56", "{0d4389ef-ea9c-4ae8-ada1-1cddc440fb56}"],
-                         ids=["digits", "one_character_short", "one_character_long", "without_dashes", "in_braces"])
+@pytest.mark.parametrize(
+    "bad_id",
+    [
+        "123",
+        "0d4389ef-ea9c-4ae8-ada1-1cddc440fb5",
+        "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56x",
+        "0d4389efea9c4ae8ada11cddc440fb56",
+        "{0d4389ef-ea9c-4ae8-ada1-1cddc440fb56}",
+    ],
+    ids=["digits", "one_character_short", "one_character_long", "without_dashes", "in_braces"],
+)
 def test_almost_uuids_are_not_valid_ids(api, bad_id):
     assert api.get(f"/rest/people/{bad_id}") == bad_request(f"'{bad_id}' is not a valid UUID")
 
@@ -74,16 +82,19 @@ def test_unknown_id_is_a_404_on_every_route_with_an_id(api, method, path, params
     assert call(api, method, path, params, "people") == (404, error(404, f"Record {MISSING_ID} not found in people"))
 
 
-@pytest.mark.parametrize(("method", "rest"), [
-    pytest.param("get", "people/a/b", id="get"),
-    pytest.param("post", "people/a/b", id="post"),
-    pytest.param("patch", f"people/{MISSING_ID}/x", id="patch_after_an_id"),
-    pytest.param("put", "people/a/b", id="put"),
-    pytest.param("delete", f"people/{MISSING_ID}/x", id="delete_after_an_id"),
-    pytest.param("patch", "restore/people/a/b", id="restore_with_four_segments"),
-    pytest.param("post", "batch/people/x", id="batch_with_an_id"),
-    pytest.param("get", "a/b/c/d", id="many_segments"),
-])
+@pytest.mark.parametrize(
+    ("method", "rest"),
+    [
+        pytest.param("get", "people/a/b", id="get"),
+        pytest.param("post", "people/a/b", id="post"),
+        pytest.param("patch", f"people/{MISSING_ID}/x", id="patch_after_an_id"),
+        pytest.param("put", "people/a/b", id="put"),
+        pytest.param("delete", f"people/{MISSING_ID}/x", id="delete_after_an_id"),
+        pytest.param("patch", "restore/people/a/b", id="restore_with_four_segments"),
+        pytest.param("post", "batch/people/x", id="batch_with_an_id"),
+        pytest.param("get", "a/b/c/d", id="many_segments"),
+    ],
+)
 def test_too_many_path_segments_is_a_400_on_every_method(api, method, rest):
     answer = getattr(api, method)(f"/rest/{rest}")
     assert answer == bad_request(f"Query path '{rest}' invalid. Valid examples: {PATH_EXAMPLES}")
@@ -91,29 +102,36 @@ def test_too_many_path_segments_is_a_400_on_every_method(api, method, rest):
 
 def test_post_with_an_id_in_the_path_is_a_400(api):
     assert api.post(f"/rest/people/{MISSING_ID}", {"name": {"firstName": "Ada"}}) == bad_request(
-        f"Query path 'people/{MISSING_ID}' invalid. Valid examples: {PATH_EXAMPLES}")
+        f"Query path 'people/{MISSING_ID}' invalid. Valid examples: {PATH_EXAMPLES}"
+    )
 
 
 def test_post_on_the_restore_path_is_a_400(api):
     assert api.post("/rest/restore/people", {}) == bad_request(
-        f"Query path 'restore/people' invalid. Valid examples: {PATH_EXAMPLES}")
+        f"Query path 'restore/people' invalid. Valid examples: {PATH_EXAMPLES}"
+    )
 
 
-@pytest.mark.parametrize(("method", "path", "message"), [
-    pytest.param("get", "/rest/batch/people", "Use POST on this path", id="get_batch"),
-    pytest.param("patch", "/rest/batch/people", "Use POST on /rest/batch/{plural}", id="patch_batch"),
-    pytest.param("delete", "/rest/batch/people", "DELETE is not available on this path", id="delete_batch"),
-    pytest.param("get", "/rest/restore/people", "Use PATCH on this path", id="get_restore"),
-    pytest.param("delete", "/rest/restore/people", "DELETE is not available on this path", id="delete_restore"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "message"),
+    [
+        pytest.param("get", "/rest/batch/people", "Use POST on this path", id="get_batch"),
+        pytest.param("patch", "/rest/batch/people", "Use POST on /rest/batch/{plural}", id="patch_batch"),
+        pytest.param("delete", "/rest/batch/people", "DELETE is not available on this path", id="delete_batch"),
+        pytest.param("get", "/rest/restore/people", "Use PATCH on this path", id="get_restore"),
+        pytest.param("delete", "/rest/restore/people", "DELETE is not available on this path", id="delete_restore"),
+    ],
+)
 def test_wrong_method_on_batch_and_restore_paths_is_a_405(api, method, path, message):
     assert getattr(api, method)(path) == (405, error(405, message))
 
 
 @pytest.mark.parametrize(("method", "path", "params"), ROUTES)
 def test_every_route_needs_an_api_key(anonymous, db, method, path, params):
-    assert call(anonymous, method, path, params, "people") == (401, error(
-        401, "Missing Authorization header. Send 'Authorization: Bearer <API key>'."))
+    assert call(anonymous, method, path, params, "people") == (
+        401,
+        error(401, "Missing Authorization header. Send 'Authorization: Bearer <API key>'."),
+    )
 
 
 @pytest.mark.parametrize(("method", "path", "params"), ROUTES)
@@ -163,7 +181,8 @@ def test_a_nul_character_anywhere_in_the_body_is_a_400_naming_where(api):
     answer = api.request("POST", "/rest/people", raw=body)
     # then
     assert answer == bad_request(
-        "Invalid JSON body: text must not contain NUL characters (\\u0000), found at $.name.firstName")
+        "Invalid JSON body: text must not contain NUL characters (\\u0000), found at $.name.firstName"
+    )
     assert api.get("/rest/people")[1]["totalCount"] == 0
 
 
@@ -178,7 +197,9 @@ def test_an_escaped_backslash_before_u0000_is_ordinary_text(api):
 def test_a_nul_character_in_a_filter_value_is_a_400(api, query):
     status, body = api.get("/rest/companies", filter=query)
     field = query.split("[")[0]
-    assert (status, body) == bad_request(f"'filter' invalid. Value for '{field}' must not contain NUL characters (\\u0000)")
+    assert (status, body) == bad_request(
+        f"'filter' invalid. Value for '{field}' must not contain NUL characters (\\u0000)"
+    )
 
 
 def test_duplicates_by_ids_refuses_each_id_that_is_not_a_uuid(api):

@@ -26,46 +26,109 @@ REF_1 = "11111111-1111-4111-8111-111111111111"
 REF_2 = "22222222-2222-4222-8222-222222222222"
 REF_3 = "33333333-3333-4333-8333-333333333333"
 #: Record ids in ascending order: alpha < bravo < charlie < delta < echo < foxtrot.
-IDS = {name: f"a0000000-0000-4000-8000-00000000000{n}" for n, name in
-       enumerate(("alpha", "bravo", "charlie", "delta", "echo", "foxtrot"), start=1)}
+IDS = {
+    name: f"a0000000-0000-4000-8000-00000000000{n}"
+    for n, name in enumerate(("alpha", "bravo", "charlie", "delta", "echo", "foxtrot"), start=1)
+}
 LIVE = ["alpha", "bravo", "charlie", "delta", "echo"]
 
 SPECIMENS = [
     {
-        "id": IDS["alpha"], "name": "alpha", "code": "Apple", "count": 9, "score": 1.5, "active": True,
-        "seenAt": "2024-01-01T10:00:00+02:00", "bornOn": "2024-01-01", "tier": "LOW", "tags": ["RED"],
-        "stars": "RATING_1", "ref": REF_1, "labels": ["x", "y"], "payload": {"k": "v1"},
-        "owner": {"firstName": "Ada", "lastName": "Lovelace"}, "contact": {"primaryEmail": "ada@acme.com"},
-        "amount": {"amountMicros": 1500000, "currencyCode": "USD"}, "location": {"addressCity": "Paris"},
+        "id": IDS["alpha"],
+        "name": "alpha",
+        "code": "Apple",
+        "count": 9,
+        "score": 1.5,
+        "active": True,
+        "seenAt": "2024-01-01T10:00:00+02:00",
+        "bornOn": "2024-01-01",
+        "tier": "LOW",
+        "tags": ["RED"],
+        "stars": "RATING_1",
+        "ref": REF_1,
+        "labels": ["x", "y"],
+        "payload": {"k": "v1"},
+        "owner": {"firstName": "Ada", "lastName": "Lovelace"},
+        "contact": {"primaryEmail": "ada@acme.com"},
+        "amount": {"amountMicros": 1500000, "currencyCode": "USD"},
+        "location": {"addressCity": "Paris"},
         "companyId": COMPANY_A,
     },
     {
-        "id": IDS["bravo"], "name": "bravo", "code": "apple", "count": 10, "score": 2.25, "active": False,
-        "seenAt": "2024-01-01T09:00:00Z", "bornOn": "2024-02-15", "tier": "MID", "tags": ["RED", "GREEN"],
-        "stars": "RATING_3", "ref": REF_2, "labels": ["y"], "payload": {"k": "v2"},
-        "owner": {"firstName": "Alan", "lastName": "Turing"}, "contact": {"primaryEmail": "alan@ACME.com"},
-        "amount": {"amountMicros": 250000000, "currencyCode": "EUR"}, "location": {"addressCity": "London"},
+        "id": IDS["bravo"],
+        "name": "bravo",
+        "code": "apple",
+        "count": 10,
+        "score": 2.25,
+        "active": False,
+        "seenAt": "2024-01-01T09:00:00Z",
+        "bornOn": "2024-02-15",
+        "tier": "MID",
+        "tags": ["RED", "GREEN"],
+        "stars": "RATING_3",
+        "ref": REF_2,
+        "labels": ["y"],
+        "payload": {"k": "v2"},
+        "owner": {"firstName": "Alan", "lastName": "Turing"},
+        "contact": {"primaryEmail": "alan@ACME.com"},
+        "amount": {"amountMicros": 250000000, "currencyCode": "EUR"},
+        "location": {"addressCity": "London"},
         "companyId": COMPANY_B,
     },
     {
-        "id": IDS["charlie"], "name": "charlie", "code": "APPLE pie", "count": 100, "score": -3, "active": True,
-        "seenAt": "2023-12-31T23:30:00-01:00", "bornOn": "2023-12-31", "tier": "HIGH", "tags": ["BLUE"],
-        "stars": "RATING_5", "ref": REF_3, "labels": [], "payload": "plain text",
-        "owner": {"firstName": "Grace", "lastName": "Hopper"}, "contact": {"primaryEmail": "grace@navy.mil"},
-        "amount": {"amountMicros": 99, "currencyCode": "USD"}, "location": {"addressCity": "paris"},
+        "id": IDS["charlie"],
+        "name": "charlie",
+        "code": "APPLE pie",
+        "count": 100,
+        "score": -3,
+        "active": True,
+        "seenAt": "2023-12-31T23:30:00-01:00",
+        "bornOn": "2023-12-31",
+        "tier": "HIGH",
+        "tags": ["BLUE"],
+        "stars": "RATING_5",
+        "ref": REF_3,
+        "labels": [],
+        "payload": "plain text",
+        "owner": {"firstName": "Grace", "lastName": "Hopper"},
+        "contact": {"primaryEmail": "grace@navy.mil"},
+        "amount": {"amountMicros": 99, "currencyCode": "USD"},
+        "location": {"addressCity": "paris"},
         "companyId": COMPANY_A,
     },
     {"id": IDS["delta"], "name": "delta"},
     {
-        "id": IDS["echo"], "name": "echo", "code": "50%_off, (really)", "count": 0, "score": 0.5, "active": False,
-        "seenAt": "2024-06-01T02:00:00+02:00", "tier": "LOW", "tags": [], "stars": "RATING_2",
+        "id": IDS["echo"],
+        "name": "echo",
+        "code": "50%_off, (really)",
+        "count": 0,
+        "score": 0.5,
+        "active": False,
+        "seenAt": "2024-06-01T02:00:00+02:00",
+        "tier": "LOW",
+        "tags": [],
+        "stars": "RATING_2",
         "owner": {"firstName": "Edsger", "lastName": "Dijkstra"},
         # explicit nulls (stored as JSON null, unlike delta's missing keys)
-        "bornOn": None, "ref": None, "labels": None, "payload": None, "companyId": None,
+        "bornOn": None,
+        "ref": None,
+        "labels": None,
+        "payload": None,
+        "companyId": None,
     },
     {
-        "id": IDS["foxtrot"], "name": "foxtrot", "code": "Apple", "count": 9, "score": 1.5, "active": True,
-        "tier": "LOW", "tags": ["RED"], "stars": "RATING_1", "ref": REF_1, "labels": ["x"], "payload": {"k": "v1"},
+        "id": IDS["foxtrot"],
+        "name": "foxtrot",
+        "code": "Apple",
+        "count": 9,
+        "score": 1.5,
+        "active": True,
+        "tier": "LOW",
+        "tags": ["RED"],
+        "stars": "RATING_1",
+        "ref": REF_1,
+        "labels": ["x"],
+        "payload": {"k": "v1"},
         "companyId": COMPANY_A,
     },
 ]
@@ -81,10 +144,28 @@ def build_dataset(api: ApiClient) -> None:
         ("active", "BOOLEAN", {}),
         ("seenAt", "DATE_TIME", {}),
         ("bornOn", "DATE", {}),
-        ("tier", "SELECT", {"options": [{"label": "Low", "value": "LOW"}, {"label": "Mid", "value": "MID"},
-                                        {"label": "High", "value": "HIGH"}]}),
-        ("tags", "MULTI_SELECT", {"options": [{"label": "Red", "value": "RED"}, {"label": "Green", "value": "GREEN"},
-                                              {"label": "Blue", "value": "BLUE"}]}),
+        (
+            "tier",
+            "SELECT",
+            {
+                "options": [
+                    {"label": "Low", "value": "LOW"},
+                    {"label": "Mid", "value": "MID"},
+                    {"label": "High", "value": "HIGH"},
+                ]
+            },
+        ),
+        (
+            "tags",
+            "MULTI_SELECT",
+            {
+                "options": [
+                    {"label": "Red", "value": "RED"},
+                    {"label": "Green", "value": "GREEN"},
+                    {"label": "Blue", "value": "BLUE"},
+                ]
+            },
+        ),
         ("stars", "RATING", {}),
         ("ref", "UUID", {}),
         ("labels", "ARRAY", {}),
@@ -97,28 +178,61 @@ def build_dataset(api: ApiClient) -> None:
         create_field(api, specimen, name, type_, **extra)
     relation_field(api, specimen, "company", object_id_of(api, "company"), "specimens")
     records = Records(api)
-    records.batch("companies", [
-        {"id": COMPANY_A, "name": "Acme", "employees": 9, "address": {"addressCity": "Paris"},
-         "domainName": {"primaryLinkUrl": "acme.com"}},
-        {"id": COMPANY_B, "name": "Globex", "employees": 10, "address": {"addressCity": "Berlin"},
-         "domainName": {"primaryLinkUrl": "globex.org"}},
-    ])
+    records.batch(
+        "companies",
+        [
+            {
+                "id": COMPANY_A,
+                "name": "Acme",
+                "employees": 9,
+                "address": {"addressCity": "Paris"},
+                "domainName": {"primaryLinkUrl": "acme.com"},
+            },
+            {
+                "id": COMPANY_B,
+                "name": "Globex",
+                "employees": 10,
+                "address": {"addressCity": "Berlin"},
+                "domainName": {"primaryLinkUrl": "globex.org"},
+            },
+        ],
+    )
     records.batch("specimens", SPECIMENS)
     status, answer = api.delete(f"/rest/specimens/{IDS['foxtrot']}", soft_delete="true")
     assert status == 200, answer
-    records.batch("people", [
-        {"name": {"firstName": "Ada", "lastName": "Lovelace"}, "emails": {"primaryEmail": "ada@acme.com"},
-         "companyId": COMPANY_A},
-        {"name": {"firstName": "ada", "lastName": "Byron"}, "emails": {"primaryEmail": "byron@globex.org"},
-         "companyId": COMPANY_B},
-        {"name": {"firstName": "Grace", "lastName": "Hopper"}},
-    ])
-    records.batch("opportunities", [
-        {"name": "small", "amount": {"amountMicros": 9000000, "currencyCode": "USD"}, "stage": "MEETING",
-         "closeDate": "2024-03-01T00:00:00+05:00"},
-        {"name": "large", "amount": {"amountMicros": 10000000, "currencyCode": "USD"}, "stage": "NEW",
-         "closeDate": "2024-02-29T20:00:00Z"},
-    ])
+    records.batch(
+        "people",
+        [
+            {
+                "name": {"firstName": "Ada", "lastName": "Lovelace"},
+                "emails": {"primaryEmail": "ada@acme.com"},
+                "companyId": COMPANY_A,
+            },
+            {
+                "name": {"firstName": "ada", "lastName": "Byron"},
+                "emails": {"primaryEmail": "byron@globex.org"},
+                "companyId": COMPANY_B,
+            },
+            {"name": {"firstName": "Grace", "lastName": "Hopper"}},
+        ],
+    )
+    records.batch(
+        "opportunities",
+        [
+            {
+                "name": "small",
+                "amount": {"amountMicros": 9000000, "currencyCode": "USD"},
+                "stage": "MEETING",
+                "closeDate": "2024-03-01T00:00:00+05:00",
+            },
+            {
+                "name": "large",
+                "amount": {"amountMicros": 10000000, "currencyCode": "USD"},
+                "stage": "NEW",
+                "closeDate": "2024-02-29T20:00:00Z",
+            },
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -289,8 +403,11 @@ SPECIMEN_CASES = [
     case("owner.firstName[in]:[Grace,Edsger]", ["charlie", "echo"], "full_name-firstName-in"),
     case('owner.firstName[eq]:""', ["delta"], "full_name-firstName-eq_empty_string"),
     case("contact.primaryEmail[eq]:ada@acme.com", ["alpha"], "emails-primaryEmail-eq"),
-    case("contact.primaryEmail[neq]:ada@acme.com", ["bravo", "charlie", "delta", "echo"],
-         "emails-primaryEmail-neq-empty_is_a_value"),
+    case(
+        "contact.primaryEmail[neq]:ada@acme.com",
+        ["bravo", "charlie", "delta", "echo"],
+        "emails-primaryEmail-neq-empty_is_a_value",
+    ),
     case("contact.primaryEmail[like]:%@acme.com", ["alpha"], "emails-primaryEmail-like"),
     case("contact.primaryEmail[ilike]:%@acme.com", ["alpha", "bravo"], "emails-primaryEmail-ilike"),
     case("contact.primaryEmail[endsWith]:.mil", ["charlie"], "emails-primaryEmail-endsWith"),
@@ -339,10 +456,8 @@ SPECIMEN_CASES = [
     case("not(tier[is]:NULL)", ["alpha", "bravo", "charlie", "echo"], "logic-not-is_null"),
     case("not(not(tier[eq]:LOW))", ["alpha", "echo"], "logic-double_not"),
     case("not(and(tier[eq]:LOW,active[eq]:true))", ["bravo", "charlie", "echo"], "logic-not_of_and"),
-    case("or(and(tier[eq]:LOW,active[eq]:false),not(count[lte]:10))", ["charlie", "echo"],
-         "logic-nested_or_and_not"),
-    case("and(or(tier[eq]:MID,tier[eq]:HIGH),or(score[lt]:0,score[gt]:2))", ["bravo", "charlie"],
-         "logic-and_of_ors"),
+    case("or(and(tier[eq]:LOW,active[eq]:false),not(count[lte]:10))", ["charlie", "echo"], "logic-nested_or_and_not"),
+    case("and(or(tier[eq]:MID,tier[eq]:HIGH),or(score[lt]:0,score[gt]:2))", ["bravo", "charlie"], "logic-and_of_ors"),
     case("not(or(tier[eq]:LOW,tier[is]:NULL))", ["bravo", "charlie"], "logic-not_of_or"),
     case("and( code[eq]:Apple , count[eq]:9 )", ["alpha"], "logic-whitespace_around_predicates"),
     # quoting
@@ -350,12 +465,15 @@ SPECIMEN_CASES = [
     case("code[eq]:'apple'", ["bravo"], "quoting-single_quotes"),
     case('code[eq]:"50%_off, (really)"', ["echo"], "quoting-comma_and_parentheses_in_a_single_leaf"),
     case('and(code[eq]:"50%_off, (really)",count[eq]:0)', ["echo"], "quoting-comma_and_parentheses_inside_and"),
-    case('or(code[eq]:"50%_off, (really)",code[eq]:"APPLE pie")', ["charlie", "echo"],
-         "quoting-two_quoted_values_inside_or"),
+    case(
+        'or(code[eq]:"50%_off, (really)",code[eq]:"APPLE pie")',
+        ["charlie", "echo"],
+        "quoting-two_quoted_values_inside_or",
+    ),
     # soft-deleted records: left out unless the filter names deletedAt
     case("deletedAt[is]:NOT_NULL", ["foxtrot"], "deleted-is_not_null_lists_the_trash"),
     case("deletedAt[is]:NULL", LIVE, "deleted-is_null_lists_live_records"),
-    case("or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL)", LIVE + ["foxtrot"], "deleted-either_lists_everything"),
+    case("or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL)", [*LIVE, "foxtrot"], "deleted-either_lists_everything"),
     case("and(deletedAt[is]:NOT_NULL,code[eq]:Apple)", ["foxtrot"], "deleted-combined_with_another_condition"),
     case("deletedAt[gt]:2000-01-01T00:00:00Z", ["foxtrot"], "deleted-compared_as_instant"),
 ]
@@ -368,33 +486,54 @@ def test_filter_selects_exactly_the_matching_specimens(db, reader, filter, expec
 
 STANDARD_CASES = [
     pytest.param("people", "name.firstName[eq]:Ada", ["Ada Lovelace"], id="people-name.firstName-eq"),
-    pytest.param("people", "name.firstName[ilike]:ada", ["Ada Lovelace", "ada Byron"], id="people-name.firstName-ilike"),
-    pytest.param("people", "name.lastName[gte]:Hopper", ["Ada Lovelace", "Grace Hopper"], id="people-name.lastName-gte"),
-    pytest.param("people", "emails.primaryEmail[eq]:ada@acme.com", ["Ada Lovelace"], id="people-emails.primaryEmail-eq"),
-    pytest.param("people", "emails.primaryEmail[endsWith]:globex.org", ["ada Byron"],
-                 id="people-emails.primaryEmail-endsWith"),
+    pytest.param(
+        "people", "name.firstName[ilike]:ada", ["Ada Lovelace", "ada Byron"], id="people-name.firstName-ilike"
+    ),
+    pytest.param(
+        "people", "name.lastName[gte]:Hopper", ["Ada Lovelace", "Grace Hopper"], id="people-name.lastName-gte"
+    ),
+    pytest.param(
+        "people", "emails.primaryEmail[eq]:ada@acme.com", ["Ada Lovelace"], id="people-emails.primaryEmail-eq"
+    ),
+    pytest.param(
+        "people", "emails.primaryEmail[endsWith]:globex.org", ["ada Byron"], id="people-emails.primaryEmail-endsWith"
+    ),
     pytest.param("people", f"companyId[eq]:{COMPANY_B}", ["ada Byron"], id="people-companyId-eq"),
     pytest.param("people", "companyId[is]:NULL", ["Grace Hopper"], id="people-companyId-is_null"),
     pytest.param("companies", "address.addressCity[eq]:Berlin", ["Globex"], id="companies-address.addressCity-eq"),
-    pytest.param("companies", "address.addressCity[startsWith]:Par", ["Acme"],
-                 id="companies-address.addressCity-startsWith"),
-    pytest.param("companies", "domainName.primaryLinkUrl[like]:%.org", ["Globex"],
-                 id="companies-domainName.primaryLinkUrl-like"),
+    pytest.param(
+        "companies", "address.addressCity[startsWith]:Par", ["Acme"], id="companies-address.addressCity-startsWith"
+    ),
+    pytest.param(
+        "companies", "domainName.primaryLinkUrl[like]:%.org", ["Globex"], id="companies-domainName.primaryLinkUrl-like"
+    ),
     pytest.param("companies", "employees[lt]:10", ["Acme"], id="companies-employees-lt-numeric"),
-    pytest.param("opportunities", "amount.amountMicros[gt]:9500000", ["large"], id="opportunities-amount.amountMicros-gt"),
-    pytest.param("opportunities", "amount.amountMicros[lte]:9000000", ["small"],
-                 id="opportunities-amount.amountMicros-lte"),
+    pytest.param(
+        "opportunities", "amount.amountMicros[gt]:9500000", ["large"], id="opportunities-amount.amountMicros-gt"
+    ),
+    pytest.param(
+        "opportunities", "amount.amountMicros[lte]:9000000", ["small"], id="opportunities-amount.amountMicros-lte"
+    ),
     pytest.param("opportunities", "stage[in]:[MEETING,PROPOSAL]", ["small"], id="opportunities-stage-in"),
-    pytest.param("opportunities", "closeDate[lt]:2024-02-29T20:00:00Z", ["small"],
-                 id="opportunities-closeDate-lt-offset_aware_instant"),
-    pytest.param("opportunities", "closeDate[eq]:2024-02-29T19:00:00Z", ["small"],
-                 id="opportunities-closeDate-eq-same_instant"),
+    pytest.param(
+        "opportunities",
+        "closeDate[lt]:2024-02-29T20:00:00Z",
+        ["small"],
+        id="opportunities-closeDate-lt-offset_aware_instant",
+    ),
+    pytest.param(
+        "opportunities", "closeDate[eq]:2024-02-29T19:00:00Z", ["small"], id="opportunities-closeDate-eq-same_instant"
+    ),
 ]
 
 
 @pytest.mark.parametrize(("plural", "filter", "expected"), STANDARD_CASES)
 def test_filter_on_standard_composite_and_join_fields_selects_exactly_the_matching_records(
-    db, reader, plural, filter, expected,
+    db,
+    reader,
+    plural,
+    filter,
+    expected,
 ):
     assert names(reader, plural, filter) == sorted(expected)
 
@@ -423,8 +562,21 @@ ALLOWED = {
     "labels": ("ARRAY", "containsAny, is, isEmptyArray"),
     "payload": ("RAW_JSON", "is, like"),
 }
-COMPARATORS = ("eq", "neq", "in", "containsAny", "is", "gt", "gte", "lt", "lte", "startsWith", "endsWith", "like",
-               "ilike")
+COMPARATORS = (
+    "eq",
+    "neq",
+    "in",
+    "containsAny",
+    "is",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "startsWith",
+    "endsWith",
+    "like",
+    "ilike",
+)
 REFUSED = [
     pytest.param(path, op, kind, allowed, id=f"{path}-{op}")
     for path, (kind, allowed) in ALLOWED.items()
@@ -440,12 +592,28 @@ def test_comparator_the_field_type_does_not_allow_is_a_400_naming_the_allowed_on
     # when
     answer = reader.get("/rest/specimens", filter=f"{path}[{op}]:{value}")
     # then
-    assert answer == bad_request(f"'filter' invalid. Comparator '{op}' cannot be used on '{path}' ({kind}); allowed: {allowed}")
+    assert answer == bad_request(
+        f"'filter' invalid. Comparator '{op}' cannot be used on '{path}' ({kind}); allowed: {allowed}"
+    )
 
 
 #: One field per type (and the id and join columns): each of their comparators has a case above.
-REPRESENTATIVE = ("code", "count", "amount.amountMicros", "active", "seenAt", "bornOn", "tier", "tags", "stars", "ref",
-                  "id", "companyId", "labels", "payload")
+REPRESENTATIVE = (
+    "code",
+    "count",
+    "amount.amountMicros",
+    "active",
+    "seenAt",
+    "bornOn",
+    "tier",
+    "tags",
+    "stars",
+    "ref",
+    "id",
+    "companyId",
+    "labels",
+    "payload",
+)
 
 
 @pytest.mark.parametrize("path", REPRESENTATIVE)
@@ -462,51 +630,93 @@ def test_every_comparator_of_the_field_type_is_either_exercised_or_refused(path)
 # --- operand and syntax errors ------------------------------------------------------------------
 
 ERRORS = [
-    pytest.param("nope[eq]:1", "'filter' invalid. Field 'nope' does not exist on object 'specimen'", id="unknown_field"),
-    pytest.param("count[gt]:abc", "'filter' invalid. Value for 'count': expected a number, got \"abc\"", id="number_operand"),
-    pytest.param("active[eq]:maybe", "'filter' invalid. Value for 'active': expected true or false, got \"maybe\"",
-                 id="boolean_operand"),
-    pytest.param("seenAt[gt]:yesterday",
-                 "'filter' invalid. Value for 'seenAt': expected an ISO 8601 date-time such as "
-                 "\"2024-01-31T09:30:00Z\", got \"yesterday\"", id="datetime_operand"),
-    pytest.param("bornOn[eq]:31/01/2024",
-                 "'filter' invalid. Value for 'bornOn': expected a date such as \"2024-01-31\", got \"31/01/2024\"",
-                 id="date_operand"),
-    pytest.param("tier[eq]:NOPE", "'filter' invalid. Value for 'tier': expected one of LOW, MID, HIGH, got \"NOPE\"",
-                 id="select_operand_not_an_option"),
-    pytest.param("tier[in]:[LOW,NOPE]",
-                 "'filter' invalid. Value for 'tier': expected one of LOW, MID, HIGH, got \"NOPE\"",
-                 id="select_in_operand_not_an_option"),
+    pytest.param(
+        "nope[eq]:1", "'filter' invalid. Field 'nope' does not exist on object 'specimen'", id="unknown_field"
+    ),
+    pytest.param(
+        "count[gt]:abc", "'filter' invalid. Value for 'count': expected a number, got \"abc\"", id="number_operand"
+    ),
+    pytest.param(
+        "active[eq]:maybe",
+        "'filter' invalid. Value for 'active': expected true or false, got \"maybe\"",
+        id="boolean_operand",
+    ),
+    pytest.param(
+        "seenAt[gt]:yesterday",
+        "'filter' invalid. Value for 'seenAt': expected an ISO 8601 date-time such as "
+        '"2024-01-31T09:30:00Z", got "yesterday"',
+        id="datetime_operand",
+    ),
+    pytest.param(
+        "bornOn[eq]:31/01/2024",
+        "'filter' invalid. Value for 'bornOn': expected a date such as \"2024-01-31\", got \"31/01/2024\"",
+        id="date_operand",
+    ),
+    pytest.param(
+        "tier[eq]:NOPE",
+        "'filter' invalid. Value for 'tier': expected one of LOW, MID, HIGH, got \"NOPE\"",
+        id="select_operand_not_an_option",
+    ),
+    pytest.param(
+        "tier[in]:[LOW,NOPE]",
+        "'filter' invalid. Value for 'tier': expected one of LOW, MID, HIGH, got \"NOPE\"",
+        id="select_in_operand_not_an_option",
+    ),
     pytest.param("ref[eq]:nope", "'filter' invalid. Value for 'ref': expected a UUID, got \"nope\"", id="uuid_operand"),
-    pytest.param("companyId[eq]:nope", "'filter' invalid. Value for 'companyId': expected a UUID, got \"nope\"",
-                 id="join_id_operand"),
+    pytest.param(
+        "companyId[eq]:nope",
+        "'filter' invalid. Value for 'companyId': expected a UUID, got \"nope\"",
+        id="join_id_operand",
+    ),
     pytest.param("code[is]:EMPTY", "'filter' invalid. 'is' expects NULL or NOT_NULL, got 'EMPTY'", id="is_operand"),
-    pytest.param("owner[eq]:Ada",
-                 "'filter' invalid. Field 'owner' is a FULL_NAME: use one of its sub-fields (firstName, lastName), "
-                 "e.g. owner.firstName", id="composite_without_sub_field"),
-    pytest.param("owner.middleName[eq]:x",
-                 "'filter' invalid. Field 'owner' is a FULL_NAME: use one of its sub-fields (firstName, lastName), "
-                 "e.g. owner.firstName", id="composite_unknown_sub_field"),
-    pytest.param("code.sub[eq]:x", "'filter' invalid. 'code.sub' is invalid: 'code' has no sub-fields",
-                 id="scalar_with_sub_field"),
-    pytest.param("company[eq]:x",
-                 "'filter' invalid. Relation 'company' cannot be used directly; use companyId[eq]:<uuid>",
-                 id="relation_field_itself"),
-    pytest.param("code[regex]:x",
-                 "'filter' invalid for 'code[regex]:x', comparator regex not in eq, neq, in, containsAny, is, gt, "
-                 "gte, lt, lte, startsWith, endsWith, like, ilike", id="unknown_comparator"),
+    pytest.param(
+        "owner[eq]:Ada",
+        "'filter' invalid. Field 'owner' is a FULL_NAME: use one of its sub-fields (firstName, lastName), "
+        "e.g. owner.firstName",
+        id="composite_without_sub_field",
+    ),
+    pytest.param(
+        "owner.middleName[eq]:x",
+        "'filter' invalid. Field 'owner' is a FULL_NAME: use one of its sub-fields (firstName, lastName), "
+        "e.g. owner.firstName",
+        id="composite_unknown_sub_field",
+    ),
+    pytest.param(
+        "code.sub[eq]:x",
+        "'filter' invalid. 'code.sub' is invalid: 'code' has no sub-fields",
+        id="scalar_with_sub_field",
+    ),
+    pytest.param(
+        "company[eq]:x",
+        "'filter' invalid. Relation 'company' cannot be used directly; use companyId[eq]:<uuid>",
+        id="relation_field_itself",
+    ),
+    pytest.param(
+        "code[regex]:x",
+        "'filter' invalid for 'code[regex]:x', comparator regex not in eq, neq, in, containsAny, is, gt, "
+        "gte, lt, lte, startsWith, endsWith, like, ilike",
+        id="unknown_comparator",
+    ),
     pytest.param("code", "'filter' invalid for 'code'. eg: price[gte]:10", id="leaf_without_comparator"),
-    pytest.param("code[in]:Apple",
-                 "'filter' invalid for 'in' operator. Received 'Apple' but array value expected eg: "
-                 "'field[in]:[value_1,value_2]'", id="in_without_brackets"),
-    pytest.param("tags[containsAny]:RED",
-                 "'filter' invalid for 'containsAny' operator. Received 'RED' but array value expected eg: "
-                 "'field[containsAny]:[value_1,value_2]'", id="containsAny_without_brackets"),
+    pytest.param(
+        "code[in]:Apple",
+        "'filter' invalid for 'in' operator. Received 'Apple' but array value expected eg: "
+        "'field[in]:[value_1,value_2]'",
+        id="in_without_brackets",
+    ),
+    pytest.param(
+        "tags[containsAny]:RED",
+        "'filter' invalid for 'containsAny' operator. Received 'RED' but array value expected eg: "
+        "'field[containsAny]:[value_1,value_2]'",
+        id="containsAny_without_brackets",
+    ),
     pytest.param("and(code[eq]:x", "'filter' invalid. 1 close bracket is missing in the query", id="missing_close"),
     pytest.param("and(code[eq]:x))", "'filter' invalid. 1 open bracket is missing in the query", id="missing_open"),
-    pytest.param("not(code[eq]:x,count[eq]:1)",
-                 "'filter' invalid. 'not' conjunction should contain only 1 condition. eg: not(field[eq]:1)",
-                 id="not_with_two_conditions"),
+    pytest.param(
+        "not(code[eq]:x,count[eq]:1)",
+        "'filter' invalid. 'not' conjunction should contain only 1 condition. eg: not(field[eq]:1)",
+        id="not_with_two_conditions",
+    ),
 ]
 
 

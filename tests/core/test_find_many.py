@@ -9,7 +9,13 @@ from metadata_app.models import Workspace
 from tests.conftest import ApiClient
 from tests.core.conftest import Records, client_for
 from tests.core.helpers import (
-    MISSING_ID, Matches, bad_request, create_custom_object, create_field, ids_of, not_found,
+    MISSING_ID,
+    Matches,
+    bad_request,
+    create_custom_object,
+    create_field,
+    ids_of,
+    not_found,
 )
 
 CURSOR = Matches(r"[A-Za-z0-9_-]+", "<cursor>")
@@ -35,7 +41,10 @@ def test_find_many_returns_the_records_in_id_order_with_total_count_and_page_inf
 
 
 def test_find_many_of_an_object_without_records_returns_an_empty_page(api):
-    assert api.get("/rest/companies") == (200, {"data": {"companies": []}, "totalCount": 0, "pageInfo": EMPTY_PAGE_INFO})
+    assert api.get("/rest/companies") == (
+        200,
+        {"data": {"companies": []}, "totalCount": 0, "pageInfo": EMPTY_PAGE_INFO},
+    )
 
 
 def test_find_one_returns_the_record_under_its_singular_name(api, records):
@@ -86,15 +95,40 @@ def test_find_many_leaves_out_soft_deleted_records(api, records):
 GADGET_IDS = [f"b0000000-0000-4000-8000-00000000000{n}" for n in range(1, 7)]
 G1, G2, G3, G4, G5, G6 = GADGET_IDS
 GADGETS = [
-    {"id": G1, "name": "g1", "code": "b", "count": 2, "tier": "MID", "owner": {"firstName": "Ann", "lastName": "Zed"},
-     "seenAt": "2024-01-01T00:00:00+01:00"},
-    {"id": G2, "name": "g2", "count": 10, "tier": "LOW", "owner": {"firstName": "Bob", "lastName": "Young"},
-     "seenAt": "2023-12-31T23:30:00Z"},
+    {
+        "id": G1,
+        "name": "g1",
+        "code": "b",
+        "count": 2,
+        "tier": "MID",
+        "owner": {"firstName": "Ann", "lastName": "Zed"},
+        "seenAt": "2024-01-01T00:00:00+01:00",
+    },
+    {
+        "id": G2,
+        "name": "g2",
+        "count": 10,
+        "tier": "LOW",
+        "owner": {"firstName": "Bob", "lastName": "Young"},
+        "seenAt": "2023-12-31T23:30:00Z",
+    },
     {"id": G3, "name": "g3", "code": "a", "tier": "HIGH", "owner": {"firstName": "Cid", "lastName": "Zed"}},
-    {"id": G4, "name": "g4", "code": "B", "count": 2, "owner": {"firstName": "Dan", "lastName": "Abel"},
-     "seenAt": "2024-01-01T00:00:00Z"},
-    {"id": G5, "name": "g5", "count": 9, "tier": "LOW", "owner": {"firstName": "Eve", "lastName": "Young"},
-     "seenAt": "2023-12-31T22:00:00-02:00"},
+    {
+        "id": G4,
+        "name": "g4",
+        "code": "B",
+        "count": 2,
+        "owner": {"firstName": "Dan", "lastName": "Abel"},
+        "seenAt": "2024-01-01T00:00:00Z",
+    },
+    {
+        "id": G5,
+        "name": "g5",
+        "count": 9,
+        "tier": "LOW",
+        "owner": {"firstName": "Eve", "lastName": "Young"},
+        "seenAt": "2023-12-31T22:00:00-02:00",
+    },
     {"id": G6, "name": "g6", "code": "a", "tier": "MID"},
 ]
 BOLTS = 201
@@ -110,8 +144,17 @@ def reader(seeded_workspace_ids, django_db_blocker) -> ApiClient:
         gadget = create_custom_object(client, "gadget", "gadgets")
         create_field(client, gadget, "code", "TEXT")
         create_field(client, gadget, "count", "NUMBER")
-        create_field(client, gadget, "tier", "SELECT", options=[
-            {"label": "Low", "value": "LOW"}, {"label": "Mid", "value": "MID"}, {"label": "High", "value": "HIGH"}])
+        create_field(
+            client,
+            gadget,
+            "tier",
+            "SELECT",
+            options=[
+                {"label": "Low", "value": "LOW"},
+                {"label": "Mid", "value": "MID"},
+                {"label": "High", "value": "HIGH"},
+            ],
+        )
         create_field(client, gadget, "owner", "FULL_NAME")
         create_field(client, gadget, "seenAt", "DATE_TIME")
         create_field(client, gadget, "payload", "RAW_JSON")
@@ -128,52 +171,74 @@ def order_of(reader: ApiClient, order_by: str) -> list[str]:
     return [record["name"] for record in body["data"]["gadgets"]]
 
 
-@pytest.mark.parametrize(("order_by", "expected"), [
-    pytest.param("count[AscNullsFirst]", "g3 g6 g1 g4 g5 g2", id="number-AscNullsFirst"),
-    pytest.param("count[AscNullsLast]", "g1 g4 g5 g2 g3 g6", id="number-AscNullsLast"),
-    pytest.param("count[DescNullsFirst]", "g3 g6 g2 g5 g1 g4", id="number-DescNullsFirst"),
-    pytest.param("count[DescNullsLast]", "g2 g5 g1 g4 g3 g6", id="number-DescNullsLast"),
-    pytest.param("count", "g3 g6 g1 g4 g5 g2", id="number-without_direction_is_AscNullsFirst"),
-    pytest.param("code[AscNullsFirst]", "g2 g5 g4 g3 g6 g1", id="text-AscNullsFirst-byte_order"),
-    pytest.param("code[AscNullsLast]", "g4 g3 g6 g1 g2 g5", id="text-AscNullsLast"),
-    pytest.param("code[DescNullsFirst]", "g2 g5 g1 g3 g6 g4", id="text-DescNullsFirst"),
-    pytest.param("code[DescNullsLast]", "g1 g3 g6 g4 g2 g5", id="text-DescNullsLast"),
-    pytest.param("tier[AscNullsFirst]", "g4 g2 g5 g1 g6 g3", id="select-by_option_position-AscNullsFirst"),
-    pytest.param("tier[AscNullsLast]", "g2 g5 g1 g6 g3 g4", id="select-by_option_position-AscNullsLast"),
-    pytest.param("tier[DescNullsFirst]", "g4 g3 g1 g6 g2 g5", id="select-by_option_position-DescNullsFirst"),
-    pytest.param("tier[DescNullsLast]", "g3 g1 g6 g2 g5 g4", id="select-by_option_position-DescNullsLast"),
-    pytest.param("seenAt[AscNullsLast]", "g1 g2 g4 g5 g3 g6", id="datetime-by_instant-AscNullsLast"),
-    pytest.param("seenAt[DescNullsFirst]", "g3 g6 g4 g5 g2 g1", id="datetime-by_instant-DescNullsFirst"),
-    pytest.param("tier[AscNullsLast],count[DescNullsFirst]", "g2 g5 g6 g1 g3 g4", id="several_keys"),
-    pytest.param("owner.lastName[AscNullsFirst],owner.firstName[DescNullsLast]", "g6 g4 g5 g2 g3 g1",
-                 id="composite_sub_fields"),
-    pytest.param("owner.lastName[DescNullsLast]", "g1 g3 g2 g5 g4 g6", id="composite_ties_broken_by_id"),
-    pytest.param("deletedAt[DescNullsFirst]", "g1 g2 g3 g4 g5 g6", id="all_tied_then_id_ascending"),
-    pytest.param("id[DescNullsFirst]", "g6 g5 g4 g3 g2 g1", id="id_descending"),
-    pytest.param("", "g1 g2 g3 g4 g5 g6", id="no_order_by_is_id_ascending"),
-])
+@pytest.mark.parametrize(
+    ("order_by", "expected"),
+    [
+        pytest.param("count[AscNullsFirst]", "g3 g6 g1 g4 g5 g2", id="number-AscNullsFirst"),
+        pytest.param("count[AscNullsLast]", "g1 g4 g5 g2 g3 g6", id="number-AscNullsLast"),
+        pytest.param("count[DescNullsFirst]", "g3 g6 g2 g5 g1 g4", id="number-DescNullsFirst"),
+        pytest.param("count[DescNullsLast]", "g2 g5 g1 g4 g3 g6", id="number-DescNullsLast"),
+        pytest.param("count", "g3 g6 g1 g4 g5 g2", id="number-without_direction_is_AscNullsFirst"),
+        pytest.param("code[AscNullsFirst]", "g2 g5 g4 g3 g6 g1", id="text-AscNullsFirst-byte_order"),
+        pytest.param("code[AscNullsLast]", "g4 g3 g6 g1 g2 g5", id="text-AscNullsLast"),
+        pytest.param("code[DescNullsFirst]", "g2 g5 g1 g3 g6 g4", id="text-DescNullsFirst"),
+        pytest.param("code[DescNullsLast]", "g1 g3 g6 g4 g2 g5", id="text-DescNullsLast"),
+        pytest.param("tier[AscNullsFirst]", "g4 g2 g5 g1 g6 g3", id="select-by_option_position-AscNullsFirst"),
+        pytest.param("tier[AscNullsLast]", "g2 g5 g1 g6 g3 g4", id="select-by_option_position-AscNullsLast"),
+        pytest.param("tier[DescNullsFirst]", "g4 g3 g1 g6 g2 g5", id="select-by_option_position-DescNullsFirst"),
+        pytest.param("tier[DescNullsLast]", "g3 g1 g6 g2 g5 g4", id="select-by_option_position-DescNullsLast"),
+        pytest.param("seenAt[AscNullsLast]", "g1 g2 g4 g5 g3 g6", id="datetime-by_instant-AscNullsLast"),
+        pytest.param("seenAt[DescNullsFirst]", "g3 g6 g4 g5 g2 g1", id="datetime-by_instant-DescNullsFirst"),
+        pytest.param("tier[AscNullsLast],count[DescNullsFirst]", "g2 g5 g6 g1 g3 g4", id="several_keys"),
+        pytest.param(
+            "owner.lastName[AscNullsFirst],owner.firstName[DescNullsLast]",
+            "g6 g4 g5 g2 g3 g1",
+            id="composite_sub_fields",
+        ),
+        pytest.param("owner.lastName[DescNullsLast]", "g1 g3 g2 g5 g4 g6", id="composite_ties_broken_by_id"),
+        pytest.param("deletedAt[DescNullsFirst]", "g1 g2 g3 g4 g5 g6", id="all_tied_then_id_ascending"),
+        pytest.param("id[DescNullsFirst]", "g6 g5 g4 g3 g2 g1", id="id_descending"),
+        pytest.param("", "g1 g2 g3 g4 g5 g6", id="no_order_by_is_id_ascending"),
+    ],
+)
 def test_order_by_sorts_with_the_chosen_null_ordering_and_id_as_final_tie_breaker(db, reader, order_by, expected):
     assert order_of(reader, order_by) == expected.split()
 
 
-@pytest.mark.parametrize(("order_by", "message"), [
-    pytest.param("count[Sideways]",
-                 "'order_by' direction 'Sideways' invalid. Allowed values are 'AscNullsFirst', 'AscNullsLast', "
-                 "'DescNullsFirst', 'DescNullsLast'. eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3",
-                 id="unknown_direction"),
-    pytest.param("count[asc]",
-                 "'order_by' direction 'asc' invalid. Allowed values are 'AscNullsFirst', 'AscNullsLast', "
-                 "'DescNullsFirst', 'DescNullsLast'. eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3",
-                 id="lower_case_direction"),
-    pytest.param("count[",
-                 "'order_by' invalid for 'count['. eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3",
-                 id="malformed_item"),
-    pytest.param("nope[AscNullsFirst]", "'order_by' invalid. Field 'nope' does not exist on object 'gadget'",
-                 id="unknown_field"),
-    pytest.param("payload", "'order_by' invalid. 'payload' (RAW_JSON) cannot be sorted on", id="unsortable_type"),
-    pytest.param("owner", "'order_by' invalid. Field 'owner' is a FULL_NAME: use one of its sub-fields "
-                          "(firstName, lastName), e.g. owner.firstName", id="composite_without_sub_field"),
-])
+@pytest.mark.parametrize(
+    ("order_by", "message"),
+    [
+        pytest.param(
+            "count[Sideways]",
+            "'order_by' direction 'Sideways' invalid. Allowed values are 'AscNullsFirst', 'AscNullsLast', "
+            "'DescNullsFirst', 'DescNullsLast'. eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3",
+            id="unknown_direction",
+        ),
+        pytest.param(
+            "count[asc]",
+            "'order_by' direction 'asc' invalid. Allowed values are 'AscNullsFirst', 'AscNullsLast', "
+            "'DescNullsFirst', 'DescNullsLast'. eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3",
+            id="lower_case_direction",
+        ),
+        pytest.param(
+            "count[",
+            "'order_by' invalid for 'count['. eg: ?order_by=field_1[AscNullsFirst],field_2[DescNullsLast],field_3",
+            id="malformed_item",
+        ),
+        pytest.param(
+            "nope[AscNullsFirst]",
+            "'order_by' invalid. Field 'nope' does not exist on object 'gadget'",
+            id="unknown_field",
+        ),
+        pytest.param("payload", "'order_by' invalid. 'payload' (RAW_JSON) cannot be sorted on", id="unsortable_type"),
+        pytest.param(
+            "owner",
+            "'order_by' invalid. Field 'owner' is a FULL_NAME: use one of its sub-fields "
+            "(firstName, lastName), e.g. owner.firstName",
+            id="composite_without_sub_field",
+        ),
+    ],
+)
 def test_invalid_order_by_is_a_400_with_the_exact_message(db, reader, order_by, message):
     assert reader.get("/rest/gadgets", order_by=order_by) == bad_request(message)
 
@@ -195,12 +260,15 @@ def test_limit_defaults_to_60(db, reader):
     assert body["pageInfo"]["hasNextPage"] is True
 
 
-@pytest.mark.parametrize(("limit", "expected"), [
-    pytest.param("200", 200, id="maximum"),
-    pytest.param("201", 200, id="just_above_the_maximum_is_capped"),
-    pytest.param("5000", 200, id="far_above_the_maximum_is_capped"),
-    pytest.param("7", 7, id="small"),
-])
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [
+        pytest.param("200", 200, id="maximum"),
+        pytest.param("201", 200, id="just_above_the_maximum_is_capped"),
+        pytest.param("5000", 200, id="far_above_the_maximum_is_capped"),
+        pytest.param("7", 7, id="small"),
+    ],
+)
 def test_limit_sets_the_page_size_up_to_200(db, reader, limit, expected):
     names, body = bolt_page(reader, limit=limit)
     assert len(names) == expected
@@ -223,10 +291,16 @@ def test_a_page_holding_every_record_has_no_next_page(db, reader):
     assert body["pageInfo"]["hasNextPage"] is False
 
 
-@pytest.mark.parametrize("limit", [
-    pytest.param("abc", id="word"), pytest.param("-1", id="negative"), pytest.param("1.5", id="decimal"),
-    pytest.param("", id="empty"), pytest.param("1e2", id="exponent"),
-])
+@pytest.mark.parametrize(
+    "limit",
+    [
+        pytest.param("abc", id="word"),
+        pytest.param("-1", id="negative"),
+        pytest.param("1.5", id="decimal"),
+        pytest.param("", id="empty"),
+        pytest.param("1e2", id="exponent"),
+    ],
+)
 def test_invalid_limit_is_a_400(db, reader, limit):
     assert reader.get("/rest/bolts", limit=limit) == bad_request(f"limit '{limit}' is invalid. Should be an integer")
 

@@ -36,8 +36,10 @@ def ours(records):
 def snapshot_of(theirs: dict) -> dict:
     """Everything workspace B holds, live and trashed, as B's key sees it."""
     every = "or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL)"
-    return {plural: theirs["client"].get(f"/rest/{plural}", filter=every, order_by="position")[1]
-            for plural in ("companies", "people")}
+    return {
+        plural: theirs["client"].get(f"/rest/{plural}", filter=every, order_by="position")[1]
+        for plural in ("companies", "people")
+    }
 
 
 def test_find_many_lists_and_counts_only_the_callers_records(api, ours, theirs):
@@ -49,16 +51,25 @@ def test_find_many_lists_and_counts_only_the_callers_records(api, ours, theirs):
     assert (people[1]["data"]["people"], people[1]["totalCount"]) == ([ours["person"]], 1)
 
 
-@pytest.mark.parametrize("filter", [
-    pytest.param("id[eq]:{id}", id="id_eq"),
-    pytest.param("id[in]:[{id}]", id="id_in"),
-    pytest.param("name[eq]:Globex", id="by_value"),
-    pytest.param("domainName.primaryLinkUrl[eq]:globex.com", id="by_unique_value"),
-])
+@pytest.mark.parametrize(
+    "filter",
+    [
+        pytest.param("id[eq]:{id}", id="id_eq"),
+        pytest.param("id[in]:[{id}]", id="id_in"),
+        pytest.param("name[eq]:Globex", id="by_value"),
+        pytest.param("domainName.primaryLinkUrl[eq]:globex.com", id="by_unique_value"),
+    ],
+)
 def test_filters_never_reach_another_workspace(api, ours, theirs, filter):
     answer = api.get("/rest/companies", filter=filter.format(id=theirs["company"]["id"]))
-    assert answer == (200, {"data": {"companies": []}, "totalCount": 0, "pageInfo": {
-        "hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}})
+    assert answer == (
+        200,
+        {
+            "data": {"companies": []},
+            "totalCount": 0,
+            "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None},
+        },
+    )
 
 
 def test_a_cursor_of_another_workspace_only_pages_the_callers_records(api, ours, theirs):
@@ -118,11 +129,16 @@ def test_mass_routes_never_touch_another_workspace(api, ours, theirs, route):
     assert snapshot_of(theirs) == before
 
 
-@pytest.mark.parametrize(("call", "prefix"), [
-    pytest.param(lambda api, cid: api.post("/rest/people", {"companyId": cid}), "", id="create_one"),
-    pytest.param(lambda api, cid: api.post("/rest/people", {"companyId": cid}, upsert="true"), "", id="upsert_one"),
-    pytest.param(lambda api, cid: api.post("/rest/batch/people", [{"companyId": cid}]), "Record 0: ", id="create_many"),
-])
+@pytest.mark.parametrize(
+    ("call", "prefix"),
+    [
+        pytest.param(lambda api, cid: api.post("/rest/people", {"companyId": cid}), "", id="create_one"),
+        pytest.param(lambda api, cid: api.post("/rest/people", {"companyId": cid}, upsert="true"), "", id="upsert_one"),
+        pytest.param(
+            lambda api, cid: api.post("/rest/batch/people", [{"companyId": cid}]), "Record 0: ", id="create_many"
+        ),
+    ],
+)
 def test_creating_a_link_to_another_workspaces_record_is_a_400(api, ours, theirs, call, prefix):
     # given
     company_id = theirs["company"]["id"]
@@ -147,15 +163,27 @@ def test_update_many_linking_to_another_workspaces_record_is_a_400(api, ours, th
     assert answer == bad_request(f"Field 'companyId': no company record has id '{company_id}'")
 
 
-@pytest.mark.parametrize(("call", "prefix"), [
-    pytest.param(lambda api, cid: api.post("/rest/companies", {"id": cid, "name": "Mine"}), "", id="create_one"),
-    pytest.param(lambda api, cid: api.post("/rest/companies", {"id": cid, "name": "Mine"}, upsert="true"), "",
-                 id="upsert_one"),
-    pytest.param(lambda api, cid: api.post("/rest/batch/companies", [{"name": "A"}, {"id": cid, "name": "Mine"}]),
-                 "Record 1: ", id="create_many"),
-    pytest.param(lambda api, cid: api.post("/rest/batch/companies", [{"id": cid, "name": "Mine"}], upsert="true"),
-                 "Record 0: ", id="upsert_many"),
-])
+@pytest.mark.parametrize(
+    ("call", "prefix"),
+    [
+        pytest.param(lambda api, cid: api.post("/rest/companies", {"id": cid, "name": "Mine"}), "", id="create_one"),
+        pytest.param(
+            lambda api, cid: api.post("/rest/companies", {"id": cid, "name": "Mine"}, upsert="true"),
+            "",
+            id="upsert_one",
+        ),
+        pytest.param(
+            lambda api, cid: api.post("/rest/batch/companies", [{"name": "A"}, {"id": cid, "name": "Mine"}]),
+            "Record 1: ",
+            id="create_many",
+        ),
+        pytest.param(
+            lambda api, cid: api.post("/rest/batch/companies", [{"id": cid, "name": "Mine"}], upsert="true"),
+            "Record 0: ",
+            id="upsert_many",
+        ),
+    ],
+)
 def test_reusing_the_id_of_another_workspaces_record_is_a_400_and_changes_nothing(api, ours, theirs, call, prefix):
     # given
     before = snapshot_of(theirs)
@@ -172,8 +200,9 @@ def test_upsert_never_matches_the_unique_value_of_another_workspace(api, ours, t
     # given
     before = snapshot_of(theirs)
     # when
-    status, body = api.post("/rest/people", {"name": {"firstName": "Mine"}, "emails": {"primaryEmail": "hank@globex.com"}},
-                            upsert="true")
+    status, body = api.post(
+        "/rest/people", {"name": {"firstName": "Mine"}, "emails": {"primaryEmail": "hank@globex.com"}}, upsert="true"
+    )
     # then
     assert status == 201
     assert body["data"]["createPerson"]["id"] not in (theirs["person"]["id"], ours["person"]["id"])

@@ -11,17 +11,22 @@ from tests.core.helpers import INSTANT, actor, bad_request, ids_of
 
 def mandatory(verb: str, noun: str) -> tuple[int, dict]:
     """The 400 of a mass operation without a filter."""
-    return bad_request(f"Filters are mandatory for bulk {verb} operations. Please provide at least one filter to "
-                       f"prevent accidental {noun} of all records.")
+    return bad_request(
+        f"Filters are mandatory for bulk {verb} operations. Please provide at least one filter to "
+        f"prevent accidental {noun} of all records."
+    )
 
 
-TOO_MANY = bad_request("Too many records: the filter matches more than 100 records; narrow it down (at most 100 per request)")
+TOO_MANY = bad_request(
+    "Too many records: the filter matches more than 100 records; narrow it down (at most 100 per request)"
+)
 
 
 def every_company(api) -> list[dict]:
     """Every company, live or trashed, by position."""
-    status, body = api.get("/rest/companies", filter="or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL)",
-                           order_by="position", limit="200")
+    status, body = api.get(
+        "/rest/companies", filter="or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL)", order_by="position", limit="200"
+    )
     assert status == 200, body
     return body["data"]["companies"]
 
@@ -29,21 +34,36 @@ def every_company(api) -> list[dict]:
 @pytest.fixture
 def trio(records):
     """Three companies: two with 10 employees, one with 500."""
-    return records.batch("companies", [{"name": "Small A", "employees": 10}, {"name": "Big", "employees": 500},
-                                       {"name": "Small B", "employees": 10}])
+    return records.batch(
+        "companies",
+        [{"name": "Small A", "employees": 10}, {"name": "Big", "employees": 500}, {"name": "Small B", "employees": 10}],
+    )
 
 
 # --- filter mandatory ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("call", "verb", "noun"), [
-    pytest.param(lambda api, **q: api.patch("/rest/companies", {"name": "x"}, **q), "update", "update", id="update_patch"),
-    pytest.param(lambda api, **q: api.put("/rest/companies", {"name": "x"}, **q), "update", "update", id="update_put"),
-    pytest.param(lambda api, **q: api.delete("/rest/companies", soft_delete="true", **q), "delete", "deletion",
-                 id="soft_delete"),
-    pytest.param(lambda api, **q: api.delete("/rest/companies", **q), "destroy", "destruction", id="destroy"),
-    pytest.param(lambda api, **q: api.patch("/rest/restore/companies", **q), "restore", "restoration", id="restore"),
-])
+@pytest.mark.parametrize(
+    ("call", "verb", "noun"),
+    [
+        pytest.param(
+            lambda api, **q: api.patch("/rest/companies", {"name": "x"}, **q), "update", "update", id="update_patch"
+        ),
+        pytest.param(
+            lambda api, **q: api.put("/rest/companies", {"name": "x"}, **q), "update", "update", id="update_put"
+        ),
+        pytest.param(
+            lambda api, **q: api.delete("/rest/companies", soft_delete="true", **q),
+            "delete",
+            "deletion",
+            id="soft_delete",
+        ),
+        pytest.param(lambda api, **q: api.delete("/rest/companies", **q), "destroy", "destruction", id="destroy"),
+        pytest.param(
+            lambda api, **q: api.patch("/rest/restore/companies", **q), "restore", "restoration", id="restore"
+        ),
+    ],
+)
 def test_mass_operation_without_a_filter_is_a_400_and_changes_nothing(api, trio, call, verb, noun):
     # given
     before = every_company(api)
@@ -71,21 +91,25 @@ def test_update_many_updates_the_matching_records_only(api, trio, method):
     status, body = getattr(api, method)("/rest/companies", {"idealCustomerProfile": True}, filter="employees[lt]:100")
     # then
     assert status == 200
-    expected = [{**company, "idealCustomerProfile": True, "updatedAt": INSTANT, "updatedBy": actor()}
-                for company in (small_a, small_b)]
+    expected = [
+        {**company, "idealCustomerProfile": True, "updatedAt": INSTANT, "updatedBy": actor()}
+        for company in (small_a, small_b)
+    ]
     assert body == {"data": {"updateCompanies": expected}}
     assert every_company(api) == [body["data"]["updateCompanies"][0], big, body["data"]["updateCompanies"][1]]
 
 
 def test_update_many_matching_nothing_returns_an_empty_list(api, trio):
     assert api.patch("/rest/companies", {"name": "x"}, filter="employees[gt]:1000") == (
-        200, {"data": {"updateCompanies": []}})
+        200,
+        {"data": {"updateCompanies": []}},
+    )
     assert every_company(api) == trio
 
 
 def test_update_many_leaves_soft_deleted_records_alone(api, trio):
     # given
-    small_a, big, small_b = trio
+    small_a, _big, small_b = trio
     api.delete(f"/rest/companies/{small_b['id']}", soft_delete="true")
     # when
     status, body = api.patch("/rest/companies", {"name": "Renamed"}, filter="employees[eq]:10")
@@ -104,15 +128,19 @@ def test_update_many_giving_one_unique_value_to_two_records_is_a_400_and_changes
     # when
     answer = api.patch("/rest/companies", {"domainName": {"primaryLinkUrl": "same.com"}}, filter="employees[eq]:10")
     # then
-    assert answer == bad_request(f"Duplicate value for unique field 'domainName.primaryLinkUrl': 'same.com' is already "
-                                 f"used by record {trio[0]['id']}")
+    assert answer == bad_request(
+        f"Duplicate value for unique field 'domainName.primaryLinkUrl': 'same.com' is already "
+        f"used by record {trio[0]['id']}"
+    )
     assert every_company(api) == trio
 
 
 def test_update_many_with_an_invalid_filter_is_a_400(api, trio):
     answer = api.patch("/rest/companies", {"name": "x"}, filter="employees[like]:1%")
-    assert answer == bad_request("'filter' invalid. Comparator 'like' cannot be used on 'employees' (NUMBER); allowed: "
-                                 "eq, gt, gte, in, is, lt, lte, neq")
+    assert answer == bad_request(
+        "'filter' invalid. Comparator 'like' cannot be used on 'employees' (NUMBER); allowed: "
+        "eq, gt, gte, in, is, lt, lte, neq"
+    )
 
 
 # --- delete, destroy and restore many -------------------------------------------------------------
@@ -127,8 +155,10 @@ def test_soft_delete_many_moves_the_matching_records_to_the_trash(api, trio):
     assert answer == (200, {"data": {"deleteCompanies": [{"id": small_a["id"]}, {"id": small_b["id"]}]}})
     assert ids_of(api.get("/rest/companies")[1]["data"]["companies"]) == [big["id"]]
     trashed = api.get("/rest/companies", filter="deletedAt[is]:NOT_NULL", order_by="position")[1]["data"]["companies"]
-    assert trashed == [{**small_a, "deletedAt": INSTANT, "updatedAt": INSTANT},
-                       {**small_b, "deletedAt": INSTANT, "updatedAt": INSTANT}]
+    assert trashed == [
+        {**small_a, "deletedAt": INSTANT, "updatedAt": INSTANT},
+        {**small_b, "deletedAt": INSTANT, "updatedAt": INSTANT},
+    ]
 
 
 def test_destroy_many_removes_the_matching_records_for_good(api, trio):
@@ -154,7 +184,7 @@ def test_destroy_many_also_removes_soft_deleted_matches_named_by_the_filter(api,
 
 def test_restore_many_restores_the_matching_records_of_the_trash(api, trio):
     # given
-    small_a, big, small_b = trio
+    _small_a, big, small_b = trio
     api.delete("/rest/companies", filter="employees[eq]:10", soft_delete="true")
     # when
     status, body = api.patch("/rest/restore/companies", filter=f"id[eq]:{small_b['id']}")
@@ -182,13 +212,22 @@ def hundred_and_one(records):
     return records.batch("companies", [{"name": "bulk", "employees": n} for n in range(100)] + [{"name": "last"}])
 
 
-@pytest.mark.parametrize(("call", "outcome"), [
-    pytest.param(lambda api, f: api.patch("/rest/companies", {"idealCustomerProfile": True}, filter=f),
-                 "updateCompanies", id="update"),
-    pytest.param(lambda api, f: api.delete("/rest/companies", filter=f, soft_delete="true"), "deleteCompanies",
-                 id="soft_delete"),
-    pytest.param(lambda api, f: api.delete("/rest/companies", filter=f), "deleteCompanies", id="destroy"),
-])
+@pytest.mark.parametrize(
+    ("call", "outcome"),
+    [
+        pytest.param(
+            lambda api, f: api.patch("/rest/companies", {"idealCustomerProfile": True}, filter=f),
+            "updateCompanies",
+            id="update",
+        ),
+        pytest.param(
+            lambda api, f: api.delete("/rest/companies", filter=f, soft_delete="true"),
+            "deleteCompanies",
+            id="soft_delete",
+        ),
+        pytest.param(lambda api, f: api.delete("/rest/companies", filter=f), "deleteCompanies", id="destroy"),
+    ],
+)
 def test_mass_operation_matching_101_records_is_a_400_and_changes_nothing(api, hundred_and_one, call, outcome):
     # when
     answer = call(api, "createdAt[is]:NOT_NULL")
@@ -197,13 +236,24 @@ def test_mass_operation_matching_101_records_is_a_400_and_changes_nothing(api, h
     assert every_company(api) == hundred_and_one
 
 
-@pytest.mark.parametrize(("call", "outcome", "remaining"), [
-    pytest.param(lambda api, f: api.patch("/rest/companies", {"idealCustomerProfile": True}, filter=f),
-                 "updateCompanies", 101, id="update"),
-    pytest.param(lambda api, f: api.delete("/rest/companies", filter=f, soft_delete="true"), "deleteCompanies", 1,
-                 id="soft_delete"),
-    pytest.param(lambda api, f: api.delete("/rest/companies", filter=f), "deleteCompanies", 1, id="destroy"),
-])
+@pytest.mark.parametrize(
+    ("call", "outcome", "remaining"),
+    [
+        pytest.param(
+            lambda api, f: api.patch("/rest/companies", {"idealCustomerProfile": True}, filter=f),
+            "updateCompanies",
+            101,
+            id="update",
+        ),
+        pytest.param(
+            lambda api, f: api.delete("/rest/companies", filter=f, soft_delete="true"),
+            "deleteCompanies",
+            1,
+            id="soft_delete",
+        ),
+        pytest.param(lambda api, f: api.delete("/rest/companies", filter=f), "deleteCompanies", 1, id="destroy"),
+    ],
+)
 def test_mass_operation_matching_exactly_100_records_is_carried_out(api, hundred_and_one, call, outcome, remaining):
     # when
     status, body = call(api, "name[eq]:bulk")

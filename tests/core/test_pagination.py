@@ -26,8 +26,14 @@ GRADE_OPTIONS = ["LOW", "MID", "HIGH"]
 ITEM_IDS = [f"d0000000-0000-4000-8000-{(n * 7919) % 100000:012d}" for n in range(1, len(RANKS) + 1)]
 ITEMS = [
     # Every other null is written explicitly (stored as JSON null), the others are left out.
-    {"id": item_id, "name": f"item {n}", **({"rank": rank} if rank is not None or n % 2 else {}),
-     **({"label": label} if label is not None or n % 2 else {}), "grade": grade, "done": done}
+    {
+        "id": item_id,
+        "name": f"item {n}",
+        **({"rank": rank} if rank is not None or n % 2 else {}),
+        **({"label": label} if label is not None or n % 2 else {}),
+        "grade": grade,
+        "done": done,
+    }
     for n, (item_id, rank, label, grade, done) in enumerate(zip(ITEM_IDS, RANKS, LABELS, GRADES, DONE))
 ]
 TOTAL = len(ITEMS)
@@ -71,16 +77,18 @@ def sort_key(direction: str, value: Any) -> tuple:
     elif value in GRADE_OPTIONS:  # options sort by position
         value = GRADE_OPTIONS.index(value)
     if direction.startswith("Desc"):
-        value = -value if isinstance(value, (int, float)) else tuple(-ord(c) for c in value) + (0,)
+        value = -value if isinstance(value, (int, float)) else (*tuple(-ord(c) for c in value), 0)
     else:
-        value = value if isinstance(value, (int, float)) else tuple(ord(c) for c in value) + (-1,)
+        value = value if isinstance(value, (int, float)) else (*tuple(ord(c) for c in value), -1)
     return (1, value)
 
 
 def expected_ids(*keys: tuple[str, str]) -> list[str]:
     """Ids of the items ordered by ``(field, direction)`` keys, then by id."""
+
     def key(item: dict[str, Any]) -> tuple:
-        return tuple(sort_key(direction, item.get(field)) for field, direction in keys) + (item["id"],)
+        return (*tuple(sort_key(direction, item.get(field)) for field, direction in keys), item["id"])
+
     return [item["id"] for item in sorted(ITEMS, key=key)]
 
 
@@ -118,14 +126,26 @@ ORDERINGS = [
     pytest.param("rank[AscNullsLast]", [("rank", "AscNullsLast")], id="number-AscNullsLast"),
     pytest.param("rank[DescNullsFirst]", [("rank", "DescNullsFirst")], id="number-DescNullsFirst"),
     pytest.param("rank[DescNullsLast]", [("rank", "DescNullsLast")], id="number-DescNullsLast"),
-    pytest.param("label[AscNullsLast],rank[DescNullsFirst]", [("label", "AscNullsLast"), ("rank", "DescNullsFirst")],
-                 id="text_then_number"),
-    pytest.param("label[DescNullsFirst],rank[AscNullsLast]", [("label", "DescNullsFirst"), ("rank", "AscNullsLast")],
-                 id="text_desc_then_number"),
-    pytest.param("grade[DescNullsLast],rank[AscNullsLast]", [("grade", "DescNullsLast"), ("rank", "AscNullsLast")],
-                 id="select_by_option_position_then_number"),
-    pytest.param("done[AscNullsFirst],label[DescNullsLast]", [("done", "AscNullsFirst"), ("label", "DescNullsLast")],
-                 id="boolean_then_text"),
+    pytest.param(
+        "label[AscNullsLast],rank[DescNullsFirst]",
+        [("label", "AscNullsLast"), ("rank", "DescNullsFirst")],
+        id="text_then_number",
+    ),
+    pytest.param(
+        "label[DescNullsFirst],rank[AscNullsLast]",
+        [("label", "DescNullsFirst"), ("rank", "AscNullsLast")],
+        id="text_desc_then_number",
+    ),
+    pytest.param(
+        "grade[DescNullsLast],rank[AscNullsLast]",
+        [("grade", "DescNullsLast"), ("rank", "AscNullsLast")],
+        id="select_by_option_position_then_number",
+    ),
+    pytest.param(
+        "done[AscNullsFirst],label[DescNullsLast]",
+        [("done", "AscNullsFirst"), ("label", "DescNullsLast")],
+        id="boolean_then_text",
+    ),
     pytest.param("createdAt[DescNullsLast]", [], id="datetime_column_all_tied"),
     pytest.param("", [], id="id_only"),
 ]
@@ -133,7 +153,8 @@ ORDERINGS = [
 
 WALKS = [
     pytest.param(*p.values, limit, id=f"{p.id}-limit_{limit}")
-    for p in ORDERINGS for limit in ((2, 3) if p.id.startswith("number-") else (3,))
+    for p in ORDERINGS
+    for limit in ((2, 3) if p.id.startswith("number-") else (3,))
 ]
 
 
@@ -168,15 +189,26 @@ def test_start_and_end_cursors_are_those_of_the_first_and_last_records(db, reade
     whole = page(reader, order_by="rank[AscNullsLast]", limit="200")
     first_two = page(reader, order_by="rank[AscNullsLast]", limit="2")
     # when: the page after the first record's cursor starts at the second record
-    after_first = page(reader, order_by="rank[AscNullsLast]", limit="1", starting_after=first_two["pageInfo"]["startCursor"])
-    before_second = page(reader, order_by="rank[AscNullsLast]", limit="1", ending_before=first_two["pageInfo"]["endCursor"])
+    after_first = page(
+        reader, order_by="rank[AscNullsLast]", limit="1", starting_after=first_two["pageInfo"]["startCursor"]
+    )
+    before_second = page(
+        reader, order_by="rank[AscNullsLast]", limit="1", ending_before=first_two["pageInfo"]["endCursor"]
+    )
     # then
     assert ids_of(after_first["data"]["items"]) == ids_of(whole["data"]["items"])[1:2]
-    assert after_first["pageInfo"]["startCursor"] == after_first["pageInfo"]["endCursor"] == first_two["pageInfo"]["endCursor"]
+    assert (
+        after_first["pageInfo"]["startCursor"]
+        == after_first["pageInfo"]["endCursor"]
+        == first_two["pageInfo"]["endCursor"]
+    )
     assert ids_of(before_second["data"]["items"]) == ids_of(whole["data"]["items"])[:1]
-    assert before_second["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": False,
-                                         "startCursor": first_two["pageInfo"]["startCursor"],
-                                         "endCursor": first_two["pageInfo"]["startCursor"]}
+    assert before_second["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": False,
+        "startCursor": first_two["pageInfo"]["startCursor"],
+        "endCursor": first_two["pageInfo"]["startCursor"],
+    }
 
 
 def test_page_after_the_last_record_is_empty(db, reader):
@@ -185,8 +217,11 @@ def test_page_after_the_last_record_is_empty(db, reader):
     # when
     body = page(reader, order_by="rank[DescNullsLast]", limit="5", starting_after=last["pageInfo"]["endCursor"])
     # then
-    assert body == {"data": {"items": []}, "totalCount": TOTAL,
-                    "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}}
+    assert body == {
+        "data": {"items": []},
+        "totalCount": TOTAL,
+        "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None},
+    }
 
 
 def test_page_before_the_first_record_is_empty(db, reader):
@@ -195,15 +230,21 @@ def test_page_before_the_first_record_is_empty(db, reader):
     # when
     body = page(reader, order_by="label[AscNullsFirst]", limit="5", ending_before=first["pageInfo"]["startCursor"])
     # then
-    assert body == {"data": {"items": []}, "totalCount": TOTAL,
-                    "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}}
+    assert body == {
+        "data": {"items": []},
+        "totalCount": TOTAL,
+        "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None},
+    }
 
 
 def test_cursors_apply_to_a_filtered_list_with_its_own_total(db, reader):
     # given: items with a rank of 5 or a null rank, by label
     params = {"order_by": "label[AscNullsLast]", "filter": "or(rank[eq]:5,rank[is]:NULL)", "limit": "3"}
-    expected = [i["id"] for i in sorted(ITEMS, key=lambda i: (sort_key("AscNullsLast", i.get("label")), i["id"]))
-                if i.get("rank") in (5, None)]
+    expected = [
+        i["id"]
+        for i in sorted(ITEMS, key=lambda i: (sort_key("AscNullsLast", i.get("label")), i["id"]))
+        if i.get("rank") in (5, None)
+    ]
     # when
     first = page(reader, **params)
     second = page(reader, **params, starting_after=first["pageInfo"]["endCursor"])
@@ -212,7 +253,10 @@ def test_cursors_apply_to_a_filtered_list_with_its_own_total(db, reader):
     assert ids_of(first["data"]["items"]) + ids_of(second["data"]["items"]) + ids_of(third["data"]["items"]) == expected
     assert [first["totalCount"], second["totalCount"], third["totalCount"]] == [7, 7, 7]
     assert [first["pageInfo"]["hasNextPage"], second["pageInfo"]["hasNextPage"], third["pageInfo"]["hasNextPage"]] == [
-        True, True, False]
+        True,
+        True,
+        False,
+    ]
 
 
 def test_records_inserted_between_page_requests_neither_repeat_nor_hide_the_next_records(db, reader):
@@ -221,8 +265,7 @@ def test_records_inserted_between_page_requests_neither_repeat_nor_hide_the_next
     before_insert = ids_of(page(reader, order_by=order, limit="200")["data"]["items"])
     first = page(reader, order_by=order, limit="4")
     # when: one record sorts before the cursor, one among the next records, one at the end
-    Records(reader).batch("items", [{"name": "early", "rank": 0}, {"name": "middle", "rank": 2.5},
-                                    {"name": "late"}])
+    Records(reader).batch("items", [{"name": "early", "rank": 0}, {"name": "middle", "rank": 2.5}, {"name": "late"}])
     middle_id = ids_of(page(reader, filter="name[eq]:middle")["data"]["items"])[0]
     second = page(reader, order_by=order, limit="4", starting_after=first["pageInfo"]["endCursor"])
     # then: the second page continues right after the first page's last record

@@ -41,10 +41,16 @@ def reader(seeded_workspace_ids, django_db_blocker) -> ApiClient:
         client = client_for(token)
         records = Records(client)
         companies = records.batch("companies", [{"name": f"Company {n}"} for n in range(60)])
-        people = records.batch("people", [{"name": {"firstName": f"P{n}"}, "companyId": c["id"]}
-                                          for n, c in enumerate(companies)])
-        records.batch("opportunities", [{"name": f"Deal {n}", "companyId": c["id"], "pointOfContactId": p["id"]}
-                                        for n, (c, p) in enumerate(zip(companies, people))])
+        people = records.batch(
+            "people", [{"name": {"firstName": f"P{n}"}, "companyId": c["id"]} for n, c in enumerate(companies)]
+        )
+        records.batch(
+            "opportunities",
+            [
+                {"name": f"Deal {n}", "companyId": c["id"], "pointOfContactId": p["id"]}
+                for n, (c, p) in enumerate(zip(companies, people))
+            ],
+        )
     return client
 
 
@@ -98,8 +104,14 @@ def test_find_one_costs_the_key_and_the_record(api, records):
 def batch_queries(api, size: int, offset: int) -> list[str]:
     """The SQL of one batch create of ``size`` people with unique emails and a company link."""
     company = Records(api).company(f"Company {offset}")
-    body = [{"name": {"firstName": f"P{n}"}, "emails": {"primaryEmail": f"p{offset + n}@acme.com"},
-             "companyId": company["id"]} for n in range(size)]
+    body = [
+        {
+            "name": {"firstName": f"P{n}"},
+            "emails": {"primaryEmail": f"p{offset + n}@acme.com"},
+            "companyId": company["id"],
+        }
+        for n in range(size)
+    ]
     with CaptureQueriesContext(connection) as captured:
         status, answer = api.post("/rest/batch/people", body)
     assert status == 201, answer
@@ -130,11 +142,17 @@ def crowd(seeded_workspace_ids, django_db_blocker) -> tuple[ApiClient, list[dict
         client = client_for(token)
         records = Records(client)
         companies = records.batch("companies", [{"name": f"Company {n}"} for n in range(40)])
-        records.batch("people", [
-            {"name": {"firstName": f"P{n}"}, "emails": {"primaryEmail": f"person{n}@acme.com"},
-             "companyId": companies[n % 40]["id"]}
-            for n in range(ROWS)
-        ])
+        records.batch(
+            "people",
+            [
+                {
+                    "name": {"firstName": f"P{n}"},
+                    "emails": {"primaryEmail": f"person{n}@acme.com"},
+                    "companyId": companies[n % 40]["id"],
+                }
+                for n in range(ROWS)
+            ],
+        )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE core_app_record")
             # Autoanalyze also moves the index's pending entries (GIN fastupdate) into the index
@@ -183,4 +201,3 @@ def test_embedding_the_people_of_a_company_uses_the_gin_index(db, crowd):
     people_sql = next(q for q in queries if "companyId" in q and "ROW_NUMBER" in q)
     # then
     assert "record_data_gin" in plan_of(people_sql)
-

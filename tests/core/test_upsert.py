@@ -20,8 +20,9 @@ from tests.core.helpers import INSTANT, MISSING_ID, actor, bad_request, first_va
 
 def people_with_email(api: ApiClient, email: str) -> list[dict]:
     """Every person (live or trashed) whose primary email is ``email``."""
-    status, body = api.get("/rest/people", filter=f"and(emails.primaryEmail[ilike]:{email},"
-                                                  "or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL))")
+    status, body = api.get(
+        "/rest/people", filter=f"and(emails.primaryEmail[ilike]:{email},or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL))"
+    )
     assert status == 200, body
     return body["data"]["people"]
 
@@ -40,9 +41,16 @@ def test_upsert_matching_an_id_updates_that_record_and_keeps_created_by(api, sec
     status, body = second_api.post("/rest/companies", {"id": company["id"], "name": "Acme Inc"}, upsert="true")
     # then
     assert status == 201
-    assert body == {"data": {"createCompany": {
-        **company, "name": "Acme Inc", "updatedAt": INSTANT, "updatedBy": actor("second key"),
-    }}}
+    assert body == {
+        "data": {
+            "createCompany": {
+                **company,
+                "name": "Acme Inc",
+                "updatedAt": INSTANT,
+                "updatedBy": actor("second key"),
+            }
+        }
+    }
     assert body["data"]["createCompany"]["createdBy"] == actor("test key")
     assert api.get("/rest/companies")[1]["totalCount"] == 1
 
@@ -51,8 +59,11 @@ def test_upsert_matching_a_person_email_updates_that_person(api, second_api, rec
     # given
     person = records.person("Ada", "Lovelace", "ada@acme.com", jobTitle="Analyst")
     # when: the email differs in case only
-    status, body = second_api.post("/rest/people", {"name": {"firstName": "Ada", "lastName": "King"},
-                                                    "emails": {"primaryEmail": "ADA@acme.com"}}, upsert="true")
+    status, body = second_api.post(
+        "/rest/people",
+        {"name": {"firstName": "Ada", "lastName": "King"}, "emails": {"primaryEmail": "ADA@acme.com"}},
+        upsert="true",
+    )
     # then
     assert status == 201
     upserted = body["data"]["createPerson"]
@@ -67,8 +78,11 @@ def test_upsert_matching_a_company_domain_updates_that_company(api, records):
     # given
     company = records.company("Acme", domain="acme.com")
     # when
-    status, body = api.post("/rest/companies", {"name": "Acme Corp", "domainName": {"primaryLinkUrl": "acme.com"},
-                                                "employees": 50}, upsert="true")
+    status, body = api.post(
+        "/rest/companies",
+        {"name": "Acme Corp", "domainName": {"primaryLinkUrl": "acme.com"}, "employees": 50},
+        upsert="true",
+    )
     # then
     assert status == 201
     assert body["data"]["createCompany"]["id"] == company["id"]
@@ -80,8 +94,9 @@ def test_upsert_without_a_match_creates_the_record(api, records):
     # given
     records.person("Ada", email="ada@acme.com")
     # when
-    status, body = api.post("/rest/people", {"name": {"firstName": "Alan"}, "emails": {"primaryEmail": "alan@acme.com"}},
-                            upsert="true")
+    status, body = api.post(
+        "/rest/people", {"name": {"firstName": "Alan"}, "emails": {"primaryEmail": "alan@acme.com"}}, upsert="true"
+    )
     # then
     assert status == 201
     assert body["data"]["createPerson"]["createdBy"] == actor()
@@ -100,7 +115,9 @@ def test_upsert_matching_a_soft_deleted_record_restores_it(api, records):
     person = records.person("Ada", email="ada@acme.com")
     api.delete(f"/rest/people/{person['id']}", soft_delete="true")
     # when
-    status, body = api.post("/rest/people", {"emails": {"primaryEmail": "ada@acme.com"}, "city": "Paris"}, upsert="true")
+    status, body = api.post(
+        "/rest/people", {"emails": {"primaryEmail": "ada@acme.com"}, "city": "Paris"}, upsert="true"
+    )
     # then
     assert status == 201
     assert body["data"]["createPerson"]["id"] == person["id"]
@@ -122,10 +139,14 @@ def test_batch_upsert_updates_the_matches_and_creates_the_rest_in_input_order(ap
     # given
     ada = records.person("Ada", email="ada@acme.com")
     # when
-    status, body = api.post("/rest/batch/people", [
-        {"name": {"firstName": "Grace"}, "emails": {"primaryEmail": "grace@navy.mil"}},
-        {"name": {"firstName": "Ada", "lastName": "King"}, "emails": {"primaryEmail": "ada@acme.com"}},
-    ], upsert="true")
+    status, body = api.post(
+        "/rest/batch/people",
+        [
+            {"name": {"firstName": "Grace"}, "emails": {"primaryEmail": "grace@navy.mil"}},
+            {"name": {"firstName": "Ada", "lastName": "King"}, "emails": {"primaryEmail": "ada@acme.com"}},
+        ],
+        upsert="true",
+    )
     # then
     assert status == 201
     grace, upserted = body["data"]["createPeople"]
@@ -143,7 +164,8 @@ def test_create_without_upsert_refuses_an_existing_unique_value(api, records):
     answer = api.post("/rest/people", {"emails": {"primaryEmail": "Ada@Acme.com"}})
     # then
     assert answer == bad_request(
-        f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by record {person['id']}")
+        f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by record {person['id']}"
+    )
     assert api.get("/rest/people")[1]["totalCount"] == 1
 
 
@@ -151,13 +173,15 @@ def test_create_without_upsert_refuses_an_existing_domain(api, records):
     company = records.company("Acme", domain="acme.com")
     answer = api.post("/rest/batch/companies", [{"name": "Other", "domainName": {"primaryLinkUrl": "acme.com"}}])
     assert answer == bad_request(
-        f"Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' is already used by record {company['id']}")
+        f"Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' is already used by record {company['id']}"
+    )
 
 
 def test_create_without_upsert_refuses_an_existing_id(api, records):
     company = records.company("Acme")
     assert api.post("/rest/companies", {"id": company["id"], "name": "Again"}) == bad_request(
-        f"Record {company['id']} already exists")
+        f"Record {company['id']} already exists"
+    )
 
 
 @pytest.mark.parametrize("flag", ["TRUE", "1", "yes", "false"])
@@ -175,7 +199,8 @@ def test_upsert_whose_id_and_unique_value_match_different_records_is_a_400(api, 
     answer = api.post("/rest/people", {"id": alan["id"], "emails": {"primaryEmail": "ada@acme.com"}}, upsert="true")
     # then
     assert answer == bad_request(
-        f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by record {ada['id']}")
+        f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by record {ada['id']}"
+    )
     assert first_value(api.get(f"/rest/people/{alan['id']}")[1])["emails"]["primaryEmail"] == "alan@acme.com"
 
 
@@ -254,8 +279,10 @@ def test_concurrent_creates_of_the_same_email_let_exactly_one_succeed(committed_
     assert len(winners) == 1
     refusals = [
         bad_request("A record with the same id or unique value was written at the same time; retry the request")[1],
-        bad_request(f"Duplicate value for unique field 'emails.primaryEmail': 'race@acme.com' is already used by "
-                    f"record {winners[0]['id']}")[1],
+        bad_request(
+            f"Duplicate value for unique field 'emails.primaryEmail': 'race@acme.com' is already used by "
+            f"record {winners[0]['id']}"
+        )[1],
     ]
     losers = [(status, answer) for status, answer in answers if status != 201]
     assert len(losers) == WRITERS - 1
@@ -284,8 +311,10 @@ def test_concurrent_updates_to_the_same_email_let_exactly_one_succeed(committed_
     assert len(winners) == 1
     refusals = [
         bad_request("A record with the same id or unique value was written at the same time; retry the request")[1],
-        bad_request(f"Duplicate value for unique field 'emails.primaryEmail': 'race@acme.com' is already used by "
-                    f"record {winners[0]['id']}")[1],
+        bad_request(
+            f"Duplicate value for unique field 'emails.primaryEmail': 'race@acme.com' is already used by "
+            f"record {winners[0]['id']}"
+        )[1],
     ]
     losers = [(status, answer) for status, answer in answers if status != 200]
     assert len(losers) == WRITERS - 1

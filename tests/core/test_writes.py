@@ -14,12 +14,25 @@ from apikeys_app.services import create_api_key
 from tests.conftest import ApiClient
 from tests.core.conftest import client_for
 from tests.core.helpers import (
-    INSTANT, MISSING_ID, UUID, actor, bad_request, create_custom_object, create_field, first_value, ids_of, not_found,
+    INSTANT,
+    MISSING_ID,
+    UUID,
+    actor,
+    bad_request,
+    create_custom_object,
+    create_field,
+    first_value,
+    ids_of,
+    not_found,
 )
 
 EMPTY_LINKS = {"primaryLinkUrl": "", "primaryLinkLabel": "", "secondaryLinks": None}
-EMPTY_PHONES = {"primaryPhoneNumber": "", "primaryPhoneCountryCode": "", "primaryPhoneCallingCode": "",
-                "additionalPhones": None}
+EMPTY_PHONES = {
+    "primaryPhoneNumber": "",
+    "primaryPhoneCountryCode": "",
+    "primaryPhoneCallingCode": "",
+    "additionalPhones": None,
+}
 
 
 def count(api: ApiClient, plural: str, filter: str | None = None) -> int:
@@ -34,8 +47,14 @@ def gadgets(api) -> str:
     """A custom object ``gadget`` with a required field and fields with default values."""
     gadget = create_custom_object(api, "gadget", "gadgets")
     create_field(api, gadget, "serial", "TEXT", isNullable=False)
-    create_field(api, gadget, "color", "SELECT", defaultValue="'RED'",
-                 options=[{"label": "Red", "value": "RED"}, {"label": "Blue", "value": "BLUE"}])
+    create_field(
+        api,
+        gadget,
+        "color",
+        "SELECT",
+        defaultValue="'RED'",
+        options=[{"label": "Red", "value": "RED"}, {"label": "Blue", "value": "BLUE"}],
+    )
     create_field(api, gadget, "size", "NUMBER", defaultValue=3, settings={"dataType": "int"})
     create_field(api, gadget, "flag", "BOOLEAN", defaultValue=False)
     create_field(api, gadget, "maker", "FULL_NAME", defaultValue={"firstName": "'Acme'", "lastName": "''"})
@@ -48,18 +67,38 @@ def gadgets(api) -> str:
 
 def test_create_one_returns_201_and_the_full_record_under_create_singular(api):
     # when
-    status, body = api.post("/rest/people", {"name": {"firstName": "Ada", "lastName": "Lovelace"},
-                                             "emails": {"primaryEmail": "ada@acme.com"}, "city": "London"})
+    status, body = api.post(
+        "/rest/people",
+        {
+            "name": {"firstName": "Ada", "lastName": "Lovelace"},
+            "emails": {"primaryEmail": "ada@acme.com"},
+            "city": "London",
+        },
+    )
     # then
     assert status == 201
-    assert body == {"data": {"createPerson": {
-        "id": UUID, "createdAt": INSTANT, "updatedAt": INSTANT, "deletedAt": None,
-        "createdBy": actor(), "updatedBy": actor(), "position": 1.0,
-        "name": {"firstName": "Ada", "lastName": "Lovelace"},
-        "emails": {"primaryEmail": "ada@acme.com", "additionalEmails": None},
-        "linkedinLink": EMPTY_LINKS, "xLink": EMPTY_LINKS, "jobTitle": "", "phones": EMPTY_PHONES,
-        "city": "London", "avatarUrl": "", "companyId": None,
-    }}}
+    assert body == {
+        "data": {
+            "createPerson": {
+                "id": UUID,
+                "createdAt": INSTANT,
+                "updatedAt": INSTANT,
+                "deletedAt": None,
+                "createdBy": actor(),
+                "updatedBy": actor(),
+                "position": 1.0,
+                "name": {"firstName": "Ada", "lastName": "Lovelace"},
+                "emails": {"primaryEmail": "ada@acme.com", "additionalEmails": None},
+                "linkedinLink": EMPTY_LINKS,
+                "xLink": EMPTY_LINKS,
+                "jobTitle": "",
+                "phones": EMPTY_PHONES,
+                "city": "London",
+                "avatarUrl": "",
+                "companyId": None,
+            }
+        }
+    }
     created = body["data"]["createPerson"]
     assert created["createdAt"] == created["updatedAt"]
     assert api.get(f"/rest/people/{created['id']}") == (200, {"data": {"person": created}})
@@ -73,7 +112,10 @@ def test_created_by_names_the_api_key_used(workspace):
     # then
     assert status == 201
     assert body["data"]["createCompany"]["createdBy"] == {
-        "source": "API", "name": "Zapier sync", "workspaceMemberId": None, "context": {},
+        "source": "API",
+        "name": "Zapier sync",
+        "workspaceMemberId": None,
+        "context": {},
     }
     assert body["data"]["createCompany"]["updatedBy"] == actor("Zapier sync")
 
@@ -113,18 +155,28 @@ def test_default_values_fill_the_fields_a_create_leaves_out(api, gadgets):
     assert status == 201
     created = body["data"]["createGadget"]
     assert {key: created[key] for key in ("name", "serial", "color", "size", "flag", "maker", "notes")} == {
-        "name": "", "serial": "S-1", "color": "RED", "size": 3, "flag": False,
-        "maker": {"firstName": "Acme", "lastName": ""}, "notes": None,
+        "name": "",
+        "serial": "S-1",
+        "color": "RED",
+        "size": 3,
+        "flag": False,
+        "maker": {"firstName": "Acme", "lastName": ""},
+        "notes": None,
     }
 
 
 def test_given_values_win_over_default_values(api, gadgets):
-    status, body = api.post("/rest/gadgets", {"serial": "S-1", "color": "BLUE", "size": 9, "flag": True,
-                                              "maker": {"lastName": "Corp"}})
+    status, body = api.post(
+        "/rest/gadgets", {"serial": "S-1", "color": "BLUE", "size": 9, "flag": True, "maker": {"lastName": "Corp"}}
+    )
     assert status == 201
     created = body["data"]["createGadget"]
     assert (created["color"], created["size"], created["flag"], created["maker"]) == (
-        "BLUE", 9, True, {"firstName": "", "lastName": "Corp"})
+        "BLUE",
+        9,
+        True,
+        {"firstName": "", "lastName": "Corp"},
+    )
 
 
 def test_standard_default_values_apply(api, records):
@@ -136,55 +188,122 @@ def test_standard_default_values_apply(api, records):
 
 INVALID_CREATES = [
     pytest.param("people", {"nickname": "Ada"}, ["Unknown field 'nickname' on object 'person'"], id="unknown_field"),
-    pytest.param("people", {"jobTitle": 42}, ["Invalid value for field 'jobTitle': expected a string, got 42"],
-                 id="text_given_a_number"),
-    pytest.param("companies", {"employees": "12"}, ["Invalid value for field 'employees': expected a number, got \"12\""],
-                 id="number_given_a_string"),
-    pytest.param("companies", {"employees": 1.5}, ["Invalid value for field 'employees': expected an integer, got 1.5"],
-                 id="integer_given_a_fraction"),
-    pytest.param("companies", {"idealCustomerProfile": "yes"},
-                 ["Invalid value for field 'idealCustomerProfile': expected true or false, got \"yes\""],
-                 id="boolean_given_a_string"),
-    pytest.param("opportunities", {"closeDate": "next week"},
-                 ["Invalid value for field 'closeDate': expected an ISO 8601 date-time such as "
-                  "\"2024-01-31T09:30:00Z\", got \"next week\""], id="datetime_not_iso"),
-    pytest.param("people", {"name": "Ada"},
-                 ["Invalid value for field 'name': expected an object with sub-fields firstName, lastName, got \"Ada\""],
-                 id="composite_given_a_string"),
-    pytest.param("people", {"name": {"middleName": "B"}},
-                 ["Invalid value for field 'name.middleName': unknown sub-field 'middleName'; expected firstName, lastName"],
-                 id="composite_unknown_sub_field"),
-    pytest.param("people", {"emails": {"primaryEmail": "not-an-email"}},
-                 ["Invalid value for field 'emails.primaryEmail': expected an email address, got \"not-an-email\""],
-                 id="composite_sub_field_format"),
-    pytest.param("opportunities", {"amount": {"amountMicros": 5, "currencyCode": "dollars"}},
-                 ["Invalid value for field 'amount.currencyCode': expected a three-letter ISO 4217 code such as "
-                  "\"USD\", got \"dollars\""], id="currency_code"),
-    pytest.param("opportunities", {"stage": "LOST"},
-                 ["Invalid value for field 'stage': expected one of NEW, SCREENING, MEETING, PROPOSAL, CUSTOMER, "
-                  "got \"LOST\""], id="select_value_not_an_option"),
+    pytest.param(
+        "people",
+        {"jobTitle": 42},
+        ["Invalid value for field 'jobTitle': expected a string, got 42"],
+        id="text_given_a_number",
+    ),
+    pytest.param(
+        "companies",
+        {"employees": "12"},
+        ["Invalid value for field 'employees': expected a number, got \"12\""],
+        id="number_given_a_string",
+    ),
+    pytest.param(
+        "companies",
+        {"employees": 1.5},
+        ["Invalid value for field 'employees': expected an integer, got 1.5"],
+        id="integer_given_a_fraction",
+    ),
+    pytest.param(
+        "companies",
+        {"idealCustomerProfile": "yes"},
+        ["Invalid value for field 'idealCustomerProfile': expected true or false, got \"yes\""],
+        id="boolean_given_a_string",
+    ),
+    pytest.param(
+        "opportunities",
+        {"closeDate": "next week"},
+        [
+            "Invalid value for field 'closeDate': expected an ISO 8601 date-time such as "
+            '"2024-01-31T09:30:00Z", got "next week"'
+        ],
+        id="datetime_not_iso",
+    ),
+    pytest.param(
+        "people",
+        {"name": "Ada"},
+        ["Invalid value for field 'name': expected an object with sub-fields firstName, lastName, got \"Ada\""],
+        id="composite_given_a_string",
+    ),
+    pytest.param(
+        "people",
+        {"name": {"middleName": "B"}},
+        ["Invalid value for field 'name.middleName': unknown sub-field 'middleName'; expected firstName, lastName"],
+        id="composite_unknown_sub_field",
+    ),
+    pytest.param(
+        "people",
+        {"emails": {"primaryEmail": "not-an-email"}},
+        ["Invalid value for field 'emails.primaryEmail': expected an email address, got \"not-an-email\""],
+        id="composite_sub_field_format",
+    ),
+    pytest.param(
+        "opportunities",
+        {"amount": {"amountMicros": 5, "currencyCode": "dollars"}},
+        [
+            "Invalid value for field 'amount.currencyCode': expected a three-letter ISO 4217 code such as "
+            '"USD", got "dollars"'
+        ],
+        id="currency_code",
+    ),
+    pytest.param(
+        "opportunities",
+        {"stage": "LOST"},
+        ["Invalid value for field 'stage': expected one of NEW, SCREENING, MEETING, PROPOSAL, CUSTOMER, got \"LOST\""],
+        id="select_value_not_an_option",
+    ),
     pytest.param("opportunities", {"stage": None}, ["Field 'stage' cannot be null"], id="non_nullable_given_null"),
-    pytest.param("people", {"companyId": "nope"}, ["Invalid value for field 'companyId': expected a UUID, got \"nope\""],
-                 id="join_id_not_a_uuid"),
-    pytest.param("people", {"companyId": MISSING_ID}, [f"Field 'companyId': no company record has id '{MISSING_ID}'"],
-                 id="join_id_of_no_record"),
-    pytest.param("people", {"company": {"name": "Acme"}},
-                 ["Relation 'company' cannot be written directly; set 'companyId' to the id of a company record"],
-                 id="many_to_one_relation_itself"),
-    pytest.param("companies", {"people": []},
-                 ["Relation 'people' cannot be written from this side; set the join column on the related records"],
-                 id="one_to_many_relation"),
-    pytest.param("people", {"id": "nope"}, ["Invalid value for field 'id': expected a UUID, got \"nope\""],
-                 id="id_not_a_uuid"),
+    pytest.param(
+        "people",
+        {"companyId": "nope"},
+        ["Invalid value for field 'companyId': expected a UUID, got \"nope\""],
+        id="join_id_not_a_uuid",
+    ),
+    pytest.param(
+        "people",
+        {"companyId": MISSING_ID},
+        [f"Field 'companyId': no company record has id '{MISSING_ID}'"],
+        id="join_id_of_no_record",
+    ),
+    pytest.param(
+        "people",
+        {"company": {"name": "Acme"}},
+        ["Relation 'company' cannot be written directly; set 'companyId' to the id of a company record"],
+        id="many_to_one_relation_itself",
+    ),
+    pytest.param(
+        "companies",
+        {"people": []},
+        ["Relation 'people' cannot be written from this side; set the join column on the related records"],
+        id="one_to_many_relation",
+    ),
+    pytest.param(
+        "people", {"id": "nope"}, ["Invalid value for field 'id': expected a UUID, got \"nope\""], id="id_not_a_uuid"
+    ),
     *[
-        pytest.param("people", {field: value}, [f"Field '{field}' is read-only: the server sets it"], id=f"read_only_{field}")
-        for field, value in (("createdAt", "2024-01-01T00:00:00Z"), ("updatedAt", "2024-01-01T00:00:00Z"),
-                             ("deletedAt", None), ("createdBy", {"source": "IMPORT"}), ("updatedBy", {"source": "API"}))
+        pytest.param(
+            "people", {field: value}, [f"Field '{field}' is read-only: the server sets it"], id=f"read_only_{field}"
+        )
+        for field, value in (
+            ("createdAt", "2024-01-01T00:00:00Z"),
+            ("updatedAt", "2024-01-01T00:00:00Z"),
+            ("deletedAt", None),
+            ("createdBy", {"source": "IMPORT"}),
+            ("updatedBy", {"source": "API"}),
+        )
     ],
-    pytest.param("people", {"nickname": 1, "jobTitle": 2, "createdAt": None},
-                 ["Unknown field 'nickname' on object 'person'",
-                  "Invalid value for field 'jobTitle': expected a string, got 2",
-                  "Field 'createdAt' is read-only: the server sets it"], id="every_problem_reported_at_once"),
+    pytest.param(
+        "people",
+        {"nickname": 1, "jobTitle": 2, "createdAt": None},
+        [
+            "Unknown field 'nickname' on object 'person'",
+            "Invalid value for field 'jobTitle': expected a string, got 2",
+            "Field 'createdAt' is read-only: the server sets it",
+        ],
+        id="every_problem_reported_at_once",
+    ),
 ]
 
 
@@ -210,12 +329,21 @@ def test_create_missing_a_required_field_is_a_400(api, gadgets):
     assert count(api, "gadgets") == 0
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    pytest.param([{"name": "Acme"}], "The body must be a JSON object (the record); use POST /rest/batch/{plural} for several",
-                 id="array"),
-    pytest.param("Acme", "The body must be a JSON object (the record); use POST /rest/batch/{plural} for several",
-                 id="string"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param(
+            [{"name": "Acme"}],
+            "The body must be a JSON object (the record); use POST /rest/batch/{plural} for several",
+            id="array",
+        ),
+        pytest.param(
+            "Acme",
+            "The body must be a JSON object (the record); use POST /rest/batch/{plural} for several",
+            id="string",
+        ),
+    ],
+)
 def test_create_one_needs_a_json_object(api, body, message):
     assert api.post("/rest/companies", body) == bad_request(message)
 
@@ -236,8 +364,10 @@ def test_create_with_malformed_json_is_a_400_with_the_parser_reason(api):
 
 def test_batch_returns_201_and_the_records_in_input_order_under_create_plural(api):
     # when
-    status, body = api.post("/rest/batch/people", [
-        {"name": {"firstName": "Ada"}}, {"name": {"firstName": "Alan"}}, {"name": {"firstName": "Grace"}}])
+    status, body = api.post(
+        "/rest/batch/people",
+        [{"name": {"firstName": "Ada"}}, {"name": {"firstName": "Alan"}}, {"name": {"firstName": "Grace"}}],
+    )
     # then
     assert status == 201
     assert list(body["data"]) == ["createPeople"]
@@ -261,31 +391,51 @@ def test_batch_of_61_records_is_a_400_and_writes_nothing(api):
     assert count(api, "companies") == 0
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    pytest.param([], "Input must not be empty", id="empty_array"),
-    pytest.param({"name": "Acme"}, "The body must be a JSON array of records", id="object"),
-    pytest.param(None, "The body must be a JSON array of records", id="no_body"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param([], "Input must not be empty", id="empty_array"),
+        pytest.param({"name": "Acme"}, "The body must be a JSON array of records", id="object"),
+        pytest.param(None, "The body must be a JSON array of records", id="no_body"),
+    ],
+)
 def test_batch_needs_a_non_empty_array(api, body, message):
     assert api.post("/rest/batch/companies", body) == bad_request(message)
 
 
-@pytest.mark.parametrize(("body", "messages"), [
-    pytest.param([{"name": "A"}, {"nickname": "B"}, {"name": "C"}], ["Record 1: Unknown field 'nickname' on object 'company'"],
-                 id="one_invalid_record"),
-    pytest.param([{"employees": "many"}, {"name": "B"}, {"accountOwnerId": MISSING_ID}],
-                 ["Record 0: Invalid value for field 'employees': expected a number, got \"many\""],
-                 id="link_checked_only_when_values_are_valid"),
-    pytest.param([{"name": "A"}, {"accountOwnerId": MISSING_ID}],
-                 [f"Record 1: Field 'accountOwnerId': no workspaceMember record has id '{MISSING_ID}'"],
-                 id="one_broken_link"),
-    pytest.param([{"name": "A", "domainName": {"primaryLinkUrl": "acme.com"}},
-                  {"name": "B", "domainName": {"primaryLinkUrl": "ACME.com"}}],
-                 ["Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' appears twice in this request"],
-                 id="same_unique_value_twice"),
-    pytest.param([{"id": MISSING_ID, "name": "A"}, {"id": MISSING_ID, "name": "B"}],
-                 [f"Record 1: id '{MISSING_ID}' appears twice in this request"], id="same_id_twice"),
-])
+@pytest.mark.parametrize(
+    ("body", "messages"),
+    [
+        pytest.param(
+            [{"name": "A"}, {"nickname": "B"}, {"name": "C"}],
+            ["Record 1: Unknown field 'nickname' on object 'company'"],
+            id="one_invalid_record",
+        ),
+        pytest.param(
+            [{"employees": "many"}, {"name": "B"}, {"accountOwnerId": MISSING_ID}],
+            ["Record 0: Invalid value for field 'employees': expected a number, got \"many\""],
+            id="link_checked_only_when_values_are_valid",
+        ),
+        pytest.param(
+            [{"name": "A"}, {"accountOwnerId": MISSING_ID}],
+            [f"Record 1: Field 'accountOwnerId': no workspaceMember record has id '{MISSING_ID}'"],
+            id="one_broken_link",
+        ),
+        pytest.param(
+            [
+                {"name": "A", "domainName": {"primaryLinkUrl": "acme.com"}},
+                {"name": "B", "domainName": {"primaryLinkUrl": "ACME.com"}},
+            ],
+            ["Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' appears twice in this request"],
+            id="same_unique_value_twice",
+        ),
+        pytest.param(
+            [{"id": MISSING_ID, "name": "A"}, {"id": MISSING_ID, "name": "B"}],
+            [f"Record 1: id '{MISSING_ID}' appears twice in this request"],
+            id="same_id_twice",
+        ),
+    ],
+)
 def test_batch_is_all_or_nothing(api, body, messages):
     # when
     answer = api.post("/rest/batch/companies", body)
@@ -327,13 +477,16 @@ def test_update_of_a_composite_merges_the_given_sub_fields(api, records):
     person = records.person("Ada", "Lovelace", "ada@acme.com")
     api.patch(f"/rest/people/{person['id']}", {"emails": {"additionalEmails": ["countess@acme.com"]}})
     # when
-    status, body = api.patch(f"/rest/people/{person['id']}", {"name": {"lastName": "King"},
-                                                              "emails": {"primaryEmail": "ada@king.com"}})
+    status, body = api.patch(
+        f"/rest/people/{person['id']}", {"name": {"lastName": "King"}, "emails": {"primaryEmail": "ada@king.com"}}
+    )
     # then
     assert status == 200
     assert body["data"]["updatePerson"]["name"] == {"firstName": "Ada", "lastName": "King"}
-    assert body["data"]["updatePerson"]["emails"] == {"primaryEmail": "ada@king.com",
-                                                      "additionalEmails": ["countess@acme.com"]}
+    assert body["data"]["updatePerson"]["emails"] == {
+        "primaryEmail": "ada@king.com",
+        "additionalEmails": ["countess@acme.com"],
+    }
 
 
 def test_update_can_clear_a_nullable_field_and_a_link(api, records):
@@ -356,18 +509,29 @@ def test_update_with_its_own_id_in_the_body_is_accepted(api, records):
 
 INVALID_UPDATES = [
     pytest.param({"nickname": "x"}, ["Unknown field 'nickname' on object 'company'"], id="unknown_field"),
-    pytest.param({"employees": "ten"}, ["Invalid value for field 'employees': expected a number, got \"ten\""],
-                 id="wrong_type"),
-    pytest.param({"idealCustomerProfile": None}, ["Field 'idealCustomerProfile' cannot be null"], id="non_nullable_null"),
-    pytest.param({"accountOwnerId": MISSING_ID},
-                 [f"Field 'accountOwnerId': no workspaceMember record has id '{MISSING_ID}'"], id="broken_link"),
-    pytest.param({"createdAt": "2024-01-01T00:00:00Z"}, ["Field 'createdAt' is read-only: the server sets it"],
-                 id="read_only"),
+    pytest.param(
+        {"employees": "ten"}, ["Invalid value for field 'employees': expected a number, got \"ten\""], id="wrong_type"
+    ),
+    pytest.param(
+        {"idealCustomerProfile": None}, ["Field 'idealCustomerProfile' cannot be null"], id="non_nullable_null"
+    ),
+    pytest.param(
+        {"accountOwnerId": MISSING_ID},
+        [f"Field 'accountOwnerId': no workspaceMember record has id '{MISSING_ID}'"],
+        id="broken_link",
+    ),
+    pytest.param(
+        {"createdAt": "2024-01-01T00:00:00Z"}, ["Field 'createdAt' is read-only: the server sets it"], id="read_only"
+    ),
     pytest.param({"id": MISSING_ID}, ["Field 'id' is read-only"], id="another_id"),
-    pytest.param({"name": "Renamed", "address": {"addressZip": "x"}},
-                 ["Invalid value for field 'address.addressZip': unknown sub-field 'addressZip'; expected addressStreet1, "
-                  "addressStreet2, addressCity, addressPostcode, addressState, addressCountry, addressLat, addressLng"],
-                 id="one_bad_value_among_good_ones"),
+    pytest.param(
+        {"name": "Renamed", "address": {"addressZip": "x"}},
+        [
+            "Invalid value for field 'address.addressZip': unknown sub-field 'addressZip'; expected addressStreet1, "
+            "addressStreet2, addressCity, addressPostcode, addressState, addressCountry, addressLat, addressLng"
+        ],
+        id="one_bad_value_among_good_ones",
+    ),
 ]
 
 
@@ -390,7 +554,8 @@ def test_update_taking_a_unique_value_of_another_record_is_a_400(api, records):
     answer = api.patch(f"/rest/people/{alan['id']}", {"emails": {"primaryEmail": "ADA@acme.com"}})
     # then
     assert answer == bad_request(
-        f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by record {ada['id']}")
+        f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by record {ada['id']}"
+    )
     assert api.get(f"/rest/people/{alan['id']}")[1]["data"]["person"]["emails"]["primaryEmail"] == "alan@acme.com"
 
 
@@ -441,7 +606,7 @@ def test_delete_one_with_soft_delete_moves_the_record_to_the_trash(api, records)
     # then
     assert answer == (200, {"data": {"deletePerson": {"id": person["id"]}}})
     assert api.get(f"/rest/people/{person['id']}") == not_found("people", person["id"])
-    status, body = api.get("/rest/people", filter="deletedAt[is]:NOT_NULL")
+    _status, body = api.get("/rest/people", filter="deletedAt[is]:NOT_NULL")
     assert body["data"]["people"] == [{**person, "deletedAt": INSTANT, "updatedAt": INSTANT}]
 
 
@@ -515,7 +680,8 @@ def test_a_soft_deleted_record_keeps_its_unique_values(api, records):
     answer = api.post("/rest/people", {"emails": {"primaryEmail": "ada@acme.com"}})
     # then
     assert answer == bad_request(
-        f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by record {person['id']}")
+        f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by record {person['id']}"
+    )
 
 
 def test_updated_records_list_in_position_order(api, records):
@@ -524,6 +690,6 @@ def test_updated_records_list_in_position_order(api, records):
     # when
     api.patch(f"/rest/companies/{first['id']}", {"position": 10})
     # then
-    status, body = api.get("/rest/companies", order_by="position")
+    _status, body = api.get("/rest/companies", order_by="position")
     assert ids_of(body["data"]["companies"]) == [second["id"], first["id"]]
     assert first_value(api.get(f"/rest/companies/{first['id']}")[1])["position"] == 10.0

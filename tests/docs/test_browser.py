@@ -19,8 +19,14 @@ from metadata_app.services.workspaces import create_workspace
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 GRAPHQL_QUERY = """{
   companies(orderBy: [{name: AscNullsFirst}]) {
@@ -41,8 +47,12 @@ def journey(live_server, django_user_model, settings) -> dict[str, str]:
     workspace = create_workspace("Initech")
     _, token = create_api_key(workspace, {"name": "browser test"})
     for name, employees in (("Initech", 120), ("Globex", 3400)):
-        response = requests.post(f"{live_server.url}/rest/companies", json={"name": name, "employees": employees},
-                                 headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        response = requests.post(
+            f"{live_server.url}/rest/companies",
+            json={"name": name, "employees": employees},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
         assert response.status_code == 201, response.text
     django_user_model.objects.create_user("ops", "ops@example.com", "pw-ops-123", is_staff=True)
     return {"url": live_server.url, "token": token}

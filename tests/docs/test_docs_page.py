@@ -21,8 +21,8 @@ def test_docs_page_renders_the_key_login_and_offline_assets(browser):
     html = response.content.decode()
     assert '<input id="api-key" name="api-key" type="password"' in html
     assert 'var STORAGE_KEY = "crm.apiKey";' in html
-    assert '/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js' in html
-    assert '/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css' in html
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css" in html
     assert 'data-src="/docs/graphiql/core"' in html and 'data-src="/docs/graphiql/metadata"' in html
     assert "https://" not in html.replace("https://example.com", "")  # no CDN
 

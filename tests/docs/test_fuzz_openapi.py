@@ -21,7 +21,11 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.docs.conftest import first_value
 
@@ -64,14 +68,25 @@ def wsgi_app() -> InTransactionWSGI:
 
 def seed_records(api) -> dict[str, str]:
     """A few related records, so reads, filters, merges and deletes meet real data; two ids per object."""
-    status, body = api.post("/rest/companies", {"name": "Acme", "employees": 12, "domainName": {"primaryLinkUrl": "https://acme.example"}})
+    status, body = api.post(
+        "/rest/companies", {"name": "Acme", "employees": 12, "domainName": {"primaryLinkUrl": "https://acme.example"}}
+    )
     assert status == 201, body
     company = first_value(body)
     for first, email in (("Ada", "ada@acme.example"), ("Grace", "grace@acme.example")):
-        status, body = api.post("/rest/people", {"name": {"firstName": first, "lastName": "X"}, "emails": {"primaryEmail": email},
-                                                  "companyId": company["id"]})
+        status, body = api.post(
+            "/rest/people",
+            {
+                "name": {"firstName": first, "lastName": "X"},
+                "emails": {"primaryEmail": email},
+                "companyId": company["id"],
+            },
+        )
         assert status == 201, body
-    status, body = api.post("/rest/opportunities", {"name": "Deal", "companyId": company["id"], "amount": {"amountMicros": 5_000_000, "currencyCode": "EUR"}})
+    status, body = api.post(
+        "/rest/opportunities",
+        {"name": "Deal", "companyId": company["id"], "amount": {"amountMicros": 5_000_000, "currencyCode": "EUR"}},
+    )
     assert status == 201, body
     ids = {}
     status, objects = api.get("/rest/metadata/objects", limit=100)
@@ -111,7 +126,9 @@ class Findings:
         return {label for label, statuses in self.statuses.items() if any(200 <= s < 300 for s in statuses)}
 
 
-def fuzz(schema: schemathesis.BaseSchema, examples: int, headers: dict[str, str], ids: dict[str, str] | None = None) -> Findings:
+def fuzz(
+    schema: schemathesis.BaseSchema, examples: int, headers: dict[str, str], ids: dict[str, str] | None = None
+) -> Findings:
     """Run every operation of ``schema`` (twice with ``ids``: generated, then on real records)."""
     findings = Findings()
     for result in schema.get_all_operations():
@@ -129,8 +146,15 @@ def run_operation(operation: Any, strategy: Any, examples: int, headers: dict[st
     """Send ``examples`` cases of ``strategy`` and check every answer."""
 
     @given(case=strategy)
-    @settings(max_examples=examples, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+    )
     def run(case: schemathesis.Case) -> None:
         response = case.call(headers=headers)
         findings.statuses.setdefault(operation.label, set()).add(response.status_code)
@@ -175,7 +199,12 @@ def test_metadata_api_conforms_to_its_document(api, wsgi_app, settings):
     # then
     assert findings.failures == {}
     assert len(findings.statuses) == 23
-    assert {"GET /metadata/objects", "POST /metadata/objects", "POST /metadata/apiKeys", "POST /metadata/webhooks"} <= findings.succeeded()
+    assert {
+        "GET /metadata/objects",
+        "POST /metadata/objects",
+        "POST /metadata/apiKeys",
+        "POST /metadata/webhooks",
+    } <= findings.succeeded()
 
 
 # -- a server bug found while fuzzing, fixed since in the field-type table; pinned here -----------
@@ -183,11 +212,17 @@ def test_metadata_api_conforms_to_its_document(api, wsgi_app, settings):
 INT64 = "expected a number between -9223372036854775808 and 9223372036854775807"
 
 
-@pytest.mark.parametrize("body, message", [
-    pytest.param('{"name": "Big", "employees": 1180591620717411303424}',
-                 f"Invalid value for field 'employees': {INT64}, got 1180591620717411303424", id="integer_beyond_64_bits_case"),
-    pytest.param('{"name": "Big", "employees": 1e300}', None, id="float_converted_to_a_huge_integer_case"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        pytest.param(
+            '{"name": "Big", "employees": 1180591620717411303424}',
+            f"Invalid value for field 'employees': {INT64}, got 1180591620717411303424",
+            id="integer_beyond_64_bits_case",
+        ),
+        pytest.param('{"name": "Big", "employees": 1e300}', None, id="float_converted_to_a_huge_integer_case"),
+    ],
+)
 def test_a_huge_number_is_a_400_not_a_500(api, body, message):
     # when
     status, answer = api.post("/rest/companies", raw=body)
@@ -201,7 +236,12 @@ def test_a_huge_number_is_a_400_not_a_500(api, body, message):
 
 def test_a_huge_numeric_string_is_a_400_not_a_500(api):
     # when
-    status, answer = api.post("/rest/opportunities", {"name": "Big", "amount": {"amountMicros": "123456789012345678901234567890"}})
+    status, answer = api.post(
+        "/rest/opportunities", {"name": "Big", "amount": {"amountMicros": "123456789012345678901234567890"}}
+    )
 
     # then
-    assert (status, answer["messages"]) == (400, [f"Invalid value for field 'amount.amountMicros': {INT64}, got 123456789012345678901234567890"])
+    assert (status, answer["messages"]) == (
+        400,
+        [f"Invalid value for field 'amount.amountMicros': {INT64}, got 123456789012345678901234567890"],
+    )

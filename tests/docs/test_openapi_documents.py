@@ -32,9 +32,15 @@ def document(api, which: str = "core") -> dict[str, Any]:
 
 def create_rocket(api) -> dict[str, str]:
     """A custom object ``rocket`` with a few typed fields and a relation to company; returns ids."""
-    status, body = api.post("/rest/metadata/objects", {
-        "nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket", "labelPlural": "Rockets",
-    })
+    status, body = api.post(
+        "/rest/metadata/objects",
+        {
+            "nameSingular": "rocket",
+            "namePlural": "rockets",
+            "labelSingular": "Rocket",
+            "labelPlural": "Rockets",
+        },
+    )
     assert status == 201, body
     rocket_id = first_value(body)["id"]
     status, body = api.get("/rest/metadata/objects", limit=100)
@@ -42,12 +48,26 @@ def create_rocket(api) -> dict[str, str]:
     for field in (
         {"type": "TEXT", "name": "codeName", "label": "Code name", "isNullable": False},
         {"type": "NUMBER", "name": "thrust", "label": "Thrust", "settings": {"dataType": "int"}},
-        {"type": "SELECT", "name": "status", "label": "Status", "isNullable": False, "defaultValue": "IDLE",
-         "options": [{"label": "Idle", "value": "IDLE"}, {"label": "Flying", "value": "FLYING"}]},
+        {
+            "type": "SELECT",
+            "name": "status",
+            "label": "Status",
+            "isNullable": False,
+            "defaultValue": "IDLE",
+            "options": [{"label": "Idle", "value": "IDLE"}, {"label": "Flying", "value": "FLYING"}],
+        },
         {"type": "DATE_TIME", "name": "launchedAt", "label": "Launched at"},
         {"type": "CURRENCY", "name": "budget", "label": "Budget"},
-        {"type": "RELATION", "name": "maker", "label": "Maker", "relationCreationPayload": {
-            "targetObjectMetadataId": company_id, "targetFieldLabel": "Rockets", "type": "MANY_TO_ONE"}},
+        {
+            "type": "RELATION",
+            "name": "maker",
+            "label": "Maker",
+            "relationCreationPayload": {
+                "targetObjectMetadataId": company_id,
+                "targetFieldLabel": "Rockets",
+                "type": "MANY_TO_ONE",
+            },
+        },
     ):
         status, body = api.post("/rest/metadata/fields", {"objectMetadataId": rocket_id, **field})
         assert status == 201, body
@@ -96,10 +116,15 @@ def test_yaml_is_served_on_request(api):
 # -- without a valid key --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path, title", [
-    ("/rest/open-api/core", "Core API"), ("/open-api/core", "Core API"),
-    ("/rest/open-api/metadata", "Metadata API"), ("/open-api/metadata", "Metadata API"),
-])
+@pytest.mark.parametrize(
+    "path, title",
+    [
+        ("/rest/open-api/core", "Core API"),
+        ("/open-api/core", "Core API"),
+        ("/rest/open-api/metadata", "Metadata API"),
+        ("/open-api/metadata", "Metadata API"),
+    ],
+)
 def test_without_a_key_the_base_document_has_no_paths(anonymous, path, title):
     # when
     status, doc = anonymous.get(path)
@@ -108,7 +133,9 @@ def test_without_a_key_the_base_document_has_no_paths(anonymous, path, title):
     assert status == 200
     assert doc["paths"] == {}
     assert doc["info"]["title"] == title
-    assert doc["components"] == {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "API key"}}}
+    assert doc["components"] == {
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "API key"}}
+    }
     assert "x-authentication-error" not in doc
     validate(doc)
 
@@ -155,10 +182,19 @@ def test_a_custom_object_created_a_second_ago_is_documented(api):
     schemas = doc["components"]["schemas"]
     rocket = schemas["Rocket"]["properties"]
     assert rocket["codeName"] == {"type": "string", "description": "Code name (TEXT)"}
-    assert rocket["thrust"] == {"type": ["integer", "null"], "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1,
-                                "description": "Thrust (NUMBER)"}
+    assert rocket["thrust"] == {
+        "type": ["integer", "null"],
+        "format": "int64",
+        "minimum": -(2**63),
+        "maximum": 2**63 - 1,
+        "description": "Thrust (NUMBER)",
+    }
     assert rocket["status"] == {"type": "string", "enum": ["IDLE", "FLYING"], "description": "Status (SELECT)"}
-    assert rocket["launchedAt"] == {"type": ["string", "null"], "format": "date-time", "description": "Launched at (DATE_TIME)"}
+    assert rocket["launchedAt"] == {
+        "type": ["string", "null"],
+        "format": "date-time",
+        "description": "Launched at (DATE_TIME)",
+    }
     assert rocket["budget"] == {
         "type": "object",
         "properties": {
@@ -168,32 +204,67 @@ def test_a_custom_object_created_a_second_ago_is_documented(api):
         "required": ["amountMicros", "currencyCode"],
         "description": "Budget (CURRENCY)",
     }
-    assert rocket["makerId"] == {"type": ["string", "null"], "format": "uuid", "description": "Maker (RELATION); id of the related record"}
-    assert rocket["maker"] == {"anyOf": [{"$ref": "#/components/schemas/Company"}, {"type": "null"}],
-                               "description": "Maker: embedded with depth >= 1"}
+    assert rocket["makerId"] == {
+        "type": ["string", "null"],
+        "format": "uuid",
+        "description": "Maker (RELATION); id of the related record",
+    }
+    assert rocket["maker"] == {
+        "anyOf": [{"$ref": "#/components/schemas/Company"}, {"type": "null"}],
+        "description": "Maker: embedded with depth >= 1",
+    }
     assert rocket["id"] == {**UUID_SCHEMA, "description": "Id (UUID); unique"}
     assert rocket["createdAt"] == {"type": "string", "format": "date-time", "description": "Creation date (DATE_TIME)"}
-    assert rocket["deletedAt"] == {"type": ["string", "null"], "format": "date-time", "description": "Deleted at (DATE_TIME)"}
+    assert rocket["deletedAt"] == {
+        "type": ["string", "null"],
+        "format": "date-time",
+        "description": "Deleted at (DATE_TIME)",
+    }
     assert schemas["Rocket"]["required"] == ["id"]
     assert schemas["Company"]["properties"]["rockets"] == {
-        "type": "array", "items": {"$ref": "#/components/schemas/Rocket"}, "description": "Rockets: embedded with depth >= 1",
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Rocket"},
+        "description": "Rockets: embedded with depth >= 1",
     }
     create = schemas["Rocket_Create"]
     assert create["required"] == ["codeName"]
     assert create["additionalProperties"] is False
-    assert sorted(create["properties"]) == ["budget", "codeName", "id", "launchedAt", "makerId", "name", "position", "status", "thrust"]
-    assert create["properties"]["makerId"] == {"type": ["string", "null"], "format": "uuid",
-                                               "description": "Maker (RELATION); id of the related record, or null"}
+    assert sorted(create["properties"]) == [
+        "budget",
+        "codeName",
+        "id",
+        "launchedAt",
+        "makerId",
+        "name",
+        "position",
+        "status",
+        "thrust",
+    ]
+    assert create["properties"]["makerId"] == {
+        "type": ["string", "null"],
+        "format": "uuid",
+        "description": "Maker (RELATION); id of the related record, or null",
+    }
     assert create["properties"]["budget"]["type"] == ["object", "null"]
     update = schemas["Rocket_Update"]
     assert "required" not in update and "id" not in update["properties"]
     assert sorted(p for p in doc["paths"] if "rocket" in p) == [
-        "/batch/rockets", "/restore/rockets", "/restore/rockets/{id}", "/rockets", "/rockets/duplicates",
-        "/rockets/groupBy", "/rockets/merge", "/rockets/{id}",
+        "/batch/rockets",
+        "/restore/rockets",
+        "/restore/rockets/{id}",
+        "/rockets",
+        "/rockets/duplicates",
+        "/rockets/groupBy",
+        "/rockets/merge",
+        "/rockets/{id}",
     ]
     assert {"name": "rockets", "description": "Rockets (custom object)"} in doc["tags"]
     assert sorted(w for w in doc["webhooks"] if w.startswith("rocket.")) == [
-        "rocket.created", "rocket.deleted", "rocket.destroyed", "rocket.restored", "rocket.updated",
+        "rocket.created",
+        "rocket.deleted",
+        "rocket.destroyed",
+        "rocket.restored",
+        "rocket.updated",
     ]
     validate(doc)
 
@@ -204,13 +275,19 @@ def test_a_new_field_appears_on_the_next_request(api):
     before = document(api, "core")
 
     # when
-    status, body = api.post("/rest/metadata/fields", {"objectMetadataId": ids["rocket"], "type": "BOOLEAN", "name": "reusable", "label": "Reusable"})
+    status, body = api.post(
+        "/rest/metadata/fields",
+        {"objectMetadataId": ids["rocket"], "type": "BOOLEAN", "name": "reusable", "label": "Reusable"},
+    )
     after = document(api, "core")
 
     # then
     assert status == 201, body
     assert "reusable" not in before["components"]["schemas"]["Rocket"]["properties"]
-    assert after["components"]["schemas"]["Rocket"]["properties"]["reusable"] == {"type": ["boolean", "null"], "description": "Reusable (BOOLEAN)"}
+    assert after["components"]["schemas"]["Rocket"]["properties"]["reusable"] == {
+        "type": ["boolean", "null"],
+        "description": "Reusable (BOOLEAN)",
+    }
 
 
 def test_list_route_has_every_parameter_and_the_error_format(api):
@@ -219,7 +296,7 @@ def test_list_route_has_every_parameter_and_the_error_format(api):
 
     # then
     companies = doc["paths"]["/companies"]
-    refs = lambda op: [p["$ref"].rsplit("/", 1)[1] for p in op["parameters"]]  # noqa: E731
+    refs = lambda op: [p["$ref"].rsplit("/", 1)[1] for p in op["parameters"]]
     assert refs(companies["get"]) == ["filter", "orderBy", "limit", "startingAfter", "endingBefore", "depth", "fields"]
     assert refs(companies["post"]) == ["upsert", "depth"]
     assert refs(companies["patch"]) == ["filterRequired", "depth"]
@@ -227,16 +304,40 @@ def test_list_route_has_every_parameter_and_the_error_format(api):
     assert refs(doc["paths"]["/companies/{id}"]["delete"]) == ["softDelete"]
     assert refs(doc["paths"]["/batch/companies"]["post"]) == ["upsert", "depth"]
     parameters = doc["components"]["parameters"]
-    assert [parameters[name]["name"] for name in ("filter", "orderBy", "limit", "startingAfter", "endingBefore", "depth", "fields", "softDelete", "upsert")] == [
-        "filter", "order_by", "limit", "starting_after", "ending_before", "depth", "fields", "soft_delete", "upsert",
+    assert [
+        parameters[name]["name"]
+        for name in (
+            "filter",
+            "orderBy",
+            "limit",
+            "startingAfter",
+            "endingBefore",
+            "depth",
+            "fields",
+            "softDelete",
+            "upsert",
+        )
+    ] == [
+        "filter",
+        "order_by",
+        "limit",
+        "starting_after",
+        "ending_before",
+        "depth",
+        "fields",
+        "soft_delete",
+        "upsert",
     ]
     assert parameters["depth"]["schema"] == {"type": "integer", "enum": [0, 1, 2], "default": 0}
     assert companies["get"]["responses"]["400"] == ERROR_RESPONSES["400"]
     assert doc["paths"]["/companies/{id}"]["get"]["responses"]["404"] == ERROR_RESPONSES["404"]
-    assert doc["components"]["responses"]["BadRequest"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Common_Error"}
+    assert doc["components"]["responses"]["BadRequest"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Common_Error"
+    }
     assert doc["components"]["schemas"]["Common_Error"]["required"] == ["error", "messages", "statusCode"]
     assert companies["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["data"] == {
-        "type": "object", "properties": {"companies": {"type": "array", "items": {"$ref": "#/components/schemas/Company"}}},
+        "type": "object",
+        "properties": {"companies": {"type": "array", "items": {"$ref": "#/components/schemas/Company"}}},
         "required": ["companies"],
     }
     assert doc["security"] == [{"bearerAuth": []}]
@@ -252,15 +353,29 @@ def test_webhooks_describe_the_event_payload(api):
     hook = doc["webhooks"]["person.updated"]["post"]
     body = hook["requestBody"]["content"]["application/json"]["schema"]
     assert list(body["properties"]) == [
-        "targetUrl", "eventName", "objectMetadata", "workspaceId", "webhookId", "eventDate", "record", "updatedFields",
+        "targetUrl",
+        "eventName",
+        "objectMetadata",
+        "workspaceId",
+        "webhookId",
+        "eventDate",
+        "record",
+        "updatedFields",
     ]
     assert body["properties"]["eventName"] == {"type": "string", "const": "person.updated"}
     assert body["properties"]["record"]["$ref"] == "#/components/schemas/Person"
     assert [p["name"] for p in hook["parameters"]][:3] == [
-        "X-Twenty-Webhook-Signature", "X-Twenty-Webhook-Timestamp", "X-Twenty-Webhook-Nonce",
+        "X-Twenty-Webhook-Signature",
+        "X-Twenty-Webhook-Timestamp",
+        "X-Twenty-Webhook-Nonce",
     ]
     assert hook["security"] == []
-    assert "updatedFields" not in doc["webhooks"]["person.created"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert (
+        "updatedFields"
+        not in doc["webhooks"]["person.created"]["post"]["requestBody"]["content"]["application/json"]["schema"][
+            "properties"
+        ]
+    )
 
 
 def test_metadata_document_covers_objects_fields_api_keys_and_webhooks(api):
@@ -269,9 +384,16 @@ def test_metadata_document_covers_objects_fields_api_keys_and_webhooks(api):
 
     # then
     assert sorted(doc["paths"]) == [
-        "/metadata/apiKeys", "/metadata/apiKeys/{id}", "/metadata/fields", "/metadata/fields/{id}",
-        "/metadata/objects", "/metadata/objects/{id}", "/metadata/webhooks", "/metadata/webhooks/{id}",
-        "/metadata/webhooks/{id}/deliveries", "/metadata/webhooks/{id}/deliveries/{deliveryId}",
+        "/metadata/apiKeys",
+        "/metadata/apiKeys/{id}",
+        "/metadata/fields",
+        "/metadata/fields/{id}",
+        "/metadata/objects",
+        "/metadata/objects/{id}",
+        "/metadata/webhooks",
+        "/metadata/webhooks/{id}",
+        "/metadata/webhooks/{id}/deliveries",
+        "/metadata/webhooks/{id}/deliveries/{deliveryId}",
         "/metadata/webhooks/{id}/deliveries/{deliveryId}/redeliver",
     ]
     assert [t["name"] for t in doc["tags"]] == ["objects", "fields", "apiKeys", "webhooks"]
@@ -279,10 +401,15 @@ def test_metadata_document_covers_objects_fields_api_keys_and_webhooks(api):
     assert schemas["Field_Create"]["properties"]["type"]["enum"] == list(FIELD_TYPES)
     assert schemas["Field_Create"]["required"] == ["label", "name", "objectMetadataId", "type"]
     created = doc["paths"]["/metadata/apiKeys"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
-    assert created == {"type": "object", "properties": {"data": {"$ref": "#/components/schemas/ApiKey_WithToken"}}, "required": ["data"]}
+    assert created == {
+        "type": "object",
+        "properties": {"data": {"$ref": "#/components/schemas/ApiKey_WithToken"}},
+        "required": ["data"],
+    }
     listed = doc["paths"]["/metadata/objects"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert listed["properties"]["data"] == {
-        "type": "object", "properties": {"objects": {"type": "array", "items": {"$ref": "#/components/schemas/Object"}}},
+        "type": "object",
+        "properties": {"objects": {"type": "array", "items": {"$ref": "#/components/schemas/Object"}}},
         "required": ["objects"],
     }
 
@@ -295,27 +422,77 @@ def spec_of(type_name: str, **attrs: Any) -> FieldSpec:
     return FieldSpec(id="f", object_id="o", name="x", label="X", type=type_name, storage_key="x", **attrs)
 
 
-@pytest.mark.parametrize("type_name, attrs, read, write", [
-    pytest.param("UUID", {}, {"type": ["string", "null"], "format": "uuid"}, {"type": ["string", "null"], "format": "uuid"}, id="uuid_case"),
-    pytest.param("TEXT", {"is_nullable": False}, {"type": "string"}, {"type": "string"}, id="text_not_null_case"),
-    pytest.param("DATE", {}, {"type": ["string", "null"], "format": "date"}, {"type": ["string", "null"], "format": "date"}, id="date_case"),
-    pytest.param("NUMBER", {"settings": {"dataType": "float"}}, {"type": ["number", "null"]}, {"type": ["number", "null"]}, id="number_case"),
-    pytest.param("NUMERIC", {"is_nullable": False}, {"type": "number"},
-                 {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"}]}, id="numeric_case"),
-    pytest.param("RAW_JSON", {}, {}, {}, id="raw_json_case"),
-    pytest.param("ARRAY", {"is_nullable": False}, {"type": "array", "items": {"type": "string"}},
-                 {"type": "array", "items": {"type": "string"}}, id="array_case"),
-    pytest.param("MULTI_SELECT", {"options": ({"value": "A"}, {"value": "B"})},
-                 {"type": ["array", "null"], "items": {"type": "string", "enum": ["A", "B"]}},
-                 {"type": ["array", "null"], "items": {"type": "string", "enum": ["A", "B"]}}, id="multi_select_case"),
-    pytest.param("RATING", {"options": ({"value": "RATING_1"}, {"value": "RATING_2"})},
-                 {"type": ["string", "null"], "enum": ["RATING_1", "RATING_2", None]},
-                 {"type": ["string", "null"], "enum": ["RATING_1", "RATING_2", None]}, id="rating_case"),
-    pytest.param("FULL_NAME", {},
-                 {"type": "object", "properties": {"firstName": {"type": "string"}, "lastName": {"type": "string"}}, "required": ["firstName", "lastName"]},
-                 {"type": ["object", "null"], "properties": {"firstName": {"type": ["string", "null"]}, "lastName": {"type": ["string", "null"]}},
-                  "additionalProperties": False}, id="full_name_case"),
-])
+@pytest.mark.parametrize(
+    "type_name, attrs, read, write",
+    [
+        pytest.param(
+            "UUID",
+            {},
+            {"type": ["string", "null"], "format": "uuid"},
+            {"type": ["string", "null"], "format": "uuid"},
+            id="uuid_case",
+        ),
+        pytest.param("TEXT", {"is_nullable": False}, {"type": "string"}, {"type": "string"}, id="text_not_null_case"),
+        pytest.param(
+            "DATE",
+            {},
+            {"type": ["string", "null"], "format": "date"},
+            {"type": ["string", "null"], "format": "date"},
+            id="date_case",
+        ),
+        pytest.param(
+            "NUMBER",
+            {"settings": {"dataType": "float"}},
+            {"type": ["number", "null"]},
+            {"type": ["number", "null"]},
+            id="number_case",
+        ),
+        pytest.param(
+            "NUMERIC",
+            {"is_nullable": False},
+            {"type": "number"},
+            {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"}]},
+            id="numeric_case",
+        ),
+        pytest.param("RAW_JSON", {}, {}, {}, id="raw_json_case"),
+        pytest.param(
+            "ARRAY",
+            {"is_nullable": False},
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "array", "items": {"type": "string"}},
+            id="array_case",
+        ),
+        pytest.param(
+            "MULTI_SELECT",
+            {"options": ({"value": "A"}, {"value": "B"})},
+            {"type": ["array", "null"], "items": {"type": "string", "enum": ["A", "B"]}},
+            {"type": ["array", "null"], "items": {"type": "string", "enum": ["A", "B"]}},
+            id="multi_select_case",
+        ),
+        pytest.param(
+            "RATING",
+            {"options": ({"value": "RATING_1"}, {"value": "RATING_2"})},
+            {"type": ["string", "null"], "enum": ["RATING_1", "RATING_2", None]},
+            {"type": ["string", "null"], "enum": ["RATING_1", "RATING_2", None]},
+            id="rating_case",
+        ),
+        pytest.param(
+            "FULL_NAME",
+            {},
+            {
+                "type": "object",
+                "properties": {"firstName": {"type": "string"}, "lastName": {"type": "string"}},
+                "required": ["firstName", "lastName"],
+            },
+            {
+                "type": ["object", "null"],
+                "properties": {"firstName": {"type": ["string", "null"]}, "lastName": {"type": ["string", "null"]}},
+                "additionalProperties": False,
+            },
+            id="full_name_case",
+        ),
+    ],
+)
 def test_field_type_owns_its_openapi_schema(type_name, attrs, read, write):
     # given
     spec = spec_of(type_name, **attrs)
@@ -334,7 +511,23 @@ def test_every_field_type_gives_a_valid_schema_both_ways():
         spec = spec_of(type_name, options=({"value": "A"},), settings={"relationType": "MANY_TO_ONE"})
         for write in (False, True):
             Draft202012Validator.check_schema(field_type.openapi_schema(spec, write=write))
-    assert json.dumps(FIELD_TYPES["ACTOR"].openapi_schema(spec_of("ACTOR"), write=True)["properties"]) == json.dumps({
-        "source": {"type": ["string", "null"], "enum": ["EMAIL", "CALENDAR", "WORKFLOW", "AGENT", "API", "IMPORT", "MANUAL", "SYSTEM", "WEBHOOK", None]},
-        "context": {},
-    })
+    assert json.dumps(FIELD_TYPES["ACTOR"].openapi_schema(spec_of("ACTOR"), write=True)["properties"]) == json.dumps(
+        {
+            "source": {
+                "type": ["string", "null"],
+                "enum": [
+                    "EMAIL",
+                    "CALENDAR",
+                    "WORKFLOW",
+                    "AGENT",
+                    "API",
+                    "IMPORT",
+                    "MANUAL",
+                    "SYSTEM",
+                    "WEBHOOK",
+                    None,
+                ],
+            },
+            "context": {},
+        }
+    )

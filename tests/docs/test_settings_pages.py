@@ -21,7 +21,7 @@ def receiver(settings):
     received: list[tuple[dict[str, str], bytes]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802  (http.server's name)
+        def do_POST(self) -> None:
             received.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
             self.send_response(204)
             self.end_headers()
@@ -48,7 +48,9 @@ def post(staff_client, workspace, path: str, **fields):
 
 def create_webhook(staff_client, workspace, url: str, operations: str = "*.*"):
     """Create a webhook through the page; return the page's answer."""
-    response = post(staff_client, workspace, "/settings/api/webhooks", target_url=url, operations=operations, description="")
+    response = post(
+        staff_client, workspace, "/settings/api/webhooks", target_url=url, operations=operations, description=""
+    )
     assert response.status_code == 200, response.content
     return response
 
@@ -99,8 +101,10 @@ def test_a_created_key_is_shown_once_and_works(staff_client, workspace, api):
     assert response.status_code == 200
     token = re.search(r'<code id="token-value">(crm_[^<]+)</code>', response.content.decode())[1]
     assert fast_client(token).get("/rest/metadata/apiKeys")[0] == 200
-    status, keys = api.get("/rest/metadata/apiKeys")
-    assert [(k["name"], k["expiresAt"]) for k in keys["data"] if k["name"] == "Zapier"] == [("Zapier", "2099-01-31T00:00:00.000Z")]
+    _status, keys = api.get("/rest/metadata/apiKeys")
+    assert [(k["name"], k["expiresAt"]) for k in keys["data"] if k["name"] == "Zapier"] == [
+        ("Zapier", "2099-01-31T00:00:00.000Z")
+    ]
     assert token not in page(staff_client, workspace).content.decode()
 
 
@@ -115,7 +119,7 @@ def test_a_key_name_is_required(staff_client, workspace):
 
 def test_a_revoked_key_stops_working(staff_client, workspace, api):
     # given
-    status, keys = api.get("/rest/metadata/apiKeys")
+    _status, keys = api.get("/rest/metadata/apiKeys")
     key_id = keys["data"][0]["id"]
 
     # when
@@ -123,8 +127,10 @@ def test_a_revoked_key_stops_working(staff_client, workspace, api):
 
     # then
     assert response.status_code == 302
-    assert api.get("/rest/metadata/apiKeys") == (401, {"statusCode": 401, "error": "UnauthorizedException",
-                                                       "messages": ["This API key has been revoked."]})
+    assert api.get("/rest/metadata/apiKeys") == (
+        401,
+        {"statusCode": 401, "error": "UnauthorizedException", "messages": ["This API key has been revoked."]},
+    )
 
 
 # -- webhooks -------------------------------------------------------------------------------------
@@ -136,14 +142,18 @@ def test_a_created_webhook_shows_its_secret_once_and_is_in_the_api(staff_client,
 
     # then
     secret = re.search(r'<code id="secret-value">([0-9a-f]{64})</code>', response.content.decode())[1]
-    status, body = api.get("/rest/metadata/webhooks")
-    assert [(w["targetUrl"], w["operations"]) for w in body["data"]] == [("https://hooks.example.com/crm", ["company.created", "person.*"])]
+    _status, body = api.get("/rest/metadata/webhooks")
+    assert [(w["targetUrl"], w["operations"]) for w in body["data"]] == [
+        ("https://hooks.example.com/crm", ["company.created", "person.*"])
+    ]
     assert secret not in page(staff_client, workspace).content.decode()
 
 
 def test_a_webhook_with_a_bad_url_is_refused_with_the_api_message(staff_client, workspace):
     # when
-    response = post(staff_client, workspace, "/settings/api/webhooks", target_url="ftp://example.com/x", operations="*.*")
+    response = post(
+        staff_client, workspace, "/settings/api/webhooks", target_url="ftp://example.com/x", operations="*.*"
+    )
 
     # then
     assert response.status_code == 400
@@ -156,14 +166,23 @@ def test_a_webhook_is_edited_and_deleted(staff_client, workspace, api):
     webhook_id = api.get("/rest/metadata/webhooks")[1]["data"][0]["id"]
 
     # when
-    edited = post(staff_client, workspace, f"/settings/api/webhooks/{webhook_id}", target_url="https://hooks.example.com/b",
-                  operations="opportunity.updated", description="CRM sync")
+    edited = post(
+        staff_client,
+        workspace,
+        f"/settings/api/webhooks/{webhook_id}",
+        target_url="https://hooks.example.com/b",
+        operations="opportunity.updated",
+        description="CRM sync",
+    )
 
     # then
     assert edited.status_code == 302
-    status, body = api.get(f"/rest/metadata/webhooks/{webhook_id}")
+    _status, body = api.get(f"/rest/metadata/webhooks/{webhook_id}")
     assert (body["data"]["targetUrl"], body["data"]["operations"], body["data"]["description"]) == (
-        "https://hooks.example.com/b", ["opportunity.updated"], "CRM sync")
+        "https://hooks.example.com/b",
+        ["opportunity.updated"],
+        "CRM sync",
+    )
 
     # when
     deleted = post(staff_client, workspace, f"/settings/api/webhooks/{webhook_id}/delete")

@@ -33,6 +33,7 @@ def fresh_registry(db, seeded_workspace_ids):
     V+1, and the next such test, after the rollback, reaches a *different* V+1: its entries must
     not survive, so the registry is cleared whenever a workspace's version moved during the test.
     """
+
     def versions() -> dict:
         return dict(Workspace.objects.filter(pk__in=seeded_workspace_ids).values_list("pk", "metadata_version"))
 

@@ -27,34 +27,62 @@ from typing import Any
 
 from tests.core.helpers import create_field, object_id_of
 
-__all__ = ["C", "P", "O", "MISSING_ID", "build_dataset"]
+__all__ = ["MISSING_ID", "C", "O", "P", "build_dataset"]
 
-C = {name: f"c0000000-0000-4000-8000-00000000000{n}" for n, name in
-     enumerate(("Acme", "Globex", "Initech", "Umbrella"), start=1)}
-P = {name: f"a0000000-0000-4000-8000-00000000000{n}" for n, name in
-     enumerate(("Ada", "Alan", "Grace", "Edsger", "Barbara", "Linus", "Ghost"), start=1)}
-O = {name: f"b0000000-0000-4000-8000-00000000000{n}" for n, name in
-     enumerate(("Deal A", "Deal B", "Deal C"), start=1)}
+C = {
+    name: f"c0000000-0000-4000-8000-00000000000{n}"
+    for n, name in enumerate(("Acme", "Globex", "Initech", "Umbrella"), start=1)
+}
+P = {
+    name: f"a0000000-0000-4000-8000-00000000000{n}"
+    for n, name in enumerate(("Ada", "Alan", "Grace", "Edsger", "Barbara", "Linus", "Ghost"), start=1)
+}
+O = {name: f"b0000000-0000-4000-8000-00000000000{n}" for n, name in enumerate(("Deal A", "Deal B", "Deal C"), start=1)}
 MISSING_ID = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
 
 COMPANIES: list[dict[str, Any]] = [
-    {"id": C["Acme"], "name": "Acme", "employees": 10, "idealCustomerProfile": True,
-     "annualRecurringRevenue": {"amountMicros": 1000000, "currencyCode": "USD"}, "address": {"addressCity": "Paris"},
-     "domainName": {"primaryLinkUrl": "acme.com"}, "tags": ["SAAS", "B2B"]},
-    {"id": C["Globex"], "name": "Globex", "employees": 200, "idealCustomerProfile": False,
-     "annualRecurringRevenue": {"amountMicros": 5000000, "currencyCode": "EUR"}, "address": {"addressCity": "Berlin"},
-     "domainName": {"primaryLinkUrl": "globex.org"}, "tags": ["B2B"]},
+    {
+        "id": C["Acme"],
+        "name": "Acme",
+        "employees": 10,
+        "idealCustomerProfile": True,
+        "annualRecurringRevenue": {"amountMicros": 1000000, "currencyCode": "USD"},
+        "address": {"addressCity": "Paris"},
+        "domainName": {"primaryLinkUrl": "acme.com"},
+        "tags": ["SAAS", "B2B"],
+    },
+    {
+        "id": C["Globex"],
+        "name": "Globex",
+        "employees": 200,
+        "idealCustomerProfile": False,
+        "annualRecurringRevenue": {"amountMicros": 5000000, "currencyCode": "EUR"},
+        "address": {"addressCity": "Berlin"},
+        "domainName": {"primaryLinkUrl": "globex.org"},
+        "tags": ["B2B"],
+    },
     {"id": C["Initech"], "name": "Initech"},
-    {"id": C["Umbrella"], "name": "Umbrella", "employees": 50, "idealCustomerProfile": True,
-     "annualRecurringRevenue": {"amountMicros": 3000000, "currencyCode": "USD"}, "address": {"addressCity": "paris"},
-     "tags": ["PHARMA"]},
+    {
+        "id": C["Umbrella"],
+        "name": "Umbrella",
+        "employees": 50,
+        "idealCustomerProfile": True,
+        "annualRecurringRevenue": {"amountMicros": 3000000, "currencyCode": "USD"},
+        "address": {"addressCity": "paris"},
+        "tags": ["PHARMA"],
+    },
 ]
 
 
 def person(first: str, last: str, email: str | None, job: str, city: str, company: str | None) -> dict[str, Any]:
     """The REST body of one person."""
-    body: dict[str, Any] = {"id": P[first], "name": {"firstName": first, "lastName": last}, "jobTitle": job,
-                            "city": city, "companyId": C[company] if company else None}
+    body: dict[str, Any] = {
+        "id": P[first],
+        "name": {"firstName": first, "lastName": last},
+        "jobTitle": job,
+        "city": city,
+        "companyId": C[company] if company else None,
+    }
     if email:
         body["emails"] = {"primaryEmail": email}
     return body
@@ -71,18 +99,47 @@ PEOPLE = [
     person("Ghost", "Writer", "ghost@acme.com", "Engineer", "", "Acme"),
 ]
 OPPORTUNITIES = [
-    {"id": O["Deal A"], "name": "Deal A", "stage": "MEETING", "amount": {"amountMicros": 9000000, "currencyCode": "USD"},
-     "companyId": C["Acme"], "pointOfContactId": P["Ada"], "closeDate": "2024-03-01T00:00:00Z"},
-    {"id": O["Deal B"], "name": "Deal B", "stage": "NEW", "amount": {"amountMicros": 1000000, "currencyCode": "USD"},
-     "companyId": C["Acme"], "pointOfContactId": P["Alan"], "closeDate": "2023-06-01T00:00:00Z"},
-    {"id": O["Deal C"], "name": "Deal C", "stage": "CUSTOMER", "companyId": C["Globex"], "pointOfContactId": P["Grace"]},
+    {
+        "id": O["Deal A"],
+        "name": "Deal A",
+        "stage": "MEETING",
+        "amount": {"amountMicros": 9000000, "currencyCode": "USD"},
+        "companyId": C["Acme"],
+        "pointOfContactId": P["Ada"],
+        "closeDate": "2024-03-01T00:00:00Z",
+    },
+    {
+        "id": O["Deal B"],
+        "name": "Deal B",
+        "stage": "NEW",
+        "amount": {"amountMicros": 1000000, "currencyCode": "USD"},
+        "companyId": C["Acme"],
+        "pointOfContactId": P["Alan"],
+        "closeDate": "2023-06-01T00:00:00Z",
+    },
+    {
+        "id": O["Deal C"],
+        "name": "Deal C",
+        "stage": "CUSTOMER",
+        "companyId": C["Globex"],
+        "pointOfContactId": P["Grace"],
+    },
 ]
 
 
 def build_dataset(api) -> None:
     """A MULTI_SELECT ``tags`` field on company, then the records above (Ghost soft-deleted)."""
-    create_field(api, object_id_of(api, "company"), "tags", "MULTI_SELECT", options=[
-        {"label": "SaaS", "value": "SAAS"}, {"label": "B2B", "value": "B2B"}, {"label": "Pharma", "value": "PHARMA"}])
+    create_field(
+        api,
+        object_id_of(api, "company"),
+        "tags",
+        "MULTI_SELECT",
+        options=[
+            {"label": "SaaS", "value": "SAAS"},
+            {"label": "B2B", "value": "B2B"},
+            {"label": "Pharma", "value": "PHARMA"},
+        ],
+    )
     for plural, bodies in (("companies", COMPANIES), ("people", PEOPLE), ("opportunities", OPPORTUNITIES)):
         status, answer = api.post(f"/rest/batch/{plural}", bodies)
         assert status == 201, answer

@@ -6,11 +6,29 @@ nothing reaches into the record service.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = [
-    "GraphQL", "ACTOR", "ADDRESS", "CURRENCY", "EMAILS", "FULL_NAME", "LINKS", "PHONES", "PERSON", "COMPANY",
-    "OPPORTUNITY", "WRITE_SKIP", "user_error", "project", "selection_of", "flatten", "nodes", "firsts", "edge_names",
+    "ACTOR",
+    "ADDRESS",
+    "COMPANY",
+    "CURRENCY",
+    "EMAILS",
+    "FULL_NAME",
+    "LINKS",
+    "OPPORTUNITY",
+    "PERSON",
+    "PHONES",
+    "WRITE_SKIP",
+    "GraphQL",
+    "edge_names",
+    "firsts",
+    "flatten",
+    "nodes",
+    "project",
+    "selection_of",
+    "user_error",
 ]
 
 # Sub-fields of the composite types (api-reference 3.7), as both APIs return them.
@@ -61,7 +79,7 @@ class GraphQL:
 
     def error(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """The only error of a refused request (asserting exactly one)."""
-        status, body = self(query, variables)
+        _status, body = self(query, variables)
         assert "errors" in body and len(body["errors"]) == 1, body
         return body["errors"][0]
 

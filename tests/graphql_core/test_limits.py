@@ -12,7 +12,9 @@ from tests.graphql_core.helpers import GraphQL
 SHALLOW = "{ people { edges { node { id } } } }"  # depth 3
 DEEPER = "{ people { edges { node { company { name } } } } }"  # depth 4
 DEPTH_8 = "{ people { edges { node { company { people { edges { node { company { name } } } } } } } } }"
-DEPTH_9 = "{ companies { edges { node { people { edges { node { company { people { edges { node { id } } } } } } } } } } }"
+DEPTH_9 = (
+    "{ companies { edges { node { people { edges { node { company { people { edges { node { id } } } } } } } } } } }"
+)
 
 
 def refusal(gql: GraphQL, query: str) -> tuple[int, list[tuple[str, str]]]:
@@ -37,7 +39,9 @@ def test_a_query_deeper_than_the_depth_limit_is_refused(gql, settings):
     assert gql.data(SHALLOW) == {"people": {"edges": []}}
     assert refusal(gql, DEEPER) == (400, [("'anonymous' exceeds maximum operation depth of 3.", "BAD_USER_INPUT")])
     assert refusal(gql, "query PeopleWithCompany " + DEEPER) == (
-        400, [("'PeopleWithCompany' exceeds maximum operation depth of 3.", "BAD_USER_INPUT")])
+        400,
+        [("'PeopleWithCompany' exceeds maximum operation depth of 3.", "BAD_USER_INPUT")],
+    )
 
 
 def test_the_default_depth_limit_allows_three_relation_levels_below_a_connection(gql):
@@ -66,7 +70,10 @@ def test_twenty_root_fields_are_answered_and_twenty_one_are_refused(gql):
 def test_the_root_field_limit_follows_the_setting(gql, settings):
     settings.GRAPHQL_MAX_ROOT_RESOLVERS = 2
     assert gql.data(roots(2)) == {"r0": {"totalCount": 0}, "r1": {"totalCount": 0}}
-    assert refusal(gql, roots(3)) == (400, [("Query has 3 root fields; at most 2 are allowed per request", "BAD_USER_INPUT")])
+    assert refusal(gql, roots(3)) == (
+        400,
+        [("Query has 3 root fields; at most 2 are allowed per request", "BAD_USER_INPUT")],
+    )
 
 
 def test_mutations_over_the_root_field_limit_write_nothing(gql, settings):
@@ -88,7 +95,9 @@ def test_a_document_selecting_more_fields_than_the_limit_is_refused(gql, setting
     # when / then: people, totalCount, edges, node, id = 5 fields
     assert gql.data("{ people { totalCount edges { node { id } } } }") == {"people": {"totalCount": 0, "edges": []}}
     assert refusal(gql, "{ people { totalCount edges { node { id jobTitle } } } }") == (
-        400, [("Query selects more than 5 fields; split it into smaller queries", "BAD_USER_INPUT")])
+        400,
+        [("Query selects more than 5 fields; split it into smaller queries", "BAD_USER_INPUT")],
+    )
 
 
 def test_the_limits_apply_together_and_each_is_reported(gql, settings):
@@ -99,8 +108,12 @@ def test_the_limits_apply_together_and_each_is_reported(gql, settings):
     status, errors = refusal(gql, "{ a: people { edges { node { id } } } b: people { totalCount } }")
     # then
     assert status == 400
-    assert sorted(errors) == sorted([("'anonymous' exceeds maximum operation depth of 2.", "BAD_USER_INPUT"),
-                                     ("Query has 2 root fields; at most 1 are allowed per request", "BAD_USER_INPUT")])
+    assert sorted(errors) == sorted(
+        [
+            ("'anonymous' exceeds maximum operation depth of 2.", "BAD_USER_INPUT"),
+            ("Query has 2 root fields; at most 1 are allowed per request", "BAD_USER_INPUT"),
+        ]
+    )
 
 
 # --- GraphiQL ----------------------------------------------------------------------------------------------
@@ -119,12 +132,15 @@ def test_a_browser_gets_graphiql_from_packaged_assets(anonymous):
     assert "http://" not in page and "https://" not in page
 
 
-@pytest.mark.parametrize("path", [
-    "/static/vendor/graphiql-3.8.3/graphiql.min.js",
-    "/static/vendor/graphiql-3.8.3/graphiql.min.css",
-    "/static/vendor/react-18.3.1/react.production.min.js",
-    "/static/vendor/react-18.3.1/react-dom.production.min.js",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/vendor/graphiql-3.8.3/graphiql.min.js",
+        "/static/vendor/graphiql-3.8.3/graphiql.min.css",
+        "/static/vendor/react-18.3.1/react.production.min.js",
+        "/static/vendor/react-18.3.1/react-dom.production.min.js",
+    ],
+)
 def test_the_assets_graphiql_references_are_served(anonymous, path):
     # when
     response = anonymous.client.get(path)

@@ -17,7 +17,9 @@ from tests.graphql_core.helpers import PERSON, GraphQL, firsts, user_error
 MISSING_ID = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
 CREATE_PERSON = f"mutation($data: PersonCreateInput!, $upsert: Boolean) {{ createPerson(data: $data, upsert: $upsert) {{ {PERSON} }} }}"
 CREATE_PEOPLE = f"mutation($data: [PersonCreateInput!]!, $upsert: Boolean) {{ createPeople(data: $data, upsert: $upsert) {{ {PERSON} }} }}"
-LIVE = "{ people(orderBy: [{name: {firstName: AscNullsFirst}}]) { totalCount edges { node { id name { firstName } } } } }"
+LIVE = (
+    "{ people(orderBy: [{name: {firstName: AscNullsFirst}}]) { totalCount edges { node { id name { firstName } } } } }"
+)
 TRASH = "{ people(filter: {deletedAt: {is: NOT_NULL}}) { edges { node { id } } } }"
 
 
@@ -50,9 +52,15 @@ def test_create_person_returns_the_record_exactly_as_rest_reads_it(api, gql):
     # then
     assert created == api.get(f"/rest/people/{created['id']}")[1]["data"]["person"]
     assert (created["id"], created["createdAt"], created["createdBy"]) == (
-        UUID, INSTANT, {"source": "API", "workspaceMemberId": None, "name": "test key", "context": {}})
+        UUID,
+        INSTANT,
+        {"source": "API", "workspaceMemberId": None, "name": "test key", "context": {}},
+    )
     assert (created["name"], created["jobTitle"], created["companyId"]) == (
-        {"firstName": "Ada", "lastName": "Lovelace"}, "Engineer", None)
+        {"firstName": "Ada", "lastName": "Lovelace"},
+        "Engineer",
+        None,
+    )
 
 
 def test_create_people_creates_every_record_in_the_given_order(gql):
@@ -67,8 +75,10 @@ def test_create_person_with_a_join_id_links_the_company(gql):
     # given
     company = gql.data('mutation { createCompany(data: {name: "Acme"}) { id } }')["createCompany"]
     # when
-    person = gql.data("mutation($data: PersonCreateInput!) { createPerson(data: $data) { companyId company { name } } }",
-                      {"data": {"name": {"firstName": "Ada"}, "companyId": company["id"]}})["createPerson"]
+    person = gql.data(
+        "mutation($data: PersonCreateInput!) { createPerson(data: $data) { companyId company { name } } }",
+        {"data": {"name": {"firstName": "Ada"}, "companyId": company["id"]}},
+    )["createPerson"]
     # then
     assert person == {"companyId": company["id"], "company": {"name": "Acme"}}
 
@@ -77,13 +87,21 @@ def test_upsert_updates_the_record_holding_the_primary_email_and_creates_the_oth
     # given
     existing = gql.data(CREATE_PERSON, {"data": ada(jobTitle="Engineer")})["createPerson"]
     # when
-    upserted = gql.data(CREATE_PEOPLE, {"upsert": True, "data": [
-        {"emails": {"primaryEmail": "ADA@acme.com"}, "jobTitle": "Countess"},
-        {"name": {"firstName": "Grace"}, "emails": {"primaryEmail": "grace@navy.mil"}},
-    ]})["createPeople"]
+    upserted = gql.data(
+        CREATE_PEOPLE,
+        {
+            "upsert": True,
+            "data": [
+                {"emails": {"primaryEmail": "ADA@acme.com"}, "jobTitle": "Countess"},
+                {"name": {"firstName": "Grace"}, "emails": {"primaryEmail": "grace@navy.mil"}},
+            ],
+        },
+    )["createPeople"]
     # then: matched case-insensitively; the values not given are kept, createdBy is not overwritten
     assert [(p["id"], p["name"]["firstName"], p["jobTitle"], p["emails"]["primaryEmail"]) for p in upserted] == [
-        (existing["id"], "Ada", "Countess", "ADA@acme.com"), (UUID, "Grace", "", "grace@navy.mil")]
+        (existing["id"], "Ada", "Countess", "ADA@acme.com"),
+        (UUID, "Grace", "", "grace@navy.mil"),
+    ]
     assert upserted[1]["id"] != existing["id"]
     assert upserted[0]["createdAt"] == existing["createdAt"]
     assert live(gql) == ["Ada", "Grace"]
@@ -107,9 +125,20 @@ def test_without_upsert_a_taken_primary_email_is_refused_with_rests_message(api,
     # when
     status, body = gql(CREATE_PERSON, {"data": ada()})
     # then
-    assert (status, body) == (200, {"data": None, "errors": [{
-        "message": message, "locations": [{"line": 1, "column": 57}], "path": ["createPerson"],
-        "extensions": user_error(message)}]})
+    assert (status, body) == (
+        200,
+        {
+            "data": None,
+            "errors": [
+                {
+                    "message": message,
+                    "locations": [{"line": 1, "column": 57}],
+                    "path": ["createPerson"],
+                    "extensions": user_error(message),
+                }
+            ],
+        },
+    )
     assert api.post("/rest/people", ada())[1]["messages"] == [message]
 
 
@@ -127,8 +156,10 @@ def test_a_batch_of_61_records_is_refused_with_rests_message_and_nothing_is_writ
     # then
     message = "Too many records: at most 60 per request, got 61"
     assert (error["message"], error["path"], error["extensions"]) == (message, ["createPeople"], user_error(message))
-    assert api.post("/rest/batch/people", bodies) == (400, {
-        "statusCode": 400, "error": "BadRequestException", "messages": [message]})
+    assert api.post("/rest/batch/people", bodies) == (
+        400,
+        {"statusCode": 400, "error": "BadRequestException", "messages": [message]},
+    )
     assert gql.data("{ people { totalCount } }") == {"people": {"totalCount": 0}}
 
 
@@ -143,12 +174,21 @@ def test_update_person_changes_the_given_values_and_keeps_the_others(gql):
     # given
     person = gql.data(CREATE_PERSON, {"data": ada(jobTitle="Engineer")})["createPerson"]
     # when
-    updated = gql.data("mutation($id: UUID!, $data: PersonUpdateInput!) { updatePerson(id: $id, data: $data) "
-                       "{ id name { firstName lastName } jobTitle emails { primaryEmail } city } }",
-                       {"id": person["id"], "data": {"name": {"lastName": "Byron"}, "city": "London"}})
+    updated = gql.data(
+        "mutation($id: UUID!, $data: PersonUpdateInput!) { updatePerson(id: $id, data: $data) "
+        "{ id name { firstName lastName } jobTitle emails { primaryEmail } city } }",
+        {"id": person["id"], "data": {"name": {"lastName": "Byron"}, "city": "London"}},
+    )
     # then: composites merge sub-field by sub-field
-    assert updated == {"updatePerson": {"id": person["id"], "name": {"firstName": "Ada", "lastName": "Byron"},
-                                        "jobTitle": "Engineer", "emails": {"primaryEmail": "ada@acme.com"}, "city": "London"}}
+    assert updated == {
+        "updatePerson": {
+            "id": person["id"],
+            "name": {"firstName": "Ada", "lastName": "Byron"},
+            "jobTitle": "Engineer",
+            "emails": {"primaryEmail": "ada@acme.com"},
+            "city": "London",
+        }
+    }
 
 
 def test_update_person_of_an_unknown_id_is_not_found(gql):
@@ -161,19 +201,25 @@ def test_update_people_applies_the_patch_to_every_matching_record_only(gql):
     for name, job in (("Ada", "Engineer"), ("Alan", "Engineer"), ("Grace", "Admiral")):
         create(gql, name, jobTitle=job)
     # when
-    updated = gql.data('mutation { updatePeople(filter: {jobTitle: {eq: "Engineer"}}, data: {city: "London"}) '
-                       "{ name { firstName } city } }")
+    updated = gql.data(
+        'mutation { updatePeople(filter: {jobTitle: {eq: "Engineer"}}, data: {city: "London"}) '
+        "{ name { firstName } city } }"
+    )
     # then
     assert sorted((p["name"]["firstName"], p["city"]) for p in updated["updatePeople"]) == [
-        ("Ada", "London"), ("Alan", "London")]
+        ("Ada", "London"),
+        ("Alan", "London"),
+    ]
     assert gql.data('{ people(filter: {city: {eq: "London"}}) { totalCount } }') == {"people": {"totalCount": 2}}
 
 
 def test_update_people_without_a_filter_is_refused(gql):
     create(gql, "Ada")
     error = gql.error('mutation { updatePeople(filter: {}, data: {city: "London"}) { id } }')
-    assert error["extensions"] == user_error("Filters are mandatory for bulk update operations. Please provide at least "
-                                             "one filter to prevent accidental update of all records.")
+    assert error["extensions"] == user_error(
+        "Filters are mandatory for bulk update operations. Please provide at least "
+        "one filter to prevent accidental update of all records."
+    )
 
 
 # --- delete (soft), restore, destroy --------------------------------------------------------------------
@@ -187,7 +233,10 @@ def test_delete_person_moves_it_to_the_trash(gql):
     # then
     assert deleted == {"id": person["id"], "deletedAt": INSTANT}
     assert (live(gql), trash(gql)) == ([], [person["id"]])
-    assert gql.error(f'{{ person(filter: {{id: {{eq: "{person["id"]}"}}}}) {{ id }} }}')["extensions"]["code"] == "NOT_FOUND"
+    assert (
+        gql.error(f'{{ person(filter: {{id: {{eq: "{person["id"]}"}}}}) {{ id }} }}')["extensions"]["code"]
+        == "NOT_FOUND"
+    )
 
 
 def test_delete_people_soft_deletes_the_matching_records(gql):
@@ -198,7 +247,8 @@ def test_delete_people_soft_deletes_the_matching_records(gql):
     deleted = gql.data('mutation { deletePeople(filter: {city: {eq: "London"}}) { id deletedAt } }')["deletePeople"]
     # then
     assert sorted(deleted, key=lambda p: p["id"]) == sorted(
-        [{"id": ada_["id"], "deletedAt": INSTANT}, {"id": alan["id"], "deletedAt": INSTANT}], key=lambda p: p["id"])
+        [{"id": ada_["id"], "deletedAt": INSTANT}, {"id": alan["id"], "deletedAt": INSTANT}], key=lambda p: p["id"]
+    )
     assert (live(gql), sorted(trash(gql))) == (["Grace"], sorted([ada_["id"], alan["id"]]))
 
 
@@ -222,8 +272,10 @@ def test_restore_person_takes_it_out_of_the_trash(gql):
 
 def test_restore_people_restores_only_the_trashed_records_matching_the_filter(gql):
     # given
-    people = {name: create(gql, name, city=city) for name, city in (("Ada", "London"), ("Alan", "London"), ("Grace", ""))}
-    gql.data("mutation { deletePeople(filter: {name: {firstName: {in: [\"Ada\", \"Grace\"]}}}) { id } }")
+    people = {
+        name: create(gql, name, city=city) for name, city in (("Ada", "London"), ("Alan", "London"), ("Grace", ""))
+    }
+    gql.data('mutation { deletePeople(filter: {name: {firstName: {in: ["Ada", "Grace"]}}}) { id } }')
     # when
     restored = gql.data('mutation { restorePeople(filter: {city: {eq: "London"}}) { id deletedAt } }')
     # then
@@ -253,16 +305,23 @@ def test_destroy_people_clears_the_links_of_related_records(gql):
     # then
     assert destroyed == {"destroyCompanies": [{"id": company["id"]}]}
     assert gql.data(f'{{ person(filter: {{id: {{eq: "{person["id"]}"}}}}) {{ companyId company {{ id }} }} }}') == {
-        "person": {"companyId": None, "company": None}}
+        "person": {"companyId": None, "company": None}
+    }
 
 
 def test_mass_operations_without_a_filter_are_refused(gql):
     create(gql, "Ada")
-    errors = [gql.error(f"mutation {{ {op}(filter: {{}}) {{ id }} }}")["extensions"]["messages"]
-              for op in ("deletePeople", "destroyPeople", "restorePeople")]
-    assert errors == [[f"Filters are mandatory for bulk {verb} operations. Please provide at least one filter to "
-                       f"prevent accidental {noun} of all records."]
-                      for verb, noun in (("delete", "deletion"), ("destroy", "destruction"), ("restore", "restoration"))]
+    errors = [
+        gql.error(f"mutation {{ {op}(filter: {{}}) {{ id }} }}")["extensions"]["messages"]
+        for op in ("deletePeople", "destroyPeople", "restorePeople")
+    ]
+    assert errors == [
+        [
+            f"Filters are mandatory for bulk {verb} operations. Please provide at least one filter to "
+            f"prevent accidental {noun} of all records."
+        ]
+        for verb, noun in (("delete", "deletion"), ("destroy", "destruction"), ("restore", "restoration"))
+    ]
 
 
 # --- merge and duplicates --------------------------------------------------------------------------------
@@ -279,8 +338,10 @@ def merge_pair(gql: GraphQL) -> tuple[dict[str, Any], dict[str, Any]]:
     """Two records of Ada to merge; the second has an opportunity."""
     first = gql.data(CREATE_PERSON, {"data": ada(jobTitle="Engineer")})["createPerson"]
     second = create(gql, "Ada", city="London", emails={"primaryEmail": "countess@lovelace.org"})
-    gql.data("mutation($data: OpportunityCreateInput!) { createOpportunity(data: $data) { id } }",
-             {"data": {"name": "Engine", "pointOfContactId": second["id"]}})
+    gql.data(
+        "mutation($data: OpportunityCreateInput!) { createOpportunity(data: $data) { id } }",
+        {"data": {"name": "Engine", "pointOfContactId": second["id"]}},
+    )
     return first, second
 
 
@@ -292,8 +353,11 @@ def test_merge_dry_run_returns_the_merged_record_and_writes_nothing(gql):
     # then: the record at conflictPriorityIndex wins; its empty values come from the other (a
     # composite value as a whole: the winner's name is not empty)
     assert merged == {
-        "id": second["id"], "name": {"firstName": "Ada", "lastName": ""}, "jobTitle": "Engineer",
-        "city": "London", "emails": {"primaryEmail": "countess@lovelace.org", "additionalEmails": ["ada@acme.com"]},
+        "id": second["id"],
+        "name": {"firstName": "Ada", "lastName": ""},
+        "jobTitle": "Engineer",
+        "city": "London",
+        "emails": {"primaryEmail": "countess@lovelace.org", "additionalEmails": ["ada@acme.com"]},
         "pointOfContactForOpportunities": {"edges": [{"node": {"name": "Engine"}}]},
     }
     assert gql.data("{ people { totalCount } }") == {"people": {"totalCount": 2}}
@@ -306,8 +370,11 @@ def test_merge_keeps_one_record_relinks_the_others_relations_and_destroys_them(g
     merged = gql.data(MERGE, {"ids": [first["id"], second["id"]], "index": 0})["mergePeople"]
     # then
     assert merged == {
-        "id": first["id"], "name": {"firstName": "Ada", "lastName": "Lovelace"}, "jobTitle": "Engineer",
-        "city": "London", "emails": {"primaryEmail": "ada@acme.com", "additionalEmails": ["countess@lovelace.org"]},
+        "id": first["id"],
+        "name": {"firstName": "Ada", "lastName": "Lovelace"},
+        "jobTitle": "Engineer",
+        "city": "London",
+        "emails": {"primaryEmail": "ada@acme.com", "additionalEmails": ["countess@lovelace.org"]},
         "pointOfContactForOpportunities": {"edges": [{"node": {"name": "Engine"}}]},
     }
     assert gql.data("{ people { edges { node { id } } } }") == {"people": {"edges": [{"node": {"id": first["id"]}}]}}
@@ -325,8 +392,10 @@ def test_person_duplicates_lists_the_records_with_the_same_name_or_email(gql):
     twin = gql.data(CREATE_PERSON, {"data": {"name": {"firstName": "ADA", "lastName": "lovelace"}}})["createPerson"]
     create(gql, "Grace")
     # when
-    found = gql.data("query($ids: [UUID]) { personDuplicates(ids: $ids) { totalCount edges { node { id } } } }",
-                     {"ids": [original["id"]]})
+    found = gql.data(
+        "query($ids: [UUID]) { personDuplicates(ids: $ids) { totalCount edges { node { id } } } }",
+        {"ids": [original["id"]]},
+    )
     # then
     assert found == {"personDuplicates": [{"totalCount": 1, "edges": [{"node": {"id": twin["id"]}}]}]}
 
@@ -338,28 +407,52 @@ def test_an_unknown_field_in_variables_is_refused_before_execution(gql):
     # when
     status, body = gql(CREATE_PERSON, {"data": {"name": {"firstName": "Ada"}, "nickname": "Countess"}})
     # then
-    message = ("Variable '$data' got invalid value {'name': {'firstName': 'Ada'}, 'nickname': 'Countess'}; "
-               "Field 'nickname' is not defined by type 'PersonCreateInput'. Did you mean 'name'?")
-    assert (status, body) == (400, {"errors": [{"message": message, "locations": [{"line": 1, "column": 10}],
-                                                "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]})
+    message = (
+        "Variable '$data' got invalid value {'name': {'firstName': 'Ada'}, 'nickname': 'Countess'}; "
+        "Field 'nickname' is not defined by type 'PersonCreateInput'. Did you mean 'name'?"
+    )
+    assert (status, body) == (
+        400,
+        {
+            "errors": [
+                {
+                    "message": message,
+                    "locations": [{"line": 1, "column": 10}],
+                    "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message},
+                }
+            ]
+        },
+    )
     assert live(gql) == []
 
 
 def test_an_unknown_field_written_inline_is_refused_before_execution(gql):
     status, body = gql('mutation { createPerson(data: {nickname: "Countess"}) { id } }')
     assert status == 400
-    assert [e["message"] for e in body["errors"]] == ["Field 'nickname' is not defined by type 'PersonCreateInput'. Did you mean 'name'?"]
+    assert [e["message"] for e in body["errors"]] == [
+        "Field 'nickname' is not defined by type 'PersonCreateInput'. Did you mean 'name'?"
+    ]
     assert live(gql) == []
 
 
-@pytest.mark.parametrize("query, variables, message", [
-    pytest.param("mutation($data: OpportunityCreateInput!) { createOpportunity(data: $data) { id } }",
-                 {"data": {"stage": "WON"}},
-                 "Variable '$data' got invalid value 'WON' at 'data.stage'; Value 'WON' does not exist in "
-                 "'OpportunityStageEnum' enum.", id="in_variables"),
-    pytest.param("mutation { createOpportunity(data: {stage: WON}) { id } }", None,
-                 "Value 'WON' does not exist in 'OpportunityStageEnum' enum.", id="inline"),
-])
+@pytest.mark.parametrize(
+    "query, variables, message",
+    [
+        pytest.param(
+            "mutation($data: OpportunityCreateInput!) { createOpportunity(data: $data) { id } }",
+            {"data": {"stage": "WON"}},
+            "Variable '$data' got invalid value 'WON' at 'data.stage'; Value 'WON' does not exist in "
+            "'OpportunityStageEnum' enum.",
+            id="in_variables",
+        ),
+        pytest.param(
+            "mutation { createOpportunity(data: {stage: WON}) { id } }",
+            None,
+            "Value 'WON' does not exist in 'OpportunityStageEnum' enum.",
+            id="inline",
+        ),
+    ],
+)
 def test_an_invalid_select_value_is_refused_by_its_enum(gql, query, variables, message):
     status, body = gql(query, variables)
     assert status == 400
@@ -377,10 +470,14 @@ def test_an_invalid_email_is_refused_with_rests_message(api, gql):
 
 def test_every_problem_of_a_batch_is_reported_at_once(gql):
     # when
-    error = gql.error(CREATE_PEOPLE, {"data": [{"emails": {"primaryEmail": "nope"}}, {"emails": {"primaryEmail": "nada"}}]})
+    error = gql.error(
+        CREATE_PEOPLE, {"data": [{"emails": {"primaryEmail": "nope"}}, {"emails": {"primaryEmail": "nada"}}]}
+    )
     # then
-    messages = ["Record 0: Invalid value for field 'emails.primaryEmail': expected an email address, got \"nope\"",
-                "Record 1: Invalid value for field 'emails.primaryEmail': expected an email address, got \"nada\""]
+    messages = [
+        "Record 0: Invalid value for field 'emails.primaryEmail': expected an email address, got \"nope\"",
+        "Record 1: Invalid value for field 'emails.primaryEmail': expected an email address, got \"nada\"",
+    ]
     assert error["extensions"] == user_error("; ".join(messages), messages=messages)
 
 
@@ -390,40 +487,56 @@ def test_a_join_id_of_no_record_is_refused(gql):
 
 
 def test_a_company_with_a_taken_domain_is_refused_whatever_the_case(gql):
-    company = gql.data('mutation { createCompany(data: {name: "Acme", domainName: {primaryLinkUrl: "acme.com"}}) { id } }')
-    error = gql.error('mutation { createCompany(data: {name: "Acme 2", domainName: {primaryLinkUrl: "ACME.com"}}) { id } }')
-    assert error["extensions"] == user_error("Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' "
-                                             f"is already used by record {company['createCompany']['id']}")
+    company = gql.data(
+        'mutation { createCompany(data: {name: "Acme", domainName: {primaryLinkUrl: "acme.com"}}) { id } }'
+    )
+    error = gql.error(
+        'mutation { createCompany(data: {name: "Acme 2", domainName: {primaryLinkUrl: "ACME.com"}}) { id } }'
+    )
+    assert error["extensions"] == user_error(
+        "Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' "
+        f"is already used by record {company['createCompany']['id']}"
+    )
 
 
 def test_a_nul_character_in_the_variables_is_refused_before_execution(gql):
     # when
-    status, body = gql('mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }',
-                       {"d": {"jobTitle": "CEO\u0000"}})
+    status, body = gql(
+        "mutation($d: PersonCreateInput!) { createPerson(data: $d) { id } }", {"d": {"jobTitle": "CEO\u0000"}}
+    )
     # then
     message = "Text must not contain NUL characters (\\u0000)."
-    assert (status, body) == (400, {"errors": [
-        {"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]})
+    assert (status, body) == (
+        400,
+        {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]},
+    )
 
 
 def test_a_body_that_is_not_json_is_a_400_saying_so(api):
     # when
-    response = Client().post("/graphql", data="not json", content_type="application/json",
-                             HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    response = Client().post(
+        "/graphql", data="not json", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {api.token}"
+    )
     # then
     message = "POST body sent invalid JSON."
     assert response.status_code == 400
     assert json.loads(response.content) == {
-        "errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]}
+        "errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]
+    }
 
 
 @pytest.mark.parametrize("endpoint", ["/graphql", "/metadata"])
 def test_a_nul_character_in_the_query_text_is_refused_by_both_endpoints(api, endpoint):
     # when: the GraphQL escape \u0000 inside a string literal
-    response = Client().post(endpoint, data=json.dumps({"query": '{ __typename a: __typename } # "\\u0000"'}),
-                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    response = Client().post(
+        endpoint,
+        data=json.dumps({"query": '{ __typename a: __typename } # "\\u0000"'}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+    )
     # then
     message = "Text must not contain NUL characters (\\u0000)."
     assert response.status_code == 400
     assert json.loads(response.content) == {
-        "errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]}
+        "errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]
+    }

@@ -12,15 +12,26 @@ also checks what it found, so that two empty answers cannot pass for parity.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from django.db import transaction
 
 from tests.conftest import ApiClient
-from tests.graphql_core.dataset import C, MISSING_ID, O, P
-from tests.graphql_core.helpers import COMPANY, OPPORTUNITY, PERSON, WRITE_SKIP, GraphQL, flatten, nodes, project, selection_of
+from tests.graphql_core.dataset import MISSING_ID, C, O, P
+from tests.graphql_core.helpers import (
+    COMPANY,
+    OPPORTUNITY,
+    PERSON,
+    WRITE_SKIP,
+    GraphQL,
+    flatten,
+    nodes,
+    project,
+    selection_of,
+)
 
 CODES = {400: "BAD_USER_INPUT", 404: "NOT_FOUND"}
 FIELDS = {"people": PERSON, "companies": f"{COMPANY} tags", "opportunities": OPPORTUNITY}
@@ -69,20 +80,39 @@ def gql_list(plural: str, **arguments: Any) -> Callable[[GraphQL], dict[str, Any
     """``{plural}(...)`` as ``{records, totalCount, pageInfo}`` (arguments passed as variables)."""
 
     def run(gql: GraphQL) -> dict[str, Any]:
-        kinds = {"filter": f"{TYPES[plural]}FilterInput", "orderBy": f"[{TYPES[plural]}OrderByInput]",
-                 "first": "Int", "last": "Int", "after": "String", "before": "String"}
+        kinds = {
+            "filter": f"{TYPES[plural]}FilterInput",
+            "orderBy": f"[{TYPES[plural]}OrderByInput]",
+            "first": "Int",
+            "last": "Int",
+            "after": "String",
+            "before": "String",
+        }
         declared = ", ".join(f"${k}: {kinds[k]}" for k in arguments)
         passed = ", ".join(f"{k}: ${k}" for k in arguments)
-        query = (f"query{f'({declared})' if declared else ''} {{ {plural}{f'({passed})' if passed else ''} {{ totalCount "
-                 f"pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} edges {{ node {{ {FIELDS[plural]} }} }} }} }}")
+        query = (
+            f"query{f'({declared})' if declared else ''} {{ {plural}{f'({passed})' if passed else ''} {{ totalCount "
+            f"pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} edges {{ node {{ {FIELDS[plural]} }} }} }} }}"
+        )
         connection = gql.data(query, arguments)[plural]
-        return {"records": nodes(connection), "totalCount": connection["totalCount"], "pageInfo": connection["pageInfo"]}
+        return {
+            "records": nodes(connection),
+            "totalCount": connection["totalCount"],
+            "pageInfo": connection["pageInfo"],
+        }
 
     return run
 
 
-def read(plural: str, rest_filter: str | None, gql_filter: dict | None, expected: list[str], id: str,
-         order_by: str | None = None, gql_order: list | None = None):
+def read(
+    plural: str,
+    rest_filter: str | None,
+    gql_filter: dict | None,
+    expected: list[str],
+    id: str,
+    order_by: str | None = None,
+    gql_order: list | None = None,
+):
     """A find-many scenario: the same filter (and order) written for each API."""
     params = {k: v for k, v in (("filter", rest_filter), ("order_by", order_by)) if v is not None}
     arguments = {k: v for k, v in (("filter", gql_filter), ("orderBy", gql_order)) if v is not None}
@@ -91,47 +121,145 @@ def read(plural: str, rest_filter: str | None, gql_filter: dict | None, expected
 
 READS = [
     read("people", "jobTitle[eq]:Engineer", {"jobTitle": {"eq": "Engineer"}}, ["Ada", "Edsger", "Linus"], "filter-eq"),
-    read("people", "jobTitle[neq]:Engineer", {"jobTitle": {"neq": "Engineer"}}, ["Alan", "Grace", "Barbara"], "filter-neq"),
-    read("people", "name.firstName[in]:[Ada,Grace]", {"name": {"firstName": {"in": ["Ada", "Grace"]}}}, ["Ada", "Grace"],
-         "filter-in-composite_sub_field"),
+    read(
+        "people",
+        "jobTitle[neq]:Engineer",
+        {"jobTitle": {"neq": "Engineer"}},
+        ["Alan", "Grace", "Barbara"],
+        "filter-neq",
+    ),
+    read(
+        "people",
+        "name.firstName[in]:[Ada,Grace]",
+        {"name": {"firstName": {"in": ["Ada", "Grace"]}}},
+        ["Ada", "Grace"],
+        "filter-in-composite_sub_field",
+    ),
     read("people", "companyId[is]:NULL", {"companyId": {"is": "NULL"}}, ["Edsger"], "filter-is-null"),
-    read("people", f"companyId[eq]:{C['Globex']}", {"companyId": {"eq": C["Globex"]}}, ["Grace", "Barbara"],
-         "filter-eq-join_id"),
+    read(
+        "people",
+        f"companyId[eq]:{C['Globex']}",
+        {"companyId": {"eq": C["Globex"]}},
+        ["Grace", "Barbara"],
+        "filter-eq-join_id",
+    ),
     read("companies", "employees[gt]:10", {"employees": {"gt": 10}}, ["Globex", "Umbrella"], "filter-gt"),
     read("companies", "employees[gte]:50", {"employees": {"gte": 50}}, ["Globex", "Umbrella"], "filter-gte"),
     read("companies", "employees[lt]:50", {"employees": {"lt": 50}}, ["Acme"], "filter-lt"),
     read("companies", "employees[lte]:50", {"employees": {"lte": 50}}, ["Acme", "Umbrella"], "filter-lte"),
-    read("companies", "annualRecurringRevenue.amountMicros[gte]:3000000",
-         {"annualRecurringRevenue": {"amountMicros": {"gte": 3000000}}}, ["Globex", "Umbrella"], "filter-gte-currency"),
-    read("people", "name.lastName[startsWith]:L", {"name": {"lastName": {"startsWith": "L"}}}, ["Ada", "Barbara"],
-         "filter-startsWith"),
-    read("people", "emails.primaryEmail[endsWith]:@acme.com", {"emails": {"primaryEmail": {"endsWith": "@acme.com"}}},
-         ["Ada", "Alan"], "filter-endsWith"),
-    read("people", "name.lastName[like]:%o%", {"name": {"lastName": {"like": "%o%"}}}, ["Ada", "Grace", "Barbara", "Linus"],
-         "filter-like"),
-    read("people", "name.firstName[ilike]:a%", {"name": {"firstName": {"ilike": "a%"}}}, ["Ada", "Alan"], "filter-ilike"),
-    read("companies", "tags[containsAny]:[B2B]", {"tags": {"containsAny": ["B2B"]}}, ["Acme", "Globex"], "filter-containsAny"),
-    read("opportunities", "stage[in]:[NEW,CUSTOMER]", {"stage": {"in": ["NEW", "CUSTOMER"]}}, ["Deal B", "Deal C"],
-         "filter-in-select"),
-    read("people", "and(jobTitle[eq]:Engineer,companyId[eq]:" + C["Acme"] + ")",
-         {"and": [{"jobTitle": {"eq": "Engineer"}}, {"companyId": {"eq": C["Acme"]}}]}, ["Ada", "Linus"], "filter-and"),
-    read("people", "or(city[eq]:London,name.firstName[eq]:Grace)",
-         {"or": [{"city": {"eq": "London"}}, {"name": {"firstName": {"eq": "Grace"}}}]}, ["Ada", "Alan", "Grace"], "filter-or"),
-    read("people", "not(jobTitle[eq]:Engineer)", {"not": {"jobTitle": {"eq": "Engineer"}}}, ["Alan", "Grace", "Barbara"],
-         "filter-not"),
+    read(
+        "companies",
+        "annualRecurringRevenue.amountMicros[gte]:3000000",
+        {"annualRecurringRevenue": {"amountMicros": {"gte": 3000000}}},
+        ["Globex", "Umbrella"],
+        "filter-gte-currency",
+    ),
+    read(
+        "people",
+        "name.lastName[startsWith]:L",
+        {"name": {"lastName": {"startsWith": "L"}}},
+        ["Ada", "Barbara"],
+        "filter-startsWith",
+    ),
+    read(
+        "people",
+        "emails.primaryEmail[endsWith]:@acme.com",
+        {"emails": {"primaryEmail": {"endsWith": "@acme.com"}}},
+        ["Ada", "Alan"],
+        "filter-endsWith",
+    ),
+    read(
+        "people",
+        "name.lastName[like]:%o%",
+        {"name": {"lastName": {"like": "%o%"}}},
+        ["Ada", "Grace", "Barbara", "Linus"],
+        "filter-like",
+    ),
+    read(
+        "people", "name.firstName[ilike]:a%", {"name": {"firstName": {"ilike": "a%"}}}, ["Ada", "Alan"], "filter-ilike"
+    ),
+    read(
+        "companies",
+        "tags[containsAny]:[B2B]",
+        {"tags": {"containsAny": ["B2B"]}},
+        ["Acme", "Globex"],
+        "filter-containsAny",
+    ),
+    read(
+        "opportunities",
+        "stage[in]:[NEW,CUSTOMER]",
+        {"stage": {"in": ["NEW", "CUSTOMER"]}},
+        ["Deal B", "Deal C"],
+        "filter-in-select",
+    ),
+    read(
+        "people",
+        "and(jobTitle[eq]:Engineer,companyId[eq]:" + C["Acme"] + ")",
+        {"and": [{"jobTitle": {"eq": "Engineer"}}, {"companyId": {"eq": C["Acme"]}}]},
+        ["Ada", "Linus"],
+        "filter-and",
+    ),
+    read(
+        "people",
+        "or(city[eq]:London,name.firstName[eq]:Grace)",
+        {"or": [{"city": {"eq": "London"}}, {"name": {"firstName": {"eq": "Grace"}}}]},
+        ["Ada", "Alan", "Grace"],
+        "filter-or",
+    ),
+    read(
+        "people",
+        "not(jobTitle[eq]:Engineer)",
+        {"not": {"jobTitle": {"eq": "Engineer"}}},
+        ["Alan", "Grace", "Barbara"],
+        "filter-not",
+    ),
     read("people", "deletedAt[is]:NOT_NULL", {"deletedAt": {"is": "NOT_NULL"}}, ["Ghost"], "filter-trash"),
     read("people", None, None, ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Linus"], "order-default"),
-    read("people", None, None, ["Alan", "Linus", "Ada", "Barbara", "Grace", "Edsger"], "order-composite_desc",
-         order_by="name.lastName[DescNullsLast]", gql_order=[{"name": {"lastName": "DescNullsLast"}}]),
-    read("companies", None, None, ["Acme", "Umbrella", "Globex", "Initech"], "order-nulls_last",
-         order_by="employees[AscNullsLast]", gql_order=[{"employees": "AscNullsLast"}]),
-    read("companies", None, None, ["Initech", "Globex", "Umbrella", "Acme"], "order-desc_nulls_first",
-         order_by="employees[DescNullsFirst]", gql_order=[{"employees": "DescNullsFirst"}]),
-    read("people", None, None, ["Alan", "Grace", "Linus", "Edsger", "Ada", "Barbara"], "order-two_keys",
-         order_by="jobTitle[AscNullsFirst],name.firstName[DescNullsLast]",
-         gql_order=[{"jobTitle": "AscNullsFirst"}, {"name": {"firstName": "DescNullsLast"}}]),
-    read("opportunities", None, None, ["Deal B", "Deal A", "Deal C"], "order-select_by_option_position",
-         order_by="stage", gql_order=[{"stage": "AscNullsFirst"}]),
+    read(
+        "people",
+        None,
+        None,
+        ["Alan", "Linus", "Ada", "Barbara", "Grace", "Edsger"],
+        "order-composite_desc",
+        order_by="name.lastName[DescNullsLast]",
+        gql_order=[{"name": {"lastName": "DescNullsLast"}}],
+    ),
+    read(
+        "companies",
+        None,
+        None,
+        ["Acme", "Umbrella", "Globex", "Initech"],
+        "order-nulls_last",
+        order_by="employees[AscNullsLast]",
+        gql_order=[{"employees": "AscNullsLast"}],
+    ),
+    read(
+        "companies",
+        None,
+        None,
+        ["Initech", "Globex", "Umbrella", "Acme"],
+        "order-desc_nulls_first",
+        order_by="employees[DescNullsFirst]",
+        gql_order=[{"employees": "DescNullsFirst"}],
+    ),
+    read(
+        "people",
+        None,
+        None,
+        ["Alan", "Grace", "Linus", "Edsger", "Ada", "Barbara"],
+        "order-two_keys",
+        order_by="jobTitle[AscNullsFirst],name.firstName[DescNullsLast]",
+        gql_order=[{"jobTitle": "AscNullsFirst"}, {"name": {"firstName": "DescNullsLast"}}],
+    ),
+    read(
+        "opportunities",
+        None,
+        None,
+        ["Deal B", "Deal A", "Deal C"],
+        "order-select_by_option_position",
+        order_by="stage",
+        gql_order=[{"stage": "AscNullsFirst"}],
+    ),
 ]
 
 
@@ -212,11 +340,17 @@ def test_a_graphql_cursor_works_as_rest_starting_after_and_ending_before(reader,
 
 def test_a_nested_connection_cursor_works_as_a_rest_cursor(reader, rgql):
     # given: the people of Acme, by first name, read as a nested connection
-    company = rgql.data('{ company(filter: {id: {eq: "%s"}}) { people(first: 1, orderBy: [{name: {firstName: '
-                        "AscNullsFirst}}]) { pageInfo { endCursor } } } }" % C["Acme"])["company"]
+    company = rgql.data(
+        '{ company(filter: {id: {eq: "%s"}}) { people(first: 1, orderBy: [{name: {firstName: '
+        "AscNullsFirst}}]) { pageInfo { endCursor } } } }" % C["Acme"]
+    )["company"]
     # when
-    after = rest_list("people", starting_after=company["people"]["pageInfo"]["endCursor"],
-                      filter=f"companyId[eq]:{C['Acme']}", **BY_NAME)(reader)
+    after = rest_list(
+        "people",
+        starting_after=company["people"]["pageInfo"]["endCursor"],
+        filter=f"companyId[eq]:{C['Acme']}",
+        **BY_NAME,
+    )(reader)
     # then
     assert names(after["records"]) == ["Alan", "Linus"]
 
@@ -236,7 +370,11 @@ def nesting(reader: ApiClient, rgql: GraphQL, path: str, root: str, filter: str 
     relations = set(sample) - set(sample_shallow)
     selection = selection_of(sample, relations)
     arguments = f"(filter: {filter})" if filter else ""
-    query = f"{{ {root}{arguments} {{ {selection} }} }}" if one else f"{{ {root} {{ edges {{ node {{ {selection} }} }} }} }}"
+    query = (
+        f"{{ {root}{arguments} {{ {selection} }} }}"
+        if one
+        else f"{{ {root} {{ edges {{ node {{ {selection} }} }} }} }}"
+    )
     graphql = flatten(rgql.data(query)[root])
     return deep_value, graphql, relations
 
@@ -247,14 +385,21 @@ def test_people_at_depth_one_equal_people_with_their_relations_selected(reader, 
     # then
     assert relations == {"company", "pointOfContactForOpportunities", "noteTargets", "taskTargets"}
     assert [(p["name"]["firstName"], p["company"] and p["company"]["name"]) for p in rest] == [
-        ("Ada", "Acme"), ("Alan", "Acme"), ("Grace", "Globex"), ("Edsger", None), ("Barbara", "Globex"), ("Linus", "Acme")]
+        ("Ada", "Acme"),
+        ("Alan", "Acme"),
+        ("Grace", "Globex"),
+        ("Edsger", None),
+        ("Barbara", "Globex"),
+        ("Linus", "Acme"),
+    ]
     assert graphql == rest
 
 
 def test_an_opportunity_at_depth_one_equals_the_opportunity_with_its_relations_selected(reader, rgql):
     # when
-    rest, graphql, relations = nesting(reader, rgql, f"/rest/opportunities/{O['Deal A']}", "opportunity",
-                                       filter='{id: {eq: "%s"}}' % O["Deal A"])
+    rest, graphql, relations = nesting(
+        reader, rgql, f"/rest/opportunities/{O['Deal A']}", "opportunity", filter='{id: {eq: "%s"}}' % O["Deal A"]
+    )
     # then
     assert {"company", "pointOfContact"} <= relations
     assert (rest["company"]["name"], rest["pointOfContact"]["name"]["firstName"]) == ("Acme", "Ada")
@@ -263,8 +408,9 @@ def test_an_opportunity_at_depth_one_equals_the_opportunity_with_its_relations_s
 
 def test_a_company_at_depth_one_equals_the_company_with_its_people_selected(reader, rgql):
     # when
-    rest, graphql, relations = nesting(reader, rgql, f"/rest/companies/{C['Acme']}", "company",
-                                       filter='{id: {eq: "%s"}}' % C["Acme"])
+    rest, graphql, relations = nesting(
+        reader, rgql, f"/rest/companies/{C['Acme']}", "company", filter='{id: {eq: "%s"}}' % C["Acme"]
+    )
     # then
     assert {"people", "opportunities"} <= relations
     assert sorted(p["name"]["firstName"] for p in rest["people"]) == ["Ada", "Alan", "Linus"]
@@ -280,7 +426,9 @@ def everything(api: ApiClient) -> dict[str, list[dict[str, Any]]]:
     for plural in ("people", "opportunities"):
         status, body = api.get(f"/rest/{plural}", filter="or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL)", limit="200")
         assert status == 200, body
-        state[plural] = [{**project(r, WRITE_SKIP), "deleted": r["deletedAt"] is not None} for r in body["data"][plural]]
+        state[plural] = [
+            {**project(r, WRITE_SKIP), "deleted": r["deletedAt"] is not None} for r in body["data"][plural]
+        ]
     return state
 
 
@@ -324,62 +472,126 @@ def ids_only(run: Callable[[GraphQL], Any]) -> Callable[[GraphQL], Any]:
     return wrapped
 
 
-NEW_PERSON = {"id": NEW_ID, "name": {"firstName": "Margaret", "lastName": "Hamilton"},
-              "emails": {"primaryEmail": "margaret@nasa.gov", "additionalEmails": ["mh@mit.edu"]},
-              "jobTitle": "Director", "companyId": C["Initech"], "phones": {"primaryPhoneNumber": "+1 555 0100"}}
+NEW_PERSON = {
+    "id": NEW_ID,
+    "name": {"firstName": "Margaret", "lastName": "Hamilton"},
+    "emails": {"primaryEmail": "margaret@nasa.gov", "additionalEmails": ["mh@mit.edu"]},
+    "jobTitle": "Director",
+    "companyId": C["Initech"],
+    "phones": {"primaryPhoneNumber": "+1 555 0100"},
+}
 UPSERT = [
     {"emails": {"primaryEmail": "ada@acme.com"}, "jobTitle": "Countess", "city": "Paris"},
     NEW_PERSON,
 ]
+
 
 def write(rest_run, gql_run, check, id: str):
     return pytest.param(rest_run, gql_run, check, id=id)
 
 
 WRITES = [
-    write(rest_write("POST", "/rest/people", NEW_PERSON),
-          gql_write("mutation($data: PersonCreateInput!) { createPerson(data: $data) { SELECTION } }", {"data": NEW_PERSON}),
-          lambda value: (value["id"], value["jobTitle"], value["companyId"]) == (NEW_ID, "Director", C["Initech"]), "create_one"),
-    write(rest_write("POST", "/rest/batch/people", UPSERT, upsert="true"),
-          gql_write("mutation($data: [PersonCreateInput!]!) { createPeople(data: $data, upsert: true) { SELECTION } }",
-                    {"data": UPSERT}),
-          lambda value: [(r["id"], r["jobTitle"]) for r in value] == [(P["Ada"], "Countess"), (NEW_ID, "Director")],
-          "batch_create_with_upsert"),
-    write(rest_write("PATCH", f"/rest/people/{P['Ada']}", {"jobTitle": "Countess", "name": {"lastName": "Byron"}}),
-          gql_write(f"mutation($id: UUID!, $data: PersonUpdateInput!) {{ updatePerson(id: $id, data: $data) {{ SELECTION }} }}",
-                    {"id": P["Ada"], "data": {"jobTitle": "Countess", "name": {"lastName": "Byron"}}}),
-          lambda value: value["name"] == {"firstName": "Ada", "lastName": "Byron"}, "update_one"),
-    write(rest_write("PATCH", "/rest/people", {"city": "Cambridge"}, filter="jobTitle[eq]:Engineer"),
-          gql_write("mutation($data: PersonUpdateInput!) { updatePeople(filter: {jobTitle: {eq: \"Engineer\"}}, "
-                    "data: $data) { SELECTION } }", {"data": {"city": "Cambridge"}}),
-          lambda value: sorted(names(value)) == ["Ada", "Edsger", "Linus"], "update_many"),
-    write(rest_write("DELETE", f"/rest/people/{P['Ada']}", soft_delete="true"),
-          ids_only(gql_write("mutation($id: UUID!) { deletePerson(id: $id) { SELECTION } }", {"id": P["Ada"]})),
-          lambda value: value == {"id": P["Ada"]}, "soft_delete_one"),
-    write(rest_write("DELETE", "/rest/people", filter="city[eq]:London", soft_delete="true"),
-          ids_only(gql_write('mutation { deletePeople(filter: {city: {eq: "London"}}) { SELECTION } }', {})),
-          lambda value: sorted(r["id"] for r in value) == [P["Ada"], P["Alan"]], "soft_delete_many"),
-    write(rest_write("PATCH", f"/rest/restore/people/{P['Ghost']}"),
-          gql_write("mutation($id: UUID!) { restorePerson(id: $id) { SELECTION } }", {"id": P["Ghost"]}),
-          lambda value: value["name"]["firstName"] == "Ghost", "restore_one"),
-    write(rest_write("PATCH", "/rest/restore/people", filter="name.lastName[eq]:Writer"),
-          gql_write('mutation { restorePeople(filter: {name: {lastName: {eq: "Writer"}}}) { SELECTION } }', {}),
-          lambda value: names(value) == ["Ghost"], "restore_many"),
-    write(rest_write("DELETE", f"/rest/people/{P['Ada']}"),
-          ids_only(gql_write("mutation($id: UUID!) { destroyPerson(id: $id) { SELECTION } }", {"id": P["Ada"]})),
-          lambda value: value == {"id": P["Ada"]}, "destroy_one-unlinks_the_opportunity"),
-    write(rest_write("DELETE", "/rest/people", filter="emails.primaryEmail[endsWith]:@acme.com"),
-          ids_only(gql_write('mutation { destroyPeople(filter: {emails: {primaryEmail: {endsWith: "@acme.com"}}}) '
-                             "{ SELECTION } }", {})),
-          lambda value: sorted(r["id"] for r in value) == [P["Ada"], P["Alan"]], "destroy_many"),
-    write(rest_write("PATCH", "/rest/people/merge", {"ids": [P["Ada"], P["Alan"]], "conflictPriorityIndex": 1, "dryRun": False}),
-          gql_write("mutation { mergePeople(ids: [\"%s\", \"%s\"], conflictPriorityIndex: 1, dryRun: false) { SELECTION } }"
-                    % (P["Ada"], P["Alan"]), {}),
-          lambda value: (value["id"], value["jobTitle"]) == (P["Alan"], "Engineer"), "merge"),
-    write(rest_write("PATCH", "/rest/people/merge", {"ids": [P["Ada"], P["Alan"]], "conflictPriorityIndex": 0, "dryRun": True}),
-          gql_write("mutation { mergePeople(ids: [\"%s\", \"%s\"], conflictPriorityIndex: 0, dryRun: true) { SELECTION } }"
-                    % (P["Ada"], P["Alan"]), {}),
-          lambda value: value["emails"]["additionalEmails"] == ["alan@acme.com"], "merge-dry_run"),
+    write(
+        rest_write("POST", "/rest/people", NEW_PERSON),
+        gql_write(
+            "mutation($data: PersonCreateInput!) { createPerson(data: $data) { SELECTION } }", {"data": NEW_PERSON}
+        ),
+        lambda value: (value["id"], value["jobTitle"], value["companyId"]) == (NEW_ID, "Director", C["Initech"]),
+        "create_one",
+    ),
+    write(
+        rest_write("POST", "/rest/batch/people", UPSERT, upsert="true"),
+        gql_write(
+            "mutation($data: [PersonCreateInput!]!) { createPeople(data: $data, upsert: true) { SELECTION } }",
+            {"data": UPSERT},
+        ),
+        lambda value: [(r["id"], r["jobTitle"]) for r in value] == [(P["Ada"], "Countess"), (NEW_ID, "Director")],
+        "batch_create_with_upsert",
+    ),
+    write(
+        rest_write("PATCH", f"/rest/people/{P['Ada']}", {"jobTitle": "Countess", "name": {"lastName": "Byron"}}),
+        gql_write(
+            "mutation($id: UUID!, $data: PersonUpdateInput!) { updatePerson(id: $id, data: $data) { SELECTION } }",
+            {"id": P["Ada"], "data": {"jobTitle": "Countess", "name": {"lastName": "Byron"}}},
+        ),
+        lambda value: value["name"] == {"firstName": "Ada", "lastName": "Byron"},
+        "update_one",
+    ),
+    write(
+        rest_write("PATCH", "/rest/people", {"city": "Cambridge"}, filter="jobTitle[eq]:Engineer"),
+        gql_write(
+            'mutation($data: PersonUpdateInput!) { updatePeople(filter: {jobTitle: {eq: "Engineer"}}, '
+            "data: $data) { SELECTION } }",
+            {"data": {"city": "Cambridge"}},
+        ),
+        lambda value: sorted(names(value)) == ["Ada", "Edsger", "Linus"],
+        "update_many",
+    ),
+    write(
+        rest_write("DELETE", f"/rest/people/{P['Ada']}", soft_delete="true"),
+        ids_only(gql_write("mutation($id: UUID!) { deletePerson(id: $id) { SELECTION } }", {"id": P["Ada"]})),
+        lambda value: value == {"id": P["Ada"]},
+        "soft_delete_one",
+    ),
+    write(
+        rest_write("DELETE", "/rest/people", filter="city[eq]:London", soft_delete="true"),
+        ids_only(gql_write('mutation { deletePeople(filter: {city: {eq: "London"}}) { SELECTION } }', {})),
+        lambda value: sorted(r["id"] for r in value) == [P["Ada"], P["Alan"]],
+        "soft_delete_many",
+    ),
+    write(
+        rest_write("PATCH", f"/rest/restore/people/{P['Ghost']}"),
+        gql_write("mutation($id: UUID!) { restorePerson(id: $id) { SELECTION } }", {"id": P["Ghost"]}),
+        lambda value: value["name"]["firstName"] == "Ghost",
+        "restore_one",
+    ),
+    write(
+        rest_write("PATCH", "/rest/restore/people", filter="name.lastName[eq]:Writer"),
+        gql_write('mutation { restorePeople(filter: {name: {lastName: {eq: "Writer"}}}) { SELECTION } }', {}),
+        lambda value: names(value) == ["Ghost"],
+        "restore_many",
+    ),
+    write(
+        rest_write("DELETE", f"/rest/people/{P['Ada']}"),
+        ids_only(gql_write("mutation($id: UUID!) { destroyPerson(id: $id) { SELECTION } }", {"id": P["Ada"]})),
+        lambda value: value == {"id": P["Ada"]},
+        "destroy_one-unlinks_the_opportunity",
+    ),
+    write(
+        rest_write("DELETE", "/rest/people", filter="emails.primaryEmail[endsWith]:@acme.com"),
+        ids_only(
+            gql_write(
+                'mutation { destroyPeople(filter: {emails: {primaryEmail: {endsWith: "@acme.com"}}}) { SELECTION } }',
+                {},
+            )
+        ),
+        lambda value: sorted(r["id"] for r in value) == [P["Ada"], P["Alan"]],
+        "destroy_many",
+    ),
+    write(
+        rest_write(
+            "PATCH", "/rest/people/merge", {"ids": [P["Ada"], P["Alan"]], "conflictPriorityIndex": 1, "dryRun": False}
+        ),
+        gql_write(
+            'mutation { mergePeople(ids: ["%s", "%s"], conflictPriorityIndex: 1, dryRun: false) { SELECTION } }'
+            % (P["Ada"], P["Alan"]),
+            {},
+        ),
+        lambda value: (value["id"], value["jobTitle"]) == (P["Alan"], "Engineer"),
+        "merge",
+    ),
+    write(
+        rest_write(
+            "PATCH", "/rest/people/merge", {"ids": [P["Ada"], P["Alan"]], "conflictPriorityIndex": 0, "dryRun": True}
+        ),
+        gql_write(
+            'mutation { mergePeople(ids: ["%s", "%s"], conflictPriorityIndex: 0, dryRun: true) { SELECTION } }'
+            % (P["Ada"], P["Alan"]),
+            {},
+        ),
+        lambda value: value["emails"]["additionalEmails"] == ["alan@acme.com"],
+        "merge-dry_run",
+    ),
 ]
 
 
@@ -424,58 +636,130 @@ def error(rest_run, gql_run, expected, id: str):
 
 
 ERRORS = [
-    error(rest_error("POST", "/rest/people", {"emails": {"primaryEmail": "ada-at-acme"}}),
-          gql_error('mutation { createPerson(data: {emails: {primaryEmail: "ada-at-acme"}}) { id } }'),
-          ("BAD_USER_INPUT", ["Invalid value for field 'emails.primaryEmail': expected an email address, got \"ada-at-acme\""]),
-          "invalid_email"),
-    error(rest_error("POST", "/rest/people", {"emails": {"primaryEmail": "ada@acme.com"}}),
-          gql_error('mutation { createPerson(data: {emails: {primaryEmail: "ada@acme.com"}}) { id } }'),
-          ("BAD_USER_INPUT", [f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by "
-                              f"record {P['Ada']}"]), "duplicate_unique_value"),
-    error(rest_error("POST", "/rest/batch/people", [{"companyId": MISSING_ID}, {"emails": {"primaryEmail": "x"}}]),
-          gql_error(f'mutation {{ createPeople(data: [{{companyId: "{MISSING_ID}"}}, {{emails: {{primaryEmail: "x"}}}}]) {{ id }} }}'),
-          ("BAD_USER_INPUT", ["Record 1: Invalid value for field 'emails.primaryEmail': expected an email address, got \"x\""]),
-          "batch-every_invalid_record"),
-    error(rest_error("POST", "/rest/people", {"companyId": MISSING_ID}),
-          gql_error(f'mutation {{ createPerson(data: {{companyId: "{MISSING_ID}"}}) {{ id }} }}'),
-          ("BAD_USER_INPUT", [f"Field 'companyId': no company record has id '{MISSING_ID}'"]), "unknown_join_id"),
-    error(rest_error("POST", "/rest/batch/people", [{"name": {"firstName": str(i)}} for i in range(61)]),
-          gql_error("mutation($data: [PersonCreateInput!]!) { createPeople(data: $data) { id } }",
-                    {"data": [{"name": {"firstName": str(i)}} for i in range(61)]}),
-          ("BAD_USER_INPUT", ["Too many records: at most 60 per request, got 61"]), "batch_limit"),
-    error(rest_error("PATCH", f"/rest/people/{MISSING_ID}", {"city": "Paris"}),
-          gql_error(f'mutation {{ updatePerson(id: "{MISSING_ID}", data: {{city: "Paris"}}) {{ id }} }}'),
-          ("NOT_FOUND", [f"Record {MISSING_ID} not found in people"]), "update_unknown_id"),
-    error(rest_error("DELETE", f"/rest/people/{P['Ghost']}", soft_delete="true"),
-          gql_error(f'mutation {{ deletePerson(id: "{P["Ghost"]}") {{ id }} }}'),
-          ("NOT_FOUND", [f"Record {P['Ghost']} not found in people"]), "soft_delete_trashed"),
-    error(rest_error("PATCH", f"/rest/restore/people/{MISSING_ID}"),
-          gql_error(f'mutation {{ restorePerson(id: "{MISSING_ID}") {{ id }} }}'),
-          ("NOT_FOUND", [f"Record {MISSING_ID} not found in people"]), "restore_unknown_id"),
-    error(rest_error("DELETE", f"/rest/people/{MISSING_ID}"),
-          gql_error(f'mutation {{ destroyPerson(id: "{MISSING_ID}") {{ id }} }}'),
-          ("NOT_FOUND", [f"Record {MISSING_ID} not found in people"]), "destroy_unknown_id"),
-    error(rest_error("DELETE", "/rest/people", soft_delete="true"),
-          gql_error("mutation { deletePeople(filter: {}) { id } }"),
-          ("BAD_USER_INPUT", ["Filters are mandatory for bulk delete operations. Please provide at least one filter to "
-                              "prevent accidental deletion of all records."]), "mass_delete_without_filter"),
-    error(rest_error("GET", "/rest/opportunities", filter="closeDate[gt]:soon"),
-          gql_error('{ opportunities(filter: {closeDate: {gt: "soon"}}) { totalCount } }'),
-          ("BAD_USER_INPUT", ["'filter' invalid. Value for 'closeDate': expected an ISO 8601 date-time such as "
-                              "\"2024-01-31T09:30:00Z\", got \"soon\""]), "filter_value"),
-    error(rest_error("GET", "/rest/people", filter="id[in]:[nope]"),
-          gql_error('{ people(filter: {id: {in: ["nope"]}}) { totalCount } }'),
-          ("BAD_USER_INPUT", ["'filter' invalid. Value for 'id': expected a UUID, got \"nope\""]), "filter_uuid"),
-    error(rest_error("GET", "/rest/people", starting_after="bm9wZQ"),
-          gql_error('{ people(after: "bm9wZQ") { totalCount } }'),
-          ("BAD_USER_INPUT", ["Invalid cursor 'bm9wZQ': use a startCursor or endCursor returned with this same order_by"]),
-          "cursor"),
-    error(rest_error("PATCH", "/rest/people/merge", {"ids": [P["Ada"], MISSING_ID], "conflictPriorityIndex": 0}),
-          gql_error(f'mutation {{ mergePeople(ids: ["{P["Ada"]}", "{MISSING_ID}"], conflictPriorityIndex: 0) {{ id }} }}'),
-          ("NOT_FOUND", [f"Record {MISSING_ID} not found in people"]), "merge_unknown_id"),
-    error(rest_error("PATCH", "/rest/people/merge", {"ids": [P["Ada"], P["Alan"]], "conflictPriorityIndex": 2}),
-          gql_error(f'mutation {{ mergePeople(ids: ["{P["Ada"]}", "{P["Alan"]}"], conflictPriorityIndex: 2) {{ id }} }}'),
-          ("BAD_USER_INPUT", ["'conflictPriorityIndex' must be an integer from 0 to 1"]), "merge_priority"),
+    error(
+        rest_error("POST", "/rest/people", {"emails": {"primaryEmail": "ada-at-acme"}}),
+        gql_error('mutation { createPerson(data: {emails: {primaryEmail: "ada-at-acme"}}) { id } }'),
+        (
+            "BAD_USER_INPUT",
+            ["Invalid value for field 'emails.primaryEmail': expected an email address, got \"ada-at-acme\""],
+        ),
+        "invalid_email",
+    ),
+    error(
+        rest_error("POST", "/rest/people", {"emails": {"primaryEmail": "ada@acme.com"}}),
+        gql_error('mutation { createPerson(data: {emails: {primaryEmail: "ada@acme.com"}}) { id } }'),
+        (
+            "BAD_USER_INPUT",
+            [
+                f"Duplicate value for unique field 'emails.primaryEmail': 'ada@acme.com' is already used by "
+                f"record {P['Ada']}"
+            ],
+        ),
+        "duplicate_unique_value",
+    ),
+    error(
+        rest_error("POST", "/rest/batch/people", [{"companyId": MISSING_ID}, {"emails": {"primaryEmail": "x"}}]),
+        gql_error(
+            f'mutation {{ createPeople(data: [{{companyId: "{MISSING_ID}"}}, {{emails: {{primaryEmail: "x"}}}}]) {{ id }} }}'
+        ),
+        (
+            "BAD_USER_INPUT",
+            ["Record 1: Invalid value for field 'emails.primaryEmail': expected an email address, got \"x\""],
+        ),
+        "batch-every_invalid_record",
+    ),
+    error(
+        rest_error("POST", "/rest/people", {"companyId": MISSING_ID}),
+        gql_error(f'mutation {{ createPerson(data: {{companyId: "{MISSING_ID}"}}) {{ id }} }}'),
+        ("BAD_USER_INPUT", [f"Field 'companyId': no company record has id '{MISSING_ID}'"]),
+        "unknown_join_id",
+    ),
+    error(
+        rest_error("POST", "/rest/batch/people", [{"name": {"firstName": str(i)}} for i in range(61)]),
+        gql_error(
+            "mutation($data: [PersonCreateInput!]!) { createPeople(data: $data) { id } }",
+            {"data": [{"name": {"firstName": str(i)}} for i in range(61)]},
+        ),
+        ("BAD_USER_INPUT", ["Too many records: at most 60 per request, got 61"]),
+        "batch_limit",
+    ),
+    error(
+        rest_error("PATCH", f"/rest/people/{MISSING_ID}", {"city": "Paris"}),
+        gql_error(f'mutation {{ updatePerson(id: "{MISSING_ID}", data: {{city: "Paris"}}) {{ id }} }}'),
+        ("NOT_FOUND", [f"Record {MISSING_ID} not found in people"]),
+        "update_unknown_id",
+    ),
+    error(
+        rest_error("DELETE", f"/rest/people/{P['Ghost']}", soft_delete="true"),
+        gql_error(f'mutation {{ deletePerson(id: "{P["Ghost"]}") {{ id }} }}'),
+        ("NOT_FOUND", [f"Record {P['Ghost']} not found in people"]),
+        "soft_delete_trashed",
+    ),
+    error(
+        rest_error("PATCH", f"/rest/restore/people/{MISSING_ID}"),
+        gql_error(f'mutation {{ restorePerson(id: "{MISSING_ID}") {{ id }} }}'),
+        ("NOT_FOUND", [f"Record {MISSING_ID} not found in people"]),
+        "restore_unknown_id",
+    ),
+    error(
+        rest_error("DELETE", f"/rest/people/{MISSING_ID}"),
+        gql_error(f'mutation {{ destroyPerson(id: "{MISSING_ID}") {{ id }} }}'),
+        ("NOT_FOUND", [f"Record {MISSING_ID} not found in people"]),
+        "destroy_unknown_id",
+    ),
+    error(
+        rest_error("DELETE", "/rest/people", soft_delete="true"),
+        gql_error("mutation { deletePeople(filter: {}) { id } }"),
+        (
+            "BAD_USER_INPUT",
+            [
+                "Filters are mandatory for bulk delete operations. Please provide at least one filter to "
+                "prevent accidental deletion of all records."
+            ],
+        ),
+        "mass_delete_without_filter",
+    ),
+    error(
+        rest_error("GET", "/rest/opportunities", filter="closeDate[gt]:soon"),
+        gql_error('{ opportunities(filter: {closeDate: {gt: "soon"}}) { totalCount } }'),
+        (
+            "BAD_USER_INPUT",
+            [
+                "'filter' invalid. Value for 'closeDate': expected an ISO 8601 date-time such as "
+                '"2024-01-31T09:30:00Z", got "soon"'
+            ],
+        ),
+        "filter_value",
+    ),
+    error(
+        rest_error("GET", "/rest/people", filter="id[in]:[nope]"),
+        gql_error('{ people(filter: {id: {in: ["nope"]}}) { totalCount } }'),
+        ("BAD_USER_INPUT", ["'filter' invalid. Value for 'id': expected a UUID, got \"nope\""]),
+        "filter_uuid",
+    ),
+    error(
+        rest_error("GET", "/rest/people", starting_after="bm9wZQ"),
+        gql_error('{ people(after: "bm9wZQ") { totalCount } }'),
+        (
+            "BAD_USER_INPUT",
+            ["Invalid cursor 'bm9wZQ': use a startCursor or endCursor returned with this same order_by"],
+        ),
+        "cursor",
+    ),
+    error(
+        rest_error("PATCH", "/rest/people/merge", {"ids": [P["Ada"], MISSING_ID], "conflictPriorityIndex": 0}),
+        gql_error(
+            f'mutation {{ mergePeople(ids: ["{P["Ada"]}", "{MISSING_ID}"], conflictPriorityIndex: 0) {{ id }} }}'
+        ),
+        ("NOT_FOUND", [f"Record {MISSING_ID} not found in people"]),
+        "merge_unknown_id",
+    ),
+    error(
+        rest_error("PATCH", "/rest/people/merge", {"ids": [P["Ada"], P["Alan"]], "conflictPriorityIndex": 2}),
+        gql_error(f'mutation {{ mergePeople(ids: ["{P["Ada"]}", "{P["Alan"]}"], conflictPriorityIndex: 2) {{ id }} }}'),
+        ("BAD_USER_INPUT", ["'conflictPriorityIndex' must be an integer from 0 to 1"]),
+        "merge_priority",
+    ),
 ]
 
 

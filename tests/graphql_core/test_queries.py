@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.graphql_core.dataset import C, MISSING_ID, O, P
+from tests.graphql_core.dataset import MISSING_ID, C, O, P
 from tests.graphql_core.helpers import GraphQL, edge_names, firsts, nodes, user_error
 
 PLURAL_TYPES = {"people": "Person", "companies": "Company", "opportunities": "Opportunity"}
@@ -38,7 +38,9 @@ FILTER_CASES = [
     case("people", {"jobTitle": {"neq": "Engineer"}}, ["Alan", "Barbara", "Grace"], "text-neq"),
     case("people", {"name": {"firstName": {"in": ["Ada", "Grace", "Nobody"]}}}, ["Ada", "Grace"], "composite-in"),
     case("people", {"companyId": {"is": "NULL"}}, ["Edsger"], "join_id-is_null"),
-    case("people", {"companyId": {"is": "NOT_NULL"}}, ["Ada", "Alan", "Barbara", "Grace", "Linus"], "join_id-is_not_null"),
+    case(
+        "people", {"companyId": {"is": "NOT_NULL"}}, ["Ada", "Alan", "Barbara", "Grace", "Linus"], "join_id-is_not_null"
+    ),
     case("people", {"companyId": {"eq": C["Globex"]}}, ["Barbara", "Grace"], "join_id-eq"),
     case("people", {"companyId": {"in": [C["Globex"], MISSING_ID]}}, ["Barbara", "Grace"], "join_id-in"),
     case("people", {"id": {"in": [P["Ada"], P["Linus"]]}}, ["Ada", "Linus"], "id-in"),
@@ -50,8 +52,12 @@ FILTER_CASES = [
     case("companies", {"employees": {"gte": 50}}, ["Globex", "Umbrella"], "number-gte"),
     case("companies", {"employees": {"lt": 50}}, ["Acme"], "number-lt"),
     case("companies", {"employees": {"lte": 50}}, ["Acme", "Umbrella"], "number-lte"),
-    case("companies", {"annualRecurringRevenue": {"amountMicros": {"gte": 3000000}}}, ["Globex", "Umbrella"],
-         "currency-amountMicros-gte"),
+    case(
+        "companies",
+        {"annualRecurringRevenue": {"amountMicros": {"gte": 3000000}}},
+        ["Globex", "Umbrella"],
+        "currency-amountMicros-gte",
+    ),
     case("opportunities", {"closeDate": {"gt": "2024-01-01T00:00:00+01:00"}}, ["Deal A"], "datetime-gt"),
     # string family: like/startsWith/endsWith are case-sensitive, ilike is not
     case("people", {"name": {"lastName": {"startsWith": "L"}}}, ["Ada", "Barbara"], "text-startsWith"),
@@ -62,15 +68,32 @@ FILTER_CASES = [
     case("companies", {"address": {"addressCity": {"ilike": "PARIS"}}}, ["Acme", "Umbrella"], "address-ilike"),
     # arrays
     case("companies", {"tags": {"containsAny": ["B2B"]}}, ["Acme", "Globex"], "multi_select-containsAny"),
-    case("companies", {"tags": {"containsAny": ["PHARMA", "SAAS"]}}, ["Acme", "Umbrella"], "multi_select-containsAny-two"),
+    case(
+        "companies", {"tags": {"containsAny": ["PHARMA", "SAAS"]}}, ["Acme", "Umbrella"], "multi_select-containsAny-two"
+    ),
     # logic
-    case("people", {"and": [{"jobTitle": {"eq": "Engineer"}}, {"companyId": {"eq": C["Acme"]}}]}, ["Ada", "Linus"], "and"),
+    case(
+        "people", {"and": [{"jobTitle": {"eq": "Engineer"}}, {"companyId": {"eq": C["Acme"]}}]}, ["Ada", "Linus"], "and"
+    ),
     case("people", {"jobTitle": {"eq": "Engineer"}, "city": {"eq": "London"}}, ["Ada"], "two_keys_mean_and"),
-    case("people", {"or": [{"name": {"firstName": {"eq": "Grace"}}}, {"city": {"eq": "London"}}]},
-         ["Ada", "Alan", "Grace"], "or"),
+    case(
+        "people",
+        {"or": [{"name": {"firstName": {"eq": "Grace"}}}, {"city": {"eq": "London"}}]},
+        ["Ada", "Alan", "Grace"],
+        "or",
+    ),
     case("people", {"not": {"jobTitle": {"eq": "Engineer"}}}, ["Alan", "Barbara", "Grace"], "not"),
-    case("people", {"or": [{"and": [{"city": {"eq": "London"}}, {"not": {"jobTitle": {"eq": ""}}}]},
-                           {"emails": {"primaryEmail": {"eq": "grace@navy.mil"}}}]}, ["Ada", "Grace"], "nested_logic"),
+    case(
+        "people",
+        {
+            "or": [
+                {"and": [{"city": {"eq": "London"}}, {"not": {"jobTitle": {"eq": ""}}}]},
+                {"emails": {"primaryEmail": {"eq": "grace@navy.mil"}}},
+            ]
+        },
+        ["Ada", "Grace"],
+        "nested_logic",
+    ),
     # soft-deleted records: only when the filter names deletedAt
     case("people", {"deletedAt": {"is": "NOT_NULL"}}, ["Ghost"], "deletedAt-lists_the_trash"),
 ]
@@ -83,12 +106,17 @@ def test_filter_selects_exactly_the_matching_records(rgql, plural, filter, expec
 
 def test_filter_written_inline_with_enum_literals_equals_the_same_filter_in_variables(rgql):
     # when
-    inline = rgql.data("{ people(filter: {companyId: {is: NULL}}) { edges { node { id } } } "
-                       "opportunities(filter: {stage: {in: [NEW, CUSTOMER]}}) { edges { node { id } } } "
-                       "companies(filter: {tags: {containsAny: [PHARMA]}}) { edges { node { id } } } }")
+    inline = rgql.data(
+        "{ people(filter: {companyId: {is: NULL}}) { edges { node { id } } } "
+        "opportunities(filter: {stage: {in: [NEW, CUSTOMER]}}) { edges { node { id } } } "
+        "companies(filter: {tags: {containsAny: [PHARMA]}}) { edges { node { id } } } }"
+    )
     # then
     assert {key: [n["id"] for n in nodes(value)] for key, value in inline.items()} == {
-        "people": [P["Edsger"]], "opportunities": sorted([O["Deal B"], O["Deal C"]]), "companies": [C["Umbrella"]]}
+        "people": [P["Edsger"]],
+        "opportunities": sorted([O["Deal B"], O["Deal C"]]),
+        "companies": [C["Umbrella"]],
+    }
 
 
 def test_a_filter_value_the_field_type_refuses_is_bad_user_input_with_the_engines_message(rgql):
@@ -103,14 +131,16 @@ def test_an_unknown_filter_field_is_refused_before_execution(rgql):
     status, body = rgql('{ people(filter: {nickname: {eq: "x"}}) { totalCount } }')
     assert status == 400
     assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
-        ("Field 'nickname' is not defined by type 'PersonFilterInput'. Did you mean 'name'?", "BAD_USER_INPUT")]
+        ("Field 'nickname' is not defined by type 'PersonFilterInput'. Did you mean 'name'?", "BAD_USER_INPUT")
+    ]
 
 
 def test_selecting_an_unknown_field_is_refused_before_execution(rgql):
     status, body = rgql("{ people { edges { node { nickname } } } }")
     assert status == 400
     assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
-        ("Cannot query field 'nickname' on type 'Person'. Did you mean 'name'?", "BAD_USER_INPUT")]
+        ("Cannot query field 'nickname' on type 'Person'. Did you mean 'name'?", "BAD_USER_INPUT")
+    ]
 
 
 # --- orderBy ----------------------------------------------------------------------------------------
@@ -124,24 +154,63 @@ def ordered(gql: GraphQL, plural: str, order_by: list[dict[str, Any]]) -> list[s
     return firsts(connection) if plural == "people" else edge_names(connection)
 
 
-@pytest.mark.parametrize("plural, order_by, expected", [
-    pytest.param("people", [{"name": {"lastName": "AscNullsFirst"}}], ["Edsger", "Grace", "Barbara", "Ada", "Linus", "Alan"],
-                 id="composite_sub_field"),
-    pytest.param("people", [{"name": {"lastName": "DescNullsLast"}}], ["Alan", "Linus", "Ada", "Barbara", "Grace", "Edsger"],
-                 id="composite_sub_field-desc"),
-    pytest.param("companies", [{"employees": "AscNullsFirst"}], ["Initech", "Acme", "Umbrella", "Globex"], id="AscNullsFirst"),
-    pytest.param("companies", [{"employees": "AscNullsLast"}], ["Acme", "Umbrella", "Globex", "Initech"], id="AscNullsLast"),
-    pytest.param("companies", [{"employees": "DescNullsFirst"}], ["Initech", "Globex", "Umbrella", "Acme"], id="DescNullsFirst"),
-    pytest.param("companies", [{"employees": "DescNullsLast"}], ["Globex", "Umbrella", "Acme", "Initech"], id="DescNullsLast"),
-    pytest.param("companies", [{"address": {"addressCity": "AscNullsFirst"}}], ["Initech", "Globex", "Acme", "Umbrella"],
-                 id="address-byte_order"),
-    pytest.param("companies", [{"annualRecurringRevenue": {"amountMicros": "DescNullsLast"}}],
-                 ["Globex", "Umbrella", "Acme", "Initech"], id="currency-amountMicros"),
-    pytest.param("people", [{"jobTitle": "AscNullsFirst"}, {"name": {"firstName": "DescNullsLast"}}],
-                 ["Alan", "Grace", "Linus", "Edsger", "Ada", "Barbara"], id="two_keys"),
-    pytest.param("opportunities", [{"stage": "AscNullsFirst"}], ["Deal B", "Deal A", "Deal C"], id="select-by_option_position"),
-    pytest.param("people", [], ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Linus"], id="none-means_id_order"),
-])
+@pytest.mark.parametrize(
+    "plural, order_by, expected",
+    [
+        pytest.param(
+            "people",
+            [{"name": {"lastName": "AscNullsFirst"}}],
+            ["Edsger", "Grace", "Barbara", "Ada", "Linus", "Alan"],
+            id="composite_sub_field",
+        ),
+        pytest.param(
+            "people",
+            [{"name": {"lastName": "DescNullsLast"}}],
+            ["Alan", "Linus", "Ada", "Barbara", "Grace", "Edsger"],
+            id="composite_sub_field-desc",
+        ),
+        pytest.param(
+            "companies", [{"employees": "AscNullsFirst"}], ["Initech", "Acme", "Umbrella", "Globex"], id="AscNullsFirst"
+        ),
+        pytest.param(
+            "companies", [{"employees": "AscNullsLast"}], ["Acme", "Umbrella", "Globex", "Initech"], id="AscNullsLast"
+        ),
+        pytest.param(
+            "companies",
+            [{"employees": "DescNullsFirst"}],
+            ["Initech", "Globex", "Umbrella", "Acme"],
+            id="DescNullsFirst",
+        ),
+        pytest.param(
+            "companies", [{"employees": "DescNullsLast"}], ["Globex", "Umbrella", "Acme", "Initech"], id="DescNullsLast"
+        ),
+        pytest.param(
+            "companies",
+            [{"address": {"addressCity": "AscNullsFirst"}}],
+            ["Initech", "Globex", "Acme", "Umbrella"],
+            id="address-byte_order",
+        ),
+        pytest.param(
+            "companies",
+            [{"annualRecurringRevenue": {"amountMicros": "DescNullsLast"}}],
+            ["Globex", "Umbrella", "Acme", "Initech"],
+            id="currency-amountMicros",
+        ),
+        pytest.param(
+            "people",
+            [{"jobTitle": "AscNullsFirst"}, {"name": {"firstName": "DescNullsLast"}}],
+            ["Alan", "Grace", "Linus", "Edsger", "Ada", "Barbara"],
+            id="two_keys",
+        ),
+        pytest.param(
+            "opportunities",
+            [{"stage": "AscNullsFirst"}],
+            ["Deal B", "Deal A", "Deal C"],
+            id="select-by_option_position",
+        ),
+        pytest.param("people", [], ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Linus"], id="none-means_id_order"),
+    ],
+)
 def test_order_by_sorts_with_the_requested_null_placement(rgql, plural, order_by, expected):
     assert ordered(rgql, plural, order_by) == expected
 
@@ -162,8 +231,12 @@ def page(gql: GraphQL, **arguments: Any) -> dict[str, Any]:
 
 def page_info(connection: dict[str, Any], has_next: bool, has_previous: bool) -> dict[str, Any]:
     """The exact ``pageInfo`` of a non-empty page: its first and last edge cursors."""
-    return {"hasNextPage": has_next, "hasPreviousPage": has_previous,
-            "startCursor": connection["edges"][0]["cursor"], "endCursor": connection["edges"][-1]["cursor"]}
+    return {
+        "hasNextPage": has_next,
+        "hasPreviousPage": has_previous,
+        "startCursor": connection["edges"][0]["cursor"],
+        "endCursor": connection["edges"][-1]["cursor"],
+    }
 
 
 def test_paging_forward_with_first_and_after_walks_every_record_once(rgql):
@@ -175,7 +248,10 @@ def test_paging_forward_with_first_and_after_walks_every_record_once(rgql):
     assert [firsts(p) for p in (one, two, three)] == [["Ada", "Alan"], ["Barbara", "Edsger"], ["Grace", "Linus"]]
     # Each flag speaks for the direction being paged (api-reference 1.5), as REST's pageInfo.
     assert [p["pageInfo"] for p in (one, two, three)] == [
-        page_info(one, True, False), page_info(two, True, False), page_info(three, False, False)]
+        page_info(one, True, False),
+        page_info(two, True, False),
+        page_info(three, False, False),
+    ]
     assert [p["totalCount"] for p in (one, two, three)] == [6, 6, 6]
 
 
@@ -187,7 +263,10 @@ def test_paging_backward_with_last_and_before_walks_every_record_once_in_normal_
     # then
     assert [firsts(p) for p in (one, two, three)] == [["Grace", "Linus"], ["Barbara", "Edsger"], ["Ada", "Alan"]]
     assert [p["pageInfo"] for p in (one, two, three)] == [
-        page_info(one, False, True), page_info(two, False, True), page_info(three, False, False)]
+        page_info(one, False, True),
+        page_info(two, False, True),
+        page_info(three, False, False),
+    ]
 
 
 def test_paging_backward_from_a_cursor_with_last_and_before(rgql):
@@ -200,7 +279,10 @@ def test_paging_backward_from_a_cursor_with_last_and_before(rgql):
     # then: records in normal order; hasPreviousPage speaks for the backward direction
     assert [firsts(p) for p in (one, two, three)] == [["Edsger", "Grace"], ["Alan", "Barbara"], ["Ada"]]
     assert [p["pageInfo"] for p in (one, two, three)] == [
-        page_info(one, False, True), page_info(two, False, True), page_info(three, False, False)]
+        page_info(one, False, True),
+        page_info(two, False, True),
+        page_info(three, False, False),
+    ]
 
 
 def test_every_edge_cursor_resumes_right_after_its_record(rgql):
@@ -213,9 +295,10 @@ def test_every_edge_cursor_resumes_right_after_its_record(rgql):
 
 
 def test_an_empty_page_has_null_cursors(rgql):
-    assert rgql.data('{ people(filter: {city: {eq: "Atlantis"}}) { totalCount pageInfo '
-                     '{ hasNextPage hasPreviousPage startCursor endCursor } edges { cursor } } }') == {
-        "people": {"totalCount": 0, "pageInfo": EMPTY_PAGE_INFO, "edges": []}}
+    assert rgql.data(
+        '{ people(filter: {city: {eq: "Atlantis"}}) { totalCount pageInfo '
+        "{ hasNextPage hasPreviousPage startCursor endCursor } edges { cursor } } }"
+    ) == {"people": {"totalCount": 0, "pageInfo": EMPTY_PAGE_INFO, "edges": []}}
 
 
 def test_first_and_last_together_are_refused(rgql):
@@ -226,7 +309,8 @@ def test_first_and_last_together_are_refused(rgql):
 def test_a_cursor_that_was_not_issued_is_refused(rgql):
     error = rgql.error('{ people(after: "bm90IGEgY3Vyc29y") { totalCount } }')
     assert error["extensions"] == user_error(
-        "Invalid cursor 'bm90IGEgY3Vyc29y': use a startCursor or endCursor returned with this same order_by")
+        "Invalid cursor 'bm90IGEgY3Vyc29y': use a startCursor or endCursor returned with this same order_by"
+    )
 
 
 # --- aggregates ---------------------------------------------------------------------------------------
@@ -234,45 +318,70 @@ def test_a_cursor_that_was_not_issued_is_refused(rgql):
 
 def test_aggregate_fields_are_computed_over_every_matching_record(rgql):
     # when
-    people = rgql.data("{ people { totalCount countEmptyJobTitle countNotEmptyJobTitle countUniqueValuesJobTitle "
-                       "percentageEmptyJobTitle percentageNotEmptyJobTitle countEmptyEmails countNotEmptyCompanyId "
-                       "countEmptyName } }")["people"]
-    companies = rgql.data("{ companies { totalCount minEmployees maxEmployees avgEmployees sumEmployees "
-                          "countEmptyEmployees percentageEmptyEmployees countTrueIdealCustomerProfile "
-                          "countFalseIdealCustomerProfile minAnnualRecurringRevenueAmountMicros "
-                          "maxAnnualRecurringRevenueAmountMicros avgAnnualRecurringRevenueAmountMicros "
-                          "sumAnnualRecurringRevenueAmountMicros countEmptyAnnualRecurringRevenue countEmptyTags } }")["companies"]
+    people = rgql.data(
+        "{ people { totalCount countEmptyJobTitle countNotEmptyJobTitle countUniqueValuesJobTitle "
+        "percentageEmptyJobTitle percentageNotEmptyJobTitle countEmptyEmails countNotEmptyCompanyId "
+        "countEmptyName } }"
+    )["people"]
+    companies = rgql.data(
+        "{ companies { totalCount minEmployees maxEmployees avgEmployees sumEmployees "
+        "countEmptyEmployees percentageEmptyEmployees countTrueIdealCustomerProfile "
+        "countFalseIdealCustomerProfile minAnnualRecurringRevenueAmountMicros "
+        "maxAnnualRecurringRevenueAmountMicros avgAnnualRecurringRevenueAmountMicros "
+        "sumAnnualRecurringRevenueAmountMicros countEmptyAnnualRecurringRevenue countEmptyTags } }"
+    )["companies"]
     # then: Ghost (soft-deleted) is not counted
     assert people == {
-        "totalCount": 6, "countEmptyJobTitle": 1, "countNotEmptyJobTitle": 5, "countUniqueValuesJobTitle": 3,
-        "percentageEmptyJobTitle": 1 / 6, "percentageNotEmptyJobTitle": 5 / 6, "countEmptyEmails": 1,
-        "countNotEmptyCompanyId": 5, "countEmptyName": 0,
+        "totalCount": 6,
+        "countEmptyJobTitle": 1,
+        "countNotEmptyJobTitle": 5,
+        "countUniqueValuesJobTitle": 3,
+        "percentageEmptyJobTitle": 1 / 6,
+        "percentageNotEmptyJobTitle": 5 / 6,
+        "countEmptyEmails": 1,
+        "countNotEmptyCompanyId": 5,
+        "countEmptyName": 0,
     }
     assert companies == {
-        "totalCount": 4, "minEmployees": 10.0, "maxEmployees": 200.0, "avgEmployees": pytest.approx(260 / 3),
-        "sumEmployees": 260.0, "countEmptyEmployees": 1, "percentageEmptyEmployees": 0.25,
-        "countTrueIdealCustomerProfile": 2, "countFalseIdealCustomerProfile": 2,
-        "minAnnualRecurringRevenueAmountMicros": 1000000.0, "maxAnnualRecurringRevenueAmountMicros": 5000000.0,
-        "avgAnnualRecurringRevenueAmountMicros": 3000000.0, "sumAnnualRecurringRevenueAmountMicros": 9000000.0,
-        "countEmptyAnnualRecurringRevenue": 1, "countEmptyTags": 1,
+        "totalCount": 4,
+        "minEmployees": 10.0,
+        "maxEmployees": 200.0,
+        "avgEmployees": pytest.approx(260 / 3),
+        "sumEmployees": 260.0,
+        "countEmptyEmployees": 1,
+        "percentageEmptyEmployees": 0.25,
+        "countTrueIdealCustomerProfile": 2,
+        "countFalseIdealCustomerProfile": 2,
+        "minAnnualRecurringRevenueAmountMicros": 1000000.0,
+        "maxAnnualRecurringRevenueAmountMicros": 5000000.0,
+        "avgAnnualRecurringRevenueAmountMicros": 3000000.0,
+        "sumAnnualRecurringRevenueAmountMicros": 9000000.0,
+        "countEmptyAnnualRecurringRevenue": 1,
+        "countEmptyTags": 1,
     }
 
 
 def test_aggregates_follow_the_filter_and_ignore_the_page(rgql):
-    assert rgql.data("{ companies(filter: {idealCustomerProfile: {eq: true}}, first: 1) "
-                     "{ totalCount sumEmployees edges { node { name } } } }") == {
-        "companies": {"totalCount": 2, "sumEmployees": 60.0, "edges": [{"node": {"name": "Acme"}}]}}
+    assert rgql.data(
+        "{ companies(filter: {idealCustomerProfile: {eq: true}}, first: 1) "
+        "{ totalCount sumEmployees edges { node { name } } } }"
+    ) == {"companies": {"totalCount": 2, "sumEmployees": 60.0, "edges": [{"node": {"name": "Acme"}}]}}
 
 
 def test_aggregates_of_datetime_fields_are_instants(rgql):
-    assert rgql.data("{ opportunities { minCloseDate maxCloseDate countEmptyCloseDate } }") == {"opportunities": {
-        "minCloseDate": "2023-06-01T00:00:00.000Z", "maxCloseDate": "2024-03-01T00:00:00.000Z", "countEmptyCloseDate": 1}}
+    assert rgql.data("{ opportunities { minCloseDate maxCloseDate countEmptyCloseDate } }") == {
+        "opportunities": {
+            "minCloseDate": "2023-06-01T00:00:00.000Z",
+            "maxCloseDate": "2024-03-01T00:00:00.000Z",
+            "countEmptyCloseDate": 1,
+        }
+    }
 
 
 def test_aggregates_over_no_records_are_zero_counts_and_null_values(rgql):
-    assert rgql.data('{ companies(filter: {name: {eq: "Nobody"}}) { totalCount countEmptyName percentageEmptyName '
-                     'sumEmployees } }') == {"companies": {
-        "totalCount": 0, "countEmptyName": 0, "percentageEmptyName": 0.0, "sumEmployees": None}}
+    assert rgql.data(
+        '{ companies(filter: {name: {eq: "Nobody"}}) { totalCount countEmptyName percentageEmptyName sumEmployees } }'
+    ) == {"companies": {"totalCount": 0, "countEmptyName": 0, "percentageEmptyName": 0.0, "sumEmployees": None}}
 
 
 # --- relations ------------------------------------------------------------------------------------------
@@ -280,8 +389,10 @@ def test_aggregates_over_no_records_are_zero_counts_and_null_values(rgql):
 
 def test_people_come_with_their_company(rgql):
     # when
-    people = rgql.data("{ people(orderBy: [{name: {firstName: AscNullsFirst}}]) "
-                       "{ edges { node { name { firstName } companyId company { id name } } } } }")["people"]
+    people = rgql.data(
+        "{ people(orderBy: [{name: {firstName: AscNullsFirst}}]) "
+        "{ edges { node { name { firstName } companyId company { id name } } } } }"
+    )["people"]
     # then
     assert [(n["name"]["firstName"], n["companyId"], n["company"]) for n in nodes(people)] == [
         ("Ada", C["Acme"], {"id": C["Acme"], "name": "Acme"}),
@@ -295,14 +406,22 @@ def test_people_come_with_their_company(rgql):
 
 def test_a_company_comes_with_its_live_people_as_a_connection(rgql):
     # when
-    company = rgql.data(f'{{ company(filter: {{id: {{eq: "{C["Acme"]}"}}}}) {{ name people '
-                        "{ totalCount edges { node { id name { firstName } } } } } }")["company"]
+    company = rgql.data(
+        f'{{ company(filter: {{id: {{eq: "{C["Acme"]}"}}}}) {{ name people '
+        "{ totalCount edges { node { id name { firstName } } } } } }"
+    )["company"]
     # then: id order by default; Ghost is soft-deleted
-    assert company == {"name": "Acme", "people": {"totalCount": 3, "edges": [
-        {"node": {"id": P["Ada"], "name": {"firstName": "Ada"}}},
-        {"node": {"id": P["Alan"], "name": {"firstName": "Alan"}}},
-        {"node": {"id": P["Linus"], "name": {"firstName": "Linus"}}},
-    ]}}
+    assert company == {
+        "name": "Acme",
+        "people": {
+            "totalCount": 3,
+            "edges": [
+                {"node": {"id": P["Ada"], "name": {"firstName": "Ada"}}},
+                {"node": {"id": P["Alan"], "name": {"firstName": "Alan"}}},
+                {"node": {"id": P["Linus"], "name": {"firstName": "Linus"}}},
+            ],
+        },
+    }
 
 
 NESTED = """query($first: Int, $last: Int, $after: String, $before: String, $filter: PersonFilterInput,
@@ -323,7 +442,9 @@ def nested(gql: GraphQL, **arguments: Any) -> dict[str, dict[str, Any]]:
 
 def test_nested_connections_take_filter_order_and_first_per_parent(rgql):
     # when
-    found = nested(rgql, first=2, filter={"jobTitle": {"neq": "Admiral"}}, orderBy=[{"name": {"firstName": "DescNullsLast"}}])
+    found = nested(
+        rgql, first=2, filter={"jobTitle": {"neq": "Admiral"}}, orderBy=[{"name": {"firstName": "DescNullsLast"}}]
+    )
     # then
     assert {name: (firsts(c), c["totalCount"], c["pageInfo"]["hasNextPage"]) for name, c in found.items()} == {
         "Acme": (["Linus", "Alan"], 3, True),
@@ -339,9 +460,13 @@ def test_a_nested_connection_pages_forward_with_after_exactly_like_the_root_conn
     cursor = first_page["pageInfo"]["endCursor"]
     # when
     second_page = nested(rgql, first=2, after=cursor, orderBy=BY_FIRST_NAME)["Acme"]
-    root = rgql.data("""query($after: String) { people(filter: {companyId: {eq: "%s"}}, first: 2, after: $after,
+    root = rgql.data(
+        """query($after: String) { people(filter: {companyId: {eq: "%s"}}, first: 2, after: $after,
         orderBy: [{name: {firstName: AscNullsFirst}}]) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor
-        endCursor } edges { cursor node { name { firstName } } } } }""" % C["Acme"], {"after": cursor})["people"]
+        endCursor } edges { cursor node { name { firstName } } } } }"""
+        % C["Acme"],
+        {"after": cursor},
+    )["people"]
     # then
     assert firsts(first_page) == ["Ada", "Alan"] and firsts(second_page) == ["Linus"]
     assert second_page == root
@@ -353,9 +478,13 @@ def test_a_nested_connection_pages_backward_with_last_and_before_exactly_like_th
     cursor = last_page["pageInfo"]["startCursor"]
     # when
     previous_page = nested(rgql, last=2, before=cursor, orderBy=BY_FIRST_NAME)["Acme"]
-    root = rgql.data("""query($before: String) { people(filter: {companyId: {eq: "%s"}}, last: 2, before: $before,
+    root = rgql.data(
+        """query($before: String) { people(filter: {companyId: {eq: "%s"}}, last: 2, before: $before,
         orderBy: [{name: {firstName: AscNullsFirst}}]) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor
-        endCursor } edges { cursor node { name { firstName } } } } }""" % C["Acme"], {"before": cursor})["people"]
+        endCursor } edges { cursor node { name { firstName } } } } }"""
+        % C["Acme"],
+        {"before": cursor},
+    )["people"]
     # then
     assert firsts(last_page) == ["Alan", "Linus"] and firsts(previous_page) == ["Ada"]
     assert previous_page == root
@@ -363,8 +492,10 @@ def test_a_nested_connection_pages_backward_with_last_and_before_exactly_like_th
 
 def test_aggregates_of_a_nested_connection_are_per_parent_and_zero_for_a_parent_without_children(rgql):
     # when
-    companies = rgql.data("{ companies(orderBy: [{name: AscNullsFirst}]) { edges { node { name people "
-                          "{ totalCount countEmptyJobTitle percentageEmptyJobTitle } } } } }")["companies"]
+    companies = rgql.data(
+        "{ companies(orderBy: [{name: AscNullsFirst}]) { edges { node { name people "
+        "{ totalCount countEmptyJobTitle percentageEmptyJobTitle } } } } }"
+    )["companies"]
     # then
     assert {n["name"]: n["people"] for n in nodes(companies)} == {
         "Acme": {"totalCount": 3, "countEmptyJobTitle": 1, "percentageEmptyJobTitle": 1 / 3},
@@ -376,37 +507,55 @@ def test_aggregates_of_a_nested_connection_are_per_parent_and_zero_for_a_parent_
 
 def test_relations_nest_three_levels_deep(rgql):
     # when: person -> company -> people -> company
-    person = rgql.data(f'{{ person(filter: {{id: {{eq: "{P["Ada"]}"}}}}) {{ name {{ firstName }} company {{ name '
-                       "people(orderBy: [{name: {firstName: DescNullsLast}}]) { edges { node { name { firstName } "
-                       "company { name } } } } } } }")["person"]
+    person = rgql.data(
+        f'{{ person(filter: {{id: {{eq: "{P["Ada"]}"}}}}) {{ name {{ firstName }} company {{ name '
+        "people(orderBy: [{name: {firstName: DescNullsLast}}]) { edges { node { name { firstName } "
+        "company { name } } } } } } }"
+    )["person"]
     # then
-    assert person == {"name": {"firstName": "Ada"}, "company": {"name": "Acme", "people": {"edges": [
-        {"node": {"name": {"firstName": "Linus"}, "company": {"name": "Acme"}}},
-        {"node": {"name": {"firstName": "Alan"}, "company": {"name": "Acme"}}},
-        {"node": {"name": {"firstName": "Ada"}, "company": {"name": "Acme"}}},
-    ]}}}
+    assert person == {
+        "name": {"firstName": "Ada"},
+        "company": {
+            "name": "Acme",
+            "people": {
+                "edges": [
+                    {"node": {"name": {"firstName": "Linus"}, "company": {"name": "Acme"}}},
+                    {"node": {"name": {"firstName": "Alan"}, "company": {"name": "Acme"}}},
+                    {"node": {"name": {"firstName": "Ada"}, "company": {"name": "Acme"}}},
+                ]
+            },
+        },
+    }
 
 
 def test_an_opportunity_comes_with_its_company_its_point_of_contact_and_their_relations(rgql):
     # when
-    opportunity = rgql.data(f'{{ opportunity(filter: {{id: {{eq: "{O["Deal A"]}"}}}}) {{ name stage '
-                            "amount { amountMicros currencyCode } company { name opportunities { totalCount } } "
-                            "pointOfContact { name { lastName } pointOfContactForOpportunities "
-                            "{ edges { node { name } } } } } }")["opportunity"]
+    opportunity = rgql.data(
+        f'{{ opportunity(filter: {{id: {{eq: "{O["Deal A"]}"}}}}) {{ name stage '
+        "amount { amountMicros currencyCode } company { name opportunities { totalCount } } "
+        "pointOfContact { name { lastName } pointOfContactForOpportunities "
+        "{ edges { node { name } } } } } }"
+    )["opportunity"]
     # then
     assert opportunity == {
-        "name": "Deal A", "stage": "MEETING", "amount": {"amountMicros": 9000000, "currencyCode": "USD"},
+        "name": "Deal A",
+        "stage": "MEETING",
+        "amount": {"amountMicros": 9000000, "currencyCode": "USD"},
         "company": {"name": "Acme", "opportunities": {"totalCount": 2}},
-        "pointOfContact": {"name": {"lastName": "Lovelace"}, "pointOfContactForOpportunities": {
-            "edges": [{"node": {"name": "Deal A"}}]}},
+        "pointOfContact": {
+            "name": {"lastName": "Lovelace"},
+            "pointOfContactForOpportunities": {"edges": [{"node": {"name": "Deal A"}}]},
+        },
     }
 
 
 def test_the_same_relation_selected_twice_under_aliases_keeps_each_selection(rgql):
     # when
-    company = rgql.data(f'{{ company(filter: {{id: {{eq: "{C["Acme"]}"}}}}) {{ '
-                        'engineers: people(filter: {jobTitle: {eq: "Engineer"}}) { totalCount } '
-                        "everyone: people { totalCount } } }")["company"]
+    company = rgql.data(
+        f'{{ company(filter: {{id: {{eq: "{C["Acme"]}"}}}}) {{ '
+        'engineers: people(filter: {jobTitle: {eq: "Engineer"}}) { totalCount } '
+        "everyone: people { totalCount } } }"
+    )["company"]
     # then
     assert company == {"engineers": {"totalCount": 2}, "everyone": {"totalCount": 3}}
 
@@ -417,16 +566,21 @@ def test_aliased_edges_and_relations_inside_fragments_are_loaded(rgql):
         fragment Row on PersonEdge { entry: node { __typename ... on Person { first: name { firstName }
           employer: company { label: name } lost: company @include(if: false) { name } } } }""")
     # then
-    assert found == {"people": {"items": [
-        {"entry": {"__typename": "Person", "first": {"firstName": "Ada"}, "employer": {"label": "Acme"}}},
-        {"entry": {"__typename": "Person", "first": {"firstName": "Alan"}, "employer": {"label": "Acme"}}},
-    ]}}
+    assert found == {
+        "people": {
+            "items": [
+                {"entry": {"__typename": "Person", "first": {"firstName": "Ada"}, "employer": {"label": "Acme"}}},
+                {"entry": {"__typename": "Person", "first": {"firstName": "Alan"}, "employer": {"label": "Acme"}}},
+            ]
+        }
+    }
 
 
 def test_a_nested_connection_refuses_a_cursor_that_was_not_issued_as_the_root_does(rgql):
     error = rgql.error('{ companies { edges { node { people(after: "bm90IGEgY3Vyc29y") { totalCount } } } } }')
     assert error["extensions"] == user_error(
-        "Invalid cursor 'bm90IGEgY3Vyc29y': use a startCursor or endCursor returned with this same order_by")
+        "Invalid cursor 'bm90IGEgY3Vyc29y': use a startCursor or endCursor returned with this same order_by"
+    )
 
 
 def test_find_one_without_a_match_is_not_found(rgql):

@@ -33,8 +33,10 @@ def write_records(api, n: int) -> None:
     companies = answer["data"]["createCompanies"]
     status, empty = api.post("/rest/companies", {"name": "Empty"})
     assert status == 201, empty
-    status, answer = api.post("/rest/batch/people", [
-        {"name": {"firstName": f"Person {i}"}, "companyId": company["id"]} for i, company in enumerate(companies)])
+    status, answer = api.post(
+        "/rest/batch/people",
+        [{"name": {"firstName": f"Person {i}"}, "companyId": company["id"]} for i, company in enumerate(companies)],
+    )
     assert status == 201, answer
 
 

@@ -13,8 +13,17 @@ from tests.graphql_core.helpers import GraphQL
 
 QUERY_OPERATIONS = ("{plural}", "{singular}", "{singular}Duplicates", "{plural}GroupBy")
 MUTATION_OPERATIONS = (
-    "create{Singular}", "create{Plural}", "update{Singular}", "update{Plural}", "delete{Singular}", "delete{Plural}",
-    "destroy{Singular}", "destroy{Plural}", "restore{Singular}", "restore{Plural}", "merge{Plural}",
+    "create{Singular}",
+    "create{Plural}",
+    "update{Singular}",
+    "update{Plural}",
+    "delete{Singular}",
+    "delete{Plural}",
+    "destroy{Singular}",
+    "destroy{Plural}",
+    "restore{Singular}",
+    "restore{Plural}",
+    "merge{Plural}",
 )
 ROOTS = "{ __schema { queryType { fields { name } } mutationType { fields { name } } } }"
 TYPE = """query($name: String!) { __type(name: $name) {
@@ -25,7 +34,7 @@ ACTOR_FIELDS = ["source", "workspaceMemberId", "name", "context"]
 
 def operation_names(templates: tuple[str, ...], singular: str, plural: str) -> set[str]:
     """Twenty's operation names of one object (``getResolverName``)."""
-    cap = lambda name: name[:1].upper() + name[1:]  # noqa: E731
+    cap = lambda name: name[:1].upper() + name[1:]
     return {t.format(singular=singular, plural=plural, Singular=cap(singular), Plural=cap(plural)) for t in templates}
 
 
@@ -74,26 +83,72 @@ def test_root_fields_are_exactly_twentys_operation_names_of_every_object(api, gq
 
 def test_people_and_companies_have_their_query_and_mutation_names(gql):
     queries, mutations = roots(gql)
-    assert {"people", "person", "personDuplicates", "peopleGroupBy", "companies", "company", "companyDuplicates",
-            "companiesGroupBy"} <= queries
     assert {
-        "createPerson", "createPeople", "updatePerson", "updatePeople", "deletePerson", "deletePeople",
-        "destroyPerson", "destroyPeople", "restorePerson", "restorePeople", "mergePeople",
-        "createCompany", "createCompanies", "updateCompany", "updateCompanies", "deleteCompany", "deleteCompanies",
-        "destroyCompany", "destroyCompanies", "restoreCompany", "restoreCompanies", "mergeCompanies",
+        "people",
+        "person",
+        "personDuplicates",
+        "peopleGroupBy",
+        "companies",
+        "company",
+        "companyDuplicates",
+        "companiesGroupBy",
+    } <= queries
+    assert {
+        "createPerson",
+        "createPeople",
+        "updatePerson",
+        "updatePeople",
+        "deletePerson",
+        "deletePeople",
+        "destroyPerson",
+        "destroyPeople",
+        "restorePerson",
+        "restorePeople",
+        "mergePeople",
+        "createCompany",
+        "createCompanies",
+        "updateCompany",
+        "updateCompanies",
+        "deleteCompany",
+        "deleteCompanies",
+        "destroyCompany",
+        "destroyCompanies",
+        "restoreCompany",
+        "restoreCompanies",
+        "mergeCompanies",
     } <= mutations
 
 
 def test_root_fields_take_twentys_arguments(gql):
     # when
-    schema = gql.data("{ __schema { queryType { fields { name args { name } } } mutationType { fields { name args { name } } } } }")
-    fields = {f["name"]: [a["name"] for a in f["args"]]
-              for root in ("queryType", "mutationType") for f in schema["__schema"][root]["fields"]}
+    schema = gql.data(
+        "{ __schema { queryType { fields { name args { name } } } mutationType { fields { name args { name } } } } }"
+    )
+    fields = {
+        f["name"]: [a["name"] for a in f["args"]]
+        for root in ("queryType", "mutationType")
+        for f in schema["__schema"][root]["fields"]
+    }
     # then
-    assert {name: fields[name] for name in (
-        "people", "person", "personDuplicates", "createPerson", "createPeople", "updatePerson", "updatePeople",
-        "deletePerson", "deletePeople", "destroyPerson", "destroyPeople", "restorePerson", "restorePeople", "mergePeople",
-    )} == {
+    assert {
+        name: fields[name]
+        for name in (
+            "people",
+            "person",
+            "personDuplicates",
+            "createPerson",
+            "createPeople",
+            "updatePerson",
+            "updatePeople",
+            "deletePerson",
+            "deletePeople",
+            "destroyPerson",
+            "destroyPeople",
+            "restorePerson",
+            "restorePeople",
+            "mergePeople",
+        )
+    } == {
         "people": ["filter", "orderBy", "first", "last", "after", "before"],
         "person": ["filter"],
         "personDuplicates": ["ids", "data"],
@@ -131,7 +186,10 @@ def test_many_to_one_relations_are_objects_and_one_to_many_relations_are_connect
     company = {f["name"]: f for f in type_of(gql, "Company")["fields"]}
     # then
     assert (person["company"]["type"]["kind"], named(person["company"]["type"]), person["company"]["args"]) == (
-        "OBJECT", "Company", [])
+        "OBJECT",
+        "Company",
+        [],
+    )
     assert named(person["companyId"]["type"]) == "UUID"
     assert named(company["people"]["type"]) == "PersonConnection"
     assert [a["name"] for a in company["people"]["args"]] == ["filter", "orderBy", "first", "last", "after", "before"]
@@ -142,7 +200,10 @@ def test_connection_edge_and_page_info_types_have_twentys_shape(gql):
     connection = {f["name"]: named(f["type"]) for f in type_of(gql, "PersonConnection")["fields"]}
     # then
     assert {k: connection[k] for k in ("edges", "pageInfo", "totalCount")} == {
-        "edges": "PersonEdge", "pageInfo": "PageInfo", "totalCount": "Int"}
+        "edges": "PersonEdge",
+        "pageInfo": "PageInfo",
+        "totalCount": "Int",
+    }
     assert field_names(gql, "PersonEdge") == ["node", "cursor"]
     assert field_names(gql, "PageInfo") == ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"]
 
@@ -152,23 +213,55 @@ def test_connections_carry_the_aggregate_fields_of_each_field_type(gql):
     person = {f["name"]: named(f["type"]) for f in type_of(gql, "PersonConnection")["fields"]}
     company = {f["name"]: named(f["type"]) for f in type_of(gql, "CompanyConnection")["fields"]}
     # then
-    assert {k: person[k] for k in (
-        "countEmptyJobTitle", "countNotEmptyJobTitle", "countUniqueValuesJobTitle", "percentageEmptyJobTitle",
-        "percentageNotEmptyJobTitle", "countEmptyEmails", "countEmptyCompanyId", "minCreatedAt", "maxCreatedAt",
-    )} == {
-        "countEmptyJobTitle": "Int", "countNotEmptyJobTitle": "Int", "countUniqueValuesJobTitle": "Int",
-        "percentageEmptyJobTitle": "Float", "percentageNotEmptyJobTitle": "Float", "countEmptyEmails": "Int",
-        "countEmptyCompanyId": "Int", "minCreatedAt": "DateTime", "maxCreatedAt": "DateTime",
+    assert {
+        k: person[k]
+        for k in (
+            "countEmptyJobTitle",
+            "countNotEmptyJobTitle",
+            "countUniqueValuesJobTitle",
+            "percentageEmptyJobTitle",
+            "percentageNotEmptyJobTitle",
+            "countEmptyEmails",
+            "countEmptyCompanyId",
+            "minCreatedAt",
+            "maxCreatedAt",
+        )
+    } == {
+        "countEmptyJobTitle": "Int",
+        "countNotEmptyJobTitle": "Int",
+        "countUniqueValuesJobTitle": "Int",
+        "percentageEmptyJobTitle": "Float",
+        "percentageNotEmptyJobTitle": "Float",
+        "countEmptyEmails": "Int",
+        "countEmptyCompanyId": "Int",
+        "minCreatedAt": "DateTime",
+        "maxCreatedAt": "DateTime",
     }
-    assert {k: company[k] for k in (
-        "minEmployees", "maxEmployees", "avgEmployees", "sumEmployees", "countTrueIdealCustomerProfile",
-        "countFalseIdealCustomerProfile", "minAnnualRecurringRevenueAmountMicros", "maxAnnualRecurringRevenueAmountMicros",
-        "avgAnnualRecurringRevenueAmountMicros", "sumAnnualRecurringRevenueAmountMicros",
-    )} == {
-        "minEmployees": "Float", "maxEmployees": "Float", "avgEmployees": "Float", "sumEmployees": "Float",
-        "countTrueIdealCustomerProfile": "Int", "countFalseIdealCustomerProfile": "Int",
-        "minAnnualRecurringRevenueAmountMicros": "Float", "maxAnnualRecurringRevenueAmountMicros": "Float",
-        "avgAnnualRecurringRevenueAmountMicros": "Float", "sumAnnualRecurringRevenueAmountMicros": "Float",
+    assert {
+        k: company[k]
+        for k in (
+            "minEmployees",
+            "maxEmployees",
+            "avgEmployees",
+            "sumEmployees",
+            "countTrueIdealCustomerProfile",
+            "countFalseIdealCustomerProfile",
+            "minAnnualRecurringRevenueAmountMicros",
+            "maxAnnualRecurringRevenueAmountMicros",
+            "avgAnnualRecurringRevenueAmountMicros",
+            "sumAnnualRecurringRevenueAmountMicros",
+        )
+    } == {
+        "minEmployees": "Float",
+        "maxEmployees": "Float",
+        "avgEmployees": "Float",
+        "sumEmployees": "Float",
+        "countTrueIdealCustomerProfile": "Int",
+        "countFalseIdealCustomerProfile": "Int",
+        "minAnnualRecurringRevenueAmountMicros": "Float",
+        "maxAnnualRecurringRevenueAmountMicros": "Float",
+        "avgAnnualRecurringRevenueAmountMicros": "Float",
+        "sumAnnualRecurringRevenueAmountMicros": "Float",
     }
     assert "sumJobTitle" not in person and "countTrueEmployees" not in company
 
@@ -190,18 +283,36 @@ def test_filter_order_and_write_inputs_have_twentys_names_and_fields(gql):
     assert set(update) == set(create) - {"id"}
 
 
-@pytest.mark.parametrize("base, sub_fields", [
-    pytest.param("FullName", ["firstName", "lastName"], id="FULL_NAME"),
-    pytest.param("Emails", ["primaryEmail", "additionalEmails"], id="EMAILS"),
-    pytest.param("Links", ["primaryLinkUrl", "primaryLinkLabel", "secondaryLinks"], id="LINKS"),
-    pytest.param("Phones", ["primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode",
-                            "additionalPhones"], id="PHONES"),
-    pytest.param("Currency", ["amountMicros", "currencyCode"], id="CURRENCY"),
-    pytest.param("Address", ["addressStreet1", "addressStreet2", "addressCity", "addressPostcode", "addressState",
-                             "addressCountry", "addressLat", "addressLng"], id="ADDRESS"),
-    pytest.param("Actor", ACTOR_FIELDS, id="ACTOR"),
-    pytest.param("RichTextV2", ["blocknote", "markdown"], id="RICH_TEXT_V2"),
-])
+@pytest.mark.parametrize(
+    "base, sub_fields",
+    [
+        pytest.param("FullName", ["firstName", "lastName"], id="FULL_NAME"),
+        pytest.param("Emails", ["primaryEmail", "additionalEmails"], id="EMAILS"),
+        pytest.param("Links", ["primaryLinkUrl", "primaryLinkLabel", "secondaryLinks"], id="LINKS"),
+        pytest.param(
+            "Phones",
+            ["primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode", "additionalPhones"],
+            id="PHONES",
+        ),
+        pytest.param("Currency", ["amountMicros", "currencyCode"], id="CURRENCY"),
+        pytest.param(
+            "Address",
+            [
+                "addressStreet1",
+                "addressStreet2",
+                "addressCity",
+                "addressPostcode",
+                "addressState",
+                "addressCountry",
+                "addressLat",
+                "addressLng",
+            ],
+            id="ADDRESS",
+        ),
+        pytest.param("Actor", ACTOR_FIELDS, id="ACTOR"),
+        pytest.param("RichTextV2", ["blocknote", "markdown"], id="RICH_TEXT_V2"),
+    ],
+)
 def test_composite_types_have_output_filter_order_and_input_types(gql, base, sub_fields):
     assert field_names(gql, base) == sub_fields
     assert input_names(gql, f"{base}Filter") == sub_fields
@@ -215,8 +326,16 @@ def test_select_fields_are_enums_with_their_options(gql):
     # when
     enum = gql.data('{ __type(name: "OpportunityStageEnum") { kind enumValues { name } } }')["__type"]
     # then
-    assert enum == {"kind": "ENUM", "enumValues": [
-        {"name": "NEW"}, {"name": "SCREENING"}, {"name": "MEETING"}, {"name": "PROPOSAL"}, {"name": "CUSTOMER"}]}
+    assert enum == {
+        "kind": "ENUM",
+        "enumValues": [
+            {"name": "NEW"},
+            {"name": "SCREENING"},
+            {"name": "MEETING"},
+            {"name": "PROPOSAL"},
+            {"name": "CUSTOMER"},
+        ],
+    }
 
 
 # --- schema follows the metadata --------------------------------------------------------------------
@@ -232,14 +351,33 @@ def test_a_custom_object_created_a_second_ago_is_queryable_under_twentys_names(a
     assert not {"gadgets", "gadget"} & queries_before
     assert operation_names(QUERY_OPERATIONS, "gadget", "gadgets") <= queries
     assert operation_names(MUTATION_OPERATIONS, "gadget", "gadgets") <= mutations
-    assert {t: bool(type_of(gql, t)) for t in (
-        "Gadget", "GadgetConnection", "GadgetEdge", "GadgetFilterInput", "GadgetOrderByInput", "GadgetCreateInput",
-        "GadgetUpdateInput")} == dict.fromkeys((
-            "Gadget", "GadgetConnection", "GadgetEdge", "GadgetFilterInput", "GadgetOrderByInput", "GadgetCreateInput",
-            "GadgetUpdateInput"), True)
+    assert {
+        t: bool(type_of(gql, t))
+        for t in (
+            "Gadget",
+            "GadgetConnection",
+            "GadgetEdge",
+            "GadgetFilterInput",
+            "GadgetOrderByInput",
+            "GadgetCreateInput",
+            "GadgetUpdateInput",
+        )
+    } == dict.fromkeys(
+        (
+            "Gadget",
+            "GadgetConnection",
+            "GadgetEdge",
+            "GadgetFilterInput",
+            "GadgetOrderByInput",
+            "GadgetCreateInput",
+            "GadgetUpdateInput",
+        ),
+        True,
+    )
     created = gql.data('mutation { createGadget(data: {name: "sprocket"}) { id name } }')["createGadget"]
     assert gql.data("{ gadgets { totalCount edges { node { id name } } } }") == {
-        "gadgets": {"totalCount": 1, "edges": [{"node": created}]}}
+        "gadgets": {"totalCount": 1, "edges": [{"node": created}]}
+    }
 
 
 def test_a_field_added_a_second_ago_is_writable_filterable_and_aggregated_on_the_next_request(api, gql):
@@ -249,19 +387,24 @@ def test_a_field_added_a_second_ago_is_writable_filterable_and_aggregated_on_the
     # when
     create_field(api, object_id, "weight", "NUMBER")
     created = gql.data('mutation { createGadget(data: {name: "heavy", weight: 12.5}) { name weight } }')
-    found = gql.data("{ gadgets(filter: {weight: {gt: 10}}) { edges { node { name weight } } sumWeight countEmptyWeight } }")
+    found = gql.data(
+        "{ gadgets(filter: {weight: {gt: 10}}) { edges { node { name weight } } sumWeight countEmptyWeight } }"
+    )
     # then
     assert created == {"createGadget": {"name": "heavy", "weight": 12.5}}
-    assert found == {"gadgets": {"edges": [{"node": {"name": "heavy", "weight": 12.5}}], "sumWeight": 12.5,
-                                 "countEmptyWeight": 0}}
+    assert found == {
+        "gadgets": {"edges": [{"node": {"name": "heavy", "weight": 12.5}}], "sumWeight": 12.5, "countEmptyWeight": 0}
+    }
 
 
 # --- authentication ---------------------------------------------------------------------------------
 
 
 def test_introspection_without_a_key_answers_with_the_bootstrap_schema(anonymous):
-    assert anonymous.post("/graphql", {"query": ROOTS}) == (200, {"data": {"__schema": {
-        "queryType": {"fields": [{"name": "_empty"}]}, "mutationType": None}}})
+    assert anonymous.post("/graphql", {"query": ROOTS}) == (
+        200,
+        {"data": {"__schema": {"queryType": {"fields": [{"name": "_empty"}]}, "mutationType": None}}},
+    )
 
 
 def test_the_full_introspection_query_of_client_generators_answers_with_and_without_a_key(gql, anonymous):
@@ -275,22 +418,35 @@ def test_the_full_introspection_query_of_client_generators_answers_with_and_with
     assert "Person" not in {t["name"] for t in without_key[1]["data"]["__schema"]["types"]}
 
 
-@pytest.mark.parametrize("query", [
-    pytest.param("{ people { totalCount } }", id="query"),
-    pytest.param("{ __typename people { totalCount } }", id="introspection_mixed_with_a_query"),
-    pytest.param('mutation { createPerson(data: {}) { id } }', id="mutation"),
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("{ people { totalCount } }", id="query"),
+        pytest.param("{ __typename people { totalCount } }", id="introspection_mixed_with_a_query"),
+        pytest.param("mutation { createPerson(data: {}) { id } }", id="mutation"),
+    ],
+)
 def test_anything_but_introspection_without_a_key_is_unauthenticated(anonymous, query):
     # HTTP 200 with the error in the body, as Twenty and /metadata answer.
     message = "Missing Authorization header. Send 'Authorization: Bearer <API key>'."
-    assert anonymous.post("/graphql", {"query": query}) == (200, {"errors": [{
-        "message": message, "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": message}}]})
+    assert anonymous.post("/graphql", {"query": query}) == (
+        200,
+        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": message}}]},
+    )
 
 
 def test_an_unknown_key_is_unauthenticated(db, anonymous):
     # given
     anonymous.token = "crm_0123456789abcdef_notthesecret"
     # when / then
-    assert anonymous.post("/graphql", {"query": "{ people { totalCount } }"}) == (200, {"errors": [{
-        "message": "Unknown API key.",
-        "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": "Unknown API key."}}]})
+    assert anonymous.post("/graphql", {"query": "{ people { totalCount } }"}) == (
+        200,
+        {
+            "errors": [
+                {
+                    "message": "Unknown API key.",
+                    "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": "Unknown API key."},
+                }
+            ]
+        },
+    )

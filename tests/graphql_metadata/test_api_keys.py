@@ -44,7 +44,9 @@ def test_revoke_api_key_makes_its_token_fail(gql):
     # given
     key = gql.data(CREATE, {"input": {"name": "Temp"}})["createApiKey"]
     token = gql.data(TOKEN, {"id": key["id"], "at": "2099-01-01T00:00:00Z"})["generateApiKeyToken"]["token"]
-    assert GraphQLClient(token).data("{ currentWorkspace { displayName } }") == {"currentWorkspace": {"displayName": "Acme"}}
+    assert GraphQLClient(token).data("{ currentWorkspace { displayName } }") == {
+        "currentWorkspace": {"displayName": "Acme"}
+    }
     # when
     revoked = gql.data(REVOKE, {"id": key["id"]})["revokeApiKey"]
     # then
@@ -64,8 +66,11 @@ def test_token_for_a_revoked_key_is_refused_as_in_rest(api, gql):
     status, body = gql.post(TOKEN, {"id": key["id"], "at": "2099-01-01T00:00:00Z"})
     # then
     assert status == 200 and body["data"] is None
-    assert error_of(body) == {"message": "This API Key is revoked", "path": ["generateApiKeyToken"],
-                              "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": "This API Key is revoked"}}
+    assert error_of(body) == {
+        "message": "This API Key is revoked",
+        "path": ["generateApiKeyToken"],
+        "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": "This API Key is revoked"},
+    }
 
 
 def test_api_key_by_id_reads_as_rest_and_update_renames(api, gql):
@@ -75,7 +80,7 @@ def test_api_key_by_id_reads_as_rest_and_update_renames(api, gql):
     # when
     read = gql.data("query ($id: UUID!) { apiKey(input: {id: $id}) { %s } }" % KEY, {"id": key["id"]})["apiKey"]
     renamed = gql.data(
-        "mutation ($id: UUID!) { updateApiKey(input: {id: $id, name: \"Dashboards\"}) { id name } }", {"id": key["id"]}
+        'mutation ($id: UUID!) { updateApiKey(input: {id: $id, name: "Dashboards"}) { id name } }', {"id": key["id"]}
     )["updateApiKey"]
     # then
     assert status == 200

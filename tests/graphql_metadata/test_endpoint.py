@@ -34,7 +34,7 @@ def test_introspection_answers_without_a_key_and_lists_object_and_field(anonymou
 def test_introspection_through_fragments_and_typename_needs_no_key(anonymous_gql):
     # when
     status, body = anonymous_gql.post(
-        "query Q { ...Root } fragment Root on Query { __typename __type(name: \"Object\") { name } }"
+        'query Q { ...Root } fragment Root on Query { __typename __type(name: "Object") { name } }'
     )
     # then
     assert (status, body) == (200, {"data": {"__typename": "Query", "__type": {"name": "Object"}}})
@@ -56,7 +56,9 @@ def test_query_without_a_key_is_unauthenticated(anonymous_gql):
     # then
     message = "Missing Authorization header. Send 'Authorization: Bearer <API key>'."
     assert status == 200
-    assert body == {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": message}}]}
+    assert body == {
+        "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": message}}]
+    }
 
 
 def test_introspection_mixed_with_data_needs_a_key(anonymous_gql):
@@ -74,8 +76,14 @@ def test_unknown_key_is_unauthenticated(workspace):
     status, body = client.post("{ currentWorkspace { id } }")
     # then
     assert status == 200
-    assert body == {"errors": [{"message": "Unknown API key.",
-                                "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": "Unknown API key."}}]}
+    assert body == {
+        "errors": [
+            {
+                "message": "Unknown API key.",
+                "extensions": {"code": "UNAUTHENTICATED", "userFriendlyMessage": "Unknown API key."},
+            }
+        ]
+    }
 
 
 def test_get_from_a_browser_opens_graphiql_on_metadata(db):
@@ -123,11 +131,18 @@ def test_syntax_error_is_parse_failed(gql):
     status, body = gql.post("{ objects { ")
     # then
     assert status == 400
-    assert body == {"errors": [{
-        "message": "Syntax Error: Expected Name, found <EOF>.",
-        "locations": [{"line": 1, "column": 13}],
-        "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": "Syntax Error: Expected Name, found <EOF>."},
-    }]}
+    assert body == {
+        "errors": [
+            {
+                "message": "Syntax Error: Expected Name, found <EOF>.",
+                "locations": [{"line": 1, "column": 13}],
+                "extensions": {
+                    "code": "BAD_USER_INPUT",
+                    "userFriendlyMessage": "Syntax Error: Expected Name, found <EOF>.",
+                },
+            }
+        ]
+    }
 
 
 def test_unknown_field_is_validation_failed(gql):
@@ -136,7 +151,10 @@ def test_unknown_field_is_validation_failed(gql):
     # then
     message = "Cannot query field 'nope' on type 'ObjectConnection'."
     assert status == 400
-    assert error_of(body) == {"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}
+    assert error_of(body) == {
+        "message": message,
+        "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message},
+    }
 
 
 def test_invalid_uuid_variable_is_bad_user_input(gql):
@@ -151,18 +169,30 @@ def test_invalid_uuid_variable_is_bad_user_input(gql):
 
 def test_body_that_is_not_json_is_bad_request(gql):
     # when
-    response = Client().post("/metadata", data="{", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {gql.token}")
+    response = Client().post(
+        "/metadata", data="{", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {gql.token}"
+    )
     # then
     assert response.status_code == 400
-    assert json.loads(response.content) == {"errors": [{
-        "message": "POST body sent invalid JSON.",
-        "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": "POST body sent invalid JSON."},
-    }]}
+    assert json.loads(response.content) == {
+        "errors": [
+            {
+                "message": "POST body sent invalid JSON.",
+                "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": "POST body sent invalid JSON."},
+            }
+        ]
+    }
 
 
 def test_too_deep_selection_is_refused(gql):
     # given
-    query = "{ field(id: \"00000000-0000-0000-0000-000000000000\") { " + "object { fieldsList { " * 8 + "id" + " } }" * 8 + " } }"
+    query = (
+        '{ field(id: "00000000-0000-0000-0000-000000000000") { '
+        + "object { fieldsList { " * 8
+        + "id"
+        + " } }" * 8
+        + " } }"
+    )
     # when
     status, body = gql.post(query)
     # then
@@ -184,15 +214,27 @@ class CrashingQuery(graphene.ObjectType):
 def test_unexpected_error_is_internal_without_details(gql):
     # given
     view = MetadataGraphQLView.as_view(schema=graphene.Schema(query=CrashingQuery))
-    request = RequestFactory().post("/metadata", data=json.dumps({"query": "{ boom }"}), content_type="application/json",
-                                    HTTP_AUTHORIZATION=f"Bearer {gql.token}")
+    request = RequestFactory().post(
+        "/metadata",
+        data=json.dumps({"query": "{ boom }"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {gql.token}",
+    )
     # when
     response = view(request)
     # then
     assert response.status_code == 200
-    assert json.loads(response.content) == {"data": {"boom": None}, "errors": [{
-        "message": "Internal server error",
-        "locations": [{"line": 1, "column": 3}],
-        "path": ["boom"],
-        "extensions": {"code": "INTERNAL_SERVER_ERROR", "userFriendlyMessage": "An unexpected error occurred. Please try again later."},
-    }]}
+    assert json.loads(response.content) == {
+        "data": {"boom": None},
+        "errors": [
+            {
+                "message": "Internal server error",
+                "locations": [{"line": 1, "column": 3}],
+                "path": ["boom"],
+                "extensions": {
+                    "code": "INTERNAL_SERVER_ERROR",
+                    "userFriendlyMessage": "An unexpected error occurred. Please try again later.",
+                },
+            }
+        ],
+    }

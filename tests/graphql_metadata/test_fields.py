@@ -25,7 +25,9 @@ def test_fields_default_to_a_page_of_ten_of_all_objects(gql, workspace):
     # when
     data = gql.data("{ fields { totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { id } } } }")
     # then
-    ids = [str(pk) for pk in FieldMetadata.objects.filter(workspace=workspace).order_by("pk").values_list("pk", flat=True)]
+    ids = [
+        str(pk) for pk in FieldMetadata.objects.filter(workspace=workspace).order_by("pk").values_list("pk", flat=True)
+    ]
     assert data["fields"]["totalCount"] == len(ids) == 112
     assert [e["node"]["id"] for e in data["fields"]["edges"]] == ids[:10]
     assert data["fields"]["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False}
@@ -34,11 +36,14 @@ def test_fields_default_to_a_page_of_ten_of_all_objects(gql, workspace):
 def test_fields_filtered_by_object_metadata_id(gql, workspace):
     # given
     company = object_id(workspace, "company")
-    expected = [str(pk) for pk in FieldMetadata.objects.filter(object_id=company).order_by("pk").values_list("pk", flat=True)]
+    expected = [
+        str(pk) for pk in FieldMetadata.objects.filter(object_id=company).order_by("pk").values_list("pk", flat=True)
+    ]
     # when
     data = gql.data(
         "query ($o: UUID!) { fields(paging: {first: 100}, filter: {objectMetadataId: {eq: $o}}) "
-        "{ totalCount edges { node { id objectMetadataId object { nameSingular } } } } }", {"o": company},
+        "{ totalCount edges { node { id objectMetadataId object { nameSingular } } } } }",
+        {"o": company},
     )
     # then
     nodes = [e["node"] for e in data["fields"]["edges"]]
@@ -50,10 +55,15 @@ def test_fields_filtered_by_object_and_flags(gql, workspace):
     # given
     person = object_id(workspace, "person")
     expected = [
-        str(pk) for pk in FieldMetadata.objects.filter(object_id=person, is_system=False, type="RELATION").order_by("pk")
+        str(pk)
+        for pk in FieldMetadata.objects.filter(object_id=person, is_system=False, type="RELATION")
+        .order_by("pk")
         .values_list("pk", flat=True)
     ]
-    relation_ids = {field_id(workspace, "person", name) for name in ("company", "noteTargets", "taskTargets", "pointOfContactForOpportunities")}
+    relation_ids = {
+        field_id(workspace, "person", name)
+        for name in ("company", "noteTargets", "taskTargets", "pointOfContactForOpportunities")
+    }
     # when
     data = gql.data(
         "query ($o: UUID!, $ids: [UUID!]) { fields(paging: {first: 100}, filter: {and: [{objectMetadataId: {in: [$o]}}, "
@@ -75,8 +85,16 @@ def test_field_values_and_relation_equal_the_rest_answer(api, gql, workspace):
     assert data["field"] == {key: rest["data"]["field"][key] for key in data["field"]}
     assert data["field"]["relation"] == {
         "type": "MANY_TO_ONE",
-        "sourceObjectMetadata": {"id": object_id(workspace, "person"), "nameSingular": "person", "namePlural": "people"},
-        "targetObjectMetadata": {"id": object_id(workspace, "company"), "nameSingular": "company", "namePlural": "companies"},
+        "sourceObjectMetadata": {
+            "id": object_id(workspace, "person"),
+            "nameSingular": "person",
+            "namePlural": "people",
+        },
+        "targetObjectMetadata": {
+            "id": object_id(workspace, "company"),
+            "nameSingular": "company",
+            "namePlural": "companies",
+        },
         "sourceFieldMetadata": {"id": company_field, "name": "company"},
         "targetFieldMetadata": {"id": field_id(workspace, "company", "people"), "name": "people"},
     }
@@ -99,10 +117,15 @@ def test_unknown_field_is_not_found(gql):
     # then
     message = "Field 00000000-0000-4000-8000-000000000000 not found"
     assert (status, body["data"]) == (200, None)
-    assert error_of(body) == {"message": message, "path": ["field"], "extensions": {"code": "NOT_FOUND", "userFriendlyMessage": message}}
+    assert error_of(body) == {
+        "message": message,
+        "path": ["field"],
+        "extensions": {"code": "NOT_FOUND", "userFriendlyMessage": message},
+    }
 
 
-NESTED = """
+NESTED = (
+    """
 query ($first: Int!) {
   objects(paging: {first: $first}) {
     totalCount
@@ -113,8 +136,12 @@ query ($first: Int!) {
     } }
   }
 }
-""" % RELATION
-DEEPER = NESTED.replace("targetObjectMetadata { id nameSingular namePlural }", "targetObjectMetadata { id fieldsList { id } }")
+"""
+    % RELATION
+)
+DEEPER = NESTED.replace(
+    "targetObjectMetadata { id nameSingular namePlural }", "targetObjectMetadata { id fieldsList { id } }"
+)
 
 
 def count_queries(gql, query: str, variables: dict) -> tuple[int, dict]:
@@ -147,7 +174,9 @@ def test_each_level_of_nesting_costs_at_most_one_query(gql):
     assert (one, every) == (5, 4)
     targets = [
         e["node"]["relation"]["targetObjectMetadata"]
-        for o in data["objects"]["edges"] for e in o["node"]["fields"]["edges"] if e["node"]["relation"]
+        for o in data["objects"]["edges"]
+        for e in o["node"]["fields"]["edges"]
+        if e["node"]["relation"]
     ]
     assert targets and all(t["fieldsList"] for t in targets)
 
@@ -155,7 +184,10 @@ def test_each_level_of_nesting_costs_at_most_one_query(gql):
 def test_fields_with_their_objects_cost_the_same_queries_for_one_and_many(gql):
     # given
     gql.data("{ currentWorkspace { id } }")
-    query = "query ($first: Int!) { fields(paging: {first: $first}) { edges { node { id %s object { id fieldsList { id } } } } } }" % RELATION
+    query = (
+        "query ($first: Int!) { fields(paging: {first: $first}) { edges { node { id %s object { id fieldsList { id } } } } } }"
+        % RELATION
+    )
     # when
     one, _ = count_queries(gql, query, {"first": 1})
     many, data = count_queries(gql, query, {"first": 1000})

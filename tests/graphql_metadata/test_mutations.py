@@ -26,15 +26,21 @@ mutation ($input: CreateOneFieldMetadataInput!) {
   }
 }
 """
-UPDATE_FIELD = "mutation ($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { id name label description } }"
-DELETE_FIELD = (
-    "mutation ($input: DeleteOneFieldInput!) { deleteOneField(input: $input) { id name relation { type targetFieldMetadata { name } } } }"
+UPDATE_FIELD = (
+    "mutation ($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { id name label description } }"
 )
+DELETE_FIELD = "mutation ($input: DeleteOneFieldInput!) { deleteOneField(input: $input) { id name relation { type targetFieldMetadata { name } } } }"
 
 
 def object_body(singular: str, plural: str, **extra: Any) -> dict[str, Any]:
     """A create-object input."""
-    return {"nameSingular": singular, "namePlural": plural, "labelSingular": singular.title(), "labelPlural": plural.title(), **extra}
+    return {
+        "nameSingular": singular,
+        "namePlural": plural,
+        "labelSingular": singular.title(),
+        "labelPlural": plural.title(),
+        **extra,
+    }
 
 
 def rest_message(api, method: str, path: str, body: Any) -> str:
@@ -50,8 +56,11 @@ def bad_user_input(gql, query: str, variables: dict[str, Any], path: str) -> str
     status, body = gql.post(query, variables)
     assert status == 200 and body["data"] is None, body
     error = error_of(body)
-    assert error == {"message": error["message"], "path": [path],
-                     "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": error["message"]}}
+    assert error == {
+        "message": error["message"],
+        "path": [path],
+        "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": error["message"]},
+    }
     return error["message"]
 
 
@@ -65,7 +74,12 @@ def create_object(gql, singular: str = "rocket", plural: str = "rockets") -> dic
     [
         pytest.param("Rocket Ship", "rocketShips", "Rocket Ship", id="invalid_name"),
         pytest.param("event", "events", 'The name "event" is not available', id="reserved_word"),
-        pytest.param("rocket", "rocket", "The singular and plural name cannot be the same for an object", id="singular_equals_plural"),
+        pytest.param(
+            "rocket",
+            "rocket",
+            "The singular and plural name cannot be the same for an object",
+            id="singular_equals_plural",
+        ),
         pytest.param("person", "persons", '"person"', id="name_taken"),
     ],
 )
@@ -84,14 +98,29 @@ def test_create_object_answers_the_object_with_its_default_fields(api, gql):
     # when
     created = create_object(gql)
     # then
-    assert {k: created[k] for k in ("nameSingular", "namePlural", "labelSingular", "labelPlural", "description", "isCustom", "isActive")} == {
-        "nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket", "labelPlural": "Rockets",
-        "description": None, "isCustom": True, "isActive": True,
+    assert {
+        k: created[k]
+        for k in ("nameSingular", "namePlural", "labelSingular", "labelPlural", "description", "isCustom", "isActive")
+    } == {
+        "nameSingular": "rocket",
+        "namePlural": "rockets",
+        "labelSingular": "Rocket",
+        "labelPlural": "Rockets",
+        "description": None,
+        "isCustom": True,
+        "isActive": True,
     }
     assert sorted((f["name"], f["type"]) for f in created["fieldsList"]) == [
-        ("createdAt", "DATE_TIME"), ("createdBy", "ACTOR"), ("deletedAt", "DATE_TIME"), ("id", "UUID"),
-        ("name", "TEXT"), ("noteTargets", "RELATION"), ("position", "POSITION"), ("taskTargets", "RELATION"),
-        ("updatedAt", "DATE_TIME"), ("updatedBy", "ACTOR"),
+        ("createdAt", "DATE_TIME"),
+        ("createdBy", "ACTOR"),
+        ("deletedAt", "DATE_TIME"),
+        ("id", "UUID"),
+        ("name", "TEXT"),
+        ("noteTargets", "RELATION"),
+        ("position", "POSITION"),
+        ("taskTargets", "RELATION"),
+        ("updatedAt", "DATE_TIME"),
+        ("updatedBy", "ACTOR"),
     ]
     status, rest = api.get(f"/rest/metadata/objects/{created['id']}")
     assert status == 200 and rest["data"]["object"]["nameSingular"] == "rocket"
@@ -102,11 +131,22 @@ def test_update_object_applies_only_the_keys_sent(api, gql):
     rocket = create_object(gql)["id"]
     gql.data(UPDATE_OBJECT, {"input": {"id": rocket, "update": {"description": "Goes up"}}})
     # when
-    updated = gql.data(UPDATE_OBJECT, {"input": {"id": rocket, "update": {"labelSingular": "Spaceship", "isActive": False}}})
+    updated = gql.data(
+        UPDATE_OBJECT, {"input": {"id": rocket, "update": {"labelSingular": "Spaceship", "isActive": False}}}
+    )
     # then
-    assert updated["updateOneObject"] == {"id": rocket, "labelSingular": "Spaceship", "description": "Goes up", "isActive": False}
+    assert updated["updateOneObject"] == {
+        "id": rocket,
+        "labelSingular": "Spaceship",
+        "description": "Goes up",
+        "isActive": False,
+    }
     status, rest = api.get(f"/rest/metadata/objects/{rocket}")
-    assert (status, rest["data"]["object"]["labelSingular"], rest["data"]["object"]["isActive"]) == (200, "Spaceship", False)
+    assert (status, rest["data"]["object"]["labelSingular"], rest["data"]["object"]["isActive"]) == (
+        200,
+        "Spaceship",
+        False,
+    )
 
 
 def test_update_object_null_clears_a_value(gql):
@@ -138,7 +178,7 @@ def test_delete_object_answers_it_as_it_was_and_it_is_gone(gql):
     # then
     assert deleted["id"] == created["id"] and deleted["nameSingular"] == "rocket"
     assert sorted(f["name"] for f in deleted["fieldsList"]) == sorted(f["name"] for f in created["fieldsList"])
-    status, body = gql.post("query ($id: UUID!) { object(id: $id) { id } }", {"id": created["id"]})
+    _status, body = gql.post("query ($id: UUID!) { object(id: $id) { id } }", {"id": created["id"]})
     assert error_of(body)["extensions"]["code"] == "NOT_FOUND"
 
 
@@ -181,14 +221,23 @@ def test_create_field_with_a_default_value_reads_as_rest(api, gql, workspace):
     # given
     company = object_id(workspace, "company")
     # when
-    created = gql.data(CREATE_FIELD, {"input": {"field": field_input(company, "tagline", defaultValue="'Hello'", isNullable=False)}})
+    created = gql.data(
+        CREATE_FIELD, {"input": {"field": field_input(company, "tagline", defaultValue="'Hello'", isNullable=False)}}
+    )
     # then
     field = created["createOneField"]
     status, rest = api.get(f"/rest/metadata/fields/{field['id']}")
     assert status == 200
     assert field == {
-        "id": field["id"], "type": "TEXT", "name": "tagline", "label": "Tagline", "isCustom": True, "isNullable": False,
-        "defaultValue": rest["data"]["field"]["defaultValue"], "objectMetadataId": company, "relation": None,
+        "id": field["id"],
+        "type": "TEXT",
+        "name": "tagline",
+        "label": "Tagline",
+        "isCustom": True,
+        "isNullable": False,
+        "defaultValue": rest["data"]["field"]["defaultValue"],
+        "objectMetadataId": company,
+        "relation": None,
     }
     assert field["defaultValue"] == "'Hello'"
 
@@ -197,23 +246,38 @@ def test_create_relation_field_creates_both_sides(gql, workspace):
     # given
     rocket = create_object(gql)["id"]
     company = object_id(workspace, "company")
-    payload = {"targetObjectMetadataId": company, "targetFieldLabel": "Rockets", "targetFieldIcon": "IconRocket", "type": "MANY_TO_ONE"}
+    payload = {
+        "targetObjectMetadataId": company,
+        "targetFieldLabel": "Rockets",
+        "targetFieldIcon": "IconRocket",
+        "type": "MANY_TO_ONE",
+    }
     # when
-    created = gql.data(CREATE_FIELD, {"input": {"field": field_input(rocket, "maker", "RELATION", relationCreationPayload=payload)}})
+    created = gql.data(
+        CREATE_FIELD, {"input": {"field": field_input(rocket, "maker", "RELATION", relationCreationPayload=payload)}}
+    )
     # then
     field = created["createOneField"]
     counterpart = field["relation"]["targetFieldMetadata"]
     assert field["relation"] == {
-        "type": "MANY_TO_ONE", "sourceObjectMetadata": {"nameSingular": "rocket"}, "targetObjectMetadata": {"nameSingular": "company"},
-        "sourceFieldMetadata": {"name": "maker"}, "targetFieldMetadata": {"id": counterpart["id"], "name": "rockets"},
+        "type": "MANY_TO_ONE",
+        "sourceObjectMetadata": {"nameSingular": "rocket"},
+        "targetObjectMetadata": {"nameSingular": "company"},
+        "sourceFieldMetadata": {"name": "maker"},
+        "targetFieldMetadata": {"id": counterpart["id"], "name": "rockets"},
     }
     back = gql.data(
         "query ($id: UUID!) { field(id: $id) { name relation { type targetObjectMetadata { nameSingular } targetFieldMetadata { name } } } }",
         {"id": counterpart["id"]},
     )
-    assert back["field"] == {"name": "rockets", "relation": {
-        "type": "ONE_TO_MANY", "targetObjectMetadata": {"nameSingular": "rocket"}, "targetFieldMetadata": {"name": "maker"},
-    }}
+    assert back["field"] == {
+        "name": "rockets",
+        "relation": {
+            "type": "ONE_TO_MANY",
+            "targetObjectMetadata": {"nameSingular": "rocket"},
+            "targetFieldMetadata": {"name": "maker"},
+        },
+    }
 
 
 def test_relation_payload_refusal_matches_rest(api, gql):
@@ -230,32 +294,51 @@ def test_relation_payload_refusal_matches_rest(api, gql):
 
 def test_update_field_and_its_refusal_match_rest(api, gql, workspace):
     # given
-    tagline = gql.data(CREATE_FIELD, {"input": {"field": field_input(object_id(workspace, "company"), "tagline")}})["createOneField"]["id"]
+    tagline = gql.data(CREATE_FIELD, {"input": {"field": field_input(object_id(workspace, "company"), "tagline")}})[
+        "createOneField"
+    ]["id"]
     standard = field_id(workspace, "company", "name")
     # when
-    updated = gql.data(UPDATE_FIELD, {"input": {"id": tagline, "update": {"label": "Motto", "description": "Said often"}}})
+    updated = gql.data(
+        UPDATE_FIELD, {"input": {"id": tagline, "update": {"label": "Motto", "description": "Said often"}}}
+    )
     rest = rest_message(api, "patch", f"/rest/metadata/fields/{standard}", {"name": "title"})
-    graphql = bad_user_input(gql, UPDATE_FIELD, {"input": {"id": standard, "update": {"name": "title"}}}, "updateOneField")
+    graphql = bad_user_input(
+        gql, UPDATE_FIELD, {"input": {"id": standard, "update": {"name": "title"}}}, "updateOneField"
+    )
     # then
-    assert updated["updateOneField"] == {"id": tagline, "name": "tagline", "label": "Motto", "description": "Said often"}
+    assert updated["updateOneField"] == {
+        "id": tagline,
+        "name": "tagline",
+        "label": "Motto",
+        "description": "Said often",
+    }
     assert graphql == rest == 'Standard field "name" cannot be renamed'
 
 
 def test_delete_relation_field_answers_it_as_it_was(gql, workspace):
     # given
     rocket = create_object(gql)["id"]
-    payload = {"targetObjectMetadataId": object_id(workspace, "company"), "targetFieldLabel": "Rockets", "type": "MANY_TO_ONE"}
-    maker = gql.data(CREATE_FIELD, {"input": {"field": field_input(rocket, "maker", "RELATION", relationCreationPayload=payload)}})
+    payload = {
+        "targetObjectMetadataId": object_id(workspace, "company"),
+        "targetFieldLabel": "Rockets",
+        "type": "MANY_TO_ONE",
+    }
+    maker = gql.data(
+        CREATE_FIELD, {"input": {"field": field_input(rocket, "maker", "RELATION", relationCreationPayload=payload)}}
+    )
     maker_id = maker["createOneField"]["id"]
     counterpart = maker["createOneField"]["relation"]["targetFieldMetadata"]["id"]
     # when
     deleted = gql.data(DELETE_FIELD, {"input": {"id": maker_id}})
     # then
     assert deleted["deleteOneField"] == {
-        "id": maker_id, "name": "maker", "relation": {"type": "MANY_TO_ONE", "targetFieldMetadata": {"name": "rockets"}},
+        "id": maker_id,
+        "name": "maker",
+        "relation": {"type": "MANY_TO_ONE", "targetFieldMetadata": {"name": "rockets"}},
     }
     for gone in (maker_id, counterpart):
-        status, body = gql.post("query ($id: UUID!) { field(id: $id) { id } }", {"id": gone})
+        _status, body = gql.post("query ($id: UUID!) { field(id: $id) { id } }", {"id": gone})
         assert error_of(body)["extensions"]["code"] == "NOT_FOUND"
 
 

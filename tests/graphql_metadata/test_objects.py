@@ -21,7 +21,12 @@ query Objects($paging: CursorPaging!, $filter: ObjectFilter!) {
 
 def object_ids(workspace, **filters) -> list[str]:
     """Ids of the workspace's objects matching ``filters``, in id order."""
-    return [str(pk) for pk in ObjectMetadata.objects.filter(workspace=workspace, **filters).order_by("pk").values_list("pk", flat=True)]
+    return [
+        str(pk)
+        for pk in ObjectMetadata.objects.filter(workspace=workspace, **filters)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ]
 
 
 def page(gql, paging: dict, filter: dict | None = None) -> dict:
@@ -36,9 +41,15 @@ def ids_of(connection: dict) -> list[str]:
 
 def create_custom_object(api, singular: str, plural: str) -> str:
     """Create a custom object through REST; return its id."""
-    status, body = api.post("/rest/metadata/objects", {
-        "nameSingular": singular, "namePlural": plural, "labelSingular": singular.title(), "labelPlural": plural.title(),
-    })
+    status, body = api.post(
+        "/rest/metadata/objects",
+        {
+            "nameSingular": singular,
+            "namePlural": plural,
+            "labelSingular": singular.title(),
+            "labelPlural": plural.title(),
+        },
+    )
     assert status == 201, body
     return body["data"]["createOneObject"]["id"]
 
@@ -50,8 +61,10 @@ def test_objects_lists_every_object_by_id_with_cursors(gql, workspace):
     ids = object_ids(workspace)
     assert ids_of(objects) == ids and objects["totalCount"] == len(ids) == 8
     assert objects["pageInfo"] == {
-        "hasNextPage": False, "hasPreviousPage": False,
-        "startCursor": objects["edges"][0]["cursor"], "endCursor": objects["edges"][-1]["cursor"],
+        "hasNextPage": False,
+        "hasPreviousPage": False,
+        "startCursor": objects["edges"][0]["cursor"],
+        "endCursor": objects["edges"][-1]["cursor"],
     }
     assert len({edge["cursor"] for edge in objects["edges"]}) == 8
 
@@ -66,7 +79,9 @@ def test_paging_forwards_with_first_and_after(gql, workspace):
     # then
     assert [ids_of(first), ids_of(second), ids_of(third)] == [ids[0:3], ids[3:6], ids[6:8]]
     assert [(p["pageInfo"]["hasPreviousPage"], p["pageInfo"]["hasNextPage"]) for p in (first, second, third)] == [
-        (False, True), (True, True), (True, False),
+        (False, True),
+        (True, True),
+        (True, False),
     ]
     assert {p["totalCount"] for p in (first, second, third)} == {8}
 
@@ -81,7 +96,9 @@ def test_paging_backwards_with_last_and_before(gql, workspace):
     # then
     assert [ids_of(last), ids_of(previous), ids_of(first)] == [ids[5:8], ids[2:5], ids[0:2]]
     assert [(p["pageInfo"]["hasPreviousPage"], p["pageInfo"]["hasNextPage"]) for p in (last, previous, first)] == [
-        (True, False), (True, True), (False, True),
+        (True, False),
+        (True, True),
+        (False, True),
     ]
 
 
@@ -107,7 +124,9 @@ def test_page_size_defaults_to_ten_and_is_capped_at_a_thousand():
     ("paging", "message"),
     [
         pytest.param({"after": "nope"}, "Invalid cursor: nope", id="cursor_not_ours"),
-        pytest.param({"first": 1, "last": 1}, "paging.first and paging.last cannot be used together", id="first_and_last"),
+        pytest.param(
+            {"first": 1, "last": 1}, "paging.first and paging.last cannot be used together", id="first_and_last"
+        ),
         pytest.param({"first": -1}, "paging.first must be zero or more, got -1", id="negative_first"),
     ],
 )
@@ -116,8 +135,11 @@ def test_bad_paging_is_bad_user_input(gql, paging, message):
     status, body = gql.post(PAGE, {"paging": paging, "filter": {}})
     # then
     assert status == 200 and body["data"] is None
-    assert error_of(body) == {"message": message, "path": ["objects"],
-                              "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}
+    assert error_of(body) == {
+        "message": message,
+        "path": ["objects"],
+        "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message},
+    }
 
 
 def test_filter_is_custom_and_is_active(api, gql, workspace):
@@ -171,10 +193,18 @@ def test_filter_and_or(gql, workspace):
 def test_object_by_id_with_fields_connection_and_fields_list(gql, workspace):
     # given
     person = object_id(workspace, "person")
-    field_ids = [str(pk) for pk in FieldMetadata.objects.filter(object_id=person).order_by("pk").values_list("pk", flat=True)]
-    system_ids = [str(pk) for pk in FieldMetadata.objects.filter(object_id=person, is_system=True).order_by("pk").values_list("pk", flat=True)]
+    field_ids = [
+        str(pk) for pk in FieldMetadata.objects.filter(object_id=person).order_by("pk").values_list("pk", flat=True)
+    ]
+    system_ids = [
+        str(pk)
+        for pk in FieldMetadata.objects.filter(object_id=person, is_system=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ]
     # when
-    data = gql.data("""
+    data = gql.data(
+        """
       query ($id: UUID!) {
         object(id: $id) {
           id nameSingular namePlural labelSingular isCustom isSystem isRemote
@@ -182,19 +212,30 @@ def test_object_by_id_with_fields_connection_and_fields_list(gql, workspace):
           system: fields(paging: {first: 100}, filter: {isSystem: {is: true}}) { totalCount edges { node { id isSystem } } }
           fieldsList { id objectMetadataId }
         }
-      }""", {"id": person})
+      }""",
+        {"id": person},
+    )
     # then
     obj = data["object"]
-    assert {k: obj[k] for k in ("id", "nameSingular", "namePlural", "labelSingular", "isCustom", "isSystem", "isRemote")} == {
-        "id": person, "nameSingular": "person", "namePlural": "people", "labelSingular": "Person",
-        "isCustom": False, "isSystem": False, "isRemote": False,
+    assert {
+        k: obj[k] for k in ("id", "nameSingular", "namePlural", "labelSingular", "isCustom", "isSystem", "isRemote")
+    } == {
+        "id": person,
+        "nameSingular": "person",
+        "namePlural": "people",
+        "labelSingular": "Person",
+        "isCustom": False,
+        "isSystem": False,
+        "isRemote": False,
     }
     assert [f["id"] for f in obj["fieldsList"]] == field_ids and len(field_ids) == 19
     assert {f["objectMetadataId"] for f in obj["fieldsList"]} == {person}
     assert [e["node"]["id"] for e in obj["firstFive"]["edges"]] == field_ids[:5]
     assert obj["firstFive"]["totalCount"] == 19
     assert obj["firstFive"]["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False}
-    assert [e["node"]["id"] for e in obj["system"]["edges"]] == system_ids and obj["system"]["totalCount"] == len(system_ids)
+    assert [e["node"]["id"] for e in obj["system"]["edges"]] == system_ids and obj["system"]["totalCount"] == len(
+        system_ids
+    )
 
 
 def test_object_values_equal_the_rest_answer(api, gql, workspace):
@@ -215,4 +256,8 @@ def test_unknown_object_is_not_found(gql):
     # then
     message = "Object 00000000-0000-4000-8000-000000000000 not found"
     assert (status, body["data"]) == (200, None)
-    assert error_of(body) == {"message": message, "path": ["object"], "extensions": {"code": "NOT_FOUND", "userFriendlyMessage": message}}
+    assert error_of(body) == {
+        "message": message,
+        "path": ["object"],
+        "extensions": {"code": "NOT_FOUND", "userFriendlyMessage": message},
+    }

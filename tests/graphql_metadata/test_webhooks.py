@@ -26,7 +26,10 @@ def test_create_webhook_shows_its_secret_once_and_reads_as_rest(api, gql):
 
 def test_webhooks_lists_live_webhooks_by_id(gql):
     # given
-    ids = [gql.data(CREATE, {"input": {"targetUrl": f"{TARGET}/{n}", "operations": ["*.*"]}})["createWebhook"]["id"] for n in range(3)]
+    ids = [
+        gql.data(CREATE, {"input": {"targetUrl": f"{TARGET}/{n}", "operations": ["*.*"]}})["createWebhook"]["id"]
+        for n in range(3)
+    ]
     gql.data(DELETE, {"id": ids[1]})
     # when
     listed = gql.data("{ webhooks { id targetUrl } }")["webhooks"]
@@ -36,9 +39,13 @@ def test_webhooks_lists_live_webhooks_by_id(gql):
 
 def test_update_webhook_applies_the_patch(gql):
     # given
-    hook = gql.data(CREATE, {"input": {"targetUrl": TARGET, "operations": ["*.*"], "description": "old"}})["createWebhook"]
+    hook = gql.data(CREATE, {"input": {"targetUrl": TARGET, "operations": ["*.*"], "description": "old"}})[
+        "createWebhook"
+    ]
     # when
-    updated = gql.data(UPDATE, {"input": {"id": hook["id"], "update": {"operations": ["company.updated"]}}})["updateWebhook"]
+    updated = gql.data(UPDATE, {"input": {"id": hook["id"], "update": {"operations": ["company.updated"]}}})[
+        "updateWebhook"
+    ]
     # then
     assert (updated["targetUrl"], updated["operations"], updated["description"]) == (TARGET, ["company.updated"], "old")
 
@@ -51,7 +58,11 @@ def test_invalid_webhook_is_refused_as_in_rest(api, gql):
     answer_status, answer = gql.post(CREATE, {"input": body})
     # then
     assert status == 400 and answer_status == 200
-    assert error_of(answer)["message"] == "; ".join(rest["messages"]) == "Invalid URL scheme. Only HTTP and HTTPS are allowed."
+    assert (
+        error_of(answer)["message"]
+        == "; ".join(rest["messages"])
+        == "Invalid URL scheme. Only HTTP and HTTPS are allowed."
+    )
     assert error_of(answer)["extensions"]["code"] == "BAD_USER_INPUT"
 
 
@@ -64,8 +75,11 @@ def test_delete_webhook_then_it_is_not_found(gql):
     # then
     assert deleted["id"] == hook["id"] and deleted["deletedAt"] is not None
     message = f"Webhook {hook['id']} not found"
-    assert status == 200 and error_of(body) == {"message": message, "path": ["webhook"],
-                                                "extensions": {"code": "NOT_FOUND", "userFriendlyMessage": message}}
+    assert status == 200 and error_of(body) == {
+        "message": message,
+        "path": ["webhook"],
+        "extensions": {"code": "NOT_FOUND", "userFriendlyMessage": message},
+    }
 
 
 def test_another_workspaces_webhook_is_not_found(gql, other_gql):
@@ -75,6 +89,9 @@ def test_another_workspaces_webhook_is_not_found(gql, other_gql):
     status, body = gql.post(DELETE, {"id": theirs})
     # then
     message = f"Webhook {theirs} not found"
-    assert status == 200 and error_of(body) == {"message": message, "path": ["deleteWebhook"],
-                                                "extensions": {"code": "NOT_FOUND", "userFriendlyMessage": message}}
+    assert status == 200 and error_of(body) == {
+        "message": message,
+        "path": ["deleteWebhook"],
+        "extensions": {"code": "NOT_FOUND", "userFriendlyMessage": message},
+    }
     assert [w["id"] for w in other_gql.data("{ webhooks { id } }")["webhooks"]] == [theirs]

@@ -8,7 +8,15 @@ from typing import Any
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 
 __all__ = [
-    "INSTANT", "UUID", "Matches", "create_field", "create_object", "error", "field_id", "object_id", "version_of",
+    "INSTANT",
+    "UUID",
+    "Matches",
+    "create_field",
+    "create_object",
+    "error",
+    "field_id",
+    "object_id",
+    "version_of",
 ]
 
 
@@ -43,9 +51,7 @@ def object_id(workspace: Workspace, name_singular: str) -> str:
 
 def field_id(workspace: Workspace, object_name: str, field_name: str) -> str:
     """Id of the field ``object_name.field_name`` in ``workspace``."""
-    return str(
-        FieldMetadata.objects.get(workspace=workspace, object__name_singular=object_name, name=field_name).pk
-    )
+    return str(FieldMetadata.objects.get(workspace=workspace, object__name_singular=object_name, name=field_name).pk)
 
 
 def version_of(workspace: Workspace) -> int:
@@ -55,8 +61,13 @@ def version_of(workspace: Workspace) -> int:
 
 def create_object(api, singular: str = "rocket", plural: str = "rockets", **extra: Any) -> dict[str, Any]:
     """Create a custom object through the API and return it (asserting the 201)."""
-    body = {"nameSingular": singular, "namePlural": plural, "labelSingular": singular.title(),
-            "labelPlural": plural.title(), **extra}
+    body = {
+        "nameSingular": singular,
+        "namePlural": plural,
+        "labelSingular": singular.title(),
+        "labelPlural": plural.title(),
+        **extra,
+    }
     status, answer = api.post("/rest/metadata/objects", body)
     assert status == 201, answer
     return answer["data"]["createOneObject"]

@@ -27,9 +27,16 @@ def form_errors(response) -> list[str]:
 
 @pytest.mark.parametrize(
     "path",
-    ["/admin/metadata_app/workspace/", "/admin/metadata_app/objectmetadata/", "/admin/metadata_app/fieldmetadata/",
-     "/admin/apikeys_app/apikey/", "/admin/metadata_app/objectmetadata/add/", "/admin/metadata_app/fieldmetadata/add/",
-     "/admin/apikeys_app/apikey/add/", "/admin/metadata_app/workspace/add/"],
+    [
+        "/admin/metadata_app/workspace/",
+        "/admin/metadata_app/objectmetadata/",
+        "/admin/metadata_app/fieldmetadata/",
+        "/admin/apikeys_app/apikey/",
+        "/admin/metadata_app/objectmetadata/add/",
+        "/admin/metadata_app/fieldmetadata/add/",
+        "/admin/apikeys_app/apikey/add/",
+        "/admin/metadata_app/workspace/add/",
+    ],
 )
 def test_admin_pages_render(admin_client, workspace, path):
     assert admin_client.get(path).status_code == 200
@@ -38,7 +45,12 @@ def test_admin_pages_render(admin_client, workspace, path):
 def test_change_pages_render(admin_client, workspace):
     person = object_id(workspace, "person")
     assert admin_client.get(f"/admin/metadata_app/objectmetadata/{person}/change/").status_code == 200
-    assert admin_client.get(f"/admin/metadata_app/fieldmetadata/{field_id(workspace, 'person', 'city')}/change/").status_code == 200
+    assert (
+        admin_client.get(
+            f"/admin/metadata_app/fieldmetadata/{field_id(workspace, 'person', 'city')}/change/"
+        ).status_code
+        == 200
+    )
     assert admin_client.get(f"/admin/metadata_app/workspace/{workspace.pk}/change/").status_code == 200
 
 
@@ -59,9 +71,18 @@ def test_admin_renames_a_workspace(admin_client, workspace):
 
 
 def object_form(workspace, **overrides) -> dict:
-    data = {"workspace": str(workspace.pk), "name_singular": "rocket", "name_plural": "rockets",
-            "label_singular": "Rocket", "label_plural": "Rockets", "description": "", "icon": "", "is_active": "on",
-            "fields-TOTAL_FORMS": "0", "fields-INITIAL_FORMS": "0"}
+    data = {
+        "workspace": str(workspace.pk),
+        "name_singular": "rocket",
+        "name_plural": "rockets",
+        "label_singular": "Rocket",
+        "label_plural": "Rockets",
+        "description": "",
+        "icon": "",
+        "is_active": "on",
+        "fields-TOTAL_FORMS": "0",
+        "fields-INITIAL_FORMS": "0",
+    }
     return {**data, **overrides}
 
 
@@ -76,11 +97,17 @@ def test_admin_creates_a_custom_object_with_its_default_fields(admin_client, wor
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"name_singular": "Rocket"}, 'nameSingular "Rocket" is invalid: it must start with a lower-case letter and '
-                                      'contain only letters and digits (camelCase), e.g. "myObject"'),
+        (
+            {"name_singular": "Rocket"},
+            'nameSingular "Rocket" is invalid: it must start with a lower-case letter and '
+            'contain only letters and digits (camelCase), e.g. "myObject"',
+        ),
         ({"name_plural": "rocket"}, "The singular and plural name cannot be the same for an object"),
         ({"name_singular": "workspace", "name_plural": "workspaceItems"}, 'The name "workspace" is not available'),
-        ({"name_singular": "person", "name_plural": "persons"}, 'The name "person" is already used by object "person" (people)'),
+        (
+            {"name_singular": "person", "name_plural": "persons"},
+            'The name "person" is already used by object "person" (people)',
+        ),
     ],
     ids=["syntax", "singular-is-plural", "reserved", "taken"],
 )
@@ -90,28 +117,47 @@ def test_admin_object_form_shows_the_service_message(admin_client, workspace, ov
     # then
     assert response.status_code == 200
     assert form_errors(response) == [message]
-    assert not ObjectMetadata.objects.filter(workspace=workspace, name_plural=overrides.get("name_plural", "rockets"),
-                                             is_custom=True).exists()
+    assert not ObjectMetadata.objects.filter(
+        workspace=workspace, name_plural=overrides.get("name_plural", "rockets"), is_custom=True
+    ).exists()
 
 
 def test_admin_changes_an_object_through_the_service(admin_client, workspace):
     # given
     company = object_id(workspace, "company")
     # when
-    response = admin_client.post(f"/admin/metadata_app/objectmetadata/{company}/change/", object_form(
-        workspace, name_singular="company", name_plural="companies", label_singular="Account", label_plural="Accounts",
-    ))
+    response = admin_client.post(
+        f"/admin/metadata_app/objectmetadata/{company}/change/",
+        object_form(
+            workspace,
+            name_singular="company",
+            name_plural="companies",
+            label_singular="Account",
+            label_plural="Accounts",
+        ),
+    )
     # then
     assert response.status_code == 302
     company_row = ObjectMetadata.objects.get(pk=company)
-    assert (company_row.label_singular, company_row.label_plural, company_row.name_singular) == ("Account", "Accounts", "company")
+    assert (company_row.label_singular, company_row.label_plural, company_row.name_singular) == (
+        "Account",
+        "Accounts",
+        "company",
+    )
 
 
 def test_admin_refuses_to_rename_a_standard_object(admin_client, workspace):
     person = object_id(workspace, "person")
-    response = admin_client.post(f"/admin/metadata_app/objectmetadata/{person}/change/", object_form(
-        workspace, name_singular="human", name_plural="humans", label_singular="Person", label_plural="People",
-    ))
+    response = admin_client.post(
+        f"/admin/metadata_app/objectmetadata/{person}/change/",
+        object_form(
+            workspace,
+            name_singular="human",
+            name_plural="humans",
+            label_singular="Person",
+            label_plural="People",
+        ),
+    )
     assert response.status_code == 200
     assert form_errors(response) == ['Standard object "person" cannot be renamed']
 
@@ -127,13 +173,25 @@ def test_admin_refuses_to_delete_a_standard_object(admin_client, workspace):
 
 
 def field_form(workspace, **overrides) -> dict:
-    data = {"object": object_id(workspace, "person"), "type": "TEXT", "name": "nickname", "label": "Nickname",
-            "description": "", "is_active": "on", "is_nullable": "on", "options": "", "settings": "", "default_value": ""}
+    data = {
+        "object": object_id(workspace, "person"),
+        "type": "TEXT",
+        "name": "nickname",
+        "label": "Nickname",
+        "description": "",
+        "is_active": "on",
+        "is_nullable": "on",
+        "options": "",
+        "settings": "",
+        "default_value": "",
+    }
     return {**data, **overrides}
 
 
 def test_admin_creates_a_field_through_the_service(admin_client, workspace):
-    response = admin_client.post("/admin/metadata_app/fieldmetadata/add/", field_form(workspace, default_value='"anon"'))
+    response = admin_client.post(
+        "/admin/metadata_app/fieldmetadata/add/", field_form(workspace, default_value='"anon"')
+    )
     assert response.status_code == 302
     field = FieldMetadata.objects.get(workspace=workspace, name="nickname")
     assert (field.storage_key, field.default_value, field.is_custom) == ("nickname", "anon", True)
@@ -145,8 +203,10 @@ def test_admin_creates_a_field_through_the_service(admin_client, workspace):
         ({"name": "jobTitle"}, 'Field "jobTitle" already exists on object "person"'),
         ({"name": "companyId"}, 'Field "companyId" already exists on object "person"'),
         ({"default_value": "12"}, "defaultValue is invalid: expected a string, got 12"),
-        ({"type": "RAW_JSON", "default_value": "NaN"},
-         "defaultValue is invalid: expected JSON, got a non-finite number (NaN and Infinity are not JSON)"),
+        (
+            {"type": "RAW_JSON", "default_value": "NaN"},
+            "defaultValue is invalid: expected JSON, got a non-finite number (NaN and Infinity are not JSON)",
+        ),
     ],
     ids=["taken", "join-name", "bad-default", "nan-default"],
 )

@@ -38,7 +38,12 @@ def test_list_returns_every_field_of_the_workspace_in_the_legacy_envelope(api, w
     assert set(body) == {"data", "pageInfo", "totalCount"} and list(body["data"]) == ["fields"]
     assert [f["id"] for f in body["data"]["fields"]] == ids
     assert body["totalCount"] == len(ids)
-    assert body["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": False, "startCursor": ids[0], "endCursor": ids[-1]}
+    assert body["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": False,
+        "startCursor": ids[0],
+        "endCursor": ids[-1],
+    }
 
 
 def test_list_pages_forward_and_backward(api, workspace):
@@ -50,18 +55,36 @@ def test_list_pages_forward_and_backward(api, workspace):
     back = api.get(FIELDS, limit=5, ending_before=ids[5])[1]
     # then
     assert [f["id"] for f in first["data"]["fields"]] == ids[0:5]
-    assert first["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False, "startCursor": ids[0], "endCursor": ids[4]}
+    assert first["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": ids[0],
+        "endCursor": ids[4],
+    }
     assert [f["id"] for f in second["data"]["fields"]] == ids[5:10]
-    assert second["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": True, "startCursor": ids[5], "endCursor": ids[9]}
+    assert second["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": True,
+        "startCursor": ids[5],
+        "endCursor": ids[9],
+    }
     assert [f["id"] for f in back["data"]["fields"]] == ids[0:5]
-    assert back["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False, "startCursor": ids[0], "endCursor": ids[4]}
+    assert back["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": ids[0],
+        "endCursor": ids[4],
+    }
     assert first["totalCount"] == second["totalCount"] == back["totalCount"] == len(ids)
 
 
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"starting_after": MISSING_ID, "ending_before": MISSING_ID}, "Only one of 'endingBefore' and 'startingAfter' may be provided"),
+        (
+            {"starting_after": MISSING_ID, "ending_before": MISSING_ID},
+            "Only one of 'endingBefore' and 'startingAfter' may be provided",
+        ),
         ({"starting_after": "12"}, "Invalid cursor: 12"),
         ({"ending_before": "zz"}, "Invalid cursor: zz"),
         ({"limit": "ten"}, "limit 'ten' is invalid. Should be an integer"),
@@ -84,20 +107,67 @@ def test_get_one_returns_the_field_with_options_and_quoted_default(api, workspac
     status, body = api.get(f"{FIELDS}/{stage_id}")
     # then
     assert status == 200
-    assert body == {"data": {"field": {
-        "id": stage_id, "type": "SELECT", "name": "stage", "label": "Stage", "description": None, "icon": None,
-        "isCustom": False, "isActive": True, "isSystem": False, "isNullable": False, "isUnique": False,
-        "isLabelSyncedWithName": False, "defaultValue": "'NEW'",
-        "options": [
-            {"id": "00000000-0000-4000-8000-000000000000", "label": "New", "value": "NEW", "color": "red", "position": 0},
-            {"id": "00000000-0000-4000-8000-000000000001", "label": "Screening", "value": "SCREENING", "color": "purple", "position": 1},
-            {"id": "00000000-0000-4000-8000-000000000002", "label": "Meeting", "value": "MEETING", "color": "sky", "position": 2},
-            {"id": "00000000-0000-4000-8000-000000000003", "label": "Proposal", "value": "PROPOSAL", "color": "turquoise", "position": 3},
-            {"id": "00000000-0000-4000-8000-000000000004", "label": "Customer", "value": "CUSTOMER", "color": "yellow", "position": 4},
-        ],
-        "settings": None, "objectMetadataId": object_id(workspace, "opportunity"), "relation": None,
-        "createdAt": INSTANT, "updatedAt": INSTANT,
-    }}}
+    assert body == {
+        "data": {
+            "field": {
+                "id": stage_id,
+                "type": "SELECT",
+                "name": "stage",
+                "label": "Stage",
+                "description": None,
+                "icon": None,
+                "isCustom": False,
+                "isActive": True,
+                "isSystem": False,
+                "isNullable": False,
+                "isUnique": False,
+                "isLabelSyncedWithName": False,
+                "defaultValue": "'NEW'",
+                "options": [
+                    {
+                        "id": "00000000-0000-4000-8000-000000000000",
+                        "label": "New",
+                        "value": "NEW",
+                        "color": "red",
+                        "position": 0,
+                    },
+                    {
+                        "id": "00000000-0000-4000-8000-000000000001",
+                        "label": "Screening",
+                        "value": "SCREENING",
+                        "color": "purple",
+                        "position": 1,
+                    },
+                    {
+                        "id": "00000000-0000-4000-8000-000000000002",
+                        "label": "Meeting",
+                        "value": "MEETING",
+                        "color": "sky",
+                        "position": 2,
+                    },
+                    {
+                        "id": "00000000-0000-4000-8000-000000000003",
+                        "label": "Proposal",
+                        "value": "PROPOSAL",
+                        "color": "turquoise",
+                        "position": 3,
+                    },
+                    {
+                        "id": "00000000-0000-4000-8000-000000000004",
+                        "label": "Customer",
+                        "value": "CUSTOMER",
+                        "color": "yellow",
+                        "position": 4,
+                    },
+                ],
+                "settings": None,
+                "objectMetadataId": object_id(workspace, "opportunity"),
+                "relation": None,
+                "createdAt": INSTANT,
+                "updatedAt": INSTANT,
+            }
+        }
+    }
 
 
 def test_get_one_relation_field_describes_both_sides(api, workspace):
@@ -112,8 +182,16 @@ def test_get_one_relation_field_describes_both_sides(api, workspace):
     assert (field["type"], field["settings"]) == ("RELATION", {"relationType": "MANY_TO_ONE", "onDelete": "SET_NULL"})
     assert field["relation"] == {
         "type": "MANY_TO_ONE",
-        "sourceObjectMetadata": {"id": object_id(workspace, "person"), "nameSingular": "person", "namePlural": "people"},
-        "targetObjectMetadata": {"id": object_id(workspace, "company"), "nameSingular": "company", "namePlural": "companies"},
+        "sourceObjectMetadata": {
+            "id": object_id(workspace, "person"),
+            "nameSingular": "person",
+            "namePlural": "people",
+        },
+        "targetObjectMetadata": {
+            "id": object_id(workspace, "company"),
+            "nameSingular": "company",
+            "namePlural": "companies",
+        },
         "sourceFieldMetadata": {"id": company_id, "name": "company"},
         "targetFieldMetadata": {"id": people_id, "name": "people"},
     }
@@ -138,26 +216,60 @@ def test_create_returns_201_with_the_create_one_field_envelope(api, workspace):
     # given
     person = object_id(workspace, "person")
     # when
-    status, body = api.post(FIELDS, {
-        "objectMetadataId": person, "type": "TEXT", "name": "nickname", "label": "Nickname",
-        "description": "What friends say", "icon": "IconUser", "defaultValue": "'Bob'",
-    })
+    status, body = api.post(
+        FIELDS,
+        {
+            "objectMetadataId": person,
+            "type": "TEXT",
+            "name": "nickname",
+            "label": "Nickname",
+            "description": "What friends say",
+            "icon": "IconUser",
+            "defaultValue": "'Bob'",
+        },
+    )
     # then
     assert status == 201
-    assert body == {"data": {"createOneField": {
-        "id": field_id(workspace, "person", "nickname"), "type": "TEXT", "name": "nickname", "label": "Nickname",
-        "description": "What friends say", "icon": "IconUser", "isCustom": True, "isActive": True, "isSystem": False,
-        "isNullable": True, "isUnique": False, "isLabelSyncedWithName": False, "defaultValue": "'Bob'",
-        "options": None, "settings": None, "objectMetadataId": person, "relation": None,
-        "createdAt": INSTANT, "updatedAt": INSTANT,
-    }}}
+    assert body == {
+        "data": {
+            "createOneField": {
+                "id": field_id(workspace, "person", "nickname"),
+                "type": "TEXT",
+                "name": "nickname",
+                "label": "Nickname",
+                "description": "What friends say",
+                "icon": "IconUser",
+                "isCustom": True,
+                "isActive": True,
+                "isSystem": False,
+                "isNullable": True,
+                "isUnique": False,
+                "isLabelSyncedWithName": False,
+                "defaultValue": "'Bob'",
+                "options": None,
+                "settings": None,
+                "objectMetadataId": person,
+                "relation": None,
+                "createdAt": INSTANT,
+                "updatedAt": INSTANT,
+            }
+        }
+    }
     assert FieldMetadata.objects.get(workspace=workspace, name="nickname").default_value == "Bob"
 
 
 def test_create_select_field_completes_its_options(api, workspace):
-    field = create_field(api, object_id(workspace, "task"), "priority", type="SELECT", defaultValue="LOW", options=[
-        {"label": "Low", "value": "LOW"}, {"label": "High", "value": "HIGH", "color": "red"},
-    ])
+    field = create_field(
+        api,
+        object_id(workspace, "task"),
+        "priority",
+        type="SELECT",
+        defaultValue="LOW",
+        options=[
+            {"label": "Low", "value": "LOW"},
+            {"label": "High", "value": "HIGH", "color": "red"},
+        ],
+    )
     assert field["options"] == [
         {"id": UUID, "label": "Low", "value": "LOW", "color": "green", "position": 0},
         {"id": UUID, "label": "High", "value": "HIGH", "color": "red", "position": 1},
@@ -169,31 +281,51 @@ def test_create_select_field_completes_its_options(api, workspace):
     "body, message",
     [
         ({"type": "SELECT"}, "fields of type SELECT need a non-empty array of options"),
-        ({"type": "SELECT", "options": [{"label": "In progress", "value": "in progress"}]},
-         'option value "in progress" is invalid: use UPPER_SNAKE_CASE letters and digits, e.g. "IN_PROGRESS"'),
-        ({"type": "SELECT", "options": [{"label": "A", "value": "A"}, {"label": "B", "value": "A"}]},
-         'option value "A" is used twice'),
+        (
+            {"type": "SELECT", "options": [{"label": "In progress", "value": "in progress"}]},
+            'option value "in progress" is invalid: use UPPER_SNAKE_CASE letters and digits, e.g. "IN_PROGRESS"',
+        ),
+        (
+            {"type": "SELECT", "options": [{"label": "A", "value": "A"}, {"label": "B", "value": "A"}]},
+            'option value "A" is used twice',
+        ),
         ({"type": "MULTI_SELECT", "options": [{"value": "A"}]}, 'option "A" needs a non-empty label'),
         ({"type": "TEXT", "options": [{"label": "A", "value": "A"}]}, "fields of type TEXT take no options"),
         ({"type": "NUMBER", "settings": {"dataType": "double"}}, "settings.dataType must be one of float, int, bigint"),
         ({"type": "NUMBER", "settings": {"decimals": 11}}, "settings.decimals must be an integer from 0 to 10"),
         ({"type": "TEXT", "settings": "wide"}, "settings must be an object"),
-        ({"type": "SELECT", "options": [{"label": "A", "value": "A", "position": "zz"}]},
-         'option "A" has an invalid position "zz": expected a number'),
+        (
+            {"type": "SELECT", "options": [{"label": "A", "value": "A", "position": "zz"}]},
+            'option "A" has an invalid position "zz": expected a number',
+        ),
     ],
-    ids=["select-without-options", "bad-option-value", "duplicate-option", "option-without-label",
-         "options-on-text", "bad-number-data-type", "bad-decimals", "settings-not-object", "option-position-not-number"],
+    ids=[
+        "select-without-options",
+        "bad-option-value",
+        "duplicate-option",
+        "option-without-label",
+        "options-on-text",
+        "bad-number-data-type",
+        "bad-decimals",
+        "settings-not-object",
+        "option-position-not-number",
+    ],
 )
 def test_create_with_invalid_options_or_settings_is_400(api, workspace, body, message):
-    status, answer = api.post(FIELDS, {"objectMetadataId": object_id(workspace, "task"), "name": "priority",
-                                       "label": "Priority", **body})
+    status, answer = api.post(
+        FIELDS, {"objectMetadataId": object_id(workspace, "task"), "name": "priority", "label": "Priority", **body}
+    )
     assert (status, answer) == (400, error(400, message))
 
 
-@pytest.mark.parametrize("type_name", ["FOO", "ACTOR", "POSITION", None], ids=["unknown", "actor", "position", "missing"])
+@pytest.mark.parametrize(
+    "type_name", ["FOO", "ACTOR", "POSITION", None], ids=["unknown", "actor", "position", "missing"]
+)
 def test_create_with_a_type_clients_cannot_create_is_400(api, workspace, type_name):
-    status, body = api.post(FIELDS, {"objectMetadataId": object_id(workspace, "person"), "type": type_name,
-                                     "name": "thing", "label": "Thing"})
+    status, body = api.post(
+        FIELDS,
+        {"objectMetadataId": object_id(workspace, "person"), "type": type_name, "name": "thing", "label": "Thing"},
+    )
     assert (status, body) == (400, error(400, f"type {type_name!r} is invalid; expected one of {CREATABLE}"))
 
 
@@ -216,30 +348,53 @@ def test_create_needs_an_object_of_the_workspace(api, object_metadata_id, messag
 
 def test_create_with_an_id_in_the_path_is_400(api, workspace):
     status, body = api.post(f"{FIELDS}/{MISSING_ID}", {"name": "thing"})
-    assert (status, body) == (400, error(400, "create field query invalid. Remove the id from the path: POST /rest/metadata/fields"))
+    assert (status, body) == (
+        400,
+        error(400, "create field query invalid. Remove the id from the path: POST /rest/metadata/fields"),
+    )
 
 
 def test_create_with_malformed_json_is_400(api):
     status, body = api.post(FIELDS, raw='{"name": }')
-    assert (status, body) == (400, error(400, "Invalid JSON body: unexpected character, expected a JSON value: line 1 column 10 (char 9)"))
+    assert (status, body) == (
+        400,
+        error(400, "Invalid JSON body: unexpected character, expected a JSON value: line 1 column 10 (char 9)"),
+    )
 
 
 def test_create_with_an_unknown_property_is_400(api, workspace):
-    status, body = api.post(FIELDS, {"objectMetadataId": object_id(workspace, "person"), "type": "TEXT",
-                                     "name": "thing", "label": "Thing", "width": 3})
-    assert (status, body) == (400, error(
+    status, body = api.post(
+        FIELDS,
+        {
+            "objectMetadataId": object_id(workspace, "person"),
+            "type": "TEXT",
+            "name": "thing",
+            "label": "Thing",
+            "width": 3,
+        },
+    )
+    assert (status, body) == (
         400,
-        "Unknown property 'width' in field input; allowed: defaultValue, description, icon, isActive, "
-        "isLabelSyncedWithName, isNullable, isUnique, label, name, objectMetadataId, options, "
-        "relationCreationPayload, settings, type",
-    ))
+        error(
+            400,
+            "Unknown property 'width' in field input; allowed: defaultValue, description, icon, isActive, "
+            "isLabelSyncedWithName, isNullable, isUnique, label, name, objectMetadataId, options, "
+            "relationCreationPayload, settings, type",
+        ),
+    )
 
 
 def test_relation_creation_payload_on_a_non_relation_field_is_400(api, workspace):
-    status, body = api.post(FIELDS, {
-        "objectMetadataId": object_id(workspace, "person"), "type": "TEXT", "name": "thing", "label": "Thing",
-        "relationCreationPayload": relation_payload(object_id(workspace, "company"), "Things"),
-    })
+    status, body = api.post(
+        FIELDS,
+        {
+            "objectMetadataId": object_id(workspace, "person"),
+            "type": "TEXT",
+            "name": "thing",
+            "label": "Thing",
+            "relationCreationPayload": relation_payload(object_id(workspace, "company"), "Things"),
+        },
+    )
     assert (status, body) == (400, error(400, "relationCreationPayload is only for fields of type RELATION"))
 
 
@@ -250,16 +405,25 @@ def test_many_to_one_relation_creates_both_sides(api, workspace):
     # given
     person, company = object_id(workspace, "person"), object_id(workspace, "company")
     # when
-    status, body = api.post(FIELDS, {
-        "objectMetadataId": person, "type": "RELATION", "name": "employer", "label": "Employer",
-        "relationCreationPayload": relation_payload(company, "Staff", targetFieldIcon="IconUsers"),
-    })
+    status, body = api.post(
+        FIELDS,
+        {
+            "objectMetadataId": person,
+            "type": "RELATION",
+            "name": "employer",
+            "label": "Employer",
+            "relationCreationPayload": relation_payload(company, "Staff", targetFieldIcon="IconUsers"),
+        },
+    )
     # then
     assert status == 201
     source = body["data"]["createOneField"]
     target_id = field_id(workspace, "company", "staff")
     assert (source["name"], source["type"], source["isCustom"], source["settings"]) == (
-        "employer", "RELATION", True, {"relationType": "MANY_TO_ONE", "onDelete": "SET_NULL"}
+        "employer",
+        "RELATION",
+        True,
+        {"relationType": "MANY_TO_ONE", "onDelete": "SET_NULL"},
     )
     assert source["relation"] == {
         "type": "MANY_TO_ONE",
@@ -270,7 +434,9 @@ def test_many_to_one_relation_creates_both_sides(api, workspace):
     }
     target = api.get(f"{FIELDS}/{target_id}")[1]["data"]["field"]
     assert (target["label"], target["icon"], target["settings"]) == (
-        "Staff", "IconUsers", {"relationType": "ONE_TO_MANY", "onDelete": "SET_NULL"}
+        "Staff",
+        "IconUsers",
+        {"relationType": "ONE_TO_MANY", "onDelete": "SET_NULL"},
     )
     assert target["relation"] == {
         "type": "ONE_TO_MANY",
@@ -289,22 +455,40 @@ def test_one_to_many_relation_puts_the_join_name_on_the_target(api, workspace):
     # given
     company, person = object_id(workspace, "company"), object_id(workspace, "person")
     # when
-    source = create_field(api, company, "alumni", type="RELATION", relationCreationPayload=relation_payload(
-        person, "Former employer", type="ONE_TO_MANY",
-    ))
+    source = create_field(
+        api,
+        company,
+        "alumni",
+        type="RELATION",
+        relationCreationPayload=relation_payload(
+            person,
+            "Former employer",
+            type="ONE_TO_MANY",
+        ),
+    )
     # then
     assert source["relation"]["type"] == "ONE_TO_MANY"
-    assert source["relation"]["targetFieldMetadata"] == {"id": field_id(workspace, "person", "formerEmployer"),
-                                                         "name": "formerEmployer"}
+    assert source["relation"]["targetFieldMetadata"] == {
+        "id": field_id(workspace, "person", "formerEmployer"),
+        "name": "formerEmployer",
+    }
     snapshot = schema_registry.current(workspace.pk)
     assert snapshot.by_singular["person"].by_join_name["formerEmployerId"].name == "formerEmployer"
     assert "alumniId" not in snapshot.by_singular["company"].by_join_name
 
 
 def test_relation_target_field_name_can_be_given(api, workspace):
-    source = create_field(api, object_id(workspace, "person"), "mentor", type="RELATION", relationCreationPayload=relation_payload(
-        object_id(workspace, "person"), "Mentees", targetFieldName="protegees",
-    ))
+    source = create_field(
+        api,
+        object_id(workspace, "person"),
+        "mentor",
+        type="RELATION",
+        relationCreationPayload=relation_payload(
+            object_id(workspace, "person"),
+            "Mentees",
+            targetFieldName="protegees",
+        ),
+    )
     assert source["relation"]["targetFieldMetadata"]["name"] == "protegees"
 
 
@@ -313,22 +497,41 @@ def test_relation_target_field_name_can_be_given(api, workspace):
     [
         (None, "relationCreationPayload must be a JSON object"),
         ({"targetFieldLabel": "X", "type": "MANY_TO_ONE"}, "'None' is not a valid UUID (targetObjectMetadataId)"),
-        ({"targetObjectMetadataId": MISSING_ID, "targetFieldLabel": "X", "type": "MANY_TO_ONE"},
-         f"Target object {MISSING_ID} not found (relationCreationPayload.targetObjectMetadataId)"),
-        ({"targetObjectMetadataId": "company", "targetFieldLabel": "X", "type": "ONE_TO_ONE"},
-         "relationCreationPayload.type must be MANY_TO_ONE or ONE_TO_MANY"),
+        (
+            {"targetObjectMetadataId": MISSING_ID, "targetFieldLabel": "X", "type": "MANY_TO_ONE"},
+            f"Target object {MISSING_ID} not found (relationCreationPayload.targetObjectMetadataId)",
+        ),
+        (
+            {"targetObjectMetadataId": "company", "targetFieldLabel": "X", "type": "ONE_TO_ONE"},
+            "relationCreationPayload.type must be MANY_TO_ONE or ONE_TO_MANY",
+        ),
         ({"targetObjectMetadataId": "company", "type": "MANY_TO_ONE"}, "targetFieldLabel is required"),
-        ({"targetObjectMetadataId": "company", "targetFieldLabel": "X", "type": "MANY_TO_ONE", "onDelete": "CASCADE"},
-         "Unknown property 'onDelete' in relationCreationPayload; allowed: targetFieldIcon, targetFieldLabel, "
-         "targetFieldName, targetObjectMetadataId, type"),
+        (
+            {
+                "targetObjectMetadataId": "company",
+                "targetFieldLabel": "X",
+                "type": "MANY_TO_ONE",
+                "onDelete": "CASCADE",
+            },
+            "Unknown property 'onDelete' in relationCreationPayload; allowed: targetFieldIcon, targetFieldLabel, "
+            "targetFieldName, targetObjectMetadataId, type",
+        ),
     ],
     ids=["missing", "no-target", "unknown-target", "bad-type", "no-label", "unknown-key"],
 )
 def test_relation_with_an_invalid_payload_is_400(api, workspace, payload, message):
     if payload and payload.get("targetObjectMetadataId") == "company":
         payload = {**payload, "targetObjectMetadataId": object_id(workspace, "company")}
-    status, body = api.post(FIELDS, {"objectMetadataId": object_id(workspace, "person"), "type": "RELATION",
-                                     "name": "employer", "label": "Employer", "relationCreationPayload": payload})
+    status, body = api.post(
+        FIELDS,
+        {
+            "objectMetadataId": object_id(workspace, "person"),
+            "type": "RELATION",
+            "name": "employer",
+            "label": "Employer",
+            "relationCreationPayload": payload,
+        },
+    )
     assert (status, body) == (400, error(400, message))
     assert not FieldMetadata.objects.filter(workspace=workspace, name="employer").exists()
 
@@ -336,8 +539,13 @@ def test_relation_with_an_invalid_payload_is_400(api, workspace, payload, messag
 @pytest.mark.parametrize("side", ["source", "target"])
 def test_deleting_one_side_of_a_relation_deletes_both(api, workspace, side):
     # given
-    source = create_field(api, object_id(workspace, "person"), "employer", type="RELATION",
-                          relationCreationPayload=relation_payload(object_id(workspace, "company"), "Staff"))
+    source = create_field(
+        api,
+        object_id(workspace, "person"),
+        "employer",
+        type="RELATION",
+        relationCreationPayload=relation_payload(object_id(workspace, "company"), "Staff"),
+    )
     target_id = source["relation"]["targetFieldMetadata"]["id"]
     deleted_id = source["id"] if side == "source" else target_id
     # when
@@ -352,8 +560,13 @@ def test_deleting_one_side_of_a_relation_deletes_both(api, workspace, side):
 
 
 def test_deactivating_one_side_of_a_relation_deactivates_both(api, workspace):
-    source = create_field(api, object_id(workspace, "person"), "employer", type="RELATION",
-                          relationCreationPayload=relation_payload(object_id(workspace, "company"), "Staff"))
+    source = create_field(
+        api,
+        object_id(workspace, "person"),
+        "employer",
+        type="RELATION",
+        relationCreationPayload=relation_payload(object_id(workspace, "company"), "Staff"),
+    )
     status, body = api.patch(f"{FIELDS}/{source['id']}", {"isActive": False})
     assert (status, body["data"]["updateOneField"]["isActive"]) == (200, False)
     assert FieldMetadata.objects.get(pk=source["relation"]["targetFieldMetadata"]["id"]).is_active is False
@@ -372,15 +585,25 @@ def test_update_changes_a_custom_field_and_returns_the_update_one_field_envelope
     # given
     nickname = create_field(api, object_id(workspace, "person"), "nickname")
     # when
-    status, body = getattr(api, method)(f"{FIELDS}/{nickname['id']}", {
-        "name": "alias", "label": "Alias", "description": "Also known as", "defaultValue": "'Anon'",
-    })
+    status, body = getattr(api, method)(
+        f"{FIELDS}/{nickname['id']}",
+        {
+            "name": "alias",
+            "label": "Alias",
+            "description": "Also known as",
+            "defaultValue": "'Anon'",
+        },
+    )
     # then
     assert status == 200
     assert list(body["data"]) == ["updateOneField"]
     updated = body["data"]["updateOneField"]
     assert (updated["id"], updated["name"], updated["label"], updated["description"], updated["defaultValue"]) == (
-        nickname["id"], "alias", "Alias", "Also known as", "'Anon'"
+        nickname["id"],
+        "alias",
+        "Alias",
+        "Also known as",
+        "'Anon'",
     )
 
 
@@ -388,9 +611,13 @@ def test_update_changes_a_custom_field_and_returns_the_update_one_field_envelope
 def test_update_or_delete_without_an_id_is_400(api, verb):
     status, body = getattr(api, verb)(FIELDS)
     action = "update" if verb == "patch" else "delete"
-    assert (status, body) == (400, error(
-        400, f"{action} field query invalid. Id missing. eg: /rest/metadata/fields/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
-    ))
+    assert (status, body) == (
+        400,
+        error(
+            400,
+            f"{action} field query invalid. Id missing. eg: /rest/metadata/fields/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
+        ),
+    )
 
 
 def test_update_with_malformed_json_is_400(api, workspace):
@@ -406,11 +633,14 @@ def test_changing_a_field_type_is_refused(api, workspace, new_type):
 
 def test_update_with_an_unknown_property_is_400(api, workspace):
     status, body = api.patch(f"{FIELDS}/{field_id(workspace, 'person', 'city')}", {"colour": "red"})
-    assert (status, body) == (400, error(
+    assert (status, body) == (
         400,
-        "Unknown property 'colour' in field update; allowed: defaultValue, description, icon, isActive, "
-        "isLabelSyncedWithName, isNullable, isUnique, label, name, options, settings",
-    ))
+        error(
+            400,
+            "Unknown property 'colour' in field update; allowed: defaultValue, description, icon, isActive, "
+            "isLabelSyncedWithName, isNullable, isUnique, label, name, options, settings",
+        ),
+    )
 
 
 # --- standard and system fields -----------------------------------------------------------------
@@ -420,7 +650,8 @@ def test_update_with_an_unknown_property_is_400(api, workspace):
 def test_standard_field_cannot_be_deleted(api, workspace, object_name, name):
     status, body = api.delete(f"{FIELDS}/{field_id(workspace, object_name, name)}")
     assert (status, body) == (
-        400, error(400, f'Standard field "{name}" cannot be deleted; deactivate it instead (isActive: false)')
+        400,
+        error(400, f'Standard field "{name}" cannot be deleted; deactivate it instead (isActive: false)'),
     )
 
 
@@ -435,8 +666,9 @@ def test_standard_field_label_can_change(api, workspace):
     assert (status, body["data"]["updateOneField"]["label"]) == (200, "Role")
 
 
-@pytest.mark.parametrize("change", [{"isActive": False}, {"isNullable": True}, {"isUnique": False}],
-                         ids=["deactivate", "nullable", "unique"])
+@pytest.mark.parametrize(
+    "change", [{"isActive": False}, {"isNullable": True}, {"isUnique": False}], ids=["deactivate", "nullable", "unique"]
+)
 def test_system_field_cannot_be_changed(api, workspace, change):
     status, body = api.patch(f"{FIELDS}/{field_id(workspace, 'person', 'createdAt')}", change)
     assert (status, body) == (400, error(400, 'System field "createdAt" cannot be changed'))

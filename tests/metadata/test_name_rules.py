@@ -13,18 +13,23 @@ FIELDS = "/rest/metadata/fields"
 
 def post_object(api, singular: str, plural: str):
     """POST an object with the given names and plain labels."""
-    return api.post(OBJECTS, {"nameSingular": singular, "namePlural": plural, "labelSingular": "Thing",
-                              "labelPlural": "Things"})
+    return api.post(
+        OBJECTS, {"nameSingular": singular, "namePlural": plural, "labelSingular": "Thing", "labelPlural": "Things"}
+    )
 
 
 def post_field(api, object_metadata_id: str, name: str, type: str = "TEXT", **extra):
     """POST a field with the given name."""
-    return api.post(FIELDS, {"objectMetadataId": object_metadata_id, "type": type, "name": name, "label": "Thing", **extra})
+    return api.post(
+        FIELDS, {"objectMetadataId": object_metadata_id, "type": type, "name": name, "label": "Thing", **extra}
+    )
 
 
 def invalid_name(what: str, name: str) -> str:
-    return (f'{what} "{name}" is invalid: it must start with a lower-case letter and contain only letters and '
-            'digits (camelCase), e.g. "myObject"')
+    return (
+        f'{what} "{name}" is invalid: it must start with a lower-case letter and contain only letters and '
+        'digits (camelCase), e.g. "myObject"'
+    )
 
 
 BAD_NAMES = ["Rocket", "1rocket", "rocket_ship", "rocket-ship", "rocket ship", "rockét", "_rocket"]
@@ -61,7 +66,8 @@ def test_object_names_of_63_characters_are_accepted(api):
     # then
     assert status == 201
     assert (body["data"]["createOneObject"]["nameSingular"], body["data"]["createOneObject"]["namePlural"]) == (
-        singular, plural
+        singular,
+        plural,
     )
 
 
@@ -199,17 +205,33 @@ def test_many_to_one_relation_whose_join_name_is_taken_is_refused(api, workspace
     person = object_id(workspace, "person")
     create_field(api, person, "mentorId")
     # when
-    status, body = post_field(api, person, "mentor", type="RELATION", relationCreationPayload={
-        "targetObjectMetadataId": object_id(workspace, "company"), "targetFieldLabel": "Mentees", "type": "MANY_TO_ONE",
-    })
+    status, body = post_field(
+        api,
+        person,
+        "mentor",
+        type="RELATION",
+        relationCreationPayload={
+            "targetObjectMetadataId": object_id(workspace, "company"),
+            "targetFieldLabel": "Mentees",
+            "type": "MANY_TO_ONE",
+        },
+    )
     # then
     assert (status, body) == (400, error(400, 'Field "mentorId" already exists on object "person"'))
 
 
 def test_relation_whose_target_field_name_is_taken_is_refused(api, workspace):
-    status, body = post_field(api, object_id(workspace, "opportunity"), "sponsor", type="RELATION", relationCreationPayload={
-        "targetObjectMetadataId": object_id(workspace, "company"), "targetFieldLabel": "People", "type": "MANY_TO_ONE",
-    })
+    status, body = post_field(
+        api,
+        object_id(workspace, "opportunity"),
+        "sponsor",
+        type="RELATION",
+        relationCreationPayload={
+            "targetObjectMetadataId": object_id(workspace, "company"),
+            "targetFieldLabel": "People",
+            "type": "MANY_TO_ONE",
+        },
+    )
     assert (status, body) == (400, error(400, 'Field "people" already exists on object "company"'))
     assert not FieldMetadata.objects.filter(workspace=workspace, name="sponsor").exists()
 
@@ -227,7 +249,9 @@ def test_renaming_a_field_follows_the_syntax_rules(api, workspace):
 
 
 def test_field_name_not_synced_with_its_label_is_refused(api, workspace):
-    status, body = post_field(api, object_id(workspace, "person"), "nick", label="Nick name", isLabelSyncedWithName=True)
+    status, body = post_field(
+        api, object_id(workspace, "person"), "nick", label="Nick name", isLabelSyncedWithName=True
+    )
     assert (status, body) == (400, error(400, 'Name is not synced with label. Expected name: "nickName", got nick'))
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from core_app.models import Record
 from metadata_app.models import FieldMetadata, ObjectMetadata
-from tests.metadata.helpers import INSTANT, UUID, create_field, create_object, error, field_id, object_id
+from tests.metadata.helpers import INSTANT, create_field, create_object, error, field_id, object_id
 
 OBJECTS = "/rest/metadata/objects"
 MISSING_ID = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
@@ -38,7 +38,12 @@ def test_list_returns_legacy_envelope_with_every_object_and_its_fields(api, work
     assert [o["id"] for o in body["data"]["objects"]] == ids
     assert sorted(o["nameSingular"] for o in body["data"]["objects"]) == STANDARD_NAMES
     assert body["totalCount"] == 8
-    assert body["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": False, "startCursor": ids[0], "endCursor": ids[-1]}
+    assert body["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": False,
+        "startCursor": ids[0],
+        "endCursor": ids[-1],
+    }
     person = next(o for o in body["data"]["objects"] if o["nameSingular"] == "person")
     expected = set(FieldMetadata.objects.filter(object_id=person["id"]).values_list("name", flat=True))
     assert set(fields_by_name(person)) == expected
@@ -54,11 +59,26 @@ def test_list_pages_forward_with_limit_and_starting_after(api, workspace):
     # then
     assert first[0] == second[0] == last[0] == 200
     assert [o["id"] for o in first[1]["data"]["objects"]] == ids[0:3]
-    assert first[1]["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False, "startCursor": ids[0], "endCursor": ids[2]}
+    assert first[1]["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": ids[0],
+        "endCursor": ids[2],
+    }
     assert [o["id"] for o in second[1]["data"]["objects"]] == ids[3:6]
-    assert second[1]["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": True, "startCursor": ids[3], "endCursor": ids[5]}
+    assert second[1]["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": True,
+        "startCursor": ids[3],
+        "endCursor": ids[5],
+    }
     assert [o["id"] for o in last[1]["data"]["objects"]] == ids[6:8]
-    assert last[1]["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": True, "startCursor": ids[6], "endCursor": ids[7]}
+    assert last[1]["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": True,
+        "startCursor": ids[6],
+        "endCursor": ids[7],
+    }
     assert first[1]["totalCount"] == second[1]["totalCount"] == last[1]["totalCount"] == 8
 
 
@@ -70,9 +90,19 @@ def test_list_pages_backward_with_ending_before(api, workspace):
     start = api.get(OBJECTS, limit=2, ending_before=ids[2])
     # then
     assert [o["id"] for o in middle[1]["data"]["objects"]] == ids[1:3]
-    assert middle[1]["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": True, "startCursor": ids[1], "endCursor": ids[2]}
+    assert middle[1]["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": True,
+        "startCursor": ids[1],
+        "endCursor": ids[2],
+    }
     assert [o["id"] for o in start[1]["data"]["objects"]] == ids[0:2]
-    assert start[1]["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False, "startCursor": ids[0], "endCursor": ids[1]}
+    assert start[1]["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": ids[0],
+        "endCursor": ids[1],
+    }
 
 
 def test_list_with_limit_zero_returns_an_empty_page_and_the_total(api):
@@ -124,17 +154,45 @@ def test_get_one_returns_the_object_with_its_fields(api, workspace):
     assert list(body) == ["data"] and list(body["data"]) == ["object"]
     company = body["data"]["object"]
     assert {k: v for k, v in company.items() if k != "fields"} == {
-        "id": company_id, "nameSingular": "company", "namePlural": "companies", "labelSingular": "Company",
-        "labelPlural": "Companies", "description": None, "icon": "IconBuildingSkyscraper", "isCustom": False,
-        "isRemote": False, "isActive": True, "isSystem": False, "isSearchable": True, "isLabelSyncedWithName": False,
-        "labelIdentifierFieldMetadataId": name_id, "imageIdentifierFieldMetadataId": None,
-        "duplicateCriteria": [["name"], ["domainName.primaryLinkUrl"]], "createdAt": INSTANT, "updatedAt": INSTANT,
+        "id": company_id,
+        "nameSingular": "company",
+        "namePlural": "companies",
+        "labelSingular": "Company",
+        "labelPlural": "Companies",
+        "description": None,
+        "icon": "IconBuildingSkyscraper",
+        "isCustom": False,
+        "isRemote": False,
+        "isActive": True,
+        "isSystem": False,
+        "isSearchable": True,
+        "isLabelSyncedWithName": False,
+        "labelIdentifierFieldMetadataId": name_id,
+        "imageIdentifierFieldMetadataId": None,
+        "duplicateCriteria": [["name"], ["domainName.primaryLinkUrl"]],
+        "createdAt": INSTANT,
+        "updatedAt": INSTANT,
     }
     assert fields_by_name(company)["domainName"] == {
-        "id": field_id(workspace, "company", "domainName"), "type": "LINKS", "name": "domainName", "label": "Domain name",
-        "description": None, "icon": None, "isCustom": False, "isActive": True, "isSystem": False, "isNullable": True,
-        "isUnique": True, "isLabelSyncedWithName": False, "defaultValue": None, "options": None, "settings": None,
-        "objectMetadataId": company_id, "relation": None, "createdAt": INSTANT, "updatedAt": INSTANT,
+        "id": field_id(workspace, "company", "domainName"),
+        "type": "LINKS",
+        "name": "domainName",
+        "label": "Domain name",
+        "description": None,
+        "icon": None,
+        "isCustom": False,
+        "isActive": True,
+        "isSystem": False,
+        "isNullable": True,
+        "isUnique": True,
+        "isLabelSyncedWithName": False,
+        "defaultValue": None,
+        "options": None,
+        "settings": None,
+        "objectMetadataId": company_id,
+        "relation": None,
+        "createdAt": INSTANT,
+        "updatedAt": INSTANT,
     }
     assert set(fields_by_name(company)) == set(
         FieldMetadata.objects.filter(object_id=company_id).values_list("name", flat=True)
@@ -158,21 +216,41 @@ def test_object_id_that_is_not_a_uuid_returns_400(api, method):
 
 def test_create_returns_201_with_the_create_one_object_envelope(api, workspace):
     # when
-    status, body = api.post(OBJECTS, {
-        "nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket", "labelPlural": "Rockets",
-        "description": "Things that fly", "icon": "IconRocket",
-    })
+    status, body = api.post(
+        OBJECTS,
+        {
+            "nameSingular": "rocket",
+            "namePlural": "rockets",
+            "labelSingular": "Rocket",
+            "labelPlural": "Rockets",
+            "description": "Things that fly",
+            "icon": "IconRocket",
+        },
+    )
     # then
     assert status == 201
     assert list(body) == ["data"] and list(body["data"]) == ["createOneObject"]
     rocket = body["data"]["createOneObject"]
     name_id = field_id(workspace, "rocket", "name")
     assert {k: v for k, v in rocket.items() if k != "fields"} == {
-        "id": object_id(workspace, "rocket"), "nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket",
-        "labelPlural": "Rockets", "description": "Things that fly", "icon": "IconRocket", "isCustom": True,
-        "isRemote": False, "isActive": True, "isSystem": False, "isSearchable": True, "isLabelSyncedWithName": False,
-        "labelIdentifierFieldMetadataId": name_id, "imageIdentifierFieldMetadataId": None,
-        "duplicateCriteria": [["name"]], "createdAt": INSTANT, "updatedAt": INSTANT,
+        "id": object_id(workspace, "rocket"),
+        "nameSingular": "rocket",
+        "namePlural": "rockets",
+        "labelSingular": "Rocket",
+        "labelPlural": "Rockets",
+        "description": "Things that fly",
+        "icon": "IconRocket",
+        "isCustom": True,
+        "isRemote": False,
+        "isActive": True,
+        "isSystem": False,
+        "isSearchable": True,
+        "isLabelSyncedWithName": False,
+        "labelIdentifierFieldMetadataId": name_id,
+        "imageIdentifierFieldMetadataId": None,
+        "duplicateCriteria": [["name"]],
+        "createdAt": INSTANT,
+        "updatedAt": INSTANT,
     }
 
 
@@ -204,7 +282,7 @@ def test_create_links_the_new_object_from_note_and_task_targets(api, workspace, 
     rocket = create_object(api)
     # then
     target_id = object_id(workspace, target)
-    status, body = api.get(f"{OBJECTS}/{target_id}")
+    _status, body = api.get(f"{OBJECTS}/{target_id}")
     many = fields_by_name(body["data"]["object"])["rocket"]
     one = fields_by_name(rocket)[f"{target}s"]
     assert many["relation"] == {
@@ -226,7 +304,8 @@ def test_create_links_the_new_object_from_note_and_task_targets(api, workspace, 
 def test_create_with_an_id_in_the_path_is_400(api, workspace):
     status, body = api.post(f"{OBJECTS}/{object_id(workspace, 'person')}", {"nameSingular": "rocket"})
     assert (status, body) == (
-        400, error(400, "create object query invalid. Remove the id from the path: POST /rest/metadata/objects")
+        400,
+        error(400, "create object query invalid. Remove the id from the path: POST /rest/metadata/objects"),
     )
 
 
@@ -255,13 +334,24 @@ def test_create_with_an_empty_body_reads_it_as_an_empty_object(api):
 
 
 def test_create_with_an_unknown_property_is_400(api):
-    status, body = api.post(OBJECTS, {"nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket",
-                                      "labelPlural": "Rockets", "colour": "red"})
-    assert (status, body) == (400, error(
+    status, body = api.post(
+        OBJECTS,
+        {
+            "nameSingular": "rocket",
+            "namePlural": "rockets",
+            "labelSingular": "Rocket",
+            "labelPlural": "Rockets",
+            "colour": "red",
+        },
+    )
+    assert (status, body) == (
         400,
-        "Unknown property 'colour' in object input; allowed: description, icon, isLabelSyncedWithName, "
-        "labelPlural, labelSingular, namePlural, nameSingular",
-    ))
+        error(
+            400,
+            "Unknown property 'colour' in object input; allowed: description, icon, isLabelSyncedWithName, "
+            "labelPlural, labelSingular, namePlural, nameSingular",
+        ),
+    )
 
 
 @pytest.mark.parametrize(
@@ -281,8 +371,16 @@ def test_create_without_a_required_property_is_400(api, missing, message):
 
 
 def test_create_with_labels_not_synced_with_names_is_400(api):
-    status, body = api.post(OBJECTS, {"nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Space ship",
-                                      "labelPlural": "Rockets", "isLabelSyncedWithName": True})
+    status, body = api.post(
+        OBJECTS,
+        {
+            "nameSingular": "rocket",
+            "namePlural": "rockets",
+            "labelSingular": "Space ship",
+            "labelPlural": "Rockets",
+            "isLabelSyncedWithName": True,
+        },
+    )
     assert (status, body) == (400, error(400, 'Name is not synced with label. Expected name: "spaceShip", got rocket'))
 
 
@@ -294,13 +392,18 @@ def test_update_changes_labels_and_returns_the_update_one_object_envelope(api, w
     # given
     rocket = create_object(api)
     # when
-    status, body = getattr(api, method)(f"{OBJECTS}/{rocket['id']}", {"labelSingular": "Space rocket", "icon": "IconStar"})
+    status, body = getattr(api, method)(
+        f"{OBJECTS}/{rocket['id']}", {"labelSingular": "Space rocket", "icon": "IconStar"}
+    )
     # then
     assert status == 200
     assert list(body) == ["data"] and list(body["data"]) == ["updateOneObject"]
     updated = body["data"]["updateOneObject"]
     assert (updated["id"], updated["labelSingular"], updated["icon"], updated["labelPlural"]) == (
-        rocket["id"], "Space rocket", "IconStar", "Rockets"
+        rocket["id"],
+        "Space rocket",
+        "IconStar",
+        "Rockets",
     )
     assert ObjectMetadata.objects.get(pk=rocket["id"]).label_singular == "Space rocket"
 
@@ -310,7 +413,8 @@ def test_update_renames_a_custom_object(api, workspace):
     status, body = api.patch(f"{OBJECTS}/{rocket['id']}", {"nameSingular": "spaceship", "namePlural": "spaceships"})
     assert status == 200
     assert (body["data"]["updateOneObject"]["nameSingular"], body["data"]["updateOneObject"]["namePlural"]) == (
-        "spaceship", "spaceships"
+        "spaceship",
+        "spaceships",
     )
 
 
@@ -333,9 +437,10 @@ def test_renaming_a_custom_object_renames_its_note_and_task_target_fields(api, w
 def test_renaming_a_custom_object_to_a_note_target_field_name_is_refused(api, workspace):
     rocket = create_object(api)
     status, body = api.patch(f"{OBJECTS}/{rocket['id']}", {"nameSingular": "position", "namePlural": "positions"})
-    assert (status, body) == (400, error(
-        400, 'The name "position" is not available: object "noteTarget" already has a field "position"'
-    ))
+    assert (status, body) == (
+        400,
+        error(400, 'The name "position" is not available: object "noteTarget" already has a field "position"'),
+    )
     assert FieldMetadata.objects.filter(workspace=workspace, object__name_singular="noteTarget", name="rocket").exists()
 
 
@@ -348,9 +453,13 @@ def test_standard_object_cannot_be_renamed(api, workspace):
 def test_update_or_delete_without_an_id_is_400(api, verb):
     status, body = getattr(api, verb)(OBJECTS)
     action = "update" if verb == "patch" else "delete"
-    assert (status, body) == (400, error(
-        400, f"{action} object query invalid. Id missing. eg: /rest/metadata/objects/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
-    ))
+    assert (status, body) == (
+        400,
+        error(
+            400,
+            f"{action} object query invalid. Id missing. eg: /rest/metadata/objects/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
+        ),
+    )
 
 
 def test_update_with_malformed_json_is_400(api, workspace):
@@ -401,7 +510,8 @@ def test_duplicate_criteria_must_name_fields_of_the_object(api, workspace, crite
 def test_standard_object_cannot_be_deleted(api, workspace, name):
     status, body = api.delete(f"{OBJECTS}/{object_id(workspace, name)}")
     assert (status, body) == (
-        400, error(400, f'Standard object "{name}" cannot be deleted; deactivate it instead (isActive: false)')
+        400,
+        error(400, f'Standard object "{name}" cannot be deleted; deactivate it instead (isActive: false)'),
     )
     assert ObjectMetadata.objects.filter(workspace=workspace, name_singular=name).exists()
 
@@ -444,9 +554,17 @@ def test_delete_custom_object_removes_relation_fields_pointing_to_it_and_its_rec
     # given: a custom relation from person, the noteTarget/taskTarget links, and a record
     rocket = create_object(api)
     person = object_id(workspace, "person")
-    create_field(api, person, "favoriteRocket", type="RELATION", relationCreationPayload={
-        "targetObjectMetadataId": rocket["id"], "targetFieldLabel": "Fans", "type": "MANY_TO_ONE",
-    })
+    create_field(
+        api,
+        person,
+        "favoriteRocket",
+        type="RELATION",
+        relationCreationPayload={
+            "targetObjectMetadataId": rocket["id"],
+            "targetFieldLabel": "Fans",
+            "type": "MANY_TO_ONE",
+        },
+    )
     Record.objects.create(workspace=workspace, object_id=rocket["id"], data={"name": "Saturn V"})
     # when
     status, _ = api.delete(f"{OBJECTS}/{rocket['id']}")
@@ -455,8 +573,9 @@ def test_delete_custom_object_removes_relation_fields_pointing_to_it_and_its_rec
     pointing = FieldMetadata.objects.filter(workspace=workspace, relation_target_object_id=rocket["id"])
     assert list(pointing) == []
     for object_name, field_name in (("person", "favoriteRocket"), ("noteTarget", "rocket"), ("taskTarget", "rocket")):
-        assert not FieldMetadata.objects.filter(workspace=workspace, object__name_singular=object_name,
-                                                name=field_name).exists()
+        assert not FieldMetadata.objects.filter(
+            workspace=workspace, object__name_singular=object_name, name=field_name
+        ).exists()
     assert Record.objects.filter(object_id=rocket["id"]).count() == 0
 
 
@@ -474,8 +593,11 @@ def test_delete_custom_object_removes_relation_fields_pointing_to_it_and_its_rec
 )
 def test_unknown_metadata_resource_is_400(api, path, query_path, resource):
     status, body = api.get(path)
-    assert (status, body) == (400, error(
+    assert (status, body) == (
         400,
-        f"Query path '{query_path}' invalid. Metadata path \"{resource}\" does not exist. Valid examples: "
-        "/rest/metadata/objects or /rest/metadata/fields or /rest/metadata/webhooks or /rest/metadata/apiKeys",
-    ))
+        error(
+            400,
+            f"Query path '{query_path}' invalid. Metadata path \"{resource}\" does not exist. Valid examples: "
+            "/rest/metadata/objects or /rest/metadata/fields or /rest/metadata/webhooks or /rest/metadata/apiKeys",
+        ),
+    )

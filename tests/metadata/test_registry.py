@@ -32,9 +32,17 @@ def add_text_field(api, workspace):
 
 
 def add_relation(api, workspace):
-    create_field(api, object_id(workspace, "person"), "employer", type="RELATION", relationCreationPayload={
-        "targetObjectMetadataId": object_id(workspace, "company"), "targetFieldLabel": "Staff", "type": "MANY_TO_ONE",
-    })
+    create_field(
+        api,
+        object_id(workspace, "person"),
+        "employer",
+        type="RELATION",
+        relationCreationPayload={
+            "targetObjectMetadataId": object_id(workspace, "company"),
+            "targetFieldLabel": "Staff",
+            "type": "MANY_TO_ONE",
+        },
+    )
 
 
 def update_field(api, workspace):
@@ -55,8 +63,17 @@ def admin_style_delete(api, workspace):
     FieldMetadata.objects.get(workspace=workspace, object__name_singular="rocket", name="code").delete()
 
 
-CHANGES = [create_rocket, update_person, delete_custom_object, add_text_field, add_relation, update_field,
-           delete_field, admin_style_save, admin_style_delete]
+CHANGES = [
+    create_rocket,
+    update_person,
+    delete_custom_object,
+    add_text_field,
+    add_relation,
+    update_field,
+    delete_field,
+    admin_style_save,
+    admin_style_delete,
+]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
@@ -121,8 +138,10 @@ def test_a_service_call_is_seen_by_the_next_snapshot_without_clearing_the_cache(
     warm = schema_registry.snapshot(Workspace.objects.get(pk=workspace.pk))
     assert warm.by_singular["person"].field("nickname") is None
     # when
-    create_field_service(workspace, {"objectMetadataId": object_id(workspace, "person"), "type": "TEXT",
-                                     "name": "nickname", "label": "Nickname"})
+    create_field_service(
+        workspace,
+        {"objectMetadataId": object_id(workspace, "person"), "type": "TEXT", "name": "nickname", "label": "Nickname"},
+    )
     # then
     fresh = schema_registry.snapshot(Workspace.objects.get(pk=workspace.pk))
     assert fresh.version > warm.version

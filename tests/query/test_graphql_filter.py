@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core_app.query.ast import And, Condition, Node, Not, Or, iter_conditions, mentions_field
+from core_app.query.ast import And, Condition, Node, Or, iter_conditions, mentions_field
 from core_app.query.errors import FilterSyntaxError
 from core_app.query.graphql_filter import parse_graphql_filter
 from core_app.query.rest_filter import parse_rest_filter

@@ -70,7 +70,7 @@ def c(path: str, op: str, value: object) -> Condition:
             And((c("a", "eq", "x]:y"),)),
             id="value_after_first_colon_following_first_bracket",
         ),
-        pytest.param('a[eq]:"x\'', And((c("a", "eq", "x"),)), id="mismatched_outer_quotes_stripped"),
+        pytest.param("a[eq]:\"x'", And((c("a", "eq", "x"),)), id="mismatched_outer_quotes_stripped"),
         pytest.param('a[eq]:"', And((c("a", "eq", '"'),)), id="lone_quote_kept"),
         pytest.param('a[eq]:""', And((c("a", "eq", ""),)), id="empty_quoted_value"),
         pytest.param('a[is]:"NULL"', And((c("a", "is", '"NULL"'),)), id="is_value_passed_as_is"),
@@ -85,7 +85,7 @@ def test_parses_to_exact_tree(text: str, expected: Node) -> None:
     ("text", "expected"),
     [
         pytest.param("id[in]:[a,b]", ("a", "b"), id="plain_items"),
-        pytest.param('id[in]:["a", \'b\' , c]', ("a", "b", "c"), id="quoted_items_stripped"),
+        pytest.param("id[in]:[\"a\", 'b' , c]", ("a", "b", "c"), id="quoted_items_stripped"),
         pytest.param('id[in]:["a,b"]', ('"a', 'b"'), id="every_comma_splits_even_in_quotes"),
         pytest.param("id[in]:[]", ("",), id="empty_list_gives_one_empty_item"),
         pytest.param("id[in]:[x]", ("x",), id="single_item"),
@@ -171,9 +171,7 @@ def test_parenthesis_in_value_disables_default_and() -> None:
         ),
         pytest.param("", "'filter' invalid. Filter is empty", id="empty"),
         pytest.param("  ", "'filter' invalid. Filter is empty", id="blank"),
-        pytest.param(
-            "and(a[eq]:1),(b[eq]:2)", "'filter' invalid. Unexpected ')' at position 11", id="early_close"
-        ),
+        pytest.param("and(a[eq]:1),(b[eq]:2)", "'filter' invalid. Unexpected ')' at position 11", id="early_close"),
     ],
 )
 def test_invalid_filter_message(text: str, message: str) -> None:
@@ -225,8 +223,31 @@ def test_leaf_shape_check_agrees_with_contract_regex() -> None:
 
 
 FUZZ_PIECES = [
-    "a", "b.c", "(", ")", "[", "]", ",", ":", '"', "'", ".", " ", "eq", "in", "is",
-    "gte", "containsAny", "and(", "or(", "not(", "NULL", "[eq]:", "[in]:[", "1", "\n",
+    "a",
+    "b.c",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    '"',
+    "'",
+    ".",
+    " ",
+    "eq",
+    "in",
+    "is",
+    "gte",
+    "containsAny",
+    "and(",
+    "or(",
+    "not(",
+    "NULL",
+    "[eq]:",
+    "[in]:[",
+    "1",
+    "\n",
 ]
 
 

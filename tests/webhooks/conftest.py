@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from django_tasks_db.management.commands import db_worker
@@ -87,13 +88,15 @@ def handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with receiver.lock:
                 queue = receiver.scripts.get(self.path)
                 answer = queue.pop(0) if queue else 200
                 status, headers, wait = answer if isinstance(answer, tuple) else (answer, {}, 0)
-                receiver.requests.append(Received(self.path, dict(self.headers.items()), body, time.monotonic(), status))
+                receiver.requests.append(
+                    Received(self.path, dict(self.headers.items()), body, time.monotonic(), status)
+                )
             if wait:
                 time.sleep(wait)
             payload = f'{{"answered":{status}}}'.encode()
@@ -127,8 +130,14 @@ def receiver() -> Iterator[Receiver]:
 def worker_run(max_tasks: int | None = None) -> None:
     """Run due jobs like ``manage.py db_worker --batch [--max-tasks N]``, in this process."""
     Worker(
-        queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-        max_tasks=max_tasks, worker_id="test-worker", excluded_queue_names=[],
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id="test-worker",
+        excluded_queue_names=[],
     ).run()
 
 

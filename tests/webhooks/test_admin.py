@@ -13,15 +13,28 @@ from webhooks_app.models import Delivery, Webhook
 
 seeded_workspace_ids = seeded_workspaces("module")
 
-INLINE = {"deliveries-TOTAL_FORMS": "0", "deliveries-INITIAL_FORMS": "0", "deliveries-MIN_NUM_FORMS": "0", "deliveries-MAX_NUM_FORMS": "0"}
+INLINE = {
+    "deliveries-TOTAL_FORMS": "0",
+    "deliveries-INITIAL_FORMS": "0",
+    "deliveries-MIN_NUM_FORMS": "0",
+    "deliveries-MAX_NUM_FORMS": "0",
+}
 
 
 def test_adding_a_webhook_goes_through_the_service_and_shows_the_secret_once(admin_client, workspace):
     # when
-    response = admin_client.post("/admin/webhooks_app/webhook/add/", {
-        "workspace": str(workspace.pk), "target_url": "https://hooks.example.com/a", "description": "",
-        "operations_text": "person.created, *.deleted", "new_secret": "", **INLINE,
-    }, follow=True)
+    response = admin_client.post(
+        "/admin/webhooks_app/webhook/add/",
+        {
+            "workspace": str(workspace.pk),
+            "target_url": "https://hooks.example.com/a",
+            "description": "",
+            "operations_text": "person.created, *.deleted",
+            "new_secret": "",
+            **INLINE,
+        },
+        follow=True,
+    )
 
     # then
     webhook = Webhook.objects.get()
@@ -32,9 +45,15 @@ def test_adding_a_webhook_goes_through_the_service_and_shows_the_secret_once(adm
 
 def test_an_invalid_webhook_is_refused_with_the_services_message(admin_client, workspace):
     # when
-    response = admin_client.post("/admin/webhooks_app/webhook/add/", {
-        "workspace": str(workspace.pk), "target_url": "ftp://hooks.example.com", "operations_text": "person.create", **INLINE,
-    })
+    response = admin_client.post(
+        "/admin/webhooks_app/webhook/add/",
+        {
+            "workspace": str(workspace.pk),
+            "target_url": "ftp://hooks.example.com",
+            "operations_text": "person.create",
+            **INLINE,
+        },
+    )
 
     # then
     assert response.status_code == 200
@@ -44,7 +63,9 @@ def test_an_invalid_webhook_is_refused_with_the_services_message(admin_client, w
     assert not Webhook.objects.exists()
 
 
-def test_the_change_page_shows_the_failing_marker_and_the_delivery_log(admin_client, api, hooks, receiver, run_worker, settings):
+def test_the_change_page_shows_the_failing_marker_and_the_delivery_log(
+    admin_client, api, hooks, receiver, run_worker, settings
+):
     # given
     settings.WEBHOOKS_MAX_ATTEMPTS, settings.WEBHOOKS_FAILING_AFTER = 2, 2
     hook = hooks.create(receiver.url())
@@ -99,12 +120,32 @@ def test_editing_a_webhook_keeps_its_secret_unless_a_new_one_is_typed(admin_clie
     path = f"/admin/webhooks_app/webhook/{hook['id']}/change/"
 
     # when
-    admin_client.post(path, {"target_url": "https://hooks.example.com/b", "description": "", "operations_text": "company.*",
-                             "new_secret": "", **INLINE})
+    admin_client.post(
+        path,
+        {
+            "target_url": "https://hooks.example.com/b",
+            "description": "",
+            "operations_text": "company.*",
+            "new_secret": "",
+            **INLINE,
+        },
+    )
     edited = Webhook.objects.get()
-    admin_client.post(path, {"target_url": "https://hooks.example.com/b", "description": "", "operations_text": "company.*",
-                             "new_secret": "rotated", **INLINE})
+    admin_client.post(
+        path,
+        {
+            "target_url": "https://hooks.example.com/b",
+            "description": "",
+            "operations_text": "company.*",
+            "new_secret": "rotated",
+            **INLINE,
+        },
+    )
 
     # then
-    assert (edited.target_url, edited.operations, edited.secret) == ("https://hooks.example.com/b", ["company.*"], "kept")
+    assert (edited.target_url, edited.operations, edited.secret) == (
+        "https://hooks.example.com/b",
+        ["company.*"],
+        "kept",
+    )
     assert Webhook.objects.get().secret == "rotated"

@@ -41,7 +41,9 @@ def test_a_rolled_back_batch_emits_nothing_and_a_committed_one_everything(api, h
     hooks.create(receiver.url())
 
     # when
-    refused, _ = api.post("/rest/batch/people", [{"name": {"firstName": "Fine"}}, {"name": {"firstName": "Bad"}, "age": "x"}])
+    refused, _ = api.post(
+        "/rest/batch/people", [{"name": {"firstName": "Fine"}}, {"name": {"firstName": "Bad"}, "age": "x"}]
+    )
     run_worker()
     nothing = list(receiver.requests)
     accepted, _ = api.post("/rest/batch/people", [{"name": {"firstName": "One"}}, {"name": {"firstName": "Two"}}])

@@ -10,7 +10,7 @@ import json
 import re
 import socket
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -65,7 +65,9 @@ def test_signature_and_headers_verify_as_a_twenty_receiver_checks_them(api, hook
     assert request.json()["record"]["id"] == person["id"]
 
 
-def test_payload_has_twentys_keys_in_order_and_the_record_as_the_api_shows_it(api, hooks, receiver, run_worker, workspace):
+def test_payload_has_twentys_keys_in_order_and_the_record_as_the_api_shows_it(
+    api, hooks, receiver, run_worker, workspace
+):
     # given
     hook = hooks.create(receiver.url())
     person = created(api.post("/rest/people", ADA))
@@ -79,24 +81,46 @@ def test_payload_has_twentys_keys_in_order_and_the_record_as_the_api_shows_it(ap
     person_object = api.get("/rest/metadata/objects", limit=100)[1]["data"]["objects"]
     person_object_id = next(o["id"] for o in person_object if o["nameSingular"] == "person")
     common = {
-        "targetUrl": receiver.url(), "objectMetadata": {"id": person_object_id, "nameSingular": "person"},
-        "workspaceId": str(workspace.pk), "webhookId": hook["id"],
+        "targetUrl": receiver.url(),
+        "objectMetadata": {"id": person_object_id, "nameSingular": "person"},
+        "workspaceId": str(workspace.pk),
+        "webhookId": hook["id"],
     }
-    assert list(first) == ["targetUrl", "eventName", "objectMetadata", "workspaceId", "webhookId", "eventDate", "record"]
+    assert list(first) == [
+        "targetUrl",
+        "eventName",
+        "objectMetadata",
+        "workspaceId",
+        "webhookId",
+        "eventDate",
+        "record",
+    ]
     assert first == {**common, "eventName": "person.created", "eventDate": first["eventDate"], "record": person}
     assert list(second) == [
-        "targetUrl", "eventName", "objectMetadata", "workspaceId", "webhookId", "eventDate", "record", "updatedFields",
+        "targetUrl",
+        "eventName",
+        "objectMetadata",
+        "workspaceId",
+        "webhookId",
+        "eventDate",
+        "record",
+        "updatedFields",
     ]
     current = api.get(f"/rest/people/{person['id']}")[1]["data"]["person"]
     assert second == {
-        **common, "eventName": "person.updated", "eventDate": second["eventDate"], "record": current,
+        **common,
+        "eventName": "person.updated",
+        "eventDate": second["eventDate"],
+        "record": current,
         "updatedFields": ["jobTitle", "city"],
     }
     assert INSTANT.fullmatch(first["eventDate"]) and INSTANT.fullmatch(second["eventDate"])
     assert b", " not in receiver.at("/hook")[0].body and b": " not in receiver.at("/hook")[0].body
 
 
-def test_receiver_answering_500_twice_then_200_gets_the_event_three_times_with_the_same_event_id(api, hooks, receiver, run_worker):
+def test_receiver_answering_500_twice_then_200_gets_the_event_three_times_with_the_same_event_id(
+    api, hooks, receiver, run_worker
+):
     # given
     hook = hooks.create(receiver.url())
     receiver.script("/hook", 500, 500, 200)
@@ -116,7 +140,9 @@ def test_receiver_answering_500_twice_then_200_gets_the_event_three_times_with_t
     [delivery] = hooks.deliveries(hook["id"])
     assert (delivery["status"], delivery["attemptCount"], delivery["lastStatusCode"]) == ("SUCCEEDED", 3, 200)
     assert [(a["number"], a["statusCode"], a["succeeded"], a["error"]) for a in delivery["attempts"]] == [
-        (1, 500, False, None), (2, 500, False, None), (3, 200, True, None),
+        (1, 500, False, None),
+        (2, 500, False, None),
+        (3, 200, True, None),
     ]
     assert delivery["attempts"][0]["responseExcerpt"] == '{"answered":500}'
     assert all(isinstance(a["durationMs"], int) and INSTANT.fullmatch(a["attemptedAt"]) for a in delivery["attempts"])
@@ -144,14 +170,22 @@ def test_a_failed_attempt_schedules_the_next_one_with_exponential_backoff(api, h
     assert abs((job.run_after - parse(delivery["nextAttemptAt"])).total_seconds()) < 0.001
 
 
-@pytest.mark.parametrize(("base", "factor", "jitter", "low", "high"), [
-    (80, 3, 0, [80, 240, 720, 2160, 6480, 19440, 58320], [80, 240, 720, 2160, 6480, 19440, 58320]),
-    (80, 3, 0.2, [64, 192, 576, 1728, 5184, 15552, 46656], [96, 288, 864, 2592, 7776, 23328, 69984]),
-    (0, 3, 0.2, [0] * 7, [0] * 7),
-], ids=["defaults_without_jitter", "defaults", "zero_base"])
+@pytest.mark.parametrize(
+    ("base", "factor", "jitter", "low", "high"),
+    [
+        (80, 3, 0, [80, 240, 720, 2160, 6480, 19440, 58320], [80, 240, 720, 2160, 6480, 19440, 58320]),
+        (80, 3, 0.2, [64, 192, 576, 1728, 5184, 15552, 46656], [96, 288, 864, 2592, 7776, 23328, 69984]),
+        (0, 3, 0.2, [0] * 7, [0] * 7),
+    ],
+    ids=["defaults_without_jitter", "defaults", "zero_base"],
+)
 def test_retry_delays_grow_exponentially_within_the_jitter(settings, base, factor, jitter, low, high):
     # given
-    settings.WEBHOOKS_RETRY_BASE_DELAY, settings.WEBHOOKS_RETRY_FACTOR, settings.WEBHOOKS_RETRY_JITTER = base, factor, jitter
+    settings.WEBHOOKS_RETRY_BASE_DELAY, settings.WEBHOOKS_RETRY_FACTOR, settings.WEBHOOKS_RETRY_JITTER = (
+        base,
+        factor,
+        jitter,
+    )
 
     # when
     delays = [retry_delay(n).total_seconds() for n in range(1, 8)]
@@ -192,7 +226,9 @@ def test_delivery_is_given_up_after_the_last_attempt(api, hooks, receiver, run_w
     assert not DBTaskResult.objects.filter(status="READY").exists()
 
 
-def test_a_webhook_that_keeps_failing_is_marked_failing_until_a_delivery_succeeds(api, hooks, receiver, run_worker, settings):
+def test_a_webhook_that_keeps_failing_is_marked_failing_until_a_delivery_succeeds(
+    api, hooks, receiver, run_worker, settings
+):
     # given
     settings.WEBHOOKS_MAX_ATTEMPTS, settings.WEBHOOKS_FAILING_AFTER = 2, 3
     hook = hooks.create(receiver.url())
@@ -233,9 +269,15 @@ def test_redelivery_sends_the_same_event_again_as_a_new_attempt(api, hooks, rece
 
     # then
     assert status == 202
-    assert (answer["data"]["id"], answer["data"]["status"], answer["data"]["attemptCount"]) == (delivery["id"], "PENDING", 1)
+    assert (answer["data"]["id"], answer["data"]["status"], answer["data"]["attemptCount"]) == (
+        delivery["id"],
+        "PENDING",
+        1,
+    )
     first, second = receiver.at("/hook")
-    assert first.headers["X-Twenty-Webhook-Event-Id"] == second.headers["X-Twenty-Webhook-Event-Id"] == delivery["eventId"]
+    assert (
+        first.headers["X-Twenty-Webhook-Event-Id"] == second.headers["X-Twenty-Webhook-Event-Id"] == delivery["eventId"]
+    )
     assert (first.headers["X-Twenty-Webhook-Attempt"], second.headers["X-Twenty-Webhook-Attempt"]) == ("1", "2")
     assert first.body == second.body
     [after] = hooks.deliveries(hook["id"])
@@ -276,7 +318,10 @@ def test_redirects_are_not_followed(api, hooks, receiver, run_worker):
 
     # then
     assert receiver.at("/elsewhere") == []
-    assert [(a["statusCode"], a["succeeded"]) for a in hooks.deliveries(hook["id"])[0]["attempts"]] == [(302, False), (200, True)]
+    assert [(a["statusCode"], a["succeeded"]) for a in hooks.deliveries(hook["id"])[0]["attempts"]] == [
+        (302, False),
+        (200, True),
+    ]
 
 
 def test_a_receiver_slower_than_the_timeout_counts_as_a_failed_attempt(api, hooks, receiver, run_worker, settings):
@@ -311,7 +356,10 @@ def test_connection_errors_are_logged_and_retried(api, hooks, run_worker, settin
     # then
     [delivery] = hooks.deliveries(hook["id"])
     assert delivery["status"] == "FAILED"
-    assert [a["error"].split(":")[0] for a in delivery["attempts"]] == ["ConnectionRefusedError", "ConnectionRefusedError"]
+    assert [a["error"].split(":")[0] for a in delivery["attempts"]] == [
+        "ConnectionRefusedError",
+        "ConnectionRefusedError",
+    ]
 
 
 def test_ssrf_guard_refuses_loopback_when_private_targets_are_not_allowed(api, hooks, receiver, run_worker, settings):
@@ -360,7 +408,9 @@ def test_a_change_queues_its_delivery_job_in_the_same_transaction(api, hooks, re
     job = DBTaskResult.objects.get()
     assert (str(delivery.webhook_id), delivery.status, delivery.task_id) == (hook["id"], "PENDING", job.id)
     assert (job.status, job.task_path, job.args_kwargs) == (
-        "READY", "webhooks_app.tasks.deliver_webhook", {"args": [str(delivery.pk)], "kwargs": {}},
+        "READY",
+        "webhooks_app.tasks.deliver_webhook",
+        {"args": [str(delivery.pk)], "kwargs": {}},
     )
     assert json.loads(event.record) == person
 
@@ -381,7 +431,10 @@ def test_a_lost_job_is_requeued_and_the_delivery_still_arrives_once(api, hooks, 
     run_worker()
 
     # then
-    assert (first.getvalue(), second.getvalue()) == ("Requeued 1 webhook deliveries.\n", "Requeued 0 webhook deliveries.\n")
+    assert (first.getvalue(), second.getvalue()) == (
+        "Requeued 1 webhook deliveries.\n",
+        "Requeued 0 webhook deliveries.\n",
+    )
     assert len(receiver.at("/hook")) == 1
     assert hooks.deliveries(hook["id"])[0]["status"] == "SUCCEEDED"
 
@@ -402,7 +455,7 @@ def test_pruning_deletes_old_settled_events_and_keeps_pending_ones(api, hooks, r
     created(api.post("/rest/people", ADA))
     run_worker()
     created(api.post("/rest/people", ADA))
-    Event.objects.update(occurred_at=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    Event.objects.update(occurred_at=datetime(2020, 1, 1, tzinfo=UTC))
     created(api.post("/rest/people", ADA))
     output = io.StringIO()
 

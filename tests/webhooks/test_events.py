@@ -4,7 +4,8 @@ transaction of the change, matched per workspace and per operation (api-referenc
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -65,52 +66,107 @@ def by_name(events: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
 # Each case: (set-up through REST returning state, the action under test, expected (eventName, updatedFields)).
 ACTIONS: list[tuple[str, Callable, Callable, list[tuple[str, Any]]]] = [
     ("create_one", lambda api: None, lambda api, _: person(api, "Ada"), [("person.created", None)]),
-    ("create_batch", lambda api: None,
-     lambda api, _: api.post("/rest/batch/people", [{"name": {"firstName": "A"}}, {"name": {"firstName": "B"}}]),
-     [("person.created", None), ("person.created", None)]),
-    ("update_one", lambda api: person(api, "Ada"),
-     lambda api, pid: api.patch(f"/rest/people/{pid}", {"jobTitle": "CTO", "city": "Paris"}),
-     [("person.updated", ["jobTitle", "city"])]),
-    ("soft_delete_one", lambda api: person(api, "Ada"),
-     lambda api, pid: api.delete(f"/rest/people/{pid}", soft_delete="true"), [("person.deleted", None)]),
-    ("destroy_one", lambda api: person(api, "Ada"), lambda api, pid: api.delete(f"/rest/people/{pid}"),
-     [("person.destroyed", None)]),
-    ("destroy_soft_deleted", lambda api: soft_deleted(api, "Ada"), lambda api, pid: api.delete(f"/rest/people/{pid}"),
-     [("person.destroyed", None)]),
-    ("restore_one", lambda api: soft_deleted(api, "Ada"), lambda api, pid: api.patch(f"/rest/restore/people/{pid}"),
-     [("person.restored", None)]),
-    ("upsert_creating", lambda api: None,
-     lambda api, _: api.post("/rest/people", {"name": {"firstName": "Ada"}, "emails": {"primaryEmail": "ada@example.com"}}, upsert="true"),
-     [("person.created", None)]),
-    ("upsert_updating_by_id", lambda api: person(api, "Ada"),
-     lambda api, pid: api.post("/rest/people", {"id": pid, "jobTitle": "CFO"}, upsert="true"),
-     [("person.updated", ["jobTitle"])]),
-    ("upsert_updating_by_unique_email", lambda api: person(api, "Ada", emails={"primaryEmail": "ada@example.com"}),
-     lambda api, _: api.post("/rest/batch/people", [{"emails": {"primaryEmail": "ada@example.com"}, "city": "Rome"}], upsert="true"),
-     [("person.updated", ["emails", "city"])]),
-    ("mass_update", lambda api: [person(api, "A"), person(api, "B")],
-     lambda api, ids: api.patch("/rest/people", {"city": "Oslo"}, filter=in_filter(ids)),
-     [("person.updated", ["city"]), ("person.updated", ["city"])]),
-    ("mass_soft_delete", lambda api: [person(api, "A"), person(api, "B")],
-     lambda api, ids: api.delete("/rest/people", filter=in_filter(ids), soft_delete="true"),
-     [("person.deleted", None), ("person.deleted", None)]),
-    ("mass_restore", lambda api: [soft_deleted(api, "A"), soft_deleted(api, "B")],
-     lambda api, ids: api.patch("/rest/restore/people", filter=in_filter(ids)),
-     [("person.restored", None), ("person.restored", None)]),
-    ("mass_destroy", lambda api: [person(api, "A"), person(api, "B")],
-     lambda api, ids: api.delete("/rest/people", filter=in_filter(ids)),
-     [("person.destroyed", None), ("person.destroyed", None)]),
-    ("destroy_unlinks_dependents", lambda api: (cid := company(api, "Acme"), person(api, "A", companyId=cid))[0],
-     lambda api, cid: api.delete(f"/rest/companies/{cid}"),
-     [("company.destroyed", None), ("person.updated", ["companyId"])]),
-    ("merge", lambda api: [person(api, "Ada"), person(api, "Bob", jobTitle="CEO", city="Rome")],
-     lambda api, ids: api.patch("/rest/people/merge", {"ids": ids, "conflictPriorityIndex": 0}),
-     # The record service also lists composite fields whose stored form the merge normalised.
-     [("person.destroyed", None), ("person.updated", Including("jobTitle", "city"))]),
+    (
+        "create_batch",
+        lambda api: None,
+        lambda api, _: api.post("/rest/batch/people", [{"name": {"firstName": "A"}}, {"name": {"firstName": "B"}}]),
+        [("person.created", None), ("person.created", None)],
+    ),
+    (
+        "update_one",
+        lambda api: person(api, "Ada"),
+        lambda api, pid: api.patch(f"/rest/people/{pid}", {"jobTitle": "CTO", "city": "Paris"}),
+        [("person.updated", ["jobTitle", "city"])],
+    ),
+    (
+        "soft_delete_one",
+        lambda api: person(api, "Ada"),
+        lambda api, pid: api.delete(f"/rest/people/{pid}", soft_delete="true"),
+        [("person.deleted", None)],
+    ),
+    (
+        "destroy_one",
+        lambda api: person(api, "Ada"),
+        lambda api, pid: api.delete(f"/rest/people/{pid}"),
+        [("person.destroyed", None)],
+    ),
+    (
+        "destroy_soft_deleted",
+        lambda api: soft_deleted(api, "Ada"),
+        lambda api, pid: api.delete(f"/rest/people/{pid}"),
+        [("person.destroyed", None)],
+    ),
+    (
+        "restore_one",
+        lambda api: soft_deleted(api, "Ada"),
+        lambda api, pid: api.patch(f"/rest/restore/people/{pid}"),
+        [("person.restored", None)],
+    ),
+    (
+        "upsert_creating",
+        lambda api: None,
+        lambda api, _: api.post(
+            "/rest/people", {"name": {"firstName": "Ada"}, "emails": {"primaryEmail": "ada@example.com"}}, upsert="true"
+        ),
+        [("person.created", None)],
+    ),
+    (
+        "upsert_updating_by_id",
+        lambda api: person(api, "Ada"),
+        lambda api, pid: api.post("/rest/people", {"id": pid, "jobTitle": "CFO"}, upsert="true"),
+        [("person.updated", ["jobTitle"])],
+    ),
+    (
+        "upsert_updating_by_unique_email",
+        lambda api: person(api, "Ada", emails={"primaryEmail": "ada@example.com"}),
+        lambda api, _: api.post(
+            "/rest/batch/people", [{"emails": {"primaryEmail": "ada@example.com"}, "city": "Rome"}], upsert="true"
+        ),
+        [("person.updated", ["emails", "city"])],
+    ),
+    (
+        "mass_update",
+        lambda api: [person(api, "A"), person(api, "B")],
+        lambda api, ids: api.patch("/rest/people", {"city": "Oslo"}, filter=in_filter(ids)),
+        [("person.updated", ["city"]), ("person.updated", ["city"])],
+    ),
+    (
+        "mass_soft_delete",
+        lambda api: [person(api, "A"), person(api, "B")],
+        lambda api, ids: api.delete("/rest/people", filter=in_filter(ids), soft_delete="true"),
+        [("person.deleted", None), ("person.deleted", None)],
+    ),
+    (
+        "mass_restore",
+        lambda api: [soft_deleted(api, "A"), soft_deleted(api, "B")],
+        lambda api, ids: api.patch("/rest/restore/people", filter=in_filter(ids)),
+        [("person.restored", None), ("person.restored", None)],
+    ),
+    (
+        "mass_destroy",
+        lambda api: [person(api, "A"), person(api, "B")],
+        lambda api, ids: api.delete("/rest/people", filter=in_filter(ids)),
+        [("person.destroyed", None), ("person.destroyed", None)],
+    ),
+    (
+        "destroy_unlinks_dependents",
+        lambda api: (cid := company(api, "Acme"), person(api, "A", companyId=cid))[0],
+        lambda api, cid: api.delete(f"/rest/companies/{cid}"),
+        [("company.destroyed", None), ("person.updated", ["companyId"])],
+    ),
+    (
+        "merge",
+        lambda api: [person(api, "Ada"), person(api, "Bob", jobTitle="CEO", city="Rome")],
+        lambda api, ids: api.patch("/rest/people/merge", {"ids": ids, "conflictPriorityIndex": 0}),
+        # The record service also lists composite fields whose stored form the merge normalised.
+        [("person.destroyed", None), ("person.updated", Including("jobTitle", "city"))],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("setup", "action", "expected"), [case[1:] for case in ACTIONS], ids=[case[0] for case in ACTIONS])
+@pytest.mark.parametrize(
+    ("setup", "action", "expected"), [case[1:] for case in ACTIONS], ids=[case[0] for case in ACTIONS]
+)
 def test_every_action_produces_exactly_the_expected_events(api, hooks, receiver, run_worker, setup, action, expected):
     # given
     state = setup(api)
@@ -154,7 +210,9 @@ def test_a_batch_with_one_invalid_record_emits_nothing(api, hooks, receiver, run
     hooks.create(receiver.url())
 
     # when
-    status, _ = api.post("/rest/batch/people", [{"name": {"firstName": "Fine"}}, {"name": {"firstName": "Bad"}, "shoeSize": 44}])
+    status, _ = api.post(
+        "/rest/batch/people", [{"name": {"firstName": "Fine"}}, {"name": {"firstName": "Bad"}, "shoeSize": 44}]
+    )
     run_worker()
 
     # then
@@ -163,7 +221,9 @@ def test_a_batch_with_one_invalid_record_emits_nothing(api, hooks, receiver, run
     assert receiver.requests == []
 
 
-def test_a_write_rolled_back_after_its_events_were_recorded_leaves_no_event_and_no_job(workspace, hooks, receiver, run_worker):
+def test_a_write_rolled_back_after_its_events_were_recorded_leaves_no_event_and_no_job(
+    workspace, hooks, receiver, run_worker
+):
     # given
     hooks.create(receiver.url())
     snapshot = schema_registry.snapshot(workspace)
@@ -182,7 +242,14 @@ def test_a_write_rolled_back_after_its_events_were_recorded_leaves_no_event_and_
 
 
 def test_events_of_one_workspace_never_reach_another_workspaces_webhooks(
-    api, other_api, hooks, other_hooks, receiver, run_worker, workspace, other_workspace,
+    api,
+    other_api,
+    hooks,
+    other_hooks,
+    receiver,
+    run_worker,
+    workspace,
+    other_workspace,
 ):
     # given
     hooks.create(receiver.url("/a"))
@@ -194,15 +261,23 @@ def test_events_of_one_workspace_never_reach_another_workspaces_webhooks(
     run_worker()
 
     # then
-    assert [(r.json()["eventName"], r.json()["workspaceId"]) for r in receiver.at("/a")] == [("person.created", str(workspace.pk))]
-    assert [(r.json()["eventName"], r.json()["workspaceId"]) for r in receiver.at("/b")] == [("company.created", str(other_workspace.pk))]
+    assert [(r.json()["eventName"], r.json()["workspaceId"]) for r in receiver.at("/a")] == [
+        ("person.created", str(workspace.pk))
+    ]
+    assert [(r.json()["eventName"], r.json()["workspaceId"]) for r in receiver.at("/b")] == [
+        ("company.created", str(other_workspace.pk))
+    ]
 
 
 def test_only_webhooks_whose_operations_match_receive_the_event(api, hooks, receiver, run_worker):
     # given
     for path, operations in {
-        "/exact": ["person.created"], "/any-object": ["*.created"], "/any-action": ["person.*"], "/all": ["*.*"],
-        "/other-object": ["company.*"], "/other-action": ["person.updated", "*.deleted"],
+        "/exact": ["person.created"],
+        "/any-object": ["*.created"],
+        "/any-action": ["person.*"],
+        "/all": ["*.*"],
+        "/other-object": ["company.*"],
+        "/other-action": ["person.updated", "*.deleted"],
     }.items():
         hooks.create(receiver.url(path), operations)
 
@@ -238,21 +313,25 @@ def test_changes_are_recorded_as_events_even_without_webhooks(api):
     assert DBTaskResult.objects.count() == 0
 
 
-@pytest.mark.parametrize(("operations", "event", "fires"), [
-    (["*.*"], "person.created", True),
-    (["person.created"], "person.created", True),
-    (["person.*"], "person.destroyed", True),
-    (["*.restored"], "company.restored", True),
-    (["person.created"], "person.updated", False),
-    (["person.created"], "company.created", False),
-    (["company.*"], "person.deleted", False),
-    (["*.deleted"], "person.destroyed", False),
-    (["*.updated", "company.*"], "company.created", True),
-    (["*.updated", "company.*"], "person.created", False),
-    (["personAddress.created"], "person.created", False),
-    (["person.created"], "personAddress.created", False),
-    ([], "person.created", False),
-], ids=lambda value: str(value))
+@pytest.mark.parametrize(
+    ("operations", "event", "fires"),
+    [
+        (["*.*"], "person.created", True),
+        (["person.created"], "person.created", True),
+        (["person.*"], "person.destroyed", True),
+        (["*.restored"], "company.restored", True),
+        (["person.created"], "person.updated", False),
+        (["person.created"], "company.created", False),
+        (["company.*"], "person.deleted", False),
+        (["*.deleted"], "person.destroyed", False),
+        (["*.updated", "company.*"], "company.created", True),
+        (["*.updated", "company.*"], "person.created", False),
+        (["personAddress.created"], "person.created", False),
+        (["person.created"], "personAddress.created", False),
+        ([], "person.created", False),
+    ],
+    ids=lambda value: str(value),
+)
 def test_wildcard_matching_rules(operations, event, fires):
     object_name, action = event.split(".")
     assert matches(operations, object_name, action) is fires

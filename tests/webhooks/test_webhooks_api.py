@@ -43,20 +43,36 @@ def test_create_returns_the_webhook_with_its_generated_secret_and_default_operat
     assert status == 201
     webhook = answer["data"]
     assert list(webhook) == [
-        "id", "targetUrl", "operations", "description", "secret", "createdAt", "updatedAt", "deletedAt",
-        "isFailing", "failingSince", "consecutiveFailures",
+        "id",
+        "targetUrl",
+        "operations",
+        "description",
+        "secret",
+        "createdAt",
+        "updatedAt",
+        "deletedAt",
+        "isFailing",
+        "failingSince",
+        "consecutiveFailures",
     ]
     assert webhook["targetUrl"] == URL
     assert webhook["operations"] == ["*.*"]
     assert webhook["description"] is None
     assert re.fullmatch(r"[0-9a-f]{64}", webhook["secret"])
     assert INSTANT.fullmatch(webhook["createdAt"]) and INSTANT.fullmatch(webhook["updatedAt"])
-    assert (webhook["deletedAt"], webhook["isFailing"], webhook["failingSince"], webhook["consecutiveFailures"]) == (None, False, None, 0)
+    assert (webhook["deletedAt"], webhook["isFailing"], webhook["failingSince"], webhook["consecutiveFailures"]) == (
+        None,
+        False,
+        None,
+        0,
+    )
 
 
 def test_create_keeps_the_given_secret_operations_and_description(api):
     # when
-    webhook = create(api, operations=["person.created", "*.deleted", "person.created"], description="CRM sync", secret="s3cr3t")
+    webhook = create(
+        api, operations=["person.created", "*.deleted", "person.created"], description="CRM sync", secret="s3cr3t"
+    )
 
     # then
     assert webhook["operations"] == ["person.created", "*.deleted"]
@@ -70,7 +86,12 @@ def test_secret_is_never_returned_after_creation(api):
     path = f"/rest/metadata/webhooks/{webhook['id']}"
 
     # when
-    answers = [api.get(path), api.get("/rest/metadata/webhooks"), api.patch(path, {"secret": "rotated"}), api.delete(path)]
+    answers = [
+        api.get(path),
+        api.get("/rest/metadata/webhooks"),
+        api.patch(path, {"secret": "rotated"}),
+        api.delete(path),
+    ]
 
     # then
     assert [status for status, _ in answers] == [200, 200, 200, 200]
@@ -102,10 +123,20 @@ def test_list_uses_the_data_page_info_total_count_envelope_with_id_cursors(api, 
     # then
     assert first[0] == 200
     assert [w["id"] for w in first[1]["data"]] == ids[:2]
-    assert first[1]["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False, "startCursor": ids[0], "endCursor": ids[1]}
+    assert first[1]["pageInfo"] == {
+        "hasNextPage": True,
+        "hasPreviousPage": False,
+        "startCursor": ids[0],
+        "endCursor": ids[1],
+    }
     assert first[1]["totalCount"] == 3
     assert [w["id"] for w in second[1]["data"]] == ids[2:]
-    assert second[1]["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": True, "startCursor": ids[2], "endCursor": ids[2]}
+    assert second[1]["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": True,
+        "startCursor": ids[2],
+        "endCursor": ids[2],
+    }
 
 
 def test_patch_changes_only_the_given_properties(api):
@@ -113,7 +144,10 @@ def test_patch_changes_only_the_given_properties(api):
     webhook = create(api, description="old")
 
     # when
-    status, answer = api.patch(f"/rest/metadata/webhooks/{webhook['id']}", {"operations": ["person.updated"], "targetUrl": "http://other.example.com/x"})
+    status, answer = api.patch(
+        f"/rest/metadata/webhooks/{webhook['id']}",
+        {"operations": ["person.updated"], "targetUrl": "http://other.example.com/x"},
+    )
 
     # then
     assert status == 200
@@ -139,34 +173,65 @@ def test_delete_soft_deletes_the_webhook_which_then_disappears(api):
     assert api.delete(path) == not_found(f"Webhook {webhook['id']} not found")
 
 
-@pytest.mark.parametrize(("body", "messages"), [
-    ({}, ["targetUrl is required: an absolute http or https URL"]),
-    ({"targetUrl": ""}, ["targetUrl is required: an absolute http or https URL"]),
-    ({"targetUrl": "ftp://example.com/hook"}, ["Invalid URL scheme. Only HTTP and HTTPS are allowed."]),
-    ({"targetUrl": "javascript:alert(1)"}, ["Invalid URL scheme. Only HTTP and HTTPS are allowed."]),
-    ({"targetUrl": "/relative/hook"}, ["Invalid URL scheme. Only HTTP and HTTPS are allowed."]),
-    ({"targetUrl": "https:///no-host"}, ["Invalid URL: 'https:///no-host' must be absolute, e.g. https://example.com/hook"]),
-    ({"targetUrl": "http://example.com:99999/x"}, ["Invalid URL: 'http://example.com:99999/x'"]),
-    ({"targetUrl": URL, "operations": "person.created"}, [f"operations must be a non-empty array of strings; {OPERATION_HELP}"]),
-    ({"targetUrl": URL, "operations": []}, [f"operations must be a non-empty array of strings; {OPERATION_HELP}"]),
-    ({"targetUrl": URL, "operations": ["person", "person.create", "Person.created", "person.created.name", 7]}, [
-        f"Invalid operation 'person': {OPERATION_HELP}",
-        f"Invalid operation 'person.create': {OPERATION_HELP}",
-        f"Invalid operation 'Person.created': {OPERATION_HELP}",
-        f"Invalid operation 'person.created.name': {OPERATION_HELP}",
-        f"Invalid operation 7: {OPERATION_HELP}",
-    ]),
-    ({"targetUrl": URL, "description": 12}, ["description must be a string of at most 2000 characters"]),
-    ({"targetUrl": URL, "secret": ""}, ["secret must be a non-empty string of at most 512 characters"]),
-    ({"targetUrl": "ftp://x", "secret": 5}, [
-        "Invalid URL scheme. Only HTTP and HTTPS are allowed.", "secret must be a non-empty string of at most 512 characters",
-    ]),
-    ({"targetUrl": URL, "events": ["*.*"]}, ["Unknown properties events; allowed: description, operations, secret, targetUrl"]),
-], ids=[
-    "missing_url", "empty_url", "ftp", "javascript", "relative", "no_host", "bad_port", "operations_string",
-    "operations_empty", "operations_malformed", "description_number", "secret_empty", "all_problems_at_once",
-    "unknown_property",
-])
+@pytest.mark.parametrize(
+    ("body", "messages"),
+    [
+        ({}, ["targetUrl is required: an absolute http or https URL"]),
+        ({"targetUrl": ""}, ["targetUrl is required: an absolute http or https URL"]),
+        ({"targetUrl": "ftp://example.com/hook"}, ["Invalid URL scheme. Only HTTP and HTTPS are allowed."]),
+        ({"targetUrl": "javascript:alert(1)"}, ["Invalid URL scheme. Only HTTP and HTTPS are allowed."]),
+        ({"targetUrl": "/relative/hook"}, ["Invalid URL scheme. Only HTTP and HTTPS are allowed."]),
+        (
+            {"targetUrl": "https:///no-host"},
+            ["Invalid URL: 'https:///no-host' must be absolute, e.g. https://example.com/hook"],
+        ),
+        ({"targetUrl": "http://example.com:99999/x"}, ["Invalid URL: 'http://example.com:99999/x'"]),
+        (
+            {"targetUrl": URL, "operations": "person.created"},
+            [f"operations must be a non-empty array of strings; {OPERATION_HELP}"],
+        ),
+        ({"targetUrl": URL, "operations": []}, [f"operations must be a non-empty array of strings; {OPERATION_HELP}"]),
+        (
+            {"targetUrl": URL, "operations": ["person", "person.create", "Person.created", "person.created.name", 7]},
+            [
+                f"Invalid operation 'person': {OPERATION_HELP}",
+                f"Invalid operation 'person.create': {OPERATION_HELP}",
+                f"Invalid operation 'Person.created': {OPERATION_HELP}",
+                f"Invalid operation 'person.created.name': {OPERATION_HELP}",
+                f"Invalid operation 7: {OPERATION_HELP}",
+            ],
+        ),
+        ({"targetUrl": URL, "description": 12}, ["description must be a string of at most 2000 characters"]),
+        ({"targetUrl": URL, "secret": ""}, ["secret must be a non-empty string of at most 512 characters"]),
+        (
+            {"targetUrl": "ftp://x", "secret": 5},
+            [
+                "Invalid URL scheme. Only HTTP and HTTPS are allowed.",
+                "secret must be a non-empty string of at most 512 characters",
+            ],
+        ),
+        (
+            {"targetUrl": URL, "events": ["*.*"]},
+            ["Unknown properties events; allowed: description, operations, secret, targetUrl"],
+        ),
+    ],
+    ids=[
+        "missing_url",
+        "empty_url",
+        "ftp",
+        "javascript",
+        "relative",
+        "no_host",
+        "bad_port",
+        "operations_string",
+        "operations_empty",
+        "operations_malformed",
+        "description_number",
+        "secret_empty",
+        "all_problems_at_once",
+        "unknown_property",
+    ],
+)
 def test_invalid_create_is_a_400_naming_every_problem(api, body, messages):
     # when / then
     assert api.post("/rest/metadata/webhooks", body) == bad_request(*messages)
@@ -229,10 +294,14 @@ def test_delivery_log_of_a_new_webhook_is_empty_and_status_must_be_known(api):
     path = f"/rest/metadata/webhooks/{webhook['id']}/deliveries"
 
     # when / then
-    assert api.get(path) == (200, {
-        "data": [], "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None},
-        "totalCount": 0,
-    })
+    assert api.get(path) == (
+        200,
+        {
+            "data": [],
+            "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None},
+            "totalCount": 0,
+        },
+    )
     assert api.get(path, status="LOST") == bad_request("status must be one of PENDING, SUCCEEDED, FAILED, CANCELLED")
     assert api.get(f"{path}/{MISSING_ID}") == not_found(f"Delivery {MISSING_ID} not found")
     assert api.post(f"{path}/{MISSING_ID}/redeliver") == not_found(f"Delivery {MISSING_ID} not found")
@@ -250,8 +319,16 @@ def test_private_targets_are_refused_at_creation_when_not_allowed(api, settings)
     refused = "Invalid URL: Webhook URL resolves to a private/internal IP address"
 
     # when / then
-    for url in ["http://127.0.0.1:8000/hook", "http://localhost/hook", "http://169.254.169.254/latest", "http://10.1.2.3/",
-                "http://[::1]/hook", "http://192.168.0.10/", "http://[::ffff:127.0.0.1]/", "http://api.localhost/"]:
+    for url in [
+        "http://127.0.0.1:8000/hook",
+        "http://localhost/hook",
+        "http://169.254.169.254/latest",
+        "http://10.1.2.3/",
+        "http://[::1]/hook",
+        "http://192.168.0.10/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://api.localhost/",
+    ]:
         assert api.post("/rest/metadata/webhooks", {"targetUrl": url}) == bad_request(refused), url
     assert api.post("/rest/metadata/webhooks", {"targetUrl": "http://93.184.215.14/hook"})[0] == 201
 
@@ -270,7 +347,10 @@ class TestDeprecatedAlias:
         webhook = create(api)
         del webhook["secret"]
         assert self.call(api, "get", "/rest/webhooks") == (
-            200, [webhook], "@1786320000", '</rest/metadata/webhooks>; rel="successor-version"',
+            200,
+            [webhook],
+            "@1786320000",
+            '</rest/metadata/webhooks>; rel="successor-version"',
         )
 
     def test_create_get_patch_delete_answer_raw_values(self, api):

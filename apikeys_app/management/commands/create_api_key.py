@@ -26,7 +26,9 @@ class Command(BaseCommand):
         if matches.count() != 1:
             raise CommandError(f"No single workspace matches {workspace!r}; see manage.py list_workspaces")
         try:
-            _, token = create_api_key(matches.get(), {"name": name, **({"expiresAt": expires_at} if expires_at else {})})
+            _, token = create_api_key(
+                matches.get(), {"name": name, **({"expiresAt": expires_at} if expires_at else {})}
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(token)

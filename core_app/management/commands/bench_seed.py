@@ -60,15 +60,21 @@ class Command(BaseCommand):
         ids: list[str] = []
         for start in range(0, companies, CHUNK):
             batch = [
-                {"name": f"Company {n:05d}", "employees": rng.randint(1, 1000),
-                 "domainName": {"primaryLinkUrl": f"https://company{n}.example"}}
+                {
+                    "name": f"Company {n:05d}",
+                    "employees": rng.randint(1, 1000),
+                    "domainName": {"primaryLinkUrl": f"https://company{n}.example"},
+                }
                 for n in range(start, min(start + CHUNK, companies))
             ]
             ids += [str(c.record.pk) for c in writing.create_many(company_ctx, batch)]
         for start in range(0, people, CHUNK):
             batch = [
-                {"name": {"firstName": f"First{n}", "lastName": f"Last{n % 997}"},
-                 "emails": {"primaryEmail": f"person{n}@example.com"}, "companyId": ids[n % len(ids)]}
+                {
+                    "name": {"firstName": f"First{n}", "lastName": f"Last{n % 997}"},
+                    "emails": {"primaryEmail": f"person{n}@example.com"},
+                    "companyId": ids[n % len(ids)],
+                }
                 for n in range(start, min(start + CHUNK, people))
             ]
             writing.create_many(people_ctx, batch)

@@ -28,15 +28,16 @@ class Command(BaseCommand):
         _, token = create_api_key(workspace, {"name": "Demo key (make run)"})
         base = f"http://{host}"
         self.stdout.write(
-            "\n".join([
-                "",
-                f"Workspace  {workspace.display_name} ({workspace.pk})",
-                f"API key    {token}",
-                "           (shown once; create more with: manage.py create_api_key Demo)",
-                f"API        {base}/rest/   metadata: {base}/rest/metadata/objects",
-                f"Docs       {base}/docs   (paste the API key there)",
-                f"Try        curl -H 'Authorization: Bearer {token}' {base}/rest/metadata/objects",
-                "",
-            ])
+            "\n".join(
+                [
+                    "",
+                    f"Workspace  {workspace.display_name} ({workspace.pk})",
+                    f"API key    {token}",
+                    "           (shown once; create more with: manage.py create_api_key Demo)",
+                    f"API        {base}/rest/   metadata: {base}/rest/metadata/objects",
+                    f"Docs       {base}/docs   (paste the API key there)",
+                    f"Try        curl -H 'Authorization: Bearer {token}' {base}/rest/metadata/objects",
+                    "",
+                ]
+            )
         )
-

@@ -13,10 +13,14 @@ from webhooks_app.models import Delivery, Event
 class Command(BaseCommand):
     """Events (and their deliveries and attempts) older than ``--days``; pending ones are kept."""
 
-    help = "Delete webhook events older than --days (default 30), with their delivery log, unless a delivery is pending."
+    help = (
+        "Delete webhook events older than --days (default 30), with their delivery log, unless a delivery is pending."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=float, default=30.0, help="Age in days of the events to delete (default 30).")
+        parser.add_argument(
+            "--days", type=float, default=30.0, help="Age in days of the events to delete (default 30)."
+        )
 
     def handle(self, *args, days: float, **options):
         cutoff = timezone.now() - timedelta(days=days)

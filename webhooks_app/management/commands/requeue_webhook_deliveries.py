@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--stale-after", type=float, default=None,
+            "--stale-after",
+            type=float,
+            default=None,
             help="Seconds after which a job still marked running counts as lost (default: WEBHOOKS_STALE_AFTER, 600).",
         )
 
