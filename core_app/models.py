@@ -1,9 +1,19 @@
-"""The record store: every record of every object of every workspace, in one table.
+"""The record store: every record of every object of every workspace, in four tables.
 
-Field values live in ``Record.data`` (JSON), keyed by each field's immutable storage key;
-system fields have columns. Uniqueness of ``isUnique`` fields is enforced by the database
-through ``UniqueValue``: one row per (field, value), written in the same transaction as the
-record, so two concurrent writers can never both insert the same value.
+- ``Record``: one row per record. Field values live in ``data`` (JSON), keyed by each field's
+  immutable storage key; system fields have columns.
+- ``RecordIndex``: the index path for fields (a pivot table, as in Salesforce's multitenant
+  store): one row per live record and indexed field (or composite sub-field), holding the value
+  as a sortable text key. A fixed set of physical indexes serves every field of every workspace.
+- ``UniqueValue``: one row per value of an ``isUnique`` field; its primary key makes a value
+  exclusive, so two concurrent writers can never both insert it.
+- ``RecordCount``: live records per object, kept in the writing transaction, so an unfiltered
+  ``totalCount`` costs a handful of rows whatever the object's size.
+
+Every table is keyed by ``workspace_id`` first and every statement of the store filters on it, so
+the store can be distributed by workspace (Citus) without changing a query. Only the store
+(``core_app.store``) writes these tables; see ``docs/architecture.md`` for the design and its
+measurements.
 """
 
 from __future__ import annotations
@@ -11,19 +21,28 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
-from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
+from metadata_app.models import ObjectMetadata, Workspace
 
-__all__ = ["Record", "UniqueValue"]
+__all__ = ["Record", "RecordCount", "RecordIndex", "UniqueValue"]
 
 
 class Record(models.Model):
-    """One record of one object. Every query is scoped by workspace and object first."""
+    """One record of one object, keyed ``(workspace_id, id)``: an id is unique within a workspace."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False)
-    object = models.ForeignKey(ObjectMetadata, on_delete=models.CASCADE, related_name="+", db_index=False)
+    pk = models.CompositePrimaryKey("workspace_id", "id")
+    # No database constraints: a foreign-key check per inserted row, and the share lock it takes on
+    # the workspace and object rows, would cost every write; the store deletes records itself when
+    # an object or a workspace goes (core_app.receivers).
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    id = models.UUIDField(default=uuid.uuid4, editable=False)
+    object = models.ForeignKey(
+        ObjectMetadata, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     data = models.JSONField(default=dict)
     position = models.FloatField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -34,27 +53,66 @@ class Record(models.Model):
 
     class Meta:
         indexes = [
-            # Scoping plus the default order (id) and keyset pagination on it.
-            models.Index(fields=["object", "id"], name="record_object_id"),
-            models.Index(fields=["object", "position"], name="record_object_position"),
-            models.Index(fields=["workspace", "object", "deleted_at"], name="record_scope_deleted"),
+            # Live records of an object in id order: the default list order, keyset pages on it and
+            # index-only id scans (partial, so trashed records cost live queries nothing).
+            models.Index(
+                fields=["workspace", "object", "id"], name="record_live", condition=Q(deleted_at__isnull=True)
+            ),
+            # The trash of an object, for queries that name deletedAt and for restore by filter.
+            models.Index(
+                fields=["workspace", "object", "id"], name="record_trash", condition=Q(deleted_at__isnull=False)
+            ),
         ]
-        # PostgreSQL also gets one GIN (jsonb_path_ops) index on data: see migration 0002.
 
     def __str__(self) -> str:
         return str(self.id)
 
 
-class UniqueValue(models.Model):
-    """A value of a unique field held by a record; the unique constraint makes it exclusive."""
+class RecordIndex(models.Model):
+    """One indexed value of one live record: ``slot`` names the field (or sub-field), ``key`` its value.
 
-    object = models.ForeignKey(ObjectMetadata, on_delete=models.CASCADE, related_name="+", db_index=False)
-    field = models.ForeignKey(FieldMetadata, on_delete=models.CASCADE, related_name="+", db_index=False)
-    # DO_NOTHING: the record service deletes a record's values itself, which keeps record
-    # deletion a single fast DELETE (no per-row cascade collection).
-    record = models.ForeignKey(Record, on_delete=models.DO_NOTHING, related_name="+")
-    value = models.TextField()
+    ``key`` is a text whose byte order is the value's order (``core_app.store.keys``); NULL when the
+    record has no value. Trashed records have no rows here: every row is a live record.
+    """
+
+    pk = models.CompositePrimaryKey("workspace_id", "record_id", "slot")
+    workspace_id = models.UUIDField()
+    record_id = models.UUIDField()
+    slot = models.UUIDField()
+    # C collation on PostgreSQL (migration 0003): byte order, the order SQLite's BINARY gives too.
+    key = models.TextField(null=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["field", "value"], name="uniq_field_value")]
-        indexes = [models.Index(fields=["object", "field"], name="unique_value_object")]
+        indexes = [models.Index(fields=["workspace_id", "slot", "key", "record_id"], name="record_index_key")]
+
+
+class UniqueValue(models.Model):
+    """A value of a unique field held by a record; the primary key makes it exclusive.
+
+    ``value`` is the field type's unique form (lower-cased text...); values longer than a B-tree
+    entry can hold are stored as a digest (``core_app.store.keys.unique_key``).
+    """
+
+    pk = models.CompositePrimaryKey("workspace_id", "field_id", "value")
+    workspace_id = models.UUIDField()
+    field_id = models.UUIDField()
+    value = models.TextField()
+    object_id = models.UUIDField()
+    record_id = models.UUIDField()
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace_id", "record_id"], name="unique_value_record")]
+
+
+class RecordCount(models.Model):
+    """Live records of one object, split over a few ``shard`` rows so concurrent writers rarely wait.
+
+    The count of an object is the sum of its shards; each writing transaction adds its delta to one
+    shard (chosen by its database session), in the same transaction as the change.
+    """
+
+    pk = models.CompositePrimaryKey("workspace_id", "object_id", "shard")
+    workspace_id = models.UUIDField()
+    object_id = models.UUIDField()
+    shard = models.SmallIntegerField()
+    live = models.BigIntegerField(default=0)

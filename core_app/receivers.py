@@ -11,24 +11,43 @@ Decisions, documented in the README:
 - Removing SELECT/MULTI_SELECT options: records holding a removed value get the field's
   default (when it is still an option) or no value; a non-nullable field without a usable
   default refuses the change with the count.
+- Every change ends with the index path in step with the new data model (new indexed fields
+  backfilled, removed ones dropped), in the same transaction.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Func, JSONField, Q, Value
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
-from core_app.models import Record, UniqueValue
-from metadata_app.models import FieldMetadata, ObjectMetadata
-from metadata_app.registry import build_field_spec
-from metadata_app.signals_data import field_added, field_data_changing, object_has_records
+from core_app.store import maintenance, unique, writer
+from core_app.store.slots import build_object_slots
+from core_app.store.sql import dialect, rows, run
+from core_app.store.writer import index_state
+from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
+from metadata_app.registry import build_field_spec, build_snapshot
+from metadata_app.signals_data import (
+    data_model_changed,
+    field_added,
+    field_data_changing,
+    field_removing,
+    object_has_records,
+    object_removing,
+)
 
-__all__ = ["on_field_added", "on_field_data_changing", "on_object_has_records"]
+__all__ = [
+    "on_data_model_changed",
+    "on_field_added",
+    "on_field_data_changing",
+    "on_field_removing",
+    "on_object_has_records",
+    "on_object_removing",
+    "on_workspace_deleting",
+]
 
 
 def plural(count: int, noun: str) -> str:
@@ -41,54 +60,55 @@ def verb(count: int, singular: str, plural_form: str) -> str:
     return singular if count == 1 else plural_form
 
 
+def scope_params(field: FieldMetadata) -> list[Any]:
+    """Workspace and object of a field, as parameters."""
+    d = dialect()
+    return [d.uuid_in(str(field.workspace_id)), d.uuid_in(str(field.object_id))]
+
+
 @receiver(object_has_records)
-def on_object_has_records(sender, obj: ObjectMetadata, **kwargs) -> bool:
+def on_object_has_records(sender: Any, obj: ObjectMetadata, **kwargs: Any) -> bool:
     """Answer whether ``obj`` has records, deleted ones included."""
-    return Record.objects.filter(object=obj).exists()
-
-
-def records_of(field: FieldMetadata):
-    """Records of the field's object, soft-deleted ones included."""
-    return Record.objects.filter(object_id=field.object_id)
-
-
-def empty_records(field: FieldMetadata):
-    """Records holding no value for ``field`` (key missing or JSON null)."""
-    key = field.storage_key
-    return records_of(field).filter(Q(**{f"data__{key}__isnull": True}) | Q(**{f"data__{key}": None}))
-
-
-class JsonMerge(Func):
-    """``data`` with the keys of a JSON object added or replaced (``||`` on PostgreSQL, ``json_patch`` on SQLite)."""
-
-    output_field = JSONField()
-
-    def __init__(self, column: str, values: dict[str, Any]) -> None:
-        super().__init__(F(column), Value(json.dumps(values)))
-
-    def as_sql(self, compiler, connection, **extra):
-        (column, params), (value, value_params) = (compiler.compile(e) for e in self.source_expressions)
-        return f"({column} || ({value})::jsonb)", [*params, *value_params]
-
-    def as_sqlite(self, compiler, connection, **extra):
-        (column, params), (value, value_params) = (compiler.compile(e) for e in self.source_expressions)
-        return f"json_patch({column}, {value})", [*params, *value_params]
+    d = dialect()
+    found = rows(
+        "SELECT 1 FROM core_app_record WHERE workspace_id = %s AND object_id = %s LIMIT 1",
+        [d.uuid_in(str(obj.workspace_id)), d.uuid_in(str(obj.pk))],
+    )
+    return bool(found)
 
 
 @receiver(field_added)
-def on_field_added(sender, field: FieldMetadata, **kwargs) -> None:
+def on_field_added(sender: Any, field: FieldMetadata, **kwargs: Any) -> None:
     """Give every existing record the new field's default value, in one statement."""
-    if field.default_value is not None:
-        records_of(field).update(data=JsonMerge("data", {field.storage_key: field.default_value}))
+    if field.default_value is None:
+        return
+    d = dialect()
+    merged = "data || %s::jsonb" if d.vendor == "postgresql" else "json_patch(data, %s)"
+    run(
+        f"UPDATE core_app_record SET data = {merged} WHERE workspace_id = %s AND object_id = %s",
+        [d.json_in({field.storage_key: field.default_value}), *scope_params(field)],
+    )
+
+
+def count_empty(field: FieldMetadata) -> int:
+    """Records (trash included) holding no value for ``field`` (key missing or JSON null)."""
+    d = dialect()
+    value = d.json_text("data", (field.storage_key,))
+    return int(
+        rows(
+            f"SELECT COUNT(*) FROM core_app_record WHERE workspace_id = %s AND object_id = %s AND {value} IS NULL",
+            scope_params(field),
+        )[0][0]
+    )
 
 
 @receiver(field_data_changing)
 def on_field_data_changing(
-    sender, field: FieldMetadata, before: dict[str, Any], after: dict[str, Any], **kwargs
+    sender: Any, field: FieldMetadata, before: dict[str, Any], after: dict[str, Any], **kwargs: Any
 ) -> None:
     """Check and carry out what a field change means for existing records."""
     if after.get("is_nullable") is False and before.get("is_nullable") is True and field.column_backed is False:
-        count = empty_records(field).count()
+        count = count_empty(field)
         if count:
             raise ValidationError(
                 f'Cannot make field "{field.name}" non-nullable: {plural(count, "record")} '
@@ -100,17 +120,22 @@ def on_field_data_changing(
     if after.get("is_unique") is True and not before.get("is_unique"):
         register_unique_values(field)
     elif after.get("is_unique") is False and before.get("is_unique"):
-        UniqueValue.objects.filter(field=field).delete()
+        d = dialect()
+        run(
+            "DELETE FROM core_app_uniquevalue WHERE workspace_id = %s AND field_id = %s",
+            [d.uuid_in(str(field.workspace_id)), d.uuid_in(str(field.pk))],
+        )
 
 
 def register_unique_values(field: FieldMetadata) -> None:
     """Register every current value of ``field``; refuse when values are shared."""
     field_type = build_field_spec(field, {}).field_type
-    holders: dict[str, list[Any]] = defaultdict(list)
-    for record_id, value in records_of(field).values_list("id", f"data__{field.storage_key}").iterator():
-        unique = field_type.unique_value(value)
-        if unique is not None:
-            holders[unique].append(record_id)
+    holders: dict[str, list[str]] = defaultdict(list)
+    for batch in maintenance.iter_records(str(field.workspace_id), str(field.object_id), live_only=False):
+        for record in batch:
+            value = field_type.unique_value(record.data.get(field.storage_key))
+            if value is not None:
+                holders[value].append(record.id)
     conflicts = sum(len(ids) for ids in holders.values() if len(ids) > 1)
     if conflicts:
         shared = sum(1 for ids in holders.values() if len(ids) > 1)
@@ -119,13 +144,9 @@ def register_unique_values(field: FieldMetadata) -> None:
             f"{plural(shared, 'value')} with another record. Make their values distinct first.",
             code="UNIQUE_CONFLICT",
         )
-    UniqueValue.objects.bulk_create(
-        [
-            UniqueValue(object_id=field.object_id, field=field, record_id=ids[0], value=value)
-            for value, ids in holders.items()
-        ],
-        batch_size=1000,
-    )
+    triples = [(str(field.pk), value, ids[0]) for value, ids in holders.items()]
+    for start in range(0, len(triples), 1000):
+        unique.register(str(field.workspace_id), str(field.object_id), triples[start : start + 1000])
 
 
 def clean_removed_options(field: FieldMetadata, after: dict[str, Any]) -> None:
@@ -141,22 +162,56 @@ def clean_removed_options(field: FieldMetadata, after: dict[str, Any]) -> None:
     replacement = default if isinstance(default, str) and default in new else None
     is_nullable = after.get("is_nullable", field.is_nullable)
     key = field.storage_key
+    snapshot = build_snapshot(field.workspace_id, 0)
+    spec = snapshot.by_id.get(str(field.object_id))
+    slots = build_object_slots(spec) if spec is not None else None
     changed = []
-    for record in records_of(field).filter(**{f"data__{key}__isnull": False}).only("id", "data").iterator():
-        value = record.data.get(key)
-        if isinstance(value, list):
-            kept = [v for v in value if v not in removed]
-            if kept != value:
-                record.data[key] = kept
-                changed.append(record)
-        elif value in removed:
-            record.data[key] = replacement
-            changed.append(record)
+    for batch in maintenance.iter_records(str(field.workspace_id), str(field.object_id), live_only=False):
+        for record in batch:
+            value = record.data.get(key)
+            before = index_state(slots, record) if slots is not None else None
+            if isinstance(value, list):
+                kept = [v for v in value if v not in removed]
+                if kept == value:
+                    continue
+                record.data = {**record.data, key: kept}
+            elif value in removed:
+                record.data = {**record.data, key: replacement}
+            else:
+                continue
+            changed.append((record, before))
     if changed and replacement is None and not is_nullable and field.type != "MULTI_SELECT":
         raise ValidationError(
-            f'Cannot remove options {", ".join(sorted(removed))} of field "{field.name}": '
+            f"Cannot remove options {', '.join(sorted(removed))} of field \"{field.name}\": "
             f"{plural(len(changed), 'record')} {verb(len(changed), 'holds', 'hold')} them and the field is non-nullable "
             "without a default among the new options",
             code="OPTIONS_CONFLICT",
         )
-    Record.objects.bulk_update(changed, ["data"], batch_size=500)
+    if slots is not None:
+        for start in range(0, len(changed), 500):
+            writer.update(slots, changed[start : start + 500])  # type: ignore[arg-type]
+
+
+@receiver(data_model_changed)
+def on_data_model_changed(sender: Any, workspace_id: Any, **kwargs: Any) -> None:
+    """Bring the index path in step with the workspace's data model as it now stands."""
+    maintenance.sync_slots(build_snapshot(workspace_id, 0))
+
+
+@receiver(field_removing)
+def on_field_removing(sender: Any, field: FieldMetadata, **kwargs: Any) -> None:
+    """A field is deleted: its index rows and unique values go with it."""
+    maintenance.purge_field(str(field.workspace_id), build_field_spec(field, {}))
+
+
+@receiver(object_removing)
+def on_object_removing(sender: Any, obj: ObjectMetadata, **kwargs: Any) -> None:
+    """An object is deleted: its records go with it (index rows, unique values and counters too)."""
+    field_ids = [str(pk) for pk in FieldMetadata.objects.filter(object=obj).values_list("pk", flat=True)]
+    maintenance.purge_object(str(obj.workspace_id), str(obj.pk), field_ids)
+
+
+@receiver(pre_delete, sender=Workspace)
+def on_workspace_deleting(sender: Any, instance: Workspace, **kwargs: Any) -> None:
+    """A workspace is deleted: everything the store holds for it goes too."""
+    maintenance.purge_workspace(str(instance.pk))

@@ -89,6 +89,9 @@ class FieldMetadata(models.Model):
     is_system = models.BooleanField(default=False)
     is_nullable = models.BooleanField(default=True)
     is_unique = models.BooleanField(default=False)
+    # Marked for the index path (sort and filter through an index); unique fields and relation
+    # join columns are indexed whatever this says (see ``effective_is_indexed``).
+    is_indexed = models.BooleanField(default=False)
     is_label_synced_with_name = models.BooleanField(default=False)
     default_value = models.JSONField(null=True, blank=True)
     options = models.JSONField(null=True, blank=True)
@@ -114,6 +117,12 @@ class FieldMetadata(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object.name_singular}.{self.name}"
+
+    @property
+    def effective_is_indexed(self) -> bool:
+        """True when the index path keeps this field's values: marked, unique, or a join column."""
+        relation_type = (self.settings or {}).get("relationType")
+        return bool(self.is_indexed or self.is_unique or (self.type == "RELATION" and relation_type == "MANY_TO_ONE"))
 
     @property
     def column_backed(self) -> bool:

@@ -87,6 +87,11 @@ def field_schemas() -> dict[str, dict[str, Any]]:
         "icon": TEXT_OR_NULL,
         "isNullable": BOOLEAN,
         "isUnique": BOOLEAN,
+        "isIndexed": {
+            "type": "boolean",
+            "description": "Keep the field in the index path so sorts and filters on it use an index "
+            "(unique fields and relation join columns always are). Speed only, never results.",
+        },
         "isActive": BOOLEAN,
         "isLabelSyncedWithName": BOOLEAN,
         "defaultValue": {"description": "JSON; strings may be quoted Twenty-style (`\"'NEW'\"`)."},

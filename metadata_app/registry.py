@@ -52,6 +52,7 @@ def build_field_spec(row: FieldMetadata, names_by_id: dict[Any, str]) -> FieldSp
         storage_key=row.storage_key,
         is_nullable=row.is_nullable,
         is_unique=row.is_unique,
+        is_indexed=row.effective_is_indexed,
         is_system=row.is_system,
         is_custom=row.is_custom,
         default_value=row.default_value,

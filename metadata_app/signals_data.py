@@ -7,7 +7,14 @@ they run inside the metadata transaction and may raise ``ValidationError`` to re
 
 from django.dispatch import Signal
 
-__all__ = ["field_added", "field_data_changing", "object_has_records"]
+__all__ = [
+    "data_model_changed",
+    "field_added",
+    "field_data_changing",
+    "field_removing",
+    "object_has_records",
+    "object_removing",
+]
 
 #: Sent before a field update is saved, with ``field`` (the row before the change),
 #: ``before`` and ``after`` (attribute -> value for every changed attribute).
@@ -18,3 +25,13 @@ object_has_records = Signal()
 
 #: Sent after a field was created on an object that may already have records, with ``field``.
 field_added = Signal()
+
+#: Sent at the end of every field or object change made through the services, inside its
+#: transaction, with ``workspace_id``: receivers bring what they derive from the data model in step.
+data_model_changed = Signal()
+
+#: Sent before a field row is deleted, with ``field``.
+field_removing = Signal()
+
+#: Sent before an object row is deleted, with ``obj``: its records go with it.
+object_removing = Signal()

@@ -52,6 +52,7 @@ class FieldSpec:
     storage_key: str
     is_nullable: bool = True
     is_unique: bool = False
+    is_indexed: bool = False
     is_system: bool = False
     is_custom: bool = True
     default_value: Any = None

@@ -200,7 +200,9 @@ def seed_standard_objects(workspace: Workspace) -> dict[str, ObjectMetadata]:
         )
         add_default_fields(obj, name_field=False)
         for name, type_, extra in spec["fields"]:
-            field = add_field(obj, name=name, type=type_, label=label_of(name), is_custom=False, **extra)
+            # The label identifier is indexed, as Twenty indexes it (sorting by name is common).
+            indexed = {"is_indexed": True} if name == spec["identifier"] else {}
+            field = add_field(obj, name=name, type=type_, label=label_of(name), is_custom=False, **extra, **indexed)
             if name == spec["identifier"]:
                 obj.label_identifier_field_metadata_id = field.pk
         obj.save()

@@ -73,3 +73,37 @@ def other_api(other_workspace) -> ApiClient:
 def anonymous() -> ApiClient:
     """A client without any key."""
     return fast_client(None)
+
+
+def store_records(workspace, object_name: str, *datas: dict, deleted: bool = False) -> list:
+    """Write records of ``object_name`` holding ``data`` as given (keyed by storage keys), through the
+    record store (index rows and counters included) but without the API's validation: for tests of
+    data the API would not let in, or of data-model changes over existing records."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from core_app.store import writer
+    from core_app.store.records import RecordRow
+    from core_app.store.slots import build_object_slots
+    from metadata_app.registry import schema_registry
+
+    spec = schema_registry.current(workspace.pk).by_singular[object_name]
+    now = datetime.now(UTC)
+    rows = [
+        RecordRow(
+            id=str(uuid.uuid4()),
+            workspace_id=str(workspace.pk),
+            object_id=spec.id,
+            data=dict(data),
+            position=float(index),
+            created_at=now,
+            updated_at=now,
+            deleted_at=datetime(2024, 1, 1, tzinfo=UTC) if deleted else None,
+            created_by=None,
+            updated_by=None,
+        )
+        for index, data in enumerate(datas)
+    ]
+    writer.insert(build_object_slots(spec), rows)
+    return rows
+

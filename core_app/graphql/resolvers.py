@@ -18,7 +18,8 @@ from core_app.services.context import RecordContext
 from core_app.services.duplicates import find_duplicates
 from core_app.services.grouping import group_by
 from core_app.services.merging import merge_records
-from core_app.services.reading import Page, filtered, find_many, find_one
+from core_app.query.ast import OrderKey
+from core_app.services.reading import Page, find_many, find_one, select
 from metadata_app.specs import ObjectSpec
 
 __all__ = ["ObjectTypes", "context_of", "mutation_fields", "query_fields"]
@@ -73,7 +74,8 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
     @graphql_errors
     def resolve_one(root, info, filter=None):
         ctx = context_of(info, spec)
-        record = filtered(ctx, parse_graphql_filter(plain(filter))).order_by("position", "id").first()
+        found = select(ctx, parse_graphql_filter(plain(filter)), [OrderKey(("position",), "AscNullsFirst")], 1)
+        record = found[0] if found else None
         if record is None:
             raise user_error([f"Record not found in {spec.name_plural}"], "NOT_FOUND")
         return nodes_of(info, ctx, [record])[0]
@@ -84,7 +86,7 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
         loader = Loader(info)
         results = []
         for records, total in find_duplicates(ctx, plain(data), plain(ids)):
-            page = Page(records, [str(r.pk) for r in records], total, total > len(records), False)
+            page = Page(records, [r.id for r in records], total, total > len(records), False)
             connection = loader.connection_dict(
                 page,
                 loader.nodes(ctx, records, loader.node_field_nodes(types.connection._meta.name, info.field_nodes)),

@@ -1,26 +1,25 @@
-"""Aggregate fields of api-reference 2.8 (``countEmptyName``, ``sumEmployees``,
+"""Aggregate fields of the API reference, 2.8 (``countEmptyName``, ``sumEmployees``,
 ``avgAmountAmountMicros``...), computed in SQL for REST groupBy and GraphQL connections.
 
-``parse_aggregate(name, spec)`` resolves a name to an :class:`Aggregate`, which contributes
-SQL aggregates to one ``.aggregate()``/``.annotate()`` call and turns their results into the
-API value (percentages are derived from two counts).
+``parse_aggregate(name, spec)`` resolves a name to an :class:`Aggregate`, which contributes SQL
+aggregate columns to one SELECT (``COUNT(*) FILTER (WHERE ...)``, ``MIN``...) and turns their
+results into the API value (percentages are derived from two counts).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, Q, Sum
-
-from core_app.query.targets import Target, resolve_target
+from core_app.query.targets import Source, Target, resolve_target
 from metadata_app.specs import FieldSpec, ObjectSpec
 
-__all__ = ["Aggregate", "AggregateError", "available_aggregates", "parse_aggregate"]
+__all__ = ["Aggregate", "AggregateError", "available_aggregates", "parse_aggregate", "select_aggregates"]
 
 COUNT_OPERATIONS = ("countUniqueValues", "countNotEmpty", "countEmpty", "percentageNotEmpty", "percentageEmpty")
 EXTRA_OPERATIONS = ("countTrue", "countFalse", "min", "max", "avg", "sum")
-SQL_FUNCTIONS = {"min": Min, "max": Max, "avg": Avg, "sum": Sum}
+SQL_FUNCTIONS = {"min": "MIN", "max": "MAX", "avg": "AVG", "sum": "SUM"}
 
 
 class AggregateError(ValueError):
@@ -32,6 +31,7 @@ class AggregateError(ValueError):
 
 
 def cap(name: str) -> str:
+    """First letter upper-cased."""
     return name[:1].upper() + name[1:]
 
 
@@ -45,26 +45,47 @@ def value_targets(spec: ObjectSpec, field: FieldSpec) -> list[Target]:
     return [resolve_target(spec, (field.name,))]
 
 
-def empty_q(targets: list[Target]) -> Q:
+def empty_sql(targets: list[Target], src: Source) -> str:
     """Rows where every target is empty (null, missing, or an empty string for text)."""
-    result = Q()
+    parts = []
     for target in targets:
-        empty = target.is_null()
+        raw = target.raw(src)
+        empty = f"{raw} IS NULL"
         if target.scalar.value_kind == "text" and not target.column:
-            empty |= Q(**{target.lookup: ""})
-        result &= empty
-    return result
+            empty = f"({empty} OR {raw} = '')"
+        parts.append(empty)
+    return "(" + " AND ".join(parts) + ")"
 
 
 @dataclass(frozen=True)
 class Aggregate:
-    """One aggregate field: its API name, the SQL aggregates it needs and how to finish it."""
+    """One aggregate field: its API name, what it computes on which stored values, and how to finish it."""
 
     name: str
     operation: str
-    sql: dict[str, Any]
+    targets: tuple[Target, ...] = ()
 
-    def finish(self, row: dict[str, Any]) -> Any:
+    def columns(self, src: Source, params: list[Any]) -> list[tuple[str, str]]:
+        """``(column alias, SQL)`` of the aggregates this field needs."""
+        if self.operation == "count":
+            return [(self.name, "COUNT(*)")]
+        targets = list(self.targets)
+        empty = empty_sql(targets, src)
+        if self.operation == "countEmpty":
+            return [(self.name, f"COUNT(*) FILTER (WHERE {empty})")]
+        if self.operation == "countNotEmpty":
+            return [(self.name, f"COUNT(*) FILTER (WHERE NOT {empty})")]
+        if self.operation == "countUniqueValues":
+            return [(self.name, f"COUNT(DISTINCT {targets[0].raw(src)}) FILTER (WHERE NOT {empty})")]
+        if self.operation.startswith("percentage"):
+            part = empty if self.operation == "percentageEmpty" else f"NOT {empty}"
+            return [(f"{self.name}__part", f"COUNT(*) FILTER (WHERE {part})"), (f"{self.name}__total", "COUNT(*)")]
+        if self.operation in ("countTrue", "countFalse"):
+            params.append(src.d.boolean_in(self.operation == "countTrue"))
+            return [(self.name, f"COUNT(*) FILTER (WHERE {targets[0].raw(src)} = %s)")]
+        return [(self.name, f"{SQL_FUNCTIONS[self.operation]}({targets[0].typed(src)})")]
+
+    def finish(self, row: Mapping[str, Any], src: Source) -> Any:
         """The API value from the aggregated ``row``."""
         if self.operation.startswith("percentage"):
             total = row.get(f"{self.name}__total") or 0
@@ -72,27 +93,24 @@ class Aggregate:
         value = row.get(self.name)
         if self.operation == "avg" and value is not None:
             return float(value)
+        if self.operation in ("min", "max") and self.targets and self.targets[0].is_column:
+            column = self.targets[0].column
+            if column in ("created_at", "updated_at", "deleted_at"):
+                return src.d.instant_out(value)
+        if self.operation in ("sum", "min", "max") and value is not None and not isinstance(value, (int, float, str)):
+            return float(value)
         return value
 
 
-def build(name: str, operation: str, spec: ObjectSpec, field: FieldSpec) -> Aggregate:
-    """The SQL of ``operation`` on ``field``."""
-    targets = value_targets(spec, field)
-    empty = empty_q(targets)
-    if operation == "countEmpty":
-        return Aggregate(name, operation, {name: Count("id", filter=empty)})
-    if operation == "countNotEmpty":
-        return Aggregate(name, operation, {name: Count("id", filter=~empty)})
-    if operation == "countUniqueValues":
-        return Aggregate(name, operation, {name: Count(targets[0].raw_expression(), distinct=True, filter=~empty)})
-    if operation.startswith("percentage"):
-        part = empty if operation == "percentageEmpty" else ~empty
-        return Aggregate(name, operation, {f"{name}__part": Count("id", filter=part), f"{name}__total": Count("id")})
-    if operation in ("countTrue", "countFalse"):
-        return Aggregate(
-            name, operation, {name: Count("id", filter=Q(**{targets[0].lookup: operation == "countTrue"}))}
-        )
-    return Aggregate(name, operation, {name: SQL_FUNCTIONS[operation](targets[0].typed_expression())})
+def select_aggregates(aggregates: list[Aggregate], src: Source, params: list[Any]) -> tuple[str, list[str]]:
+    """The SELECT list computing ``aggregates`` and the column aliases, in order."""
+    columns = [column for aggregate in aggregates for column in aggregate.columns(src, params)]
+    return ", ".join(f"{sql} AS {quote(alias)}" for alias, sql in columns), [alias for alias, _ in columns]
+
+
+def quote(alias: str) -> str:
+    """A column alias, quoted (aggregate names are camelCase)."""
+    return '"' + alias.replace('"', '""') + '"'
 
 
 def available_aggregates(spec: ObjectSpec) -> dict[str, tuple[str, FieldSpec]]:
@@ -114,9 +132,9 @@ def available_aggregates(spec: ObjectSpec) -> dict[str, tuple[str, FieldSpec]]:
 def parse_aggregate(name: str, spec: ObjectSpec) -> Aggregate:
     """Resolve ``name`` (``totalCount`` or one of :func:`available_aggregates`)."""
     if name == "totalCount":
-        return Aggregate(name, "count", {name: Count("id")})
+        return Aggregate(name, "count")
     found = available_aggregates(spec).get(name)
     if found is None:
         raise AggregateError(f"'aggregate' parameter invalid. Unknown aggregate '{name}' on '{spec.name_singular}'")
     operation, field = found
-    return build(name, operation, spec, field)
+    return Aggregate(name, operation, tuple(value_targets(spec, field)))

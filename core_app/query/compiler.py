@@ -1,165 +1,297 @@
-"""Compile a filter tree (REST ``filter=`` or GraphQL ``filter:``) into a Django ``Q``.
+"""Compile a filter tree (REST ``filter=`` or GraphQL ``filter:``) into an SQL condition on records.
 
 Each condition is checked against its field type: the comparator must be one the type allows,
 and the operand is coerced by the type (numbers compare as numbers, dates as instants, booleans
-as booleans). Equality on JSON values uses containment on PostgreSQL, which the GIN index on
-``Record.data`` answers.
+as booleans). Then it takes one of two paths, with the same answer:
+
+- **the index path**: on an indexed field, in a query over live records, the condition is a
+  range of the ``RecordIndex`` B-tree (``id IN (SELECT record_id ... WHERE slot = .. AND key ..)``):
+  no record's JSON is read;
+- **the stored value**: anything else reads the value from ``data``. On PostgreSQL every key a
+  query reads is extracted once per record by a lateral ``jsonb_to_record``, so a long filter
+  never re-reads a large document once per condition.
+
+``not`` follows SQL's three-valued logic on both databases: a negated comparison never matches
+a record without a value there (``not(tier[eq]:LOW)`` leaves out records with no tier, as
+``tier[neq]:LOW`` does). Negation is pushed down to the conditions (De Morgan).
+
+A filter holds at most ``MAX_FILTER_CONDITIONS`` conditions and ``MAX_FILTER_VALUES`` values per
+list, both settings, so that one request's cost stays bounded.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
 
-from django.db import connection
-from django.db.models import Q
+from django.conf import settings
 
 from config.rest import nul_path
 from core_app.query.ast import And, Condition, Node, Not, Or, iter_conditions
 from core_app.query.errors import FilterSyntaxError
-from core_app.query.lookups import ILike, JsonArrayContainsAny, JsonValueIn, Like, like_escape
-from core_app.query.targets import Target, filter_error, resolve_target
+from core_app.query.targets import Source, Target, filter_error, resolve_target
+from core_app.store.keys import TEXT_PREFIX, is_cut, key_of
+from core_app.store.slots import ObjectSlots
+from core_app.store.sql import Dialect, in_list
 from metadata_app.field_types import FieldValueError
 from metadata_app.specs import ObjectSpec
 
-__all__ = ["compile_filter"]
+__all__ = [
+    "CompiledFilter",
+    "FilterSyntaxError",
+    "check_size",
+    "Leaf",
+    "compile_filter",
+    "index_predicate",
+    "like_escape",
+    "max_conditions",
+    "resolve_leaf",
+]
 
-NULL_WORDS = {"NULL": True, "NOT_NULL": False}
-
-
+NULL_WORDS: Final = {"NULL": True, "NOT_NULL": False}
 #: Comparators that are true or false even on a record without a value (never SQL NULL).
-TOTAL_OPERATORS = frozenset({"is", "isEmptyArray"})
+TOTAL_OPERATORS: Final = frozenset({"is", "isEmptyArray"})
+#: Comparators the index path answers (on every indexable type).
+INDEX_OPERATORS: Final = frozenset({"eq", "neq", "in", "gt", "gte", "lt", "lte", "startsWith", "is"})
+SQL_OPERATORS: Final = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+#: Numbers beyond 2**53 lose digits as doubles; equality on them reads the exact stored value.
+EXACT_FLOAT: Final = 2**53
 
 
-def compile_filter(node: Node | None, spec: ObjectSpec, negated: bool = False) -> Q:
-    """Return the ``Q`` selecting the records of ``spec`` that match ``node`` (all when None).
+def max_conditions() -> int:
+    """``MAX_FILTER_CONDITIONS``, read at call time."""
+    return int(getattr(settings, "MAX_FILTER_CONDITIONS", 100))
 
-    ``not`` follows SQL's three-valued logic on both databases: a negated comparison never
-    matches a record without a value there (``not(tier[eq]:LOW)`` leaves out records with no
-    tier, as ``tier[neq]:LOW`` does). Negation is pushed down to the conditions (De Morgan)
-    because a JSON containment test, which PostgreSQL equality compiles to, is false rather
-    than NULL on a missing value, so a plain ``NOT`` around it would let those records in.
+
+def max_values() -> int:
+    """``MAX_FILTER_VALUES``, read at call time."""
+    return int(getattr(settings, "MAX_FILTER_VALUES", 500))
+
+
+def like_escape(text: str) -> str:
+    """Escape ``%``, ``_`` and ``\\`` so ``text`` matches literally inside a LIKE pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def glob_escape(text: str) -> str:
+    """Escape ``*``, ``?`` and ``[`` so ``text`` matches literally inside a GLOB pattern."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+@dataclass(frozen=True)
+class CompiledFilter:
+    """An SQL condition on the record alias of its ``Source``, with its parameters."""
+
+    sql: str
+    params: list[Any]
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One condition resolved: its target, its coerced operands, and whether the index answers it."""
+
+    condition: Condition
+    target: Target
+    values: tuple[Any, ...]  # coerced operands (one, several for in/containsAny, none for is)
+    indexed: bool
+
+
+def check_size(node: Node) -> None:
+    """Refuse filters beyond ``MAX_FILTER_CONDITIONS`` conditions or ``MAX_FILTER_VALUES`` values per list."""
+    conditions = 0
+    for condition in iter_conditions(node):
+        conditions += 1
+        if isinstance(condition.value, (list, tuple)) and len(condition.value) > max_values():
+            raise filter_error(
+                f"'{'.'.join(condition.path)}[{condition.op}]' lists {len(condition.value)} values; "
+                f"at most {max_values()} are allowed per list"
+            )
+    if conditions > max_conditions():
+        raise filter_error(
+            f"The filter has {conditions} conditions; at most {max_conditions()} are allowed. "
+            "Use 'in' to compare one field with several values."
+        )
+
+
+def compile_filter(
+    node: Node | None,
+    spec: ObjectSpec,
+    src: Source,
+    workspace_id: str,
+    slots: ObjectSlots | None = None,
+) -> CompiledFilter:
+    """Return the SQL condition selecting the records of ``spec`` that match ``node`` (all when None).
+
+    ``slots`` (the object's index slots) enables the index path; pass None for queries that may
+    see trashed records, which the index does not hold. On PostgreSQL, keys read from ``data`` by
+    two or more conditions are registered on ``src`` for its lateral (the caller adds
+    ``src.lateral_sql()`` to its FROM clause).
     """
     if node is None:
-        return Q()
-    if isinstance(node, Not):
-        return compile_filter(node.child, spec, not negated)
-    if isinstance(node, (And, Or)):
-        connector = Q.AND if isinstance(node, And) != negated else Q.OR
-        return combine([compile_filter(child, spec, negated) for child in node.children], connector)
-    condition = compile_condition(node, spec)
-    if not negated:
-        return condition
-    if node.op in TOTAL_OPERATORS:
-        return ~condition
-    return ~condition & ~resolve_target(spec, node.path).is_null()
+        return CompiledFilter("1 = 1", [])
+    check_size(node)
+    leaves = {id(c): resolve_leaf(c, spec, slots) for c in iter_conditions(node)}
+    if src.d.vendor == "postgresql":
+        reads = Counter(leaf.target.top_key for leaf in leaves.values() if not leaf.indexed and leaf.target.top_key)
+        if sum(reads.values()) > 1:
+            for key in reads:
+                src.read_once(key)
+    params: list[Any] = []
+    sql = render(node, leaves, src, workspace_id, params, negated=False)
+    return CompiledFilter(sql, params)
 
 
-def combine(parts: list[Q], connector: str) -> Q:
-    """Join ``parts`` with AND or OR (an empty OR matches nothing)."""
-    if not parts:
-        return Q() if connector == Q.AND else Q(pk__in=[])
-    result = parts[0]
-    for part in parts[1:]:
-        result = result & part if connector == Q.AND else result | part
-    return result
-
-
-def coerce(target: Target, value: Any) -> Any:
-    """Coerce one operand with the target's scalar type; a clear 400 when it does not fit."""
-    try:
-        return target.column_value(target.scalar.filter_value(value, target.field))
-    except FieldValueError as error:
-        raise filter_error(f"Value for '{target.api_path}': {error.message}") from None
-
-
-def compile_condition(condition: Condition, spec: ObjectSpec) -> Q:
-    """Compile one ``path[op]:value`` condition."""
-    target = resolve_target(spec, condition.path)
+def resolve_leaf(condition: Condition, spec: ObjectSpec, slots: ObjectSlots | None) -> Leaf:
+    """Check one condition against its field type and coerce its operands."""
+    target = resolve_target(spec, condition.path, slots=slots)
     if nul_path(condition.value) is not None:  # PostgreSQL cannot take NUL in a text parameter
         raise filter_error(f"Value for '{target.api_path}' must not contain NUL characters (\\u0000)")
     op = condition.op
     if op not in target.scalar.operators:
         allowed = ", ".join(sorted(target.scalar.operators))
-        kind = target.scalar.name
-        raise filter_error(f"Comparator '{op}' cannot be used on '{target.api_path}' ({kind}); allowed: {allowed}")
+        raise filter_error(
+            f"Comparator '{op}' cannot be used on '{target.api_path}' ({target.scalar.name}); allowed: {allowed}"
+        )
+    values: tuple[Any, ...]
     if op == "is":
         word = str(condition.value).upper() if isinstance(condition.value, str) else None
         if word not in NULL_WORDS:
             raise filter_error(f"'is' expects NULL or NOT_NULL, got '{condition.value}'")
-        return target.is_null() if NULL_WORDS[word] else ~target.is_null()
+        values = (NULL_WORDS[word],)
+    elif op == "isEmptyArray":
+        values = ()
+    elif op in ("in", "containsAny"):
+        raw = condition.value if isinstance(condition.value, (list, tuple)) else (condition.value,)
+        values = tuple(str(v) for v in raw) if op == "containsAny" else tuple(coerce(target, v) for v in raw)
+    elif op in ("like", "ilike", "startsWith", "endsWith"):
+        if not isinstance(condition.value, str):
+            raise filter_error(f"'{op}' on '{target.api_path}' expects a string")
+        values = (condition.value,)
+    else:
+        values = (coerce(target, condition.value),)
+    return Leaf(condition, target, values, indexed=index_answers(target, op, values))
+
+
+def coerce(target: Target, value: Any) -> Any:
+    """Coerce one operand with the target's scalar type; a clear 400 when it does not fit."""
+    try:
+        return target.scalar.filter_value(value, target.field)
+    except FieldValueError as error:
+        raise filter_error(f"Value for '{target.api_path}': {error.message}") from None
+
+
+def operand_key(target: Target, value: Any) -> str | None:
+    """The index key of a coerced operand (None when the index cannot compare it exactly)."""
+    slot = target.slot
+    if slot is None:
+        return None
+    if slot.kind == "instant" and isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    key = key_of(slot.kind, value)
+    if key is None or (slot.kind == "text" and is_cut(key)):
+        return None  # a long operand: only the stored value can decide
+    return key
+
+
+def index_answers(target: Target, op: str, values: tuple[Any, ...]) -> bool:
+    """True when the index path gives exactly the answer of the stored value for this condition."""
+    if target.slot is None or op not in INDEX_OPERATORS:
+        return False
+    if op == "is":
+        return True
+    if op in ("eq", "neq", "in") and target.slot.kind == "number":
+        if any(abs(v) >= EXACT_FLOAT for v in values if isinstance(v, (int, float))):
+            return False
+    if op == "startsWith":
+        return target.slot.kind == "text" and len(values[0]) < TEXT_PREFIX
+    return all(operand_key(target, v) is not None for v in values)
+
+
+def render(node: Node, leaves: dict[int, Leaf], src: Source, ws: str, params: list[Any], negated: bool) -> str:
+    """SQL of ``node`` (negated when ``negated``), appending its parameters to ``params``."""
+    if isinstance(node, Not):
+        return render(node.child, leaves, src, ws, params, not negated)
+    if isinstance(node, (And, Or)):
+        conjunction = isinstance(node, And) != negated
+        if not node.children:
+            return "1 = 1" if conjunction else "1 = 0"
+        parts = [render(child, leaves, src, ws, params, negated) for child in node.children]
+        if len(parts) == 1:
+            return parts[0]
+        return "(" + (" AND " if conjunction else " OR ").join(parts) + ")"
+    leaf = leaves[id(node)]
+    if leaf.indexed:
+        return render_indexed(leaf, src, ws, params, negated)
+    return render_stored(leaf, src, params, negated)
+
+
+def index_predicate(leaf: Leaf, d: Dialect, ws: str, alias: str, params: list[Any], negated: bool = False) -> str:
+    """The rows of ``core_app_recordindex`` (as ``alias``) that match ``leaf``: workspace, slot and key range.
+
+    Every live record has exactly one row per slot, so a negated comparison is "has a value, and
+    not that one" on the same row.
+    """
+    target, op, values = leaf.target, leaf.condition.op, leaf.values
+    assert target.slot is not None
+    params += [d.uuid_in(ws), d.uuid_in(target.slot.id)]
+    key = f"{alias}.key"
+    if op == "is":
+        predicate = f"{key} IS NULL" if values[0] != negated else f"{key} IS NOT NULL"
+    else:
+        if op == "startsWith":
+            text = values[0]
+            predicate = d.prefix_match(key)
+            params.append(like_escape(text) + "%" if d.vendor == "postgresql" else glob_escape(text) + "*")
+        elif op == "in":
+            predicate = f"{key} IN {in_list(len(values))}"
+            params += [operand_key(target, v) for v in values]
+        else:
+            predicate = f"{key} {SQL_OPERATORS[op]} %s"
+            params.append(operand_key(target, values[0]))
+        if negated:
+            predicate = f"{key} IS NOT NULL AND NOT ({predicate})"
+    return f"{alias}.workspace_id = %s AND {alias}.slot = %s AND {predicate}"
+
+
+def render_indexed(leaf: Leaf, src: Source, ws: str, params: list[Any], negated: bool) -> str:
+    """The condition as a range of the index: the ids of live records whose key matches."""
+    predicate = index_predicate(leaf, src.d, ws, "p", params, negated)
+    return f"{src.alias}.id IN (SELECT p.record_id FROM core_app_recordindex p WHERE {predicate})"
+
+
+def render_stored(leaf: Leaf, src: Source, params: list[Any], negated: bool) -> str:
+    """The condition on the stored value (a column, or the JSON value in ``data``)."""
+    sql = stored_condition(leaf, src, params)
+    if not negated:
+        return sql
+    if leaf.condition.op in TOTAL_OPERATORS:
+        return f"NOT ({sql})"
+    return f"(NOT ({sql}) AND {leaf.target.raw(src)} IS NOT NULL)"
+
+
+def stored_condition(leaf: Leaf, src: Source, params: list[Any]) -> str:
+    """SQL of one condition on the stored value, appending its parameters."""
+    target, op, values = leaf.target, leaf.condition.op, leaf.values
+    d = src.d
+    if op == "is":
+        return target.is_null(src) if values[0] else f"{target.raw(src)} IS NOT NULL"
     if op == "isEmptyArray":
-        return target.is_null() | Q(**{target.lookup: []})
-    if op in ("in", "containsAny"):
-        values = condition.value if isinstance(condition.value, (list, tuple)) else (condition.value,)
-        if op == "containsAny":
-            return Q(JsonArrayContainsAny(target.json_column, target.json_path, [str(v) for v in values]))
-        coerced = [coerce(target, v) for v in values]
-        if target.column and not target.json_path:
-            return Q(**{f"{target.column}__in": coerced})
-        return Q(JsonValueIn(target.json_column, target.json_path, coerced))
+        raw = target.raw(src)
+        return f"({raw} IS NULL OR {raw} = '[]')"
+    if op == "containsAny":
+        params.append(d.array_param(list(values)))
+        column = src.column(target.json_column) if target.json_column != "data" else f"{src.alias}.data"
+        return d.array_contains_any(column, target.json_path)
     if op in ("like", "ilike", "startsWith", "endsWith"):
-        return pattern_q(target, op, condition.value)
-    value = coerce(target, condition.value)
-    if op == "eq":
-        return equality(target, value)
-    if op == "neq":
-        return ~equality(target, value) & ~target.is_null()
-    return Q(**{f"{lookup_of(target)}__{op}": value})
-
-
-def lookup_of(target: Target) -> Any:
-    """Annotate-free lookup: the typed expression, registered on the query by alias."""
-    return target.lookup if target.column and not target.json_path else typed_alias(target)
-
-
-def typed_alias(target: Target) -> str:
-    """Name of the annotation carrying the target's typed expression (see ``annotate_targets``)."""
-    return "_f_" + target.api_path.replace(".", "__")
-
-
-def equality(target: Target, value: Any) -> Q:
-    """``= value``: JSON containment on PostgreSQL (uses the GIN index), typed equality elsewhere."""
-    if target.column and not target.json_path:
-        return Q(**{target.column: value})
-    if connection.vendor == "postgresql" and target.json_column == "data":
-        nested: Any = value
-        for key in reversed(target.json_path):
-            nested = {key: nested}
-        return Q(data__contains=nested)
-    if target.scalar.value_kind in ("boolean", "json"):
-        return Q(**{target.lookup: value})
-    return Q(**{typed_alias(target): value})
-
-
-def pattern_q(target: Target, op: str, value: Any) -> Q:
-    """``like``/``ilike`` with the client's pattern; ``startsWith``/``endsWith`` with an escaped one."""
-    if not isinstance(value, str):
-        raise filter_error(f"'{op}' on '{target.api_path}' expects a string")
-    pattern = {"startsWith": like_escape(value) + "%", "endsWith": "%" + like_escape(value)}.get(op, value)
-    expression = ILike if op == "ilike" else Like
-    return Q(expression(target.raw_expression(), pattern))
-
-
-def targets_of(node: Node | None, spec: ObjectSpec) -> list[Target]:
-    """Every JSON target a compiled filter refers to by alias (to annotate before filtering)."""
-    if node is None:
-        return []
-    found = {}
-    for condition in iter_conditions(node):
-        target = resolve_target(spec, condition.path)
-        if not (target.column and not target.json_path):
-            found[target.api_path] = target
-    return list(found.values())
-
-
-def apply_filter(queryset, node: Node | None, spec: ObjectSpec):
-    """Return ``queryset`` filtered by ``node`` (annotating the typed values it compares)."""
-    if node is None:
-        return queryset
-    aliases = {typed_alias(t): t.typed_expression() for t in targets_of(node, spec)}
-    if aliases:
-        queryset = queryset.alias(**aliases)
-    return queryset.filter(compile_filter(node, spec))
-
-
-__all__ += ["FilterSyntaxError", "apply_filter"]
+        value = values[0]
+        pattern = {"startsWith": like_escape(value) + "%", "endsWith": "%" + like_escape(value)}.get(op, value)
+        insensitive = op == "ilike"
+        params.append(d.like_pattern(pattern, insensitive))
+        return d.like(target.raw(src), insensitive)
+    if op == "in":
+        params += [target.param(src, v) for v in values]
+        return f"{target.typed(src)} IN {in_list(len(values))}"
+    params.append(target.param(src, values[0]))
+    return f"{target.typed(src)} {SQL_OPERATORS[op]} %s"

@@ -1,9 +1,12 @@
 """Ordering and keyset cursors, shared by REST (``order_by``, ``starting_after``) and GraphQL.
 
-The sort keys are the client's keys plus ``id`` as the final tie-breaker. A cursor is the
-base64 of the sort-key values of a record, so it stays valid when records are inserted
-between page requests, and it works identically for REST and GraphQL. Seeking after a cursor
-handles ties and nulls for each of the four null orderings.
+The sort keys are the client's keys plus ``id`` as the final tie-breaker (ascending unless the
+client's last key is ``id`` descending). A cursor is the base64 of the sort-key values of a
+record, so it stays valid when records are inserted between page requests, and it works
+identically for REST and GraphQL. Seeking after a cursor handles ties and nulls for each of the
+four null orderings.
+
+At most ``MAX_SORT_KEYS`` keys (a setting) are accepted.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.conf import settings
 
 from core_app.query.ast import OrderKey
 from core_app.query.errors import OrderBySyntaxError
-from core_app.query.targets import Target, resolve_target
+from core_app.query.targets import Source, Target, resolve_target
+from core_app.store.slots import ObjectSlots, Slot
+from core_app.store.sql import quote_literal
+from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.specs import ObjectSpec
 
 __all__ = [
@@ -27,9 +33,8 @@ __all__ = [
     "build_sort_keys",
     "decode_cursor",
     "encode_cursor",
-    "order_queryset",
-    "order_terms",
-    "seek",
+    "order_sql",
+    "seek_sql",
 ]
 
 
@@ -37,50 +42,70 @@ class InvalidCursor(ValueError):
     """A cursor that was not produced by this API (or for another ordering)."""
 
 
+def max_sort_keys() -> int:
+    """``MAX_SORT_KEYS``, read at call time."""
+    return int(getattr(settings, "MAX_SORT_KEYS", 10))
+
+
 @dataclass(frozen=True)
 class SortKey:
-    """One ORDER BY key: an annotation alias, its expression, and its direction."""
+    """One ORDER BY key: what it sorts on, its direction, and how its values travel in cursors.
 
-    alias: str
-    expression: Any
+    ``target`` is None for the ``id`` tie-breaker. ``slot`` is the index slot that can walk this
+    key in order (indexed, and not an option field, whose order is the options').
+    """
+
+    target: Target | None
     descending: bool
     nulls_first: bool
     is_datetime: bool = False
-    never_null: bool = False
 
-    def order(self, reverse: bool = False):
-        """The ORDER BY term (``reverse`` flips direction and null placement, for backward pages)."""
-        descending = self.descending != reverse
-        nulls_first = self.nulls_first != reverse
-        if self.never_null:
-            # No NULLS clause: a plain ORDER BY id can walk the (object, id) index.
-            return F(self.alias).desc() if descending else F(self.alias).asc()
-        nulls = {"nulls_first": True} if nulls_first else {"nulls_last": True}
-        return F(self.alias).desc(**nulls) if descending else F(self.alias).asc(**nulls)
+    @property
+    def is_id(self) -> bool:
+        """True for the ``id`` tie-breaker."""
+        return self.target is None
 
-    def after(self, value: Any, reverse: bool = False) -> Q:
-        """Rows strictly after ``value`` on this key alone (in the possibly reversed order)."""
-        descending = self.descending != reverse
-        nulls_first = self.nulls_first != reverse
-        if value is None:
-            return ~Q(**{f"{self.alias}__isnull": True}) if nulls_first else Q(pk__in=[])
-        beyond = Q(**{f"{self.alias}__{'lt' if descending else 'gt'}": value})
-        return beyond if nulls_first else beyond | Q(**{f"{self.alias}__isnull": True})
+    @property
+    def slot(self) -> Slot | None:
+        """The index slot that keeps this key's values in sort order, if any."""
+        slot = self.target.slot if self.target is not None else None
+        return slot if slot is not None and slot.sortable else None
 
-    def equal(self, value: Any) -> Q:
-        """Rows tied with ``value`` on this key."""
-        return Q(**{f"{self.alias}__isnull": True}) if value is None else Q(**{self.alias: value})
+    def expression(self, src: Source) -> str:
+        """SQL of the sorted value: option position for SELECT-like fields, else the typed value."""
+        if self.target is None:
+            return src.column("id")
+        target = self.target
+        if target.scalar.has_options and target.scalar.value_kind != "json" and target.field.options:
+            raw = target.raw(src)
+            whens = " ".join(
+                f"WHEN {raw} = {quote_literal(value)} THEN {index}"
+                for index, value in enumerate(target.field.option_values)
+            )
+            return f"(CASE {whens} ELSE NULL END)"
+        return target.typed(src)
 
+    def directions(self, reverse: bool = False) -> tuple[bool, bool]:
+        """``(descending, nulls_first)``, flipped for backward pages."""
+        return self.descending != reverse, self.nulls_first != reverse
 
-def sort_expression(target: Target):
-    """SELECT-like fields sort by option position; everything else by its typed value."""
-    if target.scalar.has_options and target.scalar.value_kind != "json" and target.field.options:
-        whens = [
-            When(**{target.lookup: value, "then": Value(index)})
-            for index, value in enumerate(target.field.option_values)
-        ]
-        return Case(*whens, default=Value(None), output_field=IntegerField())
-    return target.typed_expression()
+    def order_term(self, expression: str, reverse: bool = False) -> str:
+        """The ORDER BY term of ``expression`` in this key's (possibly reversed) direction."""
+        descending, nulls_first = self.directions(reverse)
+        direction = " DESC" if descending else " ASC"
+        if self.is_id:
+            return expression + direction  # never null: a plain ORDER BY id walks the id index
+        return expression + direction + (" NULLS FIRST" if nulls_first else " NULLS LAST")
+
+    def param(self, src: Source, value: Any) -> Any:
+        """A cursor value as a parameter compared with :meth:`expression`."""
+        if self.is_id:
+            return src.d.uuid_in(str(value))
+        if isinstance(value, datetime):
+            return src.d.instant_in(value)
+        if self.target is not None and self.target.scalar.value_kind == "boolean" and isinstance(value, bool):
+            return src.d.boolean_in(value)
+        return value
 
 
 def order_error(message: str) -> OrderBySyntaxError:
@@ -88,80 +113,116 @@ def order_error(message: str) -> OrderBySyntaxError:
     return OrderBySyntaxError(f"'order_by' invalid. {message}")
 
 
-def build_sort_keys(keys: list[OrderKey], spec: ObjectSpec) -> list[SortKey]:
+def build_sort_keys(keys: list[OrderKey], spec: ObjectSpec, slots: ObjectSlots | None = None) -> list[SortKey]:
     """Resolve order keys against ``spec`` and append ``id`` (ascending) unless already last."""
+    if len(keys) > max_sort_keys():
+        raise order_error(f"At most {max_sort_keys()} sort keys are allowed, got {len(keys)}")
     result: list[SortKey] = []
-    for index, key in enumerate(keys):
-        target = resolve_target(spec, key.path, error=order_error)
+    for key in keys:
+        target = resolve_target(spec, key.path, error=order_error, slots=slots)
         if not target.scalar.sortable or (target.scalar.value_kind == "json" and not target.scalar.has_options):
             raise order_error(f"'{target.api_path}' ({target.scalar.name}) cannot be sorted on")
         if key.path == ("id",):
             continue
         result.append(
             SortKey(
-                alias=f"_s{index}",
-                expression=sort_expression(target),
+                target=target,
                 descending=key.direction.startswith("Desc"),
                 nulls_first=key.direction.endswith("NullsFirst"),
                 is_datetime=target.column in ("created_at", "updated_at", "deleted_at"),
             )
         )
     id_descending = bool(keys and keys[-1].path == ("id",) and keys[-1].direction.startswith("Desc"))
-    result.append(
-        SortKey(alias="_sid", expression=F("id"), descending=id_descending, nulls_first=True, never_null=True)
-    )
+    result.append(SortKey(target=None, descending=id_descending, nulls_first=True))
     return result
 
 
-def seek(queryset, sort_keys: list[SortKey], cursor: list[Any] | None, backward: bool):
-    """Annotate the sort keys and keep the rows after ``cursor`` (before it when ``backward``)."""
-    queryset = queryset.annotate(**{key.alias: key.expression for key in sort_keys})
-    if cursor is None:
-        return queryset
-    condition = Q(pk__in=[])
-    for index, key in enumerate(sort_keys):
-        tied = Q()
-        for previous, value in zip(sort_keys[:index], cursor[:index]):
-            tied &= previous.equal(value)
-        condition |= tied & key.after(cursor[index], reverse=backward)
-    return queryset.filter(condition)
+def after_sql(key: SortKey, expression: str, value: Any, src: Source, params: list[Any], reverse: bool) -> str:
+    """Rows strictly after ``value`` on this key alone (in the possibly reversed order)."""
+    descending, nulls_first = key.directions(reverse)
+    if value is None:
+        return f"{expression} IS NOT NULL" if nulls_first and not key.is_id else "1 = 0"
+    params.append(key.param(src, value))
+    beyond = f"{expression} {'<' if descending else '>'} %s"
+    return beyond if nulls_first or key.is_id else f"({beyond} OR {expression} IS NULL)"
 
 
-def order_terms(sort_keys: list[SortKey], backward: bool = False) -> list[Any]:
-    """ORDER BY terms of the sort keys (reversed for backward pages)."""
-    return [key.order(reverse=backward) for key in sort_keys]
+def equal_sql(key: SortKey, expression: str, value: Any, src: Source, params: list[Any]) -> str:
+    """Rows tied with ``value`` on this key."""
+    if value is None:
+        return f"{expression} IS NULL"
+    params.append(key.param(src, value))
+    return f"{expression} = %s"
 
 
-def order_queryset(queryset, sort_keys: list[SortKey], cursor: list[Any] | None, backward: bool):
-    """Annotate the sort keys, seek past ``cursor`` and order (reversed when ``backward``)."""
-    return seek(queryset, sort_keys, cursor, backward).order_by(*order_terms(sort_keys, backward))
+def seek_sql(
+    keys: list[SortKey], expressions: list[str], cursor: list[Any], src: Source, params: list[Any], reverse: bool
+) -> str:
+    """The rows after ``cursor`` (before it when ``reverse``): ``k0 > v0 OR (k0 = v0 AND k1 > v1) ...``."""
+    branches = []
+    for index, key in enumerate(keys):
+        parts = [equal_sql(k, expressions[i], cursor[i], src, params) for i, k in enumerate(keys[:index])]
+        parts.append(after_sql(key, expressions[index], cursor[index], src, params, reverse))
+        branches.append("(" + " AND ".join(parts) + ")")
+    return "(" + " OR ".join(branches) + ")"
 
 
-def encode_cursor(record: Any, sort_keys: list[SortKey]) -> str:
-    """The opaque cursor of a fetched (annotated) record."""
-    values = []
-    for key in sort_keys:
-        value = getattr(record, key.alias)
-        values.append(
-            value.isoformat() if isinstance(value, datetime) else str(value) if key.alias == "_sid" else value
-        )
-    return base64.urlsafe_b64encode(orjson.dumps(values)).decode().rstrip("=")
+def order_sql(keys: list[SortKey], expressions: list[str], reverse: bool = False) -> str:
+    """The ORDER BY list of the sort keys (reversed for backward pages)."""
+    return ", ".join(key.order_term(expression, reverse) for key, expression in zip(keys, expressions))
 
 
-def decode_cursor(cursor: str, sort_keys: list[SortKey]) -> list[Any]:
+def cursor_value(key: SortKey, value: Any) -> Any:
+    """A fetched sort value as it is written into a cursor."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value) if key.is_id else value
+
+
+def encode_cursor(values: list[Any], keys: list[SortKey]) -> str:
+    """The opaque cursor of a record whose sort values are ``values`` (in ``keys`` order)."""
+    encoded = [cursor_value(key, value) for key, value in zip(keys, values)]
+    return base64.urlsafe_b64encode(orjson.dumps(encoded)).decode().rstrip("=")
+
+
+def fits(key: SortKey, value: Any) -> bool:
+    """True when a cursor value has the JSON type this key's sort values have (so SQL can compare it)."""
+    if value is None:
+        return not key.is_id
+    if key.is_id:
+        return isinstance(value, str) and CANONICAL_UUID.match(value) is not None
+    if key.is_datetime:
+        return isinstance(value, datetime)
+    target = key.target
+    assert target is not None
+    if target.scalar.has_options and target.scalar.value_kind != "json":
+        return isinstance(value, int) and not isinstance(value, bool)
+    kind = "number" if target.is_column and target.column == "position" else target.scalar.value_kind
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, (str, int))
+    return isinstance(value, str)
+
+
+def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
     """The sort-key values inside ``cursor``; InvalidCursor when it does not fit the ordering."""
     try:
         values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError):
         raise InvalidCursor(cursor) from None
-    if not isinstance(values, list) or len(values) != len(sort_keys):
+    if not isinstance(values, list) or len(values) != len(keys):
         raise InvalidCursor(cursor)
     decoded = []
-    for key, value in zip(sort_keys, values):
+    for key, value in zip(keys, values):
         if key.is_datetime and isinstance(value, str):
             try:
                 value = datetime.fromisoformat(value)
             except ValueError:
                 raise InvalidCursor(cursor) from None
+            if value.tzinfo is None:
+                raise InvalidCursor(cursor)
+        if not fits(key, value):
+            raise InvalidCursor(cursor)
         decoded.append(value)
     return decoded

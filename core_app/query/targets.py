@@ -1,87 +1,124 @@
-"""Resolve an API field path (``name.firstName``, ``companyId``, ``createdAt``) to what the
-query engine compares and sorts: a Record column or a path inside ``Record.data``, and the
-scalar field type that owns the comparison.
+"""Resolve an API field path (``name.firstName``, ``companyId``, ``createdAt``) to what the query
+engine compares and sorts: a record column or a path inside ``data``, the scalar field type that
+owns the comparison, and the index slot that keeps it (when the field is indexed).
+
+SQL of a target is written against a :class:`Source`, which knows the record alias and, on
+PostgreSQL, the lateral ``jsonb_to_record`` that reads a record's JSON once for every condition
+of a query (see ``core_app.query.compiler``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
-from django.db.models import Case, F, FloatField, Func, Q, TextField, Value, When
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Collate
-from django.db.models.lookups import Exact
-
 from core_app.query.errors import FilterSyntaxError
+from core_app.store.slots import ObjectSlots, Slot
+from core_app.store.sql import Dialect, quote_literal
 from metadata_app.field_types import FIELD_TYPES, FieldType
 from metadata_app.specs import FieldSpec, ObjectSpec
 
-__all__ = ["UUID_TYPE", "Target", "resolve_target"]
+__all__ = ["UUID_TYPE", "Source", "Target", "filter_error", "resolve_target"]
 
 UUID_TYPE = FIELD_TYPES["UUID"]
+INSTANT_COLUMNS = frozenset({"created_at", "updated_at", "deleted_at"})
+
+
+@dataclass
+class Source:
+    """Where SQL reads record values from: the record alias, and optionally a lateral of ``data`` keys.
+
+    ``lateral`` maps a top-level ``data`` key to its column in the lateral (PostgreSQL only).
+    """
+
+    d: Dialect
+    alias: str = "r"
+    lateral: dict[str, str] = field(default_factory=dict)
+    lateral_alias: str = "v"
+
+    def column(self, name: str) -> str:
+        """A record column."""
+        return f"{self.alias}.{name}"
+
+    def json_text(self, column: str, path: tuple[str, ...]) -> str:
+        """The text (or NULL) of the JSON value at ``path`` of ``column``."""
+        if column == "data" and path and path[0] in self.lateral:
+            base = f"{self.lateral_alias}.{self.lateral[path[0]]}"
+            inner = "{" + ",".join(path[1:]) + "}"
+            return f"({base} #>> {quote_literal(inner)})"
+        return self.d.json_text(self.column(column), path)
+
+    def read_once(self, key: str) -> None:
+        """Read the top-level ``data`` key ``key`` through the lateral (PostgreSQL)."""
+        self.lateral.setdefault(key, '"' + key.replace('"', '""') + '"')
+
+    def lateral_sql(self) -> str:
+        """The ``CROSS JOIN LATERAL`` clause reading every listed key once per record ('' if none)."""
+        if not self.lateral:
+            return ""
+        columns = ", ".join(f"{name} jsonb" for name in self.lateral.values())
+        # jsonb_to_record detoasts the record's JSON once and extracts every key in one pass; each
+        # condition then reads a small value instead of the whole document again.
+        return f" CROSS JOIN LATERAL jsonb_to_record({self.alias}.data) AS {self.lateral_alias}({columns})"
 
 
 @dataclass(frozen=True)
 class Target:
-    """Where a field path's value lives and which scalar type compares it."""
+    """Where a field path's value lives, which scalar type compares it and which slot indexes it."""
 
     api_path: str
     field: FieldSpec
     scalar: FieldType
-    column: str | None  # a Record column holding the value itself
-    json_column: str  # the JSON column holding the value (data, or created_by for ACTOR)
+    column: str | None  # a record column holding the value itself
+    json_column: str  # the JSON column holding the value (data, or created_by/updated_by for ACTOR)
     json_path: tuple[str, ...]  # keys inside json_column
+    slot: Slot | None = None
 
     @property
-    def lookup(self) -> str:
-        """Django lookup path (``data__name__firstName``)."""
-        if self.column and not self.json_path:
-            return self.column
-        return "__".join((self.json_column, *self.json_path))
+    def is_column(self) -> bool:
+        """True when a record column holds the value itself (not a JSON path inside it)."""
+        return bool(self.column) and not self.json_path
 
-    def raw_expression(self):
-        """The stored value: a column, or the JSON value read as text/number by the backend."""
-        if self.column and not self.json_path:
-            return F(self.column)
-        if connection.vendor == "sqlite":
-            # Django reads a stored JSON null as the text 'null' on SQLite (PostgreSQL's ->> gives
-            # NULL), which would compare as 0 once cast to a number, sort among the values and match
-            # patterns. Make it SQL NULL, as a missing key already is.
-            path = "$" + "".join(f'."{key}"' for key in self.json_path)
-            json_type = Func(F(self.json_column), Value(path), function="JSON_TYPE", output_field=TextField())
-            return Case(
-                When(Exact(json_type, Value("null")), then=Value(None)),
-                default=KT(self.lookup),
-                output_field=TextField(),
-            )
-        return KT(self.lookup)
+    @property
+    def top_key(self) -> str | None:
+        """The top-level ``data`` key this target reads (None for columns)."""
+        return self.json_path[0] if self.json_column == "data" and self.json_path else None
 
-    def typed_expression(self):
-        """The value as it compares and sorts: numbers as numbers, text byte-wise on both backends."""
-        raw = self.raw_expression()
-        if self.column and not self.json_path:
+    def raw(self, src: Source) -> str:
+        """The stored value: a column, or the JSON value as text (NULL for a missing key or JSON null)."""
+        if self.is_column:
+            return src.column(self.column or "")
+        return src.json_text(self.json_column, self.json_path)
+
+    def typed(self, src: Source) -> str:
+        """The value as it compares and sorts: numbers as numbers, text byte-wise on both databases."""
+        raw = self.raw(src)
+        if self.is_column:
             return raw
         if self.scalar.value_kind == "number":
-            return Cast(raw, FloatField())
+            return src.d.number(raw)
         if self.scalar.value_kind == "text":
-            # Byte-wise order, so that PostgreSQL's locale collation cannot disagree with SQLite.
-            return Collate(raw, "C" if connection.vendor == "postgresql" else "BINARY")
+            return src.d.text_bytes(raw)
         return raw
 
-    def column_value(self, value: Any) -> Any:
-        """Convert a normalised API value to what the column holds (datetimes for timestamp columns)."""
-        if self.column in ("created_at", "updated_at", "deleted_at") and isinstance(value, str):
-            return datetime.fromisoformat(value)
-        return value
-
-    def is_null(self) -> Q:
+    def is_null(self, src: Source) -> str:
         """Records holding no value here (key missing or JSON null)."""
-        if self.column and not self.json_path:
-            return Q(**{f"{self.column}__isnull": True})
-        return Q(**{f"{self.lookup}__isnull": True}) | Q(**{self.lookup: None})
+        return f"{self.raw(src)} IS NULL"
+
+    def param(self, src: Source, value: Any) -> Any:
+        """A normalised API value as a parameter compared with :meth:`typed` (or the column)."""
+        if self.is_column:
+            if self.column in INSTANT_COLUMNS and isinstance(value, str):
+                value = datetime.fromisoformat(value)
+            if self.column == "id" and isinstance(value, str):
+                return src.d.uuid_in(value)
+            if isinstance(value, datetime):
+                return src.d.instant_in(value)
+        if self.scalar.value_kind == "boolean" and isinstance(value, bool):
+            return src.d.boolean_in(value)
+        return value
 
 
 def filter_error(message: str) -> FilterSyntaxError:
@@ -89,34 +126,55 @@ def filter_error(message: str) -> FilterSyntaxError:
     return FilterSyntaxError(f"'filter' invalid. {message}")
 
 
-def resolve_target(spec: ObjectSpec, path: tuple[str, ...], error=filter_error) -> Target:
-    """Return the target of ``path`` on ``spec``; ``error(message)`` builds the exception to raise."""
+def resolve_target(
+    spec: ObjectSpec,
+    path: tuple[str, ...],
+    error: Callable[[str], Exception] = filter_error,
+    slots: ObjectSlots | Mapping[str, Slot] | None = None,
+) -> Target:
+    """Return the target of ``path`` on ``spec``; ``error(message)`` builds the exception to raise.
+
+    With ``slots``, the target carries its index slot when the path is indexed.
+    """
+    target = _resolve(spec, path, error)
+    if slots is not None:
+        by_path = slots.by_path if isinstance(slots, ObjectSlots) else slots
+        slot = by_path.get(target.api_path)
+        if slot is not None:
+            return Target(*_fields(target), slot=slot)
+    return target
+
+
+def _fields(target: Target) -> tuple[Any, ...]:
+    return (target.api_path, target.field, target.scalar, target.column, target.json_column, target.json_path)
+
+
+def _resolve(spec: ObjectSpec, path: tuple[str, ...], error: Callable[[str], Exception]) -> Target:
     head, rest = path[0], path[1:]
     api_path = ".".join(path)
-    field = spec.field(head)
-    if field is None and head in spec.by_join_name:
+    found = spec.field(head)
+    if found is None and head in spec.by_join_name:
         if rest:
             raise error(f"'{api_path}' is invalid: '{head}' has no sub-fields")
         relation = spec.by_join_name[head]
         return Target(api_path, relation, UUID_TYPE, None, "data", (relation.join_storage_key,))
-    if field is None:
+    if found is None:
         raise error(f"Field '{head}' does not exist on object '{spec.name_singular}'")
-    if field.relation is not None:
-        hint = f"{field.join_name}[eq]:<uuid>" if field.is_many_to_one else "the join column of the other object"
+    if found.relation is not None:
+        hint = f"{found.join_name}[eq]:<uuid>" if found.is_many_to_one else "the join column of the other object"
         raise error(f"Relation '{head}' cannot be used directly; use {hint}")
-    field_type = field.field_type
+    field_type = found.field_type
     if field_type.is_composite:
         subs = ", ".join(field_type.sub_fields)
         if len(rest) != 1 or rest[0] not in field_type.sub_fields:
-            raise error(
-                f"Field '{head}' is a {field.type}: use one of its sub-fields ({subs}), e.g. {head}.{next(iter(field_type.sub_fields))}"
-            )
+            example = next(iter(field_type.sub_fields))
+            raise error(f"Field '{head}' is a {found.type}: use one of its sub-fields ({subs}), e.g. {head}.{example}")
         scalar = field_type.sub_fields[rest[0]]
-        if field.column:
-            return Target(api_path, field, scalar, field.column, field.column, (rest[0],))
-        return Target(api_path, field, scalar, None, "data", (field.storage_key, rest[0]))
+        if found.column:
+            return Target(api_path, found, scalar, found.column, found.column, (rest[0],))
+        return Target(api_path, found, scalar, None, "data", (found.storage_key, rest[0]))
     if rest:
         raise error(f"'{api_path}' is invalid: '{head}' has no sub-fields")
-    if field.column:
-        return Target(api_path, field, field_type, field.column, field.column, ())
-    return Target(api_path, field, field_type, None, "data", (field.storage_key,))
+    if found.column:
+        return Target(api_path, found, field_type, found.column, found.column, ())
+    return Target(api_path, found, field_type, None, "data", (found.storage_key,))

@@ -24,7 +24,8 @@ from core_app.services.duplicates import find_duplicates
 from core_app.services.errors import RecordError
 from core_app.services.grouping import group_by
 from core_app.services.merging import merge_records
-from core_app.services.output import embed_relations, output_plan, record_to_api
+from core_app.services.loading import depth_loads, shape
+from core_app.services.output import output_plan
 from core_app.services.reading import find_many, find_one
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.registry import schema_registry
@@ -81,10 +82,7 @@ class RecordsView(APIView):
         self, ctx: RecordContext, records: list, request: Request, selection: frozenset[str] | None = None
     ) -> list[dict[str, Any]]:
         """API records with ``depth`` levels of relations embedded."""
-        plan = output_plan(ctx.snapshot, ctx.spec)
-        outputs = [record_to_api(record, plan, selection) for record in records]
-        embed_relations(outputs, records, ctx.spec, ctx.snapshot, self.depth, selection)
-        return outputs
+        return shape(ctx, records, depth_loads(ctx, self.depth, selection), selection)
 
     # -- routes ------------------------------------------------------------------------------
 

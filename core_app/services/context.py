@@ -6,8 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from core_app.models import Record
-from core_app.query.lookups import JsonValueIn
+from core_app.query.ast import Condition
+from core_app.query.ordering import build_sort_keys
+from core_app.query.planner import Scope, fetch
+from core_app.store.records import RecordRow
+from core_app.store.slots import ObjectSlots, object_slots
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
 __all__ = ["RecordContext", "api_actor"]
@@ -27,10 +30,19 @@ class RecordContext:
     spec: ObjectSpec
     actor: dict[str, Any]
 
-    def records(self, with_deleted: bool = False):
-        """The object's records (live ones unless ``with_deleted``), scoped to the workspace."""
-        queryset = Record.objects.filter(workspace_id=self.workspace_id, object_id=self.spec.id)
-        return queryset if with_deleted else queryset.filter(deleted_at__isnull=True)
+    @property
+    def ws(self) -> str:
+        """The workspace id as a string."""
+        return str(self.workspace_id)
+
+    @property
+    def slots(self) -> ObjectSlots:
+        """The object's index slots."""
+        return object_slots(self.snapshot, self.spec)
+
+    def scope(self, trash: bool | None = False) -> Scope:
+        """The object's records: live (``trash=False``), trashed (True) or both (None)."""
+        return Scope(self.ws, self.snapshot, self.spec, trash)
 
     def for_object(self, spec: ObjectSpec) -> RecordContext:
         """The same context on another object."""
@@ -39,13 +51,25 @@ class RecordContext:
     def referencing(self) -> Iterator[tuple[RecordContext, FieldSpec]]:
         """For each ONE_TO_MANY relation: the related object's context and its join field here."""
         for field in self.spec.relations:
-            if not field.is_one_to_many:
+            if not field.is_one_to_many or field.relation is None:
                 continue
             target = self.snapshot.by_id.get(field.relation.target_object_id)
             inverse = target.field(field.relation.target_field_name or "") if target else None
-            if inverse is not None and inverse.is_many_to_one:
+            if target is not None and inverse is not None and inverse.is_many_to_one:
                 yield self.for_object(target), inverse
 
-    def records_pointing_at(self, join: FieldSpec, ids: list[str]) -> list[Record]:
-        """Records of this object (trash included) whose ``join`` holds one of ``ids``."""
-        return list(self.records(with_deleted=True).filter(JsonValueIn("data", (join.join_storage_key,), ids)))
+    def records_pointing_at(self, join: FieldSpec, ids: list[str]) -> list[RecordRow]:
+        """Records of this object (trash included) whose ``join`` holds one of ``ids``, in id order."""
+        if not ids:
+            return []
+        node = Condition((join.join_name,), "in", tuple(ids))
+        keys = build_sort_keys([], self.spec)
+        found: list[RecordRow] = []
+        cursor = None
+        # Read in pages: a record may be pointed at by any number of others.
+        while True:
+            page = fetch(self.scope(None), node, keys, cursor, False, 1000)
+            found += page.rows
+            if len(page.rows) < 1000:
+                return found
+            cursor = page.sort_values[-1]

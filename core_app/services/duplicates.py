@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from core_app.models import Record
-from core_app.query.ast import And, Condition, Node, Or
-from core_app.query.lookups import like_escape
+from core_app.query.ast import And, Condition, Node, Or, OrderKey
+from core_app.query.compiler import like_escape
 from core_app.query.targets import resolve_target
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
 from core_app.services.inputs import normalize_input
-from core_app.services.reading import filtered
+from core_app.services.reading import count_matching, select
+from core_app.store.records import RecordRow, fetch_by_ids
 from metadata_app.field_types.scalars import CANONICAL_UUID
 
 __all__ = ["MAX_INPUTS", "find_duplicates"]
@@ -25,7 +25,7 @@ MAX_INPUTS = 60
 MAX_DUPLICATES = 60
 
 
-def path_value(ctx: RecordContext, record: Record | None, data: dict[str, Any], path: tuple[str, ...]) -> Any:
+def path_value(ctx: RecordContext, record: RecordRow | None, data: dict[str, Any], path: tuple[str, ...]) -> Any:
     """The stored value at an API path of a record (or of normalised input data)."""
     target = resolve_target(ctx.spec, path, error=InvalidRecordInput)
     if target.column:
@@ -37,7 +37,7 @@ def path_value(ctx: RecordContext, record: Record | None, data: dict[str, Any], 
     return value
 
 
-def duplicate_filter(ctx: RecordContext, record: Record | None, data: dict[str, Any]) -> Node | None:
+def duplicate_filter(ctx: RecordContext, record: RecordRow | None, data: dict[str, Any]) -> Node | None:
     """``or`` over criteria groups whose values are all present, ``and`` inside a group."""
     groups = []
     for group in ctx.spec.duplicate_criteria:
@@ -58,7 +58,7 @@ def duplicate_filter(ctx: RecordContext, record: Record | None, data: dict[str, 
     return Or(tuple(groups)) if groups else None
 
 
-def inputs_of(ctx: RecordContext, data: Any, ids: Any) -> list[tuple[Record | None, dict[str, Any]]]:
+def inputs_of(ctx: RecordContext, data: Any, ids: Any) -> list[tuple[RecordRow | None, dict[str, Any]]]:
     """The records to look for: given as partial records (``data``) or by ``ids``."""
     if (data is None) == (ids is None):
         raise InvalidRecordInput("Provide either 'data' (an array of records) or 'ids' (an array of record ids)")
@@ -72,7 +72,7 @@ def inputs_of(ctx: RecordContext, data: Any, ids: Any) -> list[tuple[Record | No
         if invalid:
             raise InvalidRecordInput(*[f"'{i}' is not a valid UUID" for i in invalid])
         ids = [i.lower() for i in ids]
-        found = {str(r.pk): r for r in ctx.records().filter(pk__in=ids)}
+        found = {r.id: r for r in fetch_by_ids(ctx.ws, ctx.spec.id, ids)}
         missing = [str(i) for i in ids if str(i) not in found]
         if missing:
             raise InvalidRecordInput(*[f"Record {m} not found in {ctx.spec.name_plural}" for m in missing])
@@ -87,7 +87,7 @@ def inputs_of(ctx: RecordContext, data: Any, ids: Any) -> list[tuple[Record | No
     return result
 
 
-def find_duplicates(ctx: RecordContext, data: Any = None, ids: Any = None) -> list[tuple[list[Record], int]]:
+def find_duplicates(ctx: RecordContext, data: Any = None, ids: Any = None) -> list[tuple[list[RecordRow], int]]:
     """For each input, its duplicates (at most 60, by position) and their total count."""
     results = []
     for record, values in inputs_of(ctx, data, ids):
@@ -95,8 +95,9 @@ def find_duplicates(ctx: RecordContext, data: Any = None, ids: Any = None) -> li
         if node is None:
             results.append(([], 0))
             continue
-        queryset = filtered(ctx, node)
-        if record is not None:
-            queryset = queryset.exclude(pk=record.pk)
-        results.append((list(queryset.order_by("position", "id")[:MAX_DUPLICATES]), queryset.count()))
+        exclude = [record.id] if record is not None else None
+        found = select(ctx, node, [OrderKey(("position",), "AscNullsFirst")], MAX_DUPLICATES, exclude_ids=exclude)
+        counted = And((node, Condition(("id",), "neq", record.id))) if record is not None else node
+        total = count_matching(ctx, counted)
+        results.append((found, total))
     return results

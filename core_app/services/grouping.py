@@ -8,24 +8,28 @@ the requested aggregates and, on request, a sample of its records (one query for
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timezone
 from typing import Any
 
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber, Substr, TruncDay, TruncMonth, TruncQuarter, TruncYear
+from django.utils.dateparse import parse_datetime
 
-from core_app.query.aggregates import Aggregate, AggregateError, parse_aggregate
+from core_app.query.aggregates import Aggregate, AggregateError, parse_aggregate, quote, select_aggregates
 from core_app.query.ast import Node
-from core_app.query.targets import Target, resolve_target
+from core_app.query.compiler import compile_filter
+from core_app.query.targets import Source, Target, resolve_target
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
 from core_app.services.output import output_plan, record_to_api
-from core_app.services.reading import filtered
+from core_app.services.reading import scope_of
+from core_app.store.records import select_list
+from core_app.store.sql import dialect, rows
+from core_app.query.planner import read_rows
 
 __all__ = ["Dimension", "group_by", "parse_dimensions"]
 
 #: Characters of the stored ISO string that make each granularity (dates are stored as ISO text).
 GRANULARITY_PREFIX = {"DAY": 10, "MONTH": 7, "YEAR": 4}
-COLUMN_TRUNC = {"DAY": TruncDay, "MONTH": TruncMonth, "QUARTER": TruncQuarter, "YEAR": TruncYear}
+COLUMN_GRANULARITIES = ("DAY", "MONTH", "QUARTER", "YEAR")
 SAMPLE_SIZE = 10
 
 
@@ -37,13 +41,27 @@ class Dimension:
     target: Target
     granularity: str | None
 
-    def expression(self):
+    def expression(self, src: Source) -> str:
         """The grouped value (dates truncated to the granularity)."""
         if self.granularity is None:
-            return self.target.typed_expression()
-        if self.target.column:
-            return COLUMN_TRUNC[self.granularity](self.target.column)
-        return Substr(self.target.raw_expression(), 1, GRANULARITY_PREFIX[self.granularity])
+            return self.target.typed(src)
+        if self.target.is_column:
+            column = src.column(self.target.column or "")
+            unit = self.granularity.lower()
+            if src.d.vendor == "postgresql":
+                return f"date_trunc('{unit}', {column} AT TIME ZONE 'UTC')"
+            # Django registers this function on every SQLite connection it opens.
+            return f"django_datetime_trunc('{unit}', {column}, 'UTC', 'UTC')"
+        return f"substr({self.target.raw(src)}, 1, {GRANULARITY_PREFIX[self.granularity]})"
+
+    def value(self, raw: Any) -> Any:
+        """A fetched group value as the API shows it (instants in UTC, ISO 8601 with ``Z``)."""
+        if self.granularity is not None and self.target.is_column and raw is not None:
+            moment = parse_datetime(raw) if isinstance(raw, str) else raw
+            if moment is not None and moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+            raw = moment
+        return api_value(raw)
 
 
 def dimension_error(message: str) -> InvalidRecordInput:
@@ -62,7 +80,7 @@ def parse_dimensions(raw: Any, ctx: RecordContext) -> list[Dimension]:
         path, granularity = (name,), None
         if isinstance(value, dict) and "granularity" in value:
             granularity = value["granularity"]
-            if granularity not in GRANULARITY_PREFIX and granularity not in COLUMN_TRUNC:
+            if granularity not in GRANULARITY_PREFIX and granularity not in COLUMN_GRANULARITIES:
                 raise dimension_error(f"granularity must be one of DAY, MONTH, QUARTER, YEAR, got {granularity!r}")
         elif isinstance(value, dict) and len(value) == 1 and next(iter(value.values())) is True:
             path = (name, next(iter(value)))
@@ -105,47 +123,76 @@ def group_by(
     """Groups of records matching ``node``, largest first, with aggregates and optional samples."""
     dimensions = parse_dimensions(raw_dimensions, ctx)
     aggregates = parse_aggregates(aggregate_names, ctx)
-    base = filtered(ctx, node)
-    aliases = [d.alias for d in dimensions]
-    sql = {key: value for aggregate in aggregates for key, value in aggregate.sql.items()}
-    rows = list(
-        base.annotate(**{d.alias: d.expression() for d in dimensions})
-        .values(*aliases)
-        .annotate(**sql)
-        .order_by("-totalCount", *aliases)[:limit]
+    d = dialect()
+    src = Source(d)
+    scope = scope_of(ctx, node)
+    compiled = compile_filter(node, ctx.spec, src, ctx.ws, scope.slots)
+    dims = [(dimension.alias, dimension.expression(src)) for dimension in dimensions]
+    params: list[Any] = []
+    aggregate_list, aliases = select_aggregates(aggregates, src, params)
+    where = scope.where(src, params)
+    params += compiled.params
+    dim_list = ", ".join(f"{sql} AS {alias}" for alias, sql in dims)
+    group_list = ", ".join(sql for _, sql in dims)
+    order = ", ".join(f"{alias} ASC" for alias, _ in dims)
+    sql = (
+        f"SELECT {dim_list}, {aggregate_list} FROM core_app_record r{src.lateral_sql()} "
+        f"WHERE {where} AND {compiled.sql} GROUP BY {group_list} "
+        f'ORDER BY {quote("totalCount")} DESC, {order} LIMIT {int(limit)}'
     )
+    found = [dict(zip([alias for alias, _ in dims] + aliases, row)) for row in rows(sql, params)]
     groups = [
         {
-            "groupByDimensionValues": [api_value(row[a]) for a in aliases],
-            **{agg.name: agg.finish(row) for agg in aggregates},
+            "groupByDimensionValues": [dimension.value(row[dimension.alias]) for dimension in dimensions],
+            **{aggregate.name: aggregate.finish(row, src) for aggregate in aggregates},
         }
-        for row in rows
+        for row in found
     ]
-    if with_records and rows:
-        attach_samples(ctx, base, dimensions, rows, groups)
+    if with_records and found:
+        attach_samples(ctx, node, dimensions, found, groups)
     return groups
 
 
-def attach_samples(ctx: RecordContext, base, dimensions: list[Dimension], rows: list[dict], groups: list[dict]) -> None:
+def attach_samples(
+    ctx: RecordContext, node: Node | None, dimensions: list[Dimension], found: list[dict[str, Any]], groups: list[dict]
+) -> None:
     """Add up to SAMPLE_SIZE records to every group, in one query."""
-    aliases = [d.alias for d in dimensions]
-    match = Q(pk__in=[])
-    for row in rows:
-        match |= Q(*[Q(**{a: row[a]}) if row[a] is not None else Q(**{f"{a}__isnull": True}) for a in aliases])
-    sample = (
-        base.annotate(**{d.alias: d.expression() for d in dimensions})
-        .filter(match)
-        .annotate(
-            _rank=Window(
-                RowNumber(), partition_by=[F(a) for a in aliases], order_by=[F("position").asc(), F("id").asc()]
-            )
-        )
-        .filter(_rank__lte=SAMPLE_SIZE)
-        .order_by("position", "id")
+    d = dialect()
+    src = Source(d)
+    scope = scope_of(ctx, node)
+    compiled = compile_filter(node, ctx.spec, src, ctx.ws, scope.slots)
+    dims = [dimension.expression(src) for dimension in dimensions]
+    params: list[Any] = []
+    where = [scope.where(src, params), compiled.sql]
+    params += compiled.params
+    matches = []
+    for row in found:
+        parts = []
+        for dimension, sql in zip(dimensions, dims):
+            value = row[dimension.alias]
+            if value is None:
+                parts.append(f"{sql} IS NULL")
+            else:
+                parts.append(f"{sql} = %s")
+                params.append(value)
+        matches.append("(" + " AND ".join(parts) + ")")
+    where.append("(" + " OR ".join(matches) + ")")
+    partition = ", ".join(dims)
+    dim_columns = ", ".join(f"{sql} AS _g{index}" for index, sql in enumerate(dims))
+    sql = (
+        f"SELECT * FROM (SELECT {select_list()}, r.position AS o0, r.id AS o1, {dim_columns}, "
+        f"ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY r.position ASC, r.id ASC) AS rank_ "
+        f"FROM core_app_record r{src.lateral_sql()} WHERE {' AND '.join(where)}) AS sampled "
+        f"WHERE rank_ <= {SAMPLE_SIZE} ORDER BY o0, o1"
     )
+    result = rows(sql, params)
     plan = output_plan(ctx.snapshot, ctx.spec)
+    width = len(select_list().split(", ")) + 2
+    fetched = read_rows(result, [], d)
     by_key: dict[tuple, list] = {}
-    for record in sample:
-        by_key.setdefault(tuple(getattr(record, a) for a in aliases), []).append(record_to_api(record, plan))
-    for row, group in zip(rows, groups):
-        group["records"] = by_key.get(tuple(row[a] for a in aliases), [])
+    for record, raw in zip(fetched.rows, result):
+        key = tuple(raw[width : width + len(dims)])
+        by_key.setdefault(key, []).append(record_to_api(record, plan))
+    for row, group in zip(found, groups):
+        group["records"] = by_key.get(tuple(row[dimension.alias] for dimension in dimensions), [])
+

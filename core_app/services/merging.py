@@ -12,9 +12,8 @@ import copy
 import uuid
 from typing import Any
 
-from django.db import transaction
 
-from core_app.models import Record
+from core_app.store.records import RecordRow
 from core_app.services import writing
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
@@ -39,7 +38,7 @@ def read_ids(ids: Any) -> list[str]:
     return parsed
 
 
-def merged_data(ctx: RecordContext, ordered: list[Record]) -> dict[str, Any]:
+def merged_data(ctx: RecordContext, ordered: list[RecordRow]) -> dict[str, Any]:
     """Values of the kept record, with empty ones filled by field type from the others."""
     data = dict(ordered[0].data)
     for field in ctx.spec.fields:
@@ -61,14 +60,14 @@ def merged_field_names(ctx: RecordContext, given: RecordInput) -> list[str]:
     return names
 
 
-def relink_children(ctx: RecordContext, kept: Record, others: list[Record]) -> None:
+def relink_children(ctx: RecordContext, kept: RecordRow, others: list[RecordRow]) -> None:
     """Point records that reference the merged-away records at the kept one."""
-    other_ids = [str(r.pk) for r in others]
+    other_ids = [r.id for r in others]
     for target_ctx, inverse in ctx.referencing():
-        writing.relink(target_ctx, target_ctx.records_pointing_at(inverse, other_ids), inverse, str(kept.pk))
+        writing.relink(target_ctx, target_ctx.records_pointing_at(inverse, other_ids), inverse, kept.id)
 
 
-def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) -> Record:
+def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) -> RecordRow:
     """Merge the records ``ids`` into the one at index ``priority``; return the result."""
     ids = read_ids(ids)
     if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority < len(ids):
@@ -81,12 +80,17 @@ def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) ->
         preview = copy.copy(kept)
         preview.data = data
         return preview
-    with transaction.atomic():
-        relink_children(ctx, kept, others)
-        writing.destroy(ctx, others)
-        given = RecordInput()
-        given.data = {k: v for k, v in data.items() if kept.data.get(k) != v}
-        writing.check_unique_update(ctx, kept, given)
-        change = writing.apply_update(ctx, kept, given)
-        change.updated_fields = merged_field_names(ctx, given)
-        return writing.emit(ctx, [change])[0].record
+    return write_merge(ctx, kept, others, data)
+
+
+@writing.unit_of_work
+def write_merge(ctx: RecordContext, kept: RecordRow, others: list[RecordRow], data: dict[str, Any]) -> RecordRow:
+    """Re-link, destroy the merged-away records and update the kept one, in one transaction."""
+    relink_children(ctx, kept, others)
+    writing.destroy(ctx, others)
+    given = RecordInput()
+    given.data = {k: v for k, v in data.items() if kept.data.get(k) != v}
+    writing.check_unique_update(ctx, kept, given)
+    change = writing.apply_update(ctx, kept, given)
+    change.updated_fields = merged_field_names(ctx, given)
+    return writing.emit(ctx, [change])[0].record

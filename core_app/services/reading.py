@@ -5,21 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core_app.models import Record
-from core_app.query.ast import Node, OrderKey, mentions_field
-from core_app.query.compiler import apply_filter
-from core_app.query.ordering import InvalidCursor, build_sort_keys, decode_cursor, encode_cursor, order_queryset
+from core_app.query.ast import Node, OrderKey
+from core_app.query.ordering import InvalidCursor, build_sort_keys, decode_cursor, encode_cursor
+from core_app.query.planner import Scope, count, fetch
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput, RecordNotFound
+from core_app.store.records import RecordRow, fetch_by_ids
+from metadata_app.field_types.scalars import CANONICAL_UUID
 
-__all__ = ["Page", "filtered", "find_many", "find_one"]
+__all__ = ["Page", "count_matching", "find_many", "find_one", "scope_of", "select"]
 
 
 @dataclass(frozen=True)
 class Page:
     """One page of records with the cursor of each and the connection's page info."""
 
-    records: list[Record]
+    records: list[RecordRow]
     cursors: list[str]
     total_count: int | None
     has_next_page: bool
@@ -43,14 +44,31 @@ class Page:
         }
 
 
-def filtered(ctx: RecordContext, node: Node | None, trash: bool | None = None):
-    """Records matching ``node``; soft-deleted ones only when the filter names ``deletedAt``.
+def scope_of(ctx: RecordContext, node: Node | None, trash: bool | None = None) -> Scope:
+    """Records ``node`` looks at: live ones, unless ``trash`` says otherwise or the filter names ``deletedAt``.
 
     ``trash=True`` selects only soft-deleted records (restore), ``False`` only live ones.
     """
-    with_deleted = trash is not False and (trash or (node is not None and mentions_field(node, "deletedAt")))
-    queryset = apply_filter(ctx.records(with_deleted=bool(with_deleted)), node, ctx.spec)
-    return queryset.filter(deleted_at__isnull=False) if trash else queryset
+    return Scope.for_filter(ctx.ws, ctx.snapshot, ctx.spec, node, trash)
+
+
+def count_matching(ctx: RecordContext, node: Node | None, trash: bool | None = None) -> int:
+    """How many records match ``node`` (see :func:`scope_of`)."""
+    return count(scope_of(ctx, node, trash), node)
+
+
+def select(
+    ctx: RecordContext,
+    node: Node | None,
+    order: list[OrderKey],
+    limit: int,
+    trash: bool | None = None,
+    exclude_ids: list[str] | None = None,
+) -> list[RecordRow]:
+    """The first ``limit`` records matching ``node`` in ``order`` (``id`` last)."""
+    scope = scope_of(ctx, node, trash)
+    keys = build_sort_keys(order, ctx.spec, scope.slots)
+    return fetch(scope, node, keys, None, False, limit, exclude_ids).rows
 
 
 def find_many(
@@ -63,30 +81,31 @@ def find_many(
     with_count: bool = True,
     from_end: bool = False,
 ) -> Page:
-    """A page of ``limit`` records after ``after`` or before ``before`` (two queries with the count).
+    """A page of ``limit`` records after ``after`` or before ``before`` (and their count, when asked).
 
     ``from_end`` takes the last ``limit`` records (GraphQL ``last`` without ``before``); pages
     are always returned in normal order.
     """
-    queryset = filtered(ctx, node)
-    sort_keys = build_sort_keys(order, ctx.spec)
+    scope = scope_of(ctx, node)
+    keys = build_sort_keys(order, ctx.spec, scope.slots)
     cursor_text = before or after
     try:
-        cursor = decode_cursor(cursor_text, sort_keys) if cursor_text else None
+        cursor = decode_cursor(cursor_text, keys) if cursor_text else None
     except InvalidCursor:
         raise InvalidRecordInput(
             f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by"
         ) from None
     backward = before is not None or (from_end and after is None)
-    rows = list(order_queryset(queryset, sort_keys, cursor, backward)[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
+    fetched = fetch(scope, node, keys, cursor, backward, limit + 1)
+    more = len(fetched.rows) > limit
+    rows, values = fetched.rows[:limit], fetched.sort_values[:limit]
     if backward:
         rows.reverse()
+        values.reverse()
     return Page(
         records=rows,
-        cursors=[encode_cursor(row, sort_keys) for row in rows],
-        total_count=queryset.count() if with_count else None,
+        cursors=[encode_cursor(v, keys) for v in values],
+        total_count=count(scope, node) if with_count else None,
         # As Twenty's runner (api-reference 1.5): each flag speaks only for the direction being
         # paged, so hasNextPage is false on a backward page and hasPreviousPage on a forward one.
         has_next_page=more and not backward,
@@ -94,9 +113,10 @@ def find_many(
     )
 
 
-def find_one(ctx: RecordContext, record_id: Any, with_deleted: bool = False) -> Record:
+def find_one(ctx: RecordContext, record_id: Any, with_deleted: bool = False) -> RecordRow:
     """The record ``record_id`` of this object; RecordNotFound otherwise."""
-    record = ctx.records(with_deleted=with_deleted).filter(pk=record_id).first()
-    if record is None:
+    text = str(record_id)
+    found = fetch_by_ids(ctx.ws, ctx.spec.id, [text.lower()], live_only=not with_deleted) if CANONICAL_UUID.match(text) else []
+    if not found:
         raise RecordNotFound(f"Record {record_id} not found in {ctx.spec.name_plural}")
-    return record
+    return found[0]

@@ -1,45 +1,66 @@
 """Create (and upsert), update, soft delete, destroy and restore records.
 
 Every operation validates the whole request first (all problems reported together) and
-writes in one transaction: all or nothing.
+writes in one transaction: all or nothing. Rows are locked and written in id order and unique
+values in key order, so concurrent requests touching the same records wait for each other
+instead of deadlocking; a deadlock or serialization failure the database still reports (other
+lock orders exist, e.g. between objects) is retried with the whole transaction.
 """
 
 from __future__ import annotations
 
 import functools
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, TypeVar
 
+import orjson
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Max, Min
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from core_app.models import Record
-from core_app.query.ast import Node
-from core_app.services import unique
+from core_app.query.ast import Node, OrderKey
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
 from core_app.services.inputs import RecordInput, defaults_for, normalize_input
-from core_app.services.reading import filtered, find_one
+from core_app.services.reading import find_one, select
 from core_app.signals import records_changed
+from core_app.store import counts, unique, writer
+from core_app.store.records import RecordRow, fetch_by_ids
+from core_app.store.sql import dialect, rows
+from core_app.store.writer import IndexState, index_state
+from metadata_app.specs import FieldSpec
 
-__all__ = ["Change", "create_many", "destroy", "restore", "soft_delete", "update_many", "update_one"]
+__all__ = [
+    "Change",
+    "create_many",
+    "destroy",
+    "restore",
+    "select_many",
+    "soft_delete",
+    "update_many",
+    "update_one",
+]
 
 
 @dataclass
 class Change:
     """A written record and what happened to it (``created``, ``updated``, ``deleted``...)."""
 
-    record: Record
+    record: RecordRow
     action: str
     updated_fields: list[str] = dc_field(default_factory=list)
 
 
 #: Words of the "filter mandatory" message per mass operation.
 BULK_NOUNS = {"update": "update", "delete": "deletion", "destroy": "destruction", "restore": "restoration"}
+#: Times a transaction is tried when the database reports a deadlock or a serialization failure.
+TRANSIENT_ATTEMPTS = 3
+
+T = TypeVar("T")
 
 
 def emit(ctx: RecordContext, changes: list[Change]) -> list[Change]:
@@ -59,27 +80,69 @@ def max_affected() -> int:
     return int(getattr(settings, "MUTATION_MAXIMUM_AFFECTED_RECORDS", 100))
 
 
+def max_record_bytes() -> int:
+    """``MAX_RECORD_BYTES``, read at call time."""
+    return int(getattr(settings, "MAX_RECORD_BYTES", 1024 * 1024))
+
+
+def is_transient(error: OperationalError) -> bool:
+    """True for a deadlock or a serialization failure: the transaction may simply be run again."""
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) in ("40P01", "40001")
+
+
+def unit_of_work(operation: Callable[..., T]) -> Callable[..., T]:
+    """Run ``operation`` in one transaction with counters written at its end, retrying transient failures.
+
+    A nested call joins the caller's transaction (and its retry).
+    """
+
+    @functools.wraps(operation)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic(), counts.collecting():
+                return operation(*args, **kwargs)
+        for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+            try:
+                with transaction.atomic(), counts.collecting():
+                    return operation(*args, **kwargs)
+            except OperationalError as error:
+                if attempt == TRANSIENT_ATTEMPTS or not is_transient(error):
+                    raise
+                time.sleep(0.01 * attempt)
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
 def check_links(ctx: RecordContext, inputs: list[RecordInput], prefixes: list[str]) -> list[str]:
     """Every join id must be a record of the relation's target object in this workspace."""
-    wanted: dict[Any, set[str]] = {}
+    wanted: dict[FieldSpec, set[str]] = {}
     for given in inputs:
         for field, target_id in given.links.items():
             if target_id is not None:
                 wanted.setdefault(field, set()).add(target_id)
     errors = []
     for field, ids in wanted.items():
+        assert field.relation is not None
         target = ctx.snapshot.by_id[field.relation.target_object_id]
-        found = {
-            str(pk)
-            for pk in Record.objects.filter(workspace_id=ctx.workspace_id, object_id=target.id, id__in=ids).values_list(
-                "id", flat=True
-            )
-        }
+        found = existing_ids(ctx.ws, target.id, sorted(ids))
         for prefix, given in zip(prefixes, inputs):
             missing = given.links.get(field)
             if missing is not None and missing not in found:
                 errors.append(f"{prefix}Field '{field.join_name}': no {target.name_singular} record has id '{missing}'")
     return errors
+
+
+def existing_ids(workspace_id: str, object_id: str, ids: list[str]) -> set[str]:
+    """Which of ``ids`` are records of the object (trash included)."""
+    d = dialect()
+    found = rows(
+        "SELECT id FROM core_app_record WHERE workspace_id = %s AND object_id = %s AND id IN "
+        + "(" + ", ".join(["%s"] * len(ids)) + ")",
+        [d.uuid_in(workspace_id), d.uuid_in(object_id), *(d.uuid_in(i) for i in ids)],
+    )
+    return {d.uuid_out(row[0]) for row in found}
 
 
 def normalize_all(ctx: RecordContext, raws: list[Any], batch: bool) -> list[RecordInput]:
@@ -98,6 +161,17 @@ def normalize_all(ctx: RecordContext, raws: list[Any], batch: bool) -> list[Reco
     return inputs
 
 
+def unique_pairs(ctx: RecordContext, data: dict[str, Any]) -> dict[str, str]:
+    """``field id -> unique value`` of a record's stored data (fields without a value left out)."""
+    pairs = {}
+    for field in ctx.spec.unique_fields:
+        if field.storage_key in data:
+            value = field.field_type.unique_value(data[field.storage_key])
+            if value is not None:
+                pairs[field.id] = value
+    return pairs
+
+
 def unique_label(ctx: RecordContext, field_id: str) -> str:
     """API path of a unique value (``emails.primaryEmail``)."""
     field = next(f for f in ctx.spec.fields if f.id == field_id)
@@ -105,25 +179,32 @@ def unique_label(ctx: RecordContext, field_id: str) -> str:
     return f"{field.name}.{sub}" if sub else field.name
 
 
+def check_record_size(ctx: RecordContext, data: dict[str, Any], prefix: str = "") -> None:
+    """Refuse a record whose stored JSON exceeds ``MAX_RECORD_BYTES``."""
+    size = len(orjson.dumps(data))
+    if size > max_record_bytes():
+        raise InvalidRecordInput(
+            f"{prefix}The record is {size} bytes of JSON; at most {max_record_bytes()} are allowed per record"
+        )
+
+
 #: The 400 when the database's unique constraint stops a write that the checks before it allowed:
 #: another request wrote the same id or unique value in between.
 RACE_MESSAGE = "A record with the same id or unique value was written at the same time; retry the request"
 
-T = TypeVar("T")
-
 
 def refuse_races(operation: Callable[..., T]) -> Callable[..., T]:
-    """Run ``operation`` in one transaction, answering a unique-constraint race with RACE_MESSAGE.
+    """Run ``operation`` as a unit of work, answering a unique-constraint race with RACE_MESSAGE.
 
     The checks that precede a write only produce precise messages; the constraint is what
     guarantees uniqueness, so under concurrency it can still fail, which is a 400, not a 500.
     """
+    work = unit_of_work(operation)
 
     @functools.wraps(operation)
     def wrapper(*args: Any, **kwargs: Any) -> T:
         try:
-            with transaction.atomic():
-                return operation(*args, **kwargs)
+            return work(*args, **kwargs)
         except IntegrityError:
             raise InvalidRecordInput(RACE_MESSAGE) from None
 
@@ -143,10 +224,12 @@ def create_many(ctx: RecordContext, raws: Any, upsert: bool = False, batch: bool
     if len(raws) > max_batch():
         raise InvalidRecordInput(f"Too many records: at most {max_batch()} per request, got {len(raws)}")
     inputs = normalize_all(ctx, raws, batch)
+    for index, given in enumerate(inputs):
+        check_record_size(ctx, {**given.defaults, **given.data}, f"Record {index}: " if batch else "")
+    work = unit_of_work(lambda: emit(ctx, write_creates(ctx, inputs, upsert, batch)))
     for attempt in (1, 2):
         try:
-            with transaction.atomic():
-                return emit(ctx, write_creates(ctx, inputs, upsert, batch))
+            return work()
         except IntegrityError:
             if attempt == 2 or not upsert:
                 raise InvalidRecordInput(RACE_MESSAGE) from None
@@ -155,10 +238,10 @@ def create_many(ctx: RecordContext, raws: Any, upsert: bool = False, batch: bool
 
 def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, batch: bool = True) -> list[Change]:
     """Match (upsert), then update the matches and insert the rest, all in one transaction."""
-    pairs = [unique.unique_pairs(ctx, given.data) for given in inputs]
-    holders = unique.find_holders(ctx, {(f, v) for p in pairs for f, v in p.items()})
+    pairs = [unique_pairs(ctx, given.data) for given in inputs]
+    holders = unique.find_holders(ctx.ws, {(f, v) for p in pairs for f, v in p.items()})
     ids = [given.columns.get("id") for given in inputs]
-    existing, taken = existing_ids(ctx, [i for i in ids if i])
+    existing, taken = ids_in_workspace(ctx, [i for i in ids if i])
     matches: list[str | None] = []
     errors: list[str] = []
     seen: set[tuple[str, str]] = set()
@@ -186,31 +269,48 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
     if errors:
         raise InvalidRecordInput(*errors)
     changes: list[Change | None] = [None] * len(inputs)
+    matched = {m for m in matches if m}
+    current = {row.id: row for row in fetch_by_ids(ctx.ws, ctx.spec.id, sorted(matched), live_only=False)}
+    updates = []
     for index, match in enumerate(matches):
         if match:
-            changes[index] = apply_update(ctx, find_one(ctx, match, with_deleted=True), inputs[index], restore=True)
+            updates.append((index, current[match], inputs[index]))
+    for index, change in zip([u[0] for u in updates], apply_updates(ctx, [(u[1], u[2]) for u in updates], True)):
+        changes[index] = change
     fresh = [i for i, m in enumerate(matches) if not m]
     for index, record in zip(fresh, insert(ctx, [inputs[i] for i in fresh], [pairs[i] for i in fresh])):
         changes[index] = Change(record, "created")
     return changes  # type: ignore[return-value]
 
 
-def existing_ids(ctx: RecordContext, ids: list[str]) -> tuple[set[str], set[str]]:
-    """Split client-given ids into those of this object's records and those taken elsewhere."""
+def ids_in_workspace(ctx: RecordContext, ids: list[str]) -> tuple[set[str], set[str]]:
+    """Split client-given ids into those of this object's records and those of the workspace's other objects.
+
+    Ids are unique per workspace: another workspace may use the same id, and is never asked about.
+    """
     if not ids:
         return set(), set()
-    rows = Record.objects.filter(pk__in=ids).values_list("id", "workspace_id", "object_id")
-    mine = {str(pk) for pk, ws, obj in rows if str(ws) == str(ctx.workspace_id) and str(obj) == ctx.spec.id}
-    return mine, {str(pk) for pk, _, _ in rows} - mine
+    d = dialect()
+    found = rows(
+        "SELECT id, object_id FROM core_app_record WHERE workspace_id = %s AND id IN "
+        + "(" + ", ".join(["%s"] * len(ids)) + ")",
+        [d.uuid_in(ctx.ws), *(d.uuid_in(i) for i in ids)],
+    )
+    mine = {d.uuid_out(pk) for pk, obj in found if d.uuid_out(obj) == ctx.spec.id}
+    return mine, {d.uuid_out(pk) for pk, _ in found} - mine
 
 
 def next_positions(ctx: RecordContext, inputs: list[RecordInput]) -> list[float]:
     """Positions for new records: given numbers kept, ``first`` before all, others after all."""
     wanted = [given.columns.get("position") for given in inputs]
     if all(isinstance(p, (int, float)) for p in wanted):
-        return [float(p) for p in wanted]
-    bounds = ctx.records(with_deleted=True).aggregate(low=Min("position"), high=Max("position"))
-    low, high = bounds["low"] or 0.0, bounds["high"] or 0.0
+        return [float(p) for p in wanted]  # type: ignore[arg-type]
+    d = dialect()
+    low, high = rows(
+        "SELECT MIN(position), MAX(position) FROM core_app_record WHERE workspace_id = %s AND object_id = %s",
+        [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)],
+    )[0]
+    low, high = low or 0.0, high or 0.0
     positions = []
     for value in wanted:
         if value == "first":
@@ -224,67 +324,94 @@ def next_positions(ctx: RecordContext, inputs: list[RecordInput]) -> list[float]
     return positions
 
 
-def insert(ctx: RecordContext, inputs: list[RecordInput], pairs: list[dict[str, str]]) -> list[Record]:
+def insert(ctx: RecordContext, inputs: list[RecordInput], pairs: list[dict[str, str]]) -> list[RecordRow]:
     """Insert new records and their unique values (one statement each)."""
     if not inputs:
         return []
     now = timezone.now()
     records = [
-        Record(
-            workspace_id=ctx.workspace_id,
+        RecordRow(
+            id=given.columns.get("id") or str(uuid.uuid4()),
+            workspace_id=ctx.ws,
             object_id=ctx.spec.id,
             data={**given.defaults, **given.data},
             position=position,
             created_at=now,
             updated_at=now,
+            deleted_at=None,
             created_by=ctx.actor,
             updated_by=ctx.actor,
-            **({"id": given.columns["id"]} if given.columns.get("id") else {}),
         )
         for given, position in zip(inputs, next_positions(ctx, inputs))
     ]
-    Record.objects.bulk_create(records)
-    unique.register(ctx, zip(records, pairs))
+    unique.register(ctx.ws, ctx.spec.id, [(f, v, r.id) for r, p in zip(records, pairs) for f, v in p.items()])
+    writer.insert(ctx.slots, records)
     return records
 
 
-def apply_update(ctx: RecordContext, record: Record, given: RecordInput, restore: bool = False) -> Change:
-    """Write ``given`` over ``record``: values, unique registrations, ``updatedAt``/``updatedBy``."""
-    before = unique.unique_pairs(ctx, record.data)
-    record.data = {**record.data, **given.data}
-    after = unique.unique_pairs(ctx, record.data)
-    changed_unique = [f for f in set(before) | set(after) if before.get(f) != after.get(f)]
-    if changed_unique:
-        unique.unregister([record.pk], changed_unique)
-        unique.register(ctx, [(record, {f: after[f] for f in changed_unique if f in after})])
-    if isinstance(given.columns.get("position"), (int, float)):
-        record.position = float(given.columns["position"])
-    record.updated_at = timezone.now()
-    record.updated_by = ctx.actor
-    action = "updated"
-    if restore and record.deleted_at is not None:
-        record.deleted_at = None
-    record.save(update_fields=["data", "position", "updated_at", "updated_by", "deleted_at"])
-    return Change(record, action, list(given.given))
+def apply_updates(
+    ctx: RecordContext, items: list[tuple[RecordRow, RecordInput]], restore: bool = False
+) -> list[Change]:
+    """Write each input over its record: values, unique registrations, ``updatedAt``/``updatedBy``.
+
+    ``restore`` takes trashed records out of the trash (an upsert that matches one).
+    """
+    now = timezone.now()
+    changed: list[tuple[RecordRow, IndexState]] = []
+    changes = []
+    stale: list[tuple[str, list[str]]] = []
+    fresh: list[tuple[str, str, str]] = []
+    for record, given in items:
+        before_state = index_state(ctx.slots, record)
+        before = unique_pairs(ctx, record.data)
+        record.data = {**record.data, **given.data}
+        check_record_size(ctx, record.data)
+        after = unique_pairs(ctx, record.data)
+        moved = [f for f in set(before) | set(after) if before.get(f) != after.get(f)]
+        if moved:
+            stale.append((record.id, moved))
+            fresh += [(f, after[f], record.id) for f in moved if f in after]
+        if isinstance(given.columns.get("position"), (int, float)):
+            record.position = float(given.columns["position"])
+        record.updated_at, record.updated_by = now, ctx.actor
+        if restore and record.deleted_at is not None:
+            record.deleted_at = None
+        changed.append((record, before_state))
+        changes.append(Change(record, "updated", list(given.given)))
+    for record_id, fields in sorted(stale):
+        unique.unregister(ctx.ws, [record_id], fields)
+    unique.register(ctx.ws, ctx.spec.id, fresh)
+    writer.update(ctx.slots, changed)
+    return changes
 
 
-def normalize_update(ctx: RecordContext, record: Record, raw: Any) -> RecordInput:
+def normalize_update(ctx: RecordContext, record: RecordRow, raw: Any) -> RecordInput:
     """Validate an update patch against one record; raise with every problem."""
-    given, errors = normalize_input(ctx.spec, raw, {**record.data, "__id__": str(record.pk)})
+    given, errors = normalize_input(ctx.spec, raw, {**record.data, "__id__": record.id})
     errors += check_links(ctx, [given], [""]) if not errors else []
     if errors:
         raise InvalidRecordInput(*errors)
     return given
 
 
-def check_unique_update(ctx: RecordContext, record: Record, given: RecordInput) -> None:
-    """Refuse an update whose unique values another record holds."""
-    after = unique.unique_pairs(ctx, {**record.data, **given.data})
-    holders = unique.find_holders(ctx, after.items())
+def check_unique_update(
+    ctx: RecordContext, record: RecordRow, given: RecordInput, claimed: dict[tuple[str, str], str] | None = None
+) -> None:
+    """Refuse an update whose unique values another record holds.
+
+    ``claimed`` holds the values earlier records of the same request take (``(field, value) -> id``);
+    it is updated with this record's values.
+    """
+    after = unique_pairs(ctx, {**record.data, **given.data})
+    holders = unique.find_holders(ctx.ws, after.items())
+    if claimed is not None:
+        for pair in after.items():
+            holders.setdefault(pair, claimed.get(pair, record.id))
+            claimed.setdefault(pair, record.id)
     errors = [
         f"Duplicate value for unique field '{unique_label(ctx, f)}': '{v}' is already used by record {holder}"
         for (f, v), holder in holders.items()
-        if holder != str(record.pk)
+        if holder != record.id
     ]
     if errors:
         raise InvalidRecordInput(*errors)
@@ -296,10 +423,10 @@ def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
     record = find_one(ctx, record_id)
     given = normalize_update(ctx, record, raw)
     check_unique_update(ctx, record, given)
-    return emit(ctx, [apply_update(ctx, record, given)])[0]
+    return emit(ctx, apply_updates(ctx, [(record, given)]))[0]
 
 
-def select_many(ctx: RecordContext, node: Node | None, verb: str, trash: bool | None = None) -> list[Record]:
+def select_many(ctx: RecordContext, node: Node | None, verb: str, trash: bool | None = None) -> list[RecordRow]:
     """Records a mass operation affects: a filter is mandatory and at most the configured number match."""
     if node is None:
         raise InvalidRecordInput(
@@ -307,7 +434,8 @@ def select_many(ctx: RecordContext, node: Node | None, verb: str, trash: bool | 
             f"to prevent accidental {BULK_NOUNS[verb]} of all records."
         )
     limit = max_affected()
-    records = list(filtered(ctx, node, trash).order_by("position", "id")[: limit + 1])
+    order = [OrderKey(("position",), "AscNullsFirst")]
+    records = select(ctx, node, order, limit + 1, trash=trash)
     if len(records) > limit:
         raise InvalidRecordInput(
             f"Too many records: the filter matches more than {limit} records; narrow it down (at most {limit} per request)"
@@ -319,59 +447,67 @@ def select_many(ctx: RecordContext, node: Node | None, verb: str, trash: bool | 
 def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]:
     """Apply one patch to every live record matching the filter."""
     records = select_many(ctx, node, "update")
-    changes = []
+    items = []
+    claimed: dict[tuple[str, str], str] = {}
     for record in records:
         given = normalize_update(ctx, record, raw)
-        check_unique_update(ctx, record, given)
-        changes.append(apply_update(ctx, record, given))
-    return emit(ctx, changes)
+        check_unique_update(ctx, record, given, claimed)
+        items.append((record, given))
+    return emit(ctx, apply_updates(ctx, items))
 
 
-@transaction.atomic
-def soft_delete(ctx: RecordContext, records: list[Record]) -> list[Change]:
+@unit_of_work
+def soft_delete(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
     """Move records to the trash (``deletedAt`` set)."""
     now = timezone.now()
-    ctx.records().filter(pk__in=[r.pk for r in records]).update(deleted_at=now, updated_at=now)
-    for record in records:
+    live = [record for record in records if record.deleted_at is None]
+    writer.soft_delete(ctx.ws, ctx.spec.id, [record.id for record in live], now)
+    for record in live:
         record.deleted_at = record.updated_at = now
     return emit(ctx, [Change(record, "deleted") for record in records])
 
 
-@transaction.atomic
-def restore(ctx: RecordContext, records: list[Record]) -> list[Change]:
+@unit_of_work
+def restore(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
     """Take records out of the trash."""
-    now = timezone.now()
-    ctx.records(with_deleted=True).filter(pk__in=[r.pk for r in records]).update(deleted_at=None, updated_at=now)
-    for record in records:
-        record.deleted_at, record.updated_at = None, now
+    writer.restore(ctx.slots, records, timezone.now())
     return emit(ctx, [Change(record, "restored") for record in records])
 
 
-def relink(ctx: RecordContext, records: list[Record], join_field, target_id: str | None) -> None:
+def relink(ctx: RecordContext, records: list[RecordRow], join_field: FieldSpec, target_id: str | None) -> None:
     """Point ``records`` (of ``ctx``'s object) at ``target_id`` through ``join_field``; they count as updated."""
     if not records:
         return
     now = timezone.now()
+    changed = []
     for record in records:
-        record.data[join_field.join_storage_key] = target_id
+        before = index_state(ctx.slots, record)
+        record.data = {**record.data, join_field.join_storage_key: target_id}
         record.updated_at, record.updated_by = now, ctx.actor
-    Record.objects.bulk_update(records, ["data", "updated_at", "updated_by"], batch_size=500)
+        changed.append((record, before))
+    for start in range(0, len(changed), 500):
+        writer.update(ctx.slots, changed[start : start + 500])
     emit(ctx, [Change(record, "updated", [join_field.join_name]) for record in records])
 
 
-@transaction.atomic
-def destroy(ctx: RecordContext, records: list[Record]) -> list[Change]:
+@unit_of_work
+def destroy(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
     """Delete records for good; links to them are cleared, or their dependents destroyed (CASCADE)."""
-    ids = [str(r.pk) for r in records]
+    ids = [record.id for record in records]
     if not ids:
         return []
     own = [Change(record, "destroyed") for record in records]
     for target_ctx, inverse in ctx.referencing():
         dependents = target_ctx.records_pointing_at(inverse, ids)
+        assert inverse.relation is not None
         if inverse.relation.on_delete == "CASCADE":
             destroy(target_ctx, dependents)
         else:
             relink(target_ctx, dependents, inverse, None)
-    unique.unregister(ids)
-    Record.objects.filter(pk__in=ids).delete()
+    writer.destroy(ctx.ws, ctx.spec.id, records)
     return emit(ctx, own)
+
+
+def apply_update(ctx: RecordContext, record: RecordRow, given: RecordInput, restore: bool = False) -> Change:
+    """Write one input over one record (see :func:`apply_updates`)."""
+    return apply_updates(ctx, [(record, given)], restore)[0]

@@ -84,6 +84,11 @@ class FieldType:
     graphql_filter: ClassVar[str] = "StringFilter"
     #: Aggregate operations of api-reference 2.8 beyond the counts every type has.
     aggregate_operations: ClassVar[frozenset[str]] = frozenset()
+    #: How the index path keys this type's values (``core_app.store.keys``): ``text``, ``number``,
+    #: ``boolean``, or None when values cannot be indexed (long text, JSON, arrays).
+    index_kind: ClassVar[str | None] = "text"
+    #: Composite types: the sub-fields an indexed field of this type indexes.
+    indexed_sub_fields: ClassVar[tuple[str, ...]] = ()
     #: OpenAPI 3.1 schema of one non-null value; types whose values depend on the field override
     #: :meth:`openapi_value` instead (options, settings, sub-fields).
     openapi_type: ClassVar[Mapping[str, Any]] = {"type": "string"}

@@ -86,6 +86,7 @@ class MultiSelectType(FieldType):
     name = "MULTI_SELECT"
     operators = frozenset({"containsAny", "is", "isEmptyArray"})
     value_kind = "json"
+    index_kind = None
     has_options = True
 
     def normalize(self, value: Any, spec: FieldSpec) -> list[str]:

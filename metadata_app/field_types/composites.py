@@ -44,6 +44,7 @@ class CompositeType(FieldType):
     read_only_sub_fields: ClassVar[frozenset[str]] = frozenset()
     #: Sub-fields that decide whether the value counts as empty in aggregates (all empty = empty).
     aggregate_sub_fields: ClassVar[tuple[str, ...]] = ()
+    index_kind = None  # the value itself is an object; ``indexed_sub_fields`` are keyed instead
     #: OpenAPI schemas of sub-fields more precise than their scalar type's (arrays, enums, patterns).
     openapi_sub_fields: ClassVar[dict[str, dict[str, Any]]] = {}
 
@@ -147,6 +148,7 @@ class FullNameType(CompositeType):
     """A person's name: ``firstName``, ``lastName``."""
 
     name = "FULL_NAME"
+    indexed_sub_fields = ("firstName", "lastName")
     aggregate_sub_fields = ("firstName", "lastName")
     sub_fields = {"firstName": TEXT, "lastName": TEXT}
     text_sub_fields = frozenset(sub_fields)
@@ -156,6 +158,7 @@ class EmailsType(CompositeType):
     """``primaryEmail`` (unique when the field is) and ``additionalEmails`` (array of strings)."""
 
     name = "EMAILS"
+    indexed_sub_fields = ("primaryEmail",)
     aggregate_sub_fields = ("primaryEmail",)
     sub_fields = {"primaryEmail": TEXT, "additionalEmails": JSON}
     text_sub_fields = frozenset({"primaryEmail"})
@@ -184,6 +187,7 @@ class LinksType(CompositeType):
     """``primaryLinkUrl`` (unique when the field is), ``primaryLinkLabel``, ``secondaryLinks``."""
 
     name = "LINKS"
+    indexed_sub_fields = ("primaryLinkUrl",)
     aggregate_sub_fields = ("primaryLinkUrl",)
     sub_fields = {"primaryLinkUrl": TEXT, "primaryLinkLabel": TEXT, "secondaryLinks": JSON}
     text_sub_fields = frozenset({"primaryLinkUrl", "primaryLinkLabel"})
@@ -217,6 +221,7 @@ class PhonesType(CompositeType):
     """``primaryPhoneNumber`` (unique when the field is), country and calling codes, ``additionalPhones``."""
 
     name = "PHONES"
+    indexed_sub_fields = ("primaryPhoneNumber",)
     aggregate_sub_fields = ("primaryPhoneNumber",)
     sub_fields = {
         "primaryPhoneNumber": TEXT,
@@ -238,6 +243,7 @@ class CurrencyType(CompositeType):
     """``amountMicros`` (amount times 1,000,000) and ``currencyCode`` (ISO 4217, e.g. USD)."""
 
     name = "CURRENCY"
+    indexed_sub_fields = ("amountMicros", "currencyCode")
     aggregate_operations = frozenset({"min", "max", "avg", "sum"})  # over amountMicros
     aggregate_sub_fields = ("amountMicros",)
     sub_fields = {"amountMicros": NUMERIC, "currencyCode": TEXT}
@@ -257,6 +263,7 @@ class AddressType(CompositeType):
     """A postal address with optional coordinates."""
 
     name = "ADDRESS"
+    indexed_sub_fields = ("addressCity", "addressPostcode", "addressCountry")
     aggregate_sub_fields = ("addressStreet1", "addressCity", "addressPostcode", "addressCountry")
     sub_fields = {
         "addressStreet1": TEXT,

@@ -27,6 +27,7 @@ class RelationType(FieldType):
     graphql_filter = "UUIDFilter"
     operators = UuidType.operators
     sortable = False
+    index_kind = "text"  # the join id (``companyId``) of the MANY_TO_ONE side
     openapi_type = UuidType.openapi_type
 
     def normalize(self, value: Any, spec: FieldSpec) -> str:

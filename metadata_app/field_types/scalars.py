@@ -72,6 +72,7 @@ class RichTextType(TextType):
     """Rich text (v1), a string of markup; filtered like TEXT."""
 
     name = "RICH_TEXT"
+    index_kind = None  # a whole document: filtered by pattern, never sorted or matched through an index
 
 
 def format_instant(moment: datetime) -> str:
@@ -141,6 +142,7 @@ class BooleanType(FieldType):
     aggregate_operations = frozenset({"countTrue", "countFalse"})
     operators = frozenset({"eq", "neq", "is"})
     value_kind = "boolean"
+    index_kind = "boolean"
 
     def normalize(self, value: Any, spec: FieldSpec) -> bool:
         if not isinstance(value, bool):
@@ -190,6 +192,7 @@ class NumberType(FieldType):
     aggregate_operations = frozenset({"min", "max", "avg", "sum"})
     operators = ORDERED
     value_kind = "number"
+    index_kind = "number"
 
     def normalize(self, value: Any, spec: FieldSpec) -> int | float:
         if isinstance(value, str):
@@ -235,6 +238,7 @@ class NumericType(FieldType):
     aggregate_operations = frozenset({"min", "max", "avg", "sum"})
     operators = ORDERED
     value_kind = "number"
+    index_kind = "number"
     openapi_type = {"type": "number"}
 
     def normalize(self, value: Any, spec: FieldSpec) -> int | float:
@@ -256,6 +260,7 @@ class PositionType(FieldType):
     openapi_type = {"type": "number"}
     operators = ORDERED
     value_kind = "number"
+    index_kind = "number"
 
     def normalize(self, value: Any, spec: FieldSpec) -> int | float | str:
         if value in ("first", "last"):
@@ -302,6 +307,7 @@ class RawJsonType(FieldType):
     openapi_type: dict[str, Any] = {}  # any JSON value
     operators = frozenset({"is", "like"})
     value_kind = "json"
+    index_kind = None
 
     def normalize(self, value: Any, spec: FieldSpec) -> Any:
         check_json(value)
@@ -323,6 +329,7 @@ class ArrayType(FieldType):
     openapi_type = {"type": "array", "items": {"type": "string"}}
     operators = frozenset({"is", "containsAny", "isEmptyArray"})
     value_kind = "json"
+    index_kind = None
 
     def normalize(self, value: Any, spec: FieldSpec) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):

@@ -59,6 +59,7 @@ def field_to_api(field: FieldMetadata) -> dict[str, Any]:
         "isSystem": field.is_system,
         "isNullable": field.is_nullable,
         "isUnique": field.is_unique,
+        "isIndexed": field.effective_is_indexed,
         "isLabelSyncedWithName": field.is_label_synced_with_name,
         "defaultValue": quote_default(field.default_value),
         "options": field.options,

@@ -19,7 +19,7 @@ from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.registry import build_field_spec
 from metadata_app.services.inputs import check_keys, read_bool, read_text, unquote_default
 from metadata_app.services.names import camel_case, validate_name
-from metadata_app.signals_data import field_added, field_data_changing
+from metadata_app.signals_data import data_model_changed, field_added, field_data_changing, field_removing
 
 __all__ = ["add_field", "create_field", "delete_field", "get_field", "parse_uuid", "update_field"]
 
@@ -32,6 +32,7 @@ CREATE_KEYS = (
     "icon",
     "isNullable",
     "isUnique",
+    "isIndexed",
     "defaultValue",
     "options",
     "settings",
@@ -48,6 +49,7 @@ UPDATE_KEYS = (
     "isActive",
     "isNullable",
     "isUnique",
+    "isIndexed",
     "defaultValue",
     "options",
     "settings",
@@ -170,6 +172,13 @@ def get_object_for_field(workspace: Workspace, object_id: Any) -> ObjectMetadata
 @transaction.atomic
 def create_field(workspace: Workspace, data: Any) -> FieldMetadata:
     """Create a custom field from API input; a RELATION creates its counterpart field too."""
+    field = build_field(workspace, data)
+    data_model_changed.send(sender=FieldMetadata, workspace_id=workspace.pk)
+    return field
+
+
+def build_field(workspace: Workspace, data: Any) -> FieldMetadata:
+    """The body of :func:`create_field`."""
     data = check_keys(data, CREATE_KEYS, IGNORED_KEYS, "field input")
     obj = get_object_for_field(workspace, data.get("objectMetadataId"))
     type_name = data.get("type")
@@ -190,6 +199,7 @@ def create_field(workspace: Workspace, data: Any) -> FieldMetadata:
         "is_custom": True,
         "is_nullable": read_bool(data, "isNullable", True),
         "is_unique": read_bool(data, "isUnique", False),
+        "is_indexed": read_bool(data, "isIndexed", False),
         "is_active": read_bool(data, "isActive", True),
         "is_label_synced_with_name": synced,
     }
@@ -295,6 +305,7 @@ def update_field(workspace: Workspace, field_id: Any, data: Any) -> FieldMetadat
         ("isActive", "is_active"),
         ("isNullable", "is_nullable"),
         ("isUnique", "is_unique"),
+        ("isIndexed", "is_indexed"),
         ("isLabelSyncedWithName", "is_label_synced_with_name"),
     ):
         if key in data:
@@ -320,6 +331,7 @@ def update_field(workspace: Workspace, field_id: Any, data: Any) -> FieldMetadat
         counterpart = FieldMetadata.objects.get(pk=field.relation_target_field_id)
         counterpart.is_active = changes["is_active"]
         counterpart.save(update_fields=["is_active", "updated_at"])
+    data_model_changed.send(sender=FieldMetadata, workspace_id=workspace.pk)
     return field
 
 
@@ -347,5 +359,7 @@ def delete_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
         relation_target_field=None
     )
     for row in FieldMetadata.objects.filter(pk__in=[pk for pk in (field.pk, counterpart_id) if pk]):
+        field_removing.send(sender=FieldMetadata, field=row)
         row.delete()
+    data_model_changed.send(sender=FieldMetadata, workspace_id=workspace.pk)
     return snapshot

@@ -13,6 +13,7 @@ from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.services.fields import add_field, parse_uuid, taken_names
 from metadata_app.services.inputs import check_keys, read_bool, read_text
 from metadata_app.services.names import camel_case, validate_object_names
+from metadata_app.signals_data import data_model_changed, field_removing, object_removing
 
 __all__ = [
     "add_default_fields",
@@ -71,7 +72,9 @@ def add_default_fields(obj: ObjectMetadata, name_field: bool = True) -> None:
         obj, name="id", type="UUID", label="Id", is_system=True, is_custom=False, is_nullable=False, is_unique=True
     )
     if name_field:
-        name = add_field(obj, name="name", type="TEXT", label="Name", icon="IconAbc", is_custom=False, default_value="")
+        name = add_field(
+            obj, name="name", type="TEXT", label="Name", icon="IconAbc", is_custom=False, default_value="", is_indexed=True
+        )
         obj.label_identifier_field_metadata_id = name.pk
         obj.save(update_fields=["label_identifier_field_metadata_id", "updated_at"])
     for field_name, label, type_, nullable in (
@@ -82,7 +85,18 @@ def add_default_fields(obj: ObjectMetadata, name_field: bool = True) -> None:
         ("updatedBy", "Updated by", "ACTOR", False),
         ("position", "Position", "POSITION", False),
     ):
-        add_field(obj, name=field_name, type=type_, label=label, is_system=True, is_custom=False, is_nullable=nullable)
+        # Twenty indexes createdAt, position and deletedAt; the record store keeps them indexed.
+        indexed = field_name in ("createdAt", "position", "deletedAt")
+        add_field(
+            obj,
+            name=field_name,
+            type=type_,
+            label=label,
+            is_system=True,
+            is_custom=False,
+            is_nullable=nullable,
+            is_indexed=indexed,
+        )
 
 
 def add_target_relations(obj: ObjectMetadata) -> None:
@@ -257,6 +271,7 @@ def update_object(workspace: Workspace, object_id: Any, data: Any) -> ObjectMeta
     if "duplicateCriteria" in data:
         obj.duplicate_criteria = clean_duplicate_criteria(obj, data["duplicateCriteria"])
     obj.save()
+    data_model_changed.send(sender=ObjectMetadata, workspace_id=workspace.pk)
     return obj
 
 
@@ -294,6 +309,9 @@ def delete_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
     # Relation fields elsewhere that point here go first, with their counterparts on this object.
     FieldMetadata.objects.filter(Q(relation_target_object=obj) | Q(object=obj)).update(relation_target_field=None)
     for field in FieldMetadata.objects.filter(relation_target_object=obj).exclude(object=obj):
+        field_removing.send(sender=FieldMetadata, field=field)
         field.delete()
+    object_removing.send(sender=ObjectMetadata, obj=obj)
     obj.delete()
+    data_model_changed.send(sender=ObjectMetadata, workspace_id=workspace.pk)
     return snapshot

@@ -121,6 +121,7 @@ def test_get_one_returns_the_field_with_options_and_quoted_default(api, workspac
                 "isSystem": False,
                 "isNullable": False,
                 "isUnique": False,
+                "isIndexed": False,
                 "isLabelSyncedWithName": False,
                 "defaultValue": "'NEW'",
                 "options": [
@@ -244,6 +245,7 @@ def test_create_returns_201_with_the_create_one_field_envelope(api, workspace):
                 "isSystem": False,
                 "isNullable": True,
                 "isUnique": False,
+                "isIndexed": False,
                 "isLabelSyncedWithName": False,
                 "defaultValue": "'Bob'",
                 "options": None,
@@ -378,7 +380,7 @@ def test_create_with_an_unknown_property_is_400(api, workspace):
         error(
             400,
             "Unknown property 'width' in field input; allowed: defaultValue, description, icon, isActive, "
-            "isLabelSyncedWithName, isNullable, isUnique, label, name, objectMetadataId, options, "
+            "isIndexed, isLabelSyncedWithName, isNullable, isUnique, label, name, objectMetadataId, options, "
             "relationCreationPayload, settings, type",
         ),
     )
@@ -638,7 +640,7 @@ def test_update_with_an_unknown_property_is_400(api, workspace):
         error(
             400,
             "Unknown property 'colour' in field update; allowed: defaultValue, description, icon, isActive, "
-            "isLabelSyncedWithName, isNullable, isUnique, label, name, options, settings",
+            "isIndexed, isLabelSyncedWithName, isNullable, isUnique, label, name, options, settings",
         ),
     )
 

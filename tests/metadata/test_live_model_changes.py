@@ -1,18 +1,18 @@
 """Changes to a data model that already holds records: storage keys, nullability, uniqueness, options.
 
-Records are created through the ORM with ``data`` keyed by storage keys, as the record store keeps them.
+Records are written through the record store with ``data`` keyed by storage keys, as the store keeps them.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from core_app.models import Record, UniqueValue
+from core_app.store.records import RecordRow
 from metadata_app.models import FieldMetadata
 from metadata_app.registry import schema_registry
 from tests.metadata.helpers import create_field, error, field_id, object_id
+from tests.seeding import store_records
 
 FIELDS = "/rest/metadata/fields"
 PRIORITIES = [
@@ -27,18 +27,19 @@ def storage_key(field: dict) -> str:
     return FieldMetadata.objects.get(pk=field["id"]).storage_key
 
 
-def add_records(workspace, object_name: str, *datas: dict, deleted: bool = False) -> list[Record]:
+def add_records(workspace, object_name: str, *datas: dict, deleted: bool = False) -> list[RecordRow]:
     """Create records of ``object_name`` with the given ``data`` dicts."""
-    obj_id = object_id(workspace, object_name)
-    deleted_at = datetime(2024, 1, 1, tzinfo=UTC) if deleted else None
-    return [
-        Record.objects.create(workspace=workspace, object_id=obj_id, data=data, deleted_at=deleted_at) for data in datas
-    ]
+    return store_records(workspace, object_name, *datas, deleted=deleted)
 
 
-def data_of(records: list[Record], key: str) -> list:
+def data_of(records: list[RecordRow], key: str) -> list:
     """The value under ``key`` of each record, as stored now (missing keys as ``"<missing>"``)."""
-    return [Record.objects.get(pk=r.pk).data.get(key, "<missing>") for r in records]
+    return [stored_data_of(r).get(key, "<missing>") for r in records]
+
+
+def stored_data_of(record: RecordRow) -> dict:
+    """A record's ``data`` as the store holds it now."""
+    return Record.objects.get(workspace_id=record.workspace_id, id=record.id).data
 
 
 # --- new fields on objects with records ------------------------------------------------------------
@@ -240,9 +241,14 @@ def test_making_a_field_unique_registers_every_current_value(api, workspace):
     status, body = api.patch(f"{FIELDS}/{nickname['id']}", {"isUnique": True})
     # then
     assert (status, body["data"]["updateOneField"]["isUnique"]) == (200, True)
-    rows = set(UniqueValue.objects.filter(field_id=nickname["id"]).values_list("value", "record_id", "object_id"))
-    person = FieldMetadata.objects.get(pk=nickname["id"]).object_id
-    assert rows == {("bob", bob.pk, person), ("al", al.pk, person)}
+    rows = {
+        (value, str(record_id), str(object_))
+        for value, record_id, object_ in UniqueValue.objects.filter(field_id=nickname["id"]).values_list(
+            "value", "record_id", "object_id"
+        )
+    }
+    person = str(FieldMetadata.objects.get(pk=nickname["id"]).object_id)
+    assert rows == {("bob", bob.id, person), ("al", al.id, person)}
 
 
 def test_making_a_composite_field_unique_compares_its_primary_sub_field(api, workspace):

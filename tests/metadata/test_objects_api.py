@@ -7,6 +7,7 @@ import pytest
 from core_app.models import Record
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from tests.metadata.helpers import INSTANT, create_field, create_object, error, field_id, object_id
+from tests.seeding import store_records
 
 OBJECTS = "/rest/metadata/objects"
 MISSING_ID = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
@@ -185,6 +186,7 @@ def test_get_one_returns_the_object_with_its_fields(api, workspace):
         "isSystem": False,
         "isNullable": True,
         "isUnique": True,
+        "isIndexed": True,
         "isLabelSyncedWithName": False,
         "defaultValue": None,
         "options": None,
@@ -565,7 +567,7 @@ def test_delete_custom_object_removes_relation_fields_pointing_to_it_and_its_rec
             "type": "MANY_TO_ONE",
         },
     )
-    Record.objects.create(workspace=workspace, object_id=rocket["id"], data={"name": "Saturn V"})
+    store_records(workspace, "rocket", {"name": "Saturn V"})
     # when
     status, _ = api.delete(f"{OBJECTS}/{rocket['id']}")
     # then

@@ -1,0 +1,204 @@
+"""The one relation loader: records shaped for the API with their related records attached.
+
+REST ``depth`` and GraphQL nesting both describe what to load as a tree of :class:`Load`
+(built by ``core_app.rest.views`` from ``depth``/``fields`` and by ``core_app.graphql.loading``
+from the selection set), and both go through :func:`shape`. Every relation of a level is loaded
+for all records of that level in one query, so the number of queries grows with the depth of the
+tree, never with the number of records:
+
+- MANY_TO_ONE: the targets by primary key;
+- ONE_TO_MANY: a page per parent. In id order without a filter (REST ``depth``, GraphQL nesting
+  without arguments) each parent's page is a range of the join column's index (a ``LATERAL``
+  probe per parent on PostgreSQL); otherwise one windowed query ranks the children per parent.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from core_app.query.ast import Node, OrderKey
+from core_app.query.compiler import compile_filter
+from core_app.query.ordering import SortKey, build_sort_keys, encode_cursor, order_sql, seek_sql
+from core_app.query.planner import Fetched, read_rows
+from core_app.query.targets import Source
+from core_app.services.context import RecordContext
+from core_app.services.output import NESTED_LIMIT, output_plan, record_to_api
+from core_app.store.records import RecordRow, fetch_by_ids, select_list
+from core_app.store.sql import dialect, in_list, rows
+from metadata_app.specs import FieldSpec
+
+__all__ = ["ChildPage", "Load", "PageArgs", "depth_loads", "shape"]
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    """How the children of each parent are paged (GraphQL ``first``/``last``/``after``/``before``...)."""
+
+    limit: int = NESTED_LIMIT
+    node: Node | None = None
+    order: tuple[OrderKey, ...] = ()
+    cursor: tuple[Any, ...] | None = None  # decoded cursor (after, or before when ``backward``)
+    backward: bool = False
+
+    @property
+    def is_default(self) -> bool:
+        """Id order, no filter, no cursor: each parent's page is a plain range of the join index."""
+        return self.node is None and not self.order and self.cursor is None and not self.backward
+
+
+@dataclass
+class Load:
+    """One relation to load under ``key`` on every record of a level, and what to load below it.
+
+    ``connection``: ONE_TO_MANY as a GraphQL connection (``edges``, ``pageInfo``, aggregates);
+    otherwise a list (REST). ``with_nodes`` is False when a connection selects no ``node``.
+    """
+
+    field: FieldSpec
+    key: str
+    nested: list[Load] = field(default_factory=list)
+    page: PageArgs = field(default_factory=PageArgs)
+    connection: bool = False
+    with_nodes: bool = True
+    aggregates: list[str] = field(default_factory=list)
+    aggregate_hook: Any = None  # callable(ctx, parent_ids, load) -> {parent id: {name: value}}
+
+
+@dataclass
+class ChildPage:
+    """The children of one parent: records, their sort values, and whether more follow."""
+
+    rows: list[RecordRow]
+    sort_values: list[list[Any]]
+    more: bool
+
+
+def shape(
+    ctx: RecordContext, records: list[RecordRow], loads: list[Load], selection: frozenset[str] | None = None
+) -> list[dict[str, Any]]:
+    """API dicts of ``records`` (only ``selection`` keys when given) with every ``Load`` attached."""
+    plan = output_plan(ctx.snapshot, ctx.spec)
+    outputs = [record_to_api(record, plan, selection) for record in records]
+    if records:
+        for load in loads:
+            attach(ctx, records, outputs, load)
+    return outputs
+
+
+def attach(ctx: RecordContext, records: list[RecordRow], outputs: list[dict[str, Any]], load: Load) -> None:
+    """Load one relation for every record of a level and put it under ``load.key``."""
+    relation = load.field.relation
+    target = ctx.snapshot.by_id.get(relation.target_object_id) if relation else None
+    if target is None:
+        return
+    target_ctx = ctx.for_object(target)
+    if load.field.is_many_to_one:
+        join = load.field.join_storage_key
+        ids = sorted({value for record in records if isinstance(value := record.data.get(join), str)})
+        found = fetch_by_ids(ctx.ws, target.id, ids) if ids else []
+        by_id = {item["id"]: item for item in shape(target_ctx, found, load.nested)}
+        for output, record in zip(outputs, records):
+            output[load.key] = by_id.get(record.data.get(join))
+        return
+    inverse = target.field(relation.target_field_name or "") if relation else None
+    if inverse is None or not inverse.is_many_to_one:
+        return
+    parent_ids = [record.id for record in records]
+    keys = build_sort_keys(list(load.page.order), target, target_ctx.slots)
+    pages = child_pages(target_ctx, inverse, parent_ids, load.page, keys)
+    empty = ChildPage([], [], False)
+    # Children in the order of their parents, so the shaped ones can be handed out in that order.
+    children = [row for record in records for row in pages.get(record.id, empty).rows]
+    shaped = iter(shape(target_ctx, children, load.nested) if load.with_nodes else [{} for _ in children])
+    aggregates = load.aggregate_hook(target_ctx, parent_ids, load) if load.aggregate_hook else None
+    for output, record in zip(outputs, records):
+        page = pages.get(record.id, empty)
+        items = [next(shaped) for _ in page.rows]
+        if not load.connection:
+            output[load.key] = items
+            continue
+        cursors = [encode_cursor(values, keys) for values in page.sort_values]
+        output[load.key] = {
+            "edges": [{"node": item, "cursor": cursor} for item, cursor in zip(items, cursors)],
+            "pageInfo": {
+                # The flags of a root connection: each speaks only for the direction being paged.
+                "hasNextPage": page.more and not load.page.backward,
+                "hasPreviousPage": page.more and load.page.backward,
+                "startCursor": cursors[0] if cursors else None,
+                "endCursor": cursors[-1] if cursors else None,
+            },
+            "totalCount": 0,
+            **((aggregates or {}).get(record.id, {})),
+        }
+
+
+def child_pages(
+    ctx: RecordContext, join: FieldSpec, parent_ids: list[str], args: PageArgs, keys: list[SortKey]
+) -> dict[str, ChildPage]:
+    """Each parent's page of live records of ``ctx``'s object whose ``join`` points at it."""
+    d = dialect()
+    slot = ctx.slots.by_path[join.join_name]
+    src = Source(d)
+    expressions = [key.expression(src) for key in keys]
+    params: list[Any] = []
+    if args.is_default and d.vendor == "postgresql":
+        # One index probe per parent, each reading at most limit + 1 entries in id order.
+        sql = (
+            f"SELECT {select_list()}, pid.key, {', '.join(expressions)} "
+            f"FROM unnest(%s::text[]) AS pid(key) CROSS JOIN LATERAL ("
+            "SELECT p.record_id FROM core_app_recordindex p WHERE p.workspace_id = %s AND p.slot = %s "
+            f"AND p.key = pid.key ORDER BY p.record_id LIMIT {args.limit + 1}) AS s "
+            "JOIN core_app_record r ON r.workspace_id = %s AND r.id = s.record_id AND r.deleted_at IS NULL "
+            "ORDER BY pid.key, r.id"
+        )
+        params = [sorted(parent_ids), d.uuid_in(ctx.ws), d.uuid_in(slot.id), d.uuid_in(ctx.ws)]
+    else:
+        compiled = compile_filter(args.node, ctx.spec, src, ctx.ws, ctx.slots)
+        scope = ctx.scope(False)
+        where = [scope.where(src, params), "j.workspace_id = %s", "j.slot = %s", f"j.key IN {in_list(len(parent_ids))}"]
+        params += [d.uuid_in(ctx.ws), d.uuid_in(slot.id), *parent_ids]
+        where.append(compiled.sql)
+        params += compiled.params
+        if args.cursor is not None:
+            where.append(seek_sql(keys, expressions, list(args.cursor), src, params, args.backward))
+        ranking = order_sql(keys, expressions, args.backward)
+        sql = (
+            f"SELECT * FROM (SELECT {select_list()}, j.key AS parent, {', '.join(expressions)}, "
+            f"ROW_NUMBER() OVER (PARTITION BY j.key ORDER BY {ranking}) AS rank_ "
+            f"FROM core_app_record r{src.lateral_sql()} JOIN core_app_recordindex j "
+            f"ON j.workspace_id = r.workspace_id AND j.record_id = r.id WHERE {' AND '.join(where)}) AS ranked "
+            f"WHERE rank_ <= {args.limit + 1} ORDER BY parent, rank_"
+        )
+    fetched: Fetched = read_rows(rows(sql, params), keys, d, skip=1)
+    grouped: dict[str, ChildPage] = defaultdict(lambda: ChildPage([], [], False))
+    for row, values in zip(fetched.rows, fetched.sort_values):
+        parent = row.data.get(join.join_storage_key)
+        grouped[parent].rows.append(row)
+        grouped[parent].sort_values.append(values)
+    pages: dict[str, ChildPage] = {}
+    for parent, page in grouped.items():
+        more = len(page.rows) > args.limit
+        kept_rows, kept_values = page.rows[: args.limit], page.sort_values[: args.limit]
+        if args.backward:
+            kept_rows.reverse()
+            kept_values.reverse()
+        pages[parent] = ChildPage(kept_rows, kept_values, more)
+    return pages
+
+
+def depth_loads(ctx: RecordContext, depth: int, selection: frozenset[str] | None = None) -> list[Load]:
+    """REST ``depth``: every relation, ``depth`` levels deep (the first level limited to ``selection``)."""
+    if depth <= 0:
+        return []
+    loads = []
+    for relation_field in ctx.spec.relations:
+        if selection is not None and relation_field.name not in selection:
+            continue
+        relation = relation_field.relation
+        target = ctx.snapshot.by_id.get(relation.target_object_id) if relation else None
+        if target is not None:
+            nested = depth_loads(ctx.for_object(target), depth - 1)
+            loads.append(Load(relation_field, relation_field.name, nested))
+    return loads

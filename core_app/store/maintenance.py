@@ -1,0 +1,152 @@
+"""The index path kept in step with data-model changes, and the store rebuilt on demand.
+
+- :func:`sync_slots` runs in the transaction of every data-model change: slots that no longer
+  exist (a field deleted, deactivated or no longer indexed) lose their index rows; new slots (a
+  field created or marked ``isIndexed``, an object reactivated) get a row for every live record.
+- :func:`purge_object` / :func:`purge_field` / :func:`purge_workspace` remove what the store
+  holds for something deleted.
+- :func:`rebuild` recomputes every index row and counter of a workspace from its records
+  (``manage.py rebuild_record_index``; the migration that introduced the index path runs it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from core_app.store import counts
+from core_app.store.records import RecordRow, row_reader, select_list
+from core_app.store.slots import Slot, build_object_slots, field_slots
+from core_app.store.sql import dialect, in_list, rows, run
+from core_app.store.writer import write_index
+from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
+
+__all__ = ["iter_records", "purge_field", "purge_object", "purge_workspace", "rebuild", "sync_slots"]
+
+BATCH = 2000
+
+
+def iter_records(workspace_id: str, object_id: str, live_only: bool = True) -> Iterator[list[RecordRow]]:
+    """Every record of an object, in batches in id order (keyset, so any size is read in bounded memory)."""
+    d = dialect()
+    read = row_reader(d)
+    last: str | None = None
+    while True:
+        params: list[Any] = [d.uuid_in(workspace_id), d.uuid_in(object_id)]
+        sql = f"SELECT {select_list()} FROM core_app_record r WHERE r.workspace_id = %s AND r.object_id = %s"
+        if live_only:
+            sql += " AND r.deleted_at IS NULL"
+        if last is not None:
+            sql += " AND r.id > %s"
+            params.append(d.uuid_in(last))
+        batch = [read(row) for row in rows(sql + f" ORDER BY r.id LIMIT {BATCH}", params)]
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].id
+
+
+def indexed_slots(workspace_id: str) -> set[str]:
+    """The slots that have index rows in a workspace (a skip scan of the index: one probe per slot)."""
+    d = dialect()
+    ws = d.uuid_in(workspace_id)
+    found = rows(
+        "WITH RECURSIVE s(slot) AS ("
+        "SELECT (SELECT MIN(slot) FROM core_app_recordindex WHERE workspace_id = %s) "
+        "UNION ALL SELECT (SELECT MIN(i.slot) FROM core_app_recordindex i WHERE i.workspace_id = %s AND i.slot > s.slot) "
+        "FROM s WHERE s.slot IS NOT NULL) SELECT slot FROM s WHERE slot IS NOT NULL",
+        [ws, ws],
+    )
+    return {d.uuid_out(row[0]) for row in found}
+
+
+def backfill(snapshot: SchemaSnapshot, spec: ObjectSpec, slots: list[Slot]) -> None:
+    """Give every live record of ``spec`` its row in each of ``slots``."""
+    if not slots:
+        return
+    for batch in iter_records(snapshot.workspace_id, spec.id):
+        entries = []
+        for record in batch:
+            columns = record.columns()
+            entries += [(record.id, slot.id, slot.key_of(record.data, columns)) for slot in slots]
+        for start in range(0, len(entries), BATCH):
+            write_index(dialect(), snapshot.workspace_id, entries[start : start + BATCH])
+
+
+def drop_slots(workspace_id: str, slot_ids: Iterable[str]) -> None:
+    """Remove every index row of these slots."""
+    d = dialect()
+    ids = sorted(slot_ids)
+    if ids:
+        run(
+            f"DELETE FROM core_app_recordindex WHERE workspace_id = %s AND slot IN {in_list(len(ids))}",
+            [d.uuid_in(workspace_id), *(d.uuid_in(i) for i in ids)],
+        )
+
+
+def sync_slots(snapshot: SchemaSnapshot) -> None:
+    """Make the index hold exactly the slots of ``snapshot`` (the workspace's data model as it now is)."""
+    expected = {slot.id: (spec, slot) for spec in snapshot.objects for slot in build_object_slots(spec).slots}
+    present = indexed_slots(snapshot.workspace_id)
+    drop_slots(snapshot.workspace_id, present - set(expected))
+    missing: dict[str, list[Slot]] = {}
+    for slot_id, (spec, slot) in expected.items():
+        if slot_id not in present:
+            missing.setdefault(spec.id, []).append(slot)
+    for spec in snapshot.objects:
+        backfill(snapshot, spec, missing.get(spec.id, []))
+
+
+def purge_field(workspace_id: str, field: FieldSpec) -> None:
+    """Remove a deleted field's index rows and unique values."""
+    d = dialect()
+    drop_slots(workspace_id, [slot.id for slot in field_slots(field)])
+    run(
+        "DELETE FROM core_app_uniquevalue WHERE workspace_id = %s AND field_id = %s",
+        [d.uuid_in(workspace_id), d.uuid_in(field.id)],
+    )
+
+
+def purge_object(workspace_id: str, object_id: str, field_ids: Iterable[str]) -> None:
+    """Remove a deleted object's records, with their index rows, unique values and counters."""
+    d = dialect()
+    ws, obj = d.uuid_in(workspace_id), d.uuid_in(object_id)
+    run(
+        "DELETE FROM core_app_recordindex WHERE workspace_id = %s AND record_id IN "
+        "(SELECT id FROM core_app_record WHERE workspace_id = %s AND object_id = %s)",
+        [ws, ws, obj],
+    )
+    fields = [d.uuid_in(f) for f in field_ids]
+    if fields:
+        run(
+            f"DELETE FROM core_app_uniquevalue WHERE workspace_id = %s AND field_id IN {in_list(len(fields))}",
+            [ws, *fields],
+        )
+    run("DELETE FROM core_app_record WHERE workspace_id = %s AND object_id = %s", [ws, obj])
+    counts.forget_object(workspace_id, object_id)
+
+
+def purge_workspace(workspace_id: str) -> None:
+    """Remove everything the store holds for a workspace."""
+    ws = dialect().uuid_in(workspace_id)
+    for table in ("core_app_recordindex", "core_app_uniquevalue", "core_app_recordcount", "core_app_record"):
+        run(f"DELETE FROM {table} WHERE workspace_id = %s", [ws])
+
+
+def rebuild(snapshot: SchemaSnapshot) -> int:
+    """Recompute every index row and counter of a workspace from its records; return the records seen."""
+    d = dialect()
+    ws = d.uuid_in(snapshot.workspace_id)
+    run("DELETE FROM core_app_recordindex WHERE workspace_id = %s", [ws])
+    run("DELETE FROM core_app_recordcount WHERE workspace_id = %s", [ws])
+    for spec in snapshot.objects:
+        backfill(snapshot, spec, list(build_object_slots(spec).slots))
+    # Counters cover every object, active or not: a reactivated object must count right at once.
+    live = rows(
+        "SELECT object_id, COUNT(*) FROM core_app_record WHERE workspace_id = %s AND deleted_at IS NULL "
+        "GROUP BY object_id",
+        [ws],
+    )
+    for object_id, number in live:
+        counts.add(snapshot.workspace_id, d.uuid_out(object_id), int(number))
+    return sum(int(number) for _, number in live)

@@ -1,0 +1,224 @@
+"""SQL text for the two databases the store runs on, and the one way statements are sent.
+
+The store and the query engine write SQL themselves (the ORM cannot express the index path, and
+building querysets costs more CPU than the queries on the hot path). Everything that differs
+between PostgreSQL and SQLite is a method of :class:`Dialect`; everything is sent through
+Django's connection (``run``/``rows``), so query counting, debug logging and transactions work as
+for ORM queries.
+
+Conventions: placeholders are ``%s``; record columns are read through an alias (``r``);
+identifiers and JSON keys are quoted here, never interpolated raw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+
+__all__ = ["Dialect", "dialect", "in_list", "json_text", "rows", "run"]
+
+
+def quote_literal(text: str) -> str:
+    """``text`` as an SQL string literal (doubled quotes; ``%`` doubled for the ``%s`` paramstyle)."""
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
+
+
+class Dialect:
+    """SQL of PostgreSQL; :class:`SqliteDialect` overrides what SQLite writes differently."""
+
+    vendor = "postgresql"
+    #: Collation that compares text byte-wise (the order of index keys).
+    byte_order = ' COLLATE "C"'
+
+    # -- values in and out ------------------------------------------------------------------
+
+    def uuid_in(self, value: str) -> Any:
+        """A canonical UUID string as the database takes it in a parameter."""
+        return value
+
+    def uuid_out(self, value: Any) -> str:
+        """A UUID read from the database as its canonical string."""
+        return str(value)
+
+    def json_in(self, value: Any) -> str:
+        """A JSON value as a parameter (text; PostgreSQL casts it to jsonb)."""
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+    def instant_out(self, value: Any) -> datetime | None:
+        """A timestamp read from the database, timezone-aware."""
+        return value
+
+    def instant_in(self, value: datetime) -> Any:
+        """A timestamp as a parameter."""
+        return value
+
+    def boolean_in(self, value: bool) -> Any:
+        """A boolean as a parameter compared with the text of a JSON boolean."""
+        return "true" if value else "false"
+
+    # -- expressions --------------------------------------------------------------------------
+
+    def json_text(self, column: str, path: Sequence[str]) -> str:
+        """The text (or SQL NULL) of the JSON value at ``path`` inside ``column``."""
+        if len(path) == 1:
+            return f"({column} ->> {quote_literal(path[0])})"
+        return f"({column} #>> {quote_literal('{' + ','.join(path) + '}')})"
+
+    def number(self, expression: str) -> str:
+        """``expression`` (text) as a double."""
+        return f"({expression})::double precision"
+
+    def text_bytes(self, expression: str) -> str:
+        """``expression`` compared and sorted byte-wise."""
+        return f"({expression}){self.byte_order}"
+
+    def like(self, expression: str, insensitive: bool) -> str:
+        """``expression LIKE %s`` (case-sensitive) or ILIKE; the pattern is the next parameter."""
+        return f"({expression})::text {'ILIKE' if insensitive else 'LIKE'} %s"
+
+    def like_pattern(self, pattern: str, insensitive: bool) -> str:
+        """The pattern parameter of :meth:`like` (SQLite translates it)."""
+        return pattern
+
+    def prefix_match(self, column: str) -> str:
+        """``column`` starts with the next parameter (a LIKE prefix pattern the index can range-scan)."""
+        return f"{column} LIKE %s"
+
+    def array_contains_any(self, column: str, path: Sequence[str]) -> str:
+        """The JSON array at ``path`` holds any of the strings of the next parameter (a list)."""
+        return f"(({column} #> {quote_literal('{' + ','.join(path) + '}')}) ?| %s)"
+
+    def array_param(self, values: list[str]) -> Any:
+        """The parameter of :meth:`array_contains_any`."""
+        return list(values)
+
+    def shard(self) -> str:
+        """Which counter shard this session writes (sessions spread over 8 shards)."""
+        return "(pg_backend_pid() %% 8)"
+
+    def upsert_add(self) -> str:
+        """``ON CONFLICT`` clause adding ``live`` to a counter row."""
+        return "ON CONFLICT (workspace_id, object_id, shard) DO UPDATE SET live = core_app_recordcount.live + EXCLUDED.live"
+
+
+class SqliteDialect(Dialect):
+    """SQLite (3.38 or later, for ``->>``): UUIDs as 32 hex digits, GLOB for case-sensitive LIKE."""
+
+    vendor = "sqlite"
+    byte_order = ""  # BINARY, SQLite's default collation, is byte order
+
+    def uuid_in(self, value: str) -> Any:
+        return value.replace("-", "")
+
+    def uuid_out(self, value: Any) -> str:
+        text = str(value)
+        if len(text) == 32:
+            return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        return text
+
+    def instant_in(self, value: datetime) -> Any:
+        # Stored as Django stores it: naive UTC text, so text comparison is time comparison.
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.isoformat(" ")
+
+    def boolean_in(self, value: bool) -> Any:
+        return 1 if value else 0  # SQLite's ->> reads JSON true/false as 1/0
+
+    def instant_out(self, value: Any) -> datetime | None:
+        if value is None:
+            return None
+        moment = parse_datetime(value) if isinstance(value, str) else value
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment
+
+    @staticmethod
+    def path_literal(path: Sequence[str]) -> str:
+        return quote_literal("$" + "".join('."' + key.replace('"', '\\"') + '"' for key in path))
+
+    def json_text(self, column: str, path: Sequence[str]) -> str:
+        return f"({column} ->> {self.path_literal(path)})"
+
+    def number(self, expression: str) -> str:
+        return f"CAST({expression} AS REAL)"
+
+    def like(self, expression: str, insensitive: bool) -> str:
+        if insensitive:
+            return f"LOWER({expression}) LIKE LOWER(%s) ESCAPE '\\'"
+        return f"({expression}) GLOB %s"
+
+    def like_pattern(self, pattern: str, insensitive: bool) -> str:
+        return pattern if insensitive else like_to_glob(pattern)
+
+    def prefix_match(self, column: str) -> str:
+        return f"{column} GLOB %s"
+
+    def array_contains_any(self, column: str, path: Sequence[str]) -> str:
+        return (
+            f"EXISTS (SELECT 1 FROM json_each({column}, {self.path_literal(path)}) AS e "
+            "WHERE e.type = 'text' AND e.value IN (SELECT value FROM json_each(%s)))"
+        )
+
+    def array_param(self, values: list[str]) -> Any:
+        return orjson.dumps(list(values)).decode()
+
+    def shard(self) -> str:
+        return "0"  # one writer at a time: nothing to spread
+
+
+def like_to_glob(pattern: str) -> str:
+    """Translate a LIKE pattern (``%``, ``_``, backslash escapes) into an equivalent GLOB pattern."""
+    out, escaped = [], False
+    for char in pattern:
+        if escaped:
+            out.append(f"[{char}]" if char in "*?[" else char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "%":
+            out.append("*")
+        elif char == "_":
+            out.append("?")
+        elif char in "*?[":
+            out.append(f"[{char}]")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_DIALECTS = {"postgresql": Dialect(), "sqlite": SqliteDialect()}
+
+
+def dialect() -> Dialect:
+    """The dialect of the default database."""
+    return _DIALECTS[connection.vendor]
+
+
+def json_text(column: str, path: Sequence[str]) -> str:
+    """Shortcut for ``dialect().json_text``."""
+    return dialect().json_text(column, path)
+
+
+def in_list(count: int) -> str:
+    """``(%s, %s, ...)`` with ``count`` placeholders (``(NULL)`` for none, which matches nothing)."""
+    return "(" + ", ".join(["%s"] * count) + ")" if count else "(NULL)"
+
+
+def run(sql: str, params: Iterable[Any] = ()) -> int:
+    """Execute one statement; return the number of rows it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return int(cursor.rowcount)
+
+
+def rows(sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    """Execute one query; return every row."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()

@@ -1,0 +1,65 @@
+"""Uniqueness of ``isUnique`` fields through ``UniqueValue``.
+
+The primary key ``(workspace_id, field_id, value)`` is what guarantees uniqueness under
+concurrency; the look-ups here only produce precise messages before writing. Values are written
+in key order, so concurrent writers of overlapping values wait on each other instead of
+deadlocking. Values longer than a B-tree entry can hold are stored as a digest
+(``core_app.store.keys.unique_key``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from core_app.store.keys import unique_key
+from core_app.store.sql import dialect, in_list, rows, run
+
+__all__ = ["find_holders", "register", "unregister"]
+
+
+def find_holders(workspace_id: str, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Which records hold these ``(field id, value)`` pairs now: ``(field id, value) -> record id``."""
+    wanted = {(field_id, unique_key(value)): (field_id, value) for field_id, value in pairs}
+    if not wanted:
+        return {}
+    d = dialect()
+    params = [d.uuid_in(workspace_id)]
+    for field_id, stored in wanted:
+        params += [d.uuid_in(field_id), stored]
+    found = rows(
+        "SELECT field_id, value, record_id FROM core_app_uniquevalue WHERE workspace_id = %s "
+        f"AND (field_id, value) IN ({', '.join(['(%s, %s)'] * len(wanted))})",
+        params,
+    )
+    return {wanted[(d.uuid_out(f), v)]: d.uuid_out(r) for f, v, r in found if (d.uuid_out(f), v) in wanted}
+
+
+def register(workspace_id: str, object_id: str, values: Iterable[tuple[str, str, str]]) -> None:
+    """Insert ``(field id, value, record id)`` triples (one statement, in key order)."""
+    d = dialect()
+    triples = sorted((field_id, unique_key(value), record_id) for field_id, value, record_id in values)
+    if not triples:
+        return
+    params = []
+    for field_id, value, record_id in triples:
+        params += [d.uuid_in(workspace_id), d.uuid_in(field_id), value, d.uuid_in(object_id), d.uuid_in(record_id)]
+    run(
+        "INSERT INTO core_app_uniquevalue (workspace_id, field_id, value, object_id, record_id) VALUES "
+        + ", ".join(["(%s, %s, %s, %s, %s)"] * len(triples)),
+        params,
+    )
+
+
+def unregister(workspace_id: str, record_ids: Iterable[str], field_ids: Iterable[str] | None = None) -> None:
+    """Drop the unique values of records (only of ``field_ids`` when given)."""
+    d = dialect()
+    ids = [d.uuid_in(i) for i in record_ids]
+    if not ids:
+        return
+    sql = f"DELETE FROM core_app_uniquevalue WHERE workspace_id = %s AND record_id IN {in_list(len(ids))}"
+    params = [d.uuid_in(workspace_id), *ids]
+    if field_ids is not None:
+        fields = [d.uuid_in(f) for f in field_ids]
+        sql += f" AND field_id IN {in_list(len(fields))}"
+        params += fields
+    run(sql, params)

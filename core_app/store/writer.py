@@ -1,0 +1,236 @@
+"""Every write to the record table, with the index path and the counters kept in step.
+
+The record service decides *what* to write; this module writes it, as one multi-row statement
+per table whatever the number of records, inside the caller's transaction:
+
+- ``insert``: record rows, their index rows (live records only) and the counter delta;
+- ``update``: changed columns, index rows whose key changed (all of them when a record moves
+  between the trash and the live records), counter deltas;
+- ``soft_delete`` / ``restore``: move records out of / back into the live set and the index;
+- ``destroy``: records, their index rows and unique values, gone.
+
+Unique values are written by ``core_app.store.unique`` (the service checks them first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from core_app.store import counts
+from core_app.store.records import RecordRow
+from core_app.store.slots import ObjectSlots
+from core_app.store.sql import Dialect, dialect, in_list, run
+
+__all__ = ["IndexState", "destroy", "index_state", "insert", "restore", "soft_delete", "update"]
+
+INSERT_COLUMNS = (
+    "workspace_id, id, object_id, data, position, created_at, updated_at, deleted_at, created_by, updated_by"
+)
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What the index holds for a record: whether it is live, and its key in each slot."""
+
+    live: bool
+    keys: dict[str, str | None]
+
+
+def index_state(slots: ObjectSlots, row: RecordRow) -> IndexState:
+    """The index state a record's current values call for."""
+    columns = row.columns()
+    return IndexState(row.deleted_at is None, {slot.id: slot.key_of(row.data, columns) for slot in slots.slots})
+
+
+def casts(d: Dialect) -> dict[str, str]:
+    """Placeholders of the record columns (PostgreSQL needs types for values inside VALUES lists)."""
+    if d.vendor != "postgresql":
+        return dict.fromkeys(("uuid", "jsonb", "float", "time"), "%s")
+    return {"uuid": "%s::uuid", "jsonb": "%s::jsonb", "float": "%s::double precision", "time": "%s::timestamptz"}
+
+
+def record_params(d: Dialect, row: RecordRow) -> list[Any]:
+    """Parameters of one record row, in ``INSERT_COLUMNS`` order."""
+    return [
+        d.uuid_in(row.workspace_id),
+        d.uuid_in(row.id),
+        d.uuid_in(row.object_id),
+        d.json_in(row.data),
+        float(row.position),
+        instant(d, row.created_at),
+        instant(d, row.updated_at),
+        instant(d, row.deleted_at),
+        d.json_in(row.created_by) if row.created_by is not None else None,
+        d.json_in(row.updated_by) if row.updated_by is not None else None,
+    ]
+
+
+def instant(d: Dialect, value: datetime | None) -> Any:
+    """A timestamp parameter (None stays NULL)."""
+    return d.instant_in(value) if value is not None else None
+
+
+def write_index(d: Dialect, workspace_id: str, entries: Sequence[tuple[str, str, str | None]]) -> None:
+    """Insert or replace index rows ``(record id, slot, key)`` (one statement, in key order)."""
+    if not entries:
+        return
+    params: list[Any] = []
+    ws = d.uuid_in(workspace_id)
+    for record_id, slot, key in sorted(entries, key=lambda e: (e[0], e[1])):
+        params += [ws, d.uuid_in(record_id), d.uuid_in(slot), key]
+    run(
+        "INSERT INTO core_app_recordindex (workspace_id, record_id, slot, key) VALUES "
+        + ", ".join(["(%s, %s, %s, %s)"] * len(entries))
+        + " ON CONFLICT (workspace_id, record_id, slot) DO UPDATE SET key = excluded.key",
+        params,
+    )
+
+
+def drop_index(d: Dialect, workspace_id: str, record_ids: Sequence[str]) -> None:
+    """Remove every index row of these records."""
+    if record_ids:
+        run(
+            f"DELETE FROM core_app_recordindex WHERE workspace_id = %s AND record_id IN {in_list(len(record_ids))}",
+            [d.uuid_in(workspace_id), *(d.uuid_in(i) for i in record_ids)],
+        )
+
+
+def all_entries(slots: ObjectSlots, row: RecordRow) -> list[tuple[str, str, str | None]]:
+    """Every index row of a live record."""
+    columns = row.columns()
+    return [(row.id, slot.id, slot.key_of(row.data, columns)) for slot in slots.slots]
+
+
+def insert(slots: ObjectSlots, new_rows: Sequence[RecordRow]) -> None:
+    """Insert records of one object (one workspace), their index rows and their count."""
+    if not new_rows:
+        return
+    d = dialect()
+    first = new_rows[0]
+    params: list[Any] = []
+    for row in new_rows:
+        params += record_params(d, row)
+    placeholders = "(" + ", ".join(["%s"] * 10) + ")"
+    run(
+        f"INSERT INTO core_app_record ({INSERT_COLUMNS}) VALUES " + ", ".join([placeholders] * len(new_rows)),
+        params,
+    )
+    live = [row for row in new_rows if row.deleted_at is None]
+    write_index(d, first.workspace_id, [entry for row in live for entry in all_entries(slots, row)])
+    counts.add(first.workspace_id, first.object_id, len(live))
+
+
+def update(slots: ObjectSlots, changed: Sequence[tuple[RecordRow, IndexState]]) -> None:
+    """Write records' data, position, ``updatedAt``/``updatedBy`` and ``deletedAt``; keep the index in step.
+
+    ``changed`` pairs each record (its new state) with the index state it had before the change.
+    """
+    if not changed:
+        return
+    d = dialect()
+    first = changed[0][0]
+    if len(changed) == 1:
+        row = first
+        run(
+            "UPDATE core_app_record SET data = %s, position = %s, updated_at = %s, updated_by = %s, deleted_at = %s "
+            "WHERE workspace_id = %s AND id = %s",
+            [
+                d.json_in(row.data),
+                float(row.position),
+                instant(d, row.updated_at),
+                d.json_in(row.updated_by) if row.updated_by is not None else None,
+                instant(d, row.deleted_at),
+                d.uuid_in(row.workspace_id),
+                d.uuid_in(row.id),
+            ],
+        )
+    else:
+        c = casts(d)
+        values = ", ".join(
+            [f"({c['uuid']}, {c['jsonb']}, {c['float']}, {c['time']}, {c['jsonb']}, {c['time']})"] * len(changed)
+        )
+        params: list[Any] = []
+        # Rows are written in id order: concurrent writers of overlapping records lock them in one order.
+        for row, _ in sorted(changed, key=lambda pair: pair[0].id):
+            params += [
+                d.uuid_in(row.id),
+                d.json_in(row.data),
+                float(row.position),
+                instant(d, row.updated_at),
+                d.json_in(row.updated_by) if row.updated_by is not None else None,
+                instant(d, row.deleted_at),
+            ]
+        params.append(d.uuid_in(first.workspace_id))
+        run(
+            f"WITH v (id, data, position, updated_at, updated_by, deleted_at) AS (VALUES {values}) "
+            "UPDATE core_app_record SET data = v.data, position = v.position, updated_at = v.updated_at, "
+            "updated_by = v.updated_by, deleted_at = v.deleted_at FROM v "
+            "WHERE core_app_record.workspace_id = %s AND core_app_record.id = v.id",
+            params,
+        )
+    entries: list[tuple[str, str, str | None]] = []
+    left: list[str] = []
+    delta = 0
+    for row, before in changed:
+        after = index_state(slots, row)
+        if after.live and before.live:
+            entries += [(row.id, slot, key) for slot, key in after.keys.items() if before.keys.get(slot, "") != key]
+        elif after.live:
+            entries += [(row.id, slot, key) for slot, key in after.keys.items()]
+            delta += 1
+        elif before.live:
+            left.append(row.id)
+            delta -= 1
+    drop_index(d, first.workspace_id, left)
+    write_index(d, first.workspace_id, entries)
+    counts.add(first.workspace_id, first.object_id, delta)
+
+
+def soft_delete(workspace_id: str, object_id: str, record_ids: Sequence[str], now: datetime) -> None:
+    """Move live records to the trash: ``deletedAt`` set, out of the index and the count."""
+    if not record_ids:
+        return
+    d = dialect()
+    ids = sorted(record_ids)
+    changed = run(
+        f"UPDATE core_app_record SET deleted_at = %s, updated_at = %s WHERE workspace_id = %s AND object_id = %s "
+        f"AND deleted_at IS NULL AND id IN {in_list(len(ids))}",
+        [instant(d, now), instant(d, now), d.uuid_in(workspace_id), d.uuid_in(object_id), *(d.uuid_in(i) for i in ids)],
+    )
+    drop_index(d, workspace_id, ids)
+    counts.add(workspace_id, object_id, -changed)
+
+
+def restore(slots: ObjectSlots, rows: Sequence[RecordRow], now: datetime) -> None:
+    """Take trashed records out of the trash: back in the index and the count."""
+    trashed = [row for row in rows if row.deleted_at is not None]
+    for row in rows:
+        row.deleted_at, row.updated_at = None, now
+    if not trashed:
+        return
+    d = dialect()
+    first = trashed[0]
+    ids = sorted(row.id for row in trashed)
+    run(
+        f"UPDATE core_app_record SET deleted_at = NULL, updated_at = %s WHERE workspace_id = %s AND object_id = %s "
+        f"AND id IN {in_list(len(ids))}",
+        [instant(d, now), d.uuid_in(first.workspace_id), d.uuid_in(first.object_id), *(d.uuid_in(i) for i in ids)],
+    )
+    write_index(d, first.workspace_id, [entry for row in trashed for entry in all_entries(slots, row)])
+    counts.add(first.workspace_id, first.object_id, len(trashed))
+
+
+def destroy(workspace_id: str, object_id: str, rows: Sequence[RecordRow]) -> None:
+    """Delete records for good, with their index rows and unique values."""
+    if not rows:
+        return
+    d = dialect()
+    ids = sorted(row.id for row in rows)
+    params = [d.uuid_in(workspace_id), *(d.uuid_in(i) for i in ids)]
+    run(f"DELETE FROM core_app_record WHERE workspace_id = %s AND id IN {in_list(len(ids))}", params)
+    run(f"DELETE FROM core_app_uniquevalue WHERE workspace_id = %s AND record_id IN {in_list(len(ids))}", params)
+    drop_index(d, workspace_id, ids)
+    counts.add(workspace_id, object_id, -sum(1 for row in rows if row.deleted_at is None))
