@@ -62,6 +62,18 @@ class Record(models.Model):
             models.Index(
                 fields=["workspace", "object", "id"], name="record_trash", condition=Q(deleted_at__isnull=False)
             ),
+            # createdAt and position, indexed as Twenty indexes them: every record has both, so
+            # they are columns with indexes of their own rather than rows of the index path.
+            models.Index(
+                fields=["workspace", "object", "created_at", "id"],
+                name="record_created",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["workspace", "object", "position", "id"],
+                name="record_position",
+                condition=Q(deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from core_app.graphql import scalars
 from core_app.graphql.errors import graphql_errors, user_error
 from core_app.graphql.inputs import plain
 from core_app.graphql.loading import Loader, page_size
+from core_app.query.ast import OrderKey
 from core_app.query.graphql_filter import parse_graphql_filter
 from core_app.query.order_by import parse_graphql_order_by
 from core_app.services import writing
@@ -18,7 +19,6 @@ from core_app.services.context import RecordContext
 from core_app.services.duplicates import find_duplicates
 from core_app.services.grouping import group_by
 from core_app.services.merging import merge_records
-from core_app.query.ast import OrderKey
 from core_app.services.reading import Page, find_many, find_one, select
 from metadata_app.specs import ObjectSpec
 

@@ -27,7 +27,8 @@ def copy_records(apps, schema_editor):
     Record = apps.get_model("core_app", "Record")
     UniqueValue = apps.get_model("core_app", "UniqueValue")
     batch = []
-    for old in LegacyRecord.objects.order_by("id").iterator(chunk_size=2000):
+    # Each object's records side by side, in creation order: the layout inserts would have given.
+    for old in LegacyRecord.objects.order_by("workspace_id", "object_id", "created_at", "id").iterator(chunk_size=2000):
         batch.append(
             Record(
                 workspace_id=old.workspace_id,
@@ -125,6 +126,16 @@ class Migration(migrations.Migration):
                         condition=models.Q(("deleted_at__isnull", False)),
                         fields=["workspace", "object", "id"],
                         name="record_trash",
+                    ),
+                    models.Index(
+                        condition=models.Q(("deleted_at__isnull", True)),
+                        fields=["workspace", "object", "created_at", "id"],
+                        name="record_created",
+                    ),
+                    models.Index(
+                        condition=models.Q(("deleted_at__isnull", True)),
+                        fields=["workspace", "object", "position", "id"],
+                        name="record_position",
                     ),
                 ],
             },

@@ -41,8 +41,8 @@ from metadata_app.specs import ObjectSpec
 __all__ = [
     "CompiledFilter",
     "FilterSyntaxError",
-    "check_size",
     "Leaf",
+    "check_size",
     "compile_filter",
     "index_predicate",
     "like_escape",

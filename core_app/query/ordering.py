@@ -42,6 +42,10 @@ class InvalidCursor(ValueError):
     """A cursor that was not produced by this API (or for another ordering)."""
 
 
+#: Record columns that hold a value in every record.
+NEVER_NULL_COLUMNS = frozenset({"id", "created_at", "updated_at", "position"})
+
+
 def max_sort_keys() -> int:
     """``MAX_SORT_KEYS``, read at call time."""
     return int(getattr(settings, "MAX_SORT_KEYS", 10))
@@ -59,6 +63,11 @@ class SortKey:
     descending: bool
     nulls_first: bool
     is_datetime: bool = False
+
+    @property
+    def never_null(self) -> bool:
+        """True for keys on columns every record fills (``id``, ``createdAt``, ``updatedAt``, ``position``)."""
+        return self.target is None or (self.target.is_column and self.target.column in NEVER_NULL_COLUMNS)
 
     @property
     def is_id(self) -> bool:
@@ -93,8 +102,9 @@ class SortKey:
         """The ORDER BY term of ``expression`` in this key's (possibly reversed) direction."""
         descending, nulls_first = self.directions(reverse)
         direction = " DESC" if descending else " ASC"
-        if self.is_id:
-            return expression + direction  # never null: a plain ORDER BY id walks the id index
+        if self.never_null:
+            # No NULLS clause: a plain ORDER BY walks the record table's indexes (id, createdAt, position).
+            return expression + direction
         return expression + direction + (" NULLS FIRST" if nulls_first else " NULLS LAST")
 
     def param(self, src: Source, value: Any) -> Any:
@@ -141,10 +151,10 @@ def after_sql(key: SortKey, expression: str, value: Any, src: Source, params: li
     """Rows strictly after ``value`` on this key alone (in the possibly reversed order)."""
     descending, nulls_first = key.directions(reverse)
     if value is None:
-        return f"{expression} IS NOT NULL" if nulls_first and not key.is_id else "1 = 0"
+        return f"{expression} IS NOT NULL" if nulls_first and not key.never_null else "1 = 0"
     params.append(key.param(src, value))
     beyond = f"{expression} {'<' if descending else '>'} %s"
-    return beyond if nulls_first or key.is_id else f"({beyond} OR {expression} IS NULL)"
+    return beyond if nulls_first or key.never_null else f"({beyond} OR {expression} IS NULL)"
 
 
 def equal_sql(key: SortKey, expression: str, value: Any, src: Source, params: list[Any]) -> str:

@@ -23,8 +23,8 @@ from core_app.services.context import RecordContext, api_actor
 from core_app.services.duplicates import find_duplicates
 from core_app.services.errors import RecordError
 from core_app.services.grouping import group_by
-from core_app.services.merging import merge_records
 from core_app.services.loading import depth_loads, shape
+from core_app.services.merging import merge_records
 from core_app.services.output import output_plan
 from core_app.services.reading import find_many, find_one
 from metadata_app.field_types.scalars import CANONICAL_UUID

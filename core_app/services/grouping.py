@@ -8,7 +8,7 @@ the requested aggregates and, on request, a sample of its records (one query for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from core_app.query.aggregates import Aggregate, AggregateError, parse_aggregate, quote, select_aggregates
 from core_app.query.ast import Node
 from core_app.query.compiler import compile_filter
+from core_app.query.planner import read_rows
 from core_app.query.targets import Source, Target, resolve_target
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
@@ -23,7 +24,6 @@ from core_app.services.output import output_plan, record_to_api
 from core_app.services.reading import scope_of
 from core_app.store.records import select_list
 from core_app.store.sql import dialect, rows
-from core_app.query.planner import read_rows
 
 __all__ = ["Dimension", "group_by", "parse_dimensions"]
 
@@ -59,7 +59,7 @@ class Dimension:
         if self.granularity is not None and self.target.is_column and raw is not None:
             moment = parse_datetime(raw) if isinstance(raw, str) else raw
             if moment is not None and moment.tzinfo is None:
-                moment = moment.replace(tzinfo=timezone.utc)
+                moment = moment.replace(tzinfo=UTC)
             raw = moment
         return api_value(raw)
 

@@ -12,13 +12,12 @@ import copy
 import uuid
 from typing import Any
 
-
-from core_app.store.records import RecordRow
 from core_app.services import writing
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
 from core_app.services.inputs import RecordInput
 from core_app.services.reading import find_one
+from core_app.store.records import RecordRow
 
 __all__ = ["MAX_MERGE_RECORDS", "merge_records"]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -29,6 +28,7 @@ from core_app.services.inputs import RecordInput, defaults_for, normalize_input
 from core_app.services.reading import find_one, select
 from core_app.signals import records_changed
 from core_app.store import counts, unique, writer
+from core_app.store.ids import new_id
 from core_app.store.records import RecordRow, fetch_by_ids
 from core_app.store.sql import dialect, rows
 from core_app.store.writer import IndexState, index_state
@@ -331,7 +331,7 @@ def insert(ctx: RecordContext, inputs: list[RecordInput], pairs: list[dict[str, 
     now = timezone.now()
     records = [
         RecordRow(
-            id=given.columns.get("id") or str(uuid.uuid4()),
+            id=given.columns.get("id") or new_id(),
             workspace_id=ctx.ws,
             object_id=ctx.spec.id,
             data={**given.defaults, **given.data},

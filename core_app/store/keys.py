@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Final
 
 __all__ = [
@@ -39,7 +39,7 @@ TEXT_PREFIX: Final = 200
 UNIQUE_MAX: Final = 256
 _SIGN: Final = 1 << 63
 _ALL: Final = (1 << 64) - 1
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def number_key(value: float) -> str:
@@ -62,7 +62,7 @@ def is_cut(key: str) -> bool:
 def instant_key(moment: datetime) -> str:
     """The key of a timestamp column: microseconds since the epoch, as a number."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     delta = moment - _EPOCH
     return number_key((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
 

@@ -52,9 +52,9 @@ def indexed_slots(workspace_id: str) -> set[str]:
     ws = d.uuid_in(workspace_id)
     found = rows(
         "WITH RECURSIVE s(slot) AS ("
-        "SELECT (SELECT MIN(slot) FROM core_app_recordindex WHERE workspace_id = %s) "
-        "UNION ALL SELECT (SELECT MIN(i.slot) FROM core_app_recordindex i WHERE i.workspace_id = %s AND i.slot > s.slot) "
-        "FROM s WHERE s.slot IS NOT NULL) SELECT slot FROM s WHERE slot IS NOT NULL",
+        "SELECT (SELECT slot FROM core_app_recordindex WHERE workspace_id = %s ORDER BY slot LIMIT 1) "
+        "UNION ALL SELECT (SELECT i.slot FROM core_app_recordindex i WHERE i.workspace_id = %s AND i.slot > s.slot "
+        "ORDER BY i.slot LIMIT 1) FROM s WHERE s.slot IS NOT NULL) SELECT slot FROM s WHERE slot IS NOT NULL",
         [ws, ws],
     )
     return {d.uuid_out(row[0]) for row in found}

@@ -1,8 +1,8 @@
 """Index slots: which values of an object's records the index path keeps, and how to read them.
 
 A slot is one indexed value per record: a scalar field (``city``), one sub-field of a composite
-(``name.lastName``), a relation's join id (``companyId``) or a timestamp/number column
-(``createdAt``, ``position``). Its id is the field's id, or a UUID derived from the field's id and
+(``name.lastName``), a relation's join id (``companyId``) or ``updatedAt`` when marked indexed.
+Its id is the field's id, or a UUID derived from the field's id and
 the sub-field's name, so it never changes while the field exists.
 
 ``object_slots(snapshot, spec)`` is memoised per schema snapshot::
@@ -25,13 +25,10 @@ from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
 __all__ = ["ObjectSlots", "Slot", "object_slots", "slot_id"]
 
-#: Column-backed system fields the index path keeps, with their key kind. ``id`` needs no slot
-#: (the record table's own indexes are in id order) and trashed records are never in the index.
-COLUMN_KINDS: Mapping[str, str] = {
-    "created_at": "instant",
-    "updated_at": "instant",
-    "position": "number",
-}
+#: Column-backed system fields the index path keeps when they are marked indexed, with their key
+#: kind. ``id``, ``createdAt`` and ``position`` need no slot: the record table has indexes on them
+#: (every record has the three), and trashed records (``deletedAt``) are never in the index path.
+COLUMN_KINDS: Mapping[str, str] = {"updated_at": "instant"}
 
 
 def slot_id(field_id: str, sub: str | None = None) -> str:

@@ -13,14 +13,14 @@ identifiers and JSON keys are quoted here, never interpolated raw.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-__all__ = ["Dialect", "dialect", "in_list", "json_text", "rows", "run"]
+__all__ = ["Dialect", "dialect", "in_list", "insert_rows", "json_text", "rows", "run"]
 
 
 def quote_literal(text: str) -> str:
@@ -124,7 +124,7 @@ class SqliteDialect(Dialect):
     def instant_in(self, value: datetime) -> Any:
         # Stored as Django stores it: naive UTC text, so text comparison is time comparison.
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value.isoformat(" ")
 
     def boolean_in(self, value: bool) -> Any:
@@ -135,7 +135,7 @@ class SqliteDialect(Dialect):
             return None
         moment = parse_datetime(value) if isinstance(value, str) else value
         if moment is not None and moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         return moment
 
     @staticmethod
@@ -222,3 +222,61 @@ def rows(sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return cursor.fetchall()
+
+
+#: SQLite's default limit of parameters in one statement is 32,766; stay well below it.
+SQLITE_PARAMETERS = 30_000
+
+
+def insert_rows(table: str, columns: Sequence[tuple[str, str]], values: Sequence[Sequence[Any]], suffix: str = "") -> None:
+    """Insert ``values`` (one tuple per row) into ``table``; ``columns`` are ``(name, PostgreSQL type)``.
+
+    PostgreSQL: plain inserts go through ``COPY`` (no statement text to build, parse or plan per
+    row); inserts with a ``suffix`` (``ON CONFLICT ...``) send one array per column
+    (``INSERT ... SELECT * FROM unnest(...)``), so their text stays the same size whatever the
+    number of rows. SQLite: ``VALUES`` lists, cut to stay under its parameter limit.
+    """
+    if not values:
+        return
+    names = ", ".join(name for name, _ in columns)
+    if connection.vendor == "postgresql":
+        if not suffix:
+            copy_rows(f"COPY {table} ({names}) FROM STDIN", values)
+            return
+        # %b: arrays travel in binary, dumped by psycopg's C code rather than escaped in Python.
+        arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
+        params = [list(column) for column in zip(*values)]
+        run(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}", params)
+        return
+    width = len(columns)
+    per_statement = max(1, SQLITE_PARAMETERS // width)
+    row_sql = "(" + ", ".join(["%s"] * width) + ")"
+    for start in range(0, len(values), per_statement):
+        chunk = values[start : start + per_statement]
+        run(
+            f"INSERT INTO {table} ({names}) VALUES {', '.join([row_sql] * len(chunk))} {suffix}",
+            [value for row in chunk for value in row],
+        )
+
+
+def copy_rows(sql: str, values: Sequence[Sequence[Any]]) -> None:
+    """Run a ``COPY ... FROM STDIN`` with ``values`` through Django's cursor machinery.
+
+    The statement goes through the connection's execute wrappers and, when queries are logged
+    (DEBUG, tests), into the query log like any other; database errors become Django's
+    (``IntegrityError``...), so callers handle them as for an INSERT.
+    """
+    with connection.cursor() as wrapper:
+
+        def execute(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
+            connection.validate_no_broken_transaction()
+            with connection.wrap_database_errors, wrapper.cursor.copy(sql) as copy:
+                for row in params:
+                    copy.write_row(row)
+
+        debug = getattr(wrapper, "debug_sql", None)
+        if debug is None:
+            wrapper._execute_with_wrappers(sql, values, False, execute)
+            return
+        with debug(f"{sql} ({len(values)} rows)"):
+            wrapper._execute_with_wrappers(sql, values, False, execute)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from core_app.store.keys import unique_key
-from core_app.store.sql import dialect, in_list, rows, run
+from core_app.store.sql import dialect, in_list, insert_rows, rows, run
 
 __all__ = ["find_holders", "register", "unregister"]
 
@@ -40,13 +40,13 @@ def register(workspace_id: str, object_id: str, values: Iterable[tuple[str, str,
     triples = sorted((field_id, unique_key(value), record_id) for field_id, value, record_id in values)
     if not triples:
         return
-    params = []
-    for field_id, value, record_id in triples:
-        params += [d.uuid_in(workspace_id), d.uuid_in(field_id), value, d.uuid_in(object_id), d.uuid_in(record_id)]
-    run(
-        "INSERT INTO core_app_uniquevalue (workspace_id, field_id, value, object_id, record_id) VALUES "
-        + ", ".join(["(%s, %s, %s, %s, %s)"] * len(triples)),
-        params,
+    insert_rows(
+        "core_app_uniquevalue",
+        (("workspace_id", "uuid"), ("field_id", "uuid"), ("value", "text"), ("object_id", "uuid"), ("record_id", "uuid")),
+        [
+            (d.uuid_in(workspace_id), d.uuid_in(field_id), value, d.uuid_in(object_id), d.uuid_in(record_id))
+            for field_id, value, record_id in triples
+        ],
     )
 
 

@@ -22,13 +22,23 @@ from typing import Any
 from core_app.store import counts
 from core_app.store.records import RecordRow
 from core_app.store.slots import ObjectSlots
-from core_app.store.sql import Dialect, dialect, in_list, run
+from core_app.store.sql import Dialect, dialect, in_list, insert_rows, run
 
 __all__ = ["IndexState", "destroy", "index_state", "insert", "restore", "soft_delete", "update"]
 
-INSERT_COLUMNS = (
-    "workspace_id, id, object_id, data, position, created_at, updated_at, deleted_at, created_by, updated_by"
+RECORD_COLUMNS = (
+    ("workspace_id", "uuid"),
+    ("id", "uuid"),
+    ("object_id", "uuid"),
+    ("data", "jsonb"),
+    ("position", "double precision"),
+    ("created_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+    ("deleted_at", "timestamptz"),
+    ("created_by", "jsonb"),
+    ("updated_by", "jsonb"),
 )
+INDEX_COLUMNS = (("workspace_id", "uuid"), ("record_id", "uuid"), ("slot", "uuid"), ("key", "text"))
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,7 @@ def casts(d: Dialect) -> dict[str, str]:
 
 
 def record_params(d: Dialect, row: RecordRow) -> list[Any]:
-    """Parameters of one record row, in ``INSERT_COLUMNS`` order."""
+    """Parameters of one record row, in ``RECORD_COLUMNS`` order."""
     return [
         d.uuid_in(row.workspace_id),
         d.uuid_in(row.id),
@@ -73,19 +83,20 @@ def instant(d: Dialect, value: datetime | None) -> Any:
     return d.instant_in(value) if value is not None else None
 
 
-def write_index(d: Dialect, workspace_id: str, entries: Sequence[tuple[str, str, str | None]]) -> None:
-    """Insert or replace index rows ``(record id, slot, key)`` (one statement, in key order)."""
-    if not entries:
-        return
-    params: list[Any] = []
+def write_index(
+    d: Dialect, workspace_id: str, entries: Sequence[tuple[str, str, str | None]], replace: bool = True
+) -> None:
+    """Insert index rows ``(record id, slot, key)``, replacing existing ones when ``replace`` (one statement).
+
+    Rows go in (record, slot) order, the primary key's, so concurrent writers lock them in one order.
+    """
     ws = d.uuid_in(workspace_id)
-    for record_id, slot, key in sorted(entries, key=lambda e: (e[0], e[1])):
-        params += [ws, d.uuid_in(record_id), d.uuid_in(slot), key]
-    run(
-        "INSERT INTO core_app_recordindex (workspace_id, record_id, slot, key) VALUES "
-        + ", ".join(["(%s, %s, %s, %s)"] * len(entries))
-        + " ON CONFLICT (workspace_id, record_id, slot) DO UPDATE SET key = excluded.key",
-        params,
+    ordered = sorted(entries, key=lambda e: (e[0], e[1]))
+    insert_rows(
+        "core_app_recordindex",
+        INDEX_COLUMNS,
+        [(ws, d.uuid_in(record_id), d.uuid_in(slot), key) for record_id, slot, key in ordered],
+        "ON CONFLICT (workspace_id, record_id, slot) DO UPDATE SET key = excluded.key" if replace else "",
     )
 
 
@@ -110,16 +121,10 @@ def insert(slots: ObjectSlots, new_rows: Sequence[RecordRow]) -> None:
         return
     d = dialect()
     first = new_rows[0]
-    params: list[Any] = []
-    for row in new_rows:
-        params += record_params(d, row)
-    placeholders = "(" + ", ".join(["%s"] * 10) + ")"
-    run(
-        f"INSERT INTO core_app_record ({INSERT_COLUMNS}) VALUES " + ", ".join([placeholders] * len(new_rows)),
-        params,
-    )
+    insert_rows("core_app_record", RECORD_COLUMNS, [record_params(d, row) for row in new_rows])
     live = [row for row in new_rows if row.deleted_at is None]
-    write_index(d, first.workspace_id, [entry for row in live for entry in all_entries(slots, row)])
+    # New records have no index rows yet: a plain insert, without the cost of conflict checks.
+    write_index(d, first.workspace_id, [entry for row in live for entry in all_entries(slots, row)], replace=False)
     counts.add(first.workspace_id, first.object_id, len(live))
 
 
