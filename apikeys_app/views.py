@@ -9,10 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api_common.pagination import paginate_by_id
+from api_common.rest import ApiError
 from apikeys_app import services
 from apikeys_app.models import ApiKey
-from config.pagination import paginate_by_id
-from config.rest import ApiError
 
 __all__ = ["ApiKeysView", "api_key_to_api"]
 

@@ -125,9 +125,9 @@ WHITENOISE_AUTOREFRESH = env_bool("WHITENOISE_AUTOREFRESH", DEBUG)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys_app.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["config.rest.FastJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.rest.StrictJSONParser"],
-    "EXCEPTION_HANDLER": "config.rest.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["api_common.rest.FastJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api_common.rest.StrictJSONParser"],
+    "EXCEPTION_HANDLER": "api_common.rest.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 

@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from api_common.rest import json_error
 from apikeys_app.views import ApiKeysView
-from config.rest import json_error
 from core_app.docs_views import docs_page, graphiql_page
 from core_app.graphql.views import WorkspaceGraphQLView
 from core_app.openapi.views import CoreOpenApiView
@@ -24,7 +24,7 @@ urlpatterns = [
     path("open-api/metadata", MetadataOpenApiView.as_view()),
     path("docs", docs_page, name="docs"),
     path("docs/graphiql/<str:name>", graphiql_page, name="docs-graphiql"),
-    path("settings/", include("config.settings_pages")),
+    path("settings/", include("settings_ui.pages")),
     path("rest/metadata/apiKeys", ApiKeysView.as_view()),
     path("rest/metadata/apiKeys/<str:pk>", ApiKeysView.as_view()),
     path("", include("webhooks_app.urls")),

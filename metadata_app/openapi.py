@@ -10,7 +10,7 @@ Paths are relative to the server URL ``/rest``. Objects and fields answer in Twe
 envelopes (``{data: {objects: [...]}, pageInfo, totalCount}``, ``{data: {createOneObject: ...}}``);
 API keys and webhooks in ``{data: [...], pageInfo, totalCount}`` and ``{data: {...}}``. The
 routes are static; the document is still built per snapshot (the field-type enum is the
-workspace's table) and memoised on it by ``config.openapi.OpenApiDocumentView``.
+workspace's table) and memoised on it by ``api_common.openapi.OpenApiDocumentView``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from drf_spectacular.plumbing import build_array_type, build_object_type, build_parameter_type
 
-from config.openapi import (
+from api_common.openapi import (
     DATE_TIME,
     UUID,
     OpenApiDocumentView,

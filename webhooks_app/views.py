@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import paginate_by_id
-from config.rest import ApiError
+from api_common.pagination import paginate_by_id
+from api_common.rest import ApiError
 from webhooks_app import services
 from webhooks_app.models import Delivery, Webhook
 from webhooks_app.payload import format_event_date

@@ -21,8 +21,8 @@ from graphql import GraphQLError, parse
 from graphql.error import GraphQLSyntaxError
 from graphql.language import OperationDefinitionNode
 
+from api_common.graphql import NulRefusingMixin
 from apikeys_app.authentication import AuthenticationError, authenticate_header
-from config.graphql import NulRefusingMixin
 from core_app.graphql.synthesis import schema_for
 from core_app.graphql.validation import validation_rules
 from core_app.services.context import RecordContext, api_actor

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.openapi import OpenApiDocumentView
+from api_common.openapi import OpenApiDocumentView
 from core_app.openapi import DESCRIPTION, TITLE, build_core_document
 
 __all__ = ["CoreOpenApiView"]

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
-from config.rest import nul_path
+from api_common.rest import nul_path
 from core_app.query.ast import And, Condition, Node, Not, Or, iter_conditions
 from core_app.query.errors import FilterSyntaxError
 from core_app.query.lookups import ILike, JsonArrayContainsAny, JsonValueIn, Like, like_escape

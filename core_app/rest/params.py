@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from config.rest import ApiError
+from api_common.rest import ApiError
 from core_app.query.ast import Node, OrderKey
 from core_app.query.errors import FilterSyntaxError, OrderBySyntaxError
 from core_app.query.order_by import parse_order_by

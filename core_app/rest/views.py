@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.rest import ApiError
+from api_common.rest import ApiError
 from core_app.query.errors import FilterSyntaxError, OrderBySyntaxError
 from core_app.rest import params
 from core_app.services import writing

@@ -15,8 +15,8 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from graphql import GraphQLError
 
+from api_common.rest import validation_messages
 from apikeys_app.authentication import AuthenticationError
-from config.rest import validation_messages
 
 __all__ = [
     "BAD_REQUEST",

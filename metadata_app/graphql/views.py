@@ -35,8 +35,8 @@ from graphql.language import (
     SelectionSetNode,
 )
 
+from api_common.graphql import NulRefusingMixin
 from apikeys_app.authentication import AuthenticationError, authenticate_header
-from config.graphql import NulRefusingMixin
 from metadata_app.graphql.context import MetadataContext
 from metadata_app.graphql.errors import (
     BAD_REQUEST,

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import paginate_by_id
-from config.rest import ApiError
+from api_common.pagination import paginate_by_id
+from api_common.rest import ApiError
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.rest.serialize import field_to_api, object_to_api
 from metadata_app.services import fields as field_services

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from config.rest import ApiError
+from api_common.rest import ApiError
 
 __all__ = ["IdPage", "paginate_by_id"]
 

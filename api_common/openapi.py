@@ -42,8 +42,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 
+from api_common.rest import ERROR_NAMES
 from apikeys_app.authentication import AuthenticationError, authenticate_header
-from config.rest import ERROR_NAMES
 from metadata_app.registry import schema_registry
 from metadata_app.specs import SchemaSnapshot
 

@@ -1,6 +1,6 @@
 """The shape check shared by the small metadata bodies (API keys, webhooks).
 
-It lives here, beside ``config.pagination``, because apikeys_app may not import the other apps
+It lives here, beside ``api_common.pagination``, because apikeys_app may not import the other apps
 and webhooks_app needs the same check with the same message.
 """
 

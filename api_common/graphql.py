@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpResponseBadRequest
 from graphene_django.views import GraphQLView, HttpError
 
-from config.rest import nul_path
+from api_common.rest import nul_path
 
 __all__ = ["NUL_MESSAGE", "NulRefusingMixin"]
 
