@@ -1,7 +1,7 @@
 """The shape check shared by the small metadata bodies (API keys, webhooks).
 
-It lives here, beside ``api_common.pagination``, because apikeys_app may not import the other apps
-and webhooks_app needs the same check with the same message.
+It lives in api_common because apikeys_app may import no other app and webhooks_app needs the
+same check with the same message.
 """
 
 from __future__ import annotations

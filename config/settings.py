@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apikeys_app",
     "core_app",
     "webhooks_app",
+    "settings_ui",
 ]
 
 MIDDLEWARE = [

@@ -24,7 +24,7 @@ urlpatterns = [
     path("open-api/metadata", MetadataOpenApiView.as_view()),
     path("docs", docs_page, name="docs"),
     path("docs/graphiql/<str:name>", graphiql_page, name="docs-graphiql"),
-    path("settings/", include("settings_ui.pages")),
+    path("settings/", include("settings_ui.urls")),
     path("rest/metadata/apiKeys", ApiKeysView.as_view()),
     path("rest/metadata/apiKeys/<str:pk>", ApiKeysView.as_view()),
     path("", include("webhooks_app.urls")),

@@ -8,8 +8,8 @@ Usage::
     body["components"]["schemas"]["Company"]["properties"]["employees"]
     # -> {"type": ["number", "null"], "description": "Employees (NUMBER)"}
 
-``api_common.openapi.OpenApiDocumentView`` wraps it in the root object and memoises it per
-snapshot, so a new field appears on the next request. Schemas come from the field-type table
+``CoreOpenApiView`` (a ``metadata_app.openapi.WorkspaceOpenApiView``) wraps it in the root
+object and memoises it per snapshot, so a new field appears on the next request. Schemas come from the field-type table
 (``FieldType.openapi_schema``), never from a switch on type names.
 """
 
