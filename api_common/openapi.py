@@ -43,7 +43,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 
-from api_common.rest import ERROR_NAMES
+from api_common.errors import ERROR_NAMES
 
 __all__ = [
     "DATE_TIME",

@@ -2,95 +2,40 @@
 
 Every REST error leaves through :func:`exception_handler` as Twenty's body
 ``{"statusCode": 400, "error": "BadRequestException", "messages": ["..."]}``, whatever raised it:
-a service's ``ValidationError``, an ``Http404``, a DRF exception or an unexpected crash.
+an ``api_common.errors.ApiError``, a service's ``ValidationError``, an ``Http404``, a DRF
+exception (all mapped by ``as_api_error``) or an unexpected crash (500, logged).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 import orjson
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404, JsonResponse
-from rest_framework import exceptions as drf_exceptions
+from django.http import JsonResponse
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
-__all__ = ["ApiError", "FastJSONRenderer", "StrictJSONParser", "error_body", "exception_handler", "nul_path"]
+from api_common.errors import ApiError, BadRequest, InternalError, as_api_error
+
+__all__ = ["FastJSONRenderer", "StrictJSONParser", "error_body", "exception_handler", "json_error", "nul_path"]
 
 logger = logging.getLogger(__name__)
 
-ERROR_NAMES = {
-    400: "BadRequestException",
-    401: "UnauthorizedException",
-    403: "ForbiddenException",
-    404: "NotFoundException",
-    405: "MethodNotAllowedException",
-    406: "NotAcceptableException",
-    409: "ConflictException",
-    413: "PayloadTooLargeException",
-    415: "UnsupportedMediaTypeException",
-    422: "UnprocessableEntityException",
-    429: "TooManyRequestsException",
-}
 
-
-class ApiError(Exception):
-    """An error answered with ``status`` and ``messages`` in the contract's error format."""
-
-    def __init__(self, status: int, *messages: str) -> None:
-        super().__init__(messages[0] if messages else "")
-        self.status = status
-        self.messages = list(messages)
-
-
-def error_body(status: int, messages: Iterable[str]) -> dict[str, Any]:
-    """Return the contract's error body for ``status`` and ``messages``."""
-    name = ERROR_NAMES.get(status, "InternalServerErrorException" if status >= 500 else "BadRequestException")
-    return {"statusCode": status, "error": name, "messages": list(messages)}
-
-
-def validation_messages(error: ValidationError) -> list[str]:
-    """Flatten a Django ``ValidationError`` into a list of readable messages."""
-    if hasattr(error, "error_dict"):
-        return [
-            f"{field}: {msg}" if field != "__all__" else msg
-            for field, msgs in error.message_dict.items()
-            for msg in msgs
-        ]
-    return list(error.messages)
-
-
-def drf_messages(detail: Any) -> list[str]:
-    """Flatten DRF error details (str, list or dict) into messages."""
-    if isinstance(detail, dict):
-        return [f"{key}: {msg}" for key, value in detail.items() for msg in drf_messages(value)]
-    if isinstance(detail, list):
-        return [msg for item in detail for msg in drf_messages(item)]
-    return [str(detail)]
+def error_body(error: ApiError) -> dict[str, Any]:
+    """Return the contract's error body for ``error``."""
+    return {"statusCode": error.status, "error": error.error_name, "messages": list(error.messages)}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """Translate any exception raised by a view into the contract's error response."""
-    headers: dict[str, str] = {}
-    if isinstance(exc, ApiError):
-        status, messages = exc.status, exc.messages
-    elif isinstance(exc, ValidationError):
-        status, messages = 400, validation_messages(exc)
-    elif isinstance(exc, (Http404, ObjectDoesNotExist)):
-        status, messages = 404, [str(exc) or "Not found"]
-    elif isinstance(exc, drf_exceptions.APIException):
-        status, messages = exc.status_code, drf_messages(exc.detail)
-        if isinstance(exc, (drf_exceptions.NotAuthenticated, drf_exceptions.AuthenticationFailed)):
-            status = 401
-            headers["WWW-Authenticate"] = "Bearer"
-    else:
+    error = as_api_error(exc)
+    if error is None:
         logger.exception("Unhandled error in %s", context.get("view"))
-        status, messages = 500, ["Internal server error"]
-    return Response(error_body(status, messages), status=status, headers=headers)
+        error = InternalError("Internal server error")
+    return Response(error_body(error), status=error.status, headers=error.headers)
 
 
 class FastJSONRenderer(BaseRenderer):
@@ -118,10 +63,10 @@ class StrictJSONParser(BaseParser):
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
-            raise ApiError(400, f"Invalid JSON body: {error}") from None
+            raise BadRequest(f"Invalid JSON body: {error}") from None
         if b"u0000" in raw and nul_path(data) is not None:  # cheap test first: the escape is rare
-            raise ApiError(
-                400, f"Invalid JSON body: text must not contain NUL characters (\\u0000), found at {nul_path(data)}"
+            raise BadRequest(
+                f"Invalid JSON body: text must not contain NUL characters (\\u0000), found at {nul_path(data)}"
             )
         return data
 
@@ -146,6 +91,9 @@ def nul_path(value: Any, path: str = "$") -> str | None:
     return None
 
 
-def json_error(status: int, *messages: str) -> JsonResponse:
+def json_error(error: ApiError) -> JsonResponse:
     """Return a plain Django ``JsonResponse`` in the error format (for non-DRF handlers)."""
-    return JsonResponse(error_body(status, messages), status=status)
+    response = JsonResponse(error_body(error), status=error.status)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from api_common.errors import InternalError, NotFound
 from api_common.rest import json_error
 from apikeys_app.views import ApiKeysView
 from core_app.docs_views import docs_page, graphiql_page
@@ -41,12 +42,12 @@ urlpatterns = [
 
 def not_found(request, exception=None):
     """Unknown URLs answer in the API's error format."""
-    return json_error(404, f"Cannot {request.method} {request.path}")
+    return json_error(NotFound(f"Cannot {request.method} {request.path}"))
 
 
 def server_error(request):
     """Crashes answer in the API's error format, without details."""
-    return json_error(500, "Internal server error")
+    return json_error(InternalError("Internal server error"))
 
 
 handler404 = not_found

@@ -21,7 +21,9 @@ from graphql import GraphQLError, parse
 from graphql.error import GraphQLSyntaxError
 from graphql.language import OperationDefinitionNode
 
+from api_common.errors import as_api_error
 from api_common.graphql import NulRefusingMixin
+from api_common.graphql_errors import api_error_entry
 from apikeys_app.authentication import AuthenticationError, authenticate_header
 from core_app.graphql.synthesis import schema_for
 from core_app.graphql.validation import validation_rules
@@ -65,6 +67,9 @@ def format_graphql_error(error: Exception) -> dict[str, Any]:
         return {"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}
     if isinstance(error, GraphQLError):
         original = error.original_error
+        api_error = as_api_error(original) if original is not None else None
+        if api_error is not None:
+            return api_error_entry(api_error, located=error)
         if original is not None and not isinstance(original, GraphQLError):
             logger.error("GraphQL resolver crashed", exc_info=original)
             message = "Internal server error"

@@ -1,9 +1,9 @@
 """GraphQL errors with Twenty's ``extensions.code`` and ``extensions.userFriendlyMessage``.
 
-Services raise Django exceptions; this module turns them into GraphQL errors with the same
-message the REST API gives (``ValidationError`` -> ``BAD_USER_INPUT``, ``Http404`` ->
-``NOT_FOUND``). Anything unexpected becomes ``INTERNAL_SERVER_ERROR`` without details (and is
-logged with its traceback).
+Services raise Django exceptions or ``api_common.errors.ApiError``; ``as_api_error`` maps them
+onto the one hierarchy, so they answer with the same message the REST API gives
+(``ValidationError`` -> ``BAD_USER_INPUT``, ``Http404`` -> ``NOT_FOUND``). Anything unexpected
+becomes ``INTERNAL_SERVER_ERROR`` without details (and is logged with its traceback).
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404
 from graphql import GraphQLError
 
-from api_common.rest import validation_messages
-from apikeys_app.authentication import AuthenticationError
+from api_common.errors import as_api_error
+from api_common.graphql_errors import api_error_entry, error_entry
 
 __all__ = [
     "BAD_REQUEST",
@@ -48,20 +46,6 @@ INTERNAL_MESSAGE = "Internal server error"
 INTERNAL_USER_MESSAGE = "An unexpected error occurred. Please try again later."
 
 
-def error_entry(
-    message: str, code: str, user_message: str | None = None, located: GraphQLError | None = None
-) -> dict[str, Any]:
-    """One entry of ``errors[]``: message, where it happened (when known) and the extensions."""
-    entry: dict[str, Any] = {"message": message}
-    if located is not None:
-        formatted = located.formatted
-        for key in ("locations", "path"):
-            if formatted.get(key) is not None:
-                entry[key] = formatted[key]
-    entry["extensions"] = {"code": code, "userFriendlyMessage": user_message or message}
-    return entry
-
-
 def request_error(error: GraphQLError, code: str) -> dict[str, Any]:
     """A parse or validation error of the document, answered before anything runs."""
     return error_entry(error.message, code, located=error)
@@ -73,11 +57,8 @@ def execution_error(error: GraphQLError) -> dict[str, Any]:
     if original is None or isinstance(original, GraphQLError):
         # Variable coercion and argument errors from graphql-core itself: the input is wrong.
         return error_entry(error.message, BAD_USER_INPUT, located=error)
-    if isinstance(original, ValidationError):
-        return error_entry("; ".join(validation_messages(original)), BAD_USER_INPUT, located=error)
-    if isinstance(original, (Http404, ObjectDoesNotExist)):
-        return error_entry(str(original) or "Not found", NOT_FOUND, located=error)
-    if isinstance(original, AuthenticationError):
-        return error_entry(original.message, UNAUTHENTICATED, located=error)
+    api_error = as_api_error(original)
+    if api_error is not None:
+        return api_error_entry(api_error, located=error)
     logger.error("Metadata GraphQL resolver failed", exc_info=original)
     return error_entry(INTERNAL_MESSAGE, INTERNAL_SERVER_ERROR, INTERNAL_USER_MESSAGE, located=error)

@@ -1,0 +1,178 @@
+"""One exception hierarchy for every refusal of the API, translated once per API style.
+
+The class of an error carries what each API style needs: the HTTP ``status``, the ``error_name``
+of the REST body and the GraphQL ``code``; the instance carries the ``messages``. Services,
+parsers and views raise a subclass; nothing else decides a status::
+
+    raise NotFound(f"No webhook {webhook_id}")       # REST 404 NotFoundException, GraphQL NOT_FOUND
+
+Translations, one per API style:
+
+- REST: ``api_common.rest.exception_handler`` answers ``{"statusCode", "error", "messages"}``;
+- GraphQL: ``api_common.graphql_errors`` builds ``errors[]`` entries with ``extensions.code``
+  and ``extensions.userFriendlyMessage``.
+
+Exceptions of Django (``ValidationError``, ``Http404``) and DRF are mapped onto the hierarchy by
+:func:`as_api_error`, the one place that knows them; anything it does not know is a bug of ours
+and answers 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+
+__all__ = [
+    "ERROR_NAMES",
+    "ApiError",
+    "BadRequest",
+    "Forbidden",
+    "InternalError",
+    "MethodNotAllowed",
+    "NotFound",
+    "Unauthenticated",
+    "as_api_error",
+    "status_name",
+    "validation_messages",
+]
+
+#: Twenty's exception names by HTTP status, for statuses without a class of their own (DRF's).
+ERROR_NAMES = {
+    400: "BadRequestException",
+    401: "UnauthorizedException",
+    403: "ForbiddenException",
+    404: "NotFoundException",
+    405: "MethodNotAllowedException",
+    406: "NotAcceptableException",
+    409: "ConflictException",
+    413: "PayloadTooLargeException",
+    415: "UnsupportedMediaTypeException",
+    422: "UnprocessableEntityException",
+    429: "TooManyRequestsException",
+}
+
+
+def status_name(status: int) -> str:
+    """The exception name Twenty gives ``status`` (api-reference 1.7)."""
+    return ERROR_NAMES.get(status, "InternalServerErrorException" if status >= 500 else "BadRequestException")
+
+
+class ApiError(Exception):
+    """A refusal the client can act on: ``messages`` say what to fix; the class says how to answer.
+
+    Raise a subclass; ``ApiError`` itself answers like :class:`BadRequest`.
+    """
+
+    status: int = 400
+    error_name: str = "BadRequestException"
+    code: str = "BAD_USER_INPUT"
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__(messages[0] if messages else "")
+        self.messages = list(messages)
+
+    @property
+    def message(self) -> str:
+        """The messages as one text (GraphQL's ``message``)."""
+        return self.messages[0] if len(self.messages) == 1 else "; ".join(self.messages)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries."""
+        return {}
+
+    @classmethod
+    def for_status(cls, status: int, *messages: str) -> ApiError:
+        """An error answered with ``status``: its class when there is one, else a plain ``ApiError``."""
+        for kind in (BadRequest, Unauthenticated, Forbidden, NotFound, MethodNotAllowed, InternalError):
+            if kind.status == status:
+                return kind(*messages)
+        error = ApiError(*messages)
+        error.status, error.error_name = status, status_name(status)
+        return error
+
+
+class BadRequest(ApiError):
+    """400: the input is wrong; nothing was done."""
+
+
+class Unauthenticated(ApiError):
+    """401: no usable API key; the message says what is wrong with it."""
+
+    status = 401
+    error_name = "UnauthorizedException"
+    code = "UNAUTHENTICATED"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(ApiError):
+    """403: the key may not do this."""
+
+    status = 403
+    error_name = "ForbiddenException"
+    code = "FORBIDDEN"
+
+
+class NotFound(ApiError):
+    """404: no such record or resource in this workspace."""
+
+    status = 404
+    error_name = "NotFoundException"
+    code = "NOT_FOUND"
+
+
+class MethodNotAllowed(ApiError):
+    """405: this path does not take this method."""
+
+    status = 405
+    error_name = "MethodNotAllowedException"
+    code = "METHOD_NOT_ALLOWED"
+
+
+class InternalError(ApiError):
+    """500: a bug of ours. Its message never shows details."""
+
+    status = 500
+    error_name = "InternalServerErrorException"
+    code = "INTERNAL_SERVER_ERROR"
+
+
+def validation_messages(error: ValidationError) -> list[str]:
+    """Flatten a Django ``ValidationError`` into a list of readable messages."""
+    if hasattr(error, "error_dict"):
+        return [
+            f"{field}: {msg}" if field != "__all__" else msg
+            for field, msgs in error.message_dict.items()
+            for msg in msgs
+        ]
+    return list(error.messages)
+
+
+def drf_messages(detail: Any) -> list[str]:
+    """Flatten DRF error details (str, list or dict) into messages."""
+    if isinstance(detail, dict):
+        return [f"{key}: {msg}" for key, value in detail.items() for msg in drf_messages(value)]
+    if isinstance(detail, list):
+        return [msg for item in detail for msg in drf_messages(item)]
+    return [str(detail)]
+
+
+def as_api_error(exc: BaseException) -> ApiError | None:
+    """``exc`` as an :class:`ApiError`, or None when it is not a refusal but a bug (a 500)."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, ValidationError):
+        return BadRequest(*validation_messages(exc))
+    if isinstance(exc, (Http404, ObjectDoesNotExist)):
+        return NotFound(str(exc) or "Not found")
+    if isinstance(exc, (drf_exceptions.NotAuthenticated, drf_exceptions.AuthenticationFailed)):
+        return Unauthenticated(*drf_messages(exc.detail))
+    if isinstance(exc, drf_exceptions.APIException):
+        return ApiError.for_status(exc.status_code, *drf_messages(exc.detail))
+    return None
