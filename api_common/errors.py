@@ -128,11 +128,19 @@ class NotFound(ApiError):
 
 
 class MethodNotAllowed(ApiError):
-    """405: this path does not take this method."""
+    """405: this path does not take this method; ``allow`` (the ``Allow`` header) names those it takes."""
 
     status = 405
     error_name = "MethodNotAllowedException"
     code = "METHOD_NOT_ALLOWED"
+
+    def __init__(self, *messages: str, allow: str | None = None) -> None:
+        super().__init__(*messages)
+        self.allow = allow
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Allow": self.allow} if self.allow else {}
 
 
 class InternalError(ApiError):

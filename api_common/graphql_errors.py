@@ -4,7 +4,8 @@
 - :func:`graphql_error` turns an ``ApiError`` raised under a resolver into the ``GraphQLError``
   graphql-core reports (every message kept in ``extensions.messages``);
 - :func:`error_entry` / :func:`api_error_entry` build one entry of ``errors[]`` for an error
-  answered by the view itself (a refused request, an error of a resolver).
+  answered by the view itself (a refused request, an error of a resolver), and
+  :func:`http_answer` its HTTP status and headers.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from api_common.errors import ApiError
+from api_common.errors import ApiError, Unauthenticated
 
-__all__ = ["api_error_entry", "error_entry", "graphql_error", "user_error"]
+__all__ = ["api_error_entry", "error_entry", "graphql_error", "http_answer", "user_error"]
 
 
 def error_entry(
@@ -35,6 +36,17 @@ def error_entry(
 def api_error_entry(error: ApiError, located: GraphQLError | None = None) -> dict[str, Any]:
     """The entry of ``errors[]`` answering ``error``."""
     return error_entry(error.message, error.code, located=located)
+
+
+def http_answer(error: ApiError) -> tuple[int, dict[str, str]]:
+    """HTTP status and headers of a request refused with ``error``.
+
+    An unusable key is HTTP 200 with an ``UNAUTHENTICATED`` error, as Twenty answers: GraphQL
+    clients read errors from the body, an HTTP error would reach them as a transport failure.
+    """
+    if isinstance(error, Unauthenticated):
+        return 200, {}
+    return error.status, error.headers
 
 
 def graphql_error(error: ApiError) -> GraphQLError:

@@ -8,6 +8,8 @@ Environment variables:
 - ``ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``MAX_BATCH_RECORDS``: records per batch create (default 60).
 - ``MUTATION_MAXIMUM_AFFECTED_RECORDS``: records per update/delete/restore by filter (default 100).
+- ``GRAPHQL_MAX_DEPTH`` (default 8), ``GRAPHQL_MAX_ROOT_RESOLVERS`` (default 20),
+  ``GRAPHQL_MAX_FIELDS`` (default 2000): limits on GraphQL documents, on both endpoints.
 - ``WEBHOOKS_ALLOW_PRIVATE_TARGETS``: let webhooks call private, loopback and link-local
   addresses (default: on when ``DEBUG`` is on, off otherwise).
 - ``WEBHOOKS_MAX_ATTEMPTS`` (default 8), ``WEBHOOKS_RETRY_BASE_DELAY`` (seconds, default 80),
@@ -137,6 +139,11 @@ MAX_BATCH_RECORDS = int(os.environ.get("MAX_BATCH_RECORDS", "60"))
 MUTATION_MAXIMUM_AFFECTED_RECORDS = int(os.environ.get("MUTATION_MAXIMUM_AFFECTED_RECORDS", "100"))
 QUERY_DEFAULT_LIMIT = 60
 QUERY_MAX_LIMIT = 200
+
+# GraphQL document limits, the same on /graphql and /metadata; read through api_common.conf.
+GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", "8"))
+GRAPHQL_MAX_ROOT_RESOLVERS = int(os.environ.get("GRAPHQL_MAX_ROOT_RESOLVERS", "20"))
+GRAPHQL_MAX_FIELDS = int(os.environ.get("GRAPHQL_MAX_FIELDS", "2000"))
 
 # Background tasks (webhook deliveries): Django's Tasks API with the database backend; the
 # worker is ``manage.py db_worker``, as many processes and machines as wanted.

@@ -1,25 +1,23 @@
-"""Limits on GraphQL documents, each refused with a clear error before execution.
+"""Limits on GraphQL documents, the same on both endpoints, each refused with a clear error before execution.
 
 - nesting depth (``GRAPHQL_MAX_DEPTH``, default 8),
 - root fields per operation (``GRAPHQL_MAX_ROOT_RESOLVERS``, default 20, as Twenty),
 - fields per document (``GRAPHQL_MAX_FIELDS``, default 2000, as Twenty's complexity cap).
+
+The settings are read through ``api_common.conf`` at each request.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from graphene.validation import depth_limit_validator
 from graphql import GraphQLError, ValidationRule, specified_rules
 from graphql.language import FieldNode, OperationDefinitionNode
 
+from api_common.conf import graphql_max_depth, graphql_max_fields, graphql_max_root_resolvers
+
 __all__ = ["validation_rules"]
-
-
-def limit(name: str, default: int) -> int:
-    """A limit from settings, read at call time."""
-    return int(getattr(settings, name, default))
 
 
 class RootFieldsRule(ValidationRule):
@@ -29,7 +27,7 @@ class RootFieldsRule(ValidationRule):
         roots = [
             s for s in node.selection_set.selections if isinstance(s, FieldNode) and not s.name.value.startswith("__")
         ]
-        maximum = limit("GRAPHQL_MAX_ROOT_RESOLVERS", 20)
+        maximum = graphql_max_root_resolvers()
         if len(roots) > maximum:
             self.report_error(
                 GraphQLError(
@@ -49,7 +47,7 @@ class FieldCountRule(ValidationRule):
 
     def enter_field(self, node: FieldNode, *_: Any) -> None:
         self.count += 1
-        maximum = limit("GRAPHQL_MAX_FIELDS", 2000)
+        maximum = graphql_max_fields()
         if self.count == maximum + 1:
             self.report_error(
                 GraphQLError(
@@ -69,7 +67,7 @@ def validation_rules() -> list[type[ValidationRule]]:
     """
     return [
         *specified_rules,
-        depth_limit_validator(max_depth=limit("GRAPHQL_MAX_DEPTH", 8)),
+        depth_limit_validator(max_depth=graphql_max_depth()),
         RootFieldsRule,
         FieldCountRule,
     ]

@@ -1,0 +1,32 @@
+"""The API edge's settings, read at call time (tests and operators may change them; nothing is read at import).
+
+Every name here is a Django setting of ``config/settings.py`` filled from the environment
+variable of the same name; the defaults repeat the documented ones for settings modules that
+leave a name out.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+__all__ = ["graphql_max_depth", "graphql_max_fields", "graphql_max_root_resolvers"]
+
+
+def setting(name: str, default: int) -> int:
+    """The integer setting ``name``, or ``default`` when it is not set."""
+    return int(getattr(settings, name, default))
+
+
+def graphql_max_depth() -> int:
+    """Deepest selection a GraphQL operation may nest (``GRAPHQL_MAX_DEPTH``, default 8)."""
+    return setting("GRAPHQL_MAX_DEPTH", 8)
+
+
+def graphql_max_root_resolvers() -> int:
+    """Root fields per GraphQL operation (``GRAPHQL_MAX_ROOT_RESOLVERS``, default 20, as Twenty)."""
+    return setting("GRAPHQL_MAX_ROOT_RESOLVERS", 20)
+
+
+def graphql_max_fields() -> int:
+    """Fields a GraphQL document may select in all (``GRAPHQL_MAX_FIELDS``, default 2000, Twenty's complexity cap)."""
+    return setting("GRAPHQL_MAX_FIELDS", 2000)
