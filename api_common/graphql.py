@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import graphene
@@ -41,19 +40,22 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.settings import graphene_settings
 from graphene_django.views import GraphQLView, HttpError
-from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, validate
-from graphql.language import (
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    SelectionSetNode,
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
 )
+from graphql.language import DocumentNode
+from graphql.validation.validate import ValidationAbortedError
 
 from api_common.errors import ApiError, BadRequest, MethodNotAllowed, Unauthenticated, as_api_error
 from api_common.graphql_errors import api_error_entry, error_entry, http_answer
-from api_common.graphql_limits import validation_rules
+from api_common.graphql_limits import STRUCTURE_RULES, limit_rules, root_field_names
 from api_common.rest import nul_path
 
 __all__ = ["INTERNAL_USER_MESSAGE", "NUL_MESSAGE", "GraphQLEndpointView", "format_error", "is_introspection_only"]
@@ -63,30 +65,8 @@ logger = logging.getLogger(__name__)
 NUL_MESSAGE = "Text must not contain NUL characters (\\u0000)."
 INTERNAL_MESSAGE = "Internal server error"
 INTERNAL_USER_MESSAGE = "An unexpected error occurred. Please try again later."
-
-
-def root_field_names(selection_set: SelectionSetNode, document: DocumentNode) -> Iterator[str]:
-    """Names of the root fields of a selection, through fragments; an unknown fragment yields ``""``.
-
-    Walks with an explicit stack and visits each fragment once, so neither a fragment cycle nor
-    a long chain of fragments can exhaust the interpreter's recursion.
-    """
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    seen: set[str] = set()
-    stack = [selection_set]
-    while stack:
-        for selection in stack.pop().selections:
-            if isinstance(selection, FieldNode):
-                yield selection.name.value
-            elif isinstance(selection, InlineFragmentNode):
-                stack.append(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-                seen.add(selection.name.value)
-                fragment = fragments.get(selection.name.value)
-                if fragment is None:
-                    yield ""
-                else:
-                    stack.append(fragment.selection_set)
+#: graphql-core aborts validation when fragments and selections nest deeper than its parser takes.
+TOO_DEEP_MESSAGE = "The document nests fragments too deeply: at most 200 levels of fragments and selections"
 
 
 def is_introspection_only(document: DocumentNode, operation_name: str | None) -> bool:
@@ -106,6 +86,8 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     is a bug: ``INTERNAL_SERVER_ERROR`` without details, logged with its traceback.
     """
     original = error.original_error
+    if isinstance(error, ValidationAbortedError) and error.message == "Validation aborted.":
+        return error_entry(TOO_DEEP_MESSAGE, "BAD_USER_INPUT")
     if original is None or isinstance(original, GraphQLError):
         formatted = error.formatted
         extensions = dict(formatted.get("extensions") or {})
@@ -176,6 +158,10 @@ class GraphQLEndpointView(GraphQLView):
             raise MethodNotAllowed(
                 f"Can only perform a {operation.operation.value} operation from a POST request.", allow="POST"
             )
+        # Fragment cycles and unknown fragments first: nothing below may walk the document before.
+        errors = self.validate(self.schema, document, STRUCTURE_RULES)
+        if errors:
+            return {"errors": errors}, 400
         try:
             principal = self.authenticate(request)
         except Unauthenticated:
@@ -183,9 +169,10 @@ class GraphQLEndpointView(GraphQLView):
                 raise
             principal = None
         schema, context = self.prepare(request, principal)
-        errors = validate(schema.graphql_schema, document, validation_rules(), graphene_settings.MAX_VALIDATION_ERRORS)
+        # The limits before graphql-core's rules, some of which cost more than linear time.
+        errors = self.validate(schema, document, limit_rules()) or self.validate(schema, document, specified_rules)
         if errors:
-            return {"errors": [format_error(error) for error in errors]}, 400
+            return {"errors": errors}, 400
         result = execute(
             schema.graphql_schema,
             document,
@@ -211,6 +198,12 @@ class GraphQLEndpointView(GraphQLView):
         if "\\u0000" in query or "\x00" in query or nul_path(variables) is not None:
             raise BadRequest(NUL_MESSAGE)
         return query, variables, operation_name
+
+    @staticmethod
+    def validate(schema: graphene.Schema, document: DocumentNode, rules: Any) -> list[dict[str, Any]]:
+        """The entries of ``errors[]`` for what ``rules`` find wrong with ``document``."""
+        errors = validate(schema.graphql_schema, document, rules, graphene_settings.MAX_VALIDATION_ERRORS)
+        return [format_error(error) for error in errors]
 
     @staticmethod
     def answer(result: ExecutionResult) -> tuple[dict[str, Any], int]:
