@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-__all__ = ["graphql_max_depth", "graphql_max_fields", "graphql_max_root_resolvers"]
+__all__ = ["graphql_max_depth", "graphql_max_fields", "graphql_max_root_resolvers", "max_json_depth"]
 
 
 def setting(name: str, default: int) -> int:
@@ -30,3 +30,8 @@ def graphql_max_root_resolvers() -> int:
 def graphql_max_fields() -> int:
     """Fields a GraphQL document may select in all (``GRAPHQL_MAX_FIELDS``, default 2000, Twenty's complexity cap)."""
     return setting("GRAPHQL_MAX_FIELDS", 2000)
+
+
+def max_json_depth() -> int:
+    """Levels of arrays and objects a JSON body (or GraphQL ``variables``) may nest (``MAX_JSON_DEPTH``, default 128)."""
+    return setting("MAX_JSON_DEPTH", 128)

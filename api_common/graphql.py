@@ -14,7 +14,8 @@ is and which schema and context value serve it::
 Every operation needs a usable key except pure introspection (every root field, through
 fragments, starts with ``__``), which client generators send before they have one. Answers:
 
-- a request that cannot be read (method, body, JSON, variables, NUL characters), a document that
+- a request that cannot be read (method, body, JSON nested deeper than ``MAX_JSON_DEPTH``,
+  variables, NUL characters), a document that
   does not parse or validate, or one over the limits of ``api_common.graphql_limits``: 4xx with
   ``errors`` only (405 names the methods taken in ``Allow``);
 - a missing or refused key: HTTP 200 with an ``UNAUTHENTICATED`` error, as Twenty answers
@@ -56,6 +57,7 @@ from graphql.validation.validate import ValidationAbortedError
 from api_common.errors import ApiError, BadRequest, MethodNotAllowed, Unauthenticated, as_api_error
 from api_common.graphql_errors import api_error_entry, error_entry, http_answer
 from api_common.graphql_limits import STRUCTURE_RULES, limit_rules, root_field_names
+from api_common.inputs import check_json_depth
 from api_common.rest import nul_path
 
 __all__ = ["INTERNAL_USER_MESSAGE", "NUL_MESSAGE", "GraphQLEndpointView", "format_error", "is_introspection_only"]
@@ -204,6 +206,20 @@ class GraphQLEndpointView(GraphQLView):
         """The entries of ``errors[]`` for what ``rules`` find wrong with ``document``."""
         errors = validate(schema.graphql_schema, document, rules, graphene_settings.MAX_VALIDATION_ERRORS)
         return [format_error(error) for error in errors]
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        """graphene-django's reading of the body, after refusing JSON nested deeper than ``MAX_JSON_DEPTH``
+        (the standard library's parser recurses once per level)."""
+        if self.get_content_type(request) == "application/json":
+            check_json_depth(request.body)
+        return super().parse_body(request)
+
+    def get_graphql_params(self, request: HttpRequest, data: Any) -> tuple[Any, Any, Any, Any]:  # type: ignore[override]
+        """graphene-django's parameters, after refusing ``variables`` sent as over-deep JSON text."""
+        variables = request.GET.get("variables") or data.get("variables")
+        if isinstance(variables, str):
+            check_json_depth(variables, "variables")
+        return GraphQLView.get_graphql_params(request, data)
 
     @staticmethod
     def answer(result: ExecutionResult) -> tuple[dict[str, Any], int]:

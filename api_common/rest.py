@@ -18,6 +18,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
 from api_common.errors import ApiError, BadRequest, InternalError, as_api_error
+from api_common.inputs import check_json_depth
 
 __all__ = ["FastJSONRenderer", "StrictJSONParser", "error_body", "exception_handler", "json_error", "nul_path"]
 
@@ -52,7 +53,10 @@ class FastJSONRenderer(BaseRenderer):
 
 
 class StrictJSONParser(BaseParser):
-    """Parse a JSON body with orjson, answering 400 with the parser's reason on malformed JSON."""
+    """Parse a JSON body with orjson, answering 400 with the parser's reason on malformed JSON.
+
+    A body nested deeper than ``MAX_JSON_DEPTH`` is refused before it is parsed.
+    """
 
     media_type = "application/json"
 
@@ -60,6 +64,7 @@ class StrictJSONParser(BaseParser):
         raw = stream.read() if stream is not None else b""
         if not raw.strip():
             return None
+        check_json_depth(raw)
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as error:

@@ -8,6 +8,8 @@ Environment variables:
 - ``ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``MAX_BATCH_RECORDS``: records per batch create (default 60).
 - ``MUTATION_MAXIMUM_AFFECTED_RECORDS``: records per update/delete/restore by filter (default 100).
+- ``MAX_JSON_DEPTH``: levels of arrays and objects a JSON body or GraphQL ``variables`` may nest
+  (default 128); deeper JSON is a 400 before it is parsed.
 - ``GRAPHQL_MAX_DEPTH`` (default 8), ``GRAPHQL_MAX_ROOT_RESOLVERS`` (default 20),
   ``GRAPHQL_MAX_FIELDS`` (default 2000): limits on GraphQL documents, on both endpoints.
 - ``WEBHOOKS_ALLOW_PRIVATE_TARGETS``: let webhooks call private, loopback and link-local
@@ -139,6 +141,11 @@ MAX_BATCH_RECORDS = int(os.environ.get("MAX_BATCH_RECORDS", "60"))
 MUTATION_MAXIMUM_AFFECTED_RECORDS = int(os.environ.get("MUTATION_MAXIMUM_AFFECTED_RECORDS", "100"))
 QUERY_DEFAULT_LIMIT = 60
 QUERY_MAX_LIMIT = 200
+
+# Levels of arrays and objects a JSON body or GraphQL variables may nest; read through api_common.conf.
+# 128 leaves room for the deepest filter the query engine takes (50 levels of and/or/not, two
+# JSON levels each, inside the body) and keeps every recursive walk far from Python's limit.
+MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", "128"))
 
 # GraphQL document limits, the same on /graphql and /metadata; read through api_common.conf.
 GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", "8"))
