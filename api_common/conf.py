@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from django.conf import settings
 
-__all__ = ["graphql_max_depth", "graphql_max_fields", "graphql_max_root_resolvers", "max_json_depth"]
+__all__ = [
+    "graphql_max_depth",
+    "graphql_max_fields",
+    "graphql_max_root_resolvers",
+    "max_json_depth",
+    "max_request_body_bytes",
+]
 
 
 def setting(name: str, default: int) -> int:
@@ -35,3 +41,8 @@ def graphql_max_fields() -> int:
 def max_json_depth() -> int:
     """Levels of arrays and objects a JSON body (or GraphQL ``variables``) may nest (``MAX_JSON_DEPTH``, default 128)."""
     return setting("MAX_JSON_DEPTH", 128)
+
+
+def max_request_body_bytes() -> int:
+    """Largest request body accepted, in bytes (``MAX_REQUEST_BODY_BYTES``, default 10 MiB)."""
+    return setting("MAX_REQUEST_BODY_BYTES", 10 * 1024 * 1024)

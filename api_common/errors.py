@@ -33,6 +33,7 @@ __all__ = [
     "InternalError",
     "MethodNotAllowed",
     "NotFound",
+    "PayloadTooLarge",
     "Unauthenticated",
     "as_api_error",
     "status_name",
@@ -87,7 +88,15 @@ class ApiError(Exception):
     @classmethod
     def for_status(cls, status: int, *messages: str) -> ApiError:
         """An error answered with ``status``: its class when there is one, else a plain ``ApiError``."""
-        for kind in (BadRequest, Unauthenticated, Forbidden, NotFound, MethodNotAllowed, InternalError):
+        for kind in (
+            BadRequest,
+            Unauthenticated,
+            Forbidden,
+            NotFound,
+            MethodNotAllowed,
+            PayloadTooLarge,
+            InternalError,
+        ):
             if kind.status == status:
                 return kind(*messages)
         error = ApiError(*messages)
@@ -141,6 +150,14 @@ class MethodNotAllowed(ApiError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Allow": self.allow} if self.allow else {}
+
+
+class PayloadTooLarge(ApiError):
+    """413: the body is over ``MAX_REQUEST_BODY_BYTES``; it was not read (or not past the limit)."""
+
+    status = 413
+    error_name = "PayloadTooLargeException"
+    code = "BAD_USER_INPUT"
 
 
 class InternalError(ApiError):

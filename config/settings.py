@@ -8,6 +8,8 @@ Environment variables:
 - ``ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``MAX_BATCH_RECORDS``: records per batch create (default 60).
 - ``MUTATION_MAXIMUM_AFFECTED_RECORDS``: records per update/delete/restore by filter (default 100).
+- ``MAX_REQUEST_BODY_BYTES``: largest request body in bytes (default 10485760, 10 MiB); larger
+  bodies are answered 413 before they are read, on every endpoint.
 - ``MAX_JSON_DEPTH``: levels of arrays and objects a JSON body or GraphQL ``variables`` may nest
   (default 128); deeper JSON is a 400 before it is parsed.
 - ``GRAPHQL_MAX_DEPTH`` (default 8), ``GRAPHQL_MAX_ROOT_RESOLVERS`` (default 20),
@@ -65,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: refuses bodies over MAX_REQUEST_BODY_BYTES with 413.
+    "api_common.edge.RequestEdgeMiddleware",
     # Serves collected static files (GraphiQL, Swagger UI) under any WSGI server, without a CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,6 +145,14 @@ MAX_BATCH_RECORDS = int(os.environ.get("MAX_BATCH_RECORDS", "60"))
 MUTATION_MAXIMUM_AFFECTED_RECORDS = int(os.environ.get("MUTATION_MAXIMUM_AFFECTED_RECORDS", "100"))
 QUERY_DEFAULT_LIMIT = 60
 QUERY_MAX_LIMIT = 200
+
+# Largest request body, in bytes; over it, 413 before the body is read (api_common.edge). 10 MiB
+# holds a full batch (MAX_BATCH_RECORDS records) of large records many times over, while one
+# worker holding a body and its parsed form stays around 100 MB at worst.
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(10 * 1024 * 1024)))
+# Django's own cap on request.body (2.5 MB by default) would be a second, lower and silent limit
+# for the GraphQL endpoints (a 400 page); the edge middleware enforces the one limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
 # Levels of arrays and objects a JSON body or GraphQL variables may nest; read through api_common.conf.
 # 128 leaves room for the deepest filter the query engine takes (50 levels of and/or/not, two
