@@ -6,6 +6,9 @@ the limit. :class:`BoundedASGIHandler` does the same where an ASGI server hands 
 in pieces, so that no body is kept beyond the limit, in memory or on disk. Memory stays flat:
 what is kept is spooled to disk past Django's ``FILE_UPLOAD_MAX_MEMORY_SIZE``.
 
+Its ``process_exception`` answers 503 with ``Retry-After`` for a view outside the APIs whose
+database cannot answer (the APIs translate that themselves).
+
 A refusal answers in the error format of the endpoint asked: a view class may say how with a
 classmethod ``error_response(error)`` (the GraphQL endpoints do); every other path answers in
 the REST format ``{"statusCode", "error", "messages"}``.
@@ -13,6 +16,7 @@ the REST format ``{"statusCode", "error", "messages"}``.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -25,10 +29,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
 from api_common.conf import max_request_body_bytes
-from api_common.errors import ApiError, PayloadTooLarge
+from api_common.errors import ApiError, PayloadTooLarge, database_refusal
 from api_common.rest import json_error
 
 __all__ = ["BoundedASGIHandler", "RequestEdgeMiddleware", "error_response", "read_bounded"]
+
+logger = logging.getLogger(__name__)
 
 #: Bytes read at a time from a body of unknown length.
 CHUNK = 64 * 1024
@@ -76,7 +82,8 @@ def declared_length(request: HttpRequest) -> int | None:
 
 
 class RequestEdgeMiddleware:
-    """Refuse bodies over ``MAX_REQUEST_BODY_BYTES`` (413) before any view or middleware reads them.
+    """Refuse bodies over ``MAX_REQUEST_BODY_BYTES`` (413) before any view or middleware reads them;
+    answer a database that cannot answer with 503 for views outside the APIs.
 
     Place it first, or right after ``SecurityMiddleware``: the CSRF middleware reads form bodies.
     """
@@ -89,6 +96,15 @@ class RequestEdgeMiddleware:
         if refusal is not None:
             return error_response(request, refusal)
         return self.get_response(request)
+
+    @staticmethod
+    def process_exception(request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A view outside the APIs (admin, settings pages, docs) whose database cannot answer: 503."""
+        error = database_refusal(exception)
+        if error is None:
+            return None
+        logger.warning("Database unavailable at %s: %s", request.path, exception)
+        return error_response(request, error)
 
     @staticmethod
     def body_refusal(request: HttpRequest) -> PayloadTooLarge | None:

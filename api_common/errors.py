@@ -12,7 +12,8 @@ Translations, one per API style:
 - GraphQL: ``api_common.graphql_errors`` builds ``errors[]`` entries with ``extensions.code``
   and ``extensions.userFriendlyMessage``.
 
-Exceptions of Django (``ValidationError``, ``Http404``) and DRF are mapped onto the hierarchy by
+Exceptions of Django (``ValidationError``, ``Http404``), DRF and the database (a lost connection,
+a cancelled statement: :func:`database_refusal`, 503) are mapped onto the hierarchy by
 :func:`as_api_error`, the one place that knows them; anything it does not know is a bug of ours
 and answers 500.
 """
@@ -22,6 +23,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import connection
+from django.db import utils as db_utils
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 
@@ -34,8 +37,10 @@ __all__ = [
     "MethodNotAllowed",
     "NotFound",
     "PayloadTooLarge",
+    "ServiceUnavailable",
     "Unauthenticated",
     "as_api_error",
+    "database_refusal",
     "status_name",
     "validation_messages",
 ]
@@ -53,12 +58,27 @@ ERROR_NAMES = {
     415: "UnsupportedMediaTypeException",
     422: "UnprocessableEntityException",
     429: "TooManyRequestsException",
+    503: "ServiceUnavailableException",
 }
 
 
 def status_name(status: int) -> str:
     """The exception name Twenty gives ``status`` (api-reference 1.7)."""
     return ERROR_NAMES.get(status, "InternalServerErrorException" if status >= 500 else "BadRequestException")
+
+
+#: Seconds a client should wait before retrying a request the database could not answer.
+RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE = "The database is unavailable right now; try again in a few seconds"
+STATEMENT_CANCELLED = (
+    "The database took too long answering this request and cancelled it; narrow the filter or try again"
+)
+#: SQLSTATE classes of PostgreSQL meaning "not now" rather than "wrong": connection exceptions,
+#: insufficient resources, operator intervention (shutdown, cancel), system errors.
+UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "58"})
+#: SQLite's primary result codes meaning the same: busy, locked, I/O error, full, cannot open, protocol.
+UNAVAILABLE_SQLITE_CODES = frozenset({5, 6, 10, 13, 14, 15})
+QUERY_CANCELED, SQLITE_INTERRUPT = "57014", 9
 
 
 class ApiError(Exception):
@@ -160,12 +180,52 @@ class PayloadTooLarge(ApiError):
     code = "BAD_USER_INPUT"
 
 
+class ServiceUnavailable(ApiError):
+    """503: the database cannot answer now; ``Retry-After`` says when to try again. Never a bug of ours."""
+
+    status = 503
+    error_name = "ServiceUnavailableException"
+    code = "SERVICE_UNAVAILABLE"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 class InternalError(ApiError):
     """500: a bug of ours. Its message never shows details."""
 
     status = 500
     error_name = "InternalServerErrorException"
     code = "INTERNAL_SERVER_ERROR"
+
+
+def database_refusal(exc: BaseException) -> ServiceUnavailable | None:
+    """``exc`` as a 503 when it says the database cannot answer now, else None.
+
+    PostgreSQL tells by SQLSTATE; an error psycopg raises itself has none, and is a lost database
+    only when the connection is gone (else it is a misuse: too many parameters...). SQLite tells
+    by result code. Other database errors (a syntax error, a missing column, too many columns)
+    are bugs of ours and stay 500s.
+    """
+    if not isinstance(exc, (db_utils.OperationalError, db_utils.InterfaceError)):
+        return None
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    sqlite_code = getattr(cause, "sqlite_errorcode", None)
+    if sqlstate == QUERY_CANCELED or (sqlite_code is not None and sqlite_code & 0xFF == SQLITE_INTERRUPT):
+        return ServiceUnavailable(STATEMENT_CANCELLED)
+    if sqlite_code is not None:
+        return ServiceUnavailable(DATABASE_UNAVAILABLE) if sqlite_code & 0xFF in UNAVAILABLE_SQLITE_CODES else None
+    if sqlstate is not None:
+        return ServiceUnavailable(DATABASE_UNAVAILABLE) if sqlstate[:2] in UNAVAILABLE_SQLSTATE_CLASSES else None
+    return ServiceUnavailable(DATABASE_UNAVAILABLE) if connection_lost() else None
+
+
+def connection_lost() -> bool:
+    """True when the default database connection could not be opened, or has been closed or broken under us."""
+    raw = connection.connection
+    return raw is None or bool(getattr(raw, "closed", False)) or bool(getattr(raw, "broken", False))
 
 
 def validation_messages(error: ValidationError) -> list[str]:
@@ -200,4 +260,4 @@ def as_api_error(exc: BaseException) -> ApiError | None:
         return Unauthenticated(*drf_messages(exc.detail))
     if isinstance(exc, drf_exceptions.APIException):
         return ApiError.for_status(exc.status_code, *drf_messages(exc.detail))
-    return None
+    return database_refusal(exc)

@@ -21,7 +21,9 @@ fragments, starts with ``__``), which client generators send before they have on
 - a missing or refused key: HTTP 200 with an ``UNAUTHENTICATED`` error, as Twenty answers
   (GraphQL clients read errors from the body; an HTTP error would reach them as a transport failure);
 - errors of resolvers: 200 with ``data`` and ``errors``; variables or an operation name that do
-  not fit: 400.
+  not fit: 400;
+- a database that cannot answer (before or under a resolver): 503 with ``Retry-After`` and
+  ``SERVICE_UNAVAILABLE`` errors only.
 
 Every error carries ``extensions.code`` and ``extensions.userFriendlyMessage``
 (``api_common.graphql_errors``). Queries may also be sent by ``GET`` (mutations only by
@@ -54,7 +56,14 @@ from graphql import (
 from graphql.language import DocumentNode
 from graphql.validation.validate import ValidationAbortedError
 
-from api_common.errors import ApiError, BadRequest, MethodNotAllowed, Unauthenticated, as_api_error
+from api_common.errors import (
+    ApiError,
+    BadRequest,
+    MethodNotAllowed,
+    ServiceUnavailable,
+    Unauthenticated,
+    as_api_error,
+)
 from api_common.graphql_errors import api_error_entry, error_entry, http_answer
 from api_common.graphql_limits import STRUCTURE_RULES, limit_rules, root_field_names
 from api_common.inputs import check_json_depth
@@ -138,13 +147,21 @@ class GraphQLEndpointView(GraphQLView):
         if request.method == "GET" and self.graphiql and self.can_display_graphiql(request, {}):
             return self.render_graphiql(request, endpoint=request.path)
         try:
-            body, status = self.run(request)
-        except ApiError as error:
+            body, status, headers = self.run(request)
+        except Exception as exc:  # authentication and schema lookup read the database too
+            error = as_api_error(exc)
+            if error is None:
+                raise
+            if isinstance(error, ServiceUnavailable):
+                logger.warning("Database unavailable at %s: %s", request.path, exc)
             return self.error_response(error)
-        return self.respond(request, body, status)
+        response = self.respond(request, body, status)
+        for name, value in headers.items():
+            response[name] = value
+        return response
 
-    def run(self, request: HttpRequest) -> tuple[dict[str, Any], int]:
-        """Read, parse, authenticate, validate and execute one operation; return the body and the status."""
+    def run(self, request: HttpRequest) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """Read, parse, authenticate, validate and execute one operation; return the body, status and headers."""
         if request.method not in ("GET", "POST"):
             raise MethodNotAllowed(
                 f"{request.method} is not supported: POST a GraphQL operation as JSON to {request.path}",
@@ -154,7 +171,7 @@ class GraphQLEndpointView(GraphQLView):
         try:
             document = parse(query)
         except GraphQLError as error:
-            return {"errors": [error_entry(error.message, "BAD_USER_INPUT", located=error)]}, 400
+            return {"errors": [error_entry(error.message, "BAD_USER_INPUT", located=error)]}, 400, {}
         operation = get_operation_ast(document, operation_name)
         if request.method == "GET" and operation is not None and operation.operation != OperationType.QUERY:
             raise MethodNotAllowed(
@@ -163,7 +180,7 @@ class GraphQLEndpointView(GraphQLView):
         # Fragment cycles and unknown fragments first: nothing below may walk the document before.
         errors = self.validate(self.schema, document, STRUCTURE_RULES)
         if errors:
-            return {"errors": errors}, 400
+            return {"errors": errors}, 400, {}
         try:
             principal = self.authenticate(request)
         except Unauthenticated:
@@ -174,7 +191,7 @@ class GraphQLEndpointView(GraphQLView):
         # The limits before graphql-core's rules, some of which cost more than linear time.
         errors = self.validate(schema, document, limit_rules()) or self.validate(schema, document, specified_rules)
         if errors:
-            return {"errors": errors}, 400
+            return {"errors": errors}, 400, {}
         result = execute(
             schema.graphql_schema,
             document,
@@ -222,16 +239,27 @@ class GraphQLEndpointView(GraphQLView):
         return GraphQLView.get_graphql_params(request, data)
 
     @staticmethod
-    def answer(result: ExecutionResult) -> tuple[dict[str, Any], int]:
-        """The body and status of an execution's result."""
+    def answer(result: ExecutionResult) -> tuple[dict[str, Any], int, dict[str, str]]:
+        """The body, status and headers of an execution's result."""
         if not result.errors:
-            return {"data": result.data}, 200
+            return {"data": result.data}, 200, {}
+        unavailable = [
+            error
+            for error in result.errors
+            if isinstance(as_api_error(error.original_error) if error.original_error else None, ServiceUnavailable)
+        ]
+        if unavailable:
+            # The database could not answer: partial data would be a wrong answer, not a smaller one.
+            logger.warning("Database unavailable under a resolver: %s", unavailable[0].original_error)
+            refusal = as_api_error(unavailable[0].original_error)
+            assert refusal is not None
+            return {"errors": [format_error(error) for error in unavailable]}, refusal.status, refusal.headers
         formatted = [format_error(error) for error in result.errors]
         if result.data is None and all(not error.path for error in result.errors):
             # Nothing ran: the variables or the operation name were wrong.
-            return {"errors": formatted}, 400
+            return {"errors": formatted}, 400, {}
         # ``errors`` first, as the GraphQL specification recommends (and graphene-django does).
-        return {"errors": formatted, "data": result.data}, 200
+        return {"errors": formatted, "data": result.data}, 200, {}
 
     # -- answers ------------------------------------------------------------------------------
 

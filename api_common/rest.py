@@ -3,7 +3,8 @@
 Every REST error leaves through :func:`exception_handler` as Twenty's body
 ``{"statusCode": 400, "error": "BadRequestException", "messages": ["..."]}``, whatever raised it:
 an ``api_common.errors.ApiError``, a service's ``ValidationError``, an ``Http404``, a DRF
-exception (all mapped by ``as_api_error``) or an unexpected crash (500, logged).
+exception, a database that cannot answer (503 with ``Retry-After``; all mapped by
+``as_api_error``) or an unexpected crash (500, logged).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
-from api_common.errors import ApiError, BadRequest, InternalError, as_api_error
+from api_common.errors import ApiError, BadRequest, InternalError, ServiceUnavailable, as_api_error
 from api_common.inputs import check_json_depth
 
 __all__ = ["FastJSONRenderer", "StrictJSONParser", "error_body", "exception_handler", "json_error", "nul_path"]
@@ -36,6 +37,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if error is None:
         logger.exception("Unhandled error in %s", context.get("view"))
         error = InternalError("Internal server error")
+    elif isinstance(error, ServiceUnavailable):
+        logger.warning("Database unavailable in %s: %s", context.get("view"), exc)
     return Response(error_body(error), status=error.status, headers=error.headers)
 
 

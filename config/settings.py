@@ -3,6 +3,8 @@
 Environment variables:
 
 - ``DATABASE_URL``: database to use (default: ``sqlite:///<project>/db.sqlite3``).
+- ``CONN_MAX_AGE``: seconds a PostgreSQL connection is kept (default 60); health checks
+  (``CONN_HEALTH_CHECKS``) are on, so a dropped connection is replaced before a request uses it.
 - ``SECRET_KEY``: required unless ``DEBUG`` is on, where a development default is used.
 - ``DEBUG``: ``1``/``true`` turns debug mode on (default off).
 - ``ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
@@ -103,6 +105,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A kept connection the server dropped (a restart while idle) is replaced at the start of
+        # the next request instead of failing it.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -1,9 +1,11 @@
 """URL map. Patterns are static; views resolve objects through the workspace's schema snapshot."""
 
+import sys
+
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from api_common.errors import InternalError, NotFound
+from api_common.errors import InternalError, NotFound, database_refusal
 from api_common.rest import json_error
 from apikeys_app.views import ApiKeysView
 from core_app.docs_views import docs_page, graphiql_page
@@ -46,8 +48,10 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    """Crashes answer in the API's error format, without details."""
-    return json_error(InternalError("Internal server error"))
+    """Crashes answer in the API's error format, without details; a database that cannot answer,
+    raised outside any view (a middleware), is a 503 like everywhere else."""
+    refusal = database_refusal(sys.exc_info()[1]) if sys.exc_info()[1] is not None else None
+    return json_error(refusal or InternalError("Internal server error"))
 
 
 handler404 = not_found
