@@ -6,6 +6,8 @@ Environment variables:
 - ``CONN_MAX_AGE``: seconds a PostgreSQL connection is kept (default 60); health checks
   (``CONN_HEALTH_CHECKS``) are on, so a dropped connection is replaced before a request uses it.
 - ``SECRET_KEY``: required unless ``DEBUG`` is on, where a development default is used.
+- ``API_KEY_PEPPER``: key of the HMAC under which API-key secrets are stored (default: empty,
+  meaning ``SECRET_KEY``); changing it invalidates every API key.
 - ``DEBUG``: ``1``/``true`` turns debug mode on (default off).
 - ``ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``MAX_BATCH_RECORDS``: records per batch create (default 60).
@@ -46,6 +48,11 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or set DEBUG=1 for development).")
     SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+
+# Key of the HMAC under which API-key secrets are stored (apikeys_app.tokens reads it at each
+# use); empty means SECRET_KEY. Set it to rotate SECRET_KEY without invalidating API keys.
+# Changing the pepper itself invalidates every API key.
+API_KEY_PEPPER = os.environ.get("API_KEY_PEPPER", "")
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
