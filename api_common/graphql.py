@@ -14,10 +14,10 @@ is and which schema and context value serve it::
 Every operation needs a usable key except pure introspection (every root field, through
 fragments, starts with ``__``), which client generators send before they have one. Answers:
 
-- a request that cannot be read (method, body, JSON nested deeper than ``MAX_JSON_DEPTH``,
-  variables, NUL characters), a document that
-  does not parse or validate, or one over the limits of ``api_common.graphql_limits``: 4xx with
-  ``errors`` only (405 names the methods taken in ``Allow``);
+- a request that cannot be read (method, body over ``MAX_REQUEST_BODY_BYTES``, JSON nested
+  deeper than ``MAX_JSON_DEPTH``, variables, NUL characters), a document that does not parse or
+  validate, or one over the limits of ``api_common.graphql_limits``: 4xx with ``errors`` only
+  (405 names the methods taken in ``Allow``);
 - a missing or refused key: HTTP 200 with an ``UNAUTHENTICATED`` error, as Twenty answers
   (GraphQL clients read errors from the body; an HTTP error would reach them as a transport failure);
 - errors of resolvers: 200 with ``data`` and ``errors``; variables or an operation name that do
@@ -89,6 +89,11 @@ def is_introspection_only(document: DocumentNode, operation_name: str | None) ->
     return bool(names) and all(name.startswith("__") for name in names)
 
 
+def refusal_of(error: GraphQLError) -> ApiError | None:
+    """The ``ApiError`` a resolver's exception maps to, or None (graphql-core's own error, or a bug)."""
+    return as_api_error(error.original_error) if error.original_error is not None else None
+
+
 def format_error(error: GraphQLError) -> dict[str, Any]:
     """The entry of ``errors[]`` for an error of validation or execution.
 
@@ -105,7 +110,7 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
         extensions.setdefault("code", "BAD_USER_INPUT")
         extensions.setdefault("userFriendlyMessage", formatted["message"])
         return {**formatted, "extensions": extensions}
-    api_error = as_api_error(original)
+    api_error = refusal_of(error)
     if api_error is not None:
         return api_error_entry(api_error, located=error)
     logger.error("GraphQL resolver failed", exc_info=original)
@@ -243,15 +248,11 @@ class GraphQLEndpointView(GraphQLView):
         """The body, status and headers of an execution's result."""
         if not result.errors:
             return {"data": result.data}, 200, {}
-        unavailable = [
-            error
-            for error in result.errors
-            if isinstance(as_api_error(error.original_error) if error.original_error else None, ServiceUnavailable)
-        ]
+        unavailable = [error for error in result.errors if isinstance(refusal_of(error), ServiceUnavailable)]
         if unavailable:
             # The database could not answer: partial data would be a wrong answer, not a smaller one.
             logger.warning("Database unavailable under a resolver: %s", unavailable[0].original_error)
-            refusal = as_api_error(unavailable[0].original_error)
+            refusal = refusal_of(unavailable[0])
             assert refusal is not None
             return {"errors": [format_error(error) for error in unavailable]}, refusal.status, refusal.headers
         formatted = [format_error(error) for error in result.errors]
