@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from api_common.errors import Unauthenticated
 from apikeys_app.models import ApiKey
 from apikeys_app.tokens import digest, split_token
 
@@ -22,12 +23,8 @@ __all__ = ["ApiKeyAuthentication", "ApiKeyPrincipal", "AuthenticationError", "au
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
-class AuthenticationError(Exception):
-    """The request carries no usable API key; ``message`` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AuthenticationError(Unauthenticated):
+    """The request carries no usable API key; ``message`` says why (401 / ``UNAUTHENTICATED``)."""
 
 
 class ApiKeyPrincipal:

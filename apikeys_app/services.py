@@ -11,9 +11,9 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from api_common.inputs import check_input
 from apikeys_app.models import ApiKey
 from apikeys_app.tokens import new_token
-from config.inputs import check_input
 
 __all__ = ["create_api_key", "delete_api_key", "get_api_key", "regenerate_token", "revoke_api_key", "update_api_key"]
 

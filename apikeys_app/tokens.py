@@ -29,7 +29,11 @@ class NewToken:
 
 
 def pepper() -> bytes:
-    """The key of the digest: ``API_KEY_PEPPER`` if set, else ``SECRET_KEY`` (read at call time)."""
+    """The key of the digest: ``API_KEY_PEPPER`` if set, else ``SECRET_KEY``.
+
+    Read at each use, never at import, so a test or a settings override sees its own value.
+    Every stored digest depends on it: changing it invalidates every token.
+    """
     return (getattr(settings, "API_KEY_PEPPER", None) or settings.SECRET_KEY).encode()
 
 

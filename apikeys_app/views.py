@@ -9,10 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api_common.errors import BadRequest
+from api_common.pagination import paginate_by_id
 from apikeys_app import services
 from apikeys_app.models import ApiKey
-from config.pagination import paginate_by_id
-from config.rest import ApiError
 
 __all__ = ["ApiKeysView", "api_key_to_api"]
 
@@ -53,14 +53,13 @@ class ApiKeysView(APIView):
 
     def post(self, request: Request, pk: str | None = None) -> Response:
         if pk is not None:
-            raise ApiError(400, "Remove the id from the path to create an API key: POST /rest/metadata/apiKeys")
+            raise BadRequest("Remove the id from the path to create an API key: POST /rest/metadata/apiKeys")
         api_key, token = services.create_api_key(request.auth.workspace, request.data)
         return Response({"data": {**api_key_to_api(api_key), "token": token}}, status=201)
 
     def patch(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
-            raise ApiError(
-                400,
+            raise BadRequest(
                 "update apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
             )
         return Response({"data": api_key_to_api(services.update_api_key(request.auth.workspace, pk, request.data))})
@@ -69,8 +68,7 @@ class ApiKeysView(APIView):
 
     def delete(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
-            raise ApiError(
-                400,
+            raise BadRequest(
                 "delete apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
             )
         return Response({"data": api_key_to_api(services.delete_api_key(request.auth.workspace, pk))})

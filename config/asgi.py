@@ -1,8 +1,12 @@
-"""ASGI entry point."""
+"""ASGI entry point: Django's handler, bounded to ``MAX_REQUEST_BODY_BYTES`` per body (``api_common.edge``)."""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from api_common.edge import BoundedASGIHandler  # noqa: E402  (after Django's set-up, as get_asgi_application does)
+
+application = BoundedASGIHandler()

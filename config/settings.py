@@ -3,11 +3,21 @@
 Environment variables:
 
 - ``DATABASE_URL``: database to use (default: ``sqlite:///<project>/db.sqlite3``).
+- ``CONN_MAX_AGE``: seconds a PostgreSQL connection is kept (default 60); health checks
+  (``CONN_HEALTH_CHECKS``) are on, so a dropped connection is replaced before a request uses it.
 - ``SECRET_KEY``: required unless ``DEBUG`` is on, where a development default is used.
+- ``API_KEY_PEPPER``: key of the HMAC under which API-key secrets are stored (default: empty,
+  meaning ``SECRET_KEY``); changing it invalidates every API key.
 - ``DEBUG``: ``1``/``true`` turns debug mode on (default off).
 - ``ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``MAX_BATCH_RECORDS``: records per batch create (default 60).
 - ``MUTATION_MAXIMUM_AFFECTED_RECORDS``: records per update/delete/restore by filter (default 100).
+- ``MAX_REQUEST_BODY_BYTES``: largest request body in bytes (default 10485760, 10 MiB); larger
+  bodies are answered 413 before they are read, on every endpoint.
+- ``MAX_JSON_DEPTH``: levels of arrays and objects a JSON body or GraphQL ``variables`` may nest
+  (default 128); deeper JSON is a 400 before it is parsed.
+- ``GRAPHQL_MAX_DEPTH`` (default 8), ``GRAPHQL_MAX_ROOT_RESOLVERS`` (default 20),
+  ``GRAPHQL_MAX_FIELDS`` (default 2000): limits on GraphQL documents, on both endpoints.
 - ``WEBHOOKS_ALLOW_PRIVATE_TARGETS``: let webhooks call private, loopback and link-local
   addresses (default: on when ``DEBUG`` is on, off otherwise).
 - ``WEBHOOKS_MAX_ATTEMPTS`` (default 8), ``WEBHOOKS_RETRY_BASE_DELAY`` (seconds, default 80),
@@ -39,6 +49,11 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or set DEBUG=1 for development).")
     SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 
+# Key of the HMAC under which API-key secrets are stored (apikeys_app.tokens reads it at each
+# use); empty means SECRET_KEY. Set it to rotate SECRET_KEY without invalidating API keys.
+# Changing the pepper itself invalidates every API key.
+API_KEY_PEPPER = os.environ.get("API_KEY_PEPPER", "")
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
 INSTALLED_APPS = [
@@ -56,10 +71,13 @@ INSTALLED_APPS = [
     "apikeys_app",
     "core_app",
     "webhooks_app",
+    "settings_ui",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: refuses bodies over MAX_REQUEST_BODY_BYTES with 413.
+    "api_common.edge.RequestEdgeMiddleware",
     # Serves collected static files (GraphiQL, Swagger UI) under any WSGI server, without a CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -94,6 +112,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A kept connection the server dropped (a restart while idle) is replaced at the start of
+        # the next request instead of failing it.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -132,9 +153,9 @@ WHITENOISE_AUTOREFRESH = env_bool("WHITENOISE_AUTOREFRESH", DEBUG)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys_app.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["config.rest.FastJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.rest.StrictJSONParser"],
-    "EXCEPTION_HANDLER": "config.rest.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["api_common.rest.FastJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api_common.rest.StrictJSONParser"],
+    "EXCEPTION_HANDLER": "api_common.rest.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -143,6 +164,24 @@ MAX_BATCH_RECORDS = int(os.environ.get("MAX_BATCH_RECORDS", "60"))
 MUTATION_MAXIMUM_AFFECTED_RECORDS = int(os.environ.get("MUTATION_MAXIMUM_AFFECTED_RECORDS", "100"))
 QUERY_DEFAULT_LIMIT = 60
 QUERY_MAX_LIMIT = 200
+
+# Largest request body, in bytes; over it, 413 before the body is read (api_common.edge). 10 MiB
+# holds a full batch (MAX_BATCH_RECORDS records) of large records many times over, while one
+# worker holding a body and its parsed form stays around 100 MB at worst.
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(10 * 1024 * 1024)))
+# Django's own cap on request.body (2.5 MB by default) would be a second, lower and silent limit
+# for the GraphQL endpoints (a 400 page); the edge middleware enforces the one limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
+# Levels of arrays and objects a JSON body or GraphQL variables may nest; read through api_common.conf.
+# 128 leaves room for the deepest filter the query engine takes (50 levels of and/or/not, two
+# JSON levels each, inside the body) and keeps every recursive walk far from Python's limit.
+MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", "128"))
+
+# GraphQL document limits, the same on /graphql and /metadata; read through api_common.conf.
+GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", "8"))
+GRAPHQL_MAX_ROOT_RESOLVERS = int(os.environ.get("GRAPHQL_MAX_ROOT_RESOLVERS", "20"))
+GRAPHQL_MAX_FIELDS = int(os.environ.get("GRAPHQL_MAX_FIELDS", "2000"))
 
 # Background tasks (webhook deliveries): Django's Tasks API with the database backend; the
 # worker is ``manage.py db_worker``, as many processes and machines as wanted.

@@ -1,10 +1,13 @@
 """URL map. Patterns are static; views resolve objects through the workspace's schema snapshot."""
 
+import sys
+
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from api_common.errors import InternalError, NotFound, database_refusal
+from api_common.rest import json_error
 from apikeys_app.views import ApiKeysView
-from config.rest import json_error
 from core_app.docs_views import docs_page, graphiql_page
 from core_app.graphql.views import WorkspaceGraphQLView
 from core_app.openapi.views import CoreOpenApiView
@@ -24,7 +27,7 @@ urlpatterns = [
     path("open-api/metadata", MetadataOpenApiView.as_view()),
     path("docs", docs_page, name="docs"),
     path("docs/graphiql/<str:name>", graphiql_page, name="docs-graphiql"),
-    path("settings/", include("config.settings_pages")),
+    path("settings/", include("settings_ui.urls")),
     path("rest/metadata/apiKeys", ApiKeysView.as_view()),
     path("rest/metadata/apiKeys/<str:pk>", ApiKeysView.as_view()),
     path("", include("webhooks_app.urls")),
@@ -41,12 +44,14 @@ urlpatterns = [
 
 def not_found(request, exception=None):
     """Unknown URLs answer in the API's error format."""
-    return json_error(404, f"Cannot {request.method} {request.path}")
+    return json_error(NotFound(f"Cannot {request.method} {request.path}"))
 
 
 def server_error(request):
-    """Crashes answer in the API's error format, without details."""
-    return json_error(500, "Internal server error")
+    """Crashes answer in the API's error format, without details; a database that cannot answer,
+    raised outside any view (a middleware), is a 503 like everywhere else."""
+    refusal = database_refusal(sys.exc_info()[1]) if sys.exc_info()[1] is not None else None
+    return json_error(refusal or InternalError("Internal server error"))
 
 
 handler404 = not_found

@@ -10,16 +10,18 @@ Paths are relative to the server URL ``/rest``. Objects and fields answer in Twe
 envelopes (``{data: {objects: [...]}, pageInfo, totalCount}``, ``{data: {createOneObject: ...}}``);
 API keys and webhooks in ``{data: [...], pageInfo, totalCount}`` and ``{data: {...}}``. The
 routes are static; the document is still built per snapshot (the field-type enum is the
-workspace's table) and memoised on it by ``config.openapi.OpenApiDocumentView``.
+workspace's table) and memoised on it by :class:`WorkspaceOpenApiView`, which both documents'
+views derive from.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from drf_spectacular.plumbing import build_array_type, build_object_type, build_parameter_type
 
-from config.openapi import (
+from api_common.openapi import (
     DATE_TIME,
     UUID,
     OpenApiDocumentView,
@@ -31,11 +33,14 @@ from config.openapi import (
     nullable,
     page_info_schema,
     ref,
+    root_document,
 )
+from apikeys_app.authentication import AuthenticationError, authenticate_header
 from metadata_app.field_types import FIELD_TYPES
+from metadata_app.registry import schema_registry
 from metadata_app.specs import SchemaSnapshot
 
-__all__ = ["TITLE", "MetadataOpenApiView", "build_metadata_document"]
+__all__ = ["TITLE", "MetadataOpenApiView", "WorkspaceOpenApiView", "build_metadata_document"]
 
 TITLE = "Metadata API"
 DESCRIPTION = (
@@ -469,7 +474,29 @@ def build_metadata_document(snapshot: SchemaSnapshot) -> dict[str, Any]:
     return {"paths": paths, "components": components, "tags": tags}
 
 
-class MetadataOpenApiView(OpenApiDocumentView):
+class WorkspaceOpenApiView(OpenApiDocumentView):
+    """An OpenAPI document of the workspace the request's API key opens, memoised on its snapshot.
+
+    Subclasses set ``build(snapshot)`` besides the title, description and memo name.
+    """
+
+    build: ClassVar[Callable[[SchemaSnapshot], dict[str, Any]]]
+
+    def workspace_document(self, request: Any) -> tuple[dict[str, Any] | None, str | None]:
+        header = request.META.get("HTTP_AUTHORIZATION")
+        try:
+            api_key = authenticate_header(header)
+        except AuthenticationError as error:
+            return None, (error.message if header else None)
+        snapshot = schema_registry.snapshot(api_key.workspace)
+        build = type(self).build
+        document = schema_registry.memo(
+            snapshot, self.memo_name, lambda: root_document(self.title, self.description, build(snapshot))
+        )
+        return document, None
+
+
+class MetadataOpenApiView(WorkspaceOpenApiView):
     """``GET /rest/open-api/metadata`` (alias ``/open-api/metadata``)."""
 
     title = TITLE

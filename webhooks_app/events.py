@@ -56,7 +56,7 @@ def record_events(ctx: RecordContext, changes: list[Any]) -> list[Event]:
             record_id=change.record.pk,
             # Destroyed records are already deleted from the table; their Python objects still
             # hold the last state, which is what the event must carry.
-            # The same serialisation as the REST renderer (config.rest.FastJSONRenderer).
+            # The same serialisation as the REST renderer (api_common.rest.FastJSONRenderer).
             record=orjson.dumps(record_to_api(change.record, plan), option=orjson.OPT_NON_STR_KEYS).decode(),
             updated_fields=list(change.updated_fields) if change.action == "updated" else None,
             occurred_at=now,

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from config.inputs import check_input
+from api_common.inputs import check_input
 from webhooks_app import transport
 from webhooks_app.events import ACTIONS
 from webhooks_app.models import Delivery, Webhook

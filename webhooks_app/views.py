@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import paginate_by_id
-from config.rest import ApiError
+from api_common.errors import BadRequest
+from api_common.pagination import paginate_by_id
 from webhooks_app import services
 from webhooks_app.models import Delivery, Webhook
 from webhooks_app.payload import format_event_date
@@ -91,9 +91,9 @@ def delivery_to_api(delivery: Delivery) -> dict[str, Any]:
     }
 
 
-def missing_id(verb: str) -> ApiError:
+def missing_id(verb: str) -> BadRequest:
     """The 400 for a PATCH or DELETE without an id."""
-    return ApiError(400, f"{verb} webhook query invalid. Id missing. eg: /rest/metadata/webhooks/{ID_EXAMPLE}")
+    return BadRequest(f"{verb} webhook query invalid. Id missing. eg: /rest/metadata/webhooks/{ID_EXAMPLE}")
 
 
 class WebhooksView(APIView):
@@ -110,7 +110,7 @@ class WebhooksView(APIView):
 
     def post(self, request: Request, pk: str | None = None) -> Response:
         if pk is not None:
-            raise ApiError(400, "Remove the id from the path to create a webhook: POST /rest/metadata/webhooks")
+            raise BadRequest("Remove the id from the path to create a webhook: POST /rest/metadata/webhooks")
         webhook = services.create_webhook(request.auth.workspace, request.data)
         return Response({"data": webhook_to_api(webhook, with_secret=True)}, status=201)
 
@@ -171,7 +171,7 @@ class LegacyWebhooksView(APIView):
 
     def post(self, request: Request, pk: str | None = None) -> Response:
         if pk is not None:
-            raise ApiError(400, "Remove the id from the path to create a webhook: POST /rest/webhooks")
+            raise BadRequest("Remove the id from the path to create a webhook: POST /rest/webhooks")
         return Response(
             webhook_to_api(services.create_webhook(request.auth.workspace, request.data), with_secret=True), status=201
         )

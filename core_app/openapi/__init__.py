@@ -8,8 +8,8 @@ Usage::
     body["components"]["schemas"]["Company"]["properties"]["employees"]
     # -> {"type": ["number", "null"], "description": "Employees (NUMBER)"}
 
-``config.openapi.OpenApiDocumentView`` wraps it in the root object and memoises it per
-snapshot, so a new field appears on the next request. Schemas come from the field-type table
+``CoreOpenApiView`` (a ``metadata_app.openapi.WorkspaceOpenApiView``) wraps it in the root
+object and memoises it per snapshot, so a new field appears on the next request. Schemas come from the field-type table
 (``FieldType.openapi_schema``), never from a switch on type names.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.openapi import common_components, page_info_schema
+from api_common.openapi import common_components, page_info_schema
 from core_app.openapi.paths import PARAMETERS, object_paths
 from core_app.openapi.schemas import ERROR, PAGE_INFO, object_schemas
 from core_app.openapi.webhooks import object_webhooks

@@ -12,7 +12,7 @@ from typing import Any
 
 from drf_spectacular.plumbing import build_array_type, build_object_type, build_parameter_type
 
-from config.openapi import error_responses, id_path_parameter, json_body, json_response, ref
+from api_common.openapi import error_responses, id_path_parameter, json_body, json_response, ref
 from core_app.openapi.schemas import PAGE_INFO, create_name, record_name, update_name
 from core_app.rest.views import cap
 from metadata_app.specs import ObjectSpec

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.openapi import ref
+from api_common.openapi import ref
 from core_app.rest.views import cap
 from metadata_app.field_types import FIELD_TYPES
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot

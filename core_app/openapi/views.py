@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from config.openapi import OpenApiDocumentView
 from core_app.openapi import DESCRIPTION, TITLE, build_core_document
+from metadata_app.openapi import WorkspaceOpenApiView
 
 __all__ = ["CoreOpenApiView"]
 
 
-class CoreOpenApiView(OpenApiDocumentView):
+class CoreOpenApiView(WorkspaceOpenApiView):
     """The core document for the key's workspace, or the base document without a valid key."""
 
     title = TITLE

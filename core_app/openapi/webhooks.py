@@ -10,7 +10,7 @@ from typing import Any
 
 from drf_spectacular.plumbing import build_array_type, build_object_type, build_parameter_type
 
-from config.openapi import DATE_TIME, UUID, json_body
+from api_common.openapi import DATE_TIME, UUID, json_body
 from core_app.openapi.schemas import record_name
 from metadata_app.specs import ObjectSpec
 

@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from django.conf import settings
 
-from config.rest import nul_path
+from api_common.rest import nul_path
 from core_app.query.ast import And, Condition, Node, Not, Or, iter_conditions
 from core_app.query.errors import FilterSyntaxError
 from core_app.query.targets import Source, Target, filter_error, resolve_target

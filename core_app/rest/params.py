@@ -7,9 +7,8 @@ from typing import Any
 
 from django.conf import settings
 
-from config.rest import ApiError
+from api_common.errors import BadRequest
 from core_app.query.ast import Node, OrderKey
-from core_app.query.errors import FilterSyntaxError, OrderBySyntaxError
 from core_app.query.order_by import parse_order_by
 from core_app.query.rest_filter import parse_rest_filter
 from metadata_app.specs import ObjectSpec
@@ -26,7 +25,7 @@ def read_limit(params: Any) -> int:
     if raw is None:
         return int(getattr(settings, "QUERY_DEFAULT_LIMIT", 60))
     if not DIGITS.match(raw):  # str.isdigit() also accepts characters int() refuses, such as "²"
-        raise ApiError(400, f"limit '{raw}' is invalid. Should be an integer")
+        raise BadRequest(f"limit '{raw}' is invalid. Should be an integer")
     return min(int(raw), int(getattr(settings, "QUERY_MAX_LIMIT", 200)))
 
 
@@ -36,7 +35,7 @@ def read_depth(params: Any) -> int:
     if raw is None:
         return 0
     if raw not in {str(d) for d in DEPTHS}:
-        raise ApiError(400, f"'depth={raw}' parameter invalid. Allowed values are 0, 1, 2")
+        raise BadRequest(f"'depth={raw}' parameter invalid. Allowed values are 0, 1, 2")
     return int(raw)
 
 
@@ -45,18 +44,12 @@ def read_filter(params: Any) -> Node | None:
     raw = params.get("filter")
     if raw is None or not raw.strip():
         return None
-    try:
-        return parse_rest_filter(raw)
-    except FilterSyntaxError as error:
-        raise ApiError(400, error.message) from None
+    return parse_rest_filter(raw)
 
 
 def read_order(params: Any) -> list[OrderKey]:
     """``order_by`` keys (``id`` is appended later by the query engine)."""
-    try:
-        return parse_order_by(params.get("order_by"))
-    except OrderBySyntaxError as error:
-        raise ApiError(400, error.message) from None
+    return parse_order_by(params.get("order_by"))
 
 
 def read_fields(params: Any, spec: ObjectSpec, readable: set[str]) -> frozenset[str] | None:
@@ -67,8 +60,7 @@ def read_fields(params: Any, spec: ObjectSpec, readable: set[str]) -> frozenset[
         return None
     unknown = [name for name in names if name not in readable]
     if unknown:
-        raise ApiError(
-            400,
+        raise BadRequest(
             f"'fields' parameter invalid. Unknown or unreadable fields on '{spec.name_singular}': {', '.join(unknown)}",
         )
     return frozenset(names)
@@ -78,7 +70,7 @@ def read_cursors(params: Any) -> tuple[str | None, str | None]:
     """``starting_after`` and ``ending_before`` (not both)."""
     after, before = params.get("starting_after") or None, params.get("ending_before") or None
     if after and before:
-        raise ApiError(400, "Only one of 'starting_after' and 'ending_before' may be provided")
+        raise BadRequest("Only one of 'starting_after' and 'ending_before' may be provided")
     return after, before
 
 

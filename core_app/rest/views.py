@@ -15,13 +15,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.rest import ApiError
-from core_app.query.errors import FilterSyntaxError, OrderBySyntaxError
+from api_common.errors import BadRequest, MethodNotAllowed
 from core_app.rest import params
 from core_app.services import writing
 from core_app.services.context import RecordContext, api_actor
 from core_app.services.duplicates import find_duplicates
-from core_app.services.errors import RecordError
 from core_app.services.grouping import group_by
 from core_app.services.loading import depth_loads, shape
 from core_app.services.merging import merge_records
@@ -50,13 +48,6 @@ class RecordsView(APIView):
         super().initial(request, *args, **kwargs)
         self.depth = params.read_depth(request.query_params)
 
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, RecordError):
-            exc = ApiError(exc.status, *exc.messages)
-        elif isinstance(exc, (FilterSyntaxError, OrderBySyntaxError)):
-            exc = ApiError(400, exc.message)
-        return super().handle_exception(exc)
-
     # -- resolution ---------------------------------------------------------------------------
 
     def context(self, request: Request, plural: str) -> RecordContext:
@@ -67,15 +58,15 @@ class RecordsView(APIView):
         if spec is None:
             singular = snapshot.by_singular.get(plural)
             if singular is not None:
-                raise ApiError(400, f"object '{plural}' not found. Did you mean '{singular.name_plural}'?")
-            raise ApiError(400, f"object '{plural}' not found. eg: companies")
+                raise BadRequest(f"object '{plural}' not found. Did you mean '{singular.name_plural}'?")
+            raise BadRequest(f"object '{plural}' not found. eg: companies")
         return RecordContext(api_key.workspace_id, snapshot, spec, api_actor(api_key.name))
 
     @staticmethod
     def record_id(raw: str) -> str:
         """A path id must be a UUID in its canonical 8-4-4-4-12 form."""
         if not CANONICAL_UUID.match(raw):
-            raise ApiError(400, f"'{raw}' is not a valid UUID")
+            raise BadRequest(f"'{raw}' is not a valid UUID")
         return str(uuid.UUID(raw))
 
     def shape(
@@ -88,7 +79,7 @@ class RecordsView(APIView):
 
     def get(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode != "core":
-            raise ApiError(405, f"Use {'POST' if self.mode == 'batch' else 'PATCH'} on this path")
+            raise MethodNotAllowed(f"Use {'POST' if self.mode == 'batch' else 'PATCH'} on this path")
         ctx = self.context(request, plural)
         query = request.query_params
         if record_id == "groupBy":
@@ -114,8 +105,8 @@ class RecordsView(APIView):
         if self.mode == "core" and record_id == "duplicates":
             return self.duplicates(request, self.context(request, plural))
         if self.mode == "restore" or record_id is not None:
-            raise ApiError(
-                400, f"Query path '{request.path.removeprefix('/rest/')}' invalid. Valid examples: {PATH_EXAMPLES}"
+            raise BadRequest(
+                f"Query path '{request.path.removeprefix('/rest/')}' invalid. Valid examples: {PATH_EXAMPLES}"
             )
         ctx = self.context(request, plural)
         upsert = params.is_true(request.query_params, "upsert")
@@ -124,9 +115,7 @@ class RecordsView(APIView):
             records = self.shape(ctx, [c.record for c in changes], request)
             return Response({"data": {f"create{cap(ctx.spec.name_plural)}": records}}, status=201)
         if not isinstance(request.data, dict):
-            raise ApiError(
-                400, "The body must be a JSON object (the record); use POST /rest/batch/{plural} for several"
-            )
+            raise BadRequest("The body must be a JSON object (the record); use POST /rest/batch/{plural} for several")
         change = writing.create_many(ctx, [request.data], upsert=upsert, batch=False)[0]
         return Response(
             {"data": {f"create{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}}, status=201
@@ -134,7 +123,7 @@ class RecordsView(APIView):
 
     def patch(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode == "batch":
-            raise ApiError(405, "Use POST on /rest/batch/{plural}")
+            raise MethodNotAllowed("Use POST on /rest/batch/{plural}")
         ctx = self.context(request, plural)
         if self.mode == "restore":
             return self.restore(request, ctx, record_id)
@@ -155,7 +144,7 @@ class RecordsView(APIView):
         """``POST /rest/{plural}/duplicates`` with ``{data: [...]}`` or ``{ids: [...]}``."""
         body = request.data if isinstance(request.data, dict) else {}
         if not isinstance(request.data, dict) or set(body) - {"data", "ids"}:
-            raise ApiError(400, 'The body must be {"data": [records]} or {"ids": [record ids]}')
+            raise BadRequest('The body must be {"data": [records]} or {"ids": [record ids]}')
         results = find_duplicates(ctx, body.get("data"), body.get("ids"))
         key = f"{ctx.spec.name_singular}Duplicates"
         return Response(
@@ -180,10 +169,10 @@ class RecordsView(APIView):
         """``PATCH /rest/{plural}/merge`` with ``{ids, conflictPriorityIndex, dryRun}``."""
         body = request.data
         if not isinstance(body, dict) or set(body) - {"ids", "conflictPriorityIndex", "dryRun"}:
-            raise ApiError(400, 'The body must be {"ids": [...], "conflictPriorityIndex": 0, "dryRun": false}')
+            raise BadRequest('The body must be {"ids": [...], "conflictPriorityIndex": 0, "dryRun": false}')
         dry_run = body.get("dryRun", False)
         if not isinstance(dry_run, bool):
-            raise ApiError(400, "'dryRun' must be true or false")
+            raise BadRequest("'dryRun' must be true or false")
         record = merge_records(ctx, body.get("ids"), body.get("conflictPriorityIndex", 0), dry_run)
         return Response({"data": {f"merge{cap(ctx.spec.name_singular)}": self.shape(ctx, [record], request)[0]}})
 
@@ -191,13 +180,13 @@ class RecordsView(APIView):
         """``GET /rest/{plural}/groupBy?group_by=[...]&aggregate=[...]``."""
         query = request.query_params
         if "group_by" not in query:
-            raise ApiError(400, "'group_by' parameter is required, e.g. group_by=[{\"stage\":true}]")
+            raise BadRequest("'group_by' parameter is required, e.g. group_by=[{\"stage\":true}]")
         parsed = {}
         for name in ("group_by", "aggregate"):
             try:
                 parsed[name] = orjson.loads(query[name]) if name in query else None
             except orjson.JSONDecodeError:
-                raise ApiError(400, f"'{name}' parameter invalid. Expected JSON, got '{query[name]}'") from None
+                raise BadRequest(f"'{name}' parameter invalid. Expected JSON, got '{query[name]}'") from None
         groups = group_by(
             ctx,
             params.read_filter(query),
@@ -224,7 +213,7 @@ class RecordsView(APIView):
 
     def delete(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode != "core":
-            raise ApiError(405, "DELETE is not available on this path")
+            raise MethodNotAllowed("DELETE is not available on this path")
         ctx = self.context(request, plural)
         soft = params.is_true(request.query_params, "soft_delete")
         if record_id is not None:
@@ -241,6 +230,6 @@ class InvalidPathView(APIView):
     """Paths with too many segments."""
 
     def dispatch_invalid(self, request: Request, rest: str) -> Response:
-        raise ApiError(400, f"Query path '{rest}' invalid. Valid examples: {PATH_EXAMPLES}")
+        raise BadRequest(f"Query path '{rest}' invalid. Valid examples: {PATH_EXAMPLES}")
 
     get = post = patch = put = delete = dispatch_invalid

@@ -1,25 +1,20 @@
-"""Errors of the record service, translated to HTTP/GraphQL errors at the edges."""
+"""Errors of the record service: ``api_common.errors.ApiError`` subclasses, so each API style
+answers them once (REST 400/404 in the error format, GraphQL ``BAD_USER_INPUT``/``NOT_FOUND``)."""
 
 from __future__ import annotations
+
+from api_common.errors import BadRequest, NotFound
 
 __all__ = ["InvalidRecordInput", "RecordError", "RecordNotFound"]
 
 
-class RecordError(Exception):
-    """A refused record operation: ``status`` (HTTP) and one or more ``messages``."""
-
-    status = 400
-
-    def __init__(self, *messages: str) -> None:
-        super().__init__(messages[0] if messages else "")
-        self.messages = list(messages)
+class RecordError(BadRequest):
+    """A refused record operation: one or more ``messages`` (400 unless a subclass says otherwise)."""
 
 
 class InvalidRecordInput(RecordError):
     """Bad input: unknown fields, wrong types, missing required values, broken links, duplicates."""
 
 
-class RecordNotFound(RecordError):
-    """No record with that id in this object of this workspace."""
-
-    status = 404
+class RecordNotFound(NotFound, RecordError):
+    """No record with that id in this object of this workspace (404)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.rest import nul_path
+from api_common.rest import nul_path
 from core_app.query.targets import UUID_TYPE
 from metadata_app.field_types import FieldValueError, describe
 from metadata_app.specs import FieldSpec, ObjectSpec

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.pagination import paginate_by_id
-from config.rest import ApiError
+from api_common.errors import BadRequest
+from api_common.pagination import paginate_by_id
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.rest.serialize import field_to_api, object_to_api
 from metadata_app.services import fields as field_services
@@ -25,10 +25,10 @@ FIELD_RELATED = ("object", "relation_target_object", "relation_target_field")
 VALID_PATHS = "/rest/metadata/objects or /rest/metadata/fields or /rest/metadata/webhooks or /rest/metadata/apiKeys"
 
 
-def metadata_path_error(path: str, resource: str) -> ApiError:
+def metadata_path_error(path: str, resource: str) -> BadRequest:
     """The 400 for an unknown metadata path."""
-    return ApiError(
-        400, f"Query path '{path}' invalid. Metadata path \"{resource}\" does not exist. Valid examples: {VALID_PATHS}"
+    return BadRequest(
+        f"Query path '{path}' invalid. Metadata path \"{resource}\" does not exist. Valid examples: {VALID_PATHS}"
     )
 
 
@@ -119,8 +119,7 @@ class MetadataView(APIView):
     def post(self, request: Request, resource: str, pk: str | None = None) -> Response:
         handler = self.resource(request, resource)
         if pk is not None:
-            raise ApiError(
-                400,
+            raise BadRequest(
                 f"create {handler.singular} query invalid. Remove the id from the path: POST /rest/metadata/{resource}",
             )
         row = handler.create(request.auth.workspace, request.data)
@@ -129,8 +128,7 @@ class MetadataView(APIView):
     def patch(self, request: Request, resource: str, pk: str | None = None) -> Response:
         handler = self.resource(request, resource)
         if pk is None:
-            raise ApiError(
-                400,
+            raise BadRequest(
                 f"update {handler.singular} query invalid. Id missing. eg: /rest/metadata/{resource}/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
             )
         row = handler.update(request.auth.workspace, pk, request.data)
@@ -141,8 +139,7 @@ class MetadataView(APIView):
     def delete(self, request: Request, resource: str, pk: str | None = None) -> Response:
         handler = self.resource(request, resource)
         if pk is None:
-            raise ApiError(
-                400,
+            raise BadRequest(
                 f"delete {handler.singular} query invalid. Id missing. eg: /rest/metadata/{resource}/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
             )
         return Response({"data": {f"deleteOne{handler.cap}": handler.delete(request.auth.workspace, pk)}})

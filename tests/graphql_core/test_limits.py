@@ -147,3 +147,43 @@ def test_the_assets_graphiql_references_are_served(anonymous, path):
     # then
     assert response.status_code == 200
     assert len(b"".join(response.streaming_content)) > 1000
+
+
+# --- the request path shared with /metadata ------------------------------------------------------------
+
+
+def test_introspection_through_fragments_needs_no_key(anonymous):
+    # when
+    status, body = anonymous.post(
+        "/graphql", {"query": "query Q { ...Root } fragment Root on BootstrapQuery { __schema { queryType { name } } }"}
+    )
+    # then
+    assert (status, body) == (200, {"data": {"__schema": {"queryType": {"name": "BootstrapQuery"}}}})
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param({"query": 5}, "Must provide query string.", id="query_not_a_string"),
+        pytest.param(
+            {"query": "{ people { totalCount } }", "variables": [1]},
+            "variables must be a JSON object.",
+            id="variables_not_an_object",
+        ),
+    ],
+)
+def test_a_request_that_cannot_be_read_is_a_400_naming_what_to_fix(api, body, message):
+    # when / then
+    assert api.post("/graphql", body) == (
+        400,
+        {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message}}]},
+    )
+
+
+def test_a_query_may_be_sent_by_get(api):
+    # when
+    response = api.client.get(
+        "/graphql", {"query": "{ people { totalCount } }"}, HTTP_ACCEPT="application/json", **api.headers()
+    )
+    # then
+    assert (response.status_code, response.json()) == (200, {"data": {"people": {"totalCount": 0}}})

@@ -94,13 +94,45 @@ def test_get_from_a_browser_opens_graphiql_on_metadata(db):
     assert b"vendor/graphiql-3.8.3/graphiql.min.js" in response.content and b'"/metadata"' in response.content
 
 
-def test_get_without_html_is_405_with_allow_post(gql):
+def test_get_runs_a_query_as_on_graphql(gql):
     # when
-    response = Client().get("/metadata", HTTP_AUTHORIZATION=f"Bearer {gql.token}", HTTP_ACCEPT="application/json")
+    response = Client().get(
+        "/metadata",
+        {"query": "{ currentWorkspace { displayName } }"},
+        HTTP_AUTHORIZATION=f"Bearer {gql.token}",
+        HTTP_ACCEPT="application/json",
+    )
     # then
-    message = "GET is not supported: POST a GraphQL operation as JSON to /metadata"
+    assert (response.status_code, json.loads(response.content)) == (
+        200,
+        {"data": {"currentWorkspace": {"displayName": "Acme"}}},
+    )
+
+
+def test_get_refuses_a_mutation_with_405_allow_post(gql):
+    # when
+    response = Client().get(
+        "/metadata",
+        {"query": 'mutation { deleteWebhook(id: "00000000-0000-0000-0000-000000000000") { id } }'},
+        HTTP_AUTHORIZATION=f"Bearer {gql.token}",
+        HTTP_ACCEPT="application/json",
+    )
+    # then
+    message = "Can only perform a mutation operation from a POST request."
     assert response.status_code == 405
     assert response["Allow"] == "POST"
+    assert json.loads(response.content) == {
+        "errors": [{"message": message, "extensions": {"code": "METHOD_NOT_ALLOWED", "userFriendlyMessage": message}}]
+    }
+
+
+def test_other_methods_are_405_with_allow_get_post(gql):
+    # when
+    response = Client().put("/metadata", "{}", HTTP_AUTHORIZATION=f"Bearer {gql.token}")
+    # then
+    message = "PUT is not supported: POST a GraphQL operation as JSON to /metadata"
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, POST"
     assert json.loads(response.content) == {
         "errors": [{"message": message, "extensions": {"code": "METHOD_NOT_ALLOWED", "userFriendlyMessage": message}}]
     }
@@ -198,7 +230,7 @@ def test_too_deep_selection_is_refused(gql):
     # then
     assert status == 400
     assert error_of(body)["extensions"]["code"] == "BAD_USER_INPUT"
-    assert "exceeds maximum operation depth of 15" in error_of(body)["message"]
+    assert "exceeds maximum operation depth of 8" in error_of(body)["message"]
 
 
 class CrashingQuery(graphene.ObjectType):
@@ -238,3 +270,21 @@ def test_unexpected_error_is_internal_without_details(gql):
             }
         ],
     }
+
+
+def test_the_root_field_and_field_limits_of_graphql_apply_here_too(gql, settings):
+    # given
+    settings.GRAPHQL_MAX_ROOT_RESOLVERS = 2
+    settings.GRAPHQL_MAX_FIELDS = 4
+    # when
+    roots = gql.post("{ a: currentWorkspace { id } b: currentWorkspace { id } c: currentWorkspace { id } }")
+    fields = gql.post("{ w: currentWorkspace { id displayName } currentWorkspace { id displayName } }")
+    # then
+    assert roots[0] == fields[0] == 400
+    assert [e["message"] for e in roots[1]["errors"]] == [
+        "Query has 3 root fields; at most 2 are allowed per request",
+        "Query selects more than 4 fields; split it into smaller queries",
+    ]
+    assert [e["message"] for e in fields[1]["errors"]] == [
+        "Query selects more than 4 fields; split it into smaller queries"
+    ]

@@ -163,8 +163,9 @@ def test_nested_fields_cost_the_same_queries_for_one_object_and_all(gql):
     assert one == every == 4
 
 
-def test_each_level_of_nesting_costs_at_most_one_query(gql):
-    # given
+def test_each_level_of_nesting_costs_at_most_one_query(gql, settings):
+    # given: DEEPER nests 9 levels, one more than the default GRAPHQL_MAX_DEPTH
+    settings.GRAPHQL_MAX_DEPTH = 9
     gql.data("{ currentWorkspace { id } }")
     # when
     one, _ = count_queries(gql, DEEPER, {"first": 1})

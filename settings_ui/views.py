@@ -6,8 +6,8 @@ page applies the same rules and shows the same messages. A new key's token and a
 secret are shown once, in the answer to the creation: never stored, never redirected through a
 URL or a message cookie.
 
-This module lives in ``config/`` because the page spans two apps (keys and webhooks) and
-belongs to neither; each app keeps its own models, services and REST views.
+The pages span two apps (keys and webhooks) and belong to neither, so they are an app of their
+own; each of those apps keeps its own models, services and REST views. URLs: ``settings_ui.urls``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,7 +29,16 @@ from apikeys_app.models import ApiKey
 from metadata_app.models import Workspace
 from webhooks_app import services as webhook_services
 
-__all__ = ["urlpatterns"]
+__all__ = [
+    "api_settings",
+    "create_key",
+    "create_webhook",
+    "delete_webhook",
+    "redeliver",
+    "revoke_key",
+    "test_webhook",
+    "webhook_detail",
+]
 
 #: Deliveries listed on a webhook's page.
 DELIVERY_LOG_SIZE = 50
@@ -193,17 +202,3 @@ def redeliver(request: HttpRequest, webhook_id: str, delivery_id: uuid.UUID) -> 
     webhook_services.redeliver(workspace, webhook_id, delivery_id)
     messages.success(request, "Delivery queued again.")
     return HttpResponseRedirect(page_url(workspace, "settings-webhook", webhook_id))
-
-
-urlpatterns = [
-    path("api", api_settings, name="settings-api"),
-    path("api/keys", create_key, name="settings-key-create"),
-    path("api/keys/<uuid:key_id>/revoke", revoke_key, name="settings-key-revoke"),
-    path("api/webhooks", create_webhook, name="settings-webhook-create"),
-    path("api/webhooks/<uuid:webhook_id>", webhook_detail, name="settings-webhook"),
-    path("api/webhooks/<uuid:webhook_id>/delete", delete_webhook, name="settings-webhook-delete"),
-    path("api/webhooks/<uuid:webhook_id>/test", test_webhook, name="settings-webhook-test"),
-    path(
-        "api/webhooks/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/redeliver", redeliver, name="settings-redeliver"
-    ),
-]

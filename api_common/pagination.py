@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from config.rest import ApiError
+from api_common.errors import BadRequest
 
 __all__ = ["IdPage", "paginate_by_id"]
 
@@ -34,9 +34,9 @@ def read_limit(params: Any, default: int, maximum: int) -> int:
     try:
         limit = int(raw)
     except ValueError:
-        raise ApiError(400, f"limit '{raw}' is invalid. Should be an integer") from None
+        raise BadRequest(f"limit '{raw}' is invalid. Should be an integer") from None
     if limit < 0:
-        raise ApiError(400, f"limit '{raw}' is invalid. Should be an integer")
+        raise BadRequest(f"limit '{raw}' is invalid. Should be an integer")
     return min(limit, maximum)
 
 
@@ -45,14 +45,14 @@ def read_cursor(raw: str) -> uuid.UUID:
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise ApiError(400, f"Invalid cursor: {raw}") from None
+        raise BadRequest(f"Invalid cursor: {raw}") from None
 
 
 def paginate_by_id(queryset: QuerySet, params: Any, default: int = 1000, maximum: int = 1000) -> IdPage:
     """Return the page of ``queryset`` selected by ``limit``, ``starting_after``, ``ending_before``."""
     after, before = params.get("starting_after"), params.get("ending_before")
     if after and before:
-        raise ApiError(400, "Only one of 'endingBefore' and 'startingAfter' may be provided")
+        raise BadRequest("Only one of 'endingBefore' and 'startingAfter' may be provided")
     limit = read_limit(params, default, maximum)
     total = queryset.count()
     if before:

@@ -1,4 +1,7 @@
-"""``manage.py create_api_key <workspace id or name> [--name NAME] [--expires-at ISO]``."""
+"""``manage.py create_api_key <workspace id or name> [--name NAME] [--expires-at ISO]``.
+
+It lives in metadata_app because it looks the workspace up; apikeys_app depends on no other app.
+"""
 
 import uuid
 

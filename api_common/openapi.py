@@ -5,15 +5,16 @@
 is refused), the base document: no paths, status 200, as Twenty does. A refused key is named in
 ``x-authentication-error`` so the docs page can say what is wrong with it.
 
-Usage::
+This module knows no app: which workspace a request is for, and how its document is built, is
+the subclass's ``workspace_document`` (``metadata_app.openapi.WorkspaceOpenApiView``)::
 
-    class CoreOpenApiView(OpenApiDocumentView):
+    class CoreOpenApiView(WorkspaceOpenApiView):
         title = "Core API"
         build = staticmethod(build_core_document)      # (snapshot) -> {"paths", "components", ...}
         memo_name = "openapi:core"
 
-Documents are built from the workspace's schema snapshot and memoised on it
-(``schema_registry.memo``), so a data-model change shows on the next request. drf-spectacular
+Documents are built from the workspace's schema snapshot and memoised on it, so a data-model
+change shows on the next request. drf-spectacular
 serves them: its ``SpectacularAPIView`` (content negotiation between JSON and YAML, the
 download name), its settings for the root object (``build_root_object`` under
 ``patched_settings``, OpenAPI 3.1) and its ``plumbing`` builders. Its generator is not used to
@@ -42,10 +43,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 
-from apikeys_app.authentication import AuthenticationError, authenticate_header
-from config.rest import ERROR_NAMES
-from metadata_app.registry import schema_registry
-from metadata_app.specs import SchemaSnapshot
+from api_common.errors import ERROR_NAMES
 
 __all__ = [
     "DATE_TIME",
@@ -201,7 +199,8 @@ class DocumentGenerator(SchemaGenerator):
 class OpenApiDocumentView(SpectacularAPIView):
     """Serve one OpenAPI document: the workspace's with a valid key, else the base document.
 
-    Subclasses set ``title``, ``description``, ``memo_name`` and ``build(snapshot)``.
+    Subclasses set ``title``, ``description`` and ``memo_name`` and implement
+    ``workspace_document(request)``.
     """
 
     authentication_classes: ClassVar[list] = []  # the key is optional here: read by document()
@@ -210,7 +209,6 @@ class OpenApiDocumentView(SpectacularAPIView):
     title: ClassVar[str] = ""
     description: ClassVar[str] = ""
     memo_name: ClassVar[str] = ""
-    build: ClassVar[Callable[[SchemaSnapshot], dict[str, Any]]]
 
     @property
     def generator_class(self) -> Callable[..., DocumentGenerator]:  # type: ignore[override]
@@ -224,23 +222,22 @@ class OpenApiDocumentView(SpectacularAPIView):
     def _get_filename(self, request: Any, version: Any) -> str:
         return f"{self.memo_name.replace(':', '-')}.{self.perform_content_negotiation(request, force=True)[0].format}"
 
+    def workspace_document(self, request: Any) -> tuple[dict[str, Any] | None, str | None]:
+        """``(document, None)`` for the workspace the request's key opens, else ``(None, why)``.
+
+        ``why`` is None when the request carried no key at all.
+        """
+        raise NotImplementedError
+
     def document(self, request: Any) -> dict[str, Any]:
         """The document for the request's key, or the base document naming why the key was refused."""
-        header = request.META.get("HTTP_AUTHORIZATION")
-        try:
-            api_key = authenticate_header(header)
-        except AuthenticationError as error:
-            base = base_document(self.title, self.description)
-            if header:
-                base["x-authentication-error"] = error.message
-            return base
-        snapshot = schema_registry.snapshot(api_key.workspace)
-        build = type(self).build
-        return schema_registry.memo(
-            snapshot,
-            self.memo_name,
-            lambda: root_document(self.title, self.description, build(snapshot)),
-        )
+        document, refusal = self.workspace_document(request)
+        if document is not None:
+            return document
+        base = base_document(self.title, self.description)
+        if refusal:
+            base["x-authentication-error"] = refusal
+        return base
 
 
 _BASES: dict[tuple[str, str], dict[str, Any]] = {}
