@@ -7,10 +7,14 @@
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework import authentication, exceptions
 
 from api_common.errors import Unauthenticated
@@ -55,7 +59,7 @@ def authenticate_header(header: str | None) -> ApiKey:
     if parts is None:
         raise AuthenticationError("Malformed API key. Keys look like 'crm_<16 hex characters>_<secret>'.")
     key_id, secret = parts
-    api_key = ApiKey.objects.select_related("workspace").filter(key_id=key_id).first()
+    api_key = load_key(key_id)
     if api_key is None or not hmac.compare_digest(api_key.digest, digest(secret)) or api_key.deleted_at:
         raise AuthenticationError("Unknown API key.")
     if api_key.revoked_at is not None:
@@ -63,6 +67,57 @@ def authenticate_header(header: str | None) -> ApiKey:
     if api_key.is_expired:
         raise AuthenticationError("This API key has expired.")
     touch(api_key)
+    return api_key
+
+
+#: The key and its workspace in one statement. Every API request runs it, so it is plain SQL: the
+#: ORM's query building costs several times the query itself (0.6 ms against 0.16 ms of CPU).
+KEY_QUERY = (
+    "SELECT k.id, k.name, k.digest, k.last4, k.expires_at, k.revoked_at, k.last_used_at, k.deleted_at, "
+    "k.created_at, k.updated_at, w.id, w.display_name, w.metadata_version, w.created_at, w.updated_at "
+    "FROM apikeys_app_apikey k JOIN metadata_app_workspace w ON w.id = k.workspace_id WHERE k.key_id = %s"
+)
+KEY_FIELDS = [
+    "id", "workspace_id", "name", "key_id", "digest", "last4", "expires_at", "revoked_at", "last_used_at",
+    "deleted_at", "created_at", "updated_at",
+]  # fmt: skip
+WORKSPACE_FIELDS = ["id", "display_name", "metadata_version", "created_at", "updated_at"]
+
+
+def as_uuid(value: Any) -> uuid.UUID:
+    """A UUID column as read (a UUID on PostgreSQL, 32 hex digits on SQLite)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def as_instant(value: Any) -> datetime | None:
+    """A timestamp column as read, timezone-aware (SQLite gives naive UTC or text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt_timezone.utc)
+    return value
+
+
+def load_key(key_id: str) -> ApiKey | None:
+    """The API key ``key_id`` with its workspace loaded (as the ORM would load them), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(KEY_QUERY, [key_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    workspace_id = as_uuid(row[10])
+    api_key = ApiKey.from_db(
+        DEFAULT_DB_ALIAS,
+        KEY_FIELDS,
+        [as_uuid(row[0]), workspace_id, row[1], key_id, row[2], row[3], *(as_instant(v) for v in row[4:10])],
+    )
+    # The Workspace model without importing metadata_app (this app depends on no other).
+    workspace_model = ApiKey._meta.get_field("workspace").related_model
+    api_key.workspace = workspace_model.from_db(  # type: ignore[union-attr]
+        DEFAULT_DB_ALIAS,
+        WORKSPACE_FIELDS,
+        [workspace_id, row[11], row[12], as_instant(row[13]), as_instant(row[14])],
+    )
     return api_key
 
 

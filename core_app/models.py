@@ -95,6 +95,8 @@ class RecordIndex(models.Model):
     key = models.TextField(null=True)
 
     class Meta:
+        # Created NULLS FIRST on PostgreSQL by migration 0003 (records without a value first, as
+        # AscNullsFirst, Twenty's default direction, wants them).
         indexes = [models.Index(fields=["workspace_id", "slot", "key", "record_id"], name="record_index_key")]
 
 

@@ -73,6 +73,19 @@ def byte_order_keys(apps, schema_editor):
         schema_editor.execute('ALTER TABLE core_app_recordindex ALTER COLUMN "key" TYPE text COLLATE "C"')
 
 
+def create_key_index(apps, schema_editor):
+    """The index path's B-tree, with records without a value first (NULLS FIRST, SQLite's own order),
+    so that Twenty's default direction (AscNullsFirst) is one forward range scan."""
+    nulls = " NULLS FIRST" if schema_editor.connection.vendor == "postgresql" else ""
+    schema_editor.execute(
+        f'CREATE INDEX record_index_key ON core_app_recordindex (workspace_id, slot, "key"{nulls}, record_id)'
+    )
+
+
+def drop_key_index(apps, schema_editor):
+    schema_editor.execute("DROP INDEX record_index_key")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("core_app", "0002_record_data_gin"),
@@ -156,9 +169,14 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(byte_order_keys, migrations.RunPython.noop),
-        migrations.AddIndex(
-            model_name="recordindex",
-            index=models.Index(fields=["workspace_id", "slot", "key", "record_id"], name="record_index_key"),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[migrations.RunPython(create_key_index, drop_key_index)],
+            state_operations=[
+                migrations.AddIndex(
+                    model_name="recordindex",
+                    index=models.Index(fields=["workspace_id", "slot", "key", "record_id"], name="record_index_key"),
+                ),
+            ],
         ),
         migrations.CreateModel(
             name="UniqueValue",

@@ -223,6 +223,10 @@ def fetch_by_index_order(
     if cursor is not None:
         segments = segments[segments.index("null" if cursor[0] is None else "value") :]
         cursor_key = key_of(slot.kind, cursor[0])
+    elif nulls_first != descending:
+        # The index keeps NULL keys first: AscNullsFirst (the default) and DescNullsLast are one
+        # range of it, read forward or backward.
+        segments = ["all"]
     cut_group = cursor_key if slot.kind == "text" and cursor_key is not None and is_cut(cursor_key) else None
     src = Source(d)
     compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots)
@@ -235,19 +239,22 @@ def fetch_by_index_order(
         where = [scope.where(src, params), "s.workspace_id = %s", "s.slot = %s", compiled.sql]
         params += [d.uuid_in(scope.workspace_id), d.uuid_in(slot.id), *compiled.params]
         where += excluding(exclude_ids, d, params)
-        if segment == "null":
+        rest_order = order_sql(rest_keys, rest_expressions, backward)
+        if segment == "all":
+            order = f"s.key{key_order} NULLS {'FIRST' if nulls_first else 'LAST'}, {rest_order}"
+        elif segment == "null":
             where.append("s.key IS NULL")
-            order = order_sql(rest_keys, rest_expressions, backward)
+            order = rest_order
             if cursor is not None:
                 where.append(seek_sql(rest_keys, rest_expressions, cursor[1:], src, params, backward))
         else:
             where.append("s.key IS NOT NULL")
-            order = f"s.key{key_order}, " + order_sql(rest_keys, rest_expressions, backward)
+            order = f"s.key{key_order}, {rest_order}"
             if cut_group is not None:
                 # The cursor stands in a group of cut keys: that group is read apart (repair_cut_groups).
                 where.append(f"s.key {'<' if descending else '>'} %s")
                 params.append(cut_group)
-            elif cursor is not None and cursor_key is not None:
+            elif cursor_key is not None:
                 # The range start alone lets the index skip everything before the cursor.
                 where.append(f"s.key {'<=' if descending else '>='} %s")
                 params.append(cursor_key)
@@ -258,10 +265,11 @@ def fetch_by_index_order(
         branches.append(
             f"SELECT * FROM (SELECT {select_list()}, {number} AS seg, s.key AS skey, {aliased(expressions)} "
             f"FROM core_app_record r{src.lateral_sql()} JOIN core_app_recordindex s "
-            f"ON s.workspace_id = r.workspace_id AND s.record_id = r.id "
-            f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT {int(limit)}) AS b{number}"
+            f"ON s.workspace_id = r.workspace_id AND s.record_id = r.id WHERE {' AND '.join(where)} "
+            f"ORDER BY {order} LIMIT {int(limit)}) AS b{number}"
         )
-    outer = ["seg", f"skey{key_order}"] + [key.order_term(f"o{i}", backward) for i, key in enumerate(keys) if i]
+    nulls = f" NULLS {'FIRST' if nulls_first else 'LAST'}"
+    outer = ["seg", f"skey{key_order}{nulls}"] + [key.order_term(f"o{i}", backward) for i, key in enumerate(keys) if i]
     sql = f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS u ORDER BY {', '.join(outer)} LIMIT {int(limit)}"
     fetched = read_rows(rows(sql, params), keys, d, skip=2)
     if slot.kind == "text":

@@ -36,9 +36,21 @@ def column_getter(field: FieldSpec) -> Getter:
 def data_getter(field: FieldSpec) -> Getter:
     """Read a ``data`` value in its API form."""
     key, field_type = field.storage_key, field.field_type
-    if field_type.is_composite:
-        return lambda record: field_type.to_api(record.data.get(key), field)
-    return lambda record: record.data.get(key)
+    if not field_type.is_composite:
+        return lambda record: record.data.get(key)
+    # The API form of a composite is every sub-field in the type's order (a stored object may lack
+    # some, and PostgreSQL's jsonb keeps keys in an order of its own): that is ``to_api``,
+    # unrolled here with its empty value computed once, as the read path calls it per record.
+    empty = field_type.to_api(None, field)
+    pairs = tuple(empty.items())
+
+    def get(record: RecordRow) -> Any:
+        stored = record.data.get(key)
+        if not isinstance(stored, dict):
+            return dict(empty) if stored is None else field_type.to_api(stored, field)
+        return {name: stored.get(name, default) for name, default in pairs}
+
+    return get
 
 
 def output_plan(snapshot: SchemaSnapshot, spec: ObjectSpec) -> tuple[tuple[str, Getter], ...]:
