@@ -49,9 +49,7 @@ from graphql import (
     OperationType,
     execute,
     get_operation_ast,
-    parse,
     specified_rules,
-    validate,
 )
 from graphql.language import DocumentNode
 from graphql.validation.validate import ValidationAbortedError
@@ -64,7 +62,9 @@ from api_common.errors import (
     Unauthenticated,
     as_api_error,
 )
+from api_common import conf
 from api_common.graphql_errors import api_error_entry, error_entry, http_answer
+from api_common.graphql_execution import PlainDataExecutionContext, parse_cached, validate_cached
 from api_common.graphql_limits import STRUCTURE_RULES, limit_rules, root_field_names
 from api_common.inputs import check_json_depth
 from api_common.rest import nul_path
@@ -174,7 +174,7 @@ class GraphQLEndpointView(GraphQLView):
             )
         query, variables, operation_name = self.read_operation(request)
         try:
-            document = parse(query)
+            document = parse_cached(query)
         except GraphQLError as error:
             return {"errors": [error_entry(error.message, "BAD_USER_INPUT", located=error)]}, 400, {}
         operation = get_operation_ast(document, operation_name)
@@ -183,7 +183,7 @@ class GraphQLEndpointView(GraphQLView):
                 f"Can only perform a {operation.operation.value} operation from a POST request.", allow="POST"
             )
         # Fragment cycles and unknown fragments first: nothing below may walk the document before.
-        errors = self.validate(self.schema, document, STRUCTURE_RULES)
+        errors = self.validate(self.schema, document, query, STRUCTURE_RULES)
         if errors:
             return {"errors": errors}, 400, {}
         try:
@@ -194,7 +194,9 @@ class GraphQLEndpointView(GraphQLView):
             principal = None
         schema, context = self.prepare(request, principal)
         # The limits before graphql-core's rules, some of which cost more than linear time.
-        errors = self.validate(schema, document, limit_rules()) or self.validate(schema, document, specified_rules)
+        errors = self.validate(schema, document, query, limit_rules()) or self.validate(
+            schema, document, query, specified_rules
+        )
         if errors:
             return {"errors": errors}, 400, {}
         result = execute(
@@ -203,7 +205,8 @@ class GraphQLEndpointView(GraphQLView):
             context_value=context,
             variable_values=variables,
             operation_name=operation_name,
-            middleware=self.get_middleware(request),
+            middleware=self.get_middleware(request) or None,
+            execution_context_class=PlainDataExecutionContext,
         )
         return self.answer(result)
 
@@ -224,9 +227,12 @@ class GraphQLEndpointView(GraphQLView):
         return query, variables, operation_name
 
     @staticmethod
-    def validate(schema: graphene.Schema, document: DocumentNode, rules: Any) -> list[dict[str, Any]]:
-        """The entries of ``errors[]`` for what ``rules`` find wrong with ``document``."""
-        errors = validate(schema.graphql_schema, document, rules, graphene_settings.MAX_VALIDATION_ERRORS)
+    def validate(schema: graphene.Schema, document: DocumentNode, query: str, rules: Any) -> list[dict[str, Any]]:
+        """The entries of ``errors[]`` for what ``rules`` find wrong with ``document`` (the text ``query``)."""
+        limits = (conf.graphql_max_depth(), conf.graphql_max_root_resolvers(), conf.graphql_max_fields())
+        errors = validate_cached(
+            schema.graphql_schema, document, query, rules, graphene_settings.MAX_VALIDATION_ERRORS, limits
+        )
         return [format_error(error) for error in errors]
 
     def parse_body(self, request: HttpRequest) -> Any:

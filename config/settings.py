@@ -14,6 +14,12 @@ Environment variables:
 - ``MUTATION_MAXIMUM_AFFECTED_RECORDS``: records per update/delete/restore by filter (default 100).
 - ``MAX_REQUEST_BODY_BYTES``: largest request body in bytes (default 10485760, 10 MiB); larger
   bodies are answered 413 before they are read, on every endpoint.
+- ``MAX_FIELD_VALUE_BYTES`` (default 262144, 256 KiB) and ``MAX_RECORD_BYTES`` (default 1048576,
+  1 MiB): largest JSON of one field value and of one record; larger ones are a 400 naming the field.
+- ``MAX_FILTER_CONDITIONS`` (default 100), ``MAX_FILTER_VALUES`` (default 500, per ``in`` list),
+  ``MAX_SORT_KEYS`` (default 10): the size of one request's filter and ordering; more is a 400.
+- ``DATABASE_STATEMENT_TIMEOUT``: milliseconds a PostgreSQL statement of the server or the webhook
+  worker may run before it is cancelled (default 10000); the request answers 503.
 - ``MAX_JSON_DEPTH``: levels of arrays and objects a JSON body or GraphQL ``variables`` may nest
   (default 128); deeper JSON is a 400 before it is parsed.
 - ``GRAPHQL_MAX_DEPTH`` (default 8), ``GRAPHQL_MAX_ROOT_RESOLVERS`` (default 20),
@@ -26,6 +32,7 @@ Environment variables:
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -132,7 +139,17 @@ else:
     # prepares statements it sees repeatedly; each is still planned for its own parameters
     # (force_custom_plan), so a plan never depends on which tenant ran the statement first.
     DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
-    DATABASES["default"]["OPTIONS"].setdefault("options", "-c plan_cache_mode=force_custom_plan")
+    # A statement that runs longer than DATABASE_STATEMENT_TIMEOUT (milliseconds) is cancelled and
+    # answered 503: one request cannot hold a worker and a database backend for minutes. Management
+    # commands that legitimately run long statements (migrate, bench_seed, imports...) have none;
+    # the server and the webhook worker do.
+    _command = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else None
+    STATEMENT_TIMEOUT_MS = (
+        int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10000")) if _command in (None, "runserver", "db_worker") else 0
+    )
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", f"-c plan_cache_mode=force_custom_plan -c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
@@ -172,6 +189,15 @@ MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(10 * 1
 # Django's own cap on request.body (2.5 MB by default) would be a second, lower and silent limit
 # for the GraphQL endpoints (a 400 page); the edge middleware enforces the one limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
+# What one request may make the store read or write (see core_app.query and core_app.services):
+# a field value and a whole record (bytes of JSON; a record is read whole by every filter on an
+# unindexed field), conditions of a filter, values of one in/containsAny list, and sort keys.
+MAX_FIELD_VALUE_BYTES = int(os.environ.get("MAX_FIELD_VALUE_BYTES", str(256 * 1024)))
+MAX_RECORD_BYTES = int(os.environ.get("MAX_RECORD_BYTES", str(1024 * 1024)))
+MAX_FILTER_CONDITIONS = int(os.environ.get("MAX_FILTER_CONDITIONS", "100"))
+MAX_FILTER_VALUES = int(os.environ.get("MAX_FILTER_VALUES", "500"))
+MAX_SORT_KEYS = int(os.environ.get("MAX_SORT_KEYS", "10"))
 
 # Levels of arrays and objects a JSON body or GraphQL variables may nest; read through api_common.conf.
 # 128 leaves room for the deepest filter the query engine takes (50 levels of and/or/not, two

@@ -6,11 +6,18 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from apikeys_app.services import create_api_key
 from metadata_app.registry import schema_registry
 from metadata_app.services.workspaces import create_workspace
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip ``postgres_only`` tests on any other database."""
+    if item.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
 
 
 @pytest.fixture(autouse=True)

@@ -99,7 +99,7 @@ class Loader:
                 continue
             target_ctx = ctx.for_object(target)
             if field.is_many_to_one:
-                result.append(Load(field, key, self.loads(target_ctx, nodes)))
+                result.append(Load(field, key, self.loads(target_ctx, nodes), selection=self.selected(target_ctx, nodes)))
                 continue
             connection_type = f"{type_name(target.name_singular)}Connection"
             node_nodes = self.node_field_nodes(connection_type, nodes)
@@ -114,9 +114,15 @@ class Loader:
                     with_nodes=bool(node_nodes),
                     aggregates=self.aggregate_names(connection_type, nodes),
                     aggregate_hook=self.nested_aggregates,
+                    selection=self.selected(target_ctx, node_nodes) if node_nodes else None,
                 )
             )
         return result
+
+    def selected(self, ctx: RecordContext, field_nodes: list[FieldNode]) -> frozenset[str]:
+        """Names of the fields selected on records of ``ctx``'s object (only those are shaped)."""
+        node_type = type_name(ctx.spec.name_singular)
+        return frozenset(nodes[0].name.value for nodes in self.selections(node_type, field_nodes).values())
 
     def page_args(self, ctx: RecordContext, args: dict[str, Any]) -> PageArgs:
         """A nested connection's ``first``/``last``/``after``/``before``/``filter``/``orderBy``."""
@@ -148,7 +154,9 @@ class Loader:
 
     def nodes(self, ctx: RecordContext, records: list[RecordRow], field_nodes: list[FieldNode]) -> list[dict[str, Any]]:
         """API dicts of ``records`` with the selected relations attached under their response keys."""
-        return shape(ctx, records, self.loads(ctx, field_nodes) if records else [])
+        if not records:
+            return []
+        return shape(ctx, records, self.loads(ctx, field_nodes), self.selected(ctx, field_nodes))
 
     def node_field_nodes(self, connection_type: str, field_nodes: list[FieldNode]) -> list[FieldNode]:
         """Field nodes of ``edges { node }`` under a connection field."""

@@ -12,6 +12,8 @@ from typing import Any
 
 import graphene
 
+from api_common.graphql_execution import reads_response_key
+
 from core_app.graphql import resolvers, scalars
 from core_app.graphql.loading import type_name
 from core_app.graphql.shared import FilterIs, OrderByDirection, PageInfo, composite_types, scalar_filter, scalar_type
@@ -24,6 +26,7 @@ __all__ = ["build_schema", "schema_for"]
 FLOAT_OPERATIONS = frozenset({"percentageEmpty", "percentageNotEmpty", "avg", "sum", "min", "max"})
 
 
+@reads_response_key
 def relation_resolver(root: dict[str, Any], info: Any, **_: Any) -> Any:
     """Relations were attached by the loader under the field's response key."""
     return root.get(info.path.key)

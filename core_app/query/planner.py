@@ -126,17 +126,20 @@ def fetch(
     return fetch_plain(scope, node, keys, cursor, backward, limit, d, exclude_ids)
 
 
-def read_rows(result: list[tuple[Any, ...]], keys: list[SortKey], d: Dialect, skip: int = 0) -> Fetched:
+def read_rows(
+    result: list[tuple[Any, ...]], keys: list[SortKey], d: Dialect, scope: Scope, skip: int = 0
+) -> Fetched:
     """Rows selected as ``select_list``, then ``skip`` other columns, then one column per sort key."""
-    read = row_reader(d)
+    read = row_reader(d, scope.workspace_id, scope.spec.id)
     width = len(COLUMNS) + skip
     fetched = Fetched([], [])
     for row in result:
-        fetched.rows.append(read(row))
+        record = read(row)
+        fetched.rows.append(record)
         values = list(row[width : width + len(keys)])
         for index, key in enumerate(keys):
             if key.is_id:
-                values[index] = d.uuid_out(values[index])
+                values[index] = record.id
             elif key.is_datetime:
                 values[index] = d.instant_out(values[index])
         fetched.sort_values.append(values)
@@ -175,7 +178,7 @@ def fetch_plain(
         f"SELECT {select_list()}, {', '.join(expressions)} FROM core_app_record r{src.lateral_sql()} "
         f"WHERE {' AND '.join(where)} ORDER BY {order_sql(keys, expressions, backward)} LIMIT {int(limit)}"
     )
-    return read_rows(rows(sql, params), keys, d)
+    return read_rows(rows(sql, params), keys, d, scope)
 
 
 def fetch_by_index_filter(
@@ -195,7 +198,7 @@ def fetch_by_index_filter(
         f"(SELECT * FROM ({ids_sql} ORDER BY p.record_id {direction} LIMIT {int(limit)}) AS ids) "
         f"ORDER BY r.id {direction}"
     )
-    return read_rows(rows(sql, params), [key], d)
+    return read_rows(rows(sql, params), [key], d, scope)
 
 
 def fetch_by_index_order(
@@ -222,7 +225,7 @@ def fetch_by_index_order(
     cursor_key: str | None = None
     if cursor is not None:
         segments = segments[segments.index("null" if cursor[0] is None else "value") :]
-        cursor_key = key_of(slot.kind, cursor[0])
+        cursor_key = sort_value_key(slot, cursor[0])
     elif nulls_first != descending:
         # The index keeps NULL keys first: AscNullsFirst (the default) and DescNullsLast are one
         # range of it, read forward or backward.
@@ -245,7 +248,7 @@ def fetch_by_index_order(
         elif segment == "null":
             where.append("s.key IS NULL")
             order = rest_order
-            if cursor is not None:
+            if cursor is not None and cursor[0] is None:  # a cursor among the values is before every null
                 where.append(seek_sql(rest_keys, rest_expressions, cursor[1:], src, params, backward))
         else:
             where.append("s.key IS NOT NULL")
@@ -271,10 +274,17 @@ def fetch_by_index_order(
     nulls = f" NULLS {'FIRST' if nulls_first else 'LAST'}"
     outer = ["seg", f"skey{key_order}{nulls}"] + [key.order_term(f"o{i}", backward) for i, key in enumerate(keys) if i]
     sql = f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS u ORDER BY {', '.join(outer)} LIMIT {int(limit)}"
-    fetched = read_rows(rows(sql, params), keys, d, skip=2)
+    fetched = read_rows(rows(sql, params), keys, d, scope, skip=2)
     if slot.kind == "text":
         repair_cut_groups(scope, node, keys, cursor, backward, limit, d, fetched, cut_group, exclude_ids)
     return fetched
+
+
+def sort_value_key(slot: Slot, value: Any) -> str | None:
+    """The index key of a sorted value as SQL returned it (booleans come back as 1/0 on SQLite, as text on PostgreSQL)."""
+    if slot.kind == "boolean" and value is not None and not isinstance(value, bool):
+        value = value in (1, "true")
+    return key_of(slot.kind, value)
 
 
 def aliased(expressions: list[str]) -> str:
@@ -303,7 +313,7 @@ def repair_cut_groups(
     first = keys[0]
     slot, target = first.slot, first.target
     assert slot is not None and target is not None
-    key_at = [key_of(slot.kind, values[0]) for values in fetched.sort_values]
+    key_at = [sort_value_key(slot, values[0]) for values in fetched.sort_values]
     groups = {key for key in key_at if key is not None and is_cut(key)}
     if cut_group is not None:
         groups.add(cut_group)
@@ -319,7 +329,7 @@ def repair_cut_groups(
             d,
             exclude_ids,
         )
-        key_at = [key_of(slot.kind, values[0]) for values in fetched.sort_values]
+        key_at = [sort_value_key(slot, values[0]) for values in fetched.sort_values]
         inside = [index for index, key in enumerate(key_at) if key == group]
         start = inside[0] if inside else (0 if group == cut_group else len(fetched.rows))
         end = inside[-1] + 1 if inside else start

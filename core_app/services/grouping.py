@@ -22,7 +22,7 @@ from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
 from core_app.services.output import output_plan, record_to_api
 from core_app.services.reading import scope_of
-from core_app.store.records import select_list
+from core_app.store.records import COLUMNS, select_list
 from core_app.store.sql import dialect, rows
 
 __all__ = ["Dimension", "group_by", "parse_dimensions"]
@@ -187,8 +187,8 @@ def attach_samples(
     )
     result = rows(sql, params)
     plan = output_plan(ctx.snapshot, ctx.spec)
-    width = len(select_list().split(", ")) + 2
-    fetched = read_rows(result, [], d)
+    width = len(COLUMNS) + 2
+    fetched = read_rows(result, [], d, scope)
     by_key: dict[tuple, list] = {}
     for record, raw in zip(fetched.rows, result):
         key = tuple(raw[width : width + len(dims)])

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+from django.conf import settings
+
 from api_common.rest import nul_path
 from core_app.query.targets import UUID_TYPE
 from metadata_app.field_types import FieldValueError, describe
@@ -115,11 +118,28 @@ def store_value(
         except FieldValueError as error:
             where = f"{key}.{error.path}" if error.path else key
             return f"Invalid value for field '{where}': {error.message}"
+    size = json_size(stored)
+    if size > max_value_bytes():
+        return f"Value of field '{key}' is {size} bytes of JSON; at most {max_value_bytes()} are allowed per field"
     if field.column:
         result.columns[field.column] = stored
     else:
         result.data[field.storage_key] = stored
     return None
+
+
+def json_size(value: Any) -> int:
+    """Bytes of ``value`` as JSON (a short text is known to be small without encoding it)."""
+    if isinstance(value, str) and len(value) * 6 <= max_value_bytes():  # 6: the longest JSON escape
+        return len(value)
+    if isinstance(value, (str, dict, list)):
+        return len(orjson.dumps(value))
+    return 0
+
+
+def max_value_bytes() -> int:
+    """``MAX_FIELD_VALUE_BYTES``, read at call time."""
+    return int(getattr(settings, "MAX_FIELD_VALUE_BYTES", 256 * 1024))
 
 
 def defaults_for(spec: ObjectSpec, given: RecordInput, prefix: str = "") -> list[str]:

@@ -64,6 +64,7 @@ class Load:
     with_nodes: bool = True
     aggregates: list[str] = field(default_factory=list)
     aggregate_hook: Any = None  # callable(ctx, parent_ids, load) -> {parent id: {name: value}}
+    selection: frozenset[str] | None = None  # fields of the related records to shape (None: all)
 
 
 @dataclass
@@ -98,7 +99,7 @@ def attach(ctx: RecordContext, records: list[RecordRow], outputs: list[dict[str,
         join = load.field.join_storage_key
         ids = sorted({value for record in records if isinstance(value := record.data.get(join), str)})
         found = fetch_by_ids(ctx.ws, target.id, ids) if ids else []
-        by_id = {item["id"]: item for item in shape(target_ctx, found, load.nested)}
+        by_id = {item["id"]: item for item in shape(target_ctx, found, load.nested, load.selection)}
         for output, record in zip(outputs, records):
             output[load.key] = by_id.get(record.data.get(join))
         return
@@ -111,7 +112,9 @@ def attach(ctx: RecordContext, records: list[RecordRow], outputs: list[dict[str,
     empty = ChildPage([], [], False)
     # Children in the order of their parents, so the shaped ones can be handed out in that order.
     children = [row for record in records for row in pages.get(record.id, empty).rows]
-    shaped = iter(shape(target_ctx, children, load.nested) if load.with_nodes else [{} for _ in children])
+    shaped = iter(
+        shape(target_ctx, children, load.nested, load.selection) if load.with_nodes else [{} for _ in children]
+    )
     aggregates = load.aggregate_hook(target_ctx, parent_ids, load) if load.aggregate_hook else None
     for output, record in zip(outputs, records):
         page = pages.get(record.id, empty)
@@ -171,7 +174,7 @@ def child_pages(
             f"ON j.workspace_id = r.workspace_id AND j.record_id = r.id WHERE {' AND '.join(where)}) AS ranked "
             f"WHERE rank_ <= {args.limit + 1} ORDER BY parent, rank_"
         )
-    fetched: Fetched = read_rows(rows(sql, params), keys, d, skip=1)
+    fetched: Fetched = read_rows(rows(sql, params), keys, d, ctx.scope(False), skip=1)
     grouped: dict[str, ChildPage] = defaultdict(lambda: ChildPage([], [], False))
     for row, values in zip(fetched.rows, fetched.sort_values):
         parent = row.data.get(join.join_storage_key)

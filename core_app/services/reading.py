@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from core_app.query.ast import Node, OrderKey
-from core_app.query.ordering import InvalidCursor, build_sort_keys, decode_cursor, encode_cursor
+from core_app.query.ordering import InvalidCursor, SortKey, build_sort_keys, decode_cursor, encode_cursor
 from core_app.query.planner import Scope, count, fetch
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput, RecordNotFound
@@ -16,12 +17,31 @@ from metadata_app.field_types.scalars import CANONICAL_UUID
 __all__ = ["Page", "count_matching", "find_many", "find_one", "scope_of", "select"]
 
 
+class Cursors(Sequence[str]):
+    """The cursors of a page's records, each encoded when first read (REST reads two of them)."""
+
+    def __init__(self, values: list[list[Any]], keys: list[SortKey]) -> None:
+        self.values, self.keys = values, keys
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [encode_cursor(values, self.keys) for values in self.values[index]]
+        return encode_cursor(self.values[index], self.keys)
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of records with the cursor of each and the connection's page info."""
 
     records: list[RecordRow]
-    cursors: list[str]
+    cursors: Sequence[str]
     total_count: int | None
     has_next_page: bool
     has_previous_page: bool
@@ -104,7 +124,7 @@ def find_many(
         values.reverse()
     return Page(
         records=rows,
-        cursors=[encode_cursor(v, keys) for v in values],
+        cursors=Cursors(values, keys),
         total_count=count(scope, node) if with_count else None,
         # As Twenty's runner (api-reference 1.5): each flag speaks only for the direction being
         # paged, so hasNextPage is false on a backward page and hasPreviousPage on a forward one.

@@ -29,7 +29,7 @@ BATCH = 2000
 def iter_records(workspace_id: str, object_id: str, live_only: bool = True) -> Iterator[list[RecordRow]]:
     """Every record of an object, in batches in id order (keyset, so any size is read in bounded memory)."""
     d = dialect()
-    read = row_reader(d)
+    read = row_reader(d, workspace_id, object_id)
     last: str | None = None
     while True:
         params: list[Any] = [d.uuid_in(workspace_id), d.uuid_in(object_id)]

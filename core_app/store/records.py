@@ -6,7 +6,7 @@ orjson); no model instance is built on the read path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,11 +17,10 @@ from core_app.store.sql import Dialect, dialect, in_list, rows
 
 __all__ = ["COLUMNS", "RecordRow", "fetch_by_ids", "row_reader", "select_list"]
 
-#: Columns of a record row, in the order ``select_list`` selects them.
+#: Columns of a record row, in the order ``select_list`` selects them. The workspace and the object
+#: are not read back: every query is scoped to one of each, which the reader is given.
 COLUMNS = (
     "id",
-    "workspace_id",
-    "object_id",
     "data",
     "position",
     "created_at",
@@ -63,8 +62,9 @@ class RecordRow:
 
 
 def select_list(alias: str = "r") -> str:
-    """The record columns of ``alias``, in ``COLUMNS`` order."""
-    return ", ".join(f"{alias}.{column}" for column in COLUMNS)
+    """The record columns of ``alias``, in ``COLUMNS`` order (the id as text on PostgreSQL: no UUID object)."""
+    id_column = f"{alias}.id::text" if dialect().vendor == "postgresql" else f"{alias}.id"
+    return ", ".join([id_column, *(f"{alias}.{column}" for column in COLUMNS[1:])])
 
 
 def loads(value: Any) -> Any:
@@ -74,22 +74,22 @@ def loads(value: Any) -> Any:
     return orjson.loads(value)
 
 
-def row_reader(d: Dialect) -> Any:
-    """A function turning a selected row (``select_list`` first) into a ``RecordRow``."""
+def row_reader(d: Dialect, workspace_id: str, object_id: str) -> Callable[[Sequence[Any]], RecordRow]:
+    """A function turning a row selected by ``select_list`` into a ``RecordRow`` of the workspace and object."""
     uuid_out, instant_out = d.uuid_out, d.instant_out
 
     def read(row: Sequence[Any]) -> RecordRow:
         return RecordRow(
             uuid_out(row[0]),
-            uuid_out(row[1]),
-            uuid_out(row[2]),
-            loads(row[3]),
-            row[4],
-            instant_out(row[5]),  # type: ignore[arg-type]
-            instant_out(row[6]),  # type: ignore[arg-type]
-            instant_out(row[7]),
-            loads(row[8]),
-            loads(row[9]),
+            workspace_id,
+            object_id,
+            loads(row[1]),
+            row[2],
+            instant_out(row[3]),  # type: ignore[arg-type]
+            instant_out(row[4]),  # type: ignore[arg-type]
+            instant_out(row[5]),
+            loads(row[6]),
+            loads(row[7]),
         )
 
     return read
@@ -108,6 +108,6 @@ def fetch_by_ids(
     )
     if order_by_id:
         sql += " ORDER BY r.id"
-    read = row_reader(d)
+    read = row_reader(d, workspace_id, object_id)
     params = [d.uuid_in(workspace_id), d.uuid_in(object_id), *(d.uuid_in(i) for i in ids)]
     return [read(row) for row in rows(sql, params)]

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test.client import ClientHandler
 
 from apikeys_app.services import create_api_key
@@ -54,12 +53,6 @@ def other_api(other_workspace) -> ApiClient:
 def anonymous() -> ApiClient:
     """A client without any key."""
     return client_for(None)
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Skip ``postgres_only`` tests on any other database."""
-    if item.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
 
 
 class Records:

@@ -1,0 +1,174 @@
+"""GraphQL execution without a resolver call per field of plain data, and documents parsed and validated once.
+
+**Plain data.** The record APIs resolve a whole page (and its relations) up front into dicts; what
+is left to graphql-core is walking them. Its general path costs a ``ResolveInfo``, a resolver
+call and an awaitable check per field per record, which for 60 records is most of a request.
+:class:`PlainDataExecutionContext` completes a field straight from its parent dict when the field
+reads plain data: graphene's default resolver (the value under the field's name) or a resolver
+marked with :func:`reads_response_key` (the value under the response key, for data attached per
+alias). Leaves are serialised by their type as graphql-core would; objects and lists recurse.
+Anything unusual (a non-dict parent, a null where the type forbids one, a value its type refuses)
+goes back to graphql-core's own path for that field, so errors and null propagation are exactly
+graphql-core's.
+
+**Documents.** Parsing and validating the same operation text against the same schema always
+gives the same answer, and API clients send the same few operations again and again:
+:func:`parse_cached` and :func:`validate_cached` remember the last ones (bounded, per schema).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection
+from functools import partial
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from graphene.types.resolver import dict_or_attr_resolver
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+    parse,
+    validate,
+)
+from graphql.execution import ExecutionContext
+from graphql.execution.execute import get_field_def
+from graphql.pyutils import Path, Undefined
+
+__all__ = ["PlainDataExecutionContext", "parse_cached", "reads_response_key", "validate_cached"]
+
+#: Operations longer than this are parsed and validated each time (never kept in memory).
+CACHED_QUERY_LENGTH = 20_000
+PARSED_KEPT = 512
+VALIDATED_KEPT = 256
+
+
+class Fallback(Exception):
+    """The plain path cannot complete this field as graphql-core would: take graphql-core's path."""
+
+
+def reads_response_key(resolver: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark ``resolver`` as returning the parent dict's value under the field's response key (alias)."""
+    resolver.reads_response_key = True  # type: ignore[attr-defined]
+    return resolver
+
+
+def plain_reader(resolve: Any) -> tuple[str, Any] | None:
+    """``("name", attname)`` or ``("key", None)`` when ``resolve`` just reads its parent dict, else None."""
+    if isinstance(resolve, partial) and resolve.func is dict_or_attr_resolver and len(resolve.args) == 2:
+        return "name", resolve.args
+    if getattr(resolve, "reads_response_key", False):
+        return "key", None
+    return None
+
+
+class PlainDataExecutionContext(ExecutionContext):
+    """graphql-core's execution, with fields that read plain dicts completed without a resolver call."""
+
+    def execute_field(
+        self, parent_type: Any, source: Any, field_nodes: list[Any], path: Path
+    ) -> Any:
+        # Middleware would wrap every resolver: with any, every field takes graphql-core's path.
+        if isinstance(source, dict) and self.middleware_manager is None:
+            field_def = get_field_def(self.schema, parent_type, field_nodes[0])
+            if field_def is not None:
+                reader = plain_reader(field_def.resolve)
+                if reader is not None:
+                    kind, args = reader
+                    if kind == "name":
+                        attname, default = args
+                        value = source.get(attname, default)
+                    else:
+                        value = source.get(path.key)
+                    try:
+                        return self.complete_plain(field_def.type, field_nodes, path, value)
+                    except Fallback:
+                        pass
+        return super().execute_field(parent_type, source, field_nodes, path)
+
+    def complete_plain(self, return_type: Any, field_nodes: list[Any], path: Path, value: Any) -> Any:
+        """The completed value of plain data, as graphql-core's ``complete_value`` would give it."""
+        if is_non_null_type(return_type):
+            completed = self.complete_plain(return_type.of_type, field_nodes, path, value)
+            if completed is None:
+                raise Fallback
+            return completed
+        if value is None or value is Undefined:
+            return None
+        if is_leaf_type(return_type):
+            try:
+                serialized = return_type.serialize(value)
+            except Exception:
+                raise Fallback from None
+            if serialized is Undefined or serialized is None:
+                raise Fallback
+            return serialized
+        if is_list_type(return_type):
+            if not isinstance(value, (list, tuple)):
+                raise Fallback
+            item_type = return_type.of_type
+            return [self.complete_plain(item_type, field_nodes, path.add_key(i), item) for i, item in enumerate(value)]
+        if is_object_type(return_type):
+            if return_type.is_type_of is not None:
+                raise Fallback
+            sub_fields = self.collect_subfields(return_type, field_nodes)
+            return self.execute_fields(return_type, value, path, sub_fields)
+        raise Fallback  # interfaces and unions resolve their type: graphql-core's path
+
+
+_lock = threading.Lock()
+_parsed: OrderedDict[str, DocumentNode | GraphQLError] = OrderedDict()
+_validated: WeakKeyDictionary[GraphQLSchema, OrderedDict[tuple[Any, ...], list[GraphQLError]]] = WeakKeyDictionary()
+
+
+def parse_cached(query: str) -> DocumentNode:
+    """``graphql.parse(query)``, remembered for the last ``PARSED_KEPT`` operations; raises its GraphQLError."""
+    if len(query) > CACHED_QUERY_LENGTH:
+        return parse(query)
+    found = _parsed.get(query)
+    if found is None:
+        try:
+            found = parse(query)
+        except GraphQLError as error:
+            found = error
+        with _lock:
+            _parsed[query] = found
+            while len(_parsed) > PARSED_KEPT:
+                _parsed.popitem(last=False)
+    if isinstance(found, GraphQLError):
+        raise found
+    return found
+
+
+def validate_cached(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    query: str,
+    rules: Collection[Any],
+    max_errors: int | None,
+    settings_key: tuple[Any, ...] = (),
+) -> list[GraphQLError]:
+    """``graphql.validate``, remembered per schema for the last ``VALIDATED_KEPT`` operations.
+
+    ``settings_key`` holds whatever else the rules read (the limits), so a changed setting is a
+    new entry.
+    """
+    if len(query) > CACHED_QUERY_LENGTH:
+        return validate(schema, document, rules, max_errors)
+    key = (query, tuple(rules), max_errors, settings_key)
+    with _lock:
+        kept = _validated.setdefault(schema, OrderedDict())
+        found = kept.get(key)
+    if found is None:
+        found = validate(schema, document, rules, max_errors)
+        with _lock:
+            kept[key] = found
+            while len(kept) > VALIDATED_KEPT:
+                kept.popitem(last=False)
+    return found
