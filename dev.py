@@ -51,7 +51,9 @@ def run() -> None:
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("bootstrap_demo", "--host", HOST, env=env)
-    worker = subprocess.Popen([str(PYTHON), "manage.py", "db_worker"], cwd=ROOT, env=env)
+    # The resilient worker (webhooks_app/worker.py): it outlives database restarts and requeues lost
+    # jobs. No autoreloader, like runserver below: one process that terminate() stops.
+    worker = subprocess.Popen([str(PYTHON), "manage.py", "webhook_worker", "--no-reload"], cwd=ROOT, env=env)
     try:
         subprocess.run([str(PYTHON), "manage.py", "runserver", HOST, "--noreload"], cwd=ROOT, env=env)
     except KeyboardInterrupt:
