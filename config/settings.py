@@ -20,6 +20,9 @@ Environment variables:
   ``manage.py webhook_worker`` looks for lost delivery jobs.
 - ``WEBHOOKS_RECONNECT_MAX_DELAY`` (seconds, default 30): longest wait of a worker between two
   tries to reach an unavailable database (it starts at 0.5 s and doubles).
+
+Read by ``dev.py serve`` (the production server), not by Django: ``HOST`` (default
+``127.0.0.1:8000``), ``WEB_WORKERS`` (default 4) and ``NGINX_MAX_BODY`` (default ``20m``).
 """
 
 import os
