@@ -477,10 +477,12 @@ def start_server(env: dict[str, str], scratch: Path) -> list[subprocess.Popen]:
     """The server's processes, each in a process group of its own."""
     name = os.environ.get("BENCH_SERVER", "production")
     workers = int(os.environ.get("BENCH_WORKERS", "4"))
-    return [
-        subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
-        for command in server_commands(name, PORT, workers, scratch)
-    ]
+    OUT.mkdir(parents=True, exist_ok=True)
+    with open(OUT / "server.log", "ab") as log:  # nginx says 502 until granian listens: kept out of the table
+        return [
+            subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+            for command in server_commands(name, PORT, workers, scratch)
+        ]
 
 
 def stop_server(processes: list[subprocess.Popen]) -> None:
