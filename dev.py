@@ -4,7 +4,8 @@
     python3 dev.py run     virtualenv, install, migrate, Demo workspace, fresh API key,
                            API on http://127.0.0.1:8000 and the webhook worker beside it
     python3 dev.py test    the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)
-    python3 dev.py bench   the benchmark (see README)
+    python3 dev.py serve   the production server on $HOST: nginx + granian (needs SECRET_KEY, DATABASE_URL)
+    python3 dev.py bench   the benchmark (see README); ``python3 dev.py bench scale`` for its scale mode
 
 Extra arguments after ``test`` go to pytest.
 """
@@ -12,8 +13,11 @@ Extra arguments after ``test`` go to pytest.
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -22,6 +26,102 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 HOST = os.environ.get("HOST", "127.0.0.1:8000")
+
+
+#: nginx in front of the application: it reads every request whole (headers and body, in memory up
+#: to the size limit) before passing it on, so slow clients cost nginx a connection and no Python
+#: worker anything. Upstream connections are kept alive over a Unix socket.
+NGINX_CONF = """\
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log stderr warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_max_body_size {max_body};
+    client_body_buffer_size {max_body};
+    client_body_timeout 30s;
+    client_header_timeout 30s;
+    client_body_temp_path {folder}/nginx-body;
+    proxy_temp_path {folder}/nginx-proxy;
+    proxy_buffer_size 16k;
+    proxy_buffers 64 16k;
+    proxy_max_temp_file_size 0;
+    proxy_read_timeout 300s;
+    upstream app {{
+        server unix:{folder}/app.sock;
+        keepalive 32;
+    }}
+    server {{
+        listen {bind} backlog=4096;
+        location / {{
+            proxy_pass http://app;
+            proxy_request_buffering on;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
+
+
+def find_nginx() -> str | None:
+    """nginx's path (Debian keeps it in /usr/sbin, off a normal user's PATH), or None."""
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
+    )
+
+
+def production_server_commands(bind: str, workers: int, folder: Path, backpressure: int | None = 2) -> list[list[str]]:
+    """The production HTTP server (README, "Production"), which the benchmark and the tests start too.
+
+    nginx on ``bind``, buffering whole requests, in front of granian's WSGI server with ``workers``
+    processes of one thread each on a Unix socket in ``folder`` (its config and socket live
+    there). granian alone streams request bodies into its Python threads, so a slow client holds
+    one; nginx in front costs little CPU and holds them itself. ``backpressure``: requests a
+    worker takes at once (one running, one waiting), so that busy workers leave new requests to
+    idle ones, as gunicorn's sync workers do (``None``: granian's default, 256; a longer tail of
+    latencies). Measured against the other candidates in README, "Production".
+    """
+    nginx = find_nginx()
+    if nginx is None:
+        raise SystemExit(
+            "nginx is needed in front of the application: apt-get install nginx-light (README, Production)"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)  # nginx's workers run as another user when it is started as root
+    socket = folder / "app.sock"
+    socket.unlink(missing_ok=True)
+    max_body = os.environ.get("NGINX_MAX_BODY", "20m")
+    (folder / "nginx.conf").write_text(
+        NGINX_CONF.format(
+            folder=folder,
+            bind=bind,
+            max_body=max_body,
+        )
+    )
+    return [
+        [nginx, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+        [
+            str(BIN / "granian"),
+            "--interface",
+            "wsgi",
+            "--uds",
+            str(socket),
+            "--uds-permissions",
+            "0o666",
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            "1",
+            *(["--backpressure", str(backpressure)] if backpressure else []),
+            "--no-ws",
+            "config.wsgi:application",
+        ],
+    ]
 
 
 def ensure_environment(extras: str = "test") -> None:
@@ -51,7 +151,9 @@ def run() -> None:
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("bootstrap_demo", "--host", HOST, env=env)
-    worker = subprocess.Popen([str(PYTHON), "manage.py", "db_worker"], cwd=ROOT, env=env)
+    # The resilient worker (webhooks_app/worker.py): it outlives database restarts and requeues lost
+    # jobs. No autoreloader, like runserver below: one process that terminate() stops.
+    worker = subprocess.Popen([str(PYTHON), "manage.py", "webhook_worker", "--no-reload"], cwd=ROOT, env=env)
     try:
         subprocess.run([str(PYTHON), "manage.py", "runserver", HOST, "--noreload"], cwd=ROOT, env=env)
     except KeyboardInterrupt:
@@ -68,10 +170,29 @@ def test(args: list[str]) -> int:
     return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
 
 
-def bench() -> int:
-    """Run the benchmark."""
-    ensure_environment("test,bench")
-    return subprocess.run([str(PYTHON), "bench/run.py"], cwd=ROOT).returncode
+def serve() -> int:
+    """Run the production server in the foreground on ``HOST`` with ``WEB_WORKERS`` (4) processes."""
+    ensure_environment()
+    commands = production_server_commands(HOST, int(os.environ.get("WEB_WORKERS", "4")), ROOT / "var" / "run")
+    processes = [subprocess.Popen(command, cwd=ROOT, start_new_session=True) for command in commands]
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+    return max(process.returncode or 0 for process in processes)
+
+
+def bench(args: list[str]) -> int:
+    """Run the benchmark (``args``: an optional mode, e.g. ``scale``)."""
+    ensure_environment()
+    return subprocess.run([str(PYTHON), "bench/run.py", *args], cwd=ROOT).returncode
 
 
 def main() -> None:
@@ -80,8 +201,10 @@ def main() -> None:
         run()
     elif command == "test":
         sys.exit(test(sys.argv[2:]))
+    elif command == "serve":
+        sys.exit(serve())
     elif command == "bench":
-        sys.exit(bench())
+        sys.exit(bench(sys.argv[2:]))
     else:
         raise SystemExit(__doc__)
 

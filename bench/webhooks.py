@@ -5,7 +5,7 @@ Usage: ``.venv/bin/python bench/webhooks.py``. Environment:
 - ``DATABASE_URL``: the database (default: a fresh SQLite file ``var/bench_webhooks.sqlite3``).
 - ``BENCH_CHANGES`` (default 1000): record changes per phase (40 % creates in batches of 20,
   40 % single updates, 20 % soft deletes in batches of 10), one event each.
-- ``BENCH_WEBHOOK_WORKERS`` (default 2): ``manage.py db_worker`` processes.
+- ``BENCH_WEBHOOK_WORKERS`` (default 2): ``manage.py webhook_worker`` processes.
 - ``BENCH_WORKER_INTERVAL`` (default 0.05): seconds an idle worker waits before polling again.
 - ``BENCH_RATE`` (default 0: as fast as possible): changes (events) per second offered in the
   live phase; below the workers' capacity the lag is the delivery path's own, without queueing.
@@ -96,11 +96,11 @@ class Arrivals:
 
 
 def start_workers() -> list[subprocess.Popen]:
-    """``manage.py db_worker`` processes, as deployed."""
+    """``manage.py webhook_worker`` processes, as deployed."""
     command = [
         sys.executable,
         "manage.py",
-        "db_worker",
+        "webhook_worker",
         "--interval",
         INTERVAL,
         "--no-reload",

@@ -29,6 +29,16 @@ Environment variables:
 - ``WEBHOOKS_MAX_ATTEMPTS`` (default 8), ``WEBHOOKS_RETRY_BASE_DELAY`` (seconds, default 80),
   ``WEBHOOKS_RETRY_FACTOR`` (default 3), ``WEBHOOKS_RETRY_JITTER`` (default 0.2): the retry
   schedule of a webhook delivery (about a day over 8 attempts); see ``webhooks_app/conf.py``.
+- ``WEBHOOKS_TIMEOUT`` (seconds, default 5): one delivery call; ``WEBHOOKS_FAILING_AFTER`` (default 5).
+- ``WEBHOOKS_STALE_AFTER`` (seconds, default 2 x ``WEBHOOKS_TIMEOUT`` + 5, so 15): a delivery job
+  still running after this long is taken for lost (its worker died) and queued again.
+- ``WEBHOOKS_RECOVERY_INTERVAL`` (seconds, default 5; 0 turns it off): how often each
+  ``manage.py webhook_worker`` looks for lost delivery jobs.
+- ``WEBHOOKS_RECONNECT_MAX_DELAY`` (seconds, default 30): longest wait of a worker between two
+  tries to reach an unavailable database (it starts at 0.5 s and doubles).
+
+Read by ``dev.py serve`` (the production server), not by Django: ``HOST`` (default
+``127.0.0.1:8000``), ``WEB_WORKERS`` (default 4) and ``NGINX_MAX_BODY`` (default ``20m``).
 """
 
 import os
@@ -221,6 +231,10 @@ WEBHOOKS_RETRY_BASE_DELAY = float(os.environ.get("WEBHOOKS_RETRY_BASE_DELAY", "8
 WEBHOOKS_RETRY_FACTOR = float(os.environ.get("WEBHOOKS_RETRY_FACTOR", "3"))
 WEBHOOKS_RETRY_JITTER = float(os.environ.get("WEBHOOKS_RETRY_JITTER", "0.2"))
 WEBHOOKS_FAILING_AFTER = int(os.environ.get("WEBHOOKS_FAILING_AFTER", "5"))
+# None: two delivery timeouts plus 5 s (webhooks_app.conf.stale_after).
+WEBHOOKS_STALE_AFTER = float(os.environ["WEBHOOKS_STALE_AFTER"]) if os.environ.get("WEBHOOKS_STALE_AFTER") else None
+WEBHOOKS_RECOVERY_INTERVAL = float(os.environ.get("WEBHOOKS_RECOVERY_INTERVAL", "5"))
+WEBHOOKS_RECONNECT_MAX_DELAY = float(os.environ.get("WEBHOOKS_RECONNECT_MAX_DELAY", "30"))
 
 LOGGING = {
     "version": 1,

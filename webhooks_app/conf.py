@@ -10,7 +10,10 @@ setting                             default  meaning
 ``WEBHOOKS_RETRY_FACTOR``           3        each further retry waits this many times longer
 ``WEBHOOKS_RETRY_JITTER``           0.2      each wait is scaled by a random factor in [1 - j, 1 + j]
 ``WEBHOOKS_FAILING_AFTER``          5        consecutive failed attempts that mark a webhook failing
-``WEBHOOKS_STALE_AFTER``            600      seconds after which a running delivery job counts as lost
+``WEBHOOKS_STALE_AFTER``            15       seconds after which a running delivery job counts as lost; by default
+                                             2 x ``WEBHOOKS_TIMEOUT`` + 5 s (see :func:`stale_after`)
+``WEBHOOKS_RECOVERY_INTERVAL``      5        seconds between a worker's sweeps for lost jobs (0: no sweep)
+``WEBHOOKS_RECONNECT_MAX_DELAY``    30       longest wait of a worker between two tries to reach the database
 ``WEBHOOKS_QUEUE_NAME``             default  task queue of the delivery jobs
 =================================== ======== ==========================================================
 
@@ -24,10 +27,13 @@ from django.conf import settings
 
 __all__ = [
     "RESPONSE_EXCERPT_CHARS",
+    "STALE_MARGIN",
     "allow_private_targets",
     "failing_after",
     "max_attempts",
     "queue_name",
+    "reconnect_max_delay",
+    "recovery_interval",
     "retry_base_delay",
     "retry_factor",
     "retry_jitter",
@@ -74,9 +80,32 @@ def failing_after() -> int:
     return max(1, int(getattr(settings, "WEBHOOKS_FAILING_AFTER", 5)))
 
 
+#: Added to two delivery timeouts to give the default stale time (see :func:`stale_after`).
+STALE_MARGIN = 5.0
+
+
 def stale_after() -> float:
-    """Seconds after which a job still marked running is taken as lost (its worker died)."""
-    return float(getattr(settings, "WEBHOOKS_STALE_AFTER", 600.0))
+    """Seconds after which a job still marked running is taken as lost (its worker died).
+
+    Measured in delivery timeouts: a job is one HTTP call, bounded by ``WEBHOOKS_TIMEOUT``, plus a
+    few milliseconds of database work. Twice the timeout plus :data:`STALE_MARGIN` covers a slow
+    database and clocks that differ between worker machines; 15 s with the default timeout. Taking
+    a live job for lost costs a duplicate call with the same event id, never a lost delivery.
+    """
+    value = getattr(settings, "WEBHOOKS_STALE_AFTER", None)
+    if value is None:
+        return 2 * timeout() + STALE_MARGIN
+    return max(0.0, float(value))
+
+
+def recovery_interval() -> float:
+    """Seconds between two sweeps of a worker for lost jobs (0 turns the sweep off)."""
+    return max(0.0, float(getattr(settings, "WEBHOOKS_RECOVERY_INTERVAL", 5.0)))
+
+
+def reconnect_max_delay() -> float:
+    """Longest wait of a worker between two tries to reach an unavailable database."""
+    return max(0.1, float(getattr(settings, "WEBHOOKS_RECONNECT_MAX_DELAY", 30.0)))
 
 
 def queue_name() -> str:

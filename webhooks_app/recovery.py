@@ -5,7 +5,8 @@ A job is lost when its worker died while running it (killed, machine gone: the j
 are idempotent and a delivery follows only the job named in its ``task_id``, so requeueing is
 always safe: at worst a receiver gets a delivery twice, with the same event id.
 
-Run it after a crash, or from cron: ``manage.py requeue_webhook_deliveries``.
+Every ``manage.py webhook_worker`` runs it every ``WEBHOOKS_RECOVERY_INTERVAL`` seconds
+(``webhooks_app/worker.py``); ``manage.py requeue_webhook_deliveries`` runs it by hand.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -29,24 +31,26 @@ __all__ = ["lost_deliveries", "requeue_lost_deliveries"]
 
 
 def lost_deliveries(stale_after: float | None = None) -> list[Delivery]:
-    """Pending deliveries whose job is missing, finished, or running for longer than ``stale_after`` s."""
+    """Pending deliveries whose job is missing, finished, or running for longer than ``stale_after`` s.
+
+    One query, which workers run every few seconds: a delivery counts as lost when no job of its
+    ``task_id`` is still ready, nor running since less than ``stale_after`` seconds. Only
+    deliveries due before the cutoff (or never scheduled) can be lost, since a job starts only
+    once its delivery is due: retries waiting for their time (a failing receiver's backlog) are
+    read from the partial index of pending deliveries and never joined to their jobs.
+    """
     stale_after = conf.stale_after() if stale_after is None else stale_after
-    pending = list(Delivery.objects.filter(status=Delivery.Status.PENDING).only("id", "task_id"))
-    jobs = {
-        str(job.id): job
-        for job in DBTaskResult.objects.filter(id__in=[d.task_id for d in pending if d.task_id]).only(
-            "id", "status", "started_at"
-        )
-    }
     cutoff = timezone.now() - timedelta(seconds=stale_after)
-    lost = []
-    for delivery in pending:
-        job = jobs.get(str(delivery.task_id))
-        if job is None or job.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED):
-            lost.append(delivery)
-        elif job.status == TaskResultStatus.RUNNING and (job.started_at is None or job.started_at < cutoff):
-            lost.append(delivery)
-    return lost
+    live_job = DBTaskResult.objects.filter(pk=OuterRef("task_id")).filter(
+        Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING, started_at__gte=cutoff)
+    )
+    return list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=cutoff))
+        .exclude(Exists(live_job))
+        .only("id", "task_id")
+        .order_by()
+    )
 
 
 def requeue_lost_deliveries(stale_after: float | None = None) -> int:

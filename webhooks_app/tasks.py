@@ -1,6 +1,6 @@
 """The delivery job: one attempt at one delivery, then success, a scheduled retry, or giving up.
 
-Jobs run in ``manage.py db_worker`` processes (django-tasks' database backend), any number of
+Jobs run in ``manage.py webhook_worker`` processes (django-tasks' database backend), any number of
 them on any number of machines: each claims jobs with a row lock. A job takes a delivery id
 and is idempotent:
 

@@ -1,4 +1,8 @@
-"""``manage.py requeue_webhook_deliveries``: give a new job to pending deliveries whose job was lost."""
+"""``manage.py requeue_webhook_deliveries``: give a new job to pending deliveries whose job was lost.
+
+Every ``manage.py webhook_worker`` does this by itself every ``WEBHOOKS_RECOVERY_INTERVAL`` seconds;
+the command is for running it by hand (or with ``--stale-after`` of your choosing).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,10 @@ class Command(BaseCommand):
             "--stale-after",
             type=float,
             default=None,
-            help="Seconds after which a job still marked running counts as lost (default: WEBHOOKS_STALE_AFTER, 600).",
+            help=(
+                "Seconds after which a job still marked running counts as lost "
+                "(default: WEBHOOKS_STALE_AFTER, by default 2 x WEBHOOKS_TIMEOUT + 5 s)."
+            ),
         )
 
     def handle(self, *args, stale_after: float | None, **options):

@@ -1,0 +1,136 @@
+"""The production server as the README deploys it (``dev.py``'s ``production_server_commands``: nginx
+in front of granian, 4 workers): a handful of slow clients must not block a normal request
+(issue 14 item 9).
+
+Real server processes on a free port, over a migrated SQLite file of their own; slow clients are
+raw sockets that announce a body and send it at one byte per second. Skipped without nginx.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dev import find_nginx, production_server_commands
+from tests.live import ROOT, free_port, manage, wait_for_port
+
+SLOW_CLIENTS = 8  # twice the workers: every worker would be held by one with a blocking server
+
+
+@pytest.fixture(scope="module")
+def production_server(tmp_path_factory) -> Iterator[tuple[int, str]]:
+    """(port, API token) of the production server running on a fresh database."""
+    if find_nginx() is None:
+        pytest.skip("nginx is not installed (Debian: apt-get install nginx-light); production puts it in front")
+    folder = tmp_path_factory.mktemp("production")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "DEBUG": "0",
+        "SECRET_KEY": "production-test-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "ERROR",
+    }
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    manage("create_workspace", "Prod", env=env)
+    token = manage("create_api_key", "Prod", "--name", "slow test", env=env).strip().splitlines()[-1]
+    port = free_port()
+    # Not under pytest's tmp_path (mode 0700): nginx's workers run as another user when started as root.
+    run_folder = Path(tempfile.mkdtemp(prefix="crm_ops_serve_"))
+    servers: list[subprocess.Popen] = []
+    try:
+        with open(folder / "server.log", "wb") as log:
+            for command in production_server_commands(f"127.0.0.1:{port}", 4, run_folder):
+                servers.append(
+                    subprocess.Popen(
+                        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                    )
+                )
+        wait_for_port(port, process=servers[0])
+        wait_for_app(port, token, servers)
+        yield port, token
+    finally:
+        for server in servers:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+        for server in servers:
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
+        shutil.rmtree(run_folder, ignore_errors=True)
+
+
+def wait_for_app(port: int, token: str, servers: list[subprocess.Popen], timeout: float = 60.0) -> None:
+    """Wait until the application answers through nginx (which says 502 until granian listens)."""
+    deadline = time.monotonic() + timeout
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/rest/companies?limit=1", headers={"Authorization": f"Bearer {token}"}
+    )
+    while time.monotonic() < deadline:
+        assert all(server.poll() is None for server in servers), "a server process exited"
+        try:
+            with urllib.request.urlopen(request, timeout=5):
+                return
+        except (urllib.error.HTTPError, OSError):
+            time.sleep(0.1)
+    raise AssertionError(f"the application did not answer within {timeout} s")
+
+
+def trickle(port: int, token: str, stop: threading.Event, started: threading.Barrier) -> None:
+    """A POST whose 200-byte body comes at one byte per second, until ``stop``."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(
+            (
+                f"POST /rest/people HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{"
+            ).encode()
+        )
+        started.wait()
+        while not stop.wait(1.0):
+            try:
+                sock.sendall(b" ")
+            except OSError:
+                return
+
+
+def test_slow_body_clients_do_not_block_a_normal_request(production_server):
+    # given: more slow-body connections than the server has workers
+    port, token = production_server
+    stop = threading.Event()
+    started = threading.Barrier(SLOW_CLIENTS + 1, timeout=10)
+    clients = [threading.Thread(target=trickle, args=(port, token, stop, started)) for _ in range(SLOW_CLIENTS)]
+    for client in clients:
+        client.start()
+    try:
+        started.wait()
+        time.sleep(1.5)  # every slow request is now in, headers read, body trickling
+
+        # when
+        began = time.monotonic()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/rest/companies?limit=1", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            status = answer.status
+        waited = time.monotonic() - began
+    finally:
+        stop.set()
+        for client in clients:
+            client.join(timeout=10)
+
+    # then
+    assert status == 200
+    assert waited < 2.0, f"a GET waited {waited:.1f} s behind {SLOW_CLIENTS} slow clients"
