@@ -54,6 +54,7 @@ from graphql import (
 from graphql.language import DocumentNode
 from graphql.validation.validate import ValidationAbortedError
 
+from api_common import conf
 from api_common.errors import (
     ApiError,
     BadRequest,
@@ -62,7 +63,6 @@ from api_common.errors import (
     Unauthenticated,
     as_api_error,
 )
-from api_common import conf
 from api_common.graphql_errors import api_error_entry, error_entry, http_answer
 from api_common.graphql_execution import PlainDataExecutionContext, parse_cached, validate_cached
 from api_common.graphql_limits import STRUCTURE_RULES, limit_rules, root_field_names

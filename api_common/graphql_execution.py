@@ -71,9 +71,7 @@ def plain_reader(resolve: Any) -> tuple[str, Any] | None:
 class PlainDataExecutionContext(ExecutionContext):
     """graphql-core's execution, with fields that read plain dicts completed without a resolver call."""
 
-    def execute_field(
-        self, parent_type: Any, source: Any, field_nodes: list[Any], path: Path
-    ) -> Any:
+    def execute_field(self, parent_type: Any, source: Any, field_nodes: list[Any], path: Path) -> Any:
         # Middleware would wrap every resolver: with any, every field takes graphql-core's path.
         if isinstance(source, dict) and self.middleware_manager is None:
             field_def = get_field_def(self.schema, parent_type, field_nodes[0])

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -94,7 +93,7 @@ def as_instant(value: Any) -> datetime | None:
     if isinstance(value, str):
         value = parse_datetime(value)
     if isinstance(value, datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=dt_timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value
 
 

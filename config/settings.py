@@ -155,7 +155,9 @@ else:
     # the server and the webhook worker do.
     _command = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else None
     STATEMENT_TIMEOUT_MS = (
-        int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10000")) if _command in (None, "runserver", "db_worker") else 0
+        int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10000"))
+        if _command in (None, "runserver", "db_worker", "webhook_worker")
+        else 0
     )
     DATABASES["default"]["OPTIONS"].setdefault(
         "options", f"-c plan_cache_mode=force_custom_plan -c statement_timeout={STATEMENT_TIMEOUT_MS}"
@@ -220,7 +222,7 @@ GRAPHQL_MAX_ROOT_RESOLVERS = int(os.environ.get("GRAPHQL_MAX_ROOT_RESOLVERS", "2
 GRAPHQL_MAX_FIELDS = int(os.environ.get("GRAPHQL_MAX_FIELDS", "2000"))
 
 # Background tasks (webhook deliveries): Django's Tasks API with the database backend; the
-# worker is ``manage.py db_worker``, as many processes and machines as wanted.
+# worker is ``manage.py webhook_worker``, as many processes and machines as wanted.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Webhook knobs; read at call time through webhooks_app.conf, never at import.

@@ -182,7 +182,7 @@ def clean_removed_options(field: FieldMetadata, after: dict[str, Any]) -> None:
             changed.append((record, before))
     if changed and replacement is None and not is_nullable and field.type != "MULTI_SELECT":
         raise ValidationError(
-            f"Cannot remove options {', '.join(sorted(removed))} of field \"{field.name}\": "
+            f'Cannot remove options {", ".join(sorted(removed))} of field "{field.name}": '
             f"{plural(len(changed), 'record')} {verb(len(changed), 'holds', 'hold')} them and the field is non-nullable "
             "without a default among the new options",
             code="OPTIONS_CONFLICT",

@@ -106,4 +106,3 @@ def store_records(workspace, object_name: str, *datas: dict, deleted: bool = Fal
     ]
     writer.insert(build_object_slots(spec), rows)
     return rows
-

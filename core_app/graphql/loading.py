@@ -99,7 +99,9 @@ class Loader:
                 continue
             target_ctx = ctx.for_object(target)
             if field.is_many_to_one:
-                result.append(Load(field, key, self.loads(target_ctx, nodes), selection=self.selected(target_ctx, nodes)))
+                result.append(
+                    Load(field, key, self.loads(target_ctx, nodes), selection=self.selected(target_ctx, nodes))
+                )
                 continue
             connection_type = f"{type_name(target.name_singular)}Connection"
             node_nodes = self.node_field_nodes(connection_type, nodes)
@@ -197,7 +199,9 @@ class Loader:
             **aggregates,
         }
 
-    def connection(self, ctx: RecordContext, page: Page, field_nodes: list[FieldNode], node_filter: Any) -> dict[str, Any]:
+    def connection(
+        self, ctx: RecordContext, page: Page, field_nodes: list[FieldNode], node_filter: Any
+    ) -> dict[str, Any]:
         """A root connection: nodes with their relations, and the selected aggregates."""
         connection_type = f"{type_name(ctx.spec.name_singular)}Connection"
         node_nodes = self.node_field_nodes(connection_type, field_nodes)

@@ -13,7 +13,6 @@ from typing import Any
 import graphene
 
 from api_common.graphql_execution import reads_response_key
-
 from core_app.graphql import resolvers, scalars
 from core_app.graphql.loading import type_name
 from core_app.graphql.shared import FilterIs, OrderByDirection, PageInfo, composite_types, scalar_filter, scalar_type

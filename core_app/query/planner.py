@@ -46,8 +46,9 @@ class Scope:
     trash: bool | None = False  # False: live only; True: trashed only; None: both
 
     @classmethod
-    def for_filter(cls, workspace_id: str, snapshot: SchemaSnapshot, spec: ObjectSpec, node: Node | None,
-                   trash: bool | None = None) -> Scope:
+    def for_filter(
+        cls, workspace_id: str, snapshot: SchemaSnapshot, spec: ObjectSpec, node: Node | None, trash: bool | None = None
+    ) -> Scope:
         """Live records, unless ``trash`` says otherwise or the filter names ``deletedAt`` (then both)."""
         if trash is None:
             trash = None if node is not None and mentions_field(node, "deletedAt") else False
@@ -126,9 +127,7 @@ def fetch(
     return fetch_plain(scope, node, keys, cursor, backward, limit, d, exclude_ids)
 
 
-def read_rows(
-    result: list[tuple[Any, ...]], keys: list[SortKey], d: Dialect, scope: Scope, skip: int = 0
-) -> Fetched:
+def read_rows(result: list[tuple[Any, ...]], keys: list[SortKey], d: Dialect, scope: Scope, skip: int = 0) -> Fetched:
     """Rows selected as ``select_list``, then ``skip`` other columns, then one column per sort key."""
     read = row_reader(d, scope.workspace_id, scope.spec.id)
     width = len(COLUMNS) + skip
@@ -374,11 +373,7 @@ def aggregate_by_parent(
     )
     found = {row[0]: dict(zip(aliases, row[1:])) for row in rows(sql, params)}
     # What SQL gives over no rows: counts 0, the other aggregates NULL (no query needed).
-    empty_row = {
-        alias: 0 if sql.startswith("COUNT") else None
-        for a in aggregates
-        for alias, sql in a.columns(src, [])
-    }
+    empty_row = {alias: 0 if sql.startswith("COUNT") else None for a in aggregates for alias, sql in a.columns(src, [])}
     empty = {a.name: a.finish(empty_row, src) for a in aggregates}
     return {
         parent: {a.name: a.finish(found[parent], src) for a in aggregates} if parent in found else empty
@@ -402,4 +397,3 @@ def count(scope: Scope, node: Node | None) -> int:
     params += compiled.params
     sql = f"SELECT COUNT(*) FROM core_app_record r{src.lateral_sql()} WHERE {where} AND {compiled.sql}"
     return int(rows(sql, params)[0][0])
-

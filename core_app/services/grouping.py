@@ -138,7 +138,7 @@ def group_by(
     sql = (
         f"SELECT {dim_list}, {aggregate_list} FROM core_app_record r{src.lateral_sql()} "
         f"WHERE {where} AND {compiled.sql} GROUP BY {group_list} "
-        f'ORDER BY {quote("totalCount")} DESC, {order} LIMIT {int(limit)}'
+        f"ORDER BY {quote('totalCount')} DESC, {order} LIMIT {int(limit)}"
     )
     found = [dict(zip([alias for alias, _ in dims] + aliases, row)) for row in rows(sql, params)]
     groups = [
@@ -195,4 +195,3 @@ def attach_samples(
         by_key.setdefault(key, []).append(record_to_api(record, plan))
     for row, group in zip(found, groups):
         group["records"] = by_key.get(tuple(row[dimension.alias] for dimension in dimensions), [])
-

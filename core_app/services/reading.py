@@ -136,7 +136,11 @@ def find_many(
 def find_one(ctx: RecordContext, record_id: Any, with_deleted: bool = False) -> RecordRow:
     """The record ``record_id`` of this object; RecordNotFound otherwise."""
     text = str(record_id)
-    found = fetch_by_ids(ctx.ws, ctx.spec.id, [text.lower()], live_only=not with_deleted) if CANONICAL_UUID.match(text) else []
+    found = (
+        fetch_by_ids(ctx.ws, ctx.spec.id, [text.lower()], live_only=not with_deleted)
+        if CANONICAL_UUID.match(text)
+        else []
+    )
     if not found:
         raise RecordNotFound(f"Record {record_id} not found in {ctx.spec.name_plural}")
     return found[0]

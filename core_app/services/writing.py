@@ -139,7 +139,9 @@ def existing_ids(workspace_id: str, object_id: str, ids: list[str]) -> set[str]:
     d = dialect()
     found = rows(
         "SELECT id FROM core_app_record WHERE workspace_id = %s AND object_id = %s AND id IN "
-        + "(" + ", ".join(["%s"] * len(ids)) + ")",
+        + "("
+        + ", ".join(["%s"] * len(ids))
+        + ")",
         [d.uuid_in(workspace_id), d.uuid_in(object_id), *(d.uuid_in(i) for i in ids)],
     )
     return {d.uuid_out(row[0]) for row in found}
@@ -293,7 +295,9 @@ def ids_in_workspace(ctx: RecordContext, ids: list[str]) -> tuple[set[str], set[
     d = dialect()
     found = rows(
         "SELECT id, object_id FROM core_app_record WHERE workspace_id = %s AND id IN "
-        + "(" + ", ".join(["%s"] * len(ids)) + ")",
+        + "("
+        + ", ".join(["%s"] * len(ids))
+        + ")",
         [d.uuid_in(ctx.ws), *(d.uuid_in(i) for i in ids)],
     )
     mine = {d.uuid_out(pk) for pk, obj in found if d.uuid_out(obj) == ctx.spec.id}

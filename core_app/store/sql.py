@@ -228,7 +228,9 @@ def rows(sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
 SQLITE_PARAMETERS = 30_000
 
 
-def insert_rows(table: str, columns: Sequence[tuple[str, str]], values: Sequence[Sequence[Any]], suffix: str = "") -> None:
+def insert_rows(
+    table: str, columns: Sequence[tuple[str, str]], values: Sequence[Sequence[Any]], suffix: str = ""
+) -> None:
     """Insert ``values`` (one tuple per row) into ``table``; ``columns`` are ``(name, PostgreSQL type)``.
 
     PostgreSQL: plain inserts go through ``COPY`` (no statement text to build, parse or plan per

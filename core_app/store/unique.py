@@ -42,7 +42,13 @@ def register(workspace_id: str, object_id: str, values: Iterable[tuple[str, str,
         return
     insert_rows(
         "core_app_uniquevalue",
-        (("workspace_id", "uuid"), ("field_id", "uuid"), ("value", "text"), ("object_id", "uuid"), ("record_id", "uuid")),
+        (
+            ("workspace_id", "uuid"),
+            ("field_id", "uuid"),
+            ("value", "text"),
+            ("object_id", "uuid"),
+            ("record_id", "uuid"),
+        ),
         [
             (d.uuid_in(workspace_id), d.uuid_in(field_id), value, d.uuid_in(object_id), d.uuid_in(record_id))
             for field_id, value, record_id in triples

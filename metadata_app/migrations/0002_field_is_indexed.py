@@ -11,7 +11,9 @@ from django.db import migrations, models
 def mark_standard_indexes(apps, schema_editor):
     FieldMetadata = apps.get_model("metadata_app", "FieldMetadata")
     ObjectMetadata = apps.get_model("metadata_app", "ObjectMetadata")
-    FieldMetadata.objects.filter(is_system=True, name__in=("createdAt", "position", "deletedAt")).update(is_indexed=True)
+    FieldMetadata.objects.filter(is_system=True, name__in=("createdAt", "position", "deletedAt")).update(
+        is_indexed=True
+    )
     identifiers = ObjectMetadata.objects.exclude(label_identifier_field_metadata_id=None).values_list(
         "label_identifier_field_metadata_id", flat=True
     )

@@ -73,7 +73,14 @@ def add_default_fields(obj: ObjectMetadata, name_field: bool = True) -> None:
     )
     if name_field:
         name = add_field(
-            obj, name="name", type="TEXT", label="Name", icon="IconAbc", is_custom=False, default_value="", is_indexed=True
+            obj,
+            name="name",
+            type="TEXT",
+            label="Name",
+            icon="IconAbc",
+            is_custom=False,
+            default_value="",
+            is_indexed=True,
         )
         obj.label_identifier_field_metadata_id = name.pk
         obj.save(update_fields=["label_identifier_field_metadata_id", "updated_at"])

@@ -170,7 +170,9 @@ def plan_of(sql: str) -> str:
 
 def record_queries(api, path: str, **params) -> list[str]:
     """The SQL on the record table that one request runs."""
-    return [q for q in queries_of(api, path, **params) if "FROM core_app_record r" in q or "JOIN core_app_record r" in q]
+    return [
+        q for q in queries_of(api, path, **params) if "FROM core_app_record r" in q or "JOIN core_app_record r" in q
+    ]
 
 
 @pytest.mark.postgres_only

@@ -164,7 +164,12 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             # Fresh planner statistics and visibility map, as autovacuum would give a live system.
             with connection.cursor() as cursor:
-                for table in ("core_app_record", "core_app_recordindex", "core_app_uniquevalue", "core_app_recordcount"):
+                for table in (
+                    "core_app_record",
+                    "core_app_recordindex",
+                    "core_app_uniquevalue",
+                    "core_app_recordcount",
+                ):
                     cursor.execute(f"VACUUM ANALYZE {table}")
         _, token = create_api_key(workspace, {"name": "bench"})
         self.stdout.write(token)
