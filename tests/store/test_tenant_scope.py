@@ -39,7 +39,10 @@ def test_statements_naming_their_workspace_pass(sql):
             "(SELECT p.record_id FROM core_app_recordindex p WHERE p.slot = %s)",
             "core_app_recordindex p",
         ),
-        ('SELECT "core_app_record"."workspace_id" FROM "core_app_record" WHERE "core_app_record"."id" = %s', "core_app_record"),
+        (
+            'SELECT "core_app_record"."workspace_id" FROM "core_app_record" WHERE "core_app_record"."id" = %s',
+            "core_app_record",
+        ),
         ("DELETE FROM core_app_uniquevalue WHERE record_id = %s", "core_app_uniquevalue"),
         ("INSERT INTO core_app_record (id, data) VALUES (%s, %s)", "core_app_record"),
     ],
