@@ -14,11 +14,12 @@ from apikeys_app.services import create_api_key
 from metadata_app.registry import schema_registry
 from metadata_app.services.workspaces import create_workspace
 
-
 #: The tables of the record store, which a distributed deployment (Citus) shards by workspace.
 TENANT_TABLES = ("core_app_recordindex", "core_app_uniquevalue", "core_app_recordcount", "core_app_record")
 _TABLE_REFERENCE = re.compile(
-    r'(FROM|JOIN|UPDATE|INTO|COPY)\s+"?(' + "|".join(TENANT_TABLES) + r')"?(?:\s+(?:AS\s+)?(?!WHERE|ON|SET|USING|VALUES|\(|WITH)(\w+))?',
+    r'(FROM|JOIN|UPDATE|INTO|COPY)\s+"?('
+    + "|".join(TENANT_TABLES)
+    + r')"?(?:\s+(?:AS\s+)?(?!WHERE|ON|SET|USING|VALUES|\(|WITH)(\w+))?',
     re.IGNORECASE,
 )
 

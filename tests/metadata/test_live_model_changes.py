@@ -243,9 +243,9 @@ def test_making_a_field_unique_registers_every_current_value(api, workspace):
     assert (status, body["data"]["updateOneField"]["isUnique"]) == (200, True)
     rows = {
         (value, str(record_id), str(object_))
-        for value, record_id, object_ in UniqueValue.objects.filter(workspace_id=workspace.pk, field_id=nickname["id"]).values_list(
-            "value", "record_id", "object_id"
-        )
+        for value, record_id, object_ in UniqueValue.objects.filter(
+            workspace_id=workspace.pk, field_id=nickname["id"]
+        ).values_list("value", "record_id", "object_id")
     }
     person = str(FieldMetadata.objects.get(pk=nickname["id"]).object_id)
     assert rows == {("bob", bob.id, person), ("al", al.id, person)}
@@ -281,7 +281,9 @@ def test_making_a_recreated_field_unique_reads_its_own_storage_key(api, workspac
     status, _ = api.patch(f"{FIELDS}/{new['id']}", {"isUnique": True})
     # then
     assert status == 200
-    assert sorted(UniqueValue.objects.filter(workspace_id=workspace.pk, field_id=new["id"]).values_list("value", flat=True)) == ["a", "b"]
+    assert sorted(
+        UniqueValue.objects.filter(workspace_id=workspace.pk, field_id=new["id"]).values_list("value", flat=True)
+    ) == ["a", "b"]
 
 
 def test_making_a_field_non_unique_drops_its_registrations(api, workspace):
