@@ -68,7 +68,9 @@ def backend(request, settings) -> str:
         settings.REDIS_URL = REDIS_URL
         settings.RATE_LIMIT_REDIS_PREFIX = prefix
         yield "redis"
-        client = buckets._redis[REDIS_URL].client
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
         keys = list(client.scan_iter(match=prefix + "*"))
         if keys:
             client.delete(*keys)
