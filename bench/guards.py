@@ -26,7 +26,7 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-guards")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
