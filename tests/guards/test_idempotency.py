@@ -15,7 +15,7 @@ from apikeys_app.services import create_api_key
 from core_app.models import Record
 from core_app.signals import records_changed
 from guards_app import tasks
-from guards_app.models import IdempotencyKey
+from guards_app.models import IdempotencyKey, RateBucket
 from metadata_app.services.workspaces import create_workspace
 from tests.guards.conftest import Caller
 
@@ -258,7 +258,8 @@ def test_graphql_queries_ignore_the_key(caller):
 
 
 def test_storing_a_key_queues_the_purge_and_the_purge_deletes_expired_keys(caller, settings, monkeypatch):
-    # given
+    # given: no bucket left by servers of other tests
+    RateBucket.objects.all().delete()
     monkeypatch.setattr(tasks, "_next_check", 0.0)
     settings.IDEMPOTENCY_KEY_TTL = 0
     caller.call("POST", "/rest/companies", {"name": "Old"}, {"Idempotency-Key": "old"})
@@ -275,6 +276,7 @@ def test_storing_a_key_queues_the_purge_and_the_purge_deletes_expired_keys(calle
 
 
 def test_the_purge_command_reports_what_it_deleted(caller, settings, capsys):
+    RateBucket.objects.all().delete()  # none left by servers of other tests
     settings.IDEMPOTENCY_KEY_TTL = 0
     caller.call("POST", "/rest/companies", {"name": "Old"}, {"Idempotency-Key": "old"})
     call_command("purge_guards")

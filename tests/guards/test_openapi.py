@@ -55,3 +55,9 @@ def test_writes_document_idempotency_and_if_match(caller):
     restore = doc["paths"]["/restore/companies/{id}"]["patch"]
     assert [p["$ref"].rsplit("/", 1)[1] for p in restore["parameters"]][-2:] == ["idempotencyKey", "ifMatch"]
     assert "Idempotency-Key" not in str(doc["paths"]["/companies/duplicates"])
+
+
+def test_the_docs_page_names_the_headers(client):
+    page = client.get("/docs").content.decode()
+    assert "Record writes take an <code>Idempotency-Key</code>" in page
+    assert "<code>RateLimit-Remaining</code>" in page
