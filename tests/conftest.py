@@ -70,6 +70,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def rate_limits_off(settings):
+    """Rate limits are tested in tests/guards; elsewhere they would add a statement to every request."""
+    settings.RATE_LIMIT_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def fresh_registry():
     """Never assume a cache is cold, or warm."""
     schema_registry.clear()
