@@ -16,10 +16,18 @@ import pytest
 from django.test import Client
 
 from apikeys_app.services import create_api_key
+from core_app.models import Record
 from guards_app import buckets, ratelimit
+from metadata_app.models import Workspace
 from tests.seeding import other_workspace, seeded_workspaces, workspace  # noqa: F401  (fixtures)
 
 seeded_workspace_ids = seeded_workspaces("module")
+
+
+def stored():
+    """Records of every workspace, each statement naming them (the suite refuses store statements without one)."""
+    return Record.objects.filter(workspace_id__in=list(Workspace.objects.values_list("pk", flat=True)))
+
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
 START = 1_800_000_000.0

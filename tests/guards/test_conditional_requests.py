@@ -11,9 +11,8 @@ import pytest
 from django.db import connection
 
 from apikeys_app.services import create_api_key
-from core_app.models import Record
 from metadata_app.services.workspaces import create_workspace
-from tests.guards.conftest import Caller
+from tests.guards.conftest import Caller, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +42,7 @@ def changed(record_id: str) -> dict:
 
 
 def name_of(record_id: str) -> str | None:
-    row = Record.objects.filter(id=record_id).values_list("data__name", flat=True).first()
+    row = stored().filter(id=record_id).values_list("data__name", flat=True).first()
     return row
 
 
@@ -128,10 +127,7 @@ def test_if_match_with_a_stale_etag_is_a_412_and_writes_nothing(caller, method, 
     status, _, answer = caller.call(method, f"/rest/companies/{acme['id']}{suffix}", body, {"If-Match": stale})
     # then
     assert (status, answer) == (412, changed(acme["id"]))
-    assert (
-        Record.objects.filter(id=acme["id"], deleted_at__isnull=True).values_list("data__name", flat=True)[0]
-        == "Acme Inc"
-    )
+    assert stored().filter(id=acme["id"], deleted_at__isnull=True).values_list("data__name", flat=True)[0] == "Acme Inc"
 
 
 @pytest.mark.parametrize(
@@ -181,7 +177,7 @@ def test_if_match_on_a_create_or_a_merge_is_a_400(caller, method, path, body):
             "with PATCH /rest/restore/{plural}/{id}, or with a route by filter"
         ],
     )
-    assert Record.objects.count() == 0
+    assert stored().count() == 0
 
 
 def test_a_malformed_if_match_is_a_400(caller):
@@ -209,7 +205,7 @@ def test_an_update_by_filter_with_every_current_etag_writes(caller):
         "PATCH", "/rest/companies?filter=employees[is]:NULL", {"employees": 3}, {"If-Match": tags}
     )
     assert status == 200
-    assert sorted(Record.objects.values_list("data__employees", flat=True)) == [3, 3]
+    assert sorted(stored().values_list("data__employees", flat=True)) == [3, 3]
 
 
 def test_an_update_by_filter_with_one_stale_etag_is_a_412_and_writes_nothing(caller):
@@ -223,7 +219,7 @@ def test_an_update_by_filter_with_one_stale_etag_is_a_412_and_writes_nothing(cal
     )
     # then
     assert (status, answer) == (412, changed(b["id"]))
-    assert sorted(Record.objects.values_list("data__employees", flat=True), key=str) == [None, None]
+    assert sorted(stored().values_list("data__employees", flat=True), key=str) == [None, None]
 
 
 def test_a_record_missing_from_the_list_fails_the_bulk_write(caller):
@@ -232,7 +228,7 @@ def test_a_record_missing_from_the_list_fails_the_bulk_write(caller):
         "DELETE", "/rest/companies?filter=employees[is]:NULL", None, {"If-Match": etag_of(caller, a["id"])}
     )
     assert status == 412
-    assert Record.objects.count() == 2
+    assert stored().count() == 2
 
 
 # --- concurrency (PostgreSQL): no race between the check and the write ----------------------------

@@ -12,12 +12,11 @@ from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from apikeys_app.services import create_api_key
-from core_app.models import Record
 from core_app.signals import records_changed
 from guards_app import tasks
 from guards_app.models import IdempotencyKey, RateBucket
 from metadata_app.services.workspaces import create_workspace
-from tests.guards.conftest import Caller
+from tests.guards.conftest import Caller, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ KEY = {"Idempotency-Key": "7f2c9a4e-create-acme"}
 
 
 def names() -> list[str]:
-    return sorted(Record.objects.values_list("data__name", flat=True))
+    return sorted(stored().values_list("data__name", flat=True))
 
 
 def replayed(response) -> str | None:
@@ -90,7 +89,7 @@ def test_keys_are_kept_per_workspace(caller, other_workspace):
     status, response, _ = other.call("POST", "/rest/companies", {"name": "Acme"}, KEY)
     # then
     assert (status, replayed(response)) == (201, None)
-    assert Record.objects.filter(workspace_id=other_workspace.pk).count() == 1
+    assert stored().filter(workspace_id=other_workspace.pk).count() == 1
 
 
 def test_a_request_refused_before_writing_stores_nothing(caller):
@@ -179,7 +178,7 @@ def test_restore_and_merge_are_replayed(caller):
     assert [(s, replayed(r)) for s, r, _ in restores] == [(200, None), (200, "true")]
     assert [(s, replayed(r)) for s, r, _ in merges] == [(200, None), (200, "true")]
     assert restores[1][1].content == restores[0][1].content and merges[1][1].content == merges[0][1].content
-    assert Record.objects.filter(deleted_at__isnull=True).count() == 1
+    assert stored().filter(deleted_at__isnull=True).count() == 1
 
 
 def test_reads_and_duplicates_ignore_the_key(caller):

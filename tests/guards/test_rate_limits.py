@@ -11,11 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apikeys_app.services import create_api_key
-from core_app.models import Record
 from guards_app.models import RateLimitPolicy
 from guards_app.ratelimit import client_address
 from metadata_app.services.workspaces import create_workspace
-from tests.guards.conftest import Caller, rate_headers
+from tests.guards.conftest import Caller, rate_headers, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +62,7 @@ def test_beyond_the_limit_a_write_is_a_429_with_retry_after_and_writes_nothing(l
     # then
     assert (status, body) == (429, too_many(KEY_LIMIT.format(20)))
     assert rate_headers(response) == quota(3, 0, 60, retry_after=20)
-    assert sorted(Record.objects.values_list("data__name", flat=True)) == ["Acme 0", "Acme 1", "Acme 2"]
+    assert sorted(stored().values_list("data__name", flat=True)) == ["Acme 0", "Acme 1", "Acme 2"]
 
 
 def test_the_bucket_refills_one_token_per_interval(limits, caller):
@@ -139,7 +138,7 @@ def test_a_graphql_mutation_beyond_the_limit_writes_nothing(limits, caller):
         caller.call("GET", "/rest/companies")
     status, _, _ = caller.graphql('mutation { createCompany(data: {name: "Late"}) { id } }')
     assert status == 429
-    assert Record.objects.count() == 0
+    assert stored().count() == 0
 
 
 def test_metadata_rest_is_limited_too(limits, caller):
