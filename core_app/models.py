@@ -10,8 +10,11 @@
 - ``RecordCount``: live records per object, kept in the writing transaction, so an unfiltered
   ``totalCount`` costs a handful of rows whatever the object's size.
 
-Every table is keyed by ``workspace_id`` first and every statement of the store filters on it, so
-the store can be distributed by workspace (Citus) without changing a query. Only the store
+Every table's key includes ``workspace_id`` and every statement of the store filters on it, so
+the store can be distributed by workspace (Citus) without changing a query. Keys and indexes
+that serve look-ups by id lead with the id, and only indexes that serve ranges of a workspace lead
+with the workspace: when the planner misjudges a workspace's size (statistics older than the
+workspace, see migration 0003), an index of the first kind can never pass for one of the second. Only the store
 (``core_app.store``) writes these tables; see ``docs/architecture.md`` for the design and its
 measurements.
 """
@@ -30,9 +33,9 @@ __all__ = ["Record", "RecordCount", "RecordIndex", "UniqueValue"]
 
 
 class Record(models.Model):
-    """One record of one object, keyed ``(workspace_id, id)``: an id is unique within a workspace."""
+    """One record of one object, keyed ``(id, workspace_id)``: an id is unique within a workspace."""
 
-    pk = models.CompositePrimaryKey("workspace_id", "id")
+    pk = models.CompositePrimaryKey("id", "workspace_id")
     # No database constraints: a foreign-key check per inserted row, and the share lock it takes on
     # the workspace and object rows, would cost every write; the store deletes records itself when
     # an object or a workspace goes (core_app.receivers).
@@ -87,7 +90,10 @@ class RecordIndex(models.Model):
     record has no value. Trashed records have no rows here: every row is a live record.
     """
 
-    pk = models.CompositePrimaryKey("workspace_id", "record_id", "slot")
+    # Led by the record, not the workspace: this key serves look-ups of a record's rows (writes,
+    # per-record probes), and an index that starts with the workspace would compete with
+    # ``record_index_key`` for range reads whenever the planner misjudges a workspace's size.
+    pk = models.CompositePrimaryKey("record_id", "slot", "workspace_id")
     workspace_id = models.UUIDField()
     record_id = models.UUIDField()
     slot = models.UUIDField()
@@ -115,7 +121,10 @@ class UniqueValue(models.Model):
     record_id = models.UUIDField()
 
     class Meta:
-        indexes = [models.Index(fields=["workspace_id", "record_id"], name="unique_value_record")]
+        # A record's values, for updates and deletes. Not led by the workspace, so that it can
+        # never stand in for the primary key in a look-up by value (the two tie when the planner
+        # believes a workspace holds one row).
+        indexes = [models.Index(fields=["record_id"], name="unique_value_record")]
 
 
 class RecordCount(models.Model):

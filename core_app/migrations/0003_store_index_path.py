@@ -1,8 +1,9 @@
 """The record store with an index path (see core_app/models.py and docs/architecture.md).
 
-- ``Record`` is keyed ``(workspace_id, id)`` (ready for distribution by workspace; an id is unique
+- ``Record`` is keyed ``(id, workspace_id)`` (ready for distribution by workspace; an id is unique
   within a workspace), with partial indexes for live records and for the trash;
 - ``RecordIndex`` (new): one typed, sortable key per live record and indexed field;
+- no planner statistics on the store's tenant columns (``TENANT_COLUMNS``);
 - ``UniqueValue`` is keyed ``(workspace_id, field_id, value)``;
 - ``RecordCount`` (new): live records per object.
 
@@ -86,6 +87,30 @@ def drop_key_index(apps, schema_editor):
     schema_editor.execute("DROP INDEX record_index_key")
 
 
+#: Columns whose values come and go faster than ANALYZE sees them: workspaces, objects, indexed
+#: fields. Statistics on them describe the tenants of the last ANALYZE; a workspace created (or
+#: grown by an import) since is estimated at one row, and a plan for one row (a nested loop that
+#: re-runs its inner side per row, the wrong one of two indexes that tie at one row) reads a large
+#: object squared. Without statistics the planner takes its default selectivity for them (1/200),
+#: never "no rows"; which shape a query takes is decided from exact counts by the query planner
+#: (``core_app.query.planner``), not from these estimates.
+TENANT_COLUMNS = {
+    "core_app_record": ("workspace_id", "object_id"),
+    "core_app_recordindex": ("workspace_id", "slot"),
+    "core_app_uniquevalue": ("workspace_id", "field_id", "object_id"),
+    "core_app_recordcount": ("workspace_id", "object_id"),
+}
+
+
+def no_tenant_statistics(apps, schema_editor):
+    """PostgreSQL keeps no statistics on the tenant columns of the store (see ``TENANT_COLUMNS``)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, columns in TENANT_COLUMNS.items():
+        clauses = ", ".join(f"ALTER COLUMN {column} SET STATISTICS 0" for column in columns)
+        schema_editor.execute(f"ALTER TABLE {table} {clauses}")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("core_app", "0002_record_data_gin"),
@@ -98,7 +123,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="Record",
             fields=[
-                ("pk", models.CompositePrimaryKey("workspace_id", "id", blank=True, editable=False, serialize=False)),
+                ("pk", models.CompositePrimaryKey("id", "workspace_id", blank=True, editable=False, serialize=False)),
                 ("id", models.UUIDField(default=uuid.uuid4, editable=False)),
                 ("data", models.JSONField(default=dict)),
                 ("position", models.FloatField(default=0)),
@@ -159,7 +184,7 @@ class Migration(migrations.Migration):
                 (
                     "pk",
                     models.CompositePrimaryKey(
-                        "workspace_id", "record_id", "slot", blank=True, editable=False, serialize=False
+                        "record_id", "slot", "workspace_id", blank=True, editable=False, serialize=False
                     ),
                 ),
                 ("workspace_id", models.UUIDField()),
@@ -194,7 +219,7 @@ class Migration(migrations.Migration):
                 ("record_id", models.UUIDField()),
             ],
             options={
-                "indexes": [models.Index(fields=["workspace_id", "record_id"], name="unique_value_record")],
+                "indexes": [models.Index(fields=["record_id"], name="unique_value_record")],
             },
         ),
         migrations.CreateModel(
@@ -212,6 +237,7 @@ class Migration(migrations.Migration):
                 ("live", models.BigIntegerField(default=0)),
             ],
         ),
+        migrations.RunPython(no_tenant_statistics, migrations.RunPython.noop),
         migrations.RunPython(copy_records, migrations.RunPython.noop),
         migrations.DeleteModel("LegacyUniqueValue"),
         migrations.DeleteModel("LegacyRecord"),

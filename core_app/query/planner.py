@@ -60,7 +60,7 @@ class Scope:
         return object_slots(self.snapshot, self.spec) if self.trash is False else None
 
     def where_by_id(self, src: Source, params: list[Any]) -> str:
-        """The scope as SQL for reading records by id: only the primary key ``(workspace_id, id)`` can
+        """The scope as SQL for reading records by id: only the primary key ``(id, workspace_id)`` can
         serve it (the trash condition is written so that no partial index matches it; without
         statistics the planner could otherwise pick an index that does not lead with the id)."""
         d = src.d
@@ -108,7 +108,7 @@ def index_ids_sql(scope: Scope, leaves: list[Leaf], d: Dialect, params: list[Any
     """Ids of the live records matching every leaf, read from the index alone.
 
     The first leaf's range drives the scan; each other leaf probes the index's primary key
-    ``(workspace_id, record_id, slot)`` of the same record.
+    ``(record_id, slot, workspace_id)`` of the same record.
     """
     ws = scope.workspace_id
     sql = "SELECT p.record_id FROM core_app_recordindex p WHERE " + index_predicate(leaves[0], d, ws, "p", params)
@@ -233,11 +233,8 @@ def fetch_by_index_filter(
     if cursor is not None:
         ids_sql += f" AND p.record_id {comparison} %s"
         params.append(d.uuid_in(cursor[0]))
-    sql = (
-        f"SELECT {select_list()}, r.id FROM core_app_record r WHERE {scope_sql} AND r.id IN "
-        f"(SELECT * FROM ({ids_sql} ORDER BY p.record_id {direction} LIMIT {int(limit)}) AS ids) "
-        f"ORDER BY r.id {direction}"
-    )
+    page_ids = d.in_ids("r.id", f"{ids_sql} ORDER BY p.record_id {direction} LIMIT {int(limit)}")
+    sql = f"SELECT {select_list()}, r.id FROM core_app_record r WHERE {scope_sql} AND {page_ids} ORDER BY r.id {direction}"
     return read_rows(rows(sql, params), [key], d, scope)
 
 

@@ -101,6 +101,16 @@ class Dialect:
     #: subquery with an OFFSET, so the query runs in the shape it is written).
     fence = " OFFSET 0"
 
+    def in_ids(self, column: str, ids_sql: str) -> str:
+        """``column`` is one of the ids ``ids_sql`` selects (a bounded list: it has a LIMIT).
+
+        On PostgreSQL the ids are read once, into an array, before the outer query runs (an
+        InitPlan), and the outer query probes its primary key for them. Written as ``IN
+        (subquery)``, the planner may turn it into a join and, believing the outer side holds
+        one row, re-run the subquery for each of its rows.
+        """
+        return f"{column} = ANY(ARRAY({ids_sql}))"
+
     def shard(self) -> str:
         """Which counter shard this session writes (sessions spread over 8 shards)."""
         return "(pg_backend_pid() %% 8)"
@@ -116,6 +126,9 @@ class SqliteDialect(Dialect):
     vendor = "sqlite"
     byte_order = ""  # BINARY, SQLite's default collation, is byte order
     fence = ""  # OFFSET needs a LIMIT in SQLite; its planner keeps these subqueries apart anyway
+
+    def in_ids(self, column: str, ids_sql: str) -> str:
+        return f"{column} IN (SELECT * FROM ({ids_sql}))"
 
     def uuid_in(self, value: str) -> Any:
         return value.replace("-", "")
