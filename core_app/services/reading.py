@@ -135,11 +135,11 @@ def find_many(
     )
 
 
-def find_one(ctx: RecordContext, record_id: Any, with_deleted: bool = False) -> RecordRow:
-    """The record ``record_id`` of this object; RecordNotFound otherwise."""
+def find_one(ctx: RecordContext, record_id: Any, with_deleted: bool = False, lock: bool = False) -> RecordRow:
+    """The record ``record_id`` of this object; RecordNotFound otherwise (``lock``: see ``fetch_by_ids``)."""
     text = str(record_id)
     found = (
-        fetch_by_ids(ctx.ws, ctx.spec.id, [text.lower()], live_only=not with_deleted)
+        fetch_by_ids(ctx.ws, ctx.spec.id, [text.lower()], live_only=not with_deleted, lock=lock)
         if CANONICAL_UUID.match(text)
         else []
     )

@@ -272,12 +272,13 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
         raise InvalidRecordInput(*errors)
     changes: list[Change | None] = [None] * len(inputs)
     matched = {m for m in matches if m}
-    current = {row.id: row for row in fetch_by_ids(ctx.ws, ctx.spec.id, sorted(matched), live_only=False)}
+    current = {row.id: row for row in fetch_by_ids(ctx.ws, ctx.spec.id, sorted(matched), live_only=False, lock=True)}
     updates = []
     for index, match in enumerate(matches):
         if match:
             updates.append((index, current[match], inputs[index]))
-    for index, change in zip([u[0] for u in updates], apply_updates(ctx, [(u[1], u[2]) for u in updates], True)):
+    applied = apply_updates(ctx, [(u[1], u[2]) for u in updates], restore=True, locked=True)
+    for index, change in zip([u[0] for u in updates], applied):
         changes[index] = change
     fresh = [i for i, m in enumerate(matches) if not m]
     for index, record in zip(fresh, insert(ctx, [inputs[i] for i in fresh], [pairs[i] for i in fresh])):
@@ -353,13 +354,34 @@ def insert(ctx: RecordContext, inputs: list[RecordInput], pairs: list[dict[str, 
     return records
 
 
+def reread_locked(ctx: RecordContext, records: list[RecordRow]) -> None:
+    """Refresh ``records`` in place as last committed, their rows locked until the transaction ends.
+
+    An update writes a record's whole ``data``: computed from a copy read before another writer
+    committed, it would undo that writer's change to other fields (a lost update). A record
+    destroyed, trashed or restored meanwhile is a race the client retries.
+    """
+    ids = sorted({record.id for record in records})
+    fresh = {row.id: row for row in fetch_by_ids(ctx.ws, ctx.spec.id, ids, live_only=False, lock=True)}
+    for record in records:
+        current = fresh.get(record.id)
+        if current is None or (current.deleted_at is None) != (record.deleted_at is None):
+            raise InvalidRecordInput(RACE_MESSAGE)
+        record.data, record.position = current.data, current.position
+        record.updated_at, record.updated_by = current.updated_at, current.updated_by
+
+
 def apply_updates(
-    ctx: RecordContext, items: list[tuple[RecordRow, RecordInput]], restore: bool = False
+    ctx: RecordContext, items: list[tuple[RecordRow, RecordInput]], restore: bool = False, locked: bool = False
 ) -> list[Change]:
     """Write each input over its record: values, unique registrations, ``updatedAt``/``updatedBy``.
 
-    ``restore`` takes trashed records out of the trash (an upsert that matches one).
+    ``restore`` takes trashed records out of the trash (an upsert that matches one). Unless
+    ``locked`` (the caller read them with ``lock``), the records are read again under lock first
+    (:func:`reread_locked`).
     """
+    if not locked:
+        reread_locked(ctx, [record for record, _ in items])
     now = timezone.now()
     changed: list[tuple[RecordRow, IndexState]] = []
     changes = []
@@ -424,10 +446,10 @@ def check_unique_update(
 @refuse_races
 def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
     """Update one live record."""
-    record = find_one(ctx, record_id)
+    record = find_one(ctx, record_id, lock=True)
     given = normalize_update(ctx, record, raw)
     check_unique_update(ctx, record, given)
-    return emit(ctx, apply_updates(ctx, [(record, given)]))[0]
+    return emit(ctx, apply_updates(ctx, [(record, given)], locked=True))[0]
 
 
 def select_many(ctx: RecordContext, node: Node | None, verb: str, trash: bool | None = None) -> list[RecordRow]:
@@ -482,6 +504,7 @@ def relink(ctx: RecordContext, records: list[RecordRow], join_field: FieldSpec, 
     """Point ``records`` (of ``ctx``'s object) at ``target_id`` through ``join_field``; they count as updated."""
     if not records:
         return
+    reread_locked(ctx, records)
     now = timezone.now()
     changed = []
     for record in records:
@@ -514,4 +537,4 @@ def destroy(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
 
 def apply_update(ctx: RecordContext, record: RecordRow, given: RecordInput, restore: bool = False) -> Change:
     """Write one input over one record (see :func:`apply_updates`)."""
-    return apply_updates(ctx, [(record, given)], restore)[0]
+    return apply_updates(ctx, [(record, given)], restore=restore)[0]

@@ -96,9 +96,19 @@ def row_reader(d: Dialect, workspace_id: str, object_id: str) -> Callable[[Seque
 
 
 def fetch_by_ids(
-    workspace_id: str, object_id: str, ids: Sequence[str], live_only: bool = True, order_by_id: bool = False
+    workspace_id: str,
+    object_id: str,
+    ids: Sequence[str],
+    live_only: bool = True,
+    order_by_id: bool = False,
+    lock: bool = False,
 ) -> list[RecordRow]:
-    """Records of one object among ``ids`` (live ones unless ``live_only`` is False)."""
+    """Records of one object among ``ids`` (live ones unless ``live_only`` is False).
+
+    ``lock``: the rows are locked until the transaction ends, in id order (so that two writers of
+    overlapping records wait instead of deadlocking), and read as the last transaction to commit
+    them left them. SQLite needs no lock: its writing transactions run one at a time (IMMEDIATE).
+    """
     if not ids:
         return []
     d = dialect()
@@ -108,7 +118,9 @@ def fetch_by_ids(
         f"SELECT {select_list()} FROM core_app_record r WHERE r.workspace_id = %s AND r.object_id = %s "
         f"AND r.id IN {in_list(len(ids))}" + (" AND (r.deleted_at IS NULL) IS TRUE" if live_only else "")
     )
-    if order_by_id:
+    if lock and d.vendor == "postgresql":
+        sql += " ORDER BY r.id FOR UPDATE"
+    elif order_by_id:
         sql += " ORDER BY r.id"
     read = row_reader(d, workspace_id, object_id)
     params = [d.uuid_in(workspace_id), d.uuid_in(object_id), *(d.uuid_in(i) for i in ids)]

@@ -16,6 +16,7 @@ from metadata_app.services.workspaces import create_workspace
 from tests.conftest import ApiClient
 from tests.core.conftest import Records, client_for
 from tests.core.helpers import INSTANT, MISSING_ID, actor, bad_request, first_value
+from tests.metadata.helpers import create_field, create_object
 
 
 def people_with_email(api: ApiClient, email: str) -> list[dict]:
@@ -382,3 +383,48 @@ def test_concurrent_graphql_upserts_of_the_same_emails_all_succeed(committed_api
     assert all(status == 200 and "errors" not in body and len(body["data"]["createPeople"]) == 50
                for status, body in answers), [a for a in answers if "errors" in a[1]][:2]  # fmt: skip
     assert api.get("/rest/people", filter="emails.primaryEmail[like]:same%")[1]["totalCount"] == 50
+
+
+# --- lost updates (PostgreSQL) -------------------------------------------------------------------
+
+LOST_UPDATE_ROUTES = {
+    "rest_one": lambda client, ticket_id, field, value: client.patch(f"/rest/tickets/{ticket_id}", {field: value}),
+    "rest_many": lambda client, ticket_id, field, value: client.patch(
+        "/rest/tickets", {field: value}, filter=f"id[eq]:{ticket_id}"
+    ),
+    "graphql_one": lambda client, ticket_id, field, value: client.post(
+        "/graphql",
+        {"query": 'mutation { updateTicket(id: "%s", data: {%s: "%s"}) { id } }' % (ticket_id, field, value)},
+    ),
+    "upsert": lambda client, ticket_id, field, value: client.post(
+        "/rest/tickets", {"id": ticket_id, field: value}, upsert="true"
+    ),
+}
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("route", list(LOST_UPDATE_ROUTES))
+def test_concurrent_updates_of_different_fields_of_one_record_all_land(committed_api, route):
+    # given: a record with one text field per writer
+    api, token = committed_api
+    ticket = create_object(api, "ticket", "tickets")
+    fields = [f"f{n}" for n in range(WRITERS)]
+    for name in fields:
+        create_field(api, ticket["id"], name)
+    ticket_id = Records(api).create("tickets", {"name": "T"})["id"]
+    writers = iter(fields)
+    lock = threading.Lock()
+
+    def update(client):
+        with lock:
+            field = next(writers)
+        return LOST_UPDATE_ROUTES[route](client, ticket_id, field, f"set by {field}")
+
+    # when: each writer sets its own field of the record, all at once
+    answers = run_concurrently(token, update)
+    # then: no write undid another
+    assert [status for status, _ in answers] == [201 if route == "upsert" else 200] * WRITERS, answers
+    status, body = api.get(f"/rest/tickets/{ticket_id}")
+    assert status == 200, body
+    assert {name: body["data"]["ticket"][name] for name in fields} == {name: f"set by {name}" for name in fields}
