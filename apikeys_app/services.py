@@ -14,11 +14,22 @@ from django.utils import timezone
 from api_common.inputs import check_input
 from apikeys_app.models import ApiKey
 from apikeys_app.tokens import new_token
+from roles_app.models import Role
+from roles_app.permissions import RolePermissions, permissions_for
+from roles_app.services import assignable_role, check_grant, default_role
 
-__all__ = ["create_api_key", "delete_api_key", "get_api_key", "regenerate_token", "revoke_api_key", "update_api_key"]
+__all__ = [
+    "assign_role",
+    "create_api_key",
+    "delete_api_key",
+    "get_api_key",
+    "regenerate_token",
+    "revoke_api_key",
+    "update_api_key",
+]
 
-CREATE_KEYS = frozenset({"name", "expiresAt"})
-UPDATE_KEYS = frozenset({"name", "expiresAt", "revokedAt"})
+CREATE_KEYS = frozenset({"name", "expiresAt", "roleId"})
+UPDATE_KEYS = frozenset({"name", "expiresAt", "revokedAt", "roleId"})
 
 
 def parse_instant(value: Any, key: str) -> datetime | None:
@@ -61,15 +72,31 @@ def get_api_key(workspace: Any, key_id: Any) -> ApiKey:
     return api_key
 
 
+def role_to_hold(workspace: Any, role_id: Any, caller: RolePermissions | None) -> Role:
+    """The role a key is given: ``role_id``, or the workspace's default role when it is null.
+
+    A caller (the permissions of the key asking; None for trusted callers) may hand out only a
+    role its own role covers (``roles_app.services.check_grant``).
+    """
+    role = assignable_role(workspace, role_id) if role_id is not None else default_role(workspace)
+    if role is None:
+        raise ValidationError("The workspace has no default role; give a roleId", code="INVALID_INPUT")
+    check_grant(caller, permissions_for(role.pk, role.version), workspace)
+    return role
+
+
 @transaction.atomic
-def create_api_key(workspace: Any, data: Any) -> tuple[ApiKey, str]:
-    """Create a key; return it with its token, which is never shown again."""
+def create_api_key(workspace: Any, data: Any, caller: RolePermissions | None = None) -> tuple[ApiKey, str]:
+    """Create a key holding ``roleId`` (else the default role); return it with its token, never shown again."""
     data = check_input(data, CREATE_KEYS)
+    name, expires_at = clean_name(data.get("name")), clean_expiry(data.get("expiresAt"))
+    role = role_to_hold(workspace, data.get("roleId"), caller)
     token = new_token()
     api_key = ApiKey.objects.create(
         workspace=workspace,
-        name=clean_name(data.get("name")),
-        expires_at=clean_expiry(data.get("expiresAt")),
+        name=name,
+        expires_at=expires_at,
+        role=role,
         key_id=token.key_id,
         digest=token.digest,
         last4=token.last4,
@@ -78,14 +105,18 @@ def create_api_key(workspace: Any, data: Any) -> tuple[ApiKey, str]:
 
 
 @transaction.atomic
-def update_api_key(workspace: Any, key_id: Any, data: Any) -> ApiKey:
-    """Rename a key, change its expiry, or revoke it (``revokedAt`` set; a revocation is final)."""
+def update_api_key(workspace: Any, key_id: Any, data: Any, caller: RolePermissions | None = None) -> ApiKey:
+    """Rename a key, change its expiry or role, or revoke it (``revokedAt`` set; a revocation is final)."""
     api_key = get_api_key(workspace, key_id)
     data = check_input(data, UPDATE_KEYS)
     if "name" in data:
         api_key.name = clean_name(data["name"])
     if "expiresAt" in data:
         api_key.expires_at = clean_expiry(data["expiresAt"])
+    if "roleId" in data:
+        if data["roleId"] is None:
+            raise ValidationError("roleId must be the id of a role", code="INVALID_INPUT")
+        api_key.role = role_to_hold(workspace, data["roleId"], caller)
     if "revokedAt" in data:
         if data["revokedAt"] is None and api_key.revoked_at is not None:
             raise ValidationError("A revoked API key cannot be reinstated; create a new key", code="INVALID_INPUT")
@@ -93,6 +124,15 @@ def update_api_key(workspace: Any, key_id: Any, data: Any) -> ApiKey:
             parse_instant(data["revokedAt"], "revokedAt")
             api_key.revoked_at = timezone.now()
     api_key.save()
+    return api_key
+
+
+@transaction.atomic
+def assign_role(workspace: Any, key_id: Any, role_id: Any, caller: RolePermissions | None = None) -> ApiKey:
+    """Give a key another role (Twenty's ``assignRoleToApiKey``)."""
+    api_key = get_api_key(workspace, key_id)
+    api_key.role = role_to_hold(workspace, role_id, caller)
+    api_key.save(update_fields=["role", "updated_at"])
     return api_key
 
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI files for /docs, served offline
     "django_tasks",
     "django_tasks_db",
+    "roles_app",
     "metadata_app",
     "apikeys_app",
     "core_app",
@@ -181,7 +182,11 @@ WHITENOISE_AUTOREFRESH = env_bool("WHITENOISE_AUTOREFRESH", DEBUG)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys_app.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A view's ``permission_flag`` / ``write_permission_flag`` is checked against the key's role.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "roles_app.checks.RoleFlagPermission",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["api_common.rest.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api_common.rest.StrictJSONParser"],
     "EXCEPTION_HANDLER": "api_common.rest.exception_handler",

@@ -4,7 +4,8 @@ Every module's imports are read with ``ast`` (module-level and local imports ali
 needs no Django and imports nothing it checks. The layers, lowest first:
 
 - ``api_common``: shared API code (error format, JSON, pagination, OpenAPI, GraphQL edge); no app;
-- ``apikeys_app``: API keys; only ``api_common``;
+- ``roles_app``: roles and the permissions compiled from them; only ``api_common``;
+- ``apikeys_app``: API keys; ``api_common`` and ``roles_app``;
 - ``metadata_app`` -> ``core_app`` -> ``webhooks_app``: each may import the layers below it;
 - ``settings_ui``: the staff pages over keys and webhooks;
 - ``config``: settings and URLs, the only package that wires everything together; nobody imports it.
@@ -21,8 +22,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Lowest first: a package may import only packages listed before it.
-LAYERS = ("api_common", "apikeys_app", "metadata_app", "core_app", "webhooks_app", "settings_ui", "config")
-APPS = ("metadata_app", "core_app", "apikeys_app", "webhooks_app", "settings_ui")
+LAYERS = (
+    "api_common",
+    "roles_app",
+    "apikeys_app",
+    "metadata_app",
+    "core_app",
+    "webhooks_app",
+    "settings_ui",
+    "config",
+)
+APPS = ("roles_app", "metadata_app", "core_app", "apikeys_app", "webhooks_app", "settings_ui")
 
 
 def imported_modules(source: str) -> Iterator[tuple[int, str]]:
