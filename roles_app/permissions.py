@@ -26,6 +26,7 @@ Rules (api-reference 14.1-14.3, Twenty's):
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -74,6 +75,10 @@ class ObjectRights:
         """True when the role may write the field on records it may create or update."""
         return self.update and field_id not in self.locked_fields
 
+    def as_tuple(self) -> tuple[Any, ...]:
+        """Every right, in a stable order (field ids sorted)."""
+        return (*(self.allows(action) for action in ACTIONS), sorted(self.hidden_fields), sorted(self.locked_fields))
+
     @property
     def is_full(self) -> bool:
         """True when every right is granted and no field is restricted."""
@@ -111,6 +116,13 @@ class RolePermissions:
     def all_records(self) -> bool:
         """True when the role may do anything with every record and every field (Admin, Member)."""
         return self.default.is_full and all(rights.is_full for rights in self.objects.values())
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short digest of every right: two roles granting the same things have the same one."""
+        objects = sorted((object_id, rights.as_tuple()) for object_id, rights in self.objects.items())
+        text = repr((self.all_settings, sorted(self.flags), self.default.as_tuple(), objects))
+        return hashlib.sha1(text.encode()).hexdigest()[:16]
 
     @property
     def effective_flags(self) -> frozenset[str]:
