@@ -36,6 +36,9 @@ Environment variables:
   ``manage.py webhook_worker`` looks for lost delivery jobs.
 - ``WEBHOOKS_RECONNECT_MAX_DELAY`` (seconds, default 30): longest wait of a worker between two
   tries to reach an unavailable database (it starts at 0.5 s and doubles).
+- ``TRASH_PURGE_INTERVAL`` (seconds, default 86400; 0: off): how often the task worker destroys
+  records trashed longer ago than their workspace's ``trashRetentionDays``;
+  ``TRASH_PURGE_BATCH_SIZE`` (default 100): records destroyed per transaction.
 
 Read by ``dev.py serve`` (the production server), not by Django: ``HOST`` (default
 ``127.0.0.1:8000``), ``WEB_WORKERS`` (default 4) and ``NGINX_MAX_BODY`` (default ``20m``).
@@ -242,6 +245,12 @@ WEBHOOKS_FAILING_AFTER = int(os.environ.get("WEBHOOKS_FAILING_AFTER", "5"))
 WEBHOOKS_STALE_AFTER = float(os.environ["WEBHOOKS_STALE_AFTER"]) if os.environ.get("WEBHOOKS_STALE_AFTER") else None
 WEBHOOKS_RECOVERY_INTERVAL = float(os.environ.get("WEBHOOKS_RECOVERY_INTERVAL", "5"))
 WEBHOOKS_RECONNECT_MAX_DELAY = float(os.environ.get("WEBHOOKS_RECONNECT_MAX_DELAY", "30"))
+
+# Trash retention (core_app.services.trash, core_app.tasks): how often the task worker purges
+# records trashed longer ago than their workspace's trashRetentionDays (seconds, 0: never on its
+# own; ``manage.py purge_trash`` still does), and how many records each transaction destroys.
+TRASH_PURGE_INTERVAL = float(os.environ.get("TRASH_PURGE_INTERVAL", "86400"))
+TRASH_PURGE_BATCH_SIZE = int(os.environ.get("TRASH_PURGE_BATCH_SIZE", "100"))
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ from django.test import Client
 from apikeys_app.services import create_api_key
 from metadata_app.registry import schema_registry
 from metadata_app.services.workspaces import create_workspace
+from roles_app.permissions import forget_permissions
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -22,10 +23,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(autouse=True)
 def fresh_registry():
-    """Never assume a cache is cold, or warm."""
+    """Never assume a cache is cold, or warm (schema snapshots and compiled roles alike)."""
     schema_registry.clear()
+    forget_permissions()
     yield
     schema_registry.clear()
+    forget_permissions()
 
 
 class ApiClient:

@@ -75,10 +75,12 @@ def anonymous() -> ApiClient:
     return fast_client(None)
 
 
-def store_records(workspace, object_name: str, *datas: dict, deleted: bool = False) -> list:
+def store_records(workspace, object_name: str, *datas: dict, deleted: bool = False, deleted_at=None) -> list:
     """Write records of ``object_name`` holding ``data`` as given (keyed by storage keys), through the
     record store (index rows and counters included) but without the API's validation: for tests of
-    data the API would not let in, or of data-model changes over existing records."""
+    data the API would not let in, or of data-model changes over existing records.
+
+    ``deleted`` trashes them on 2024-01-01; ``deleted_at`` at that instant."""
     import uuid
     from datetime import UTC, datetime
 
@@ -98,7 +100,7 @@ def store_records(workspace, object_name: str, *datas: dict, deleted: bool = Fal
             position=float(index),
             created_at=now,
             updated_at=now,
-            deleted_at=datetime(2024, 1, 1, tzinfo=UTC) if deleted else None,
+            deleted_at=deleted_at or (datetime(2024, 1, 1, tzinfo=UTC) if deleted else None),
             created_by=None,
             updated_by=None,
         )
