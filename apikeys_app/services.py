@@ -154,9 +154,17 @@ def delete_api_key(workspace: Any, key_id: Any) -> ApiKey:
     return api_key
 
 
-def regenerate_token(workspace: Any, key_id: Any, expires_at: Any = None) -> tuple[ApiKey, str]:
-    """Issue a new token for a key (the old one stops working); refuse revoked or expired keys."""
+def regenerate_token(
+    workspace: Any, key_id: Any, expires_at: Any = None, caller: RolePermissions | None = None
+) -> tuple[ApiKey, str]:
+    """Issue a new token for a key (the old one stops working); refuse revoked or expired keys.
+
+    A token is the key's rights: a caller may only issue one for a key whose role its own covers.
+    """
     api_key = get_api_key(workspace, key_id)
+    role = api_key.role or default_role(workspace)
+    if role is not None:
+        check_grant(caller, permissions_for(role.pk, role.version), workspace)
     if api_key.revoked_at is not None:
         raise ValidationError("This API Key is revoked", code="API_KEY_REVOKED")
     if expires_at is not None:

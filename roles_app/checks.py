@@ -29,7 +29,7 @@ from roles_app.errors import PermissionDenied
 from roles_app.flags import FLAG_PURPOSES
 from roles_app.permissions import NO_ROLE, RolePermissions
 
-__all__ = ["RoleFlagPermission", "flag_required", "permissions_of", "require_flag"]
+__all__ = ["RoleFlagPermission", "flag_required", "permissions_of", "require_flag", "require_reading_everything"]
 
 
 def permissions_of(api_key: Any) -> RolePermissions:
@@ -43,8 +43,16 @@ def require_flag(permissions: RolePermissions, flag: str) -> None:
         raise PermissionDenied.to(f"{FLAG_PURPOSES.get(flag, flag)} (the {flag} permission)")
 
 
+def require_reading_everything(permissions: RolePermissions, purpose: str) -> None:
+    """Refuse (403) unless the role reads every record and field: what ``purpose`` hands out (a
+    webhook's payloads: whole records) must not reach further than the role itself."""
+    if not permissions.reads_everything:
+        raise PermissionDenied.to(f"{purpose}: its role cannot read every record and field")
+
+
 class RoleFlagPermission(BasePermission):
-    """DRF permission: the caller's role holds the view's ``permission_flag`` / ``write_permission_flag``."""
+    """DRF permission: the caller's role holds the view's ``permission_flag`` / ``write_permission_flag``,
+    and reads everything for the methods in the view's ``methods_reading_everything``."""
 
     def has_permission(self, request: Any, view: Any) -> bool:
         flag = getattr(view, "permission_flag", None)
@@ -52,16 +60,24 @@ class RoleFlagPermission(BasePermission):
             flag = getattr(view, "write_permission_flag", None)
         if flag is not None:
             require_flag(permissions_of(request.auth), flag)
+        if request.method in getattr(view, "methods_reading_everything", ()):
+            require_reading_everything(permissions_of(request.auth), "point webhooks at records")
         return True
 
 
-def flag_required(flag: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Wrap a GraphQL resolver so that it runs only for keys whose role holds ``flag``."""
+def flag_required(
+    flag: str, reading_everything: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap a GraphQL resolver so that it runs only for keys whose role holds ``flag`` (and, given
+    ``reading_everything``, the purpose of the resolver, reads every record and field)."""
 
     def decorate(resolver: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(resolver)
         def wrapper(root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
-            require_flag(permissions_of(getattr(info.context, "api_key", None)), flag)
+            permissions = permissions_of(getattr(info.context, "api_key", None))
+            require_flag(permissions, flag)
+            if reading_everything:
+                require_reading_everything(permissions, reading_everything)
             return resolver(root, info, *args, **kwargs)
 
         return wrapper

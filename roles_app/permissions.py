@@ -118,6 +118,11 @@ class RolePermissions:
         return self.default.is_full and all(rights.is_full for rights in self.objects.values())
 
     @cached_property
+    def reads_everything(self) -> bool:
+        """True when the role reads every record and every field (a webhook delivers whole records)."""
+        return all(rights.read and not rights.hidden_fields for rights in (self.default, *self.objects.values()))
+
+    @cached_property
     def fingerprint(self) -> str:
         """A short digest of every right: two roles granting the same things have the same one."""
         objects = sorted((object_id, rights.as_tuple()) for object_id, rights in self.objects.items())

@@ -1,7 +1,8 @@
 """Webhooks on ``/metadata`` (registered into the metadata schema by ``WebhooksAppConfig.ready``): list, read, create, update and delete, through ``webhooks_app.services``.
 
 The secret is part of the answer to ``createWebhook`` only, as in the REST API; elsewhere it
-reads as null. Every operation needs the ``API_KEYS_AND_WEBHOOKS`` permission.
+reads as null. Every operation needs the ``API_KEYS_AND_WEBHOOKS`` permission; creating or
+changing a webhook also needs a role that reads every record and field (it delivers whole records).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from roles_app.flags import API_KEYS_AND_WEBHOOKS
 from webhooks_app import services
 from webhooks_app.models import Webhook
 from webhooks_app.views import webhook_to_api
+
+#: What creating or changing a webhook hands out (whole records), for the refusal's message.
+POINT_WEBHOOKS = "point webhooks at records"
 
 __all__ = [
     "CreateWebhookInput",
@@ -100,7 +104,7 @@ class WebhookMutations(graphene.ObjectType):
     delete_webhook = graphene.NonNull(WebhookNode, id=graphene.UUID(required=True))
 
     @staticmethod
-    @flag_required(API_KEYS_AND_WEBHOOKS)
+    @flag_required(API_KEYS_AND_WEBHOOKS, reading_everything=POINT_WEBHOOKS)
     def resolve_create_webhook(root: Any, info: Any, input: Any) -> Webhook:
         """Create a webhook; this answer is the only one that shows its secret."""
         webhook = services.create_webhook(workspace_of(info), to_service_input(input))
@@ -108,7 +112,7 @@ class WebhookMutations(graphene.ObjectType):
         return webhook
 
     @staticmethod
-    @flag_required(API_KEYS_AND_WEBHOOKS)
+    @flag_required(API_KEYS_AND_WEBHOOKS, reading_everything=POINT_WEBHOOKS)
     def resolve_update_webhook(root: Any, info: Any, input: Any) -> Webhook:
         """Apply an update patch to a webhook."""
         return services.update_webhook(workspace_of(info), input["id"], to_service_input(input["update"]))

@@ -8,7 +8,9 @@
 - ``/rest/webhooks[/{id}]``: the deprecated alias, answering raw values (arrays, objects,
   ``true`` for a deletion) with ``Deprecation`` and ``Link`` headers (api-reference.md 3.2).
 
-Every route needs the ``API_KEYS_AND_WEBHOOKS`` permission (api-reference 14.3).
+Every route needs the ``API_KEYS_AND_WEBHOOKS`` permission (api-reference 14.3); creating or
+changing a webhook also needs a role that reads every record and field, since a webhook delivers
+whole records.
 """
 
 from __future__ import annotations
@@ -103,6 +105,8 @@ class WebhooksView(APIView):
     """Webhooks of the caller's workspace."""
 
     permission_flag = API_KEYS_AND_WEBHOOKS
+    # A webhook delivers whole records: only a role reading everything may point one somewhere.
+    methods_reading_everything = ("POST", "PATCH", "PUT")
 
     def get(self, request: Request, pk: str | None = None) -> Response:
         workspace = request.auth.workspace
@@ -166,6 +170,8 @@ class LegacyWebhooksView(APIView):
     """``/rest/webhooks[/{id}]``: raw answers, marked deprecated in favour of ``/rest/metadata/webhooks``."""
 
     permission_flag = API_KEYS_AND_WEBHOOKS
+    # A webhook delivers whole records: only a role reading everything may point one somewhere.
+    methods_reading_everything = ("POST", "PATCH", "PUT")
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -84,5 +84,6 @@ class ApiKeyMutations(graphene.ObjectType):
     @flag_required(API_KEYS_AND_WEBHOOKS)
     def resolve_generate_api_key_token(root: Any, info: Any, api_key_id: Any, expires_at: str) -> dict[str, str]:
         """Issue a new token for a key, valid until ``expiresAt``; any earlier token stops working."""
-        _api_key, token = services.regenerate_token(workspace_of(info), api_key_id, expires_at)
+        caller = permissions_of(info.context.api_key)
+        _api_key, token = services.regenerate_token(workspace_of(info), api_key_id, expires_at, caller)
         return {"token": token}

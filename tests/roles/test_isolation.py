@@ -222,3 +222,46 @@ def test_a_key_of_another_workspace_sees_nothing_through_a_role_of_this_one(othe
 def test_unknown_keys_answer_401_before_any_permission(db):
     assert fast_client("crm_0123456789abcdef_" + "x" * 40).get("/rest/metadata/roles")[0] == 401
     assert GraphQLClient(None).post("{ getRoles { id } }")[1]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_a_key_cannot_mint_a_token_for_a_wider_key(manager, roles):
+    # given: an Admin key, and a key managing keys with a narrower role
+    _role, client = manager
+    roles.token(roles.standard("Admin"), "admin key")
+    admin_key = ApiKey.objects.get(name="admin key")
+
+    # when
+    _status, body = client.post(
+        'mutation ($k: UUID!) { generateApiKeyToken(apiKeyId: $k, expiresAt: "2099-01-01T00:00:00Z") { token } }',
+        {"k": str(admin_key.pk)},
+    )
+
+    # then
+    assert refusal(body)[0].startswith(GRANT + "canUpdateAllSettings; ")
+    assert ApiKey.objects.get(pk=admin_key.pk).digest == admin_key.digest
+
+
+def test_only_a_role_reading_everything_may_point_webhooks_at_records(roles):
+    # given: both manage webhooks; one cannot read people's cities
+    partial = roles.make(
+        "partial",
+        ("read",),
+        flags=("API_KEYS_AND_WEBHOOKS",),
+        fields={("people", "city"): {"canReadFieldValue": False}},
+    )
+    whole = roles.make("whole", ("read",), flags=("API_KEYS_AND_WEBHOOKS",))
+    hook = {"targetUrl": "https://example.com/hook", "operations": ["person.*"]}
+
+    # when
+    refused = roles.rest(partial).post("/rest/metadata/webhooks", hook)
+    graphql = roles.meta(partial).post(
+        'mutation { createWebhook(input: {targetUrl: "https://example.com/hook", operations: ["*.*"]}) { id } }'
+    )
+    accepted = roles.rest(whole).post("/rest/metadata/webhooks", hook)
+
+    # then
+    message = f"{PERMISSION_DENIED} to point webhooks at records: its role cannot read every record and field"
+    assert refused == (403, {"statusCode": 403, "error": "PermissionsException", "messages": [message]})
+    assert refusal(graphql[1]) == (message, FORBIDDEN)
+    assert accepted[0] == 201
+    assert roles.rest(partial).get("/rest/metadata/webhooks")[1]["totalCount"] == 1  # reading them is fine
