@@ -78,9 +78,12 @@ def role_to_hold(workspace: Any, role_id: Any, caller: RolePermissions | None) -
     A caller (the permissions of the key asking; None for trusted callers) may hand out only a
     role its own role covers (``roles_app.services.check_grant``).
     """
-    role = assignable_role(workspace, role_id) if role_id is not None else default_role(workspace)
-    if role is None:
-        raise ValidationError("The workspace has no default role; give a roleId", code="INVALID_INPUT")
+    if role_id is None:
+        fallback = default_role(workspace)
+        if fallback is None:
+            raise ValidationError("The workspace has no default role; give a roleId", code="INVALID_INPUT")
+        role_id = fallback.pk
+    role = assignable_role(workspace, role_id)
     check_grant(caller, permissions_for(role.pk, role.version), workspace)
     return role
 

@@ -476,3 +476,33 @@ def test_metadata_document_lists_only_the_routes_the_flags_open(roles):
         "/metadata/workspace": ["get"],
     }
     assert [tag["name"] for tag in doc["tags"]] == ["objects", "fields", "workspace"]
+
+
+def test_deleting_an_object_or_a_field_takes_its_permissions_with_it(api, roles, workspace):
+    # given: a custom object with a field, both restricted for a role
+    status, body = api.post(
+        "/rest/metadata/objects",
+        {"nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket", "labelPlural": "Rockets"},
+    )
+    rocket = body["data"]["createOneObject"]["id"]
+    status, body = api.post(
+        "/rest/metadata/fields", {"objectMetadataId": rocket, "type": "NUMBER", "name": "thrust", "label": "Thrust"}
+    )
+    thrust = body["data"]["createOneField"]["id"]
+    role = roles.make(
+        "custom",
+        ("read", "update"),
+        objects={"rockets": {"destroy": False}},
+        fields={("rockets", "thrust"): {"canReadFieldValue": False}},
+    )
+    client = roles.rest(role)
+    assert "thrust" not in client.get("/rest/open-api/core")[1]["components"]["schemas"]["Rocket"]["properties"]
+
+    # when
+    field_deleted = api.delete(f"/rest/metadata/fields/{thrust}")[0]
+    object_deleted = api.delete(f"/rest/metadata/objects/{rocket}")[0]
+
+    # then
+    assert (field_deleted, object_deleted) == (200, 200)
+    assert (role.field_permissions.count(), role.object_permissions.count()) == (0, 0)
+    assert client.get("/rest/people")[0] == 200
