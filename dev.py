@@ -173,6 +173,9 @@ def test(args: list[str]) -> int:
 def serve() -> int:
     """Run the production server in the foreground on ``HOST`` with ``WEB_WORKERS`` (4) processes."""
     ensure_environment()
+    # nginx in front appends the client's address to X-Forwarded-For: the rate limits of failed
+    # authentications count per client, not per proxy.
+    os.environ.setdefault("RATE_LIMIT_PROXY_COUNT", "1")
     commands = production_server_commands(HOST, int(os.environ.get("WEB_WORKERS", "4")), ROOT / "var" / "run")
     processes = [subprocess.Popen(command, cwd=ROOT, start_new_session=True) for command in commands]
     try:

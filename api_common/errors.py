@@ -32,13 +32,17 @@ __all__ = [
     "ERROR_NAMES",
     "ApiError",
     "BadRequest",
+    "Conflict",
     "Forbidden",
     "InternalError",
     "MethodNotAllowed",
     "NotFound",
     "PayloadTooLarge",
+    "PreconditionFailed",
     "ServiceUnavailable",
+    "TooManyRequests",
     "Unauthenticated",
+    "UnprocessableContent",
     "as_api_error",
     "database_refusal",
     "status_name",
@@ -54,6 +58,7 @@ ERROR_NAMES = {
     405: "MethodNotAllowedException",
     406: "NotAcceptableException",
     409: "ConflictException",
+    412: "PreconditionFailedException",
     413: "PayloadTooLargeException",
     415: "UnsupportedMediaTypeException",
     422: "UnprocessableEntityException",
@@ -182,6 +187,50 @@ class PayloadTooLarge(ApiError):
     status = 413
     error_name = "PayloadTooLargeException"
     code = "BAD_USER_INPUT"
+
+
+class Conflict(ApiError):
+    """409: the request clashes with one still running (a repeated ``Idempotency-Key``); retry after it."""
+
+    status = 409
+    error_name = "ConflictException"
+    code = "CONFLICT"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}
+
+
+class PreconditionFailed(ApiError):
+    """412: an ``If-Match`` condition does not hold (the record changed since it was read); nothing was written."""
+
+    status = 412
+    error_name = "PreconditionFailedException"
+    code = "PRECONDITION_FAILED"
+
+
+class UnprocessableContent(ApiError):
+    """422: well-formed, but cannot be done as asked (an ``Idempotency-Key`` reused for another request)."""
+
+    status = 422
+    error_name = "UnprocessableEntityException"
+    code = "UNPROCESSABLE_CONTENT"
+
+
+class TooManyRequests(ApiError):
+    """429: over a rate limit; ``Retry-After`` says in how many seconds a request is allowed again. Nothing was done."""
+
+    status = 429
+    error_name = "TooManyRequestsException"
+    code = "TOO_MANY_REQUESTS"
+
+    def __init__(self, *messages: str, retry_after: int = 1) -> None:
+        super().__init__(*messages)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class ServiceUnavailable(ApiError):

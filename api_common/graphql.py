@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import graphene
@@ -68,6 +69,7 @@ from api_common.graphql_execution import PlainDataExecutionContext, parse_cached
 from api_common.graphql_limits import STRUCTURE_RULES, limit_rules, root_field_names
 from api_common.inputs import check_json_depth
 from api_common.rest import nul_path
+from api_common.throttling import authentication_failed, check_throttles
 
 __all__ = ["INTERNAL_USER_MESSAGE", "NUL_MESSAGE", "GraphQLEndpointView", "format_error", "is_introspection_only"]
 
@@ -160,7 +162,7 @@ class GraphQLEndpointView(GraphQLView):
         if request.method == "GET" and self.graphiql and self.can_display_graphiql(request, {}):
             return self.render_graphiql(request, endpoint=request.path)
         try:
-            body, status, headers = self.run(request)
+            outcome = self.run(request)
         except Exception as exc:  # authentication and schema lookup read the database too
             error = as_api_error(exc)
             if error is None:
@@ -168,13 +170,22 @@ class GraphQLEndpointView(GraphQLView):
             if isinstance(error, ServiceUnavailable):
                 logger.warning("Database unavailable at %s: %s", request.path, exc)
             return self.error_response(error)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        return self.build_response(request, *outcome)
+
+    def build_response(
+        self, request: HttpRequest, body: dict[str, Any], status: int, headers: dict[str, str]
+    ) -> HttpResponse:
+        """The answer of an operation: its JSON body, status and headers."""
         response = self.respond(request, body, status)
         for name, value in headers.items():
             response[name] = value
         return response
 
-    def run(self, request: HttpRequest) -> tuple[dict[str, Any], int, dict[str, str]]:
-        """Read, parse, authenticate, validate and execute one operation; return the body, status and headers."""
+    def run(self, request: HttpRequest) -> tuple[dict[str, Any], int, dict[str, str]] | HttpResponse:
+        """Read, parse, authenticate, validate and execute one operation; return the body, status and headers
+        (or a whole answer, from :meth:`run_operation`)."""
         if request.method not in ("GET", "POST"):
             raise MethodNotAllowed(
                 f"{request.method} is not supported: POST a GraphQL operation as JSON to {request.path}",
@@ -196,10 +207,12 @@ class GraphQLEndpointView(GraphQLView):
             return {"errors": errors}, 400, {}
         try:
             principal = self.authenticate(request)
-        except Unauthenticated:
+        except Unauthenticated as refused:
             if not is_introspection_only(document, operation_name):
-                raise
+                raise authentication_failed(request, refused) from None  # counted per address: 429 past the limit
             principal = None
+        if principal is not None:
+            check_throttles(request, self, principal)  # the rate limits, as DRF views run them
         schema, context = self.prepare(request, principal)
         # The limits before graphql-core's rules, some of which cost more than linear time.
         errors = self.validate(schema, document, query, limit_rules()) or self.validate(
@@ -210,20 +223,35 @@ class GraphQLEndpointView(GraphQLView):
             if refusal is not None:
                 raise refusal
             return {"errors": errors}, 400, {}
-        result = execute(
-            schema.graphql_schema,
-            document,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation_name,
-            middleware=self.get_middleware(request) or None,
-            execution_context_class=PlainDataExecutionContext,
-        )
-        if result.errors and result.data is None and all(not error.path for error in result.errors):
-            refusal = self.refusal(document, query, variables, operation_name)  # the variables did not fit
-            if refusal is not None:
-                raise refusal
-        return self.answer(result)
+
+        def execute_and_answer() -> tuple[dict[str, Any], int, dict[str, str]]:
+            result = execute(
+                schema.graphql_schema,
+                document,
+                context_value=context,
+                variable_values=variables,
+                operation_name=operation_name,
+                middleware=self.get_middleware(request) or None,
+                execution_context_class=PlainDataExecutionContext,
+            )
+            if result.errors and result.data is None and all(not error.path for error in result.errors):
+                refusal = self.refusal(document, query, variables, operation_name)  # the variables did not fit
+                if refusal is not None:
+                    raise refusal
+            return self.answer(result)
+
+        return self.run_operation(request, principal, document, operation_name, execute_and_answer)
+
+    def run_operation(
+        self,
+        request: HttpRequest,
+        principal: Any,
+        document: DocumentNode,
+        operation_name: str | None,
+        execute_and_answer: Callable[[], tuple[dict[str, Any], int, dict[str, str]]],
+    ) -> tuple[dict[str, Any], int, dict[str, str]] | HttpResponse:
+        """Execute a validated operation of ``principal``; an endpoint may wrap it (``/graphql``: idempotency keys)."""
+        return execute_and_answer()
 
     def read_operation(self, request: HttpRequest) -> tuple[str, dict[str, Any] | None, str | None]:
         """``(query, variables, operationName)`` of the request; a 400 when they cannot be read."""

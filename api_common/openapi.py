@@ -44,6 +44,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 
 from api_common.errors import ERROR_NAMES
+from api_common.openapi_limits import add_rate_limits
 
 __all__ = [
     "DATE_TIME",
@@ -182,6 +183,9 @@ def root_document(title: str, description: str, body: dict[str, Any] | None) -> 
             paths=body.get("paths", {}), components=components, webhooks=body.get("webhooks"), version=None
         )
     root["security"] = SECURITY
+    error = ((root.get("components") or {}).get("responses") or {}).get("BadRequest")
+    if root.get("paths") and error is not None:
+        add_rate_limits(root, error["content"]["application/json"]["schema"])  # every keyed answer is rate limited
     return root
 
 

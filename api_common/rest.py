@@ -18,8 +18,9 @@ from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
-from api_common.errors import ApiError, BadRequest, InternalError, ServiceUnavailable, as_api_error
+from api_common.errors import ApiError, BadRequest, InternalError, ServiceUnavailable, Unauthenticated, as_api_error
 from api_common.inputs import check_json_depth
+from api_common.throttling import authentication_failed
 
 __all__ = ["FastJSONRenderer", "StrictJSONParser", "error_body", "exception_handler", "json_error", "nul_path"]
 
@@ -39,6 +40,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         error = InternalError("Internal server error")
     elif isinstance(error, ServiceUnavailable):
         logger.warning("Database unavailable in %s: %s", context.get("view"), exc)
+    elif isinstance(error, Unauthenticated) and context.get("request") is not None:
+        error = authentication_failed(context["request"], error)  # counted per address; 429 past the limit
     return Response(error_body(error), status=error.status, headers=error.headers)
 
 

@@ -86,6 +86,8 @@ class Scenario:
     method: str
     path: str
     body: Callable[[], str] | None = None
+    #: Whose key sends it: ``bench`` (the large Bench workspace) or ``small`` (one of the many small ones).
+    workspace: str = "bench"
 
 
 SCENARIOS = [
@@ -127,8 +129,29 @@ SCENARIOS = [
     ),
 ]
 
-# The 1M-record scenarios of issue 9 (items 2 and 3) go here, in the same shape.
-SCALE_SCENARIOS: list[Scenario] = []
+# Issue 9, items 2 and 3: one object of 1M records (people over 20,000 companies; ``name`` and
+# ``city`` indexed), beside 1,000 small workspaces. ``{next}`` is the endCursor of the first page
+# sorted by last name, read once before the runs.
+SCALE_SCENARIOS: list[Scenario] = [
+    Scenario("s1", "sort by an indexed field (name.lastName)", "GET", "/rest/people?order_by=name.lastName&limit=60"),
+    Scenario("s2", "the next keyset page", "GET", "/rest/people?order_by=name.lastName&limit=60&starting_after={next}"),
+    Scenario("s3", "equality on an indexed field (city)", "GET", "/rest/people?filter=city[eq]:City%2042&limit=60"),
+    Scenario("s4", "range on an indexed field", "GET", "/rest/people?filter=name.lastName[gte]:Last500&limit=60"),
+    Scenario(
+        "s5", "prefix on an indexed field", "GET", "/rest/people?filter=name.lastName[startsWith]:Last12&limit=60"
+    ),
+    Scenario("s6", "many-to-one at depth 1 (60 people)", "GET", "/rest/people?depth=1&limit=60&fields=id,name,company"),
+    Scenario("s7", "one-to-many at depth 1 (a company)", "GET", "/rest/companies/{company}?depth=1"),
+    Scenario("s8", "totalCount of 1M (limit=1)", "GET", "/rest/people?limit=1"),
+    Scenario("s9", "filtered totalCount (city, limit=1)", "GET", "/rest/people?filter=city[eq]:City%2007&limit=1"),
+    # Item 3: the same reads and writes in the large workspace and in one of the 1,000 small ones.
+    SCENARIOS[0],
+    SCENARIOS[2],
+    SCENARIOS[3],
+    Scenario("ta", "(small workspace) " + SCENARIOS[0].title, "GET", SCENARIOS[0].path, workspace="small"),
+    Scenario("tc", "(small workspace) " + SCENARIOS[2].title, "GET", SCENARIOS[2].path, workspace="small"),
+    Scenario("td", "(small workspace) " + SCENARIOS[3].title, "POST", "/rest/people", SCENARIOS[3].body, "small"),
+]
 
 
 @dataclass(frozen=True)
@@ -138,12 +161,15 @@ class Mode:
     companies: int
     people: int
     scenarios: list[Scenario]
+    workspaces: int = 0
 
 
 MODES = {
     "default": Mode(10_000, 50_000, SCENARIOS),
-    "scale": Mode(100_000, 1_000_000, SCALE_SCENARIOS),
+    "scale": Mode(20_000, 1_000_000, SCALE_SCENARIOS, workspaces=1000),
 }
+#: The small workspace whose key the ``small`` scenarios send (one among the many).
+SMALL_WORKSPACE = "Bench 0500"
 
 
 # --- CPU accounting -------------------------------------------------------------------------------
@@ -378,12 +404,17 @@ def wrk(spec: Path, seconds: float, tag: str) -> dict[str, int]:
     return json.loads(line.removeprefix("BENCH_RESULT "))
 
 
-def write_spec(folder: Path, scenario: Scenario, token: str, ids: dict[str, list[str]]) -> Path:
-    """The files bench/wrk.lua reads for ``scenario``."""
+def write_spec(
+    folder: Path, scenario: Scenario, token: str, ids: dict[str, list[str]], values: dict[str, str] | None = None
+) -> Path:
+    """The files bench/wrk.lua reads for ``scenario`` (``values`` fill the path's set-up placeholders)."""
     spec = folder / scenario.name
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "method").write_text(scenario.method)
-    (spec / "path").write_text(scenario.path)
+    path = scenario.path
+    for name, value in (values or {}).items():
+        path = path.replace("{" + name + "}", value)
+    (spec / "path").write_text(path)
     (spec / "body").unlink(missing_ok=True)
     if scenario.body is not None:
         (spec / "body").write_text(scenario.body())
@@ -454,6 +485,37 @@ def sample_ids(plural: str, token: str, count: int = ID_SAMPLE) -> list[str]:
             break
         cursor = page["pageInfo"]["endCursor"]
     return ids[:count]
+
+
+def creation_timings(token: str) -> dict[str, str]:
+    """Milliseconds to create (and delete) a custom object in a small workspace, median of three."""
+    timings = []
+    for attempt in range(3):
+        body = json.dumps(
+            {
+                "nameSingular": f"probe{attempt}",
+                "namePlural": f"probes{attempt}",
+                "labelSingular": "P",
+                "labelPlural": "Ps",
+            }
+        ).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{PORT}/rest/metadata/objects",
+            data=body,
+            method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            created = json.loads(answer.read())["data"]["createOneObject"]["id"]
+        timings.append((time.perf_counter() - started) * 1000)
+        delete = urllib.request.Request(
+            f"http://127.0.0.1:{PORT}/rest/metadata/objects/{created}",
+            method="DELETE",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        urllib.request.urlopen(delete, timeout=60).read()
+    return {"create object ms": f"{statistics.median(timings):.0f}"}
 
 
 def wait_until_up(processes: list[subprocess.Popen]) -> None:
@@ -554,15 +616,26 @@ def main() -> int:
         return 0
     ensure_wrk()
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret"), "LOG_LEVEL": "ERROR"}
+    # Rate limits stay on (their cost is part of every request) but high enough never to refuse one.
+    env.setdefault("RATE_LIMIT_REQUESTS", "1000000000")
+    env.setdefault("RATE_LIMIT_PROXY_COUNT", "1")
     database_url = env.get("DATABASE_URL", "")
     manage("migrate", "--noinput", env=env)
     started = time.time()
     companies = os.environ.get("BENCH_COMPANIES", str(mode.companies))
     people = os.environ.get("BENCH_PEOPLE", str(mode.people))
-    token = manage("bench_seed", "--companies", companies, "--people", people, env=env).strip().splitlines()[-1]
+    workspaces = os.environ.get("BENCH_WORKSPACES", str(mode.workspaces))
+    seeded = manage("bench_seed", "--companies", companies, "--people", people, "--workspaces", workspaces, env=env)
+    *notes, token = seeded.strip().splitlines()
+    for note in notes:
+        print(note)
     print(
-        f"seeded/checked the Bench workspace ({companies} companies, {people} people) in {time.time() - started:.0f}s"
+        f"seeded/checked the Bench workspace ({companies} companies, {people} people) and {workspaces} small "
+        f"workspaces in {time.time() - started:.0f}s"
     )
+    tokens = {"bench": token}
+    if any(s.workspace == "small" for s in scenarios):
+        tokens["small"] = manage("create_api_key", SMALL_WORKSPACE, "--name", "bench", env=env).strip().splitlines()[-1]
     pg = PostgresProcesses(database_url) if database_url.startswith(("postgres://", "postgresql://")) else None
     if pg is not None and pg.postmaster is None:
         print("PostgreSQL runs on another machine: no PG CPU figures")
@@ -573,7 +646,14 @@ def main() -> int:
     try:
         wait_until_up(processes)
         meter = CpuMeter([process.pid for process in processes], pg)
-        ids = {"companies": sample_ids("companies", token), "people": sample_ids("people", token)}
+        ids = {
+            name: {"companies": sample_ids("companies", key), "people": sample_ids("people", key)}
+            for name, key in tokens.items()
+        }
+        values = {"next": call("/rest/people?order_by=name.lastName&limit=60", token)["pageInfo"]["endCursor"]}
+        if "small" in tokens:
+            context_timings = creation_timings(tokens["small"])
+            print("at scale: " + ", ".join(f"{k} {v}" for k, v in context_timings.items()))
         rounds = int(os.environ.get("BENCH_ROUNDS", "1"))
         figures = {s.name: Figures(s.name, s.title) for s in scenarios}
         context = {
@@ -586,12 +666,16 @@ def main() -> int:
             "rounds": rounds,
             "database": "postgresql" if pg else "sqlite",
             "records": f"{companies} companies, {people} people",
+            "small workspaces": workspaces,
         }
+        if "small" in tokens:
+            context.update(context_timings)
         if scenarios:
             print(f"\n{'scenario':58}" + "".join(f"{h:>9}" for h in HEADERS))
         for round_number in range(rounds):
             for scenario in scenarios:
-                spec = write_spec(scratch / "specs", scenario, token, ids)
+                key = tokens[scenario.workspace]
+                spec = write_spec(scratch / "specs", scenario, key, ids[scenario.workspace], values)
                 tag = f"{int(started)}{scenario.name}{round_number}"  # unique values differ between runs
                 measure(spec, figures[scenario.name], meter, tag)
                 if round_number == rounds - 1:

@@ -40,6 +40,17 @@ Environment variables:
   records trashed longer ago than their workspace's ``trashRetentionDays``;
   ``TRASH_PURGE_BATCH_SIZE`` (default 100): records destroyed per transaction.
 
+- ``RATE_LIMIT_ENABLED`` (default on), ``RATE_LIMIT_REQUESTS`` (default 100) per
+  ``RATE_LIMIT_WINDOW`` seconds (default 60): each API key's token bucket, unless its workspace
+  sets its own; ``RATE_LIMIT_FAILED_AUTH`` (default 10) per ``RATE_LIMIT_FAILED_AUTH_WINDOW``
+  (default 60): failed authentications per client address; ``RATE_LIMIT_PROXY_COUNT`` (default
+  0): proxies in front that append to ``X-Forwarded-For``.
+- ``REDIS_URL`` (default empty: the database): where the rate-limit buckets live;
+  ``RATE_LIMIT_REDIS_PREFIX`` (default ``crm:rl:``) prefixes their keys.
+- ``IDEMPOTENCY_KEY_TTL`` (seconds, default 86400): how long a write's answer is kept for its
+  ``Idempotency-Key``; ``GUARDS_PURGE_INTERVAL`` (seconds, default 3600): how often the task
+  worker purges expired keys.
+
 Read by ``dev.py serve`` (the production server), not by Django: ``HOST`` (default
 ``127.0.0.1:8000``), ``WEB_WORKERS`` (default 4) and ``NGINX_MAX_BODY`` (default ``20m``).
 """
@@ -92,6 +103,7 @@ INSTALLED_APPS = [
     "apikeys_app",
     "core_app",
     "webhooks_app",
+    "guards_app",
     "settings_ui",
 ]
 
@@ -99,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a body: refuses bodies over MAX_REQUEST_BODY_BYTES with 413.
     "api_common.edge.RequestEdgeMiddleware",
+    # RateLimit-* headers on every answer of a rate-limited request (guards_app.ratelimit).
+    "guards_app.middleware.RateLimitHeadersMiddleware",
     # Serves collected static files (GraphiQL, Swagger UI) under any WSGI server, without a CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -193,6 +207,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["api_common.rest.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api_common.rest.StrictJSONParser"],
     "EXCEPTION_HANDLER": "api_common.rest.exception_handler",
+    # Run by every DRF view and, through api_common.throttling, by the GraphQL endpoints.
+    "DEFAULT_THROTTLE_CLASSES": ["guards_app.ratelimit.ApiKeyRateThrottle"],
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -228,6 +244,24 @@ MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", "128"))
 GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", "8"))
 GRAPHQL_MAX_ROOT_RESOLVERS = int(os.environ.get("GRAPHQL_MAX_ROOT_RESOLVERS", "20"))
 GRAPHQL_MAX_FIELDS = int(os.environ.get("GRAPHQL_MAX_FIELDS", "2000"))
+
+# Rate limits (guards_app.ratelimit; read at call time through guards_app.conf): a token bucket per
+# API key of RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW seconds unless its workspace sets its own
+# (admin, settings page), and per client address RATE_LIMIT_FAILED_AUTH failed authentications per
+# RATE_LIMIT_FAILED_AUTH_WINDOW seconds. Buckets live in Redis when REDIS_URL is set, else in the database.
+RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
+RATE_LIMIT_REQUESTS = int(os.environ.get("RATE_LIMIT_REQUESTS", "100"))
+RATE_LIMIT_WINDOW = int(os.environ.get("RATE_LIMIT_WINDOW", "60"))
+RATE_LIMIT_FAILED_AUTH = int(os.environ.get("RATE_LIMIT_FAILED_AUTH", "10"))
+RATE_LIMIT_FAILED_AUTH_WINDOW = int(os.environ.get("RATE_LIMIT_FAILED_AUTH_WINDOW", "60"))
+RATE_LIMIT_PROXY_COUNT = int(os.environ.get("RATE_LIMIT_PROXY_COUNT", "0"))
+RATE_LIMIT_REDIS_PREFIX = os.environ.get("RATE_LIMIT_REDIS_PREFIX", "crm:rl:")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# Idempotency keys (guards_app.idempotency): answers kept this many seconds; purged by the task
+# worker every GUARDS_PURGE_INTERVAL seconds.
+IDEMPOTENCY_KEY_TTL = int(os.environ.get("IDEMPOTENCY_KEY_TTL", str(24 * 3600)))
+GUARDS_PURGE_INTERVAL = int(os.environ.get("GUARDS_PURGE_INTERVAL", "3600"))
 
 # Background tasks (webhook deliveries): Django's Tasks API with the database backend; the
 # worker is ``manage.py webhook_worker``, as many processes and machines as wanted.

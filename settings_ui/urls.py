@@ -9,6 +9,7 @@ from settings_ui.views import (
     delete_webhook,
     redeliver,
     revoke_key,
+    save_rate_limit,
     test_webhook,
     webhook_detail,
 )
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api", api_settings, name="settings-api"),
     path("api/keys", create_key, name="settings-key-create"),
     path("api/keys/<uuid:key_id>/revoke", revoke_key, name="settings-key-revoke"),
+    path("api/rate-limit", save_rate_limit, name="settings-rate-limit"),
     path("api/webhooks", create_webhook, name="settings-webhook-create"),
     path("api/webhooks/<uuid:webhook_id>", webhook_detail, name="settings-webhook"),
     path("api/webhooks/<uuid:webhook_id>/delete", delete_webhook, name="settings-webhook-delete"),

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apikeys_app import services as key_services
 from apikeys_app.models import ApiKey
+from guards_app import policies
 from metadata_app.models import Workspace
 from webhooks_app import services as webhook_services
 
@@ -36,6 +37,7 @@ __all__ = [
     "delete_webhook",
     "redeliver",
     "revoke_key",
+    "save_rate_limit",
     "test_webhook",
     "webhook_detail",
 ]
@@ -79,6 +81,7 @@ def overview(request: HttpRequest, workspace: Workspace, status: int = 200, **ex
         "workspaces": Workspace.objects.order_by("created_at"),
         "api_keys": ApiKey.objects.filter(workspace=workspace, deleted_at__isnull=True).order_by("-created_at"),
         "webhooks": webhook_services.live_webhooks(workspace).order_by("-created_at"),
+        "rate_limit": policies.effective_rate_limit(workspace.pk),
         "now": timezone.now(),
         **extra,
     }
@@ -112,6 +115,23 @@ def revoke_key(request: HttpRequest, key_id: uuid.UUID) -> HttpResponse:
     workspace = chosen_workspace(request)
     api_key = key_services.revoke_api_key(workspace, key_id)
     messages.success(request, f"API key “{api_key.name}” is revoked: its token stops working now.")
+    return HttpResponseRedirect(page_url(workspace))
+
+
+@require_POST
+@staff_member_required
+def save_rate_limit(request: HttpRequest) -> HttpResponse:
+    """Set the workspace's rate limit per API key, or (``reset``) go back to the defaults."""
+    workspace = chosen_workspace(request)
+    if request.POST.get("reset"):
+        policies.clear_rate_limit(workspace.pk)
+        messages.success(request, "Rate limit reset to the defaults.")
+        return HttpResponseRedirect(page_url(workspace))
+    try:
+        policy = policies.set_rate_limit(workspace.pk, request.POST.get("requests", ""), request.POST.get("window", ""))
+    except ValidationError as error:
+        return overview(request, workspace, status=400, limit_errors=errors_of(error), limit_form=request.POST)
+    messages.success(request, f"Rate limit saved: {policy}, for each API key, from the next request on.")
     return HttpResponseRedirect(page_url(workspace))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -14,11 +15,65 @@ from metadata_app.registry import schema_registry
 from metadata_app.services.workspaces import create_workspace
 from roles_app.permissions import forget_permissions
 
+#: The tables of the record store, which a distributed deployment (Citus) shards by workspace.
+TENANT_TABLES = ("core_app_recordindex", "core_app_uniquevalue", "core_app_recordcount", "core_app_record")
+_TABLE_REFERENCE = re.compile(
+    r'(FROM|JOIN|UPDATE|INTO|COPY)\s+"?('
+    + "|".join(TENANT_TABLES)
+    + r')"?(?:\s+(?:AS\s+)?(?!WHERE|ON|SET|USING|VALUES|\(|WITH)(\w+))?',
+    re.IGNORECASE,
+)
+
+
+def unscoped_reference(sql: str) -> str | None:
+    """The first store table ``sql`` reads or writes without a workspace predicate, or None.
+
+    Every statement on the record store must carry the workspace: a comparison of the referencing
+    alias's ``workspace_id`` (``= ...``/``IN (...)``, a join on it included), or the column itself
+    in an INSERT/COPY column list, so that a distributed database can route it to one shard.
+    """
+    if sql.lstrip().upper().startswith(("CREATE", "DROP", "ALTER", "TRUNCATE", "ANALYZE", "VACUUM", "EXPLAIN")):
+        return None
+    for match in _TABLE_REFERENCE.finditer(sql):
+        verb, table, alias = match.group(1).upper(), match.group(2), match.group(3)
+        if verb in ("INTO", "COPY"):
+            columns = sql[match.end() : sql.find(")", match.end()) + 1]
+            if "workspace_id" in columns:
+                continue
+            return table
+        names = [re.escape(f"{alias}.workspace_id")] if alias else [
+            re.escape(f'"{table}"."workspace_id"'), re.escape(f"{table}.workspace_id"), r"(?<![.\w\"])workspace_id"
+        ]  # fmt: skip
+        if not any(re.search(name + r"\s*(=|IN\b)", sql, re.IGNORECASE) for name in names):
+            return f"{table} {alias or ''}".strip()
+    return None
+
+
+@pytest.fixture(autouse=True)
+def statements_name_their_workspace():
+    """Fail a test whose requests sent the record store a statement without a workspace predicate."""
+    offending: list[str] = []
+
+    def check(execute, sql, params, many, context):
+        if isinstance(sql, str) and unscoped_reference(sql):
+            offending.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(check):
+        yield
+    assert not offending, f"statements on the record store without workspace_id: {offending[:3]}"
+
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Skip ``postgres_only`` tests on any other database."""
     if item.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_off(settings):
+    """Rate limits are tested in tests/guards; elsewhere they would add a statement to every request."""
+    settings.RATE_LIMIT_ENABLED = False
 
 
 @pytest.fixture(autouse=True)

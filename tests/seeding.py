@@ -77,34 +77,41 @@ def anonymous() -> ApiClient:
 
 def store_records(workspace, object_name: str, *datas: dict, deleted: bool = False, deleted_at=None) -> list:
     """Write records of ``object_name`` holding ``data`` as given (keyed by storage keys), through the
-    record store (index rows and counters included) but without the API's validation: for tests of
-    data the API would not let in, or of data-model changes over existing records.
+    record store (index rows, unique values and counters included) but without the API's
+    validation: for tests of data the API would not let in, of data-model changes over existing
+    records, or of bulk loads. Each record is created a microsecond after the previous one.
 
     ``deleted`` trashes them on 2024-01-01; ``deleted_at`` at that instant."""
-    import uuid
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
-    from core_app.store import writer
+    from core_app.services.context import RecordContext
+    from core_app.services.writing import unique_pairs
+    from core_app.store import unique, writer
+    from core_app.store.ids import new_id
     from core_app.store.records import RecordRow
     from core_app.store.slots import build_object_slots
     from metadata_app.registry import schema_registry
 
-    spec = schema_registry.current(workspace.pk).by_singular[object_name]
+    snapshot = schema_registry.current(workspace.pk)
+    spec = snapshot.by_singular[object_name]
+    ctx = RecordContext(workspace.pk, snapshot, spec, {})
     now = datetime.now(UTC)
     rows = [
         RecordRow(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             workspace_id=str(workspace.pk),
             object_id=spec.id,
             data=dict(data),
             position=float(index),
-            created_at=now,
-            updated_at=now,
+            created_at=now + timedelta(microseconds=index),
+            updated_at=now + timedelta(microseconds=index),
             deleted_at=deleted_at or (datetime(2024, 1, 1, tzinfo=UTC) if deleted else None),
             created_by=None,
             updated_by=None,
         )
         for index, data in enumerate(datas)
     ]
+    values = [(field, value, row.id) for row in rows for field, value in unique_pairs(ctx, row.data).items()]
+    unique.register(str(workspace.pk), spec.id, values)
     writer.insert(build_object_slots(spec), rows)
     return rows

@@ -8,14 +8,21 @@ A key whose role cannot read everything gets the schema of what it reads
 (``core_app.access.visibility``): its introspection shows only readable objects and fields. An
 operation naming something the role cannot read (an object, a field in a selection, a filter, an
 order or an input) is refused with ``FORBIDDEN``, as REST answers 403, not as a validation error.
+
+A mutation sent with an ``Idempotency-Key`` runs through ``guards_app.idempotency.run_once``:
+its answer is stored with its writes, and only when at least one of its root fields succeeded
+(each root field writes in a transaction of its own, so a mutation whose every field failed
+wrote nothing and stores nothing).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import graphene
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from graphql import OperationType, get_operation_ast
 from graphql.language import DocumentNode
 
 from api_common.errors import ApiError
@@ -26,6 +33,7 @@ from core_app.access import record_access, visibility
 from core_app.graphql.hidden import hidden_names
 from core_app.graphql.synthesis import schema_for
 from core_app.services.context import RecordContext, api_actor
+from guards_app.idempotency import idempotency_key, run_once
 from metadata_app.registry import schema_registry
 from roles_app.errors import PermissionDenied
 
@@ -80,3 +88,27 @@ class WorkspaceGraphQLView(GraphQLEndpointView):
         if not names:
             return None
         return PermissionDenied.to(f"read {', '.join(repr(name) for name in names)}")
+
+    def run_operation(
+        self,
+        request: HttpRequest,
+        principal: ApiKey | None,
+        document: DocumentNode,
+        operation_name: str | None,
+        execute_and_answer: Callable[[], tuple[dict[str, Any], int, dict[str, str]]],
+    ) -> tuple[dict[str, Any], int, dict[str, str]] | HttpResponse:
+        """A mutation with an ``Idempotency-Key`` runs once per key; everything else as usual."""
+        operation = get_operation_ast(document, operation_name)
+        if principal is None or operation is None or operation.operation != OperationType.MUTATION:
+            return execute_and_answer()
+        key = idempotency_key(request)
+        if key is None:
+            return execute_and_answer()
+
+        def run() -> tuple[HttpResponse, bool]:
+            body, status, headers = execute_and_answer()
+            data = body.get("data") or {}
+            wrote = status == 200 and any(value is not None for value in data.values())
+            return self.build_response(request, body, status, headers), wrote
+
+        return run_once(request, key, principal.workspace_id, principal.pk, run)

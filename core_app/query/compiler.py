@@ -121,13 +121,16 @@ def compile_filter(
     src: Source,
     workspace_id: str,
     slots: ObjectSlots | None = None,
+    probe: bool = False,
 ) -> CompiledFilter:
     """Return the SQL condition selecting the records of ``spec`` that match ``node`` (all when None).
 
     ``slots`` (the object's index slots) enables the index path; pass None for queries that may
     see trashed records, which the index does not hold. On PostgreSQL, keys read from ``data`` by
     two or more conditions are registered on ``src`` for its lateral (the caller adds
-    ``src.lateral_sql()`` to its FROM clause).
+    ``src.lateral_sql()`` to its FROM clause). With ``probe``, indexed conditions are checked
+    record by record (a correlated probe of the index's primary key that the planner cannot turn
+    into a scan of every match), for queries that walk the record table in its own order.
     """
     if node is None:
         return CompiledFilter("1 = 1", [])
@@ -139,7 +142,7 @@ def compile_filter(
             for key in reads:
                 src.read_once(key)
     params: list[Any] = []
-    sql = render(node, leaves, src, workspace_id, params, negated=False)
+    sql = render(node, leaves, src, workspace_id, params, negated=False, probe=probe)
     return CompiledFilter(sql, params)
 
 
@@ -209,21 +212,23 @@ def index_answers(target: Target, op: str, values: tuple[Any, ...]) -> bool:
     return all(operand_key(target, v) is not None for v in values)
 
 
-def render(node: Node, leaves: dict[int, Leaf], src: Source, ws: str, params: list[Any], negated: bool) -> str:
+def render(
+    node: Node, leaves: dict[int, Leaf], src: Source, ws: str, params: list[Any], negated: bool, probe: bool = False
+) -> str:
     """SQL of ``node`` (negated when ``negated``), appending its parameters to ``params``."""
     if isinstance(node, Not):
-        return render(node.child, leaves, src, ws, params, not negated)
+        return render(node.child, leaves, src, ws, params, not negated, probe)
     if isinstance(node, (And, Or)):
         conjunction = isinstance(node, And) != negated
         if not node.children:
             return "1 = 1" if conjunction else "1 = 0"
-        parts = [render(child, leaves, src, ws, params, negated) for child in node.children]
+        parts = [render(child, leaves, src, ws, params, negated, probe) for child in node.children]
         if len(parts) == 1:
             return parts[0]
         return "(" + (" AND " if conjunction else " OR ").join(parts) + ")"
     leaf = leaves[id(node)]
     if leaf.indexed:
-        return render_indexed(leaf, src, ws, params, negated)
+        return render_indexed(leaf, src, ws, params, negated, probe)
     return render_stored(leaf, src, params, negated)
 
 
@@ -255,9 +260,15 @@ def index_predicate(leaf: Leaf, d: Dialect, ws: str, alias: str, params: list[An
     return f"{alias}.workspace_id = %s AND {alias}.slot = %s AND {predicate}"
 
 
-def render_indexed(leaf: Leaf, src: Source, ws: str, params: list[Any], negated: bool) -> str:
-    """The condition as a range of the index: the ids of live records whose key matches."""
+def render_indexed(leaf: Leaf, src: Source, ws: str, params: list[Any], negated: bool, probe: bool = False) -> str:
+    """The condition as a range of the index (the ids of live records whose key matches), or with
+    ``probe`` as a check of this record's own index row (``OFFSET 0`` keeps it a per-row probe)."""
     predicate = index_predicate(leaf, src.d, ws, "p", params, negated)
+    if probe:
+        return (
+            f"EXISTS (SELECT 1 FROM core_app_recordindex p WHERE {predicate} "
+            f"AND p.record_id = {src.alias}.id{src.d.fence})"
+        )
     return f"{src.alias}.id IN (SELECT p.record_id FROM core_app_recordindex p WHERE {predicate})"
 
 

@@ -59,6 +59,18 @@ class Scope:
         """The object's index slots, usable only over live records (the index holds no others)."""
         return object_slots(self.snapshot, self.spec) if self.trash is False else None
 
+    def where_by_id(self, src: Source, params: list[Any]) -> str:
+        """The scope as SQL for reading records by id: only the primary key ``(workspace_id, id)`` can
+        serve it (the trash condition is written so that no partial index matches it; without
+        statistics the planner could otherwise pick an index that does not lead with the id)."""
+        d = src.d
+        params += [d.uuid_in(self.workspace_id), d.uuid_in(self.spec.id)]
+        sql = f"{src.alias}.workspace_id = %s AND {src.alias}.object_id = %s"
+        if self.trash is None:
+            return sql
+        test = "IS NULL" if self.trash is False else "IS NOT NULL"
+        return sql + f" AND ({src.alias}.deleted_at {test}) IS TRUE"
+
     def where(self, src: Source, params: list[Any]) -> str:
         """The scope as SQL on ``src``'s record alias."""
         d = src.d
@@ -106,6 +118,12 @@ def index_ids_sql(scope: Scope, leaves: list[Leaf], d: Dialect, params: list[Any
     return sql
 
 
+#: Matches of a filter answered by the index up to which a page is cut from the sorted matches;
+#: beyond, the page walks an index in its own order and checks each record (about
+#: ``limit * records / matches`` probes), which costs less than sorting that many matches.
+SORT_MATCHES_UP_TO = 10_000
+
+
 def fetch(
     scope: Scope,
     node: Node | None,
@@ -114,17 +132,38 @@ def fetch(
     backward: bool,
     limit: int,
     exclude_ids: list[str] | None = None,
+    matches: int | None = None,
 ) -> Fetched:
-    """Up to ``limit`` records after ``cursor`` in the order of ``keys`` (reversed when ``backward``)."""
+    """Up to ``limit`` records after ``cursor`` in the order of ``keys`` (reversed when ``backward``).
+
+    The shape of the query is chosen here from exact facts (is the first key indexed, is the
+    filter answered by the index, and how many records it matches: ``matches`` when the caller
+    counted them, else a capped count), never from the database's statistics, so a plan does not
+    depend on when the tables were last analysed.
+    """
     d = dialect()
     first = keys[0]
-    if first.is_id and not exclude_ids:
-        leaves = index_conjunction(scope, node)
-        if leaves is not None:
-            return fetch_by_index_filter(scope, leaves, first, cursor, backward, limit, d)
+    leaves = index_conjunction(scope, node) if not exclude_ids else None
+    if leaves is not None and (first.is_id or first.slot is not None):
+        if matches is None:
+            matches = count_index_matches(scope, leaves, SORT_MATCHES_UP_TO + 1)
+        few = matches <= SORT_MATCHES_UP_TO
+        if first.is_id:
+            if few:
+                return fetch_by_index_filter(scope, leaves, first, cursor, backward, limit, d)
+            return fetch_plain(scope, node, keys, cursor, backward, limit, d, probe=True)
+        return fetch_by_index_order(scope, node, keys, cursor, backward, limit, d, None, leaves if few else None)
     if first.slot is not None and scope.slots is not None:
         return fetch_by_index_order(scope, node, keys, cursor, backward, limit, d, exclude_ids)
     return fetch_plain(scope, node, keys, cursor, backward, limit, d, exclude_ids)
+
+
+def count_index_matches(scope: Scope, leaves: list[Leaf], cap: int) -> int:
+    """How many live records match ``leaves``, counted in the index up to ``cap``."""
+    d = dialect()
+    params: list[Any] = []
+    ids = index_ids_sql(scope, leaves, d, params)
+    return int(rows(f"SELECT COUNT(*) FROM ({ids} LIMIT {int(cap)}) AS ids", params)[0][0])
 
 
 def read_rows(result: list[tuple[Any, ...]], keys: list[SortKey], d: Dialect, scope: Scope, skip: int = 0) -> Fetched:
@@ -145,12 +184,12 @@ def read_rows(result: list[tuple[Any, ...]], keys: list[SortKey], d: Dialect, sc
     return fetched
 
 
-def excluding(ids: list[str] | None, d: Dialect, params: list[Any]) -> list[str]:
+def excluding(ids: list[str] | None, d: Dialect, params: list[Any], alias: str = "r") -> list[str]:
     """The condition leaving out ``ids`` (none when there are none)."""
     if not ids:
         return []
     params += [d.uuid_in(i) for i in ids]
-    return [f"r.id NOT IN {in_list(len(ids))}"]
+    return [f"{alias}.id NOT IN {in_list(len(ids))}"]
 
 
 def fetch_plain(
@@ -162,10 +201,12 @@ def fetch_plain(
     limit: int,
     d: Dialect,
     exclude_ids: list[str] | None = None,
+    probe: bool = False,
 ) -> Fetched:
-    """Filter and sort the object's records by their stored values."""
+    """Filter and sort the object's records by their stored values (``probe``: indexed conditions
+    are checked record by record, for a walk of the record table in its own order)."""
     src = Source(d)
-    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots)
+    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots, probe=probe)
     expressions = [key.expression(src) for key in keys]
     params: list[Any] = []
     where = [scope.where(src, params), compiled.sql]
@@ -185,7 +226,7 @@ def fetch_by_index_filter(
 ) -> Fetched:
     """Id order, filter answered by the index: the page's ids from the index, then their records."""
     params: list[Any] = []
-    scope_sql = scope.where(Source(d), params)
+    scope_sql = scope.where_by_id(Source(d), params)
     ids_sql = index_ids_sql(scope, leaves, d, params)
     descending, _ = key.directions(backward)
     comparison, direction = ("<", "DESC") if descending else (">", "ASC")
@@ -209,12 +250,18 @@ def fetch_by_index_order(
     limit: int,
     d: Dialect,
     exclude_ids: list[str] | None = None,
+    matched: list[Leaf] | None = None,
 ) -> Fetched:
-    """The first sort key is indexed: walk its index range(s) in key order (see the module docstring).
+    """The first sort key is indexed: read the page in its key order (see the module docstring).
 
     Records without a value (NULL key) and records with one are two ranges of the index, each in
     order; each is read up to ``limit`` rows and the two are merged by segment, so every null
     ordering is served by the index. A cursor skips the segment it is past.
+
+    By default the key's index is walked and each record checked as it comes (the walk drives
+    the join, whatever the planner believes of the tables' sizes). With ``matched`` (the leaves
+    of a filter the index answers, known to match few records) those matches are read first and
+    sorted instead.
     """
     first = keys[0]
     slot = first.slot
@@ -231,16 +278,29 @@ def fetch_by_index_order(
         segments = ["all"]
     cut_group = cursor_key if slot.kind == "text" and cursor_key is not None and is_cut(cursor_key) else None
     src = Source(d)
-    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots)
-    expressions = [key.expression(src) for key in keys]
+    # PostgreSQL checks each record in a LATERAL subquery (alias x); SQLite, which has no LATERAL,
+    # in the join itself.
+    inner = Source(d, alias="x") if d.vendor == "postgresql" else src
+    compiled = compile_filter(None if matched else node, scope.spec, inner, scope.workspace_id, scope.slots)
+    # The id tie-breaker is the index row's own record_id: ORDER BY key, record_id is the index's order.
+    expressions = ["s.record_id" if key.is_id else key.expression(src) for key in keys]
     rest_keys, rest_expressions = keys[1:], expressions[1:]
     key_order = " DESC" if descending else ""
     params: list[Any] = []
     branches = []
+    # Where the key's index order is not the page's order (descending keys keep ids ascending; more
+    # sort keys order each group of equal keys), PostgreSQL walks the distinct keys one by one.
+    walk_keys = d.vendor == "postgresql" and matched is None and (descending or len(rest_keys) > 1)
     for number, segment in enumerate(segments):
-        where = [scope.where(src, params), "s.workspace_id = %s", "s.slot = %s", compiled.sql]
-        params += [d.uuid_in(scope.workspace_id), d.uuid_in(slot.id), *compiled.params]
-        where += excluding(exclude_ids, d, params)
+        if segment == "value" and walk_keys:
+            branches.append(
+                key_walk_sql(scope, slot, keys, expressions, cursor, cursor_key, cut_group, backward, limit,
+                             compiled, inner, exclude_ids, d, params, number)
+            )  # fmt: skip
+            continue
+        source_sql = records_by_key(scope, slot, compiled, inner, matched, exclude_ids, d, params)
+        where = ["s.workspace_id = %s", "s.slot = %s"]
+        params += [d.uuid_in(scope.workspace_id), d.uuid_in(slot.id)]
         rest_order = order_sql(rest_keys, rest_expressions, backward)
         if segment == "all":
             order = f"s.key{key_order} NULLS {'FIRST' if nulls_first else 'LAST'}, {rest_order}"
@@ -251,24 +311,13 @@ def fetch_by_index_order(
                 where.append(seek_sql(rest_keys, rest_expressions, cursor[1:], src, params, backward))
         else:
             where.append("s.key IS NOT NULL")
-            order = f"s.key{key_order}, {rest_order}"
-            if cut_group is not None:
-                # The cursor stands in a group of cut keys: that group is read apart (repair_cut_groups).
-                where.append(f"s.key {'<' if descending else '>'} %s")
-                params.append(cut_group)
-            elif cursor_key is not None:
-                # The range start alone lets the index skip everything before the cursor.
-                where.append(f"s.key {'<=' if descending else '>='} %s")
-                params.append(cursor_key)
-                tie_params: list[Any] = []
-                ties = seek_sql(rest_keys, rest_expressions, cursor[1:], src, tie_params, backward)
-                where.append(f"(s.key {'<' if descending else '>'} %s OR (s.key = %s AND {ties}))")
-                params += [cursor_key, cursor_key, *tie_params]
+            # NULLS as the index keeps them (no nulls here): the index then gives the order itself.
+            order = f"s.key{' DESC NULLS LAST' if descending else ' ASC NULLS FIRST'}, {rest_order}"
+            where += key_range(cursor, cursor_key, cut_group, descending, rest_keys, rest_expressions, src, params,
+                               backward)  # fmt: skip
         branches.append(
             f"SELECT * FROM (SELECT {select_list()}, {number} AS seg, s.key AS skey, {aliased(expressions)} "
-            f"FROM core_app_record r{src.lateral_sql()} JOIN core_app_recordindex s "
-            f"ON s.workspace_id = r.workspace_id AND s.record_id = r.id WHERE {' AND '.join(where)} "
-            f"ORDER BY {order} LIMIT {int(limit)}) AS b{number}"
+            f"FROM {source_sql} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT {int(limit)}) AS b{number}"
         )
     nulls = f" NULLS {'FIRST' if nulls_first else 'LAST'}"
     outer = ["seg", f"skey{key_order}{nulls}"] + [key.order_term(f"o{i}", backward) for i, key in enumerate(keys) if i]
@@ -277,6 +326,137 @@ def fetch_by_index_order(
     if slot.kind == "text":
         repair_cut_groups(scope, node, keys, cursor, backward, limit, d, fetched, cut_group, exclude_ids)
     return fetched
+
+
+def key_range(
+    cursor: list[Any] | None,
+    cursor_key: str | None,
+    cut_group: str | None,
+    descending: bool,
+    rest_keys: list[SortKey],
+    rest_expressions: list[str],
+    src: Source,
+    params: list[Any],
+    backward: bool,
+) -> list[str]:
+    """Conditions on ``s.key`` that start the value range after the cursor (none without one)."""
+    if cut_group is not None:
+        # The cursor stands in a group of cut keys: that group is read apart (repair_cut_groups).
+        params.append(cut_group)
+        return [f"s.key {'<' if descending else '>'} %s"]
+    if cursor is None or cursor_key is None:
+        return []
+    # The range start alone lets the index skip everything before the cursor.
+    tie_params: list[Any] = []
+    ties = seek_sql(rest_keys, rest_expressions, cursor[1:], src, tie_params, backward)
+    params += [cursor_key, cursor_key, cursor_key, *tie_params]
+    return [
+        f"s.key {'<=' if descending else '>='} %s",
+        f"(s.key {'<' if descending else '>'} %s OR (s.key = %s AND {ties}))",
+    ]
+
+
+def key_walk_sql(
+    scope: Scope,
+    slot: Slot,
+    keys: list[SortKey],
+    expressions: list[str],
+    cursor: list[Any] | None,
+    cursor_key: str | None,
+    cut_group: str | None,
+    backward: bool,
+    limit: int,
+    compiled: CompiledFilter,
+    inner: Source,
+    exclude_ids: list[str] | None,
+    d: Dialect,
+    params: list[Any],
+    number: int,
+) -> str:
+    """The value range of ``slot`` read key by key (PostgreSQL): a recursive query steps through the
+    distinct keys in the page's direction, one index probe each, and each key's records are read
+    in their own order (ids ascending, or the further sort keys), at most ``limit`` of them.
+
+    The walk stops as soon as ``limit`` rows are out: its cost follows the page, not the object.
+    """
+    descending = keys[0].directions(backward)[0]
+    ws, slot_id = d.uuid_in(scope.workspace_id), d.uuid_in(slot.id)
+    # The directions the index can be read in (its keys are NULLS FIRST).
+    step, direction = ("<", " DESC NULLS LAST") if descending else (">", " ASC NULLS FIRST")
+    start = ""
+    start_params: list[Any] = []
+    if cut_group is not None:
+        start, start_params = f" AND i.key {step} %s", [cut_group]
+    elif cursor_key is not None:
+        start, start_params = f" AND i.key {step}= %s", [cursor_key]
+    params += [ws, slot_id, *start_params, ws, slot_id]
+    walk = (
+        "WITH RECURSIVE walk(k) AS ("
+        f"SELECT (SELECT i.key FROM core_app_recordindex i WHERE i.workspace_id = %s AND i.slot = %s "
+        f"AND i.key IS NOT NULL{start} ORDER BY i.key{direction} LIMIT 1) UNION ALL "
+        f"SELECT (SELECT i.key FROM core_app_recordindex i WHERE i.workspace_id = %s AND i.slot = %s "
+        f"AND i.key {step} walk.k ORDER BY i.key{direction} LIMIT 1) FROM walk WHERE walk.k IS NOT NULL)"
+    )
+    source_sql = records_by_key(scope, slot, compiled, inner, None, exclude_ids, d, params)
+    params += [ws, slot_id]
+    where = ["s.workspace_id = %s", "s.slot = %s", "s.key = walk.k"]
+    rest_keys, rest_expressions = keys[1:], expressions[1:]
+    if cursor_key is not None and cut_group is None:
+        src = Source(d)
+        tie_params: list[Any] = []
+        ties = seek_sql(rest_keys, rest_expressions, cursor[1:] if cursor else [], src, tie_params, backward)
+        params += [cursor_key, *tie_params]
+        where.append(f"(s.key <> %s OR {ties})")
+    group = (
+        f"SELECT {select_list()}, {number} AS seg, s.key AS skey, {aliased(expressions)} FROM {source_sql} "
+        f"WHERE {' AND '.join(where)} ORDER BY {order_sql(rest_keys, rest_expressions, backward)} LIMIT {int(limit)}"
+    )
+    return (
+        f"SELECT * FROM ({walk} SELECT g.* FROM walk CROSS JOIN LATERAL ({group}) AS g "
+        f"WHERE walk.k IS NOT NULL LIMIT {int(limit)}) AS b{number}"
+    )
+
+
+def records_by_key(
+    scope: Scope,
+    slot: Slot,
+    compiled: CompiledFilter,
+    inner: Source,
+    matched: list[Leaf] | None,
+    exclude_ids: list[str] | None,
+    d: Dialect,
+    params: list[Any],
+) -> str:
+    """The FROM clause of a page read in ``slot``'s key order: index rows ``s`` and their records ``r``.
+
+    Walk (``matched`` None): ``s`` drives; each entry's record is read by primary key and checked
+    by a LATERAL subquery that ``OFFSET 0`` keeps apart, so no plan can start from the records and
+    sort them all. Matches first: the ids the index gives for ``matched``, fenced the same way, then
+    their key and record by primary key; the page is sorted from those few.
+    """
+    record_params: list[Any] = []
+    check = [scope.where_by_id(inner, record_params), f"{inner.alias}.id = s.record_id", compiled.sql]
+    record_params += compiled.params
+    check += excluding(exclude_ids, d, record_params, alias=inner.alias)
+    if d.vendor == "postgresql":
+        record = (
+            f"CROSS JOIN LATERAL (SELECT x.* FROM core_app_record x{inner.lateral_sql()} "
+            f"WHERE {' AND '.join(check)}{d.fence}) AS r"
+        )
+    else:
+        record = f"JOIN core_app_record r ON {' AND '.join(check)}"
+    if matched is None:
+        params += record_params
+        return f"core_app_recordindex s {record}"
+    ids_params: list[Any] = []
+    ids = index_ids_sql(scope, matched, d, ids_params)
+    params += ids_params
+    params += [d.uuid_in(scope.workspace_id), d.uuid_in(slot.id)]
+    params += record_params
+    return (
+        f"({ids}{d.fence}) AS ids JOIN core_app_recordindex s ON s.workspace_id = %s AND s.slot = %s "
+        f"AND s.record_id = ids.record_id {record}"
+    )
 
 
 def sort_value_key(slot: Slot, value: Any) -> str | None:

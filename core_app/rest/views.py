@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 
 from api_common.errors import BadRequest, MethodNotAllowed
 from core_app.access import readable_keys, record_access
-from core_app.rest import params
+from core_app.rest import conditional, params
+from core_app.rest.guarded import guarded_write
 from core_app.services import writing
 from core_app.services.context import RecordContext, api_actor
 from core_app.services.duplicates import find_duplicates
@@ -89,7 +90,10 @@ class RecordsView(APIView):
             return self.group_by(request, ctx)
         if record_id is not None:
             record = find_one(ctx, self.record_id(record_id))
-            return Response({"data": {ctx.spec.name_singular: self.shape(ctx, [record], request)[0]}})
+            if self.depth == 0 and (unchanged := conditional.not_modified(request, conditional.etag(ctx, record))):
+                return unchanged
+            answer = Response({"data": {ctx.spec.name_singular: self.shape(ctx, [record], request)[0]}})
+            return conditional.with_etag(answer, ctx, record, self.depth)
         plan_keys = {name for name, _ in output_plan(ctx.snapshot, ctx.spec)} | {f.name for f in ctx.spec.relations}
         readable = readable_keys(ctx, plan_keys)
         selection = params.read_fields(query, ctx.spec, readable)
@@ -105,6 +109,7 @@ class RecordsView(APIView):
             }
         )
 
+    @guarded_write
     def post(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode == "core" and record_id == "duplicates":
             return self.duplicates(request, self.context(request, plural))
@@ -121,10 +126,12 @@ class RecordsView(APIView):
         if not isinstance(request.data, dict):
             raise BadRequest("The body must be a JSON object (the record); use POST /rest/batch/{plural} for several")
         change = writing.create_many(ctx, [request.data], upsert=upsert, batch=False)[0]
-        return Response(
+        answer = Response(
             {"data": {f"create{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}}, status=201
         )
+        return conditional.with_etag(answer, ctx, change.record, self.depth)
 
+    @guarded_write
     def patch(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode == "batch":
             raise MethodNotAllowed("Use POST on /rest/batch/{plural}")
@@ -135,9 +142,10 @@ class RecordsView(APIView):
             return self.merge(request, ctx)
         if record_id is not None:
             change = writing.update_one(ctx, self.record_id(record_id), request.data)
-            return Response(
+            answer = Response(
                 {"data": {f"update{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}}
             )
+            return conditional.with_etag(answer, ctx, change.record, self.depth)
         changes = writing.update_many(ctx, params.read_filter(request.query_params), request.data)
         records = self.shape(ctx, [c.record for c in changes], request)
         return Response({"data": {f"update{cap(ctx.spec.name_plural)}": records}})
@@ -206,15 +214,17 @@ class RecordsView(APIView):
         if record_id is not None:
             record = find_one(ctx, self.record_id(record_id), with_deleted=True)
             change = writing.restore(ctx, [record])[0]
-            return Response(
+            answer = Response(
                 {"data": {f"restore{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}}
             )
+            return conditional.with_etag(answer, ctx, change.record, self.depth)
         records = writing.select_many(ctx, params.read_filter(request.query_params), "restore", trash=True)
         changes = writing.restore(ctx, records)
         return Response(
             {"data": {f"restore{cap(ctx.spec.name_plural)}": self.shape(ctx, [c.record for c in changes], request)}}
         )
 
+    @guarded_write
     def delete(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode != "core":
             raise MethodNotAllowed("DELETE is not available on this path")
@@ -223,7 +233,8 @@ class RecordsView(APIView):
         if record_id is not None:
             record = find_one(ctx, self.record_id(record_id), with_deleted=not soft)
             (writing.soft_delete if soft else writing.destroy)(ctx, [record])
-            return Response({"data": {f"delete{cap(ctx.spec.name_singular)}": {"id": str(record.pk)}}})
+            answer = Response({"data": {f"delete{cap(ctx.spec.name_singular)}": {"id": str(record.pk)}}})
+            return conditional.with_etag(answer, ctx, record, 0) if soft else answer
         node = params.read_filter(request.query_params)
         records = writing.select_many(ctx, node, "delete" if soft else "destroy")
         (writing.soft_delete if soft else writing.destroy)(ctx, records)

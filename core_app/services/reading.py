@@ -121,7 +121,9 @@ def find_many(
             f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by"
         ) from None
     backward = before is not None or (from_end and after is None)
-    fetched = fetch(scope, node, keys, cursor, backward, limit + 1)
+    # Counted first: the number of matches also tells the planner which shape the page takes.
+    total = count(scope, node) if with_count else None
+    fetched = fetch(scope, node, keys, cursor, backward, limit + 1, matches=total)
     more = len(fetched.rows) > limit
     rows, values = fetched.rows[:limit], fetched.sort_values[:limit]
     if backward:
@@ -130,7 +132,7 @@ def find_many(
     return Page(
         records=rows,
         cursors=Cursors(values, keys),
-        total_count=count(scope, node) if with_count else None,
+        total_count=total,
         # As Twenty's runner (api-reference 1.5): each flag speaks only for the direction being
         # paged, so hasNextPage is false on a backward page and hasPreviousPage on a forward one.
         has_next_page=more and not backward,

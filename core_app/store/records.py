@@ -102,9 +102,11 @@ def fetch_by_ids(
     if not ids:
         return []
     d = dialect()
+    # "(... IS NULL) IS TRUE": no partial index matches it, so only the primary key serves the
+    # lookup, whatever the planner believes of the table (see core_app.query.planner).
     sql = (
         f"SELECT {select_list()} FROM core_app_record r WHERE r.workspace_id = %s AND r.object_id = %s "
-        f"AND r.id IN {in_list(len(ids))}" + (" AND r.deleted_at IS NULL" if live_only else "")
+        f"AND r.id IN {in_list(len(ids))}" + (" AND (r.deleted_at IS NULL) IS TRUE" if live_only else "")
     )
     if order_by_id:
         sql += " ORDER BY r.id"

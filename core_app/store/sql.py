@@ -97,6 +97,10 @@ class Dialect:
         """The parameter of :meth:`array_contains_any`."""
         return list(values)
 
+    #: Ends a subquery the planner must keep apart (PostgreSQL does not pull up or flatten a
+    #: subquery with an OFFSET, so the query runs in the shape it is written).
+    fence = " OFFSET 0"
+
     def shard(self) -> str:
         """Which counter shard this session writes (sessions spread over 8 shards)."""
         return "(pg_backend_pid() %% 8)"
@@ -111,6 +115,7 @@ class SqliteDialect(Dialect):
 
     vendor = "sqlite"
     byte_order = ""  # BINARY, SQLite's default collation, is byte order
+    fence = ""  # OFFSET needs a LIMIT in SQLite; its planner keeps these subqueries apart anyway
 
     def uuid_in(self, value: str) -> Any:
         return value.replace("-", "")

@@ -320,3 +320,65 @@ def test_concurrent_updates_to_the_same_email_let_exactly_one_succeed(committed_
     assert len(losers) == WRITERS - 1
     assert all(status == 400 and answer in refusals for status, answer in losers), losers
     assert [p["id"] for p in people_with_email(api, "race@acme.com")] == [winners[0]["id"]]
+
+
+def shuffled_batches(count: int, size: int) -> list[list[dict]]:
+    """``count`` batches of the same ``size`` people (same emails), each in a different order."""
+    people = [{"name": {"firstName": f"P{n}"}, "emails": {"primaryEmail": f"same{n}@acme.com"}} for n in range(size)]
+    return [people[shift:] + people[:shift] if shift % 2 else list(reversed(people[shift:] + people[:shift]))
+            for shift in range(count)]  # fmt: skip
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batch_upserts_of_the_same_emails_in_different_orders_all_succeed(committed_api):
+    # given: 16 writers, each upserting the same 50 emails in its own order (no deadlock may surface)
+    api, token = committed_api
+    batches = shuffled_batches(16, 50)
+    barrier = threading.Barrier(16)
+    answers: list = [None] * 16
+
+    def work(index: int) -> None:
+        try:
+            client = client_for(token)
+            barrier.wait(timeout=10)
+            answers[index] = client.post("/rest/batch/people", batches[index], upsert="true")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    # then
+    assert [status for status, _ in answers] == [201] * 16, [a for a in answers if a[0] != 201][:2]
+    status, body = api.get("/rest/people", limit="200", filter="emails.primaryEmail[like]:same%")
+    assert (status, body["totalCount"]) == (200, 50)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_graphql_upserts_of_the_same_emails_all_succeed(committed_api):
+    api, token = committed_api
+    batches = shuffled_batches(16, 50)
+    barrier = threading.Barrier(16)
+    answers: list = [None] * 16
+    mutation = "mutation($data: [PersonCreateInput!]!) { createPeople(data: $data, upsert: true) { id } }"
+
+    def work(index: int) -> None:
+        try:
+            client = client_for(token)
+            barrier.wait(timeout=10)
+            answers[index] = client.post("/graphql", {"query": mutation, "variables": {"data": batches[index]}})
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(status == 200 and "errors" not in body and len(body["data"]["createPeople"]) == 50
+               for status, body in answers), [a for a in answers if "errors" in a[1]][:2]  # fmt: skip
+    assert api.get("/rest/people", filter="emails.primaryEmail[like]:same%")[1]["totalCount"] == 50

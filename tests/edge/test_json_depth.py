@@ -113,3 +113,33 @@ def test_variables_within_the_limit_run(api, path):
     body = '{"query": "{ __typename }", "variables": ' + nested_objects(100) + "}"
     # when / then
     assert api.post(path, raw=body) == (200, {"data": {"__typename": "Query"}})
+
+
+# --- memory (issue 11 item 6) ---------------------------------------------------------------------
+
+
+def peak_memory_of(api, path: str, body: str) -> tuple[int, int]:
+    """The status of POSTing ``body`` and the peak of memory traced meanwhile."""
+    import tracemalloc
+
+    tracemalloc.start()
+    status, _ = api.post(path, raw=body)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return status, peak
+
+
+@pytest.mark.parametrize("path", ["/rest/people", "/graphql"])
+def test_memory_does_not_grow_with_nesting(api, path):
+    # given: two bodies of 9 MB, under MAX_REQUEST_BODY_BYTES (10 MiB) so both are read: one nested
+    # 129 levels and padded with spaces, one nested 4.5 million levels (far past any parser's limit)
+    size = 9_000_000
+    shallow = "[" * 129 + " " * (size - 258) + "]" * 129
+    deep = "[" * (size // 2) + "]" * (size // 2)
+    # when
+    shallow_status, shallow_peak = peak_memory_of(api, path, shallow)
+    deep_status, deep_peak = peak_memory_of(api, path, deep)
+    # then: both refused before parsing, with a few copies of the body at most, whatever the depth
+    assert (shallow_status, deep_status) == (400, 400)
+    assert deep_peak < 6 * size
+    assert deep_peak < 1.2 * shallow_peak

@@ -91,7 +91,7 @@ def test_renaming_a_custom_field_keeps_its_storage_key_and_data(api, workspace):
     assert (status, body["data"]["updateOneField"]["name"]) == (200, "alias")
     assert storage_key(nickname) == "nickname"
     alias = schema_registry.current(workspace.pk).by_singular["person"].field("alias")
-    record = Record.objects.get(object_id=object_id(workspace, "person"))
+    record = Record.objects.get(workspace_id=workspace.pk, object_id=object_id(workspace, "person"))
     assert alias.field_type.to_api(record.data.get(alias.storage_key), alias) == "Bob"
 
 
@@ -230,7 +230,7 @@ def test_making_a_field_unique_is_refused_while_values_are_shared(api, workspace
             f'Cannot make field "nickname" unique: {message} with another record. Make their values distinct first.',
         ),
     )
-    assert UniqueValue.objects.filter(field_id=nickname["id"]).count() == 0
+    assert UniqueValue.objects.filter(workspace_id=workspace.pk, field_id=nickname["id"]).count() == 0
 
 
 def test_making_a_field_unique_registers_every_current_value(api, workspace):
@@ -243,9 +243,9 @@ def test_making_a_field_unique_registers_every_current_value(api, workspace):
     assert (status, body["data"]["updateOneField"]["isUnique"]) == (200, True)
     rows = {
         (value, str(record_id), str(object_))
-        for value, record_id, object_ in UniqueValue.objects.filter(field_id=nickname["id"]).values_list(
-            "value", "record_id", "object_id"
-        )
+        for value, record_id, object_ in UniqueValue.objects.filter(
+            workspace_id=workspace.pk, field_id=nickname["id"]
+        ).values_list("value", "record_id", "object_id")
     }
     person = str(FieldMetadata.objects.get(pk=nickname["id"]).object_id)
     assert rows == {("bob", bob.id, person), ("al", al.id, person)}
@@ -281,7 +281,9 @@ def test_making_a_recreated_field_unique_reads_its_own_storage_key(api, workspac
     status, _ = api.patch(f"{FIELDS}/{new['id']}", {"isUnique": True})
     # then
     assert status == 200
-    assert sorted(UniqueValue.objects.filter(field_id=new["id"]).values_list("value", flat=True)) == ["a", "b"]
+    assert sorted(
+        UniqueValue.objects.filter(workspace_id=workspace.pk, field_id=new["id"]).values_list("value", flat=True)
+    ) == ["a", "b"]
 
 
 def test_making_a_field_non_unique_drops_its_registrations(api, workspace):
@@ -290,7 +292,7 @@ def test_making_a_field_non_unique_drops_its_registrations(api, workspace):
     api.patch(f"{FIELDS}/{nickname['id']}", {"isUnique": True})
     status, _ = api.patch(f"{FIELDS}/{nickname['id']}", {"isUnique": False})
     assert status == 200
-    assert UniqueValue.objects.filter(field_id=nickname["id"]).count() == 0
+    assert UniqueValue.objects.filter(workspace_id=workspace.pk, field_id=nickname["id"]).count() == 0
 
 
 # --- options ------------------------------------------------------------------------------------

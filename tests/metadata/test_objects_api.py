@@ -578,7 +578,7 @@ def test_delete_custom_object_removes_relation_fields_pointing_to_it_and_its_rec
         assert not FieldMetadata.objects.filter(
             workspace=workspace, object__name_singular=object_name, name=field_name
         ).exists()
-    assert Record.objects.filter(object_id=rocket["id"]).count() == 0
+    assert Record.objects.filter(workspace_id=workspace.pk, object_id=rocket["id"]).count() == 0
 
 
 # --- unknown resources --------------------------------------------------------------------------

@@ -484,10 +484,12 @@ def test_deleting_an_object_or_a_field_takes_its_permissions_with_it(api, roles,
         "/rest/metadata/objects",
         {"nameSingular": "rocket", "namePlural": "rockets", "labelSingular": "Rocket", "labelPlural": "Rockets"},
     )
+    assert status == 201, body
     rocket = body["data"]["createOneObject"]["id"]
     status, body = api.post(
         "/rest/metadata/fields", {"objectMetadataId": rocket, "type": "NUMBER", "name": "thrust", "label": "Thrust"}
     )
+    assert status == 201, body
     thrust = body["data"]["createOneField"]["id"]
     role = roles.make(
         "custom",

@@ -232,9 +232,16 @@ class Command(BaseCommand):
         """Workspaces ``Bench 0001``... up to ``wanted``, each with 5 companies and 10 people."""
         existing = Workspace.objects.filter(display_name__startswith="Bench ").count()
         bar = Progress("workspaces", wanted - existing) if wanted > existing else None
+        creations: list[float] = []
         for number in range(existing + 1, wanted + 1):
             with transaction.atomic():
+                started = time.perf_counter()
                 small = create_workspace(f"Bench {number:04d}")
+                creations.append(time.perf_counter() - started)
                 self.seed(small, 5, 10, prefix=f"w{number}-", quiet=True)
             if bar:
                 bar.advance(1)
+        if creations:
+            creations.sort()
+            middle = creations[len(creations) // 2] * 1000
+            self.stdout.write(f"created {len(creations)} workspaces: {middle:.0f} ms each (median)")

@@ -1,0 +1,170 @@
+"""Token buckets shared by every process and machine: in Redis when ``REDIS_URL`` is set, else in the database.
+
+One call, :meth:`Buckets.take`, takes a token from a bucket and reports what is left, in one
+round trip: a Lua script in Redis (atomic: Redis runs one script at a time), or one
+``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` statement in the database (atomic: the
+conflicting row is locked for the statement, so concurrent takes of one bucket queue on it).
+The same call may read a second bucket without taking from it (``watch``): the failed
+authentications of the caller's address, checked on every authenticated request at no extra cost.
+
+A bucket holds at most ``capacity`` tokens and refills continuously at ``capacity`` per
+``window`` seconds; a request takes one token, or is refused when less than one is left (and
+takes nothing). Time is the application's clock in milliseconds (:data:`clock`), so keep the
+servers' clocks in step (NTP); a server whose clock lags refills nothing until it catches up,
+one ahead refills early by its advance.
+
+Example::
+
+    taken = backend().take("key:42", capacity=100, window=60)
+    taken.allowed, taken.tokens        # True, 99.0 on a fresh bucket
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.db import connection
+
+from guards_app import conf
+
+__all__ = ["Buckets", "DatabaseBuckets", "RedisBuckets", "Taken", "backend", "clock"]
+
+logger = logging.getLogger(__name__)
+
+#: Seconds since the epoch; tests replace it to move time.
+clock = time.time
+
+
+def now_ms() -> int:
+    """The current time in milliseconds since the epoch."""
+    return int(clock() * 1000)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """The outcome of a take: whether a token was taken, the tokens left, and the level of the watched bucket."""
+
+    allowed: bool
+    tokens: float
+    capacity: int
+    window: int
+    watched: float | None = None
+
+    @property
+    def rate(self) -> float:
+        """Tokens per second."""
+        return self.capacity / self.window
+
+    def seconds_until(self, level: float) -> int:
+        """Whole seconds until the bucket holds ``level`` tokens (0 when it already does)."""
+        missing = level - self.tokens
+        return max(0, math.ceil(missing / self.rate - 1e-9)) if missing > 0 else 0
+
+
+class Buckets(Protocol):
+    """A place where buckets live."""
+
+    def take(self, name: str, capacity: int, window: int, watch: str | None = None) -> Taken | None:
+        """Take a token from ``name``; also read ``watch``'s level. None: the backend could not answer."""
+
+
+class DatabaseBuckets:
+    """Buckets as rows of ``guards_app_ratebucket``, one statement per take, in autocommit or the caller's transaction."""
+
+    def sql(self, watch: bool) -> str:
+        """The take statement for the connection's database (``LEAST``/``GREATEST`` or SQLite's ``MIN``/``MAX``)."""
+        least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+        table = "guards_app_ratebucket"
+        refill = f"{least}(excluded.capacity, {table}.tokens + {greatest}(0, excluded.stamp - {table}.stamp) * excluded.rate)"
+        watched = (
+            f"(SELECT {least}(w.capacity, w.tokens + {greatest}(0, %s - w.stamp) * w.rate) FROM {table} w WHERE w.name = %s)"
+            if watch
+            else "NULL"
+        )
+        return (
+            f"INSERT INTO {table} (name, tokens, stamp, capacity, rate, allowed) VALUES (%s, %s, %s, %s, %s, %s) "
+            f"ON CONFLICT (name) DO UPDATE SET tokens = {refill} - CASE WHEN {refill} >= 1 THEN 1 ELSE 0 END, "
+            f"stamp = {greatest}({table}.stamp, excluded.stamp), capacity = excluded.capacity, "
+            f"rate = excluded.rate, allowed = {refill} >= 1 "
+            f"RETURNING tokens, allowed, {watched}"
+        )
+
+    def take(self, name: str, capacity: int, window: int, watch: str | None = None) -> Taken | None:
+        now = now_ms()
+        params: list[Any] = [name, float(capacity - 1), now, float(capacity), capacity / (window * 1000.0), True]
+        if watch is not None:
+            params += [now, watch]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql(watch is not None), params)
+            tokens, allowed, watched = cursor.fetchone()
+        return Taken(bool(allowed), float(tokens), capacity, window, None if watched is None else float(watched))
+
+
+#: The take in Redis. KEYS[1]: the bucket; KEYS[2] (optional): a bucket only read.
+#: ARGV: capacity, rate (tokens per ms), now (ms). Returns {allowed, tokens, watched or nil}.
+TAKE_SCRIPT = """
+local capacity, rate, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local bucket = redis.call('HMGET', KEYS[1], 't', 's')
+local tokens, stamp = capacity, now
+if bucket[1] then
+  stamp = math.max(tonumber(bucket[2]), now)
+  tokens = math.min(capacity, tonumber(bucket[1]) + math.max(0, now - tonumber(bucket[2])) * rate)
+end
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens), 's', string.format('%d', stamp), 'c', ARGV[1], 'r', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], string.format('%d', math.ceil((capacity - tokens) / rate) + 1000))
+local watched = false
+if KEYS[2] then
+  local w = redis.call('HMGET', KEYS[2], 't', 's', 'c', 'r')
+  if w[1] then
+    watched = string.format('%.17g', math.min(tonumber(w[3]), tonumber(w[1]) + math.max(0, now - tonumber(w[2])) * tonumber(w[4])))
+  end
+end
+return {allowed, string.format('%.17g', tokens), watched}
+"""
+
+
+class RedisBuckets:
+    """Buckets as Redis hashes (``<prefix><name>``: tokens, stamp, capacity, rate), expiring once full.
+
+    Redis is a cache of limits, not of data: when it cannot answer (down, timeout), the request
+    goes through unlimited and the failure is logged (:meth:`take` returns None).
+    """
+
+    def __init__(self, url: str) -> None:
+        import redis  # a local import: the client library is needed only with REDIS_URL
+
+        self.errors = (redis.RedisError, OSError)
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.script = self.client.register_script(TAKE_SCRIPT)
+
+    def take(self, name: str, capacity: int, window: int, watch: str | None = None) -> Taken | None:
+        prefix = conf.redis_prefix()
+        keys = [prefix + name] + ([prefix + watch] if watch is not None else [])
+        try:
+            allowed, tokens, watched = self.script(keys=keys, args=[capacity, capacity / (window * 1000.0), now_ms()])
+        except self.errors as error:
+            logger.warning("Rate limits off for this request: Redis did not answer (%s)", error)
+            return None
+        return Taken(bool(allowed), float(tokens), capacity, window, None if watched is None else float(watched))
+
+
+_redis: dict[str, RedisBuckets] = {}
+
+
+def backend() -> Buckets:
+    """Redis buckets when ``REDIS_URL`` is set (one client per process and URL), else the database's."""
+    url = conf.redis_url()
+    if not url:
+        return DatabaseBuckets()
+    if url not in _redis:
+        _redis[url] = RedisBuckets(url)
+    return _redis[url]
