@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # the loader imports this module: its types are only named he
 __all__ = [
     "ObjectView",
     "Visibility",
+    "can_read_path",
+    "check_field_writes",
     "check_filter",
     "check_order",
     "check_paths",
