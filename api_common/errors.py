@@ -95,6 +95,10 @@ class ApiError(Exception):
     status: int = 400
     error_name: str = "BadRequestException"
     code: str = "BAD_USER_INPUT"
+    #: GraphQL's ``extensions.userFriendlyMessage``; None: the message itself.
+    user_message: str | None = None
+    #: Further GraphQL ``extensions`` of this kind of error (e.g. Twenty's ``subCode``).
+    extensions: dict[str, str] = {}
 
     def __init__(self, *messages: str) -> None:
         super().__init__(messages[0] if messages else "")

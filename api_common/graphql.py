@@ -147,6 +147,14 @@ class GraphQLEndpointView(GraphQLView):
         """The schema and the context value serving ``principal`` (None: anonymous introspection)."""
         raise NotImplementedError
 
+    def refusal(
+        self, document: DocumentNode, query: str, variables: dict[str, Any] | None, operation_name: str | None
+    ) -> ApiError | None:
+        """The error refusing an operation the caller's schema did not accept (its document, or its
+        variables), instead of the validation errors; None answers those. ``/graphql`` refuses what
+        the key's role may not read (its schema leaves it out) as ``FORBIDDEN``."""
+        return None
+
     # -- the request path ---------------------------------------------------------------------
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -211,6 +219,9 @@ class GraphQLEndpointView(GraphQLView):
             schema, document, query, specified_rules
         )
         if errors:
+            refusal = self.refusal(document, query, variables, operation_name)
+            if refusal is not None:
+                raise refusal
             return {"errors": errors}, 400, {}
 
         def execute_and_answer() -> tuple[dict[str, Any], int, dict[str, str]]:
@@ -223,6 +234,10 @@ class GraphQLEndpointView(GraphQLView):
                 middleware=self.get_middleware(request) or None,
                 execution_context_class=PlainDataExecutionContext,
             )
+            if result.errors and result.data is None and all(not error.path for error in result.errors):
+                refusal = self.refusal(document, query, variables, operation_name)  # the variables did not fit
+                if refusal is not None:
+                    raise refusal
             return self.answer(result)
 
         return self.run_operation(request, principal, document, operation_name, execute_and_answer)

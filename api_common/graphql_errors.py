@@ -14,13 +14,17 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from api_common.errors import ApiError, Unauthenticated
+from api_common.errors import ApiError, Forbidden, Unauthenticated
 
 __all__ = ["api_error_entry", "error_entry", "graphql_error", "http_answer", "user_error"]
 
 
 def error_entry(
-    message: str, code: str, user_message: str | None = None, located: GraphQLError | None = None
+    message: str,
+    code: str,
+    user_message: str | None = None,
+    located: GraphQLError | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One entry of ``errors[]``: message, where it happened (when known) and the extensions."""
     entry: dict[str, Any] = {"message": message}
@@ -29,22 +33,23 @@ def error_entry(
         for key in ("locations", "path"):
             if formatted.get(key) is not None:
                 entry[key] = formatted[key]
-    entry["extensions"] = {"code": code, "userFriendlyMessage": user_message or message}
+    entry["extensions"] = {"code": code, **(extra or {}), "userFriendlyMessage": user_message or message}
     return entry
 
 
 def api_error_entry(error: ApiError, located: GraphQLError | None = None) -> dict[str, Any]:
     """The entry of ``errors[]`` answering ``error``."""
-    return error_entry(error.message, error.code, located=located)
+    return error_entry(error.message, error.code, error.user_message, located=located, extra=error.extensions)
 
 
 def http_answer(error: ApiError) -> tuple[int, dict[str, str]]:
     """HTTP status and headers of a request refused with ``error``.
 
-    An unusable key is HTTP 200 with an ``UNAUTHENTICATED`` error, as Twenty answers: GraphQL
-    clients read errors from the body, an HTTP error would reach them as a transport failure.
+    An unusable key, or a key whose role may not run the operation, is HTTP 200 with an
+    ``UNAUTHENTICATED`` / ``FORBIDDEN`` error, as Twenty answers: GraphQL clients read errors
+    from the body, an HTTP error would reach them as a transport failure.
     """
-    if isinstance(error, Unauthenticated):
+    if isinstance(error, (Unauthenticated, Forbidden)):
         return 200, {}
     return error.status, error.headers
 
@@ -52,7 +57,13 @@ def http_answer(error: ApiError) -> tuple[int, dict[str, str]]:
 def graphql_error(error: ApiError) -> GraphQLError:
     """``error`` as the ``GraphQLError`` a resolver raises; every message is kept in ``extensions.messages``."""
     text = error.message
-    return GraphQLError(text, extensions={"code": error.code, "userFriendlyMessage": text, "messages": error.messages})
+    extensions = {
+        "code": error.code,
+        **error.extensions,
+        "userFriendlyMessage": error.user_message or text,
+        "messages": error.messages,
+    }
+    return GraphQLError(text, extensions=extensions)
 
 
 def user_error(messages: list[str], code: str = "BAD_USER_INPUT") -> GraphQLError:

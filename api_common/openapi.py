@@ -115,13 +115,18 @@ def error_schema() -> dict[str, Any]:
 ERROR_RESPONSES = {
     400: ("BadRequest", "Bad input: the messages name what to fix; nothing was written."),
     401: ("Unauthorized", "Missing, malformed, unknown, expired or revoked API key."),
+    403: (
+        "Forbidden",
+        "The API key's role does not allow this (`PermissionsException`): an object, a field or a setting "
+        "it may not read or change; nothing was written.",
+    ),
     404: ("NotFound", "No such record (or resource) in this workspace."),
 }
 
 
 def error_responses(*statuses: int) -> dict[str, Any]:
-    """``responses`` entries for the given error statuses (401 is always there)."""
-    return {str(status): ref(ERROR_RESPONSES[status][0], "responses") for status in sorted({401, *statuses})}
+    """``responses`` entries for the given error statuses (401 and 403 are always there)."""
+    return {str(status): ref(ERROR_RESPONSES[status][0], "responses") for status in sorted({401, 403, *statuses})}
 
 
 def json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:

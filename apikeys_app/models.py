@@ -16,6 +16,11 @@ class ApiKey(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # A string reference keeps this app free of imports from the metadata app.
     workspace = models.ForeignKey("metadata_app.Workspace", on_delete=models.CASCADE, related_name="api_keys")
+    # What the key may do (roles_app); set at creation, null only for keys written outside the
+    # services, which then hold the workspace's default role.
+    role = models.ForeignKey(
+        "roles_app.Role", null=True, blank=True, on_delete=models.RESTRICT, related_name="api_keys"
+    )
     name = models.CharField(max_length=200)
     key_id = models.CharField(max_length=32, unique=True, editable=False)
     digest = models.CharField(max_length=64, editable=False)

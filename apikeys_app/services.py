@@ -14,11 +14,22 @@ from django.utils import timezone
 from api_common.inputs import check_input
 from apikeys_app.models import ApiKey
 from apikeys_app.tokens import new_token
+from roles_app.models import Role
+from roles_app.permissions import RolePermissions, permissions_for
+from roles_app.services import assignable_role, check_grant, default_role
 
-__all__ = ["create_api_key", "delete_api_key", "get_api_key", "regenerate_token", "revoke_api_key", "update_api_key"]
+__all__ = [
+    "assign_role",
+    "create_api_key",
+    "delete_api_key",
+    "get_api_key",
+    "regenerate_token",
+    "revoke_api_key",
+    "update_api_key",
+]
 
-CREATE_KEYS = frozenset({"name", "expiresAt"})
-UPDATE_KEYS = frozenset({"name", "expiresAt", "revokedAt"})
+CREATE_KEYS = frozenset({"name", "expiresAt", "roleId"})
+UPDATE_KEYS = frozenset({"name", "expiresAt", "revokedAt", "roleId"})
 
 
 def parse_instant(value: Any, key: str) -> datetime | None:
@@ -61,15 +72,34 @@ def get_api_key(workspace: Any, key_id: Any) -> ApiKey:
     return api_key
 
 
+def role_to_hold(workspace: Any, role_id: Any, caller: RolePermissions | None) -> Role:
+    """The role a key is given: ``role_id``, or the workspace's default role when it is null.
+
+    A caller (the permissions of the key asking; None for trusted callers) may hand out only a
+    role its own role covers (``roles_app.services.check_grant``).
+    """
+    if role_id is None:
+        fallback = default_role(workspace)
+        if fallback is None:
+            raise ValidationError("The workspace has no default role; give a roleId", code="INVALID_INPUT")
+        role_id = fallback.pk
+    role = assignable_role(workspace, role_id)
+    check_grant(caller, permissions_for(role.pk, role.version), workspace)
+    return role
+
+
 @transaction.atomic
-def create_api_key(workspace: Any, data: Any) -> tuple[ApiKey, str]:
-    """Create a key; return it with its token, which is never shown again."""
+def create_api_key(workspace: Any, data: Any, caller: RolePermissions | None = None) -> tuple[ApiKey, str]:
+    """Create a key holding ``roleId`` (else the default role); return it with its token, never shown again."""
     data = check_input(data, CREATE_KEYS)
+    name, expires_at = clean_name(data.get("name")), clean_expiry(data.get("expiresAt"))
+    role = role_to_hold(workspace, data.get("roleId"), caller)
     token = new_token()
     api_key = ApiKey.objects.create(
         workspace=workspace,
-        name=clean_name(data.get("name")),
-        expires_at=clean_expiry(data.get("expiresAt")),
+        name=name,
+        expires_at=expires_at,
+        role=role,
         key_id=token.key_id,
         digest=token.digest,
         last4=token.last4,
@@ -78,14 +108,18 @@ def create_api_key(workspace: Any, data: Any) -> tuple[ApiKey, str]:
 
 
 @transaction.atomic
-def update_api_key(workspace: Any, key_id: Any, data: Any) -> ApiKey:
-    """Rename a key, change its expiry, or revoke it (``revokedAt`` set; a revocation is final)."""
+def update_api_key(workspace: Any, key_id: Any, data: Any, caller: RolePermissions | None = None) -> ApiKey:
+    """Rename a key, change its expiry or role, or revoke it (``revokedAt`` set; a revocation is final)."""
     api_key = get_api_key(workspace, key_id)
     data = check_input(data, UPDATE_KEYS)
     if "name" in data:
         api_key.name = clean_name(data["name"])
     if "expiresAt" in data:
         api_key.expires_at = clean_expiry(data["expiresAt"])
+    if "roleId" in data:
+        if data["roleId"] is None:
+            raise ValidationError("roleId must be the id of a role", code="INVALID_INPUT")
+        api_key.role = role_to_hold(workspace, data["roleId"], caller)
     if "revokedAt" in data:
         if data["revokedAt"] is None and api_key.revoked_at is not None:
             raise ValidationError("A revoked API key cannot be reinstated; create a new key", code="INVALID_INPUT")
@@ -93,6 +127,15 @@ def update_api_key(workspace: Any, key_id: Any, data: Any) -> ApiKey:
             parse_instant(data["revokedAt"], "revokedAt")
             api_key.revoked_at = timezone.now()
     api_key.save()
+    return api_key
+
+
+@transaction.atomic
+def assign_role(workspace: Any, key_id: Any, role_id: Any, caller: RolePermissions | None = None) -> ApiKey:
+    """Give a key another role (Twenty's ``assignRoleToApiKey``)."""
+    api_key = get_api_key(workspace, key_id)
+    api_key.role = role_to_hold(workspace, role_id, caller)
+    api_key.save(update_fields=["role", "updated_at"])
     return api_key
 
 
@@ -114,9 +157,17 @@ def delete_api_key(workspace: Any, key_id: Any) -> ApiKey:
     return api_key
 
 
-def regenerate_token(workspace: Any, key_id: Any, expires_at: Any = None) -> tuple[ApiKey, str]:
-    """Issue a new token for a key (the old one stops working); refuse revoked or expired keys."""
+def regenerate_token(
+    workspace: Any, key_id: Any, expires_at: Any = None, caller: RolePermissions | None = None
+) -> tuple[ApiKey, str]:
+    """Issue a new token for a key (the old one stops working); refuse revoked or expired keys.
+
+    A token is the key's rights: a caller may only issue one for a key whose role its own covers.
+    """
     api_key = get_api_key(workspace, key_id)
+    role = api_key.role or default_role(workspace)
+    if role is not None:
+        check_grant(caller, permissions_for(role.pk, role.version), workspace)
     if api_key.revoked_at is not None:
         raise ValidationError("This API Key is revoked", code="API_KEY_REVOKED")
     if expires_at is not None:

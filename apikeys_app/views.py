@@ -13,6 +13,7 @@ from api_common.errors import BadRequest
 from api_common.pagination import paginate_by_id
 from apikeys_app import services
 from apikeys_app.models import ApiKey
+from roles_app.flags import API_KEYS_AND_WEBHOOKS
 
 __all__ = ["ApiKeysView", "api_key_to_api"]
 
@@ -33,13 +34,20 @@ def api_key_to_api(api_key: ApiKey) -> dict[str, Any]:
         "revokedAt": iso(api_key.revoked_at),
         "lastUsedAt": iso(api_key.last_used_at),
         "tokenLast4": api_key.last4,
+        "roleId": str(api_key.role_id) if api_key.role_id else None,
         "createdAt": iso(api_key.created_at),
         "updatedAt": iso(api_key.updated_at),
     }
 
 
 class ApiKeysView(APIView):
-    """API keys of the caller's workspace, in the ``{data, pageInfo, totalCount}`` envelope."""
+    """API keys of the caller's workspace, in the ``{data, pageInfo, totalCount}`` envelope.
+
+    Every method needs the ``API_KEYS_AND_WEBHOOKS`` permission; a key is given only a role the
+    caller's own role covers.
+    """
+
+    permission_flag = API_KEYS_AND_WEBHOOKS
 
     def get(self, request: Request, pk: str | None = None) -> Response:
         workspace = request.auth.workspace
@@ -54,7 +62,7 @@ class ApiKeysView(APIView):
     def post(self, request: Request, pk: str | None = None) -> Response:
         if pk is not None:
             raise BadRequest("Remove the id from the path to create an API key: POST /rest/metadata/apiKeys")
-        api_key, token = services.create_api_key(request.auth.workspace, request.data)
+        api_key, token = services.create_api_key(request.auth.workspace, request.data, request.auth.permissions)
         return Response({"data": {**api_key_to_api(api_key), "token": token}}, status=201)
 
     def patch(self, request: Request, pk: str | None = None) -> Response:
@@ -62,7 +70,8 @@ class ApiKeysView(APIView):
             raise BadRequest(
                 "update apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
             )
-        return Response({"data": api_key_to_api(services.update_api_key(request.auth.workspace, pk, request.data))})
+        api_key = services.update_api_key(request.auth.workspace, pk, request.data, request.auth.permissions)
+        return Response({"data": api_key_to_api(api_key)})
 
     put = patch
 

@@ -36,6 +36,9 @@ Environment variables:
   ``manage.py webhook_worker`` looks for lost delivery jobs.
 - ``WEBHOOKS_RECONNECT_MAX_DELAY`` (seconds, default 30): longest wait of a worker between two
   tries to reach an unavailable database (it starts at 0.5 s and doubles).
+- ``TRASH_PURGE_INTERVAL`` (seconds, default 86400; 0: off): how often the task worker destroys
+  records trashed longer ago than their workspace's ``trashRetentionDays``;
+  ``TRASH_PURGE_BATCH_SIZE`` (default 100): records destroyed per transaction.
 
 - ``RATE_LIMIT_ENABLED`` (default on), ``RATE_LIMIT_REQUESTS`` (default 100) per
   ``RATE_LIMIT_WINDOW`` seconds (default 60): each API key's token bucket, unless its workspace
@@ -95,6 +98,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI files for /docs, served offline
     "django_tasks",
     "django_tasks_db",
+    "roles_app",
     "metadata_app",
     "apikeys_app",
     "core_app",
@@ -195,7 +199,11 @@ WHITENOISE_AUTOREFRESH = env_bool("WHITENOISE_AUTOREFRESH", DEBUG)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apikeys_app.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A view's ``permission_flag`` / ``write_permission_flag`` is checked against the key's role.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "roles_app.checks.RoleFlagPermission",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["api_common.rest.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api_common.rest.StrictJSONParser"],
     "EXCEPTION_HANDLER": "api_common.rest.exception_handler",
@@ -271,6 +279,12 @@ WEBHOOKS_FAILING_AFTER = int(os.environ.get("WEBHOOKS_FAILING_AFTER", "5"))
 WEBHOOKS_STALE_AFTER = float(os.environ["WEBHOOKS_STALE_AFTER"]) if os.environ.get("WEBHOOKS_STALE_AFTER") else None
 WEBHOOKS_RECOVERY_INTERVAL = float(os.environ.get("WEBHOOKS_RECOVERY_INTERVAL", "5"))
 WEBHOOKS_RECONNECT_MAX_DELAY = float(os.environ.get("WEBHOOKS_RECONNECT_MAX_DELAY", "30"))
+
+# Trash retention (core_app.services.trash, core_app.tasks): how often the task worker purges
+# records trashed longer ago than their workspace's trashRetentionDays (seconds, 0: never on its
+# own; ``manage.py purge_trash`` still does), and how many records each transaction destroys.
+TRASH_PURGE_INTERVAL = float(os.environ.get("TRASH_PURGE_INTERVAL", "86400"))
+TRASH_PURGE_BATCH_SIZE = int(os.environ.get("TRASH_PURGE_BATCH_SIZE", "100"))
 
 LOGGING = {
     "version": 1,

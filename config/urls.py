@@ -15,6 +15,8 @@ from core_app.rest.views import InvalidPathView, RecordsView
 from metadata_app.graphql.views import MetadataGraphQLView
 from metadata_app.openapi import MetadataOpenApiView
 from metadata_app.rest.views import MetadataView
+from metadata_app.rest.workspace import WorkspaceView
+from roles_app.views import RolesView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -30,6 +32,9 @@ urlpatterns = [
     path("settings/", include("settings_ui.urls")),
     path("rest/metadata/apiKeys", ApiKeysView.as_view()),
     path("rest/metadata/apiKeys/<str:pk>", ApiKeysView.as_view()),
+    path("rest/metadata/roles", RolesView.as_view()),
+    path("rest/metadata/roles/<str:pk>", RolesView.as_view()),
+    path("rest/metadata/workspace", WorkspaceView.as_view()),
     path("", include("webhooks_app.urls")),
     path("rest/metadata/<str:resource>", MetadataView.as_view()),
     path("rest/metadata/<str:resource>/<str:pk>", MetadataView.as_view()),

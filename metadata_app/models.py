@@ -17,10 +17,21 @@ __all__ = ["FieldMetadata", "ObjectMetadata", "Workspace"]
 
 
 class Workspace(models.Model):
-    """A tenant: owns a data model, records, API keys and webhooks, and sees nothing else."""
+    """A tenant: owns a data model, records, API keys, roles and webhooks, and sees nothing else.
+
+    Its settings are api-reference section 15's: ``trash_retention_days`` (records trashed longer
+    ago are destroyed by the trash purge job), ``event_log_retention_days`` (the webhook delivery
+    log) and ``default_role`` (the role of API keys created without one).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    display_name = models.CharField(max_length=200)
+    display_name = models.CharField(max_length=255)
+    logo = models.TextField(null=True, blank=True)
+    trash_retention_days = models.PositiveIntegerField(default=14)
+    event_log_retention_days = models.PositiveIntegerField(default=90)
+    default_role = models.ForeignKey(
+        "roles_app.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     metadata_version = models.PositiveBigIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -39,6 +39,8 @@ from apikeys_app.authentication import AuthenticationError, authenticate_header
 from metadata_app.field_types import FIELD_TYPES
 from metadata_app.registry import schema_registry
 from metadata_app.specs import SchemaSnapshot
+from roles_app.checks import permissions_of
+from roles_app.flags import API_KEYS_AND_WEBHOOKS, DATA_MODEL, ENFORCED, ROLES, WORKSPACE
 
 __all__ = ["TITLE", "MetadataOpenApiView", "WorkspaceOpenApiView", "build_metadata_document"]
 
@@ -229,6 +231,7 @@ def key_and_webhook_schemas() -> dict[str, dict[str, Any]]:
         "revokedAt": instant,
         "lastUsedAt": instant,
         "tokenLast4": STRING,
+        "roleId": {**nullable(dict(UUID)), "description": "The role the key holds (what it may do)."},
         "createdAt": dict(DATE_TIME),
         "updatedAt": dict(DATE_TIME),
     }
@@ -294,10 +297,22 @@ def key_and_webhook_schemas() -> dict[str, dict[str, Any]]:
         "ApiKey": api_key,
         "ApiKey_WithToken": with_token,
         "ApiKey_Create": obj(
-            {"name": {"type": "string", "minLength": 1, "maxLength": 200}, "expiresAt": instant}, ["name"], closed=True
+            {
+                "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                "expiresAt": instant,
+                "roleId": {**nullable(dict(UUID)), "description": "Default: the workspace's default role."},
+            },
+            ["name"],
+            closed=True,
+            description="A key may be given only a role the caller's own role covers.",
         ),
         "ApiKey_Update": obj(
-            {"name": {"type": "string", "minLength": 1, "maxLength": 200}, "expiresAt": instant, "revokedAt": instant},
+            {
+                "name": {"type": "string", "minLength": 1, "maxLength": 200},
+                "expiresAt": instant,
+                "revokedAt": instant,
+                "roleId": dict(UUID),
+            },
             closed=True,
             description="`revokedAt` set to any instant revokes the key, for good.",
         ),
@@ -448,29 +463,224 @@ def delivery_paths() -> dict[str, Any]:
     }
 
 
-def build_metadata_document(snapshot: SchemaSnapshot) -> dict[str, Any]:
-    """Paths, components and tags of the metadata REST API."""
+def role_and_workspace_schemas() -> dict[str, dict[str, Any]]:
+    """Roles (read-only here; they change through ``/metadata``) and the workspace's settings."""
+    maybe = {"type": ["boolean", "null"]}
+    role_id = {"id": dict(UUID), "roleId": dict(UUID)}
+    flag = obj({**role_id, "flag": STRING}, ["id", "roleId", "flag"])
+    object_permission = obj(
+        {
+            **role_id,
+            "objectMetadataId": dict(UUID),
+            "canReadObjectRecords": maybe,
+            "canUpdateObjectRecords": maybe,
+            "canSoftDeleteObjectRecords": maybe,
+            "canDestroyObjectRecords": maybe,
+            "restrictedFields": {"type": "object", "description": "By field id: `{canRead, canUpdate}`."},
+        },
+        ["objectMetadataId"],
+    )
+    field_permission = obj(
+        {
+            **role_id,
+            "objectMetadataId": dict(UUID),
+            "fieldMetadataId": dict(UUID),
+            "canReadFieldValue": maybe,
+            "canUpdateFieldValue": maybe,
+        },
+        ["id", "roleId", "objectMetadataId", "fieldMetadataId"],
+    )
+    booleans = (
+        "isEditable canBeAssignedToUsers canBeAssignedToAgents canBeAssignedToApiKeys canUpdateAllSettings "
+        "canAccessAllTools canReadAllObjectRecords canUpdateAllObjectRecords canSoftDeleteAllObjectRecords "
+        "canDestroyAllObjectRecords"
+    ).split()
+    lists = {
+        "permissionFlags": build_array_type(flag),
+        "objectPermissions": build_array_type(object_permission),
+        "fieldPermissions": build_array_type(field_permission),
+        "apiKeys": build_array_type(
+            obj(
+                {
+                    "id": dict(UUID),
+                    "name": STRING,
+                    "expiresAt": nullable(dict(DATE_TIME)),
+                    "revokedAt": nullable(dict(DATE_TIME)),
+                },
+                ["id", "name"],
+            )
+        ),
+        **{
+            name: build_array_type({})
+            for name in (
+                "workspaceMembers",
+                "agents",
+                "rowLevelPermissionPredicates",
+                "rowLevelPermissionPredicateGroups",
+            )
+        },
+    }
+    role = obj(
+        {
+            "id": dict(UUID),
+            "universalIdentifier": nullable(dict(UUID)),
+            "label": STRING,
+            "description": TEXT_OR_NULL,
+            "icon": TEXT_OR_NULL,
+            **dict.fromkeys(booleans, BOOLEAN),
+            **lists,
+        },
+        ["id", "label", *booleans, *lists],
+    )
+    days = {"type": "integer"}
+    workspace = obj(
+        {
+            "id": dict(UUID),
+            "displayName": STRING,
+            "logo": TEXT_OR_NULL,
+            "createdAt": dict(DATE_TIME),
+            "updatedAt": dict(DATE_TIME),
+            "activationStatus": {"type": "string", "enum": ["ACTIVE"]},
+            "metadataVersion": INTEGER,
+            "trashRetentionDays": {**days, "minimum": 0, "maximum": 3650},
+            "eventLogRetentionDays": {**days, "minimum": 1, "maximum": 3650},
+            "defaultRoleId": nullable(dict(UUID)),
+            "workspaceUrls": obj({"customUrl": TEXT_OR_NULL, "subdomainUrl": STRING}, ["customUrl", "subdomainUrl"]),
+        },
+        [
+            "id",
+            "displayName",
+            "createdAt",
+            "updatedAt",
+            "activationStatus",
+            "trashRetentionDays",
+            "eventLogRetentionDays",
+            "workspaceUrls",
+        ],
+    )
+    update = obj(
+        {
+            "displayName": {"type": "string", "minLength": 1, "maxLength": 255},
+            "logo": TEXT_OR_NULL,
+            "trashRetentionDays": {
+                **days,
+                "minimum": 0,
+                "maximum": 3650,
+                "description": "Records trashed longer ago are destroyed by the daily purge (0: at its next run).",
+            },
+            "eventLogRetentionDays": {**days, "minimum": 1, "maximum": 3650},
+            "defaultRoleId": {**dict(UUID), "description": "The role of API keys created without one."},
+        },
+        closed=True,
+        description="Other keys of Twenty's `UpdateWorkspaceInput` are accepted when null and refused otherwise.",
+    )
+    return {"Role": role, "Workspace": workspace, "Workspace_Update": update}
+
+
+def role_paths() -> dict[str, Any]:
+    """``/metadata/roles`` and ``/metadata/roles/{id}`` (read-only)."""
+    return {
+        "/metadata/roles": {
+            "get": op(
+                "roles",
+                "listRoles",
+                "List roles",
+                {"200": json_response("A page of roles", listing(ref("Role"), None)), **error_responses(400, 403)},
+                parameters=page_parameters(),
+            )
+        },
+        "/metadata/roles/{id}": {
+            "parameters": [id_path_parameter(description="Id of the role")],
+            "get": op(
+                "roles",
+                "getRole",
+                "Get a role",
+                {"200": json_response("The role", data(ref("Role"))), **error_responses(400, 403, 404)},
+            ),
+        },
+    }
+
+
+def workspace_paths(can_update: bool) -> dict[str, Any]:
+    """``/metadata/workspace``: read, and change with the ``WORKSPACE`` permission."""
+    item: dict[str, Any] = {
+        "get": op(
+            "workspace",
+            "getCurrentWorkspace",
+            "The workspace of the API key, with its settings",
+            {"200": json_response("The workspace", data(ref("Workspace"), "currentWorkspace"))},
+        )
+    }
+    if can_update:
+        item["patch"] = op(
+            "workspace",
+            "updateWorkspace",
+            "Change the workspace's settings",
+            {
+                "200": json_response("The workspace", data(ref("Workspace"), "updateWorkspace")),
+                **error_responses(400, 403),
+            },
+            requestBody=json_body(ref("Workspace_Update")),
+        )
+    return {"/metadata/workspace": item}
+
+
+def read_only(paths: dict[str, Any]) -> dict[str, Any]:
+    """``paths`` without their writing operations."""
+    return {
+        path: {method: operation for method, operation in item.items() if method in ("get", "parameters")}
+        for path, item in paths.items()
+    }
+
+
+TAGS = {
+    "objects": "Objects of the data model, with their fields",
+    "fields": "Fields; a RELATION creates a field on both objects",
+    "apiKeys": "API keys: the token is returned once, at creation",
+    "webhooks": "Webhooks and their delivery log; the secret is returned once, at creation",
+    "roles": "Roles: what API keys may read and change (changed through /metadata)",
+    "workspace": "The workspace's settings: name, logo, trash retention, default role",
+}
+
+
+def build_metadata_document(snapshot: SchemaSnapshot, flags: frozenset[str] = ENFORCED) -> dict[str, Any]:
+    """Paths, components and tags of the metadata REST API, for a key holding the permission ``flags``.
+
+    Objects and fields are readable by every key and changed with ``DATA_MODEL``; API keys and
+    webhooks need ``API_KEYS_AND_WEBHOOKS``, roles ``ROLES``; the workspace is readable by every
+    key and changed with ``WORKSPACE``.
+    """
     components = common_components("Error")
     components["schemas"].update(
-        {"PageInfo": page_info_schema(), **object_schemas(), **field_schemas(), **key_and_webhook_schemas()}
+        {
+            "PageInfo": page_info_schema(),
+            **object_schemas(),
+            **field_schemas(),
+            **key_and_webhook_schemas(),
+            **role_and_workspace_schemas(),
+        }
     )
     components["schemas"] = dict(sorted(components["schemas"].items()))
-    paths = {
+    data_model = {
         **resource_paths("objects", "objects", "Object", legacy=True),
         **resource_paths("fields", "fields", "Field", legacy=True),
-        **resource_paths("apiKeys", "apiKeys", "ApiKey", legacy=False, with_token="ApiKey_WithToken"),
-        **resource_paths("webhooks", "webhooks", "Webhook", legacy=False, with_token="Webhook_WithSecret"),
-        **delivery_paths(),
     }
-    tags = [
-        {"name": "objects", "description": "Objects of the data model, with their fields"},
-        {"name": "fields", "description": "Fields; a RELATION creates a field on both objects"},
-        {"name": "apiKeys", "description": "API keys: the token is returned once, at creation"},
-        {
-            "name": "webhooks",
-            "description": "Webhooks and their delivery log; the secret is returned once, at creation",
-        },
-    ]
+    paths = data_model if DATA_MODEL in flags else read_only(data_model)
+    if API_KEYS_AND_WEBHOOKS in flags:
+        paths.update(resource_paths("apiKeys", "apiKeys", "ApiKey", legacy=False, with_token="ApiKey_WithToken"))
+        paths.update(resource_paths("webhooks", "webhooks", "Webhook", legacy=False, with_token="Webhook_WithSecret"))
+        paths.update(delivery_paths())
+    if ROLES in flags:
+        paths.update(role_paths())
+    paths.update(workspace_paths(WORKSPACE in flags))
+    used = {
+        tag
+        for item in paths.values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for tag in operation.get("tags", ())
+    }
+    tags = [{"name": name, "description": text} for name, text in TAGS.items() if name in used]
     return {"paths": paths, "components": components, "tags": tags}
 
 
@@ -489,17 +699,30 @@ class WorkspaceOpenApiView(OpenApiDocumentView):
         except AuthenticationError as error:
             return None, (error.message if header else None)
         snapshot = schema_registry.snapshot(api_key.workspace)
-        build = type(self).build
-        document = schema_registry.memo(
-            snapshot, self.memo_name, lambda: root_document(self.title, self.description, build(snapshot))
-        )
+        variant, build = self.variant(api_key, snapshot)
+        name = f"{self.memo_name}:{variant}" if variant else self.memo_name
+        document = schema_registry.memo(snapshot, name, lambda: root_document(self.title, self.description, build()))
         return document, None
+
+    def variant(self, api_key: Any, snapshot: SchemaSnapshot) -> tuple[str, Callable[[], dict[str, Any]]]:
+        """What ``api_key``'s document depends on besides the snapshot ("" for the whole document), and its builder.
+
+        Keys whose roles grant the same things share a variant, so a document is built once per
+        (metadata version, variant).
+        """
+        build = type(self).build
+        return "", lambda: build(snapshot)
 
 
 class MetadataOpenApiView(WorkspaceOpenApiView):
-    """``GET /rest/open-api/metadata`` (alias ``/open-api/metadata``)."""
+    """``GET /rest/open-api/metadata`` (alias ``/open-api/metadata``): the routes the key's permission flags open."""
 
     title = TITLE
     description = DESCRIPTION
     memo_name = "openapi:metadata"
     build = staticmethod(build_metadata_document)
+
+    def variant(self, api_key: Any, snapshot: SchemaSnapshot) -> tuple[str, Callable[[], dict[str, Any]]]:
+        flags = frozenset(flag for flag in ENFORCED if permissions_of(api_key).has_flag(flag))
+        variant = "" if flags == ENFORCED else ",".join(sorted(flags)) or "none"
+        return variant, lambda: build_metadata_document(snapshot, flags)

@@ -13,6 +13,7 @@ from django.test import Client
 from apikeys_app.services import create_api_key
 from metadata_app.registry import schema_registry
 from metadata_app.services.workspaces import create_workspace
+from roles_app.permissions import forget_permissions
 
 #: The tables of the record store, which a distributed deployment (Citus) shards by workspace.
 TENANT_TABLES = ("core_app_recordindex", "core_app_uniquevalue", "core_app_recordcount", "core_app_record")
@@ -77,10 +78,12 @@ def rate_limits_off(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_registry():
-    """Never assume a cache is cold, or warm."""
+    """Never assume a cache is cold, or warm (schema snapshots and compiled roles alike)."""
     schema_registry.clear()
+    forget_permissions()
     yield
     schema_registry.clear()
+    forget_permissions()
 
 
 class ApiClient:

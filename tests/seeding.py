@@ -75,11 +75,13 @@ def anonymous() -> ApiClient:
     return fast_client(None)
 
 
-def store_records(workspace, object_name: str, *datas: dict, deleted: bool = False) -> list:
+def store_records(workspace, object_name: str, *datas: dict, deleted: bool = False, deleted_at=None) -> list:
     """Write records of ``object_name`` holding ``data`` as given (keyed by storage keys), through the
     record store (index rows, unique values and counters included) but without the API's
     validation: for tests of data the API would not let in, of data-model changes over existing
-    records, or of bulk loads. Each record is created a microsecond after the previous one."""
+    records, or of bulk loads. Each record is created a microsecond after the previous one.
+
+    ``deleted`` trashes them on 2024-01-01; ``deleted_at`` at that instant."""
     from datetime import UTC, datetime, timedelta
 
     from core_app.services.context import RecordContext
@@ -103,7 +105,7 @@ def store_records(workspace, object_name: str, *datas: dict, deleted: bool = Fal
             position=float(index),
             created_at=now + timedelta(microseconds=index),
             updated_at=now + timedelta(microseconds=index),
-            deleted_at=datetime(2024, 1, 1, tzinfo=UTC) if deleted else None,
+            deleted_at=deleted_at or (datetime(2024, 1, 1, tzinfo=UTC) if deleted else None),
             created_by=None,
             updated_by=None,
         )

@@ -5,7 +5,8 @@ needs no Django and imports nothing it checks. The layers, lowest first:
 
 - ``api_common``: shared API code (error format, JSON, pagination, OpenAPI, GraphQL edge); no app;
 - ``guards_app``: rate limits and idempotency keys; only ``api_common`` (keys and writes are handed in);
-- ``apikeys_app``: API keys; only ``api_common`` (and ``guards_app``, which it does not need);
+- ``roles_app``: roles and the permissions compiled from them; only ``api_common``;
+- ``apikeys_app``: API keys; ``api_common`` and ``roles_app`` (and ``guards_app``, which it does not need);
 - ``metadata_app`` -> ``core_app`` -> ``webhooks_app``: each may import the layers below it;
 - ``settings_ui``: the staff pages over keys and webhooks;
 - ``config``: settings and URLs, the only package that wires everything together; nobody imports it.
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = (
     "api_common",
     "guards_app",
+    "roles_app",
     "apikeys_app",
     "metadata_app",
     "core_app",
@@ -32,7 +34,7 @@ LAYERS = (
     "settings_ui",
     "config",
 )
-APPS = ("metadata_app", "core_app", "apikeys_app", "webhooks_app", "guards_app", "settings_ui")
+APPS = ("roles_app", "metadata_app", "core_app", "apikeys_app", "webhooks_app", "guards_app", "settings_ui")
 
 
 def imported_modules(source: str) -> Iterator[tuple[int, str]]:

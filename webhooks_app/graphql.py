@@ -1,7 +1,8 @@
 """Webhooks on ``/metadata`` (registered into the metadata schema by ``WebhooksAppConfig.ready``): list, read, create, update and delete, through ``webhooks_app.services``.
 
 The secret is part of the answer to ``createWebhook`` only, as in the REST API; elsewhere it
-reads as null.
+reads as null. Every operation needs the ``API_KEYS_AND_WEBHOOKS`` permission; creating or
+changing a webhook also needs a role that reads every record and field (it delivers whole records).
 """
 
 from __future__ import annotations
@@ -15,9 +16,14 @@ from metadata_app.graphql.inputs import to_service_input
 from metadata_app.graphql.mutations import input_argument
 from metadata_app.graphql.scalars import DateTime
 from metadata_app.graphql.types import SHAPE_ATTR, shape_resolver
+from roles_app.checks import flag_required
+from roles_app.flags import API_KEYS_AND_WEBHOOKS
 from webhooks_app import services
 from webhooks_app.models import Webhook
 from webhooks_app.views import webhook_to_api
+
+#: What creating or changing a webhook hands out (whole records), for the refusal's message.
+POINT_WEBHOOKS = "point webhooks at records"
 
 __all__ = [
     "CreateWebhookInput",
@@ -78,11 +84,13 @@ class WebhookQueries(graphene.ObjectType):
     webhook = graphene.Field(WebhookNode, id=graphene.UUID(required=True))
 
     @staticmethod
+    @flag_required(API_KEYS_AND_WEBHOOKS)
     def resolve_webhooks(root: Any, info: Any) -> list[Webhook]:
         """Every live webhook of the workspace, ordered by id (as the REST list)."""
         return list(services.live_webhooks(workspace_of(info)).order_by("pk"))
 
     @staticmethod
+    @flag_required(API_KEYS_AND_WEBHOOKS)
     def resolve_webhook(root: Any, info: Any, id: Any) -> Webhook:
         """One webhook of the workspace; NOT_FOUND for any other id."""
         return services.get_webhook(workspace_of(info), id)
@@ -96,6 +104,7 @@ class WebhookMutations(graphene.ObjectType):
     delete_webhook = graphene.NonNull(WebhookNode, id=graphene.UUID(required=True))
 
     @staticmethod
+    @flag_required(API_KEYS_AND_WEBHOOKS, reading_everything=POINT_WEBHOOKS)
     def resolve_create_webhook(root: Any, info: Any, input: Any) -> Webhook:
         """Create a webhook; this answer is the only one that shows its secret."""
         webhook = services.create_webhook(workspace_of(info), to_service_input(input))
@@ -103,11 +112,13 @@ class WebhookMutations(graphene.ObjectType):
         return webhook
 
     @staticmethod
+    @flag_required(API_KEYS_AND_WEBHOOKS, reading_everything=POINT_WEBHOOKS)
     def resolve_update_webhook(root: Any, info: Any, input: Any) -> Webhook:
         """Apply an update patch to a webhook."""
         return services.update_webhook(workspace_of(info), input["id"], to_service_input(input["update"]))
 
     @staticmethod
+    @flag_required(API_KEYS_AND_WEBHOOKS)
     def resolve_delete_webhook(root: Any, info: Any, id: Any) -> Webhook:
         """Soft-delete a webhook (its pending deliveries are cancelled)."""
         return services.delete_webhook(workspace_of(info), id)

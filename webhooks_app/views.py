@@ -7,6 +7,10 @@
 - ``POST /rest/metadata/webhooks/{id}/deliveries/{deliveryId}/redeliver``: 202, queued again.
 - ``/rest/webhooks[/{id}]``: the deprecated alias, answering raw values (arrays, objects,
   ``true`` for a deletion) with ``Deprecation`` and ``Link`` headers (api-reference.md 3.2).
+
+Every route needs the ``API_KEYS_AND_WEBHOOKS`` permission (api-reference 14.3); creating or
+changing a webhook also needs a role that reads every record and field, since a webhook delivers
+whole records.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from rest_framework.views import APIView
 
 from api_common.errors import BadRequest
 from api_common.pagination import paginate_by_id
+from roles_app.flags import API_KEYS_AND_WEBHOOKS
 from webhooks_app import services
 from webhooks_app.models import Delivery, Webhook
 from webhooks_app.payload import format_event_date
@@ -99,6 +104,10 @@ def missing_id(verb: str) -> BadRequest:
 class WebhooksView(APIView):
     """Webhooks of the caller's workspace."""
 
+    permission_flag = API_KEYS_AND_WEBHOOKS
+    # A webhook delivers whole records: only a role reading everything may point one somewhere.
+    methods_reading_everything = ("POST", "PATCH", "PUT")
+
     def get(self, request: Request, pk: str | None = None) -> Response:
         workspace = request.auth.workspace
         if pk is not None:
@@ -130,6 +139,8 @@ class WebhooksView(APIView):
 class DeliveriesView(APIView):
     """The delivery log of one webhook, or one delivery of it."""
 
+    permission_flag = API_KEYS_AND_WEBHOOKS
+
     def get(self, request: Request, pk: str, delivery_id: str | None = None) -> Response:
         workspace = request.auth.workspace
         if delivery_id is not None:
@@ -148,6 +159,8 @@ class DeliveriesView(APIView):
 class RedeliverView(APIView):
     """Queue one delivery again (202: the attempt happens in the background)."""
 
+    permission_flag = API_KEYS_AND_WEBHOOKS
+
     def post(self, request: Request, pk: str, delivery_id: str) -> Response:
         delivery = services.redeliver(request.auth.workspace, pk, delivery_id)
         return Response({"data": delivery_to_api(delivery)}, status=202)
@@ -155,6 +168,10 @@ class RedeliverView(APIView):
 
 class LegacyWebhooksView(APIView):
     """``/rest/webhooks[/{id}]``: raw answers, marked deprecated in favour of ``/rest/metadata/webhooks``."""
+
+    permission_flag = API_KEYS_AND_WEBHOOKS
+    # A webhook delivers whole records: only a role reading everything may point one somewhere.
+    methods_reading_everything = ("POST", "PATCH", "PUT")
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -13,6 +13,8 @@ under a row lock, run it, sleep ``--interval`` when the queue is empty) with two
   ``WEBHOOKS_RECONNECT_MAX_DELAY``; it logs when the database answers again and goes on. A job
   whose run the outage cut short (its outcome could not be saved) is put back in the queue at
   once: delivery jobs are idempotent.
+- **Periodic jobs.** The worker keeps the trash purge (``core_app.tasks.purge_trash``) scheduled:
+  once a minute it queues a run when none is waiting or running.
 - **Lost jobs.** Every ``WEBHOOKS_RECOVERY_INTERVAL`` seconds (and when it starts) the worker
   requeues the deliveries whose job was lost (:func:`webhooks_app.recovery.requeue_lost_deliveries`),
   e.g. a job still "running" ``WEBHOOKS_STALE_AFTER`` seconds after a worker that was killed
@@ -38,6 +40,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from core_app.tasks import ensure_trash_purge_scheduled
 from webhooks_app import conf
 from webhooks_app.recovery import requeue_lost_deliveries
 
@@ -99,6 +102,7 @@ class ResilientWorker(Worker):
         if self.failures:
             self.database_back()
         self.sweep_if_due()
+        ensure_trash_purge_scheduled()  # the periodic trash purge (core_app.tasks), checked once a minute
         if task_result is not None:
             self.run_task(task_result)
         if self.batch and retrieved and task_result is None:

@@ -244,6 +244,12 @@ def build_schema(snapshot: SchemaSnapshot) -> graphene.Schema:
     return Builder(snapshot).build()
 
 
-def schema_for(snapshot: SchemaSnapshot) -> graphene.Schema:
-    """The schema of ``snapshot``, built once per (workspace, metadata version) in each process."""
-    return schema_registry.memo(snapshot, "graphql", lambda: build_schema(snapshot))
+def schema_for(snapshot: SchemaSnapshot, visibility_key: str = "") -> graphene.Schema:
+    """The schema of ``snapshot``, built once per (workspace, metadata version) in each process.
+
+    A role that cannot read everything gets the schema of the part it reads
+    (``core_app.access.visibility``): ``snapshot`` is that part and ``visibility_key`` names it, so
+    the schema is built once per (metadata version, what the role reads), shared by alike roles.
+    """
+    name = f"graphql:{visibility_key}" if visibility_key else "graphql"
+    return schema_registry.memo(snapshot, name, lambda: build_schema(snapshot))

@@ -4,6 +4,11 @@ The request path (authentication by API key, introspection without a key, limits
 is ``api_common.graphql.GraphQLEndpointView``'s, the same as ``/metadata``'s. Introspection
 without a key answers with a bootstrap schema, since a workspace's schema needs its key.
 
+A key whose role cannot read everything gets the schema of what it reads
+(``core_app.access.visibility``): its introspection shows only readable objects and fields. An
+operation naming something the role cannot read (an object, a field in a selection, a filter, an
+order or an input) is refused with ``FORBIDDEN``, as REST answers 403, not as a validation error.
+
 A mutation sent with an ``Idempotency-Key`` runs through ``guards_app.idempotency.run_once``:
 its answer is stored with its writes, and only when at least one of its root fields succeeded
 (each root field writes in a transaction of its own, so a mutation whose every field failed
@@ -20,13 +25,17 @@ from django.http import HttpRequest, HttpResponse
 from graphql import OperationType, get_operation_ast
 from graphql.language import DocumentNode
 
+from api_common.errors import ApiError
 from api_common.graphql import GraphQLEndpointView
 from apikeys_app.authentication import authenticate_header
 from apikeys_app.models import ApiKey
+from core_app.access import record_access, visibility
+from core_app.graphql.hidden import hidden_names
 from core_app.graphql.synthesis import schema_for
 from core_app.services.context import RecordContext, api_actor
 from guards_app.idempotency import idempotency_key, run_once
 from metadata_app.registry import schema_registry
+from roles_app.errors import PermissionDenied
 
 __all__ = ["WorkspaceGraphQLView"]
 
@@ -50,14 +59,35 @@ class WorkspaceGraphQLView(GraphQLEndpointView):
         return authenticate_header(request.META.get("HTTP_AUTHORIZATION"))
 
     def prepare(self, request: HttpRequest, principal: ApiKey | None) -> tuple[graphene.Schema, HttpRequest]:
-        """The workspace's schema, and the request as context with ``record_context_for(spec)``."""
+        """The schema of what the key's role reads, and the request as context with ``record_context_for(spec)``."""
         if principal is None:
             return self.schema, request
         api_key = principal
         snapshot = schema_registry.snapshot(api_key.workspace)
+        access = record_access(api_key.permissions)
+        self.visible = visibility(snapshot, access)
+        self.snapshot = snapshot
         actor = api_actor(api_key.name)
-        request.record_context_for = lambda spec: RecordContext(api_key.workspace_id, snapshot, spec, actor)
-        return schema_for(snapshot), request
+        objects = snapshot.by_id
+        # The role's schema holds narrowed specs; the record service always gets the whole object.
+        request.record_context_for = lambda spec: RecordContext(
+            api_key.workspace_id, snapshot, objects[spec.id], actor, access
+        )
+        self.role_schema = schema_for(self.visible.snapshot, self.visible.key)
+        return self.role_schema, request
+
+    def refusal(
+        self, document: DocumentNode, query: str, variables: dict[str, Any] | None, operation_name: str | None
+    ) -> ApiError | None:
+        """``FORBIDDEN`` for an operation that names what the key's role cannot read."""
+        visible = getattr(self, "visible", None)
+        if visible is None or not visible.key:
+            return None
+        full = schema_for(self.snapshot).graphql_schema
+        names = hidden_names(full, self.role_schema.graphql_schema, document, variables, operation_name)
+        if not names:
+            return None
+        return PermissionDenied.to(f"read {', '.join(repr(name) for name in names)}")
 
     def run_operation(
         self,

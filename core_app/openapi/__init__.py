@@ -5,6 +5,7 @@ Usage::
     from core_app.openapi import build_core_document
 
     body = build_core_document(snapshot)     # {"paths", "components", "tags", "webhooks"}
+    mine = build_core_document(snapshot, api_key.permissions)   # what that key's role may use
     body["components"]["schemas"]["Company"]["properties"]["employees"]
     # -> {"type": ["number", "null"], "description": "Employees (NUMBER)"}
 
@@ -18,11 +19,14 @@ from __future__ import annotations
 from typing import Any
 
 from api_common.openapi import common_components, page_info_schema
+from core_app.access import record_access, visibility
 from core_app.openapi.guards import add_write_guards
-from core_app.openapi.paths import PARAMETERS, object_paths
+from core_app.openapi.paths import PARAMETERS, allowed_paths, object_paths
 from core_app.openapi.schemas import ERROR, PAGE_INFO, object_schemas
 from core_app.openapi.webhooks import object_webhooks
 from metadata_app.specs import SchemaSnapshot
+from roles_app.flags import API_KEYS_AND_WEBHOOKS
+from roles_app.permissions import RolePermissions
 
 __all__ = ["DESCRIPTION", "TITLE", "build_core_document"]
 
@@ -38,18 +42,26 @@ DESCRIPTION = (
 )
 
 
-def build_core_document(snapshot: SchemaSnapshot) -> dict[str, Any]:
-    """Paths, components, tags and webhooks for every active object of ``snapshot``, by plural name."""
-    objects = sorted(snapshot.objects, key=lambda spec: spec.name_plural)
+def build_core_document(snapshot: SchemaSnapshot, permissions: RolePermissions | None = None) -> dict[str, Any]:
+    """Paths, components, tags and webhooks for every active object of ``snapshot``, by plural name.
+
+    With ``permissions`` (a key's role), only what the role may use is described: objects it
+    reads, their readable fields in records and writable ones in bodies, the routes its rights
+    allow, and the webhook payloads when it manages webhooks (``API_KEYS_AND_WEBHOOKS``).
+    """
+    visible = visibility(snapshot, record_access(permissions))
+    objects = sorted(visible.snapshot.objects, key=lambda spec: spec.name_plural)
     components = common_components(ERROR)
     components["schemas"][PAGE_INFO] = page_info_schema()
     components["parameters"] = dict(PARAMETERS)
     paths: dict[str, Any] = {}
     webhooks: dict[str, Any] = {}
+    with_webhooks = permissions is None or permissions.has_flag(API_KEYS_AND_WEBHOOKS)
     for spec in objects:
-        components["schemas"].update(object_schemas(spec, snapshot))
-        paths.update(object_paths(spec))
-        webhooks.update(object_webhooks(spec))
+        components["schemas"].update(object_schemas(spec, visible.snapshot, visible.writable(spec)))
+        paths.update(allowed_paths(object_paths(spec), spec, visible.rights(spec.id)))
+        if with_webhooks:
+            webhooks.update(object_webhooks(spec))
     tags = [
         {
             "name": spec.name_plural,

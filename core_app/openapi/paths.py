@@ -17,7 +17,7 @@ from core_app.openapi.schemas import PAGE_INFO, create_name, record_name, update
 from core_app.rest.views import cap
 from metadata_app.specs import ObjectSpec
 
-__all__ = ["PARAMETERS", "object_paths"]
+__all__ = ["PARAMETERS", "allowed_paths", "object_paths"]
 
 FILTER_HELP = (
     'Filter, e.g. `name[ilike]:"%acme%"`, `or(employees[gt]:500,city[eq]:Paris)`, '
@@ -327,6 +327,38 @@ def extra_items(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
             )
         },
     }
+
+
+def needed_rights(spec: ObjectSpec, path: str, method: str) -> tuple[tuple[str, ...], ...]:
+    """The rights an operation needs (api-reference 14.3), as alternatives of rights that all must hold."""
+    if path.startswith("/restore/"):
+        return (("soft_delete",),)
+    if path.startswith("/batch/"):
+        return (("update",),)
+    if path.endswith("/merge"):
+        return (("update", "soft_delete"),)
+    if path.endswith(("/duplicates", "/groupBy")) or method == "get":
+        return (("read",),)
+    if method == "delete":  # soft delete or destroy, as ``soft_delete`` says
+        return (("soft_delete",), ("destroy",))
+    return (("update",),)
+
+
+def allowed_paths(paths: dict[str, dict[str, Any]], spec: ObjectSpec, rights: Any) -> dict[str, dict[str, Any]]:
+    """``paths`` with only the operations ``rights`` allow (``rights`` None: every one)."""
+    if rights is None:
+        return paths
+    kept: dict[str, dict[str, Any]] = {}
+    for path, item in paths.items():
+        operations = {
+            method: operation
+            for method, operation in item.items()
+            if method == "parameters"
+            or any(all(rights.allows(right) for right in rule) for rule in needed_rights(spec, path, method))
+        }
+        if set(operations) - {"parameters"}:
+            kept[path] = operations
+    return kept
 
 
 def object_paths(spec: ObjectSpec) -> dict[str, dict[str, Any]]:

@@ -77,16 +77,23 @@ def record_schema(spec: ObjectSpec, snapshot: SchemaSnapshot) -> dict[str, Any]:
     }
 
 
-def writable(spec: ObjectSpec) -> list[FieldSpec]:
-    """Fields a client may write (system and read-only fields left out)."""
-    return [f for f in spec.fields if not f.is_read_only and (f.relation is None or f.is_many_to_one)]
+def writable(spec: ObjectSpec, allowed: frozenset[str] | None = None) -> list[FieldSpec]:
+    """Fields a client may write (system and read-only fields left out; only ``allowed`` ids when given)."""
+    return [
+        f
+        for f in spec.fields
+        if not f.is_read_only and (f.relation is None or f.is_many_to_one) and (allowed is None or f.id in allowed)
+    ]
 
 
-def write_schema(spec: ObjectSpec, create: bool) -> dict[str, Any]:
-    """The body of a create (``create``) or an update: writable fields, MANY_TO_ONE by join id."""
+def write_schema(spec: ObjectSpec, create: bool, allowed: frozenset[str] | None = None) -> dict[str, Any]:
+    """The body of a create (``create``) or an update: writable fields, MANY_TO_ONE by join id.
+
+    ``allowed``: ids of the fields the caller's role may write (None: all).
+    """
     properties: dict[str, Any] = {}
     required: list[str] = []
-    for field in writable(spec):
+    for field in writable(spec, allowed):
         if field.is_many_to_one:
             properties[field.join_name] = described(
                 RELATION.openapi_schema(field, write=True), field, "id of the related record, or null"
@@ -115,10 +122,12 @@ def write_schema(spec: ObjectSpec, create: bool) -> dict[str, Any]:
     return schema
 
 
-def object_schemas(spec: ObjectSpec, snapshot: SchemaSnapshot) -> dict[str, dict[str, Any]]:
-    """The three components of ``spec``."""
+def object_schemas(
+    spec: ObjectSpec, snapshot: SchemaSnapshot, allowed: frozenset[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The three components of ``spec`` (bodies with only the ``allowed`` fields, when given)."""
     return {
         record_name(spec): record_schema(spec, snapshot),
-        create_name(spec): write_schema(spec, create=True),
-        update_name(spec): write_schema(spec, create=False),
+        create_name(spec): write_schema(spec, create=True, allowed=allowed),
+        update_name(spec): write_schema(spec, create=False, allowed=allowed),
     }

@@ -29,6 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api_common.errors import BadRequest, PreconditionFailed
+from core_app import access
 from core_app.models import Record
 from core_app.services.context import RecordContext
 from core_app.store.records import RecordRow
@@ -126,6 +127,7 @@ def refusal(ids: list[str]) -> PreconditionFailed:
 def check_one(ctx: RecordContext, record_id: str, tags: frozenset[str], trashed: bool | None) -> None:
     """Lock the record and refuse (412) unless its ETag is listed; ``trashed``: the record the route acts on
     is live (False), in the trash (True) or either (None). A record the route would not find is let through (404)."""
+    access.require(ctx, "read")  # a 412 would tell a key that cannot read the object that the record exists
     found = locked_versions(ctx, [record_id]).get(record_id)
     if found is None or (trashed is not None and found[1] != trashed):
         return

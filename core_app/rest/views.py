@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api_common.errors import BadRequest, MethodNotAllowed
+from core_app.access import readable_keys, record_access
 from core_app.rest import conditional, params
 from core_app.rest.guarded import guarded_write
 from core_app.services import writing
@@ -61,7 +62,9 @@ class RecordsView(APIView):
             if singular is not None:
                 raise BadRequest(f"object '{plural}' not found. Did you mean '{singular.name_plural}'?")
             raise BadRequest(f"object '{plural}' not found. eg: companies")
-        return RecordContext(api_key.workspace_id, snapshot, spec, api_actor(api_key.name))
+        return RecordContext(
+            api_key.workspace_id, snapshot, spec, api_actor(api_key.name), record_access(api_key.permissions)
+        )
 
     @staticmethod
     def record_id(raw: str) -> str:
@@ -91,7 +94,8 @@ class RecordsView(APIView):
                 return unchanged
             answer = Response({"data": {ctx.spec.name_singular: self.shape(ctx, [record], request)[0]}})
             return conditional.with_etag(answer, ctx, record, self.depth)
-        readable = {name for name, _ in output_plan(ctx.snapshot, ctx.spec)} | {f.name for f in ctx.spec.relations}
+        plan_keys = {name for name, _ in output_plan(ctx.snapshot, ctx.spec)} | {f.name for f in ctx.spec.relations}
+        readable = readable_keys(ctx, plan_keys)
         selection = params.read_fields(query, ctx.spec, readable)
         after, before = params.read_cursors(query)
         page = find_many(

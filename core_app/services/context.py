@@ -12,6 +12,7 @@ from core_app.query.planner import Scope, fetch
 from core_app.store.records import RecordRow
 from core_app.store.slots import ObjectSlots, object_slots
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
+from roles_app.permissions import RolePermissions
 
 __all__ = ["RecordContext", "api_actor"]
 
@@ -23,12 +24,17 @@ def api_actor(name: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class RecordContext:
-    """One object of one workspace at one metadata version, acted on by ``actor``."""
+    """One object of one workspace at one metadata version, acted on by ``actor``.
+
+    ``access`` is what the caller's role grants (``core_app.access``); None lets the operation do
+    everything (a role without restrictions on records, or a trusted caller).
+    """
 
     workspace_id: Any
     snapshot: SchemaSnapshot
     spec: ObjectSpec
     actor: dict[str, Any]
+    access: RolePermissions | None = None
 
     @property
     def ws(self) -> str:
@@ -46,7 +52,12 @@ class RecordContext:
 
     def for_object(self, spec: ObjectSpec) -> RecordContext:
         """The same context on another object."""
-        return RecordContext(self.workspace_id, self.snapshot, spec, self.actor)
+        return RecordContext(self.workspace_id, self.snapshot, spec, self.actor, self.access)
+
+    def as_system(self) -> RecordContext:
+        """The same context without the role's limits: for what an allowed operation does in turn
+        (a destroy's cascade to dependent records, a merge destroying the merged-away records)."""
+        return RecordContext(self.workspace_id, self.snapshot, self.spec, self.actor)
 
     def referencing(self) -> Iterator[tuple[RecordContext, FieldSpec]]:
         """For each ONE_TO_MANY relation: the related object's context and its join field here."""

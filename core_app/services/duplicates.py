@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core_app import access
 from core_app.query.ast import And, Condition, Node, Or, OrderKey
 from core_app.query.compiler import like_escape
 from core_app.query.targets import resolve_target
@@ -41,6 +42,8 @@ def duplicate_filter(ctx: RecordContext, record: RecordRow | None, data: dict[st
     """``or`` over criteria groups whose values are all present, ``and`` inside a group."""
     groups = []
     for group in ctx.spec.duplicate_criteria:
+        if not all(access.can_read_path(ctx, tuple(name.split("."))) for name in group):
+            continue  # a criterion on a field the caller's role cannot read: never compared for it
         conditions = []
         for name in group:
             path = tuple(name.split("."))
@@ -77,6 +80,8 @@ def inputs_of(ctx: RecordContext, data: Any, ids: Any) -> list[tuple[RecordRow |
         if missing:
             raise InvalidRecordInput(*[f"Record {m} not found in {ctx.spec.name_plural}" for m in missing])
         return [(found[str(i)], found[str(i)].data) for i in ids]
+    # Values given to compare with are conditions on their fields: the role must read them.
+    access.check_paths(ctx, [(key,) for raw in data if isinstance(raw, dict) for key in raw])
     result, errors = [], []
     for index, raw in enumerate(data):
         given, problems = normalize_input(ctx.spec, raw, None, f"Record {index}: ")
@@ -88,7 +93,11 @@ def inputs_of(ctx: RecordContext, data: Any, ids: Any) -> list[tuple[RecordRow |
 
 
 def find_duplicates(ctx: RecordContext, data: Any = None, ids: Any = None) -> list[tuple[list[RecordRow], int]]:
-    """For each input, its duplicates (at most 60, by position) and their total count."""
+    """For each input, its duplicates (at most 60, by position) and their total count.
+
+    Only the criteria whose fields the caller's role reads are compared.
+    """
+    access.require(ctx, "read")
     results = []
     for record, values in inputs_of(ctx, data, ids):
         node = duplicate_filter(ctx, record, values)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
+from core_app import access
 from core_app.query.aggregates import Aggregate, AggregateError, parse_aggregate, quote, select_aggregates
 from core_app.query.ast import Node
 from core_app.query.compiler import compile_filter
@@ -121,8 +122,15 @@ def group_by(
     with_records: bool,
 ) -> list[dict[str, Any]]:
     """Groups of records matching ``node``, largest first, with aggregates and optional samples."""
+    access.require(ctx, "read")
     dimensions = parse_dimensions(raw_dimensions, ctx)
     aggregates = parse_aggregates(aggregate_names, ctx)
+    # Groups and aggregates show values: the caller's role must read every field they use.
+    access.check_readable(
+        ctx,
+        [(dimension.target.api_path, dimension.target.field) for dimension in dimensions]
+        + [(aggregate.name, target.field) for aggregate in aggregates for target in aggregate.targets],
+    )
     d = dialect()
     src = Source(d)
     scope = scope_of(ctx, node)
@@ -187,11 +195,12 @@ def attach_samples(
     )
     result = rows(sql, params)
     plan = output_plan(ctx.snapshot, ctx.spec)
+    selection, _loads = access.visible_output(ctx, None, [])
     width = len(COLUMNS) + 2
     fetched = read_rows(result, [], d, scope)
     by_key: dict[tuple, list] = {}
     for record, raw in zip(fetched.rows, result):
         key = tuple(raw[width : width + len(dims)])
-        by_key.setdefault(key, []).append(record_to_api(record, plan))
+        by_key.setdefault(key, []).append(record_to_api(record, plan, selection))
     for row, group in zip(found, groups):
         group["records"] = by_key.get(tuple(row[dimension.alias] for dimension in dimensions), [])

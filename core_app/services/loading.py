@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from core_app import access
 from core_app.query.ast import Node, OrderKey
 from core_app.query.compiler import compile_filter
 from core_app.query.ordering import SortKey, build_sort_keys, encode_cursor, order_sql, seek_sql
@@ -79,7 +80,12 @@ class ChildPage:
 def shape(
     ctx: RecordContext, records: list[RecordRow], loads: list[Load], selection: frozenset[str] | None = None
 ) -> list[dict[str, Any]]:
-    """API dicts of ``records`` (only ``selection`` keys when given) with every ``Load`` attached."""
+    """API dicts of ``records`` (only ``selection`` keys when given) with every ``Load`` attached.
+
+    Only what the caller's role reads is shaped: other fields are left out, relations to objects
+    it cannot read are not loaded (``core_app.access.visible_output``).
+    """
+    selection, loads = access.visible_output(ctx, selection, loads)
     plan = output_plan(ctx.snapshot, ctx.spec)
     outputs = [record_to_api(record, plan, selection) for record in records]
     if records:

@@ -12,6 +12,7 @@ import copy
 import uuid
 from typing import Any
 
+from core_app import access
 from core_app.services import writing
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
@@ -66,8 +67,23 @@ def relink_children(ctx: RecordContext, kept: RecordRow, others: list[RecordRow]
         writing.relink(target_ctx, target_ctx.records_pointing_at(inverse, other_ids), inverse, kept.id)
 
 
+def changed_fields(ctx: RecordContext, kept: RecordRow, data: dict[str, Any]) -> list[Any]:
+    """The fields whose value the merge changes on the kept record."""
+    changed = []
+    for field in ctx.spec.fields:
+        key = field.join_storage_key if field.is_many_to_one else field.storage_key
+        if key in data and kept.data.get(key) != data[key]:
+            changed.append(field)
+    return changed
+
+
 def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) -> RecordRow:
-    """Merge the records ``ids`` into the one at index ``priority``; return the result."""
+    """Merge the records ``ids`` into the one at index ``priority``; return the result.
+
+    The caller's role must update and soft-delete the object's records (api-reference 14.3) and
+    write every field the merge changes on the kept record, also for a dry run.
+    """
+    access.require(ctx, "update", "soft_delete")
     ids = read_ids(ids)
     if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority < len(ids):
         raise InvalidRecordInput(f"'conflictPriorityIndex' must be an integer from 0 to {len(ids) - 1}")
@@ -75,11 +91,13 @@ def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) ->
     ordered = [records[priority], *(r for i, r in enumerate(records) if i != priority)]
     kept, others = ordered[0], ordered[1:]
     data = merged_data(ctx, ordered)
+    access.check_field_writes(ctx, changed_fields(ctx, kept, data))
     if dry_run:
         preview = copy.copy(kept)
         preview.data = data
         return preview
-    return write_merge(ctx, kept, others, data)
+    # Allowed as a whole: relinking and destroying the merged-away records is the merge itself.
+    return write_merge(ctx.as_system(), kept, others, data)
 
 
 @writing.unit_of_work

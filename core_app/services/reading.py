@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
+from core_app import access
 from core_app.query.ast import Node, OrderKey
 from core_app.query.ordering import InvalidCursor, SortKey, build_sort_keys, decode_cursor, encode_cursor
 from core_app.query.planner import Scope, count, fetch
@@ -67,8 +68,11 @@ class Page:
 def scope_of(ctx: RecordContext, node: Node | None, trash: bool | None = None) -> Scope:
     """Records ``node`` looks at: live ones, unless ``trash`` says otherwise or the filter names ``deletedAt``.
 
-    ``trash=True`` selects only soft-deleted records (restore), ``False`` only live ones.
+    ``trash=True`` selects only soft-deleted records (restore), ``False`` only live ones. The
+    caller's role must read the object and every field the filter names (``core_app.access``).
     """
+    access.require(ctx, "read")
+    access.check_filter(ctx, node)
     return Scope.for_filter(ctx.ws, ctx.snapshot, ctx.spec, node, trash)
 
 
@@ -107,6 +111,7 @@ def find_many(
     are always returned in normal order.
     """
     scope = scope_of(ctx, node)
+    access.check_order(ctx, order)
     keys = build_sort_keys(order, ctx.spec, scope.slots)
     cursor_text = before or after
     try:
@@ -137,6 +142,7 @@ def find_many(
 
 def find_one(ctx: RecordContext, record_id: Any, with_deleted: bool = False, lock: bool = False) -> RecordRow:
     """The record ``record_id`` of this object; RecordNotFound otherwise (``lock``: see ``fetch_by_ids``)."""
+    access.require(ctx, "read")
     text = str(record_id)
     found = (
         fetch_by_ids(ctx.ws, ctx.spec.id, [text.lower()], live_only=not with_deleted, lock=lock)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from core_app import access
 from core_app.query.ast import Node, OrderKey
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
@@ -55,6 +56,8 @@ class Change:
     updated_fields: list[str] = dc_field(default_factory=list)
 
 
+#: The right each mass operation needs (api-reference 14.3: restoring is soft-deleting's).
+MASS_ACTIONS = {"update": "update", "delete": "soft_delete", "destroy": "destroy", "restore": "soft_delete"}
 #: Words of the "filter mandatory" message per mass operation.
 BULK_NOUNS = {"update": "update", "delete": "deletion", "destroy": "destruction", "restore": "restoration"}
 #: Times a transaction is tried when the database reports a deadlock or a serialization failure.
@@ -219,12 +222,14 @@ def create_many(ctx: RecordContext, raws: Any, upsert: bool = False, batch: bool
     Concurrent upserts of the same key cannot both insert: the loser's insert fails on the
     unique constraint and the operation is retried once, when it finds the winner's record.
     """
+    access.require(ctx, "update")
     if not isinstance(raws, list):
         raise InvalidRecordInput("The body must be a JSON array of records")
     if not raws:
         raise InvalidRecordInput("Input must not be empty")
     if len(raws) > max_batch():
         raise InvalidRecordInput(f"Too many records: at most {max_batch()} per request, got {len(raws)}")
+    access.check_writes(ctx, raws)
     inputs = normalize_all(ctx, raws, batch)
     for index, given in enumerate(inputs):
         check_record_size(ctx, {**given.defaults, **given.data}, f"Record {index}: " if batch else "")
@@ -446,6 +451,8 @@ def check_unique_update(
 @refuse_races
 def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
     """Update one live record."""
+    access.require(ctx, "update")
+    access.check_writes(ctx, [raw])
     record = find_one(ctx, record_id, lock=True)
     given = normalize_update(ctx, record, raw)
     check_unique_update(ctx, record, given)
@@ -454,6 +461,7 @@ def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
 
 def select_many(ctx: RecordContext, node: Node | None, verb: str, trash: bool | None = None) -> list[RecordRow]:
     """Records a mass operation affects: a filter is mandatory and at most the configured number match."""
+    access.require(ctx, MASS_ACTIONS[verb])
     if node is None:
         raise InvalidRecordInput(
             f"Filters are mandatory for bulk {verb} operations. Please provide at least one filter "
@@ -472,6 +480,8 @@ def select_many(ctx: RecordContext, node: Node | None, verb: str, trash: bool | 
 @refuse_races
 def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]:
     """Apply one patch to every live record matching the filter."""
+    access.require(ctx, "update")
+    access.check_writes(ctx, [raw])
     records = select_many(ctx, node, "update")
     items = []
     claimed: dict[tuple[str, str], str] = {}
@@ -485,6 +495,7 @@ def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]
 @unit_of_work
 def soft_delete(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
     """Move records to the trash (``deletedAt`` set)."""
+    access.require(ctx, "soft_delete")
     now = timezone.now()
     live = [record for record in records if record.deleted_at is None]
     writer.soft_delete(ctx.ws, ctx.spec.id, [record.id for record in live], now)
@@ -496,6 +507,7 @@ def soft_delete(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
 @unit_of_work
 def restore(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
     """Take records out of the trash."""
+    access.require(ctx, "soft_delete")
     writer.restore(ctx.slots, records, timezone.now())
     return emit(ctx, [Change(record, "restored") for record in records])
 
@@ -519,12 +531,17 @@ def relink(ctx: RecordContext, records: list[RecordRow], join_field: FieldSpec, 
 
 @unit_of_work
 def destroy(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
-    """Delete records for good; links to them are cleared, or their dependents destroyed (CASCADE)."""
+    """Delete records for good; links to them are cleared, or their dependents destroyed (CASCADE).
+
+    The caller's role must destroy this object's records; what the data model's ``onDelete`` does
+    in turn to other objects' records follows from it.
+    """
+    access.require(ctx, "destroy")
     ids = [record.id for record in records]
     if not ids:
         return []
     own = [Change(record, "destroyed") for record in records]
-    for target_ctx, inverse in ctx.referencing():
+    for target_ctx, inverse in ctx.as_system().referencing():
         dependents = target_ctx.records_pointing_at(inverse, ids)
         assert inverse.relation is not None
         if inverse.relation.on_delete == "CASCADE":

@@ -178,10 +178,12 @@ class DeleteOneFieldInput(graphene.InputObjectType):
 
 
 class CreateApiKeyInput(graphene.InputObjectType):
-    """A new API key; ``expiresAt`` null or absent means it never expires."""
+    """A new API key; ``expiresAt`` null or absent means it never expires; ``roleId`` null or absent
+    gives it the workspace's default role."""
 
     name = graphene.String(required=True)
     expires_at = graphene.String()
+    role_id = graphene.UUID()
 
 
 class UpdateApiKeyInput(graphene.InputObjectType):

@@ -21,6 +21,8 @@ from metadata_app.graphql.types import FieldNode, ObjectNode
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.services import fields as field_services
 from metadata_app.services import objects as object_services
+from roles_app.checks import flag_required
+from roles_app.flags import DATA_MODEL
 
 __all__ = ["MetadataMutations", "input_argument"]
 
@@ -31,7 +33,7 @@ def input_argument(input_type: type[graphene.InputObjectType]) -> graphene.Argum
 
 
 class MetadataMutations(graphene.ObjectType):
-    """Change the caller's data model; answers are read back as the queries would return them."""
+    """Change the caller's data model (the ``DATA_MODEL`` permission); answers are read back as the queries would return them."""
 
     create_one_object = graphene.NonNull(ObjectNode, input=input_argument(CreateOneObjectInput))
     update_one_object = graphene.NonNull(ObjectNode, input=input_argument(UpdateOneObjectInput))
@@ -41,6 +43,7 @@ class MetadataMutations(graphene.ObjectType):
     delete_one_field = graphene.NonNull(FieldNode, input=input_argument(DeleteOneFieldInput))
 
     @staticmethod
+    @flag_required(DATA_MODEL)
     def resolve_create_one_object(root: Any, info: Any, input: Any) -> ObjectMetadata:
         """Create a custom object with its default fields."""
         workspace = workspace_of(info)
@@ -48,6 +51,7 @@ class MetadataMutations(graphene.ObjectType):
         return load_object(workspace, obj.pk)
 
     @staticmethod
+    @flag_required(DATA_MODEL)
     def resolve_update_one_object(root: Any, info: Any, input: Any) -> ObjectMetadata:
         """Apply an update patch to an object."""
         workspace = workspace_of(info)
@@ -55,6 +59,7 @@ class MetadataMutations(graphene.ObjectType):
         return load_object(workspace, obj.pk)
 
     @staticmethod
+    @flag_required(DATA_MODEL)
     def resolve_delete_one_object(root: Any, info: Any, input: Any) -> ObjectMetadata:
         """Delete a custom object; the answer is the object as it was, with the fields it had."""
         deleted = object_services.delete_object(workspace_of(info), input["id"])
@@ -62,6 +67,7 @@ class MetadataMutations(graphene.ObjectType):
         return deleted
 
     @staticmethod
+    @flag_required(DATA_MODEL)
     def resolve_create_one_field(root: Any, info: Any, input: Any) -> FieldMetadata:
         """Create a field (both sides of a relation for RELATION); the answer is the source side."""
         workspace = workspace_of(info)
@@ -69,6 +75,7 @@ class MetadataMutations(graphene.ObjectType):
         return load_field(workspace, field.pk)
 
     @staticmethod
+    @flag_required(DATA_MODEL)
     def resolve_update_one_field(root: Any, info: Any, input: Any) -> FieldMetadata:
         """Apply an update patch to a field."""
         workspace = workspace_of(info)
@@ -76,6 +83,7 @@ class MetadataMutations(graphene.ObjectType):
         return load_field(workspace, field.pk)
 
     @staticmethod
+    @flag_required(DATA_MODEL)
     def resolve_delete_one_field(root: Any, info: Any, input: Any) -> FieldMetadata:
         """Delete a custom field; the answer is the field as it was."""
         deleted = field_services.delete_field(workspace_of(info), input["id"])

@@ -33,6 +33,7 @@ from metadata_app.graphql.types import (
     paging_argument,
 )
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
+from metadata_app.rest.serialize import base_url, workspace_to_api
 
 __all__ = ["MetadataQueries"]
 
@@ -75,6 +76,7 @@ class MetadataQueries(graphene.ObjectType):
         return load_field(workspace_of(info), id)
 
     @staticmethod
-    def resolve_current_workspace(root: Any, info: Any) -> Workspace:
-        """The workspace of the API key that authenticated the request."""
-        return workspace_of(info)
+    def resolve_current_workspace(root: Any, info: Any) -> dict[str, Any]:
+        """The workspace of the API key that authenticated the request, with its settings."""
+        workspace = Workspace.objects.get(pk=workspace_of(info).pk)
+        return workspace_to_api(workspace, base_url(info.context.request))

@@ -12,6 +12,8 @@ import graphene
 from metadata_app.graphql.api_keys import ApiKeyMutations, ApiKeyQueries
 from metadata_app.graphql.mutations import MetadataMutations
 from metadata_app.graphql.queries import MetadataQueries
+from metadata_app.graphql.roles import RoleMutations, RoleQueries
+from metadata_app.graphql.workspace import WorkspaceMutations
 
 __all__ = ["metadata_schema", "register_extension"]
 
@@ -31,12 +33,19 @@ def metadata_schema() -> graphene.Schema:
     # graphene lists the fields of the last base first; data-model fields come first in the schema.
     query = type(
         "Query",
-        (*(q for q, _ in _extensions), ApiKeyQueries, MetadataQueries, graphene.ObjectType),
+        (*(q for q, _ in _extensions), RoleQueries, ApiKeyQueries, MetadataQueries, graphene.ObjectType),
         {"__doc__": "Every query of ``/metadata``."},
     )
     mutation = type(
         "Mutation",
-        (*(m for _, m in _extensions), ApiKeyMutations, MetadataMutations, graphene.ObjectType),
+        (
+            *(m for _, m in _extensions),
+            WorkspaceMutations,
+            RoleMutations,
+            ApiKeyMutations,
+            MetadataMutations,
+            graphene.ObjectType,
+        ),
         {"__doc__": "Every mutation of ``/metadata``."},
     )
     return graphene.Schema(query=query, mutation=mutation)

@@ -14,15 +14,19 @@ from typing import Any
 import graphene
 from graphene.utils.str_converters import to_camel_case
 
+from apikeys_app.models import ApiKey
 from apikeys_app.views import api_key_to_api
 from metadata_app.graphql.enums import FieldMetadataType, RelationType
 from metadata_app.graphql.filters import FIELD_FILTER_ATTRIBUTES, FieldFilter, read_filter
 from metadata_app.graphql.inputs import CursorPaging
 from metadata_app.graphql.loading import fields_of
 from metadata_app.graphql.paging import Page, PageRequest, encode_cursor, page_rows
+from metadata_app.graphql.role_types import RoleNode, camel_resolver
 from metadata_app.graphql.scalars import JSON, ConnectionCursor, DateTime
-from metadata_app.models import FieldMetadata
+from metadata_app.models import FieldMetadata, Workspace
 from metadata_app.rest.serialize import field_to_api, object_to_api
+from roles_app.models import Role
+from roles_app.serialize import role_to_api
 
 __all__ = [
     "SHAPE_ATTR",
@@ -38,6 +42,7 @@ __all__ = [
     "PageInfo",
     "RelationNode",
     "WorkspaceNode",
+    "WorkspaceUrlsNode",
     "api_shape",
     "filter_argument",
     "paging_argument",
@@ -230,14 +235,56 @@ FieldConnection = connection("FieldConnection", lambda: FieldEdge)
 ObjectFieldsConnection = connection("ObjectFieldsConnection", lambda: FieldEdge)
 
 
+WorkspaceActivationStatus = graphene.Enum(
+    "WorkspaceActivationStatus",
+    [(value, value) for value in ("ONGOING_CREATION", "PENDING_CREATION", "ACTIVE", "INACTIVE", "SUSPENDED")],
+    description="Where a workspace is in its life (always ACTIVE here).",
+)
+
+
+class WorkspaceUrlsNode(graphene.ObjectType):
+    """Where the workspace is served: this server's base URL (no custom domains here)."""
+
+    class Meta:
+        name = "WorkspaceUrls"
+        default_resolver = camel_resolver
+
+    custom_url = graphene.String()
+    subdomain_url = graphene.NonNull(graphene.String)
+
+
+def role_or_none(role_id: Any) -> dict[str, Any] | None:
+    """The role ``role_id`` as the API shows it, or None."""
+    role = Role.objects.filter(pk=role_id).first() if role_id else None
+    return role_to_api(role) if role is not None else None
+
+
 class WorkspaceNode(graphene.ObjectType):
-    """The caller's workspace."""
+    """The caller's workspace and its settings (api-reference 15); resolves from ``workspace_to_api``."""
 
     class Meta:
         name = "Workspace"
+        default_resolver = camel_resolver
 
     id = graphene.NonNull(graphene.UUID)
     display_name = graphene.String()
+    logo = graphene.String()
+    created_at = graphene.NonNull(DateTime)
+    updated_at = graphene.NonNull(DateTime)
+    activation_status = graphene.NonNull(WorkspaceActivationStatus)
+    metadata_version = graphene.Float()
+    trash_retention_days = graphene.NonNull(
+        graphene.Float, description="Records trashed longer ago than this many days are destroyed (daily)."
+    )
+    event_log_retention_days = graphene.NonNull(graphene.Float, description="Days the webhook delivery log is kept.")
+    default_role_id = graphene.UUID()
+    default_role = graphene.Field(RoleNode, description="The role of API keys created without one.")
+    workspace_urls = graphene.NonNull(WorkspaceUrlsNode)
+
+    @staticmethod
+    def resolve_default_role(root: dict[str, Any], info: Any) -> dict[str, Any] | None:
+        """The default role with its permissions."""
+        return role_or_none(root.get("defaultRoleId"))
 
 
 class ApiKeyNode(graphene.ObjectType):
@@ -253,6 +300,14 @@ class ApiKeyNode(graphene.ObjectType):
     revoked_at = graphene.Field(DateTime)
     created_at = graphene.NonNull(DateTime)
     updated_at = graphene.NonNull(DateTime)
+    role = graphene.NonNull(RoleNode)
+
+    @staticmethod
+    def resolve_role(root: ApiKey, info: Any) -> dict[str, Any] | None:
+        """The role the key holds (the workspace's default role for a key written without one)."""
+        return role_or_none(root.role_id) or role_or_none(
+            Workspace.objects.filter(pk=root.workspace_id).values_list("default_role_id", flat=True).first()
+        )
 
 
 class ApiKeyTokenNode(graphene.ObjectType):

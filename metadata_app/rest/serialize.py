@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from metadata_app.field_types.scalars import format_instant
-from metadata_app.models import FieldMetadata, ObjectMetadata
+from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.services.inputs import quote_default
 
-__all__ = ["field_to_api", "instant", "object_to_api"]
+__all__ = ["base_url", "field_to_api", "instant", "object_to_api", "workspace_to_api"]
 
 
 def instant(moment: datetime | None) -> str | None:
@@ -96,3 +96,25 @@ def object_to_api(obj: ObjectMetadata, fields: Iterable[FieldMetadata] | None = 
     if fields is not None:
         data["fields"] = [field_to_api(field) for field in fields]
     return data
+
+
+def workspace_to_api(workspace: Workspace, base_url: str) -> dict[str, Any]:
+    """A workspace's settings (api-reference 15); ``base_url`` is this server's, as the request reached it."""
+    return {
+        "id": str(workspace.pk),
+        "displayName": workspace.display_name,
+        "logo": workspace.logo,
+        "createdAt": instant(workspace.created_at),
+        "updatedAt": instant(workspace.updated_at),
+        "activationStatus": "ACTIVE",
+        "metadataVersion": workspace.metadata_version,
+        "trashRetentionDays": workspace.trash_retention_days,
+        "eventLogRetentionDays": workspace.event_log_retention_days,
+        "defaultRoleId": optional_id(workspace.default_role_id),
+        "workspaceUrls": {"customUrl": None, "subdomainUrl": base_url},
+    }
+
+
+def base_url(request: Any) -> str:
+    """This server's base URL as ``request`` reached it (``workspaceUrls.subdomainUrl``)."""
+    return request.build_absolute_uri("/")

@@ -18,6 +18,7 @@ from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.rest.serialize import field_to_api, object_to_api
 from metadata_app.services import fields as field_services
 from metadata_app.services import objects as object_services
+from roles_app.flags import DATA_MODEL
 
 __all__ = ["MetadataView", "metadata_path_error"]
 
@@ -95,7 +96,9 @@ RESOURCES = {"objects": ObjectsResource(), "fields": FieldsResource()}
 
 
 class MetadataView(APIView):
-    """``/rest/metadata/<resource>[/<id>]`` for objects and fields."""
+    """``/rest/metadata/<resource>[/<id>]`` for objects and fields; changes need the ``DATA_MODEL`` permission."""
+
+    write_permission_flag = DATA_MODEL
 
     def resource(self, request: Request, resource: str):
         handler = RESOURCES.get(resource)

@@ -45,6 +45,7 @@ def test_create_returns_201_with_the_token_once(api, workspace):
         "revokedAt": None,
         "lastUsedAt": None,
         "tokenLast4": key["token"][-4:],
+        "roleId": str(workspace.default_role_id),
         "createdAt": INSTANT,
         "updatedAt": INSTANT,
         "token": key["token"],
@@ -129,7 +130,7 @@ def test_list_with_invalid_paging_is_400(api, params, message):
             {"name": "CI", "expiresAt": "next week"},
             "expiresAt must be an ISO 8601 date-time, e.g. 2030-01-01T00:00:00Z",
         ),
-        ({"name": "CI", "scopes": ["all"]}, "Unknown properties scopes; allowed: expiresAt, name"),
+        ({"name": "CI", "scopes": ["all"]}, "Unknown properties scopes; allowed: expiresAt, name, roleId"),
     ],
     ids=["no-name", "blank-name", "long-name", "past-expiry", "bad-expiry", "unknown-property"],
 )

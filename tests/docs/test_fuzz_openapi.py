@@ -198,7 +198,7 @@ def test_metadata_api_conforms_to_its_document(api, wsgi_app, settings):
 
     # then
     assert findings.failures == {}
-    assert len(findings.statuses) == 23
+    assert len(findings.statuses) == 27  # 23, and roles (list, one) and the workspace (read, change)
     assert {
         "GET /metadata/objects",
         "POST /metadata/objects",

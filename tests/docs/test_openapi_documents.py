@@ -378,7 +378,7 @@ def test_webhooks_describe_the_event_payload(api):
     )
 
 
-def test_metadata_document_covers_objects_fields_api_keys_and_webhooks(api):
+def test_metadata_document_covers_objects_fields_api_keys_webhooks_roles_and_the_workspace(api):
     # when
     doc = document(api, "metadata")
 
@@ -390,13 +390,16 @@ def test_metadata_document_covers_objects_fields_api_keys_and_webhooks(api):
         "/metadata/fields/{id}",
         "/metadata/objects",
         "/metadata/objects/{id}",
+        "/metadata/roles",
+        "/metadata/roles/{id}",
         "/metadata/webhooks",
         "/metadata/webhooks/{id}",
         "/metadata/webhooks/{id}/deliveries",
         "/metadata/webhooks/{id}/deliveries/{deliveryId}",
         "/metadata/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+        "/metadata/workspace",
     ]
-    assert [t["name"] for t in doc["tags"]] == ["objects", "fields", "apiKeys", "webhooks"]
+    assert [t["name"] for t in doc["tags"]] == ["objects", "fields", "apiKeys", "webhooks", "roles", "workspace"]
     schemas = doc["components"]["schemas"]
     assert schemas["Field_Create"]["properties"]["type"]["enum"] == list(FIELD_TYPES)
     assert schemas["Field_Create"]["required"] == ["label", "name", "objectMetadataId", "type"]

@@ -94,7 +94,7 @@ def test_api_key_type_never_carries_a_token(anonymous_gql):
     status, body = anonymous_gql.post('{ __type(name: "ApiKey") { fields { name } } }')
     # then
     assert status == 200
-    assert [f["name"] for f in body["data"]["__type"]["fields"]] == KEY.split()
+    assert [f["name"] for f in body["data"]["__type"]["fields"]] == [*KEY.split(), "role"]
 
 
 def test_create_api_key_refusal_matches_rest(api, gql):

@@ -43,12 +43,12 @@ def test_reading_one_record_documents_etag_and_304(caller):
 def test_writes_document_idempotency_and_if_match(caller):
     doc = document(caller, "core")
     patch = doc["paths"]["/companies/{id}"]["patch"]
-    assert sorted(patch["responses"]) == ["200", "400", "401", "404", "409", "412", "422", "429"]
+    assert sorted(patch["responses"]) == ["200", "400", "401", "403", "404", "409", "412", "422", "429"]
     assert patch["responses"]["200"]["headers"]["Idempotent-Replayed"] == {
         "$ref": "#/components/headers/Idempotent-Replayed"
     }
     create = doc["paths"]["/companies"]["post"]
-    assert sorted(create["responses"]) == ["201", "400", "401", "409", "422", "429"]
+    assert sorted(create["responses"]) == ["201", "400", "401", "403", "409", "422", "429"]
     assert doc["components"]["responses"]["PreconditionFailed"]["content"]["application/json"]["example"]["error"] == (
         "PreconditionFailedException"
     )

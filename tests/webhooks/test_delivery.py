@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests.seeding import api, other_api, other_workspace, seeded_workspaces, workspace  # noqa: F401
@@ -465,3 +466,24 @@ def test_pruning_deletes_old_settled_events_and_keeps_pending_ones(api, hooks, r
     # then
     assert output.getvalue() == "Deleted 3 rows (events, deliveries and attempts) older than 30 days.\n"
     assert sorted(Delivery.objects.values_list("status", flat=True)) == ["PENDING", "PENDING"]
+
+
+def test_pruning_without_days_keeps_each_workspaces_events_for_its_retention(
+    api, other_api, workspace, other_workspace
+):
+    # given: events of 40 days ago in both workspaces; this one keeps its log 30 days, the other 90
+    created(api.post("/rest/people", ADA))
+    created(other_api.post("/rest/people", ADA))
+    Event.objects.update(occurred_at=timezone.now() - timedelta(days=40))
+    assert api.patch("/rest/metadata/workspace", {"eventLogRetentionDays": 30})[0] == 200
+    output = io.StringIO()
+
+    # when
+    call_command("prune_webhook_events", stdout=output)
+
+    # then
+    assert (
+        output.getvalue()
+        == "Deleted 1 rows (events, deliveries and attempts) older than their workspace's retention.\n"
+    )
+    assert list(Event.objects.values_list("workspace_id", flat=True)) == [other_workspace.pk]

@@ -1,4 +1,8 @@
-"""``manage.py prune_webhook_events``: delete old events whose deliveries are all settled."""
+"""``manage.py prune_webhook_events [--days N]``: delete old events whose deliveries are all settled.
+
+Without ``--days``, each workspace keeps its events for its own ``eventLogRetentionDays``
+(api-reference 15; 90 unless changed through ``updateWorkspace``).
+"""
 
 from __future__ import annotations
 
@@ -7,23 +11,41 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from metadata_app.models import Workspace
 from webhooks_app.models import Delivery, Event
 
 
 class Command(BaseCommand):
-    """Events (and their deliveries and attempts) older than ``--days``; pending ones are kept."""
+    """Events (and their deliveries and attempts) older than ``--days`` or their workspace's retention; pending ones are kept."""
 
     help = (
-        "Delete webhook events older than --days (default 30), with their delivery log, unless a delivery is pending."
+        "Delete webhook events older than --days (default: each workspace's eventLogRetentionDays), "
+        "with their delivery log, unless a delivery is pending."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--days", type=float, default=30.0, help="Age in days of the events to delete (default 30)."
+            "--days",
+            type=float,
+            default=None,
+            help="Age in days of the events to delete (default: each workspace's eventLogRetentionDays).",
         )
 
-    def handle(self, *args, days: float, **options):
-        cutoff = timezone.now() - timedelta(days=days)
+    def handle(self, *args, days: float | None, **options):
+        now = timezone.now()
         pending = Delivery.objects.filter(status=Delivery.Status.PENDING).values("event_id")
-        deleted, _ = Event.objects.filter(occurred_at__lt=cutoff).exclude(pk__in=pending).delete()
-        self.stdout.write(f"Deleted {deleted} rows (events, deliveries and attempts) older than {days:g} days.")
+        events = Event.objects.exclude(pk__in=pending)
+        if days is not None:
+            deleted, _ = events.filter(occurred_at__lt=now - timedelta(days=days)).delete()
+            self.stdout.write(f"Deleted {deleted} rows (events, deliveries and attempts) older than {days:g} days.")
+            return
+        deleted = 0
+        # One statement per distinct retention, not per workspace: there are few distinct values.
+        retentions = Workspace.objects.values_list("event_log_retention_days", flat=True).distinct()
+        for retention in sorted(set(retentions)):
+            workspaces = Workspace.objects.filter(event_log_retention_days=retention).values("pk")
+            count, _ = events.filter(workspace__in=workspaces, occurred_at__lt=now - timedelta(days=retention)).delete()
+            deleted += count
+        self.stdout.write(
+            f"Deleted {deleted} rows (events, deliveries and attempts) older than their workspace's retention."
+        )
