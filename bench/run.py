@@ -16,8 +16,8 @@ by the requests wrk completed.
 
 Environment (defaults in brackets):
 
-- ``BENCH_MODE`` [default]: ``default`` runs issue 9's eight scenarios; ``scale`` is the place for
-  the 1M-record scenarios (a stub until they are written; also ``dev.py bench scale``).
+- ``BENCH_MODE`` [default]: ``default`` runs the eight scenarios a-h; ``scale`` (also
+  ``dev.py bench scale``) seeds 1M people beside 1,000 small workspaces and runs ``SCALE_SCENARIOS``.
 - ``BENCH_SECONDS`` [10]: duration of each measured run; ``BENCH_WARMUP`` [2]: unmeasured run before it.
 - ``BENCH_CONNECTIONS`` [16] and ``BENCH_THREADS`` [2]: wrk's ``-c`` and ``-t``.
 - ``BENCH_ROUNDS`` [1]: rounds over all scenarios, interleaved (a b c ... a b c ...); figures add up.
