@@ -603,6 +603,21 @@ def report(rows: list[dict], context: dict) -> None:
     print(f"\nwritten: {OUT / 'latest.md'} and {OUT / 'latest.json'} (and dated copies)")
 
 
+def ensure_database(database_url: str) -> None:
+    """Create the PostgreSQL database ``database_url`` names when it does not exist yet."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}")
+
+
 def main() -> int:
     mode_name = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("BENCH_MODE", "default")
     if mode_name not in MODES:
@@ -612,7 +627,7 @@ def main() -> int:
     scenarios = [s for s in mode.scenarios if not wanted or s.name in wanted]
     slow_clients = int(os.environ.get("BENCH_SLOW_CLIENTS", "0"))
     if not scenarios and not slow_clients:
-        print(f"mode {mode_name!r}: no scenarios to run (the 1M-record scenarios of issue 9 are not written yet)")
+        print(f"mode {mode_name!r}: no scenario matches BENCH_SCENARIOS={os.environ.get('BENCH_SCENARIOS')!r}")
         return 0
     ensure_wrk()
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret"), "LOG_LEVEL": "ERROR"}
@@ -620,6 +635,8 @@ def main() -> int:
     env.setdefault("RATE_LIMIT_REQUESTS", "1000000000")
     env.setdefault("RATE_LIMIT_PROXY_COUNT", "1")
     database_url = env.get("DATABASE_URL", "")
+    if database_url.startswith(("postgres://", "postgresql://")):
+        ensure_database(database_url)
     manage("migrate", "--noinput", env=env)
     started = time.time()
     companies = os.environ.get("BENCH_COMPANIES", str(mode.companies))
