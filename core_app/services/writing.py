@@ -316,9 +316,13 @@ def next_positions(ctx: RecordContext, inputs: list[RecordInput]) -> list[float]
     if all(isinstance(p, (int, float)) for p in wanted):
         return [float(p) for p in wanted]  # type: ignore[arg-type]
     d = dialect()
+    # Live records only, each end as its own ORDER BY ... LIMIT 1: two probes of the
+    # ``record_position`` index whatever the object's size (as MIN/MAX, PostgreSQL aggregates the
+    # whole range when it believes the object small). A restored record keeps its position.
+    end = "SELECT position FROM core_app_record WHERE workspace_id = %s AND object_id = %s AND deleted_at IS NULL"
+    scope = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)]
     low, high = rows(
-        "SELECT MIN(position), MAX(position) FROM core_app_record WHERE workspace_id = %s AND object_id = %s",
-        [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)],
+        f"SELECT ({end} ORDER BY position ASC LIMIT 1), ({end} ORDER BY position DESC LIMIT 1)", scope + scope
     )[0]
     low, high = low or 0.0, high or 0.0
     positions = []

@@ -5,10 +5,10 @@ for its plan:
 - ``no_analyze``: right after a bulk load that nobody analysed (sizes known, no statistics);
 - ``analyzed``: after ANALYZE;
 - ``stale``: statistics taken when only another workspace had records, then a bulk load into this
-  one: the state of a new workspace that imports a million records into a large table before
-  autovacuum analyses it again. Statistics on the tenant columns would say this workspace holds
-  no record (estimates of one row, under which a plan may re-run a subquery per "one" row and read
-  the object squared); the store keeps none on them (core_app migration 0003), and this checks it.
+  one: the state of a new workspace that imports a million records before autovacuum analyses the
+  table again. The statistics say this workspace holds no record (estimates of one row), under
+  which a plan may re-run a subquery per "one" row and read the object squared, or take the wrong
+  one of two indexes that tie at one row; the shapes of the store's queries must not let it.
 """
 
 from __future__ import annotations
@@ -178,9 +178,12 @@ def test_counts_read_counters_or_the_index(api, crowd):
     assert "core_app_record " not in count
 
 
-def test_the_unique_lookup_of_a_create_uses_the_unique_key(api, crowd):
+def test_a_create_reads_the_unique_key_and_the_position_index(api, crowd):
     with CaptureQueriesContext(connection) as captured:
         status, _ = api.post("/rest/people", {"emails": {"primaryEmail": "new@x.com"}})
     assert status == 201
     (lookup,) = [q["sql"] for q in captured.captured_queries if "FROM core_app_uniquevalue" in q["sql"]]
     assert "core_app_uniquevalue_pkey" in plan_of(lookup)
+    # The new record's position comes from both ends of the position index, not from every record.
+    (positions,) = [q["sql"] for q in captured.captured_queries if "ORDER BY position DESC LIMIT 1" in q["sql"]]
+    assert_indexed([plan_of(positions)], "record_position")
