@@ -14,7 +14,7 @@ Every table's key includes ``workspace_id`` and every statement of the store fil
 the store can be distributed by workspace (Citus) without changing a query. Keys and indexes
 that serve look-ups by id lead with the id, and only indexes that serve ranges of a workspace lead
 with the workspace: when the planner misjudges a workspace's size (statistics older than the
-workspace, see migration 0003), an index of the first kind can never pass for one of the second. Only the store
+workspace), an index of the first kind can never pass for one of the second. Only the store
 (``core_app.store``) writes these tables; see ``docs/architecture.md`` for the design and its
 measurements.
 """

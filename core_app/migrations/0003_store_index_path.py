@@ -3,7 +3,6 @@
 - ``Record`` is keyed ``(id, workspace_id)`` (ready for distribution by workspace; an id is unique
   within a workspace), with partial indexes for live records and for the trash;
 - ``RecordIndex`` (new): one typed, sortable key per live record and indexed field;
-- no planner statistics on the store's tenant columns (``TENANT_COLUMNS``);
 - ``UniqueValue`` is keyed ``(workspace_id, field_id, value)``;
 - ``RecordCount`` (new): live records per object.
 
@@ -85,30 +84,6 @@ def create_key_index(apps, schema_editor):
 
 def drop_key_index(apps, schema_editor):
     schema_editor.execute("DROP INDEX record_index_key")
-
-
-#: Columns whose values come and go faster than ANALYZE sees them: workspaces, objects, indexed
-#: fields. Statistics on them describe the tenants of the last ANALYZE; a workspace created (or
-#: grown by an import) since is estimated at one row, and a plan for one row (a nested loop that
-#: re-runs its inner side per row, the wrong one of two indexes that tie at one row) reads a large
-#: object squared. Without statistics the planner takes its default selectivity for them (1/200),
-#: never "no rows"; which shape a query takes is decided from exact counts by the query planner
-#: (``core_app.query.planner``), not from these estimates.
-TENANT_COLUMNS = {
-    "core_app_record": ("workspace_id", "object_id"),
-    "core_app_recordindex": ("workspace_id", "slot"),
-    "core_app_uniquevalue": ("workspace_id", "field_id", "object_id"),
-    "core_app_recordcount": ("workspace_id", "object_id"),
-}
-
-
-def no_tenant_statistics(apps, schema_editor):
-    """PostgreSQL keeps no statistics on the tenant columns of the store (see ``TENANT_COLUMNS``)."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, columns in TENANT_COLUMNS.items():
-        clauses = ", ".join(f"ALTER COLUMN {column} SET STATISTICS 0" for column in columns)
-        schema_editor.execute(f"ALTER TABLE {table} {clauses}")
 
 
 class Migration(migrations.Migration):
@@ -237,7 +212,6 @@ class Migration(migrations.Migration):
                 ("live", models.BigIntegerField(default=0)),
             ],
         ),
-        migrations.RunPython(no_tenant_statistics, migrations.RunPython.noop),
         migrations.RunPython(copy_records, migrations.RunPython.noop),
         migrations.DeleteModel("LegacyUniqueValue"),
         migrations.DeleteModel("LegacyRecord"),
