@@ -15,7 +15,16 @@ import graphene
 from api_common.graphql_execution import reads_response_key
 from core_app.graphql import resolvers, scalars
 from core_app.graphql.loading import type_name
-from core_app.graphql.shared import FilterIs, OrderByDirection, PageInfo, composite_types, scalar_filter, scalar_type
+from core_app.graphql.search import search_field
+from core_app.graphql.shared import (
+    FilterIs,
+    OrderByDirection,
+    PageInfo,
+    TSVectorFilter,
+    composite_types,
+    scalar_filter,
+    scalar_type,
+)
 from core_app.query.aggregates import available_aggregates
 from metadata_app.registry import schema_registry
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
@@ -179,6 +188,8 @@ class Builder:
                 attrs[field.join_name] = graphene.InputField(scalar_filter("UUIDFilter"))
             elif field.relation is None:
                 attrs[field.name] = graphene.InputField(self.filter(spec, field))
+        # Twenty's searchVector filter on every object (api-reference §13).
+        attrs.setdefault("searchVector", graphene.InputField(TSVectorFilter))
         return type(name, (graphene.InputObjectType,), attrs)
 
     def order_by_input(self, spec: ObjectSpec) -> type[graphene.InputObjectType]:
@@ -232,6 +243,8 @@ class Builder:
             )
             query.update(resolvers.query_fields(spec, types))
             mutation.update(resolvers.mutation_fields(spec, types))
+        if objects:
+            query.setdefault("search", search_field(objects))
         if not query:
             query["_empty"] = graphene.Boolean(description="This workspace has no objects yet.")
         Query = type("Query", (graphene.ObjectType,), query)

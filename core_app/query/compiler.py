@@ -31,6 +31,7 @@ from django.conf import settings
 from api_common.rest import nul_path
 from core_app.query.ast import And, Condition, Node, Not, Or, iter_conditions
 from core_app.query.errors import FilterSyntaxError
+from core_app.query.search_vector import search_condition
 from core_app.query.targets import Source, Target, filter_error, resolve_target
 from core_app.store.keys import TEXT_PREFIX, is_cut, key_of
 from core_app.store.slots import ObjectSlots
@@ -227,6 +228,9 @@ def render(
             return parts[0]
         return "(" + (" AND " if conjunction else " OR ").join(parts) + ")"
     leaf = leaves[id(node)]
+    if leaf.condition.op == "search":  # searchVector (api-reference §13): the object's search index
+        sql = search_condition(src.d, src.alias, ws, leaf.target.field.object_id, leaf.values[0], params)
+        return f"NOT ({sql})" if negated else sql
     if leaf.indexed:
         return render_indexed(leaf, src, ws, params, negated, probe)
     return render_stored(leaf, src, params, negated)

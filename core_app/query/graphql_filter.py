@@ -41,6 +41,7 @@ GRAPHQL_OPERATORS: Final = frozenset(
         "iregex",
         "isEmptyArray",
         "containsIlike",
+        "search",
     }
 )
 _LIST_OPERATORS: Final = frozenset({"in", "containsAny"})

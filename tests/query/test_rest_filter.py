@@ -11,7 +11,7 @@ from core_app.query.ast import And, Condition, Node, Not, Or
 from core_app.query.errors import FilterSyntaxError
 from core_app.query.rest_filter import _has_leaf_shape, parse_rest_filter
 
-COMPARATORS = "eq, neq, in, containsAny, is, gt, gte, lt, lte, startsWith, endsWith, like, ilike"
+COMPARATORS = "eq, neq, in, containsAny, is, gt, gte, lt, lte, startsWith, endsWith, like, ilike, search"
 
 
 def c(path: str, op: str, value: object) -> Condition:
