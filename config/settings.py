@@ -18,6 +18,7 @@ Environment variables:
   1 MiB): largest JSON of one field value and of one record; larger ones are a 400 naming the field.
 - ``MAX_FILTER_CONDITIONS`` (default 100), ``MAX_FILTER_VALUES`` (default 500, per ``in`` list),
   ``MAX_SORT_KEYS`` (default 10): the size of one request's filter and ordering; more is a 400.
+- ``SEARCH_MAX_INPUT_LENGTH`` (default 200): characters of a search input (api-reference 13); more is a 400.
 - ``DATABASE_STATEMENT_TIMEOUT``: milliseconds a PostgreSQL statement of the server or the webhook
   worker may run before it is cancelled (default 10000); the request answers 503.
 - ``MAX_JSON_DEPTH``: levels of arrays and objects a JSON body or GraphQL ``variables`` may nest
@@ -234,6 +235,8 @@ MAX_RECORD_BYTES = int(os.environ.get("MAX_RECORD_BYTES", str(1024 * 1024)))
 MAX_FILTER_CONDITIONS = int(os.environ.get("MAX_FILTER_CONDITIONS", "100"))
 MAX_FILTER_VALUES = int(os.environ.get("MAX_FILTER_VALUES", "500"))
 MAX_SORT_KEYS = int(os.environ.get("MAX_SORT_KEYS", "10"))
+# Characters of one search input: each word is one range of the token index per searched object.
+SEARCH_MAX_INPUT_LENGTH = int(os.environ.get("SEARCH_MAX_INPUT_LENGTH", "200"))
 
 # Levels of arrays and objects a JSON body or GraphQL variables may nest; read through api_common.conf.
 # 128 leaves room for the deepest filter the query engine takes (50 levels of and/or/not, two
