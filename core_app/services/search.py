@@ -252,7 +252,7 @@ def seek_sql(ctx: RecordContext, cursor: Cursor | None, params: list[Any], ranke
     params += [cursor.matched, cursor.matched, cursor.in_label]
     after = "(m.matched < %s OR (m.matched = %s AND m.in_label < %s)"
     if this == last:
-        after += " OR (m.matched = %s AND m.in_label = %s AND r.id > %s)"
+        after += " OR (m.matched = %s AND m.in_label = %s AND m.record_id > %s)"
         params += [cursor.matched, cursor.in_label, d.uuid_in(cursor.record_id)]
     elif this > last:
         after += " OR (m.matched = %s AND m.in_label = %s)"
@@ -260,54 +260,91 @@ def seek_sql(ctx: RecordContext, cursor: Cursor | None, params: list[Any], ranke
     return f" AND {after})"
 
 
+def ranked_sql(
+    ctx: RecordContext, words: list[str], fields: list[FieldSpec] | None, cursor: Cursor | None, cap: int
+) -> tuple[str, list[Any]]:
+    """The ids of the object's matches after ``cursor``, with their word counts, in rank order (at most ``cap``).
+
+    Read from the token index alone: one range per word; per record, one MAX per word says whether
+    it matched, and whether it matched in the label field (plain aggregates a hash can compute).
+    """
+    d = dialect()
+    ws, obj = d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)
+    label = ctx.spec.label_identifier
+    readable_label = label is not None and (fields is None or label in fields)
+    label_param = d.uuid_in(label.id) if readable_label and label is not None else None
+    only = f" AND s.field_id IN {in_list(len(fields))}" if fields else ""
+    params: list[Any] = []
+    for _ in words:
+        params.append(label_param)
+    branches = []
+    for index, word in enumerate(words):
+        branches.append(
+            f"SELECT s.record_id, s.field_id, {index} AS w FROM core_app_searchtoken s "
+            f"WHERE s.workspace_id = %s AND s.object_id = %s AND s.token >= %s AND s.token < %s{only}"
+        )
+        params += [ws, obj, word, successor(word), *(d.uuid_in(f.id) for f in fields or ())]
+    matched = " + ".join(f"MAX(CASE WHEN t.w = {i} THEN 1 ELSE 0 END)" for i in range(len(words)))
+    in_label = " + ".join(f"MAX(CASE WHEN t.w = {i} AND t.field_id = %s THEN 1 ELSE 0 END)" for i in range(len(words)))
+    sql = (
+        f"SELECT m.record_id, m.matched, m.in_label FROM (SELECT t.record_id, {matched} AS matched, "
+        f"{in_label} AS in_label FROM ({' UNION ALL '.join(branches)}) t GROUP BY t.record_id) m WHERE 1 = 1"
+    )
+    sql += seek_sql(ctx, cursor, params, True)
+    return sql + f" ORDER BY m.matched DESC, m.in_label DESC, m.record_id LIMIT {int(cap)}", params
+
+
+def kept_records(ctx: RecordContext, ids: list[str], node: Node | None, trash: bool) -> dict[str, dict[str, Any]]:
+    """The data of the records among ``ids`` the search keeps: live ones (unless ``trash``) matching ``node``."""
+    d = dialect()
+    src = Source(d)
+    compiled = compile_filter(node, ctx.spec, src, ctx.ws)
+    sql = (
+        f"SELECT r.id, r.data FROM core_app_record r WHERE r.workspace_id = %s AND r.object_id = %s "
+        f"AND r.id IN {in_list(len(ids))}{'' if trash else ' AND r.deleted_at IS NULL'} AND {compiled.sql}"
+    )
+    params = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id), *(d.uuid_in(i) for i in ids), *compiled.params]
+    return {d.uuid_out(row[0]): loads(row[1]) or {} for row in rows(sql, params)}
+
+
 def read_object(
     ctx: RecordContext, words: list[str], node: Node | None, cursor: Cursor | None, limit: int
 ) -> list[Found]:
-    """The first ``limit`` matches of one object after ``cursor``, in its order (one query)."""
+    """The first ``limit`` matches of one object after ``cursor``, in its order.
+
+    With words: the best-ranked ids come from the token index (a few more than the page needs),
+    then their records by primary key; only when trashed or filtered-out records leave the page
+    short is a further, larger batch read (from the last id seen). So a broad word never makes
+    the search read every matching record, and a page costs two queries per object.
+    """
     d = dialect()
-    ws, obj = d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)
-    params: list[Any] = []
+    trash = node is not None and mentions_field(node, "deletedAt")
     fields = readable_search_fields(ctx)
-    label = ctx.spec.label_identifier
-    if words:
-        if fields is not None and not fields:
-            return []  # no search field the role reads: nothing can match
-        only = f" AND s.field_id IN {in_list(len(fields))}" if fields else ""
-        branches = []
-        readable_label = label is not None and (fields is None or label in fields)
-        params.append(d.uuid_in(label.id) if readable_label and label is not None else None)
-        for index, word in enumerate(words):
-            branches.append(
-                f"SELECT s.record_id, s.field_id, {index} AS w FROM core_app_searchtoken s "
-                f"WHERE s.workspace_id = %s AND s.object_id = %s AND s.token >= %s AND s.token < %s{only}"
-            )
-            params += [ws, obj, word, successor(word), *(d.uuid_in(f.id) for f in fields or ())]
-        matches = (
-            "(SELECT t.record_id, COUNT(DISTINCT t.w) AS matched, "
-            "COUNT(DISTINCT CASE WHEN t.field_id = %s THEN t.w END) AS in_label "
-            f"FROM ({' UNION ALL '.join(branches)}) t GROUP BY t.record_id{d.fence}) m"
-        )
-        source = f"{matches} JOIN core_app_record r ON r.workspace_id = %s AND r.id = m.record_id"
-        params += [ws, obj]
-        where = "r.object_id = %s"
-        ranks = "m.matched, m.in_label"
-    else:
+    if not words:
         # No word: every record, ranks 0 (Twenty: every record with a search vector), in id order.
-        source = "core_app_record r"
-        params += [ws, obj]
-        where = "r.workspace_id = %s AND r.object_id = %s"
-        ranks = "0, 0"
-    if node is None or not mentions_field(node, "deletedAt"):
-        where += " AND r.deleted_at IS NULL"
-    compiled = compile_filter(node, ctx.spec, Source(d), ctx.ws)
-    where += f" AND {compiled.sql}"
-    params += compiled.params
-    where += seek_sql(ctx, cursor, params, bool(words))
-    order = "m.matched DESC, m.in_label DESC, r.id" if words else "r.id"
-    sql = f"SELECT r.id, {ranks}, r.data FROM {source} WHERE {where} ORDER BY {order} LIMIT {int(limit)}"
-    return [
-        Found(ctx.spec, d.uuid_out(row[0]), int(row[1]), int(row[2]), loads(row[3]) or {}) for row in rows(sql, params)
-    ]
+        params: list[Any] = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)]
+        where = "r.workspace_id = %s AND r.object_id = %s" + ("" if trash else " AND r.deleted_at IS NULL")
+        compiled = compile_filter(node, ctx.spec, Source(d), ctx.ws)
+        where += f" AND {compiled.sql}"
+        params += compiled.params
+        where += seek_sql(ctx, cursor, params, False)
+        sql = f"SELECT r.id, r.data FROM core_app_record r WHERE {where} ORDER BY r.id LIMIT {int(limit)}"
+        return [Found(ctx.spec, d.uuid_out(row[0]), 0, 0, loads(row[1]) or {}) for row in rows(sql, params)]
+    if fields is not None and not fields:
+        return []  # no search field the role reads: nothing can match
+    found: list[Found] = []
+    cap = max(2 * limit, 50)
+    while True:
+        sql, params = ranked_sql(ctx, words, fields, cursor, cap)
+        candidates = [(d.uuid_out(row[0]), int(row[1]), int(row[2])) for row in rows(sql, params)]
+        if not candidates:
+            return found
+        kept = kept_records(ctx, [c[0] for c in candidates], node, trash)
+        found += [Found(ctx.spec, i, m, lab, kept[i]) for i, m, lab in candidates if i in kept]
+        if len(found) >= limit or len(candidates) < cap:
+            return found[:limit]
+        last = candidates[-1]
+        cursor, cap = Cursor(last[1], last[2], ctx.spec.name_singular, last[0]), cap * 8
 
 
 def label_of(spec: ObjectSpec, data: dict[str, Any], readable: Callable[[FieldSpec], bool]) -> str:

@@ -322,3 +322,17 @@ def test_queries_do_not_grow_with_the_page_size(api, records, data):
     with CaptureQueriesContext(connection) as captured:
         rest_search(api, search_input="ada", limit="100")
     assert len(captured) == counts[0]
+
+
+def test_trashed_best_matches_do_not_hide_the_live_ones(api, gql, records):
+    # More trashed matches than the first batch of candidates (50): the search reads on.
+    trashed = records.batch(
+        "people", [{"name": {"firstName": "Zed", "lastName": f"Trashed{i:02d}"}} for i in range(55)]
+    )
+    status, body = api.delete("/rest/people", filter="name.firstName[eq]:Zed", soft_delete="true")
+    assert status == 200, body
+    live = [records.person("Zed", f"Live{i}")["id"] for i in range(2)]
+    assert [h["recordId"] for h in rest_search(api, search_input="zed", limit="1")["data"]["search"]] == live[:1]
+    assert [e["node"]["recordId"] for e in gql_search(gql, "zed", 5)["edges"]] == live
+    in_trash = rest_search(api, search_input="zed", limit="100", filter="deletedAt[is]:NOT_NULL")
+    assert [h["recordId"] for h in in_trash["data"]["search"]] == sorted(p["id"] for p in trashed)
