@@ -115,6 +115,19 @@ def explain() -> None:
             f"{text!r}: {len(page.hits)} hits, {len(captured.captured_queries)} statements, "
             f"EXPLAIN ANALYZE {total:.1f} ms in all, service wall time {wall:.1f} ms"
         )
+    # The whole request, in process (no network): p50 of GET /rest/search per input.
+    settings.RATE_LIMIT_ENABLED = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    _, token = create_api_key(workspace, {"name": "search costs"})
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    for text in SEARCHES:
+        timings = []
+        for _ in range(30):
+            started = time.perf_counter()
+            answer = client.get("/rest/search", {"search_input": text, "limit": "20"})
+            timings.append((time.perf_counter() - started) * 1000)
+            assert answer.status_code == 200, answer.content[:300]
+        print(f"GET /rest/search?search_input={text}: p50 {statistics.median(timings):.1f} ms (30 requests)")
 
 
 if __name__ == "__main__":

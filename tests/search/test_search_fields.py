@@ -11,6 +11,7 @@ from django.core.management import call_command
 from core_app.models import SearchToken
 from roles_app.errors import PERMISSION_DENIED
 from tests.core.helpers import bad_request, create_custom_object, create_field, object_id_of
+from tests.graphql_core.helpers import GraphQL
 from tests.graphql_metadata.helpers import GraphQLClient
 from tests.roles.conftest import Roles
 
@@ -182,6 +183,10 @@ def test_roles_search_only_what_they_read(api, records, reader):
     assert (status, body["messages"]) == (403, [f"{PERMISSION_DENIED} to read field 'searchVector' of person"])
     status, body = reader.get("/rest/opportunities", filter="searchVector[search]:ada")
     assert (status, [o["id"] for o in body["data"]["opportunities"]]) == (200, [rollout])
+    # GraphQL agrees, and naming an object the role cannot read skips it as REST does.
+    query = '{ search(searchInput: "ada", limit: 10, includedObjectNameSingulars: ["company", "person"]) { edges { node { recordId } } } }'
+    assert GraphQL(reader).data(query) == {"search": {"edges": [{"node": {"recordId": ada}}]}}
+    assert found(reader, "ada", included_objects="company,person") == [ada]
 
 
 def test_refusals_use_the_metadata_error_format(api):
