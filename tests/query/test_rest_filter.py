@@ -143,9 +143,9 @@ def test_parenthesis_in_value_disables_default_and() -> None:
         pytest.param("and()", "'filter' invalid for 'and()'. eg: price[gte]:10", id="empty_conjunction"),
         pytest.param("xor(a)", "'filter' invalid for 'xor(a)'. eg: price[gte]:10", id="unknown_conjunction"),
         pytest.param(
-            "a[search]:x",
-            f"'filter' invalid for 'a[search]:x', comparator search not in {COMPARATORS}",
-            id="search_not_accepted",
+            "a[match]:x",
+            f"'filter' invalid for 'a[match]:x', comparator match not in {COMPARATORS}",
+            id="match_not_accepted",
         ),
         pytest.param(
             "and(b[eq]:1,a[regex]:x)",
