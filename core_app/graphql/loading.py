@@ -132,7 +132,7 @@ class Loader:
         backward = args.get("last") is not None or args.get("before") is not None
         node = parse_graphql_filter(args.get("filter"))
         order = parse_graphql_order_by(args.get("orderBy"))
-        keys = build_sort_keys(order, ctx.spec, ctx.slots)
+        keys = build_sort_keys(order, ctx.spec, ctx.slots, ctx.snapshot)
         cursor_text = args.get("before") or args.get("after")
         try:
             cursor = decode_cursor(cursor_text, keys) if cursor_text else None

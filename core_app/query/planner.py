@@ -23,7 +23,7 @@ from typing import Any
 
 from core_app.query.aggregates import Aggregate, select_aggregates
 from core_app.query.ast import And, Condition, Node, mentions_field
-from core_app.query.compiler import CompiledFilter, Leaf, check_size, compile_filter, index_predicate, resolve_leaf
+from core_app.query.compiler import CompiledFilter, Leaf, check_size, compile_filter, index_ids, resolve_leaf
 from core_app.query.ordering import SortKey, order_sql, seek_sql
 from core_app.query.targets import Source
 from core_app.store import counts
@@ -99,9 +99,17 @@ def index_conjunction(scope: Scope, node: Node | None) -> list[Leaf] | None:
     children = node.children if isinstance(node, And) else (node,)
     if not children or not all(isinstance(child, Condition) for child in children):
         return None
+    if any(is_relation_path(scope.spec, child.path) for child in children if isinstance(child, Condition)):
+        return None
     check_size(node)
     leaves = [resolve_leaf(child, scope.spec, slots) for child in children if isinstance(child, Condition)]
     return leaves if all(leaf.indexed for leaf in leaves) else None
+
+
+def is_relation_path(spec: ObjectSpec, path: tuple[str, ...]) -> bool:
+    """True when ``path`` starts with a relation (a filter through it, api-reference §11)."""
+    field = spec.field(path[0])
+    return field is not None and field.relation is not None
 
 
 def index_ids_sql(scope: Scope, leaves: list[Leaf], d: Dialect, params: list[Any]) -> str:
@@ -110,12 +118,7 @@ def index_ids_sql(scope: Scope, leaves: list[Leaf], d: Dialect, params: list[Any
     The first leaf's range drives the scan; each other leaf probes the index's primary key
     ``(record_id, slot, workspace_id)`` of the same record.
     """
-    ws = scope.workspace_id
-    sql = "SELECT p.record_id FROM core_app_recordindex p WHERE " + index_predicate(leaves[0], d, ws, "p", params)
-    for leaf in leaves[1:]:
-        probe = index_predicate(leaf, d, ws, "q", params)
-        sql += f" AND EXISTS (SELECT 1 FROM core_app_recordindex q WHERE q.record_id = p.record_id AND {probe})"
-    return sql
+    return index_ids(leaves, d, scope.workspace_id, params)
 
 
 #: Matches of a filter answered by the index up to which a page is cut from the sorted matches;
@@ -206,7 +209,9 @@ def fetch_plain(
     """Filter and sort the object's records by their stored values (``probe``: indexed conditions
     are checked record by record, for a walk of the record table in its own order)."""
     src = Source(d)
-    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots, probe=probe)
+    compiled = compile_filter(
+        node, scope.spec, src, scope.workspace_id, scope.slots, probe=probe, snapshot=scope.snapshot
+    )
     expressions = [key.expression(src) for key in keys]
     params: list[Any] = []
     where = [scope.where(src, params), compiled.sql]
@@ -278,7 +283,9 @@ def fetch_by_index_order(
     # PostgreSQL checks each record in a LATERAL subquery (alias x); SQLite, which has no LATERAL,
     # in the join itself.
     inner = Source(d, alias="x") if d.vendor == "postgresql" else src
-    compiled = compile_filter(None if matched else node, scope.spec, inner, scope.workspace_id, scope.slots)
+    compiled = compile_filter(
+        None if matched else node, scope.spec, inner, scope.workspace_id, scope.slots, snapshot=scope.snapshot
+    )
     # The id tie-breaker is the index row's own record_id: ORDER BY key, record_id is the index's order.
     expressions = ["s.record_id" if key.is_id else key.expression(src) for key in keys]
     rest_keys, rest_expressions = keys[1:], expressions[1:]
@@ -521,7 +528,7 @@ def aggregate(scope: Scope, node: Node | None, aggregates: list[Aggregate]) -> d
     src = Source(d)
     params: list[Any] = []
     columns, aliases = select_aggregates(aggregates, src, params)
-    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots)
+    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots, snapshot=scope.snapshot)
     where = scope.where(src, params)
     params += compiled.params
     sql = f"SELECT {columns} FROM core_app_record r{src.lateral_sql()} WHERE {where} AND {compiled.sql}"
@@ -540,7 +547,7 @@ def aggregate_by_parent(
     src = Source(d)
     params: list[Any] = []
     columns, aliases = select_aggregates(aggregates, src, params)
-    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots)
+    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots, snapshot=scope.snapshot)
     where = [scope.where(src, params), "j.workspace_id = %s", "j.slot = %s", f"j.key IN {in_list(len(parent_ids))}"]
     params += [d.uuid_in(scope.workspace_id), d.uuid_in(join.id), *parent_ids, *compiled.params]
     where.append(compiled.sql)
@@ -569,7 +576,9 @@ def count(scope: Scope, node: Node | None) -> int:
     if leaves is not None:
         sql = f"SELECT COUNT(*) FROM ({index_ids_sql(scope, leaves, d, params)}) AS ids"
         return int(rows(sql, params)[0][0])
-    compiled: CompiledFilter = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots)
+    compiled: CompiledFilter = compile_filter(
+        node, scope.spec, src, scope.workspace_id, scope.slots, snapshot=scope.snapshot
+    )
     where = scope.where(src, params)
     params += compiled.params
     sql = f"SELECT COUNT(*) FROM core_app_record r{src.lateral_sql()} WHERE {where} AND {compiled.sql}"
