@@ -23,6 +23,7 @@ from typing import Any
 
 from core_app.query.aggregates import Aggregate, select_aggregates
 from core_app.query.ast import And, Condition, Node, mentions_field
+from core_app.query.binding import QUANTIFIERS
 from core_app.query.compiler import CompiledFilter, Leaf, check_size, compile_filter, index_ids, resolve_leaf
 from core_app.query.ordering import SortKey, order_sql, seek_sql
 from core_app.query.targets import Source
@@ -107,7 +108,9 @@ def index_conjunction(scope: Scope, node: Node | None) -> list[Leaf] | None:
 
 
 def is_relation_path(spec: ObjectSpec, path: tuple[str, ...]) -> bool:
-    """True when ``path`` starts with a relation (a filter through it, api-reference §11)."""
+    """True when ``path`` starts with a relation or a quantifier (a filter through one, api-reference §11)."""
+    if path[0] in QUANTIFIERS:
+        return True
     field = spec.field(path[0])
     return field is not None and field.relation is not None
 
