@@ -26,7 +26,7 @@ from django.conf import settings
 from core_app.query.ast import OrderKey
 from core_app.query.errors import OrderBySyntaxError
 from core_app.query.targets import Source, Target, resolve_target
-from core_app.store.slots import ObjectSlots, Slot
+from core_app.store.slots import ObjectSlots, Slot, object_slots
 from core_app.store.sql import quote_literal
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
@@ -69,6 +69,10 @@ class SortKey:
     is_datetime: bool = False
     #: The many-to-one relation the key goes through (``target`` is then on its object), if any.
     via: FieldSpec | None = None
+    #: Through a relation: the target's index slot of the sorted value and the source's join slot
+    #: (both set when the index can walk this order, see ``planner.fetch_by_relation_order``).
+    target_slot: Slot | None = None
+    join_slot: Slot | None = None
 
     @property
     def never_null(self) -> bool:
@@ -183,6 +187,8 @@ def build_sort_keys(
         if relation is not None:
             via, on = relation
             target = resolve_target(on, key.path[1:], error=order_error)
+            target_slot = object_slots(snapshot, on).by_path.get(target.api_path) if snapshot is not None else None
+            join_slot = slots.by_path.get(via.join_name) if slots is not None else None
             if not target.scalar.sortable or (target.scalar.value_kind == "json" and not target.scalar.has_options):
                 raise order_error(f"'{'.'.join(key.path)}' ({target.scalar.name}) cannot be sorted on")
             result.append(
@@ -192,6 +198,8 @@ def build_sort_keys(
                     nulls_first=key.direction.endswith("NullsFirst"),
                     is_datetime=target.column in ("created_at", "updated_at", "deleted_at"),
                     via=via,
+                    target_slot=target_slot if target_slot is not None and target_slot.sortable else None,
+                    join_slot=join_slot,
                 )
             )
             continue

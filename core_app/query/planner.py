@@ -149,6 +149,14 @@ def fetch(
     """
     d = dialect()
     first = keys[0]
+    if (
+        first.target_slot is not None
+        and first.join_slot is not None
+        and scope.slots is not None
+        and d.vendor == "postgresql"
+        and not exclude_ids
+    ):
+        return fetch_by_relation_order(scope, node, keys, cursor, backward, limit, d)
     leaves = index_conjunction(scope, node) if not exclude_ids else None
     if leaves is not None and (first.is_id or first.slot is not None):
         if matches is None:
@@ -162,6 +170,103 @@ def fetch(
     if first.slot is not None and scope.slots is not None:
         return fetch_by_index_order(scope, node, keys, cursor, backward, limit, d, exclude_ids)
     return fetch_plain(scope, node, keys, cursor, backward, limit, d, exclude_ids)
+
+
+def fetch_by_relation_order(
+    scope: Scope,
+    node: Node | None,
+    keys: list[SortKey],
+    cursor: list[Any] | None,
+    backward: bool,
+    limit: int,
+    d: Dialect,
+) -> Fetched:
+    """The first sort key goes through a many-to-one relation (``company.name``, api-reference §11.4).
+
+    Records with a value: the target's index is walked key by key in the page's direction (a
+    recursive query, one index probe per distinct key, live targets only since the index holds no
+    others); each key's targets lead through the source's join-column slot to their records,
+    checked and ordered by the whole value then the further keys, at most ``limit`` of them. The
+    walk stops once the page is full: its cost follows the page, not the object. Records without a
+    value (no related record, a trashed one, or none there) are the filter ``<path>[is]:NULL`` in
+    the order of the further keys. The two segments are read one after the other, in null order,
+    the second only when the first does not fill the page (at most two statements).
+    """
+    first = keys[0]
+    assert first.target is not None and first.via is not None
+    assert first.target_slot is not None and first.join_slot is not None
+    nulls_first = first.directions(backward)[1]
+    segments = ["null", "value"] if nulls_first else ["value", "null"]
+    if cursor is not None:
+        segments = segments[segments.index("null" if cursor[0] is None else "value") :]
+    fetched = Fetched([], [])
+    for segment in segments:
+        wanted = limit - len(fetched.rows)
+        if wanted <= 0:
+            break
+        seek = cursor if cursor is not None and (cursor[0] is None) == (segment == "null") else None
+        if segment == "null":
+            path = (first.via.name, *first.target.api_path.split("."))
+            missing = Condition(path, "is", "NULL")
+            part = fetch_plain(scope, And((node, missing)) if node is not None else missing, keys, seek, backward,
+                               wanted, d)  # fmt: skip
+        else:
+            part = relation_value_segment(scope, node, keys, seek, backward, wanted, d)
+        fetched.rows += part.rows
+        fetched.sort_values += part.sort_values
+    return fetched
+
+
+def relation_value_segment(
+    scope: Scope,
+    node: Node | None,
+    keys: list[SortKey],
+    cursor: list[Any] | None,
+    backward: bool,
+    limit: int,
+    d: Dialect,
+) -> Fetched:
+    """The records whose related record has a value, in the order of ``keys`` (PostgreSQL; see above)."""
+    first = keys[0]
+    target_slot, join_slot = first.target_slot, first.join_slot
+    assert target_slot is not None and join_slot is not None
+    descending = first.directions(backward)[0]
+    ws, target_id, join_id = d.uuid_in(scope.workspace_id), d.uuid_in(target_slot.id), d.uuid_in(join_slot.id)
+    step, direction = ("<", " DESC NULLS LAST") if descending else (">", " ASC NULLS FIRST")
+    cursor_key = sort_value_key(target_slot, cursor[0]) if cursor is not None else None
+    start, start_params = ("", []) if cursor_key is None else (f" AND i.key {step}= %s", [cursor_key])
+    params: list[Any] = [ws, target_id, *start_params, ws, target_id]
+    walk = (
+        "WITH RECURSIVE walk(k) AS ("
+        f"SELECT (SELECT i.key FROM core_app_recordindex i WHERE i.workspace_id = %s AND i.slot = %s "
+        f"AND i.key IS NOT NULL{start} ORDER BY i.key{direction} LIMIT 1) UNION ALL "
+        f"SELECT (SELECT i.key FROM core_app_recordindex i WHERE i.workspace_id = %s AND i.slot = %s "
+        f"AND i.key {step} walk.k ORDER BY i.key{direction} LIMIT 1) FROM walk WHERE walk.k IS NOT NULL)"
+    )
+    src = Source(d)
+    inner = Source(d, alias="x")
+    compiled = compile_filter(node, scope.spec, inner, scope.workspace_id, scope.slots, snapshot=scope.snapshot)
+    expressions = [key.expression(src) for key in keys]
+    check_params: list[Any] = []
+    check = [scope.where_by_id(inner, check_params), "x.id = s.record_id", compiled.sql]
+    check_params += compiled.params
+    params += [ws, join_id, *check_params, ws, target_id]
+    where = ["t.workspace_id = %s", "t.slot = %s", "t.key = walk.k"]
+    if cursor is not None and cursor_key is not None:
+        # Inside the cursor's own key the whole value and the further keys decide (a cut key's
+        # group holds several values).
+        seek_params: list[Any] = []
+        seek = seek_sql(keys, expressions, cursor, src, seek_params, backward)
+        params += [cursor_key, *seek_params]
+        where.append(f"(t.key <> %s OR {seek})")
+    group = (
+        f"SELECT {select_list()}, {aliased(expressions)} FROM core_app_recordindex t "
+        f"JOIN core_app_recordindex s ON s.workspace_id = %s AND s.slot = %s AND s.key = {d.id_as_key('t.record_id')} "
+        f"CROSS JOIN LATERAL (SELECT x.* FROM core_app_record x{inner.lateral_sql()} WHERE {' AND '.join(check)}"
+        f"{d.fence}) AS r WHERE {' AND '.join(where)} ORDER BY {order_sql(keys, expressions, backward)} LIMIT {int(limit)}"
+    )
+    sql = f"{walk} SELECT g.* FROM walk CROSS JOIN LATERAL ({group}) AS g WHERE walk.k IS NOT NULL LIMIT {int(limit)}"
+    return read_rows(rows(sql, params), keys, d, scope)
 
 
 def count_index_matches(scope: Scope, leaves: list[Leaf], cap: int) -> int:

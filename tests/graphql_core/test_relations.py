@@ -304,6 +304,40 @@ def test_a_trashed_related_record_counts_as_absent_in_filters_and_order(reader, 
     assert ordered == gql
 
 
+def test_ties_across_related_records_and_cut_keys_keep_one_order_on_every_page(reader, rgql):
+    # given: Umbrella renamed "Acme" (two companies, one name) with Edsger in it, Globex renamed to a
+    # long name that shares its first 200 characters with Initech's new name (rolled back with the test)
+    for company, body in (
+        (C["Umbrella"], {"name": "Acme"}),
+        (C["Globex"], {"name": "X" * 250 + "b"}),
+        (C["Initech"], {"name": "X" * 250 + "a"}),
+    ):
+        status, answer = reader.patch(f"/rest/companies/{company}", body)
+        assert status == 200, answer
+    for person, company in ((P["Edsger"], C["Umbrella"]), (P["Barbara"], C["Initech"])):
+        status, answer = reader.patch(f"/rest/people/{person}", {"companyId": company})
+        assert status == 200, answer
+    expected = {
+        # Acme's people of both companies by id, then the long names by whole value
+        "AscNullsLast": ["Ada", "Alan", "Edsger", "Linus", "Barbara", "Grace"],
+        "DescNullsLast": ["Grace", "Barbara", "Ada", "Alan", "Edsger", "Linus"],
+    }
+    for direction, order in expected.items():
+        for limit in (1, 2, 4):
+            # when
+            forward, backward = walk(
+                lambda d=direction, n=limit: rest_list("people", order_by=f"company.name[{d}]", limit=n)(reader),
+                lambda c, d=direction, n=limit: rest_list(
+                    "people", order_by=f"company.name[{d}]", limit=n, starting_after=c
+                )(reader),
+                lambda c, d=direction, n=limit: gql_list(
+                    "people", orderBy=[{"company": {"name": d}}], last=n, before=c
+                )(rgql),
+            )
+            # then
+            assert (forward, backward) == (order, order), (direction, limit)
+
+
 # --- messages (§11.3's table) -----------------------------------------------------------------------
 
 TOO_DEEP = "Relation filter nesting deeper than 2 hops is not supported"
@@ -412,24 +446,31 @@ def queries_of(run) -> int:
 
 
 @pytest.mark.parametrize(
-    ("plural", "params"),
+    ("plural", "params", "pg_extra"),
     [
-        pytest.param("people", {"filter": "company.name[ilike]:%e%"}, id="to_one_filter"),
-        pytest.param("companies", {"filter": "people._some.jobTitle[eq]:Engineer"}, id="some_filter"),
-        pytest.param("companies", {"filter": "people._every.city[eq]:London"}, id="every_filter"),
-        pytest.param("people", {"order_by": "company.name[AscNullsLast]"}, id="relation_order"),
+        pytest.param("people", {"filter": "company.name[ilike]:%e%"}, (0, 0), id="to_one_filter"),
+        pytest.param("companies", {"filter": "people._some.jobTitle[eq]:Engineer"}, (0, 0), id="some_filter"),
+        pytest.param("companies", {"filter": "people._every.city[eq]:London"}, (0, 0), id="every_filter"),
+        # the page of one is full after the records with a value; the page of 60 reads the others too
+        pytest.param("people", {"order_by": "company.name[AscNullsLast]"}, (0, 1), id="relation_order"),
+        # no record without a value passes the filter: both pages read both segments
         pytest.param(
-            "people", {"filter": "company.employees[gte]:10", "order_by": "company.name[DescNullsFirst]"}, id="both"
+            "people",
+            {"filter": "company.employees[gte]:10", "order_by": "company.name[DescNullsFirst]"},
+            (1, 1),
+            id="both",
         ),
     ],
 )
-def test_relation_filters_and_sorts_add_a_constant_number_of_queries(reader, plural, params):
+def test_relation_filters_and_sorts_add_a_constant_number_of_queries(reader, plural, params, pg_extra):
     # when: one record per page, then every record on one page
     small = queries_of(lambda: rest_list(plural, limit=1, **params)(reader))
     large = queries_of(lambda: rest_list(plural, limit=60, **params)(reader))
     plain = queries_of(lambda: rest_list(plural, limit=60)(reader))
-    # then: as many queries as an unfiltered page (the relation is joined inside the page and count queries)
-    assert small == large == plain
+    # then: the relation is joined inside the page and count queries; a relation order first on
+    # PostgreSQL reads the records without a value in a second statement when the page has room
+    extra = pg_extra if connection.vendor == "postgresql" else (0, 0)
+    assert (small - plain, large - plain) == extra
 
 
 def test_graphql_relation_filter_and_order_queries_do_not_grow_with_the_page(rgql):
@@ -441,8 +482,8 @@ def test_graphql_relation_filter_and_order_queries_do_not_grow_with_the_page(rgq
     # when
     small = queries_of(lambda: rgql.data(query, {"n": 1}))
     large = queries_of(lambda: rgql.data(query, {"n": 60}))
-    # then
-    assert small == large
+    # then: one statement more on PostgreSQL when the page has room for the records without a value
+    assert large - small == (1 if connection.vendor == "postgresql" else 0)
     assert [e["node"]["company"]["name"] for e in rgql.data(query, {"n": 60})["people"]["edges"]] == [
         "Acme", "Acme", "Acme", "Globex", "Globex",
     ]  # fmt: skip
