@@ -191,6 +191,14 @@ READS = [
         ["Grace"],
         "two_hops-to_many_then_to_one",
     ),
+    # trashed records (deletedAt named) read the join column itself
+    read(
+        "people",
+        "and(deletedAt[is]:NOT_NULL,company.name[eq]:Acme)",
+        {"deletedAt": {"is": "NOT_NULL"}, "company": {"name": {"eq": "Acme"}}},
+        ["Ghost"],
+        "trash-through_the_join_column",
+    ),
     # the join column still filters as before
     read("people", "companyId[is]:NULL", {"companyId": {"is": "NULL"}}, ["Edsger"], "join_column"),
 ]
@@ -415,6 +423,16 @@ def test_rest_order_by_a_one_to_many_relation_is_a_400(reader):
     # then
     message = "'order_by' invalid: 'people' is a one-to-many relation and cannot be sorted on"
     assert (status, body) == (400, {"statusCode": 400, "error": "BadRequestException", "messages": [message]})
+
+
+def test_graphql_relation_order_names_one_key_per_object(rgql):
+    # when
+    error = rgql.error(
+        "{ people(orderBy: [{company: {name: AscNullsLast, employees: DescNullsFirst}}]) { edges { node { id } } } }"
+    )
+    # then
+    message = "Please provide nested field criteria one by one in orderBy array"
+    assert (error["message"], error["extensions"]) == (message, user_error(message))
 
 
 def test_depth_follows_the_setting(reader, settings):
