@@ -346,6 +346,22 @@ def test_ties_across_related_records_and_cut_keys_keep_one_order_on_every_page(r
             assert (forward, backward) == (order, order), (direction, limit)
 
 
+def test_nested_connections_filter_and_sort_through_relations_too(rgql):
+    # when
+    data = rgql.data(
+        """{ companies(filter: {people: {}}) { edges { node { name
+             people(filter: {company: {employees: {lt: 100}}},
+                    orderBy: [{company: {name: AscNullsFirst}}, {name: {firstName: DescNullsLast}}]) {
+               totalCount edges { node { name { firstName } } } } } } } }"""
+    )
+    # then: Acme's people (Globex has 200 employees), by first name descending
+    found = {
+        edge["node"]["name"]: [person["node"]["name"]["firstName"] for person in edge["node"]["people"]["edges"]]
+        for edge in data["companies"]["edges"]
+    }
+    assert found == {"Acme": ["Linus", "Alan", "Ada"], "Globex": []}
+
+
 # --- messages (§11.3's table) -----------------------------------------------------------------------
 
 TOO_DEEP = "Relation filter nesting deeper than 2 hops is not supported"
