@@ -107,8 +107,9 @@ def _bind_path(path: tuple[str, ...], child: Node | None, condition: Condition |
                 f"'{rest[0]}' only applies to a one-to-many relation ('{head}' is a {field.type} field)"
             )
         return _bind_own(path, child, condition, ctx)
-    target = ctx.snapshot.by_id.get(field.relation.target_object_id) if ctx.snapshot is not None else None
-    if target is None:
+    snapshot = ctx.snapshot
+    target = snapshot.by_id.get(field.relation.target_object_id) if snapshot is not None else None
+    if target is None or snapshot is None:
         # A relation to an object the caller cannot see is no field of its schema.
         raise FilterSyntaxError(f"'filter' invalid. Field '{head}' does not exist on object '{ctx.spec.name_singular}'")
     quantifier: str | None = None
@@ -126,7 +127,7 @@ def _bind_path(path: tuple[str, ...], child: Node | None, condition: Condition |
         )
     if ctx.hops + 1 > max_relation_depth():
         raise FilterSyntaxError(f"Relation filter nesting deeper than {max_relation_depth()} hops is not supported")
-    inner = _Context(target, object_slots(ctx.snapshot, target), ctx.snapshot, ctx.hops + 1, ctx.resolve_leaf)
+    inner = _Context(target, object_slots(snapshot, target), snapshot, ctx.hops + 1, ctx.resolve_leaf)
     source_slot = ctx.slots.by_path.get(field.join_name) if ctx.slots is not None and field.is_many_to_one else None
     inverse_slot = None
     if field.is_one_to_many:

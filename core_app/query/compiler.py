@@ -384,16 +384,17 @@ def on_missing(node: Any, negated: bool) -> bool:
     return False
 
 
-def target_ids(group: RelationGroup, child: Any, negated: bool, ws: str, d: Dialect, params: list[Any]) -> str:
+def target_ids(group: RelationGroup, child: Any, negated: bool | None, ws: str, d: Dialect, params: list[Any]) -> str:
     """SQL selecting ``id``: the live records of the group's target matching ``child`` (negated).
 
     From the index alone when it answers every condition (a conjunction of indexed leaves), else
     from the target's live records; ``negated`` None selects those where ``child`` is not true
     (false or unknown: the ones that fail an ``_every``).
     """
-    leaves = child.children if isinstance(child, And) else (child,)
-    if not negated and leaves and all(isinstance(leaf, Leaf) and leaf.indexed for leaf in leaves):
-        return index_ids(list(leaves), d, ws, params, name="id")
+    parts = child.children if isinstance(child, And) else (child,)
+    leaves = [part for part in parts if isinstance(part, Leaf) and part.indexed]
+    if negated is False and leaves and len(leaves) == len(parts):
+        return index_ids(leaves, d, ws, params, name="id")
     alias = f"t{group.hops}"
     inner = Source(d, alias=alias)
     use_lateral(child, inner)

@@ -117,6 +117,13 @@ READS = [
     ),
     read(
         "companies",
+        "people._every.name.lastName[neq]:Hopper",
+        {"people": {"_every": {"name": {"lastName": {"neq": "Hopper"}}}}},
+        ["Acme", "Initech", "Umbrella"],
+        "every-indexed_field",
+    ),
+    read(
+        "companies",
         "people._some.id[is]:NOT_NULL",
         {"people": {"_some": {"id": {"is": "NOT_NULL"}}}},
         ["Acme", "Globex"],
