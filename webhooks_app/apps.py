@@ -11,8 +11,10 @@ class WebhooksAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from core_app.graphql.synthesis import register_query_field
         from metadata_app.graphql.schema import register_extension
         from webhooks_app import events  # noqa: F401  (connects on_records_changed)
-        from webhooks_app.graphql import WebhookMutations, WebhookQueries
+        from webhooks_app.graphql import EVENTS_FIELD, WebhookMutations, WebhookQueries, events_field
 
         register_extension(WebhookQueries, WebhookMutations)
+        register_query_field(EVENTS_FIELD, events_field)  # the event feed on /graphql
