@@ -197,7 +197,9 @@ def check_against_objects(webhook: Webhook) -> list[str]:
                 for condition in iter_conditions(node):
                     resolve_leaf(condition, spec, None)
             except ApiError as error:
-                problems += [f"{message} (on {spec.name_singular})" for message in error.messages]
+                # The record API's own message; naming the object only tells several apart.
+                suffix = f" (on {spec.name_singular})" if len(specs) > 1 else ""
+                problems += [f"{message}{suffix}" for message in error.messages]
     for name in webhook.fields or []:
         if not any(spec.field(name) or name in spec.by_join_name for spec in specs):
             objects = " or ".join(spec.name_singular for spec in specs)
