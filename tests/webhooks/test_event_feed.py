@@ -255,15 +255,16 @@ def test_events_older_than_retention_leave_the_feed_and_pruning_follows_the_sett
     assert not Event.objects.filter(pk=old.pk).exists()
 
 
-def test_another_workspace_sees_none_of_these_events(api, other_api):
+def test_another_workspace_sees_none_of_these_events(api, other_api, hooks):
     # given
+    hook = hooks.create("https://example.com/hook")
     created(api.post("/rest/people", ADA))
     mine = feed(api)["data"][0]
 
     # when
     theirs = feed(other_api)
     gql = other_api.post("/graphql", {"query": "{ events { edges { node { eventId } } } }"})
-    replay = other_api.post(f"/rest/metadata/webhooks/{uuid.uuid4()}/replay", {"since": "2020-01-01T00:00:00Z"})
+    replay = other_api.post(f"/rest/metadata/webhooks/{hook['id']}/replay", {"since": "2020-01-01T00:00:00Z"})
 
     # then
     assert theirs == {
@@ -272,7 +273,11 @@ def test_another_workspace_sees_none_of_these_events(api, other_api):
     }
     assert gql == (200, {"data": {"events": {"edges": []}}})
     assert feed(other_api, after=mine["cursor"])["data"] == []
-    assert replay[0] == 404
+    assert replay == (
+        404,
+        {"statusCode": 404, "error": "NotFoundException", "messages": [f"Webhook {hook['id']} not found"]},
+    )
+    assert Delivery.objects.count() == 1
 
 
 def test_a_role_sees_only_the_events_of_what_it_reads(api, workspace):
@@ -297,9 +302,13 @@ def test_a_role_sees_only_the_events_of_what_it_reads(api, workspace):
     created(api.post("/rest/companies", {"name": "Acme"}))
     created(api.patch(f"/rest/people/{person['id']}", {"city": "Paris", "jobTitle": "CTO"}))
 
+    hook = api.post("/rest/metadata/webhooks", {"targetUrl": "https://example.com/hook"})[1]["data"]
+
     # when
     page = feed(reader)
     refused = reader.get("/rest/events", objectNameSingular="company")
+    gql_refused = reader.post("/graphql", {"query": '{ events(objectNameSingular: "company") { edges { cursor } } }'})
+    replay_refused = reader.post(f"/rest/metadata/webhooks/{hook['id']}/replay", {"since": "2020-01-01T00:00:00Z"})
 
     # then
     assert names(page) == ["person.created", "person.updated"]
@@ -307,7 +316,10 @@ def test_a_role_sees_only_the_events_of_what_it_reads(api, workspace):
     assert page["data"][0]["record"] == {k: v for k, v in person.items() if k not in ("city", "companyId")}
     assert page["data"][1]["updatedFields"] == ["jobTitle"]
     assert page["data"][1]["before"] == {"jobTitle": "Analyst"}
-    assert refused[0] == 403
+    assert refused[0] == 403 and refused[1]["error"] == "PermissionsException"
+    assert [m.endswith(" to read companies") for m in refused[1]["messages"]] == [True]
+    assert gql_refused[1]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert replay_refused[0] == 403
 
 
 def test_graphql_events_give_the_same_items_and_cursors_as_rest(api):
