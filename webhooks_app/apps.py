@@ -1,6 +1,17 @@
 """App config of webhooks_app: webhooks, events, deliveries (see issue on webhooks)."""
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def restore_event_clock(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """After ``migrate``: SQLite's event counter trigger is back if a table rebuild dropped it."""
+    from webhooks_app.models import ensure_event_clock
+
+    ensure_event_clock(connections[using])
 
 
 class WebhooksAppConfig(AppConfig):
@@ -18,3 +29,4 @@ class WebhooksAppConfig(AppConfig):
 
         register_extension(WebhookQueries, WebhookMutations)
         register_query_field(EVENTS_FIELD, events_field)  # the event feed on /graphql
+        post_migrate.connect(restore_event_clock, sender=self)

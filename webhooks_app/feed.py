@@ -171,7 +171,8 @@ def visible_events(workspace_id: Any, horizon: bool = True) -> QuerySet[Event]:
 def after_cursor(events: QuerySet[Event], cursor: tuple[int, uuid.UUID]) -> QuerySet[Event]:
     """The events strictly after ``cursor`` in feed order."""
     xid, event_id = cursor
-    return events.filter(Q(xid__gt=xid) | Q(xid=xid, id__gt=event_id))
+    # ``xid >= x`` first: a range of the (workspace, xid, id) index, which the OR alone would not give.
+    return events.filter(xid__gte=xid).filter(Q(xid__gt=xid) | Q(id__gt=event_id))
 
 
 def check_retention(workspace_id: Any, query: FeedQuery) -> None:

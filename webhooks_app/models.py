@@ -26,12 +26,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 __all__ = [
+    "SQLITE_EVENT_CLOCK",
     "CurrentTransactionId",
     "Delivery",
     "DeliveryAttempt",
     "Event",
     "Webhook",
     "default_operations",
+    "ensure_event_clock",
     "time_ordered_uuid",
     "uuid_millis",
 ]
@@ -64,6 +66,33 @@ def time_ordered_uuid() -> uuid.UUID:
 def uuid_millis(value: uuid.UUID) -> int:
     """The Unix milliseconds a :func:`time_ordered_uuid` was made at."""
     return value.int >> 80
+
+
+#: SQLite's source of ``Event.xid``: a one-row counter and the trigger that bumps it for each new
+#: event (as migration 0002 creates them). Idempotent, and run again after every ``migrate``
+#: (``WebhooksAppConfig``): SQLite rebuilds a table for most schema changes, dropping its triggers.
+SQLITE_EVENT_CLOCK = (
+    "CREATE TABLE IF NOT EXISTS webhooks_app_eventclock (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO webhooks_app_eventclock (id, value) SELECT 1, COALESCE(MAX(xid), 0) FROM webhooks_app_event",
+    "CREATE TRIGGER IF NOT EXISTS webhooks_app_event_xid AFTER INSERT ON webhooks_app_event FOR EACH ROW "
+    "WHEN NEW.xid = 0 BEGIN "
+    "UPDATE webhooks_app_eventclock SET value = value + 1 WHERE id = 1; "
+    "UPDATE webhooks_app_event SET xid = (SELECT value FROM webhooks_app_eventclock WHERE id = 1) "
+    "WHERE rowid = NEW.rowid; "
+    "END",
+)
+
+
+def ensure_event_clock(connection: Any) -> None:
+    """Create SQLite's event counter and trigger when missing (nothing on other databases)."""
+    if connection.vendor != "sqlite":
+        return
+    tables = connection.introspection.table_names()
+    if "webhooks_app_event" not in tables:
+        return  # not migrated yet
+    with connection.cursor() as cursor:
+        for statement in SQLITE_EVENT_CLOCK:
+            cursor.execute(statement)
 
 
 class CurrentTransactionId(models.Func):

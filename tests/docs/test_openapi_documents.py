@@ -553,7 +553,7 @@ def test_the_event_feed_and_webhook_replay_are_documented(api):
         "since",
         "until",
     ]
-    assert sorted(feed["responses"]) == ["200", "400", "401", "403", "410"]
+    assert sorted(feed["responses"]) == ["200", "400", "401", "403", "410", "429"]
     event = core["components"]["schemas"]["RecordEvent"]
     assert list(event["properties"]) == [
         "eventId",

@@ -23,6 +23,7 @@ from django.utils import timezone
 from roles_app import services as role_services
 from tests.conftest import ApiClient
 from tests.webhooks.conftest import created
+from webhooks_app.apps import restore_event_clock
 from webhooks_app.feed import encode_cursor
 from webhooks_app.models import Delivery, Event, time_ordered_uuid
 
@@ -506,3 +507,20 @@ def test_time_ordered_ids_increase_within_a_millisecond():
     assert ids == sorted(ids, key=lambda value: value.int) and len(set(ids)) == 2000
     assert {value.version for value in ids} == {7}
     assert all(abs(datetime.now(UTC).timestamp() * 1000 - (value.int >> 80)) < 60_000 for value in ids)
+
+
+def test_sqlite_gets_its_event_counter_back_after_a_table_rebuild_dropped_it(api):
+    # given: the trigger gone, as when SQLite rebuilds the event table for a schema change
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's counter; PostgreSQL uses transaction ids")
+    created(api.post("/rest/people", ADA))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER webhooks_app_event_xid")
+
+    # when: what runs after every migrate
+    restore_event_clock(sender=None)
+    created(api.post("/rest/people", ADA))
+
+    # then
+    first, second = Event.objects.order_by("xid", "id")
+    assert 0 < first.xid < second.xid

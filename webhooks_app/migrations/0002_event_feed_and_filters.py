@@ -12,16 +12,16 @@ from django.db import migrations, models
 import webhooks_app.models
 
 SQLITE_CLOCK = [
-    "CREATE TABLE webhooks_app_eventclock (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)",
-    "INSERT INTO webhooks_app_eventclock (id, value) VALUES (1, 0)",
-    "CREATE TRIGGER webhooks_app_event_xid AFTER INSERT ON webhooks_app_event FOR EACH ROW WHEN NEW.xid = 0 "
+    "CREATE TABLE IF NOT EXISTS webhooks_app_eventclock (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO webhooks_app_eventclock (id, value) VALUES (1, 0)",
+    "CREATE TRIGGER IF NOT EXISTS webhooks_app_event_xid AFTER INSERT ON webhooks_app_event FOR EACH ROW WHEN NEW.xid = 0 "
     "BEGIN "
     "UPDATE webhooks_app_eventclock SET value = value + 1 WHERE id = 1; "
     "UPDATE webhooks_app_event SET xid = (SELECT value FROM webhooks_app_eventclock WHERE id = 1) "
     "WHERE rowid = NEW.rowid; "
     "END",
 ]
-SQLITE_CLOCK_REVERSE = ["DROP TRIGGER webhooks_app_event_xid", "DROP TABLE webhooks_app_eventclock"]
+SQLITE_CLOCK_REVERSE = ["DROP TRIGGER IF EXISTS webhooks_app_event_xid", "DROP TABLE IF EXISTS webhooks_app_eventclock"]
 
 
 def sqlite_only(statements):
