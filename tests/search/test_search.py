@@ -336,3 +336,14 @@ def test_trashed_best_matches_do_not_hide_the_live_ones(api, gql, records):
     assert [e["node"]["recordId"] for e in gql_search(gql, "zed", 5)["edges"]] == live
     in_trash = rest_search(api, search_input="zed", limit="100", filter="deletedAt[is]:NOT_NULL")
     assert [h["recordId"] for h in in_trash["data"]["search"]] == sorted(p["id"] for p in trashed)
+
+
+def test_search_vector_through_a_relation(api, gql, records, data):
+    # A to-one relation filter (api-reference §11) reaches the related object's search index.
+    status, _ = api.patch(f"/rest/people/{data['charles']}", {"companyId": data["engines"]})
+    assert status == 200
+    status, body = api.get("/rest/people", filter="company.searchVector[search]:analyt")
+    assert status == 200, body
+    assert [p["id"] for p in body["data"]["people"]] == [data["charles"]]
+    query = '{ people(filter: {company: {searchVector: {search: "analyt"}}}) { edges { node { id } } } }'
+    assert gql.data(query)["people"]["edges"] == [{"node": {"id": data["charles"]}}]
