@@ -12,23 +12,16 @@ creation, which the id-cursor pagination of the metadata REST lists relies on.
 
 from __future__ import annotations
 
-import os
-import time
 import uuid
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# The record store's UUID version 7; named here too, where the migrations find it as a default.
+from core_app.store.ids import time_ordered_uuid
+
 __all__ = ["Delivery", "DeliveryAttempt", "Event", "Webhook", "default_operations", "time_ordered_uuid"]
-
-
-def time_ordered_uuid() -> uuid.UUID:
-    """A UUID version 7: 48 bits of Unix milliseconds, then random bits (RFC 9562)."""
-    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
-    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
-    return uuid.UUID(int=value)
 
 
 def default_operations() -> list[str]:

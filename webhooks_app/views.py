@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from api_common.errors import BadRequest
 from api_common.pagination import paginate_by_id
+from apikeys_app.authentication import api_key_of
 from roles_app.flags import API_KEYS_AND_WEBHOOKS
 from webhooks_app import services
 from webhooks_app.models import Delivery, Webhook
@@ -109,7 +110,7 @@ class WebhooksView(APIView):
     methods_reading_everything = ("POST", "PATCH", "PUT")
 
     def get(self, request: Request, pk: str | None = None) -> Response:
-        workspace = request.auth.workspace
+        workspace = api_key_of(request).workspace
         if pk is not None:
             return Response({"data": webhook_to_api(services.get_webhook(workspace, pk))})
         page = paginate_by_id(services.live_webhooks(workspace), request.query_params, default=60, maximum=1000)
@@ -120,20 +121,22 @@ class WebhooksView(APIView):
     def post(self, request: Request, pk: str | None = None) -> Response:
         if pk is not None:
             raise BadRequest("Remove the id from the path to create a webhook: POST /rest/metadata/webhooks")
-        webhook = services.create_webhook(request.auth.workspace, request.data)
+        webhook = services.create_webhook(api_key_of(request).workspace, request.data)
         return Response({"data": webhook_to_api(webhook, with_secret=True)}, status=201)
 
     def patch(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
             raise missing_id("update")
-        return Response({"data": webhook_to_api(services.update_webhook(request.auth.workspace, pk, request.data))})
+        return Response(
+            {"data": webhook_to_api(services.update_webhook(api_key_of(request).workspace, pk, request.data))}
+        )
 
     put = patch
 
     def delete(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
             raise missing_id("delete")
-        return Response({"data": webhook_to_api(services.delete_webhook(request.auth.workspace, pk))})
+        return Response({"data": webhook_to_api(services.delete_webhook(api_key_of(request).workspace, pk))})
 
 
 class DeliveriesView(APIView):
@@ -142,7 +145,7 @@ class DeliveriesView(APIView):
     permission_flag = API_KEYS_AND_WEBHOOKS
 
     def get(self, request: Request, pk: str, delivery_id: str | None = None) -> Response:
-        workspace = request.auth.workspace
+        workspace = api_key_of(request).workspace
         if delivery_id is not None:
             return Response({"data": delivery_to_api(services.get_delivery(workspace, pk, delivery_id))})
         deliveries = services.deliveries_of(workspace, pk, request.query_params.get("status"))
@@ -162,7 +165,7 @@ class RedeliverView(APIView):
     permission_flag = API_KEYS_AND_WEBHOOKS
 
     def post(self, request: Request, pk: str, delivery_id: str) -> Response:
-        delivery = services.redeliver(request.auth.workspace, pk, delivery_id)
+        delivery = services.redeliver(api_key_of(request).workspace, pk, delivery_id)
         return Response({"data": delivery_to_api(delivery)}, status=202)
 
 
@@ -181,7 +184,7 @@ class LegacyWebhooksView(APIView):
         return response
 
     def get(self, request: Request, pk: str | None = None) -> Response:
-        workspace = request.auth.workspace
+        workspace = api_key_of(request).workspace
         if pk is not None:
             return Response(webhook_to_api(services.get_webhook(workspace, pk)))
         return Response([webhook_to_api(w) for w in services.live_webhooks(workspace).order_by("pk")])
@@ -190,18 +193,19 @@ class LegacyWebhooksView(APIView):
         if pk is not None:
             raise BadRequest("Remove the id from the path to create a webhook: POST /rest/webhooks")
         return Response(
-            webhook_to_api(services.create_webhook(request.auth.workspace, request.data), with_secret=True), status=201
+            webhook_to_api(services.create_webhook(api_key_of(request).workspace, request.data), with_secret=True),
+            status=201,
         )
 
     def patch(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
             raise missing_id("update")
-        return Response(webhook_to_api(services.update_webhook(request.auth.workspace, pk, request.data)))
+        return Response(webhook_to_api(services.update_webhook(api_key_of(request).workspace, pk, request.data)))
 
     put = patch
 
     def delete(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
             raise missing_id("delete")
-        services.delete_webhook(request.auth.workspace, pk)
+        services.delete_webhook(api_key_of(request).workspace, pk)
         return Response(True)

@@ -70,7 +70,8 @@ class WorkspaceGraphQLView(GraphQLEndpointView):
         actor = api_actor(api_key.name)
         objects = snapshot.by_id
         # The role's schema holds narrowed specs; the record service always gets the whole object.
-        request.record_context_for = lambda spec: RecordContext(
+        # The request is the resolvers' GraphQL context: they find this function on it.
+        request.record_context_for = lambda spec: RecordContext(  # type: ignore[attr-defined]
             api_key.workspace_id, snapshot, objects[spec.id], actor, access
         )
         self.role_schema = schema_for(self.visible.snapshot, self.visible.key)
