@@ -39,6 +39,8 @@ Environment variables:
 - ``TRASH_PURGE_INTERVAL`` (seconds, default 86400; 0: off): how often the task worker destroys
   records trashed longer ago than their workspace's ``trashRetentionDays``;
   ``TRASH_PURGE_BATCH_SIZE`` (default 100): records destroyed per transaction.
+- ``EVENTS_RETENTION_DAYS`` (days, default 30): what the event feed (``GET /rest/events``) keeps and
+  replay reaches; ``prune_webhook_events`` never deletes younger events.
 
 - ``RATE_LIMIT_ENABLED`` (default on), ``RATE_LIMIT_REQUESTS`` (default 100) per
   ``RATE_LIMIT_WINDOW`` seconds (default 60): each API key's token bucket, unless its workspace
@@ -285,6 +287,9 @@ WEBHOOKS_RECONNECT_MAX_DELAY = float(os.environ.get("WEBHOOKS_RECONNECT_MAX_DELA
 # own; ``manage.py purge_trash`` still does), and how many records each transaction destroys.
 TRASH_PURGE_INTERVAL = float(os.environ.get("TRASH_PURGE_INTERVAL", "86400"))
 TRASH_PURGE_BATCH_SIZE = int(os.environ.get("TRASH_PURGE_BATCH_SIZE", "100"))
+
+# The event feed (webhooks_app.feed): days of events it shows and replay reaches back to.
+EVENTS_RETENTION_DAYS = float(os.environ.get("EVENTS_RETENTION_DAYS", "30"))
 
 LOGGING = {
     "version": 1,
