@@ -186,17 +186,39 @@ class Builder:
             "or": graphene.InputField(graphene.List(lambda: self.filters[name])),
             "not": graphene.InputField(lambda: self.filters[name]),
         }
+        # Quantifiers of a one-to-many relation (api-reference §11.2), valid right under one; names
+        # cannot start with "_" (§3.5), so they never clash with a field.
+        for quantifier, meaning in (("_some", "at least one"), ("_none", "no"), ("_every", "every")):
+            attrs[quantifier] = graphene.InputField(
+                lambda: self.filters[name],
+                description=f"Under a one-to-many relation: {meaning} related record matches.",
+            )
         for field in spec.fields:
             if field.is_many_to_one:
                 attrs[field.join_name] = graphene.InputField(scalar_filter("UUIDFilter"))
             elif field.relation is None:
                 attrs[field.name] = graphene.InputField(self.filter(spec, field))
+            target = self.snapshot.by_id.get(field.relation.target_object_id) if field.relation else None
+            if target is not None:
+                target_filter = f"{cap(target.name_singular)}FilterInput"
+                attrs[field.name] = graphene.InputField(
+                    lambda n=target_filter: self.filters[n],
+                    description=f"Filter on fields of the related {target.name_singular}",
+                )
         return type(name, (graphene.InputObjectType,), attrs)
 
     def order_by_input(self, spec: ObjectSpec) -> type[graphene.InputObjectType]:
         """``{Singular}OrderByInput``: one direction per sortable field (sub-fields for composites)."""
         attrs: dict[str, Any] = {}
         for field in spec.fields:
+            if field.is_many_to_one:
+                # The join column, and the related record's fields (one hop, api-reference §11.4).
+                attrs[field.join_name] = graphene.InputField(OrderByDirection)
+                target = self.snapshot.by_id.get(field.relation.target_object_id) if field.relation else None
+                if target is not None:
+                    target_name = cap(target.name_singular)
+                    attrs[field.name] = graphene.InputField(lambda n=target_name: self.order_bys[n])
+                continue
             if field.relation is not None:
                 continue
             if field.field_type.is_composite:
