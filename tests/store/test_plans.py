@@ -68,11 +68,11 @@ def crowd(api, workspace, statistics) -> dict[str, Any]:
     people_spec = snapshot.by_singular["person"]
     company_spec = snapshot.by_singular["company"]
     companies = store_records(
-        workspace, "company", *({company_spec.field("name").storage_key: f"Company {n}"} for n in range(COMPANIES))
+        workspace, "company", *({company_spec.by_name["name"].storage_key: f"Company {n}"} for n in range(COMPANIES))
     )
     rng = random.Random(7)
-    name, emails = people_spec.field("name"), people_spec.field("emails")
-    company = people_spec.field("company")
+    name, emails = people_spec.by_name["name"], people_spec.by_name["emails"]
+    company = people_spec.by_name["company"]
     people = store_records(
         workspace,
         "person",
@@ -80,7 +80,7 @@ def crowd(api, workspace, statistics) -> dict[str, Any]:
             {
                 name.storage_key: {"firstName": f"F{n}", "lastName": f"L{n % 500}"},
                 emails.storage_key: {"primaryEmail": f"p{n}@x.com", "additionalEmails": None},
-                people_spec.field("city").storage_key: f"City {rng.randrange(100)}",
+                people_spec.by_name["city"].storage_key: f"City {rng.randrange(100)}",
                 company.join_storage_key: companies[n % COMPANIES].id,
             }
             for n in range(PEOPLE)
