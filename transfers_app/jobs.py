@@ -40,6 +40,7 @@ from core_app.services import writing
 from core_app.services.context import RecordContext
 from core_app.services.inputs import normalize_input
 from core_app.store import unique
+from core_app.store.records import fetch_by_ids
 from metadata_app.models import Workspace
 from metadata_app.registry import schema_registry
 from roles_app.permissions import permissions_for
@@ -169,11 +170,35 @@ def write_rows(ctx: RecordContext, plan: Plan, raws: list[dict[str, Any]]) -> li
                 raw["id"] = holder
                 matched.add(holder)
     updates = [raw for raw in raws if raw.get("id") and str(raw["id"]).lower() in matched]
+    keep_sub_fields(ctx, updates)
     creates = [raw for raw in raws if not (raw.get("id") and str(raw["id"]).lower() in matched)]
     changes = writing.create_many(ctx, updates, upsert=True, batch=True, limit=len(updates)) if updates else []
     if creates:
         changes += writing.create_many(ctx, creates, upsert=False, batch=True, limit=len(creates))
     return changes
+
+
+def keep_sub_fields(ctx: RecordContext, raws: list[dict[str, Any]]) -> None:
+    """Complete the composites of rows that update a record with the record's other sub-fields.
+
+    An import that fills ``name.lastName`` changes the last name only; the record service's upsert
+    writes a composite whole (api-reference 2.6), so the row is given the current first name too.
+    """
+    composites = [f for f in ctx.spec.fields if f.field_type.is_composite and f.relation is None and not f.column]
+    wanted = [raw for raw in raws if any(isinstance(raw.get(f.name), dict) for f in composites)]
+    if not wanted:
+        return
+    ids = sorted({str(raw["id"]).lower() for raw in wanted})
+    current = {row.id: row.data for row in fetch_by_ids(ctx.ws, ctx.spec.id, ids, live_only=False)}
+    for raw in wanted:
+        data = current.get(str(raw["id"]).lower(), {})
+        for composite in composites:
+            given, stored = raw.get(composite.name), data.get(composite.storage_key)
+            if isinstance(given, dict) and isinstance(stored, dict):
+                writable = set(composite.field_type.sub_fields) - set(
+                    getattr(composite.field_type, "read_only_sub_fields", ())
+                )
+                raw[composite.name] = {**{k: v for k, v in stored.items() if k in writable}, **given}
 
 
 def run_batch(ctx: RecordContext, plan: Plan, batch: list[tuple[int, Any]]) -> BatchOutcome:

@@ -138,7 +138,10 @@ def stage(workspace_id: Any, job_id: Any, format: str, pieces: Iterable[bytes]) 
                 if line.strip():
                     total += 1
     except UnicodeDecodeError as error:
-        raise BadRequest(f"The file must be UTF-8 text: byte {error.start} of a piece cannot be decoded") from None
+        byte = error.object[error.start]
+        raise BadRequest(
+            f"The file must be UTF-8 text: it holds byte 0x{byte:02x}, which UTF-8 cannot decode"
+        ) from None
     except csv.Error as error:  # the header itself
         raise BadRequest(f"The CSV file is broken at line 1 (the header): {error}. {BROKEN_CSV}") from None
     return Staged(header, total, writer.size, writer.count)

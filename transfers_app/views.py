@@ -160,7 +160,15 @@ class ImportOptions:
             yield piece
 
 
-class ImportsView(APIView):
+class TransferView(APIView):
+    """A view whose ``format`` parameter names a file format (csv, ndjson), not one of DRF's renderers."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        """Answers are JSON, CSV or NDJSON made here; DRF's ``?format=`` override must not pick (or 404)."""
+        return super().perform_content_negotiation(request, force=True)
+
+
+class ImportsView(TransferView):
     """``POST /rest/imports/{plural}`` (create a job) and ``GET /rest/imports/{id}`` (read one)."""
 
     context = RecordsView.context  # the object of the path, with its 400 for an unknown one
@@ -198,7 +206,7 @@ class ImportsView(APIView):
         return response
 
 
-class ImportErrorsView(APIView):
+class ImportErrorsView(TransferView):
     """``GET /rest/imports/{id}/errors``: the row errors, as JSON (default) or CSV (``format=csv``)."""
 
     def get(self, request: Request, key: str) -> HttpResponse:
@@ -220,7 +228,7 @@ class ImportErrorsView(APIView):
         return response
 
 
-class ExportsView(APIView):
+class ExportsView(TransferView):
     """``GET /rest/exports/{plural}``: every record matching ``filter`` in ``order_by``, streamed."""
 
     context = RecordsView.context

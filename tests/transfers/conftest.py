@@ -53,7 +53,7 @@ class Transfers:
 
     def post_file(self, plural: str, body: bytes | str, content_type: str = "text/csv", headers=None, **params: Any):
         """``POST /rest/imports/{plural}`` with a raw body; ``(status, decoded JSON)``."""
-        query = {k: (json.dumps(v) if k == "mapping" else v) for k, v in params.items()}
+        query = {k: (json.dumps(v) if k == "mapping" and not isinstance(v, str) else v) for k, v in params.items()}
         from urllib.parse import urlencode
 
         path = f"/rest/imports/{plural}" + (f"?{urlencode(query)}" if query else "")
