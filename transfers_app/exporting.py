@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,15 +108,27 @@ def ndjson_chunks(ctx: RecordContext, pages: Iterator[list[RecordRow]]) -> Itera
         yield b"".join(orjson.dumps({name: get(record) for name, get in plan}) + b"\n" for record in page)
 
 
-def export_stream(ctx: RecordContext, node: Node | None, order: list[OrderKey], format: str) -> Export:
-    """Check the request and read the first page now; the rest is read as the chunks are taken."""
+def export_stream(
+    ctx: RecordContext,
+    node: Node | None,
+    order: list[OrderKey],
+    format: str,
+    on_page: Callable[[int], None] | None = None,
+) -> Export:
+    """Check the request and read the first page now; the rest is read as the chunks are taken.
+
+    ``on_page(records)`` is called as each page is read (a progress bar).
+    """
     pages = scan(ctx, node, order, conf.export_page_size())
     first = next(pages, None)  # raises the 4xx of a bad filter, order or role before any byte is sent
 
     def all_pages() -> Iterator[list[RecordRow]]:
-        if first is not None:
-            yield first
-            yield from pages
+        if first is None:
+            return
+        for page in itertools.chain([first], pages):
+            if on_page is not None:
+                on_page(len(page))
+            yield page
 
     chunks = csv_chunks(ctx, all_pages()) if format == "csv" else ndjson_chunks(ctx, all_pages())
     return Export(chunks, format)
