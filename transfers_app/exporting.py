@@ -34,10 +34,12 @@ __all__ = ["CONTENT_TYPES", "Export", "export_stream"]
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 
 
+#: Value classes a CSV cell writes differently from ``str()`` (the csv module writes None as empty).
+SPECIAL = frozenset({bool, dict, list})
+
+
 def cell(value: Any) -> Any:
-    """A value as a CSV cell."""
-    if value is None:
-        return ""
+    """A value as a CSV cell: booleans ``true``/``false``, arrays and objects as JSON, anything else as is."""
     if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
@@ -60,44 +62,51 @@ def plan_of(ctx: RecordContext) -> tuple[tuple[str, Getter], ...]:
     return tuple((name, get) for name, get in plan if name in readable)
 
 
-def csv_columns(ctx: RecordContext, plan: tuple[tuple[str, Getter], ...]) -> list[tuple[str, str, str | None]]:
-    """``(header, key, sub-field)`` of every CSV column: composites flattened to ``field.subField``."""
-    columns: list[tuple[str, str, str | None]] = []
-    for name, _ in plan:
+def csv_layout(ctx: RecordContext, plan: tuple[tuple[str, Getter], ...]) -> list[tuple[Getter, tuple[str, ...] | None]]:
+    """Per returned key: its getter, and the sub-fields it is flattened to (None: one column)."""
+    layout: list[tuple[Getter, tuple[str, ...] | None]] = []
+    for name, get in plan:
         found = ctx.spec.field(name)
-        subs = found.field_type.sub_fields if found is not None and found.relation is None else {}
-        if subs:
-            columns += [(f"{name}.{sub}", name, sub) for sub in subs]
-        else:
-            columns.append((name, name, None))
-    return columns
+        subs = tuple(found.field_type.sub_fields) if found is not None and found.relation is None else ()
+        layout.append((get, subs or None))
+    return layout
+
+
+def csv_header(plan: tuple[tuple[str, Getter], ...], layout: list[tuple[Getter, tuple[str, ...] | None]]) -> list[str]:
+    """The CSV header: composites flattened to ``field.subField``."""
+    header: list[str] = []
+    for (name, _), (_, subs) in zip(plan, layout):
+        header += [f"{name}.{sub}" for sub in subs] if subs else [name]
+    return header
 
 
 def csv_chunks(ctx: RecordContext, pages: Iterator[list[RecordRow]]) -> Iterator[bytes]:
     """The CSV file: the header, then one chunk per page."""
     plan = plan_of(ctx)
-    columns = csv_columns(ctx, plan)
-    getters = dict(plan)
+    layout = csv_layout(ctx, plan)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([header for header, _, _ in columns])
+    writer.writerow(csv_header(plan, layout))
     yield buffer.getvalue().encode()
-    # The getters of the row, in column order, each composite read once per record.
-    layout = [(getters[key], sub) for _, key, sub in columns]
+    special = SPECIAL
     for page in pages:
         buffer.seek(0)
         buffer.truncate()
+        lines = []
+        # The hot loop of an export (one pass per record): classes are compared instead of calling
+        # cell() for every value, as most values are text, numbers or None, written as they are.
         for record in page:
             values: list[Any] = []
-            last_get, last_value = None, None
-            for get, sub in layout:
-                if sub is None:
-                    values.append(cell(get(record)))
-                    continue
-                if get is not last_get:
-                    last_get, last_value = get, get(record)
-                values.append(cell(last_value.get(sub) if last_value else None))
-            writer.writerow(values)
+            for get, subs in layout:
+                value = get(record)
+                if subs is None:
+                    values.append(cell(value) if value.__class__ in special else value)
+                else:
+                    for sub in subs:
+                        part = value.get(sub) if value else None
+                        values.append(cell(part) if part.__class__ in special else part)
+            lines.append(values)
+        writer.writerows(lines)
         yield buffer.getvalue().encode()
 
 
