@@ -9,3 +9,9 @@ class TransfersAppConfig(AppConfig):
     name = "transfers_app"
     verbose_name = "Imports and exports"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core_app.openapi import register_paths
+        from transfers_app.openapi import import_paths, import_rights, job_paths
+
+        register_paths(import_paths, import_rights, job_paths)
