@@ -95,7 +95,7 @@ def seed_records(api) -> dict[str, str]:
         assert status == 201, body
         ids[plural], ids[f"{plural}/bulk"] = (record["id"] for record in first_value(body))
     response = api.client.post(
-        "/rest/imports/people", data=b"First\nAda\n", content_type="text/csv", **api.headers()
+        "/rest/imports/people", data=b"jobTitle\nBoss\n", content_type="text/csv", **api.headers()
     )  # an import job, for /imports/{id}
     assert response.status_code == 202, response.content
     ids["imports"] = response.json()["data"]["id"]

@@ -353,3 +353,33 @@ def test_an_idempotency_key_answers_a_repeat_with_the_first_job(transfer):
     assert other[0] == 422
     assert ImportJob.objects.filter(id=first[1]["data"]["id"]).count() == 1
     assert ImportJob.objects.count() == 1
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_number_of_rows(transfer, records, run_worker, settings):
+    # given: two jobs of one batch each, of 5 and of 40 rows, with relations and an upsert key
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.IMPORT_BATCH_ROWS = 50
+    records.create("companies", {"name": "Acme", "domainName": {"primaryLinkUrl": "https://acme.com"}})
+    mapping = {
+        "First": "name.firstName",
+        "Email": "emails.primaryEmail",
+        "Company": "company.domainName.primaryLinkUrl",
+    }
+
+    def queries_of(count: int, offset: int) -> int:
+        lines = "".join(f"P{n},p{n}@example.com,https://acme.com\r\n" for n in range(offset, offset + count))
+        _, body, _ = transfer.post_file(
+            "people", "First,Email,Company\r\n" + lines, mapping=mapping, upsertKey="emails.primaryEmail"
+        )
+        with CaptureQueriesContext(connection) as captured:
+            run_worker()
+        assert transfer.job(body["data"]["id"])["counts"] == {"created": count, "updated": 0, "failed": 0}
+        return len(captured.captured_queries)
+
+    # when
+    small, large = queries_of(5, 0), queries_of(40, 100)
+
+    # then
+    assert small == large
