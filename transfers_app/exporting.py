@@ -49,7 +49,7 @@ def cell(value: Any) -> Any:
 
 @dataclass
 class Export:
-    """An export ready to stream: its chunks (``bytes``) and, when counted, nothing more is needed."""
+    """An export ready to stream: its chunks (``bytes``, one per page) in ``format``."""
 
     chunks: Iterator[bytes]
     format: str

@@ -60,7 +60,8 @@ class ImportJob(models.Model):
 
     class Meta:
         verbose_name = "import job"
-        indexes = [models.Index(fields=["status", "heartbeat_at"], name="import_job_status")]
+        # The workers' sweep looks across workspaces for jobs without progress.
+        indexes = [models.Index(fields=["status", "heartbeat_at", "workspace_id"], name="import_job_status")]
 
     def __str__(self) -> str:
         return f"import {self.id} ({self.object_name}, {self.status})"

@@ -12,17 +12,18 @@ which resumes after the last committed row (see ``jobs.py``).
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from transfers_app import conf
-from transfers_app.jobs import run_job
+from transfers_app.jobs import finish, run_job
 from transfers_app.models import ImportJob
 
 try:  # Django 6 ships the Tasks API; on Django 5.2 the django-tasks backport provides it.
@@ -31,6 +32,8 @@ except ImportError:
     from django_tasks import TaskContext, task
 
 __all__ = ["enqueue_import", "requeue_stalled_imports", "run_import"]
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue_import(job: ImportJob) -> UUID:
@@ -49,7 +52,16 @@ def run_import(context: TaskContext, workspace_id: str, job_id: str) -> str:
         return "skipped: no such job"
     if str(job.task_id) != str(context.task_result.id):
         return "skipped: another task is in charge"
-    outcome = run_job(job, max_batches=conf.batches_per_run())
+    try:
+        outcome = run_job(job, max_batches=conf.batches_per_run())
+    except DatabaseError:
+        raise  # an outage or a cancelled statement: the sweep requeues the job, which resumes
+    except Exception:
+        # A bug must not leave the job "running" for the sweep to requeue forever: it stops, saying where.
+        logger.exception("Import %s stopped", job_id)
+        done = ImportJob.objects.filter(workspace_id=workspace_id, id=job_id).values_list("processed_rows", flat=True)
+        finish(job, ImportJob.Status.FAILED, f"Internal error after row {done.first()}; the rows before it are written")
+        return "failed: internal error"
     if outcome == "paused":
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(workspace_id=workspace_id, id=job_id)

@@ -14,6 +14,7 @@ A job belongs to its workspace: another workspace's key gets the 404 of a job th
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import uuid
@@ -183,7 +184,7 @@ class ImportsView(TransferView):
 
     def post(self, request: Request, key: str) -> HttpResponse:
         ctx = self.context(request, key)
-        ctx = type(ctx)(ctx.workspace_id, ctx.snapshot, ctx.spec, import_actor(request.auth.name), ctx.access)
+        ctx = dataclasses.replace(ctx, actor=import_actor(request.auth.name))
         options = ImportOptions(request)
         idempotency = idempotency_key(request._request)
         with transaction.atomic():
