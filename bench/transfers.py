@@ -8,7 +8,8 @@ Usage::
 Environment: ``DATABASE_URL`` (migrated first; PostgreSQL for meaningful figures), ``BENCH_ROWS``
 (default 100000), ``IMPORT_BATCH_ROWS`` (default 500), ``EXPORT_PAGE_SIZE`` (default 2000).
 
-A fresh workspace is created and deleted at the end. Phases:
+A fresh workspace is created for each run and left in the database (use a database of its own;
+drop it when done). Phases:
 
 1. **import, new**: a CSV of ``BENCH_ROWS`` people (name, email, job title, city) is staged as
    ``POST /rest/imports/people`` stages it, then run as the worker runs it (``run_job``): every row
@@ -43,7 +44,6 @@ from django.test import Client
 
 from apikeys_app.services import create_api_key
 from core_app.services.context import RecordContext
-from metadata_app.models import Workspace
 from metadata_app.registry import schema_registry
 from metadata_app.services.workspaces import create_workspace
 from transfers_app.jobs import create_job, import_actor, run_job
@@ -90,31 +90,26 @@ def timed_export(client: Client, token: str, format: str) -> tuple[float, float,
 def main() -> None:
     call_command("migrate", verbosity=0)
     workspace = create_workspace(f"Transfers bench {int(time.time())}")
-    try:
-        snapshot = schema_registry.snapshot(workspace)
-        ctx = RecordContext(workspace.pk, snapshot, snapshot.by_plural["people"], import_actor("bench"))
-        print(f"{ROWS} rows, database {django.db.connection.vendor}")
-        for phase, title, key in (
-            ("import, new", "Engineer", None),
-            ("import, upsert", "Manager", "emails.primaryEmail"),
-        ):
-            seconds, cpu, job = timed_import(ctx, title, key)
-            counts = (job.created_count, job.updated_count, job.failed_count)
-            print(
-                f"{phase:16} {seconds:8.1f} s {ROWS / seconds:10.0f} rows/s   ({ROWS / cpu:.0f} per CPU second of the"
-                f" worker process; created/updated/failed {counts})"
-            )
-        _, token = create_api_key(workspace, {"name": "bench"})
-        client = Client()
-        for format in ("csv", "ndjson"):
-            seconds, cpu, records = timed_export(client, token, format)
-            assert records == ROWS, records
-            print(
-                f"{'export, ' + format:16} {seconds:8.1f} s {records / seconds:10.0f} records/s"
-                f"   ({records / cpu:.0f} per CPU second of the web process)"
-            )
-    finally:
-        Workspace.objects.filter(pk=workspace.pk).delete()
+    snapshot = schema_registry.snapshot(workspace)
+    ctx = RecordContext(workspace.pk, snapshot, snapshot.by_plural["people"], import_actor("bench"))
+    print(f"{ROWS} rows, database {django.db.connection.vendor}")
+    for phase, title, key in (("import, new", "Engineer", None), ("import, upsert", "Manager", "emails.primaryEmail")):
+        seconds, cpu, job = timed_import(ctx, title, key)
+        counts = (job.created_count, job.updated_count, job.failed_count)
+        print(
+            f"{phase:16} {seconds:8.1f} s {ROWS / seconds:10.0f} rows/s   ({ROWS / cpu:.0f} per CPU second of the"
+            f" worker process; created/updated/failed {counts})"
+        )
+    _, token = create_api_key(workspace, {"name": "bench"})
+    client = Client()
+    for format in ("csv", "ndjson"):
+        seconds, cpu, records = timed_export(client, token, format)
+        assert records == ROWS, records
+        print(
+            f"{'export, ' + format:16} {seconds:8.1f} s {records / seconds:10.0f} records/s"
+            f"   ({records / cpu:.0f} per CPU second of the web process)"
+        )
+    print(f"(workspace {workspace.display_name!r}, {workspace.pk}, left in the database)")
 
 
 if __name__ == "__main__":
