@@ -39,6 +39,8 @@ Environment variables:
 - ``TRASH_PURGE_INTERVAL`` (seconds, default 86400; 0: off): how often the task worker destroys
   records trashed longer ago than their workspace's ``trashRetentionDays``;
   ``TRASH_PURGE_BATCH_SIZE`` (default 100): records destroyed per transaction.
+- ``EVENTS_RETENTION_DAYS`` (days, default 30): what the event feed (``GET /rest/events``) keeps and
+  replay reaches; ``prune_webhook_events`` never deletes younger events.
 
 - ``RATE_LIMIT_ENABLED`` (default on), ``RATE_LIMIT_REQUESTS`` (default 100) per
   ``RATE_LIMIT_WINDOW`` seconds (default 60): each API key's token bucket, unless its workspace
@@ -297,6 +299,9 @@ IMPORT_CHUNK_BYTES = int(os.environ.get("IMPORT_CHUNK_BYTES", str(1024 * 1024)))
 IMPORT_STALE_AFTER = int(os.environ.get("IMPORT_STALE_AFTER", "300"))
 IMPORT_MAX_ROW_ERRORS = int(os.environ.get("IMPORT_MAX_ROW_ERRORS", "10000"))
 EXPORT_PAGE_SIZE = int(os.environ.get("EXPORT_PAGE_SIZE", "2000"))
+
+# The event feed (webhooks_app.feed): days of events it shows and replay reaches back to.
+EVENTS_RETENTION_DAYS = float(os.environ.get("EVENTS_RETENTION_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ come from ``resolvers.py``; this module only assembles classes, each in one expr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import graphene
@@ -20,7 +21,18 @@ from core_app.query.aggregates import available_aggregates
 from metadata_app.registry import schema_registry
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
-__all__ = ["build_schema", "schema_for"]
+__all__ = ["build_schema", "register_query_field", "schema_for"]
+
+#: Root query fields that apps above this one add to every workspace schema (the event feed):
+#: name -> a function returning the graphene field. Object names never clash with them (the
+#: names are reserved, see ``metadata_app.services.names``).
+QUERY_EXTENSIONS: dict[str, Callable[[], Any]] = {}
+
+
+def register_query_field(name: str, factory: Callable[[], Any]) -> None:
+    """Add the root query field ``name`` (built by ``factory``) to every workspace schema built from now on."""
+    QUERY_EXTENSIONS[name] = factory
+
 
 FLOAT_OPERATIONS = frozenset({"percentageEmpty", "percentageNotEmpty", "avg", "sum", "min", "max"})
 
@@ -232,6 +244,8 @@ class Builder:
             )
             query.update(resolvers.query_fields(spec, types))
             mutation.update(resolvers.mutation_fields(spec, types))
+        for name, factory in QUERY_EXTENSIONS.items():
+            query.setdefault(name, factory())
         if not query:
             query["_empty"] = graphene.Boolean(description="This workspace has no objects yet.")
         Query = type("Query", (graphene.ObjectType,), query)

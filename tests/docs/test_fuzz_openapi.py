@@ -190,8 +190,9 @@ def test_core_api_conforms_to_its_document(api, wsgi_app, settings):
 
     # then
     assert findings.failures == {}
-    # every route of every object was called (with its import and export), and an import job's two
-    assert len(findings.statuses) == 15 * 8 + 2
+    # every route of every object was called (with its import and export), an import job's two, the event feed
+    assert len(findings.statuses) == 15 * 8 + 2 + 1
+    assert findings.statuses["GET /events"] >= {200, 400}
     assert len(findings.succeeded()) >= 10 * 8  # and most answered a 2xx at least once
 
 
@@ -205,7 +206,7 @@ def test_metadata_api_conforms_to_its_document(api, wsgi_app, settings):
 
     # then
     assert findings.failures == {}
-    assert len(findings.statuses) == 27  # 23, and roles (list, one) and the workspace (read, change)
+    assert len(findings.statuses) == 28  # 23, roles (list, one), the workspace (read, change), webhook replay
     assert {
         "GET /metadata/objects",
         "POST /metadata/objects",
