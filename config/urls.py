@@ -36,6 +36,7 @@ urlpatterns = [
     path("rest/metadata/roles/<str:pk>", RolesView.as_view()),
     path("rest/metadata/workspace", WorkspaceView.as_view()),
     path("", include("webhooks_app.urls")),
+    path("", include("transfers_app.urls")),
     path("rest/metadata/<str:resource>", MetadataView.as_view()),
     path("rest/metadata/<str:resource>/<str:pk>", MetadataView.as_view()),
     path("rest/search", SearchView.as_view()),
@@ -56,7 +57,8 @@ def not_found(request, exception=None):
 def server_error(request):
     """Crashes answer in the API's error format, without details; a database that cannot answer,
     raised outside any view (a middleware), is a 503 like everywhere else."""
-    refusal = database_refusal(sys.exc_info()[1]) if sys.exc_info()[1] is not None else None
+    error = sys.exc_info()[1]
+    refusal = database_refusal(error) if error is not None else None
     return json_error(refusal or InternalError("Internal server error"))
 
 

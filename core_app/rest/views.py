@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api_common.errors import BadRequest, MethodNotAllowed
+from apikeys_app.authentication import api_key_of
 from core_app.access import readable_keys, record_access
 from core_app.rest import conditional, params
 from core_app.rest.guarded import guarded_write
@@ -30,15 +31,26 @@ from core_app.services.reading import find_many, find_one
 from core_app.services.search import search
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.registry import schema_registry
+from metadata_app.services.names import cap
 
-__all__ = ["InvalidPathView", "RecordsView", "SearchView", "cap"]
+__all__ = ["InvalidPathView", "RecordsView", "SearchView", "cap", "record_context"]
 
 PATH_EXAMPLES = "/rest/companies/id or /rest/companies or /rest/batch/companies or /rest/restore/companies/id"
 
 
-def cap(name: str) -> str:
-    """First letter upper-cased (``person`` -> ``Person``)."""
-    return name[:1].upper() + name[1:]
+def record_context(request: Request, plural: str) -> RecordContext:
+    """The record context of ``plural`` in the caller's workspace; 400 for an unknown object."""
+    api_key = api_key_of(request)
+    snapshot = schema_registry.snapshot(api_key.workspace)
+    spec = snapshot.by_plural.get(plural)
+    if spec is None:
+        singular = snapshot.by_singular.get(plural)
+        if singular is not None:
+            raise BadRequest(f"object '{plural}' not found. Did you mean '{singular.name_plural}'?")
+        raise BadRequest(f"object '{plural}' not found. eg: companies")
+    return RecordContext(
+        api_key.workspace_id, snapshot, spec, api_actor(api_key.name), record_access(api_key.permissions)
+    )
 
 
 class RecordsView(APIView):
@@ -55,17 +67,7 @@ class RecordsView(APIView):
 
     def context(self, request: Request, plural: str) -> RecordContext:
         """The record context of ``plural`` in the caller's workspace; 400 for an unknown object."""
-        api_key = request.auth
-        snapshot = schema_registry.snapshot(api_key.workspace)
-        spec = snapshot.by_plural.get(plural)
-        if spec is None:
-            singular = snapshot.by_singular.get(plural)
-            if singular is not None:
-                raise BadRequest(f"object '{plural}' not found. Did you mean '{singular.name_plural}'?")
-            raise BadRequest(f"object '{plural}' not found. eg: companies")
-        return RecordContext(
-            api_key.workspace_id, snapshot, spec, api_actor(api_key.name), record_access(api_key.permissions)
-        )
+        return record_context(request, plural)
 
     @staticmethod
     def record_id(raw: str) -> str:
@@ -255,7 +257,7 @@ class SearchView(APIView):
     """``GET /rest/search``: Twenty's ``search`` over REST (api-reference §13.2)."""
 
     def get(self, request: Request) -> Response:
-        api_key = request.auth
+        api_key = api_key_of(request)
         snapshot = schema_registry.snapshot(api_key.workspace)
         access = record_access(api_key.permissions)
         actor = api_actor(api_key.name)

@@ -4,13 +4,26 @@ objects, ONE_TO_MANY as arrays capped at 60 per relation and parent, at each lev
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.core.helpers import bad_request, first_value
 
 #: Relations of a person and a company in a new workspace, with nothing linked.
-PERSON_RELATIONS = {"company": None, "pointOfContactForOpportunities": [], "noteTargets": [], "taskTargets": []}
-COMPANY_RELATIONS = {"accountOwner": None, "people": [], "opportunities": [], "noteTargets": [], "taskTargets": []}
+PERSON_RELATIONS: dict[str, Any] = {
+    "company": None,
+    "pointOfContactForOpportunities": [],
+    "noteTargets": [],
+    "taskTargets": [],
+}
+COMPANY_RELATIONS: dict[str, Any] = {
+    "accountOwner": None,
+    "people": [],
+    "opportunities": [],
+    "noteTargets": [],
+    "taskTargets": [],
+}
 
 
 def by_id(*records: dict) -> list[dict]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from tests.store.conftest import (  # noqa: F401  (fixtures)
-    anonymous,
-    api,
     gql,
-    other_api,
+    make_client,
     other_records,
     other_workspace,
     records,
