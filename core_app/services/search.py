@@ -148,7 +148,7 @@ def check_limit(limit: Any) -> int:
         raise BadRequest(f"Limit cannot exceed {max_limit()} items")
     if limit < 1:
         raise BadRequest("Limit must be at least 1")
-    return limit
+    return int(limit)
 
 
 def encode_cursor(hit: Found, words: int) -> str:
