@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from core_app import access
 from core_app.query.ast import Node, OrderKey
+from core_app.services.connect import resolve_relation_inputs
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
 from core_app.services.inputs import RecordInput, defaults_for, normalize_input
@@ -230,6 +231,7 @@ def create_many(ctx: RecordContext, raws: Any, upsert: bool = False, batch: bool
     if len(raws) > max_batch():
         raise InvalidRecordInput(f"Too many records: at most {max_batch()} per request, got {len(raws)}")
     access.check_writes(ctx, raws)
+    raws = resolve_relation_inputs(ctx, raws, batch)
     inputs = normalize_all(ctx, raws, batch)
     for index, given in enumerate(inputs):
         check_record_size(ctx, {**given.defaults, **given.data}, f"Record {index}: " if batch else "")
@@ -458,7 +460,7 @@ def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
     access.require(ctx, "update")
     access.check_writes(ctx, [raw])
     record = find_one(ctx, record_id, lock=True)
-    given = normalize_update(ctx, record, raw)
+    given = normalize_update(ctx, record, resolve_relation_inputs(ctx, [raw], batch=False)[0])
     check_unique_update(ctx, record, given)
     return emit(ctx, apply_updates(ctx, [(record, given)], locked=True))[0]
 
@@ -487,6 +489,7 @@ def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]
     access.require(ctx, "update")
     access.check_writes(ctx, [raw])
     records = select_many(ctx, node, "update")
+    raw = resolve_relation_inputs(ctx, [raw], batch=False)[0]  # once for every record it applies to
     items = []
     claimed: dict[tuple[str, str], str] = {}
     for record in records:
