@@ -55,6 +55,8 @@ class Change:
     record: RecordRow
     action: str
     updated_fields: list[str] = dc_field(default_factory=list)
+    # Updates: the record's stored data before the patch was merged in (the event feed's ``before``).
+    before: dict[str, Any] | None = None
 
 
 #: The right each mass operation needs (api-reference 14.3: restoring is soft-deleting's).
@@ -401,6 +403,7 @@ def apply_updates(
     for record, given in items:
         before_state = index_state(ctx.slots, record)
         before = unique_pairs(ctx, record.data)
+        data_before = record.data
         record.data = {**record.data, **given.data}
         check_record_size(ctx, record.data)
         after = unique_pairs(ctx, record.data)
@@ -414,7 +417,7 @@ def apply_updates(
         if restore and record.deleted_at is not None:
             record.deleted_at = None
         changed.append((record, before_state))
-        changes.append(Change(record, "updated", list(given.given)))
+        changes.append(Change(record, "updated", list(given.given), data_before))
     for record_id, fields in sorted(stale):
         unique.unregister(ctx.ws, [record_id], fields)
     unique.register(ctx.ws, ctx.spec.id, fresh)
@@ -526,14 +529,16 @@ def relink(ctx: RecordContext, records: list[RecordRow], join_field: FieldSpec, 
     reread_locked(ctx, records)
     now = timezone.now()
     changed = []
+    data_before = []
     for record in records:
         before = index_state(ctx.slots, record)
+        data_before.append(record.data)
         record.data = {**record.data, join_field.join_storage_key: target_id}
         record.updated_at, record.updated_by = now, ctx.actor
         changed.append((record, before))
     for start in range(0, len(changed), 500):
         writer.update(ctx.slots, changed[start : start + 500])
-    emit(ctx, [Change(record, "updated", [join_field.join_name]) for record in records])
+    emit(ctx, [Change(r, "updated", [join_field.join_name], data) for r, data in zip(records, data_before)])
 
 
 @unit_of_work

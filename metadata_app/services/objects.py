@@ -18,6 +18,7 @@ from metadata_app.signals_data import data_model_changed, field_removing, object
 __all__ = [
     "add_default_fields",
     "add_target_relations",
+    "add_timeline_relation",
     "create_object",
     "delete_object",
     "get_object",
@@ -51,8 +52,10 @@ UPDATE_KEYS = (
     "imageIdentifierFieldMetadataId",
     "duplicateCriteria",
 )
-#: Objects that link notes and tasks to records; every new custom object gets a relation from each.
-TARGET_OBJECTS = ("noteTarget", "taskTarget")
+#: Objects that link notes, tasks and attachments to records; every new custom object gets a relation from each.
+TARGET_OBJECTS = ("noteTarget", "taskTarget", "attachment")
+#: The audit trail's object (api-reference §16): one ``target{Singular}`` relation per business and custom object.
+TIMELINE_OBJECT = "timelineActivity"
 LABEL_IDENTIFIER_TYPES = frozenset(
     {"TEXT", "FULL_NAME", "UUID", "NUMBER", "EMAILS", "PHONES", "LINKS", "DATE_TIME", "DATE"}
 )
@@ -106,9 +109,46 @@ def add_default_fields(obj: ObjectMetadata, name_field: bool = True) -> None:
         )
 
 
-def add_target_relations(obj: ObjectMetadata) -> None:
-    """Link ``obj`` from noteTarget and taskTarget (``noteTarget.<singular>`` <-> ``<obj>.noteTargets``)."""
-    for target in ObjectMetadata.objects.filter(workspace_id=obj.workspace_id, name_singular__in=TARGET_OBJECTS):
+def timeline_field_name(singular: str) -> str:
+    """``person`` -> ``targetPerson``: the timeline's relation to an object (Twenty's migrated naming, §16.2)."""
+    return f"target{singular[:1].upper()}{singular[1:]}"
+
+
+def add_timeline_relation(obj: ObjectMetadata) -> None:
+    """Link ``obj`` from the timeline (``timelineActivity.target<Singular>`` <-> ``<obj>.timelineActivities``).
+
+    Destroying a record destroys its activities (CASCADE, api-reference §16.2).
+    """
+    timeline = ObjectMetadata.objects.filter(workspace_id=obj.workspace_id, name_singular=TIMELINE_OBJECT).first()
+    if timeline is None:
+        return
+    many = add_field(
+        timeline,
+        name=timeline_field_name(obj.name_singular),
+        type="RELATION",
+        label=obj.label_singular,
+        is_custom=obj.is_custom,
+        relation_target_object=obj,
+        settings={"relationType": "MANY_TO_ONE", "onDelete": "CASCADE"},
+    )
+    one = add_field(
+        obj,
+        name="timelineActivities",
+        type="RELATION",
+        label="Timeline Activities",
+        is_custom=False,
+        is_system=True,
+        relation_target_object=timeline,
+        relation_target_field=many,
+        settings={"relationType": "ONE_TO_MANY", "onDelete": "CASCADE"},
+    )
+    many.relation_target_field = one
+    many.save(update_fields=["relation_target_field", "updated_at"])
+
+
+def add_target_relations(obj: ObjectMetadata, targets: tuple[str, ...] = TARGET_OBJECTS) -> None:
+    """Link ``obj`` from noteTarget, taskTarget and attachment (``noteTarget.<singular>`` <-> ``<obj>.noteTargets``)."""
+    for target in ObjectMetadata.objects.filter(workspace_id=obj.workspace_id, name_singular__in=targets):
         many = add_field(
             target,
             name=obj.name_singular,
@@ -163,6 +203,16 @@ def check_target_names_free(workspace: Workspace, singular: str) -> None:
                     f'The name "{singular}" is not available: object "{target.name_singular}" already has a field "{candidate}"',
                     code="NAME_NOT_AVAILABLE",
                 )
+    timeline = ObjectMetadata.objects.filter(workspace=workspace, name_singular=TIMELINE_OBJECT).first()
+    if timeline is not None:
+        name = timeline_field_name(singular)
+        taken = taken_names(timeline)
+        for candidate in (name, f"{name}Id"):
+            if candidate in taken:
+                raise ValidationError(
+                    f'The name "{singular}" is not available: object "{TIMELINE_OBJECT}" already has a field "{candidate}"',
+                    code="NAME_NOT_AVAILABLE",
+                )
 
 
 def rename_target_relations(obj: ObjectMetadata, singular: str) -> None:
@@ -178,6 +228,12 @@ def rename_target_relations(obj: ObjectMetadata, singular: str) -> None:
     ):
         field.name = singular
         field.save(update_fields=["name", "updated_at"])
+    FieldMetadata.objects.filter(
+        workspace_id=obj.workspace_id,
+        object__name_singular=TIMELINE_OBJECT,
+        relation_target_object=obj,
+        name=timeline_field_name(obj.name_singular),
+    ).update(name=timeline_field_name(singular))
 
 
 def check_label_sync(data: dict[str, Any], singular: str, plural: str, labels: tuple[str, str]) -> None:
@@ -216,6 +272,7 @@ def create_object(workspace: Workspace, data: Any) -> ObjectMetadata:
     )
     add_default_fields(obj)
     add_target_relations(obj)
+    add_timeline_relation(obj)
     return obj
 
 
