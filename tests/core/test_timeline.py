@@ -241,6 +241,7 @@ def test_custom_objects_are_audited(api):
     # when
     status, body = api.post("/rest/rockets", {"name": "Saturn V"})
     rocket = body["data"]["createRocket"]["id"]
+    assert status == 201
     # then
     _status, body = api.get("/rest/timelineActivities", filter=f"targetRocketId[eq]:{rocket}")
     assert [(a["name"], a["targetRocketId"]) for a in body["data"]["timelineActivities"]] == [
@@ -278,6 +279,7 @@ def test_the_timeline_costs_a_constant_number_of_queries_per_request(api):
         # when
         with CaptureQueriesContext(connection) as created:
             status, body = api.post("/rest/batch/people", batch(size))
+        assert status == 201
         ids = [p["id"] for p in body["data"]["createPeople"]]
         with CaptureQueriesContext(connection) as updated:
             api.patch("/rest/people", {"jobTitle": "CEO"}, filter=f"id[in]:[{','.join(ids)}]")
