@@ -70,8 +70,12 @@ T = TypeVar("T")
 
 
 def emit(ctx: RecordContext, changes: list[Change]) -> list[Change]:
-    """Announce changes inside the current transaction (see ``core_app.signals``); return them."""
-    if changes:
+    """Announce changes inside the current transaction (see ``core_app.signals``); return them.
+
+    The timeline's own activities (destroyed with their record) are not announced: the audit trail
+    has no events of its own (api-reference §16).
+    """
+    if changes and ctx.spec.name_singular not in access.READ_ONLY_OBJECTS:
         records_changed.send(sender=RecordContext, ctx=ctx, changes=changes)
     return changes
 

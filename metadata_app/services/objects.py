@@ -195,7 +195,8 @@ def check_target_names_free(workspace: Workspace, singular: str) -> None:
     A new object gets a field named after its singular on both (see ``add_target_relations``),
     so ``position`` or ``createdBy`` must be refused here rather than fail in the database.
     """
-    for target in ObjectMetadata.objects.filter(workspace=workspace, name_singular__in=TARGET_OBJECTS):
+    targets = ObjectMetadata.objects.filter(workspace=workspace, name_singular__in=TARGET_OBJECTS)
+    for target in sorted(targets, key=lambda o: TARGET_OBJECTS.index(o.name_singular)):
         taken = taken_names(target)
         for candidate in (singular, f"{singular}Id"):
             if candidate in taken:
