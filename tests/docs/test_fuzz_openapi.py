@@ -91,8 +91,11 @@ def seed_records(api) -> dict[str, str]:
     ids = {}
     status, objects = api.get("/rest/metadata/objects", limit=100)
     for plural in (o["namePlural"] for o in objects["data"]["objects"]):
-        status, body = api.post(f"/rest/batch/{plural}", [{}, {}])
-        assert status == 201, body
+        if plural == "timelineActivities":  # read-only (api-reference §16.2): the writes above wrote some
+            status, body = api.get(f"/rest/{plural}", limit=2)
+        else:
+            status, body = api.post(f"/rest/batch/{plural}", [{}, {}])
+        assert status in (200, 201), body
         ids[plural], ids[f"{plural}/bulk"] = (record["id"] for record in first_value(body))
     return ids
 
@@ -184,7 +187,8 @@ def test_core_api_conforms_to_its_document(api, wsgi_app, settings):
 
     # then
     assert findings.failures == {}
-    assert len(findings.statuses) == 13 * 8  # every route of every object was called
+    # every route of every object was called: 13 per writable object, the 4 reads of the read-only timeline
+    assert len(findings.statuses) == 13 * 9 + 4
     assert len(findings.succeeded()) >= 8 * 8  # and most answered a 2xx at least once
 
 

@@ -82,16 +82,36 @@ WRITES = [
             "POST",
             "/rest/batch/opportunities",
             [
-                {"id": DEAL_D, "name": "Deal D", "pointOfContact": by_email("GRACE@navy.mil"), "company": by_id("Globex")},
-                {"id": DEAL_E, "name": "Deal E", "pointOfContact": by_email("barbara@mit.edu"), "company": by_id("Umbrella")},
+                {
+                    "id": DEAL_D,
+                    "name": "Deal D",
+                    "pointOfContact": by_email("GRACE@navy.mil"),
+                    "company": by_id("Globex"),
+                },
+                {
+                    "id": DEAL_E,
+                    "name": "Deal E",
+                    "pointOfContact": by_email("barbara@mit.edu"),
+                    "company": by_id("Umbrella"),
+                },
             ],
         ),
         gql_write(
             CREATE_OPPORTUNITIES,
             {
                 "data": [
-                    {"id": DEAL_D, "name": "Deal D", "pointOfContact": by_email("GRACE@navy.mil"), "company": by_id("Globex")},
-                    {"id": DEAL_E, "name": "Deal E", "pointOfContact": by_email("barbara@mit.edu"), "company": by_id("Umbrella")},
+                    {
+                        "id": DEAL_D,
+                        "name": "Deal D",
+                        "pointOfContact": by_email("GRACE@navy.mil"),
+                        "company": by_id("Globex"),
+                    },
+                    {
+                        "id": DEAL_E,
+                        "name": "Deal E",
+                        "pointOfContact": by_email("barbara@mit.edu"),
+                        "company": by_id("Umbrella"),
+                    },
                 ]
             },
             OPPORTUNITY,
@@ -349,4 +369,4 @@ def test_connects_are_resolved_with_a_constant_number_of_queries(reader):
         ][:size]
         counts[size] = len(queries)
     assert counts[1] == counts[30]
-    assert counts[1] == {"postgresql": 14, "sqlite": 14}[connection.vendor]
+    assert counts[1] == {"postgresql": 16, "sqlite": 16}[connection.vendor]

@@ -177,7 +177,14 @@ def test_person_type_has_every_rest_field_plus_its_relations(api, gql):
     # when
     fields = field_names(gql, "Person")
     # then
-    assert set(fields) == rest_keys | {"company", "pointOfContactForOpportunities", "noteTargets", "taskTargets"}
+    assert set(fields) == rest_keys | {
+        "company",
+        "pointOfContactForOpportunities",
+        "noteTargets",
+        "taskTargets",
+        "attachments",
+        "timelineActivities",
+    }
 
 
 def test_many_to_one_relations_are_objects_and_one_to_many_relations_are_connections_with_arguments(gql):
