@@ -429,10 +429,13 @@ def apply_updates(
     return changes
 
 
-def normalize_update(ctx: RecordContext, record: RecordRow, raw: Any) -> RecordInput:
-    """Validate an update patch against one record; raise with every problem."""
+def normalize_update(ctx: RecordContext, record: RecordRow, raw: Any, links_checked: bool = False) -> RecordInput:
+    """Validate an update patch against one record; raise with every problem.
+
+    ``links_checked``: the same patch's join ids were checked for another record already.
+    """
     given, errors = normalize_input(ctx.spec, raw, {**record.data, "__id__": record.id})
-    errors += check_links(ctx, [given], [""]) if not errors else []
+    errors += check_links(ctx, [given], [""]) if not errors and not links_checked else []
     if errors:
         raise InvalidRecordInput(*errors)
     return given
@@ -499,8 +502,9 @@ def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]
     raw = resolve_relation_inputs(ctx, [raw], batch=False)[0]  # once for every record it applies to
     items = []
     claimed: dict[tuple[str, str], str] = {}
-    for record in records:
-        given = normalize_update(ctx, record, raw)
+    for index, record in enumerate(records):
+        # One patch for every record: its join ids are checked once (a query per request, not per record).
+        given = normalize_update(ctx, record, raw, links_checked=index > 0)
         check_unique_update(ctx, record, given, claimed)
         items.append((record, given))
     return emit(ctx, apply_updates(ctx, items))

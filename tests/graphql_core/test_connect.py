@@ -370,3 +370,22 @@ def test_connects_are_resolved_with_a_constant_number_of_queries(reader):
         counts[size] = len(queries)
     assert counts[1] == counts[30]
     assert counts[1] == {"postgresql": 16, "sqlite": 16}[connection.vendor]
+
+
+def test_an_update_many_connect_adds_the_same_queries_for_one_and_many_records(reader):
+    # given: the cost of a connect is the cost of the same update with the join id, plus a constant
+    reader.get("/rest/people", limit="1")  # warms the per-process caches
+    extra = {}
+    for name, filter in (("one", f"id[eq]:{P['Ada']}"), ("many", "jobTitle[neq]:nobody")):
+        counts = {}
+        for how, body in (("connect", {"company": by_domain("globex.org")}), ("join id", {"companyId": C["Globex"]})):
+            # when
+            with rolled_back(), CaptureQueriesContext(connection) as queries:
+                status, answer = reader.patch("/rest/people", body, filter=filter)
+            # then
+            assert status == 200, answer
+            assert {p["companyId"] for p in answer["data"]["updatePeople"]} == {C["Globex"]}
+            counts[how] = (len(answer["data"]["updatePeople"]), len(queries))
+        assert counts["connect"][0] == counts["join id"][0] == (1 if name == "one" else 6)
+        extra[name] = counts["connect"][1] - counts["join id"][1]
+    assert extra == {"one": 2, "many": 2}  # the unique values' holders, then the live targets
