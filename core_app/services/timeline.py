@@ -52,11 +52,20 @@ def merge_window() -> timedelta:
 
 
 def target_field(timeline: ObjectSpec, spec: ObjectSpec) -> FieldSpec | None:
-    """The timeline's ``target<Singular>`` relation to ``spec``; None when ``spec`` is not audited."""
-    field = timeline.field(f"target{spec.name_singular[:1].upper()}{spec.name_singular[1:]}")
-    if field is None or not field.is_many_to_one or field.relation is None:
-        return None
-    return field if field.relation.target_object_id == spec.id else None
+    """The timeline's ``target<Singular>`` relation to ``spec``; None when ``spec`` is not audited.
+
+    Found by its target, not its name (a long object name gives a cut name); ``workspaceMember``,
+    the acting member, is no target.
+    """
+    for field in timeline.relations:
+        if (
+            field.is_many_to_one
+            and field.relation is not None
+            and field.relation.target_object_id == spec.id
+            and field.name.startswith("target")
+        ):
+            return field
+    return None
 
 
 @receiver(records_changed)

@@ -110,8 +110,11 @@ def add_default_fields(obj: ObjectMetadata, name_field: bool = True) -> None:
 
 
 def timeline_field_name(singular: str) -> str:
-    """``person`` -> ``targetPerson``: the timeline's relation to an object (Twenty's migrated naming, §16.2)."""
-    return f"target{singular[:1].upper()}{singular[1:]}"
+    """``person`` -> ``targetPerson``: the timeline's relation to an object (Twenty's migrated naming, §16.2).
+
+    Cut to the 63 characters a name may have (an object name may be 63 long itself).
+    """
+    return f"target{singular[:1].upper()}{singular[1:]}"[:63]
 
 
 def add_timeline_relation(obj: ObjectMetadata) -> None:

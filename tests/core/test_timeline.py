@@ -16,7 +16,7 @@ from apikeys_app.services import create_api_key
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.standard_objects import install_timeline_and_attachments
 from tests.core.conftest import client_for
-from tests.core.helpers import INSTANT, UUID, actor, create_custom_object
+from tests.core.helpers import INSTANT, UUID, actor, create_custom_object, first_value
 from webhooks_app.models import Event
 
 ACTIVITY_KEYS = ("name", "properties", "targetPersonId", "workspaceMemberId", "linkedRecordId")
@@ -365,3 +365,19 @@ def test_the_migration_gives_an_existing_workspace_both_objects(api, workspace):
         FieldMetadata.objects.filter(workspace=workspace, object__name_singular="person").values_list("name", flat=True)
     )
     assert {"timelineActivities", "attachments", "noteTargets", "taskTargets"} <= names
+
+
+def test_an_object_with_a_63_character_name_is_audited_through_a_cut_field_name(api):
+    # given: "target" + the name would be 69 characters; a field name has at most 63
+    singular, plural = "a" + "b" * 62, "c" + "d" * 62
+    create_custom_object(api, singular, plural)
+    # when
+    status, body = api.post(f"/rest/{plural}", {"name": "Long"})
+    record = first_value(body)["id"]
+    # then
+    join = f"targetA{'b' * 56}Id"
+    status, body = api.get("/rest/timelineActivities", filter=f"{join}[eq]:{record}")
+    assert (status, [(a["name"], a[join]) for a in body["data"]["timelineActivities"]]) == (
+        200,
+        [(f"{singular}.created", record)],
+    )
