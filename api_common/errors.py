@@ -34,6 +34,7 @@ __all__ = [
     "BadRequest",
     "Conflict",
     "Forbidden",
+    "Gone",
     "InternalError",
     "MethodNotAllowed",
     "NotFound",
@@ -187,6 +188,14 @@ class PayloadTooLarge(ApiError):
     status = 413
     error_name = "PayloadTooLargeException"
     code = "BAD_USER_INPUT"
+
+
+class Gone(ApiError):
+    """410: what the request points at is past its retention (an event feed cursor older than the kept events)."""
+
+    status = 410
+    error_name = "GoneException"
+    code = "GONE"
 
 
 class Conflict(ApiError):

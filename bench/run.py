@@ -144,6 +144,21 @@ SCALE_SCENARIOS: list[Scenario] = [
     Scenario("s7", "one-to-many at depth 1 (a company)", "GET", "/rest/companies/{company}?depth=1"),
     Scenario("s8", "totalCount of 1M (limit=1)", "GET", "/rest/people?limit=1"),
     Scenario("s9", "filtered totalCount (city, limit=1)", "GET", "/rest/people?filter=city[eq]:City%2007&limit=1"),
+    # Through relations (api-reference §11): a to-one filter (50 people of one company), a to-many
+    # filter (the ~1,000 people of a last name lead to their companies), an order by the company's name.
+    Scenario(
+        "r1",
+        "to-one filter company.name[eq]",
+        "GET",
+        "/rest/people?filter=company.name[eq]:Company%20000042&limit=60",
+    ),
+    Scenario(
+        "r2",
+        "to-many filter people._some.name.lastName[eq]",
+        "GET",
+        "/rest/companies?filter=people._some.name.lastName[eq]:Last42&limit=60",
+    ),
+    Scenario("r3", "order by company.name", "GET", "/rest/people?order_by=company.name[AscNullsLast]&limit=60"),
     # Item 3: the same reads and writes in the large workspace and in one of the 1,000 small ones.
     SCENARIOS[0],
     SCENARIOS[2],

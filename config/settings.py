@@ -19,6 +19,8 @@ Environment variables:
   1 MiB): largest JSON of one field value and of one record; larger ones are a 400 naming the field.
 - ``MAX_FILTER_CONDITIONS`` (default 100), ``MAX_FILTER_VALUES`` (default 500, per ``in`` list),
   ``MAX_SORT_KEYS`` (default 10): the size of one request's filter and ordering; more is a 400.
+- ``MAX_RELATION_FILTER_DEPTH`` (default 2): relation hops one filter path may take
+  (``company.accountOwner.name``, api-reference §11.3); more is a 400.
 - ``DATABASE_STATEMENT_TIMEOUT``: milliseconds a PostgreSQL statement of the server or the webhook
   worker may run before it is cancelled (default 10000); the request answers 503.
 - ``MAX_JSON_DEPTH``: levels of arrays and objects a JSON body or GraphQL ``variables`` may nest
@@ -40,6 +42,8 @@ Environment variables:
 - ``TRASH_PURGE_INTERVAL`` (seconds, default 86400; 0: off): how often the task worker destroys
   records trashed longer ago than their workspace's ``trashRetentionDays``;
   ``TRASH_PURGE_BATCH_SIZE`` (default 100): records destroyed per transaction.
+- ``EVENTS_RETENTION_DAYS`` (days, default 30): what the event feed (``GET /rest/events``) keeps and
+  replay reaches; ``prune_webhook_events`` never deletes younger events.
 
 - ``RATE_LIMIT_ENABLED`` (default on), ``RATE_LIMIT_REQUESTS`` (default 100) per
   ``RATE_LIMIT_WINDOW`` seconds (default 60): each API key's token bucket, unless its workspace
@@ -238,6 +242,8 @@ MAX_RECORD_BYTES = int(os.environ.get("MAX_RECORD_BYTES", str(1024 * 1024)))
 MAX_FILTER_CONDITIONS = int(os.environ.get("MAX_FILTER_CONDITIONS", "100"))
 MAX_FILTER_VALUES = int(os.environ.get("MAX_FILTER_VALUES", "500"))
 MAX_SORT_KEYS = int(os.environ.get("MAX_SORT_KEYS", "10"))
+# Relation hops on one filter path: each hop is one more semi-join (api-reference §11.3).
+MAX_RELATION_FILTER_DEPTH = int(os.environ.get("MAX_RELATION_FILTER_DEPTH", "2"))
 
 # Levels of arrays and objects a JSON body or GraphQL variables may nest; read through api_common.conf.
 # 128 leaves room for the deepest filter the query engine takes (50 levels of and/or/not, two
@@ -289,6 +295,9 @@ WEBHOOKS_RECONNECT_MAX_DELAY = float(os.environ.get("WEBHOOKS_RECONNECT_MAX_DELA
 # own; ``manage.py purge_trash`` still does), and how many records each transaction destroys.
 TRASH_PURGE_INTERVAL = float(os.environ.get("TRASH_PURGE_INTERVAL", "86400"))
 TRASH_PURGE_BATCH_SIZE = int(os.environ.get("TRASH_PURGE_BATCH_SIZE", "100"))
+
+# The event feed (webhooks_app.feed): days of events it shows and replay reaches back to.
+EVENTS_RETENTION_DAYS = float(os.environ.get("EVENTS_RETENTION_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -244,10 +244,22 @@ def key_and_webhook_schemas() -> dict[str, dict[str, Any]]:
         "type": "string",
         "pattern": r"^(\*|[a-z][a-zA-Z0-9]*)\.(\*|created|updated|deleted|destroyed|restored)$",
     }
+    webhook_filter = {
+        "type": ["string", "null"],
+        "description": "The REST filter grammar, checked on the record after the change, e.g. "
+        "`stage[eq]:CUSTOMER,amount.amountMicros[gt]:1000000000`; null delivers every change.",
+    }
+    webhook_fields = {
+        "type": ["array", "null"],
+        "items": {"type": "string"},
+        "description": "Field names: an update is delivered only when it changed one of them; null for any update.",
+    }
     webhook_props = {
         "id": dict(UUID),
         "targetUrl": STRING,
         "operations": build_array_type(operation),
+        "filter": webhook_filter,
+        "fields": webhook_fields,
         "description": TEXT_OR_NULL,
         "createdAt": dict(DATE_TIME),
         "updatedAt": dict(DATE_TIME),
@@ -264,6 +276,8 @@ def key_and_webhook_schemas() -> dict[str, dict[str, Any]]:
     webhook_input = {
         "targetUrl": {"type": "string", "format": "uri", "description": "An absolute http(s) URL."},
         "operations": {**build_array_type(operation), "minItems": 1, "description": 'Default `["*.*"]`.'},
+        "filter": webhook_filter,
+        "fields": {**webhook_fields, "maxItems": 100},
         "description": TEXT_OR_NULL,
         "secret": {"type": "string", "minLength": 1, "maxLength": 512},
     }
@@ -449,6 +463,37 @@ def delivery_paths() -> dict[str, Any]:
                 "getWebhookDelivery",
                 "One delivery with its attempts",
                 {"200": json_response("The delivery", data(ref("Delivery"))), **error_responses(400, 404)},
+            ),
+        },
+        "/metadata/webhooks/{id}/replay": {
+            "parameters": [webhook_id],
+            "post": op(
+                "webhooks",
+                "replayWebhookEvents",
+                "Queue again, for this webhook, the events of a time or cursor range, in order, with their event ids",
+                {
+                    "202": json_response(
+                        "How many events were queued",
+                        data(
+                            obj(
+                                {"webhookId": dict(UUID), "queued": {"type": "integer", "minimum": 0}},
+                                ["webhookId", "queued"],
+                            )
+                        ),
+                    ),
+                    **error_responses(400, 404),
+                },
+                requestBody=json_body(
+                    obj(
+                        {
+                            "since": {**dict(DATE_TIME), "description": "Events at or after this instant."},
+                            "until": {**dict(DATE_TIME), "description": "Events before this instant."},
+                            "after": {"type": "string", "description": "A feed cursor: events after it."},
+                            "upTo": {"type": "string", "description": "A feed cursor: events up to it, included."},
+                        },
+                        [],
+                    )
+                ),
             ),
         },
         "/metadata/webhooks/{id}/deliveries/{deliveryId}/redeliver": {

@@ -8,6 +8,7 @@ from settings_ui.views import (
     create_webhook,
     delete_webhook,
     redeliver,
+    replay,
     revoke_key,
     save_rate_limit,
     test_webhook,
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/webhooks/<uuid:webhook_id>", webhook_detail, name="settings-webhook"),
     path("api/webhooks/<uuid:webhook_id>/delete", delete_webhook, name="settings-webhook-delete"),
     path("api/webhooks/<uuid:webhook_id>/test", test_webhook, name="settings-webhook-test"),
+    path("api/webhooks/<uuid:webhook_id>/replay", replay, name="settings-webhook-replay"),
     path(
         "api/webhooks/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/redeliver", redeliver, name="settings-redeliver"
     ),

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from api_common.errors import ApiError
 from apikeys_app import services as key_services
 from apikeys_app.models import ApiKey
 from guards_app import policies
@@ -145,6 +146,10 @@ def webhook_data(request: HttpRequest) -> dict[str, Any]:
     }
     if request.POST.get("secret"):
         data["secret"] = request.POST["secret"]
+    if "filter" in request.POST:
+        data["filter"] = request.POST["filter"].strip() or None
+    if "fields" in request.POST:
+        data["fields"] = [name.strip() for name in request.POST["fields"].split(",") if name.strip()]
     return data
 
 
@@ -170,6 +175,7 @@ def webhook_page(
         "workspace": workspace,
         "webhook": webhook,
         "operations": ", ".join(webhook.operations),
+        "fields": ", ".join(webhook.fields or ()),
         "deliveries": deliveries,
         "log_size": DELIVERY_LOG_SIZE,
         **extra,
@@ -212,6 +218,31 @@ def test_webhook(request: HttpRequest, webhook_id: uuid.UUID) -> HttpResponse:
     workspace = chosen_workspace(request)
     outcome = webhook_services.send_test_event(webhook_services.get_webhook(workspace, webhook_id))
     return webhook_page(request, workspace, webhook_id, test_outcome=outcome)
+
+
+def utc_instant(value: str) -> str | None:
+    """A ``datetime-local`` input read as UTC (an ISO 8601 date-time with its zone passes unchanged)."""
+    value = value.strip()
+    if not value:
+        return None
+    return value if value.endswith("Z") or "+" in value[10:] else f"{value}Z"
+
+
+@require_POST
+@staff_member_required
+def replay(request: HttpRequest, webhook_id: uuid.UUID) -> HttpResponse:
+    """Queue again the events of a time range (UTC) for this webhook."""
+    workspace = chosen_workspace(request)
+    bounds = {key: utc_instant(request.POST.get(key, "")) for key in ("since", "until")}
+    try:
+        replayed = webhook_services.replay(workspace, webhook_id, {k: v for k, v in bounds.items() if v})
+    except (ValidationError, ApiError) as error:
+        problems = errors_of(error) if isinstance(error, ValidationError) else error.messages
+        return webhook_page(
+            request, workspace, webhook_id, status=400, replay_errors=problems, replay_form=request.POST
+        )
+    messages.success(request, f"{replayed.count} event{'s' if replayed.count != 1 else ''} queued again.")
+    return HttpResponseRedirect(page_url(workspace, "settings-webhook", webhook_id))
 
 
 @require_POST

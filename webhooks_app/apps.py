@@ -1,6 +1,17 @@
 """App config of webhooks_app: webhooks, events, deliveries (see issue on webhooks)."""
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def restore_event_clock(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """After ``migrate``: SQLite's event counter trigger is back if a table rebuild dropped it."""
+    from webhooks_app.models import ensure_event_clock
+
+    ensure_event_clock(connections[using])
 
 
 class WebhooksAppConfig(AppConfig):
@@ -11,8 +22,11 @@ class WebhooksAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from core_app.graphql.synthesis import register_query_field
         from metadata_app.graphql.schema import register_extension
         from webhooks_app import events  # noqa: F401  (connects on_records_changed)
-        from webhooks_app.graphql import WebhookMutations, WebhookQueries
+        from webhooks_app.graphql import EVENTS_FIELD, WebhookMutations, WebhookQueries, events_field
 
         register_extension(WebhookQueries, WebhookMutations)
+        register_query_field(EVENTS_FIELD, events_field)  # the event feed on /graphql
+        post_migrate.connect(restore_event_clock, sender=self)

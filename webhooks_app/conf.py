@@ -15,6 +15,7 @@ setting                             default  meaning
 ``WEBHOOKS_RECOVERY_INTERVAL``      5        seconds between a worker's sweeps for lost jobs (0: no sweep)
 ``WEBHOOKS_RECONNECT_MAX_DELAY``    30       longest wait of a worker between two tries to reach the database
 ``WEBHOOKS_QUEUE_NAME``             default  task queue of the delivery jobs
+``EVENTS_RETENTION_DAYS``           30       days the event feed keeps events (and replay reaches back)
 =================================== ======== ==========================================================
 
 With the defaults the retries wait about 80 s, 4 min, 12 min, 36 min, 1.8 h, 5.4 h and 16 h:
@@ -29,6 +30,7 @@ __all__ = [
     "RESPONSE_EXCERPT_CHARS",
     "STALE_MARGIN",
     "allow_private_targets",
+    "events_retention_days",
     "failing_after",
     "max_attempts",
     "queue_name",
@@ -111,3 +113,8 @@ def reconnect_max_delay() -> float:
 def queue_name() -> str:
     """Task queue of the delivery jobs (workers must listen to it)."""
     return str(getattr(settings, "WEBHOOKS_QUEUE_NAME", "default"))
+
+
+def events_retention_days() -> float:
+    """Days the event feed keeps events; ``prune_webhook_events`` never deletes younger ones."""
+    return max(0.0, float(getattr(settings, "EVENTS_RETENTION_DAYS", 30)))

@@ -7,18 +7,32 @@ task queue is a database table too). So a rolled-back write leaves no event and 
 committed write always has both: no change is lost between the commit and the queue.
 
 Matching follows api-reference.md 6.2: a webhook fires when its operations contain any of
-``{object}.{action}``, ``*.{action}``, ``{object}.*`` or ``*.*``.
+``{object}.{action}``, ``*.{action}``, ``{object}.*`` or ``*.*``. Then, ours: a webhook with
+``fields`` gets an update only when it changed one of them, and a webhook with a ``filter`` (the
+REST grammar, api-reference 1.3) only the changes whose record, after the change, matches it. The
+filter is decided by the query engine over the changed records (``core_app.query.matching``),
+inside this transaction: a change that does not match writes no delivery. A filter naming a field
+the object does not have matches none of its records (a ``*.*`` webhook filtering on ``stage``
+ignores people).
+
+An update's event also keeps ``before``: the API values, before the change, of its updated fields.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import orjson
 from django.dispatch import receiver
 from django.utils import timezone
 
+from core_app.query.ast import Node
+from core_app.query.errors import FilterSyntaxError
+from core_app.query.matching import matching_ids
+from core_app.query.rest_filter import parse_rest_filter
 from core_app.services.context import RecordContext
 from core_app.services.output import output_plan, record_to_api
 from core_app.signals import records_changed
@@ -41,6 +55,19 @@ def matches(operations: Iterable[str], object_name: str, action: str) -> bool:
     return not operations_to_match(object_name, action).isdisjoint(operations)
 
 
+def dumps(value: Any) -> str:
+    """JSON text as the REST renderer writes it (api_common.rest.FastJSONRenderer)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def before_values(change: Any, plan: Any) -> str | None:
+    """An update's ``before``: the API values of its updated fields before the change, as JSON text."""
+    if change.action != "updated" or change.before is None:
+        return None
+    shaped = record_to_api(dataclasses.replace(change.record, data=change.before), plan)
+    return dumps({name: shaped[name] for name in change.updated_fields if name in shaped})
+
+
 def record_events(ctx: RecordContext, changes: list[Any]) -> list[Event]:
     """Write one event per change (the record serialised as the API shows it); return them."""
     plan = output_plan(ctx.snapshot, ctx.spec)
@@ -57,8 +84,9 @@ def record_events(ctx: RecordContext, changes: list[Any]) -> list[Event]:
             # Destroyed records are already deleted from the table; their Python objects still
             # hold the last state, which is what the event must carry.
             # The same serialisation as the REST renderer (api_common.rest.FastJSONRenderer).
-            record=orjson.dumps(record_to_api(change.record, plan), option=orjson.OPT_NON_STR_KEYS).decode(),
+            record=dumps(record_to_api(change.record, plan)),
             updated_fields=list(change.updated_fields) if change.action == "updated" else None,
+            before=before_values(change, plan),
             occurred_at=now,
         )
         for change in changes
@@ -67,19 +95,47 @@ def record_events(ctx: RecordContext, changes: list[Any]) -> list[Event]:
     return events
 
 
-def plan_deliveries(ctx: RecordContext, events: list[Event], actions: list[str]) -> list[Delivery]:
-    """A delivery for every (event, live webhook of the workspace whose operations match it)."""
+@lru_cache(maxsize=1024)
+def parsed_filter(text: str) -> Node:
+    """A webhook's stored filter, parsed (validated when the webhook was saved)."""
+    return parse_rest_filter(text)
+
+
+def wants_fields(webhook: Webhook, change: Any) -> bool:
+    """False for an update that changed none of the webhook's ``fields`` (other actions always pass)."""
+    if not webhook.fields or change.action != "updated":
+        return True
+    return not set(webhook.fields).isdisjoint(change.updated_fields)
+
+
+def filter_matches(ctx: RecordContext, text: str, changes: list[Any]) -> set[str]:
+    """Ids of the changed records that the filter ``text`` selects (none when it does not fit the object)."""
+    try:
+        return matching_ids(parsed_filter(text), ctx.spec, ctx.workspace_id, [change.record for change in changes])
+    except FilterSyntaxError:
+        return set()  # a field this object does not have: the webhook is about other objects
+
+
+def plan_deliveries(ctx: RecordContext, events: list[Event], changes: list[Any]) -> list[Delivery]:
+    """A delivery for every (event, live webhook of the workspace whose operations, fields and filter select it)."""
     webhooks = list(
-        Webhook.objects.filter(workspace_id=ctx.workspace_id, deleted_at__isnull=True).only("id", "operations")
+        Webhook.objects.filter(workspace_id=ctx.workspace_id, deleted_at__isnull=True).only(
+            "id", "operations", "filter", "fields"
+        )
     )
     if not webhooks:
         return []
     name = ctx.spec.name_singular
-    wanted = {action: [w for w in webhooks if matches(w.operations, name, action)] for action in set(actions)}
+    actions = {change.action for change in changes}
+    wanted = {action: [w for w in webhooks if matches(w.operations, name, action)] for action in actions}
+    # One query per distinct filter of the webhooks concerned, over every changed record at once.
+    filters = {w.filter for selected in wanted.values() for w in selected if w.filter}
+    selected_ids = {text: filter_matches(ctx, text, changes) for text in filters}
     return [
         Delivery(id=time_ordered_uuid(), webhook_id=webhook.pk, event=event, created_at=event.occurred_at)
-        for event, action in zip(events, actions)
-        for webhook in wanted[action]
+        for event, change in zip(events, changes)
+        for webhook in wanted[change.action]
+        if wants_fields(webhook, change) and (not webhook.filter or change.record.id in selected_ids[webhook.filter])
     ]
 
 
@@ -87,7 +143,7 @@ def plan_deliveries(ctx: RecordContext, events: list[Event], actions: list[str])
 def on_records_changed(sender: Any, ctx: RecordContext, changes: list[Any], **kwargs: Any) -> None:
     """Store the events of ``changes`` and queue their deliveries, inside the caller's transaction."""
     events = record_events(ctx, changes)
-    deliveries = plan_deliveries(ctx, events, [change.action for change in changes])
+    deliveries = plan_deliveries(ctx, events, changes)
     for delivery in deliveries:
         delivery.task_id = enqueue_delivery(delivery.pk)
     Delivery.objects.bulk_create(deliveries)

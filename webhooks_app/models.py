@@ -6,29 +6,110 @@
   (``tasks.py``); ``task_id`` names the one job currently in charge of it.
 - ``DeliveryAttempt``: one HTTP call of a delivery, successful or not.
 
-Events and deliveries have time-ordered ids (UUID version 7), so ordering by id is ordering by
-creation, which the id-cursor pagination of the metadata REST lists relies on.
+Events and deliveries have time-ordered ids (UUID version 7, monotonic within a process), so
+ordering by id is ordering by creation, which the id-cursor pagination of the metadata REST lists
+relies on. An event also carries ``xid``, the commit-order key of the event feed (``feed.py``):
+the writing transaction's id on PostgreSQL, a counter bumped by a trigger on SQLite (whose writes
+are serialised, so insertion order is commit order).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-__all__ = ["Delivery", "DeliveryAttempt", "Event", "Webhook", "default_operations", "time_ordered_uuid"]
+__all__ = [
+    "SQLITE_EVENT_CLOCK",
+    "CurrentTransactionId",
+    "Delivery",
+    "DeliveryAttempt",
+    "Event",
+    "Webhook",
+    "default_operations",
+    "ensure_event_clock",
+    "time_ordered_uuid",
+    "uuid_millis",
+]
+
+VERSION_BITS = (0xF << 76) | (0x3 << 62)
+VERSION_VALUE = (0x7 << 76) | (0x2 << 62)  # version 7, RFC 4122 variant
+_last_uuid = 0
+_uuid_lock = threading.Lock()
 
 
 def time_ordered_uuid() -> uuid.UUID:
-    """A UUID version 7: 48 bits of Unix milliseconds, then random bits (RFC 9562)."""
+    """A UUID version 7: 48 bits of Unix milliseconds, then random bits (RFC 9562).
+
+    Within a process each one is greater than the one before (RFC 9562 6.2, method 3: a repeat of
+    the same millisecond increments the previous value), so the events of one transaction sort in
+    the order they were written.
+    """
+    global _last_uuid
     value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
-    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
-    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    value = (value & ~VERSION_BITS) | VERSION_VALUE
+    with _uuid_lock:
+        if value <= _last_uuid:
+            # The 62 random low bits would all have to be ones for the increment to carry into the
+            # variant bits (a chance of 2**-62); the bits are set again all the same.
+            value = ((_last_uuid + 1) & ~VERSION_BITS) | VERSION_VALUE
+        _last_uuid = value
     return uuid.UUID(int=value)
+
+
+def uuid_millis(value: uuid.UUID) -> int:
+    """The Unix milliseconds a :func:`time_ordered_uuid` was made at."""
+    return value.int >> 80
+
+
+#: SQLite's source of ``Event.xid``: a one-row counter and the trigger that bumps it for each new
+#: event (as migration 0002 creates them). Idempotent, and run again after every ``migrate``
+#: (``WebhooksAppConfig``): SQLite rebuilds a table for most schema changes, dropping its triggers.
+SQLITE_EVENT_CLOCK = (
+    "CREATE TABLE IF NOT EXISTS webhooks_app_eventclock (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO webhooks_app_eventclock (id, value) SELECT 1, COALESCE(MAX(xid), 0) FROM webhooks_app_event",
+    "CREATE TRIGGER IF NOT EXISTS webhooks_app_event_xid AFTER INSERT ON webhooks_app_event FOR EACH ROW "
+    "WHEN NEW.xid = 0 BEGIN "
+    "UPDATE webhooks_app_eventclock SET value = value + 1 WHERE id = 1; "
+    "UPDATE webhooks_app_event SET xid = (SELECT value FROM webhooks_app_eventclock WHERE id = 1) "
+    "WHERE rowid = NEW.rowid; "
+    "END",
+)
+
+
+def ensure_event_clock(connection: Any) -> None:
+    """Create SQLite's event counter and trigger when missing (nothing on other databases)."""
+    if connection.vendor != "sqlite":
+        return
+    tables = connection.introspection.table_names()
+    if "webhooks_app_event" not in tables:
+        return  # not migrated yet
+    with connection.cursor() as cursor:
+        for statement in SQLITE_EVENT_CLOCK:
+            cursor.execute(statement)
+
+
+class CurrentTransactionId(models.Func):
+    """The column default of ``Event.xid``: the writing transaction's id on PostgreSQL.
+
+    ``pg_current_xact_id()`` is a 64-bit ``xid8`` (it never wraps around), cast through text to
+    bigint. SQLite has no transaction id: the default there is 0 and a trigger (migration 0002)
+    replaces it with the next value of a counter.
+    """
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return "0", []
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return "(pg_current_xact_id()::text::bigint)", []
 
 
 def default_operations() -> list[str]:
@@ -44,6 +125,10 @@ class Webhook(models.Model):
     workspace = models.ForeignKey("metadata_app.Workspace", on_delete=models.CASCADE, related_name="webhooks")
     target_url = models.TextField()
     operations = models.JSONField(default=default_operations)
+    # A REST filter (api-reference 1.3) on the record after the change; None delivers every change.
+    filter = models.TextField(null=True, blank=True)
+    # Field names: an update is delivered only when it changed one of them; None for any update.
+    fields = models.JSONField(null=True, blank=True)
     description = models.TextField(null=True, blank=True)
     secret = models.CharField(max_length=512, editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
@@ -78,10 +163,17 @@ class Event(models.Model):
     # reorder keys) and each delivery embeds it without parsing it again.
     record = models.TextField()
     updated_fields = models.JSONField(null=True, blank=True)
+    # Updates: the values before the change of the updated fields, as JSON text (key order kept).
+    before = models.TextField(null=True, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now)
+    # The commit-order key of the event feed (see the module's docstring).
+    xid = models.BigIntegerField(db_default=CurrentTransactionId(), editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["occurred_at"], name="webhook_event_occurred")]
+        indexes = [
+            models.Index(fields=["occurred_at"], name="webhook_event_occurred"),
+            models.Index(fields=["workspace", "xid", "id"], name="webhook_event_feed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.record_id}"

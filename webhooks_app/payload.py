@@ -2,7 +2,8 @@
 
 Keys come in Twenty's order: ``targetUrl, eventName, objectMetadata, workspaceId, webhookId,
 eventDate, record`` and, for updates only, ``updatedFields``. The JSON is compact, like
-``JSON.stringify``. The event id travels in a header (``X-Twenty-Webhook-Event-Id``), never in
+``JSON.stringify``. Updates also carry ``before`` (ours, after Twenty's keys): the values of the
+updated fields before the change. The event id travels in a header (``X-Twenty-Webhook-Event-Id``), never in
 the body, so the body stays exactly Twenty's.
 """
 
@@ -37,4 +38,6 @@ def build_body(event: Event, webhook: Webhook) -> bytes:
     }
     if event.updated_fields is not None:
         body["updatedFields"] = event.updated_fields
+    if event.before is not None:
+        body["before"] = orjson.Fragment(event.before)
     return orjson.dumps(body)

@@ -10,20 +10,27 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from api_common.errors import ApiError, BadRequest
 from api_common.inputs import check_input
-from webhooks_app import transport
-from webhooks_app.events import ACTIONS
-from webhooks_app.models import Delivery, Webhook
+from core_app.query.ast import iter_conditions
+from core_app.query.compiler import check_size, resolve_leaf
+from core_app.query.rest_filter import parse_rest_filter
+from metadata_app.registry import schema_registry
+from metadata_app.specs import ObjectSpec
+from webhooks_app import feed, transport
+from webhooks_app.events import ACTIONS, matches
+from webhooks_app.models import Delivery, Webhook, time_ordered_uuid
 from webhooks_app.payload import format_event_date
 from webhooks_app.signing import new_secret, signature_headers
 from webhooks_app.tasks import enqueue_delivery
@@ -37,12 +44,18 @@ __all__ = [
     "get_webhook",
     "live_webhooks",
     "redeliver",
+    "replay",
     "send_test_event",
     "update_webhook",
 ]
 
-CREATE_KEYS = frozenset({"targetUrl", "operations", "description", "secret"})
+CREATE_KEYS = frozenset({"targetUrl", "operations", "description", "secret", "filter", "fields"})
 UPDATE_KEYS = CREATE_KEYS
+REPLAY_KEYS = frozenset({"since", "until", "after", "upTo"})
+MAX_FILTER_LENGTH = 10_000
+MAX_FIELDS = 100
+#: Events one replay may queue; a wider range is refused (replay it in parts).
+MAX_REPLAY_EVENTS = 10_000
 MAX_URL_LENGTH = 2048
 MAX_DESCRIPTION_LENGTH = 2000
 MAX_SECRET_LENGTH = 512
@@ -125,11 +138,82 @@ def clean_secret(value: Any) -> str:
     return value
 
 
+def clean_filter(value: Any) -> str | None:
+    """A REST filter (api-reference 1.3), refused with the grammar's own message; empty means none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or len(value) > MAX_FILTER_LENGTH:
+        raise ValidationError(
+            f"filter must be a string of at most {MAX_FILTER_LENGTH} characters in the REST filter grammar, "
+            "e.g. stage[eq]:WON,amount.amountMicros[gt]:1000000000",
+            code="INVALID_FILTER",
+        )
+    try:
+        check_size(parse_rest_filter(value))
+    except ApiError as error:
+        raise ValidationError(error.messages, code="INVALID_FILTER") from None
+    return value
+
+
+def clean_fields(value: Any) -> list[str] | None:
+    """Field names (an update is delivered only when it changed one); empty or null means any update."""
+    if value is None or value == []:
+        return None
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_FIELDS
+        or not all(isinstance(item, str) and item for item in value)
+    ):
+        raise ValidationError(
+            f'fields must be an array of at most {MAX_FIELDS} field names, e.g. ["stage", "amount"]',
+            code="INVALID_FIELDS",
+        )
+    return list(dict.fromkeys(value))
+
+
+def named_objects(workspace: Any, operations: list[str]) -> list[ObjectSpec] | None:
+    """The objects every operation names, or None when one says ``*`` (then no object is known)."""
+    names = {operation.split(".")[0] for operation in operations}
+    if "*" in names:
+        return None
+    snapshot = schema_registry.snapshot(workspace)
+    return [spec for name in sorted(names) if (spec := snapshot.by_singular.get(name)) is not None]
+
+
+def check_against_objects(webhook: Webhook) -> list[str]:
+    """Problems of ``filter`` and ``fields`` on the objects the operations name (none for ``*`` ones).
+
+    The filter must mean something on each named object: its conditions are resolved and their
+    values coerced by the query engine, which gives its own messages.
+    """
+    specs = named_objects(webhook.workspace, list(webhook.operations))
+    if not specs:
+        return []
+    problems: list[str] = []
+    if webhook.filter:
+        node = parse_rest_filter(webhook.filter)
+        for spec in specs:
+            try:
+                for condition in iter_conditions(node):
+                    resolve_leaf(condition, spec, None)
+            except ApiError as error:
+                # The record API's own message; naming the object only tells several apart.
+                suffix = f" (on {spec.name_singular})" if len(specs) > 1 else ""
+                problems += [f"{message}{suffix}" for message in error.messages]
+    for name in webhook.fields or []:
+        if not any(spec.field(name) or name in spec.by_join_name for spec in specs):
+            objects = " or ".join(spec.name_singular for spec in specs)
+            problems.append(f"fields: '{name}' is not a field of {objects}")
+    return problems
+
+
 def apply_fields(webhook: Webhook, data: dict[str, Any]) -> None:
     """Check every given field, collecting all problems, then set them on ``webhook``."""
     cleaners = {
         "targetUrl": ("target_url", clean_target_url),
         "operations": ("operations", clean_operations),
+        "filter": ("filter", clean_filter),
+        "fields": ("fields", clean_fields),
         "description": ("description", clean_description),
         "secret": ("secret", clean_secret),
     }
@@ -141,6 +225,8 @@ def apply_fields(webhook: Webhook, data: dict[str, Any]) -> None:
             setattr(webhook, attribute, clean(data[key]))
         except ValidationError as error:
             errors += error.messages
+    if not errors and ({"filter", "fields", "operations"} & set(data)):
+        errors += check_against_objects(webhook)
     if errors:
         raise ValidationError(errors, code="INVALID_INPUT")
 
@@ -226,6 +312,87 @@ def redeliver(workspace: Any, webhook_id: Any, delivery_id: Any) -> Delivery:
     delivery.task_id = enqueue_delivery(delivery.pk)
     delivery.save()
     return get_delivery(workspace, webhook_id, delivery_id)
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """What a replay queued."""
+
+    webhook_id: uuid.UUID
+    count: int
+
+
+def operations_query(operations: list[str]) -> Q:
+    """Events whose name ``{object}.{action}`` the operations select (api-reference 6.2)."""
+    query = Q(pk__in=[])
+    for operation in operations:
+        name, action = operation.split(".")
+        if name == "*" and action == "*":
+            return Q()
+        if name == "*":
+            query |= Q(name__endswith=f".{action}")
+        elif action == "*":
+            query |= Q(object_name=name)
+        else:
+            query |= Q(object_name=name, name=operation)
+    return query
+
+
+@transaction.atomic
+def replay(workspace: Any, webhook_id: Any, data: Any) -> Replayed:
+    """Queue again, for one webhook, the events of a range, in feed order and with their event ids.
+
+    The range is ``since``/``until`` (event dates, ``until`` excluded) and/or ``after``/``upTo``
+    (feed cursors, ``upTo`` included). The events are those the webhook selects by ``operations``
+    and ``fields``; a webhook with a ``filter`` replays only the events it was delivered before,
+    since its filter was decided on the record as it was then. Each event gets a new delivery
+    (the earlier ones stay in the log) with a fresh retry budget.
+    """
+    webhook = get_webhook(workspace, webhook_id)
+    data = check_input(data, REPLAY_KEYS)
+    if not set(data) & REPLAY_KEYS:
+        raise BadRequest(
+            "Give the range to replay: 'since' and/or 'until' (ISO 8601 date-times), or 'after' and/or 'upTo' "
+            "(cursors of GET /rest/events)"
+        )
+    query = feed.read_query(
+        schema_registry.snapshot(workspace),
+        None,
+        {"after": data.get("after"), "since": data.get("since"), "until": data.get("until"), "limit": 0},
+    )
+    feed.check_retention(workspace.pk, query)
+    events = feed.visible_events(workspace.pk, horizon=False).filter(operations_query(list(webhook.operations)))
+    if query.after is not None:
+        events = feed.after_cursor(events, query.after)
+    if data.get("upTo"):
+        xid, event_id = feed.decode_cursor(str(data["upTo"]))
+        events = events.filter(Q(xid__lt=xid) | Q(xid=xid, id__lte=event_id))
+    if query.since is not None:
+        events = events.filter(occurred_at__gte=query.since)
+    if query.until is not None:
+        events = events.filter(occurred_at__lt=query.until)
+    if webhook.filter:
+        events = events.filter(pk__in=Delivery.objects.filter(webhook=webhook).values("event_id"))
+    selected = list(
+        events.order_by("xid", "id").only("id", "name", "object_name", "updated_fields")[: MAX_REPLAY_EVENTS + 1]
+    )
+    if len(selected) > MAX_REPLAY_EVENTS:
+        raise BadRequest(f"The range holds more than {MAX_REPLAY_EVENTS} events; replay it in smaller ranges")
+    wanted = set(webhook.fields or ())
+    selected = [
+        event
+        for event in selected
+        if matches(webhook.operations, event.object_name, event.name.rsplit(".", 1)[1])
+        and (not wanted or event.updated_fields is None or not wanted.isdisjoint(event.updated_fields))
+    ]
+    now = timezone.now()
+    deliveries = []
+    for event in selected:
+        delivery = Delivery(id=time_ordered_uuid(), webhook=webhook, event_id=event.pk, created_at=now)
+        delivery.task_id = enqueue_delivery(delivery.pk)
+        deliveries.append(delivery)
+    Delivery.objects.bulk_create(deliveries)
+    return Replayed(webhook.pk, len(deliveries))
 
 
 def send_test_event(webhook: Any, post: Callable[..., transport.Outcome] = transport.post) -> transport.Outcome:

@@ -5,6 +5,10 @@
 - ``GET /rest/metadata/webhooks/{id}/deliveries[/{deliveryId}]``: the delivery log with every
   attempt, oldest first (ids are time-ordered); ``?status=FAILED`` narrows it.
 - ``POST /rest/metadata/webhooks/{id}/deliveries/{deliveryId}/redeliver``: 202, queued again.
+- ``POST /rest/metadata/webhooks/{id}/replay``: 202, the events of a time or cursor range queued
+  again for this webhook, in feed order, with their event ids; answers how many.
+- ``GET /rest/events``: the event feed (``webhooks_app.feed``); it needs no permission flag, only
+  read rights on the objects whose events it shows.
 - ``/rest/webhooks[/{id}]``: the deprecated alias, answering raw values (arrays, objects,
   ``true`` for a deletion) with ``Deprecation`` and ``Link`` headers (api-reference.md 3.2).
 
@@ -23,12 +27,23 @@ from rest_framework.views import APIView
 
 from api_common.errors import BadRequest
 from api_common.pagination import paginate_by_id
+from core_app.access import record_access
+from metadata_app.registry import schema_registry
 from roles_app.flags import API_KEYS_AND_WEBHOOKS
-from webhooks_app import services
+from webhooks_app import feed, services
 from webhooks_app.models import Delivery, Webhook
 from webhooks_app.payload import format_event_date
 
-__all__ = ["DeliveriesView", "LegacyWebhooksView", "RedeliverView", "WebhooksView", "delivery_to_api", "webhook_to_api"]
+__all__ = [
+    "DeliveriesView",
+    "EventsView",
+    "LegacyWebhooksView",
+    "RedeliverView",
+    "ReplayView",
+    "WebhooksView",
+    "delivery_to_api",
+    "webhook_to_api",
+]
 
 ID_EXAMPLE = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
 #: 2026-08-10, the date Twenty announces for the end of its ``/rest/webhooks`` alias.
@@ -46,6 +61,8 @@ def webhook_to_api(webhook: Webhook, with_secret: bool = False) -> dict[str, Any
         "id": str(webhook.pk),
         "targetUrl": webhook.target_url,
         "operations": list(webhook.operations),
+        "filter": webhook.filter,
+        "fields": list(webhook.fields) if webhook.fields is not None else None,
         "description": webhook.description,
     }
     if with_secret:
@@ -164,6 +181,32 @@ class RedeliverView(APIView):
     def post(self, request: Request, pk: str, delivery_id: str) -> Response:
         delivery = services.redeliver(request.auth.workspace, pk, delivery_id)
         return Response({"data": delivery_to_api(delivery)}, status=202)
+
+
+class ReplayView(APIView):
+    """Queue the events of a range again for one webhook (202: the calls happen in the background)."""
+
+    permission_flag = API_KEYS_AND_WEBHOOKS
+    methods_reading_everything = ("POST",)
+
+    def post(self, request: Request, pk: str) -> Response:
+        queued = services.replay(request.auth.workspace, pk, request.data)
+        return Response({"data": {"webhookId": str(queued.webhook_id), "queued": queued.count}}, status=202)
+
+
+class EventsView(APIView):
+    """``GET /rest/events``: a page of the workspace's event feed, in commit order."""
+
+    def get(self, request: Request) -> Response:
+        api_key = request.auth
+        snapshot = schema_registry.snapshot(api_key.workspace)
+        access = record_access(api_key.permissions)
+        page = feed.feed_page(
+            api_key.workspace_id, snapshot, access, feed.read_query(snapshot, access, request.query_params)
+        )
+        return Response(
+            {"data": [feed.event_to_api(e, snapshot, access) for e in page.events], "pageInfo": page.page_info}
+        )
 
 
 class LegacyWebhooksView(APIView):

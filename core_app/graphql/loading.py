@@ -21,7 +21,7 @@ from core_app.graphql.errors import user_error
 from core_app.graphql.inputs import plain
 from core_app.query.aggregates import AggregateError, parse_aggregate
 from core_app.query.graphql_filter import parse_graphql_filter
-from core_app.query.order_by import parse_graphql_order_by
+from core_app.query.order_by import parse_graphql_order_by, spec_relations
 from core_app.query.ordering import InvalidCursor, build_sort_keys, decode_cursor
 from core_app.query.planner import aggregate, aggregate_by_parent, count
 from core_app.services.context import RecordContext
@@ -131,8 +131,8 @@ class Loader:
         limit = page_size(args.get("first"), args.get("last"), default=NESTED_LIMIT)
         backward = args.get("last") is not None or args.get("before") is not None
         node = parse_graphql_filter(args.get("filter"))
-        order = parse_graphql_order_by(args.get("orderBy"))
-        keys = build_sort_keys(order, ctx.spec, ctx.slots)
+        order = parse_graphql_order_by(args.get("orderBy"), spec_relations(ctx.spec))
+        keys = build_sort_keys(order, ctx.spec, ctx.slots, ctx.snapshot)
         cursor_text = args.get("before") or args.get("after")
         try:
             cursor = decode_cursor(cursor_text, keys) if cursor_text else None

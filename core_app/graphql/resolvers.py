@@ -13,7 +13,7 @@ from core_app.graphql.inputs import plain
 from core_app.graphql.loading import Loader, page_size
 from core_app.query.ast import OrderKey
 from core_app.query.graphql_filter import parse_graphql_filter
-from core_app.query.order_by import parse_graphql_order_by
+from core_app.query.order_by import parse_graphql_order_by, spec_relations
 from core_app.services import writing
 from core_app.services.context import RecordContext
 from core_app.services.duplicates import find_duplicates
@@ -62,7 +62,7 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
         page = find_many(
             ctx,
             node,
-            parse_graphql_order_by(plain(orderBy)),
+            parse_graphql_order_by(plain(orderBy), spec_relations(spec)),
             page_size(first, last),
             after,
             before,

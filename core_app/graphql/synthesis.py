@@ -8,6 +8,7 @@ come from ``resolvers.py``; this module only assembles classes, each in one expr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import graphene
@@ -20,7 +21,18 @@ from core_app.query.aggregates import available_aggregates
 from metadata_app.registry import schema_registry
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
-__all__ = ["build_schema", "schema_for"]
+__all__ = ["build_schema", "register_query_field", "schema_for"]
+
+#: Root query fields that apps above this one add to every workspace schema (the event feed):
+#: name -> a function returning the graphene field. Object names never clash with them (the
+#: names are reserved, see ``metadata_app.services.names``).
+QUERY_EXTENSIONS: dict[str, Callable[[], Any]] = {}
+
+
+def register_query_field(name: str, factory: Callable[[], Any]) -> None:
+    """Add the root query field ``name`` (built by ``factory``) to every workspace schema built from now on."""
+    QUERY_EXTENSIONS[name] = factory
+
 
 FLOAT_OPERATIONS = frozenset({"percentageEmpty", "percentageNotEmpty", "avg", "sum", "min", "max"})
 
@@ -175,17 +187,39 @@ class Builder:
             "or": graphene.InputField(graphene.List(lambda: self.filters[name])),
             "not": graphene.InputField(lambda: self.filters[name]),
         }
+        # Quantifiers of a one-to-many relation (api-reference §11.2), valid right under one; names
+        # cannot start with "_" (§3.5), so they never clash with a field.
+        for quantifier, meaning in (("_some", "at least one"), ("_none", "no"), ("_every", "every")):
+            attrs[quantifier] = graphene.InputField(
+                lambda: self.filters[name],
+                description=f"Under a one-to-many relation: {meaning} related record matches.",
+            )
         for field in spec.fields:
             if field.is_many_to_one:
                 attrs[field.join_name] = graphene.InputField(scalar_filter("UUIDFilter"))
             elif field.relation is None:
                 attrs[field.name] = graphene.InputField(self.filter(spec, field))
+            target = self.snapshot.by_id.get(field.relation.target_object_id) if field.relation else None
+            if target is not None:
+                target_filter = f"{type_name(target.name_singular)}FilterInput"
+                attrs[field.name] = graphene.InputField(
+                    lambda n=target_filter: self.filters[n],
+                    description=f"Filter on fields of the related {target.name_singular}",
+                )
         return type(name, (graphene.InputObjectType,), attrs)
 
     def order_by_input(self, spec: ObjectSpec) -> type[graphene.InputObjectType]:
         """``{Singular}OrderByInput``: one direction per sortable field (sub-fields for composites)."""
         attrs: dict[str, Any] = {}
         for field in spec.fields:
+            if field.is_many_to_one:
+                # The join column, and the related record's fields (one hop, api-reference §11.4).
+                attrs[field.join_name] = graphene.InputField(OrderByDirection)
+                target = self.snapshot.by_id.get(field.relation.target_object_id) if field.relation else None
+                if target is not None:
+                    target_name = type_name(target.name_singular)
+                    attrs[field.name] = graphene.InputField(lambda n=target_name: self.order_bys[n])
+                continue
             if field.relation is not None:
                 continue
             if field.field_type.is_composite:
@@ -270,6 +304,8 @@ class Builder:
             )
             query.update(resolvers.query_fields(spec, types))
             mutation.update(resolvers.mutation_fields(spec, types))
+        for name, factory in QUERY_EXTENSIONS.items():
+            query.setdefault(name, factory())
         if not query:
             query["_empty"] = graphene.Boolean(description="This workspace has no objects yet.")
         Query = type("Query", (graphene.ObjectType,), query)

@@ -73,6 +73,8 @@ class WorkspaceGraphQLView(GraphQLEndpointView):
         request.record_context_for = lambda spec: RecordContext(
             api_key.workspace_id, snapshot, objects[spec.id], actor, access
         )
+        # What root fields beyond the objects (the event feed) read: the workspace, its data model, the role.
+        request.workspace_scope = (api_key.workspace_id, snapshot, access)
         self.role_schema = schema_for(self.visible.snapshot, self.visible.key)
         return self.role_schema, request
 

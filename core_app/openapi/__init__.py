@@ -20,6 +20,7 @@ from typing import Any
 
 from api_common.openapi import common_components, page_info_schema
 from core_app.access import record_access, visibility
+from core_app.openapi.events import event_components, events_paths
 from core_app.openapi.guards import add_write_guards
 from core_app.openapi.paths import PARAMETERS, allowed_paths, object_paths
 from core_app.openapi.schemas import ERROR, PAGE_INFO, object_schemas
@@ -35,7 +36,8 @@ DESCRIPTION = (
     "Records of every object of this workspace, standard and custom, in Twenty's REST dialect. "
     "Send `Authorization: Bearer <API key>`. Errors are `{statusCode, error, messages}`. "
     "Lists page with `limit` and the cursors of `pageInfo`; `depth` embeds related records. "
-    "The `webhooks` section describes what a webhook receives for each record event. "
+    "The `webhooks` section describes what a webhook receives for each record event; `GET /rest/events` "
+    "lists the same events in commit order. "
     "Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (429 with `Retry-After` "
     "beyond the key's limit); every write takes an `Idempotency-Key`; a record read alone has an `ETag`, "
     "for `If-None-Match` (304) and `If-Match` (412)."
@@ -62,6 +64,9 @@ def build_core_document(snapshot: SchemaSnapshot, permissions: RolePermissions |
         paths.update(allowed_paths(object_paths(spec), spec, visible.rights(spec.id)))
         if with_webhooks:
             webhooks.update(object_webhooks(spec))
+    # The feed: every key reads it, restricted to what its role reads.
+    paths.update(events_paths())
+    components["schemas"].update(event_components())
     tags = [
         {
             "name": spec.name_plural,
@@ -69,6 +74,7 @@ def build_core_document(snapshot: SchemaSnapshot, permissions: RolePermissions |
         }
         for spec in objects
     ]
+    tags.append({"name": "events", "description": "Record events in commit order: the feed of every change"})
     components["schemas"] = dict(sorted(components["schemas"].items()))
     add_write_guards(paths, components, {"$ref": f"#/components/schemas/{ERROR}"})
     return {"paths": paths, "components": components, "tags": tags, "webhooks": webhooks}

@@ -24,7 +24,8 @@ FILTER_HELP = (
     'Filter, e.g. `name[ilike]:"%acme%"`, `or(employees[gt]:500,city[eq]:Paris)`, '
     '`emails.primaryEmail[eq]:"ada@acme.com"`, `companyId[in]:[<uuid>,<uuid>]`, `deletedAt[is]:NOT_NULL`. '
     "Comparators: eq, neq, in, containsAny, is (NULL, NOT_NULL), gt, gte, lt, lte, startsWith, endsWith, like, ilike; "
-    "conjunctions and(...), or(...), not(...)."
+    "conjunctions and(...), or(...), not(...). Through relations: `company.name[eq]:Acme` (to-one), "
+    "`people._some|_none|_every.jobTitle[eq]:CEO` (to-many), at most 2 hops by default."
 )
 
 
@@ -43,7 +44,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "order_by",
         {"type": "string"},
         "Sort keys, e.g. `name.lastName[AscNullsLast],createdAt[DescNullsFirst]`; directions AscNullsFirst "
-        "(default), AscNullsLast, DescNullsFirst, DescNullsLast. `id` is always the last key.",
+        "(default), AscNullsLast, DescNullsFirst, DescNullsLast; a to-one relation's field too "
+        "(`company.name[AscNullsLast]`). `id` is always the last key.",
     ),
     "limit": query(
         "limit",

@@ -23,6 +23,7 @@ __all__ = [
     "Not",
     "Or",
     "OrderKey",
+    "Scoped",
     "iter_conditions",
     "mentions_field",
 ]
@@ -68,7 +69,22 @@ class Not:
     child: Node
 
 
-Node: TypeAlias = Condition | And | Or | Not
+@dataclass(frozen=True, slots=True)
+class Scoped:
+    """A filter on the field at ``path``, its conditions' paths relative to it (GraphQL only).
+
+    The GraphQL parser builds one for an object under a field that holds several keys, ``and`` /
+    ``or`` / ``not`` or nothing (``people: {city: …, jobTitle: …}``): through a one-to-many
+    relation the whole group must hold for one related record (api-reference §11.2), which
+    separate dotted conditions (REST, each leaf quantified on its own, §11.3) cannot say. On a
+    composite or a to-one relation it means the same as its conditions with the prefix.
+    """
+
+    path: tuple[str, ...]
+    child: Node
+
+
+Node: TypeAlias = Condition | And | Or | Not | Scoped
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,17 +100,22 @@ class OrderKey:
 
 
 def iter_conditions(node: Node) -> Iterator[Condition]:
-    """Yield every ``Condition`` of the tree, depth first, left to right."""
+    """Yield every ``Condition`` of the tree, depth first, left to right.
+
+    A condition inside ``Scoped`` is yielded with its whole path (the scope's path prepended).
+    """
     # An explicit stack keeps hand-built trees of any depth safe.
-    stack: list[Node] = [node]
+    stack: list[tuple[tuple[str, ...], Node]] = [((), node)]
     while stack:
-        current = stack.pop()
+        prefix, current = stack.pop()
         if isinstance(current, Condition):
-            yield current
+            yield Condition(prefix + current.path, current.op, current.value) if prefix else current
         elif isinstance(current, Not):
-            stack.append(current.child)
+            stack.append((prefix, current.child))
+        elif isinstance(current, Scoped):
+            stack.append((prefix + current.path, current.child))
         else:
-            stack.extend(reversed(current.children))
+            stack.extend((prefix, child) for child in reversed(current.children))
 
 
 def mentions_field(node: Node, name: str) -> bool:

@@ -15,6 +15,13 @@ as booleans). Then it takes one of two paths, with the same answer:
 a record without a value there (``not(tier[eq]:LOW)`` leaves out records with no tier, as
 ``tier[neq]:LOW`` does). Negation is pushed down to the conditions (De Morgan).
 
+A path through a relation (api-reference §11) is bound to a ``binding.RelationGroup`` and compiled
+to semi-joins on the index path: the target's filter becomes a subquery of live target ids (from
+the index alone when it answers every condition), matched against the source's join-column slot
+(many-to-one) or against the target's join-column slot (one-to-many: ``EXISTS``-like ``IN`` for
+``_some``, ``NOT`` for ``_none``, the targets failing the filter for ``_every``). A missing (or
+trashed) related record behaves as one whose every field has no value, as Twenty's LEFT JOIN.
+
 A filter holds at most ``MAX_FILTER_CONDITIONS`` conditions and ``MAX_FILTER_VALUES`` values per
 list, both settings, so that one request's cost stays bounded.
 """
@@ -30,13 +37,14 @@ from django.conf import settings
 
 from api_common.rest import nul_path
 from core_app.query.ast import And, Condition, Node, Not, Or, iter_conditions
+from core_app.query.binding import RelationGroup, bind
 from core_app.query.errors import FilterSyntaxError
 from core_app.query.targets import Source, Target, filter_error, resolve_target
 from core_app.store.keys import TEXT_PREFIX, is_cut, key_of
 from core_app.store.slots import ObjectSlots
 from core_app.store.sql import Dialect, in_list
 from metadata_app.field_types import FieldValueError
-from metadata_app.specs import ObjectSpec
+from metadata_app.specs import ObjectSpec, SchemaSnapshot
 
 __all__ = [
     "CompiledFilter",
@@ -44,6 +52,7 @@ __all__ = [
     "Leaf",
     "check_size",
     "compile_filter",
+    "index_ids",
     "index_predicate",
     "like_escape",
     "max_conditions",
@@ -122,6 +131,7 @@ def compile_filter(
     workspace_id: str,
     slots: ObjectSlots | None = None,
     probe: bool = False,
+    snapshot: SchemaSnapshot | None = None,
 ) -> CompiledFilter:
     """Return the SQL condition selecting the records of ``spec`` that match ``node`` (all when None).
 
@@ -131,19 +141,37 @@ def compile_filter(
     ``src.lateral_sql()`` to its FROM clause). With ``probe``, indexed conditions are checked
     record by record (a correlated probe of the index's primary key that the planner cannot turn
     into a scan of every match), for queries that walk the record table in its own order.
+    ``snapshot`` resolves paths through relations (without it they are refused).
     """
     if node is None:
         return CompiledFilter("1 = 1", [])
     check_size(node)
-    leaves = {id(c): resolve_leaf(c, spec, slots) for c in iter_conditions(node)}
-    if src.d.vendor == "postgresql":
-        reads = Counter(leaf.target.top_key for leaf in leaves.values() if not leaf.indexed and leaf.target.top_key)
-        if sum(reads.values()) > 1:
-            for key in reads:
-                src.read_once(key)
+    bound = bind(node, spec, slots, snapshot, resolve_leaf)
+    use_lateral(bound, src)
     params: list[Any] = []
-    sql = render(node, leaves, src, workspace_id, params, negated=False, probe=probe)
+    sql = render(bound, src, workspace_id, params, negated=False, probe=probe)
     return CompiledFilter(sql, params)
+
+
+def own_leaves(bound: Any) -> list[Leaf]:
+    """The leaves of a bound tree on its own object (not those inside relation groups)."""
+    if isinstance(bound, Leaf):
+        return [bound]
+    if isinstance(bound, Not):
+        return own_leaves(bound.child)
+    if isinstance(bound, (And, Or)):
+        return [leaf for child in bound.children for leaf in own_leaves(child)]
+    return []
+
+
+def use_lateral(bound: Any, src: Source) -> None:
+    """On PostgreSQL, read the ``data`` keys two or more conditions read once per record (the lateral)."""
+    if src.d.vendor != "postgresql":
+        return
+    reads = Counter(leaf.target.top_key for leaf in own_leaves(bound) if not leaf.indexed and leaf.target.top_key)
+    if sum(reads.values()) > 1:
+        for key in reads:
+            src.read_once(key)
 
 
 def resolve_leaf(condition: Condition, spec: ObjectSpec, slots: ObjectSlots | None) -> Leaf:
@@ -212,21 +240,21 @@ def index_answers(target: Target, op: str, values: tuple[Any, ...]) -> bool:
     return all(operand_key(target, v) is not None for v in values)
 
 
-def render(
-    node: Node, leaves: dict[int, Leaf], src: Source, ws: str, params: list[Any], negated: bool, probe: bool = False
-) -> str:
-    """SQL of ``node`` (negated when ``negated``), appending its parameters to ``params``."""
+def render(node: Any, src: Source, ws: str, params: list[Any], negated: bool, probe: bool = False) -> str:
+    """SQL of the bound tree ``node`` (negated when ``negated``), appending its parameters to ``params``."""
     if isinstance(node, Not):
-        return render(node.child, leaves, src, ws, params, not negated, probe)
+        return render(node.child, src, ws, params, not negated, probe)
     if isinstance(node, (And, Or)):
         conjunction = isinstance(node, And) != negated
         if not node.children:
             return "1 = 1" if conjunction else "1 = 0"
-        parts = [render(child, leaves, src, ws, params, negated, probe) for child in node.children]
+        parts = [render(child, src, ws, params, negated, probe) for child in node.children]
         if len(parts) == 1:
             return parts[0]
         return "(" + (" AND " if conjunction else " OR ").join(parts) + ")"
-    leaf = leaves[id(node)]
+    if isinstance(node, RelationGroup):
+        return render_relation(node, src, ws, params, negated)
+    leaf: Leaf = node
     if leaf.indexed:
         return render_indexed(leaf, src, ws, params, negated, probe)
     return render_stored(leaf, src, params, negated)
@@ -306,3 +334,143 @@ def stored_condition(leaf: Leaf, src: Source, params: list[Any]) -> str:
         return f"{target.typed(src)} IN {in_list(len(values))}"
     params.append(target.param(src, values[0]))
     return f"{target.typed(src)} {SQL_OPERATORS[op]} %s"
+
+
+def index_ids(leaves: list[Leaf], d: Dialect, ws: str, params: list[Any], name: str = "record_id") -> str:
+    """Ids (as ``name``) of the live records matching every leaf, read from the index alone.
+
+    The first leaf's range drives the scan; each other leaf probes the index's primary key
+    ``(record_id, slot, workspace_id)`` of the same record.
+    """
+    sql = f"SELECT p.record_id AS {name} FROM core_app_recordindex p WHERE " + index_predicate(
+        leaves[0], d, ws, "p", params
+    )
+    for leaf in leaves[1:]:
+        probe = index_predicate(leaf, d, ws, "q", params)
+        sql += f" AND EXISTS (SELECT 1 FROM core_app_recordindex q WHERE q.record_id = p.record_id AND {probe})"
+    return sql
+
+
+def always_true(node: Any) -> bool:
+    """True for a bound tree every record matches (``{}``, ``id[is]:NOT_NULL``): no filter to run."""
+    if isinstance(node, And):
+        return all(always_true(child) for child in node.children)
+    if isinstance(node, Leaf):
+        target = node.target
+        return node.condition.op == "is" and node.values == (False,) and target.is_column and target.column == "id"
+    return False
+
+
+def on_missing(node: Any, negated: bool) -> bool:
+    """The value of a bound tree on a related record that is not there (every field without a value).
+
+    Non-total comparisons are unknown, hence false, negated or not (§1.3's rule); ``is NULL`` holds.
+    """
+    if isinstance(node, Not):
+        return on_missing(node.child, not negated)
+    if isinstance(node, (And, Or)):
+        conjunction = isinstance(node, And) != negated
+        values = [on_missing(child, negated) for child in node.children]
+        return all(values) if conjunction else any(values)
+    if isinstance(node, RelationGroup):
+        if node.quantifier is None:
+            return on_missing(node.child, negated)
+        return (node.quantifier != "_some") != negated  # no related records at all
+    leaf: Leaf = node
+    if leaf.condition.op == "is":
+        return leaf.values[0] != negated
+    if leaf.condition.op == "isEmptyArray":
+        return not negated
+    return False
+
+
+def target_ids(group: RelationGroup, child: Any, negated: bool | None, ws: str, d: Dialect, params: list[Any]) -> str:
+    """SQL selecting ``id``: the live records of the group's target matching ``child`` (negated).
+
+    From the index alone when it answers every condition (a conjunction of indexed leaves), else
+    from the target's live records; ``negated`` None selects those where ``child`` is not true
+    (false or unknown: the ones that fail an ``_every``).
+    """
+    parts = child.children if isinstance(child, And) else (child,)
+    leaves = [part for part in parts if isinstance(part, Leaf) and part.indexed]
+    if negated is False and leaves and len(leaves) == len(parts):
+        return index_ids(leaves, d, ws, params, name="id")
+    alias = f"t{group.hops}"
+    inner = Source(d, alias=alias)
+    use_lateral(child, inner)
+    child_params: list[Any] = []
+    if negated is None:
+        condition = f"NOT COALESCE(({render(child, inner, ws, child_params, False)}), FALSE)"
+    else:
+        condition = render(child, inner, ws, child_params, negated)
+    params += [d.uuid_in(ws), d.uuid_in(group.target.id), *child_params]
+    return (
+        f"SELECT {alias}.id AS id FROM core_app_record {alias}{inner.lateral_sql()} WHERE {alias}.workspace_id = %s "
+        f"AND {alias}.object_id = %s AND {alias}.deleted_at IS NULL AND {condition}"
+    )
+
+
+def joined_to(group: RelationGroup, src: Source, ids_sql: str, ws: str) -> tuple[str, list[Any]]:
+    """The source records whose join column (many-to-one) holds one of the ids ``ids_sql`` selects,
+    with the parameters that come before those of ``ids_sql``.
+
+    Over live records, through the source's join-column slot of the index; else (trash) through
+    the stored join column.
+    """
+    d = src.d
+    as_keys = f"SELECT {d.id_as_key('z.id')} FROM ({ids_sql}) AS z"
+    if group.source_slot is not None:
+        sql = (
+            f"{src.alias}.id IN (SELECT j.record_id FROM core_app_recordindex j WHERE j.workspace_id = %s "
+            f"AND j.slot = %s AND j.key IN ({as_keys}))"
+        )
+        return sql, [d.uuid_in(ws), d.uuid_in(group.source_slot.id)]
+    stored = src.json_text("data", (group.field.join_storage_key,))
+    return f"({stored} IS NOT NULL AND {stored} IN ({as_keys}))", []
+
+
+def render_relation(group: RelationGroup, src: Source, ws: str, params: list[Any], negated: bool) -> str:
+    """SQL of a relation group on the source records (api-reference §11.3's implementation note)."""
+    d = src.d
+    if group.quantifier is None:
+        return render_to_one(group, src, ws, params, negated)
+    # One-to-many: the source's id among the join keys of the live targets that match (the
+    # index holds live records only, so the inverse slot's rows are exactly the live targets).
+    quantifier = group.quantifier
+    if negated:
+        quantifier = {"_some": "_none", "_none": "_some", "_every": "_not_every"}[quantifier]
+    inverse = group.inverse_slot
+    assert inverse is not None
+    inner: list[Any] = []
+    if quantifier in ("_some", "_none") and always_true(group.child):
+        matching = ""
+    else:
+        failing = quantifier in ("_every", "_not_every")
+        ids = target_ids(group, group.child, None if failing else False, ws, d, inner)
+        matching = f" AND j.record_id IN ({ids})"
+    params += [d.uuid_in(ws), d.uuid_in(inverse.id), *inner]
+    member = (
+        f"{src.alias}.id IN (SELECT {d.key_as_id('j.key')} FROM core_app_recordindex j WHERE j.workspace_id = %s "
+        f"AND j.slot = %s AND j.key IS NOT NULL{matching})"
+    )
+    return member if quantifier in ("_some", "_not_every") else f"NOT ({member})"
+
+
+def render_to_one(group: RelationGroup, src: Source, ws: str, params: list[Any], negated: bool) -> str:
+    """A many-to-one group: the related record's fields as the source's own (Twenty's LEFT JOIN)."""
+    d = src.d
+    ids_params: list[Any] = []
+    ids = target_ids(group, group.child, negated, ws, d, ids_params)
+    member, head = joined_to(group, src, ids, ws)
+    params += [*head, *ids_params]
+    if not on_missing(group.child, negated):
+        return member
+    # Records without a live related record match too: those not joined to any live target.
+    live_params: list[Any] = [d.uuid_in(ws), d.uuid_in(group.target.id)]
+    live = (
+        "SELECT l.id AS id FROM core_app_record l WHERE l.workspace_id = %s AND l.object_id = %s "
+        "AND l.deleted_at IS NULL"
+    )
+    joined, head = joined_to(group, src, live, ws)
+    params += [*head, *live_params]
+    return f"({member} OR NOT ({joined}))"

@@ -7,8 +7,12 @@ It builds the same tree as ``rest_filter.parse_rest_filter``::
 
 A filter object maps ``and``/``or`` to arrays of filter objects, ``not`` to one
 filter object, and field names to comparator objects (``{"eq": 1}``) or, for
-composite fields, to objects of sub-fields (``{"firstName": {"eq": "Jo"}}``).
-Several keys in one object mean their conjunction, in key order.
+composite fields, to objects of sub-fields (``{"firstName": {"eq": "Jo"}}``), and for relations
+to a filter object of the related object (api-reference §11.2: ``company: {name: {eq: "Acme"}}``,
+``people: {_none: {jobTitle: {eq: "CEO"}}}``). Several keys in one object mean their conjunction,
+in key order. An object under a field that holds one key stays a dotted path, as REST writes it;
+one with several keys, ``and``/``or``/``not`` or none becomes ``Scoped`` (the group is one related
+record's, which matters through a one-to-many relation).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import enum
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .ast import MAX_DEPTH, And, Condition, Node, Not, Or
+from .ast import MAX_DEPTH, And, Condition, Node, Not, Or, Scoped
 from .errors import FilterSyntaxError
 
 __all__ = ["GRAPHQL_OPERATORS", "parse_graphql_filter"]
@@ -88,8 +92,12 @@ def _parse_field(path: tuple[str, ...], value: Any, depth: int) -> Node:
     """Parse the object under a field: comparators, or sub-fields of a composite."""
     _check_depth(depth)
     dotted = ".".join(path)
-    if not isinstance(value, Mapping) or not value:
+    if not isinstance(value, Mapping):
         raise FilterSyntaxError(f"'filter' invalid: no comparator for field '{dotted}'")
+    if not value:
+        # ``people: {}`` (has a related record) or ``_none: {}``: the schema-aware compiler says
+        # what an empty object means on this field, or that it needs a comparator.
+        return Scoped(path, And(()))
     operators = [key for key in value if key in GRAPHQL_OPERATORS]
     if len(operators) == len(value):
         return _conjoin(tuple(_condition(path, op, arg) for op, arg in value.items()))
@@ -100,7 +108,10 @@ def _parse_field(path: tuple[str, ...], value: Any, depth: int) -> Node:
         raise FilterSyntaxError(
             f"'filter' invalid: field '{dotted}' mixes comparators ({', '.join(operators)}) with sub-fields ({others})"
         )
-    return _conjoin(tuple(_parse_field((*path, _field_name(key, path)), sub, depth + 1) for key, sub in value.items()))
+    if len(value) > 1 or any(key in _LOGICAL for key in value):
+        return Scoped(path, _parse_object(value, depth + 1))
+    ((key, sub),) = value.items()
+    return _parse_field((*path, _field_name(key, path)), sub, depth + 1)
 
 
 def _condition(path: tuple[str, ...], op: str, value: Any) -> Condition:

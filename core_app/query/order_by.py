@@ -17,10 +17,19 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from metadata_app.specs import ObjectSpec
+
 from .ast import MAX_DEPTH, OrderKey
 from .errors import OrderBySyntaxError
 
-__all__ = ["DEFAULT_DIRECTION", "ORDER_DIRECTIONS", "parse_graphql_order_by", "parse_order_by"]
+__all__ = [
+    "DEFAULT_DIRECTION",
+    "ONE_BY_ONE",
+    "ORDER_DIRECTIONS",
+    "parse_graphql_order_by",
+    "parse_order_by",
+    "spec_relations",
+]
 
 # Order matters: the error message lists them in this order.
 ORDER_DIRECTIONS: Final[tuple[str, ...]] = (
@@ -76,20 +85,29 @@ def _malformed(item: str) -> str:
     return f"'order_by' invalid for '{item}'. {_EXAMPLE}"
 
 
-def parse_graphql_order_by(value: Any) -> list[OrderKey]:
+#: Twenty's refusal of a relation's object naming several sort keys (api-reference §11.4).
+ONE_BY_ONE: Final = "Please provide nested field criteria one by one in orderBy array"
+
+
+def parse_graphql_order_by(value: Any, relations: frozenset[str] = frozenset()) -> list[OrderKey]:
     """Parse GraphQL ``orderBy``: ``[{name: {lastName: AscNullsLast}}, {createdAt: DescNullsFirst}]``.
 
     A single object is accepted in place of the list, and an object with
     several keys gives several keys in insertion order. ``None`` gives ``[]``;
     empty objects are ignored. Directions may be strings or enum members
     (graphene passes members; their name is used). Raises
-    ``OrderBySyntaxError`` naming the path on a bad shape or direction.
+    ``OrderBySyntaxError`` naming the path on a bad shape or direction. The object under a name of
+    ``relations`` (the many-to-one relations) must name one key, as Twenty requires.
     """
     if value is None:
         return []
     items = [value] if isinstance(value, Mapping) else value
     if not isinstance(items, (list, tuple)) or not all(isinstance(i, Mapping) for i in items):
         raise OrderBySyntaxError("'orderBy' invalid: expected an array of objects")
+    for item in items:
+        for name, sub in item.items():
+            if name in relations and isinstance(sub, Mapping) and _leaf_count(sub) > 1:
+                raise OrderBySyntaxError(ONE_BY_ONE)
     return [key for item in items for name, sub in item.items() for key in _graphql_keys((_segment(name),), sub)]
 
 
@@ -108,8 +126,18 @@ def _graphql_keys(path: tuple[str, ...], value: Any) -> list[OrderKey]:
     return [key for name, sub in value.items() for key in _graphql_keys((*path, _segment(name)), sub)]
 
 
+def _leaf_count(value: Mapping[Any, Any]) -> int:
+    """How many directions the nested objects of ``value`` hold."""
+    return sum(_leaf_count(sub) if isinstance(sub, Mapping) else 1 for sub in value.values())
+
+
 def _segment(name: Any) -> str:
     """Return ``name`` as a path segment, rejecting non-strings and empty strings."""
     if not isinstance(name, str) or not name:
         raise OrderBySyntaxError(f"'orderBy' invalid: field name {name!r} is not a name")
     return name
+
+
+def spec_relations(spec: ObjectSpec) -> frozenset[str]:
+    """The names of ``spec``'s many-to-one relations (what ``parse_graphql_order_by`` checks)."""
+    return frozenset(field.name for field in spec.fields if field.is_many_to_one)

@@ -6,6 +6,10 @@ record, so it stays valid when records are inserted between page requests, and i
 identically for REST and GraphQL. Seeking after a cursor handles ties and nulls for each of the
 four null orderings.
 
+A key may go through a many-to-one relation (``company.name``, api-reference §11.4): its value
+is the related live record's (read by primary key through the source's join column), null when
+there is none, and it travels in cursors like any other value.
+
 At most ``MAX_SORT_KEYS`` keys (a setting) are accepted.
 """
 
@@ -22,10 +26,10 @@ from django.conf import settings
 from core_app.query.ast import OrderKey
 from core_app.query.errors import OrderBySyntaxError
 from core_app.query.targets import Source, Target, resolve_target
-from core_app.store.slots import ObjectSlots, Slot
+from core_app.store.slots import ObjectSlots, Slot, object_slots
 from core_app.store.sql import quote_literal
 from metadata_app.field_types.scalars import CANONICAL_UUID
-from metadata_app.specs import ObjectSpec
+from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
 __all__ = [
     "InvalidCursor",
@@ -63,10 +67,18 @@ class SortKey:
     descending: bool
     nulls_first: bool
     is_datetime: bool = False
+    #: The many-to-one relation the key goes through (``target`` is then on its object), if any.
+    via: FieldSpec | None = None
+    #: Through a relation: the target's index slot of the sorted value and the source's join slot
+    #: (both set when the index can walk this order, see ``planner.fetch_by_relation_order``).
+    target_slot: Slot | None = None
+    join_slot: Slot | None = None
 
     @property
     def never_null(self) -> bool:
         """True for keys on columns every record fills (``id``, ``createdAt``, ``updatedAt``, ``position``)."""
+        if self.via is not None:
+            return False  # no related record: no value
         return self.target is None or (self.target.is_column and self.target.column in NEVER_NULL_COLUMNS)
 
     @property
@@ -81,7 +93,23 @@ class SortKey:
         return slot if slot is not None and slot.sortable else None
 
     def expression(self, src: Source) -> str:
-        """SQL of the sorted value: option position for SELECT-like fields, else the typed value."""
+        """SQL of the sorted value: option position for SELECT-like fields, else the typed value.
+
+        Through a relation: the value on the related live record, read by its primary key.
+        """
+        if self.via is not None and self.via.relation is not None:
+            inner = Source(src.d, alias="rs")
+            join = src.json_text("data", (self.via.join_storage_key,))
+            object_id = quote_literal(src.d.uuid_in(self.via.relation.target_object_id))
+            return (
+                f"(SELECT {self.value_expression(inner)} FROM core_app_record rs WHERE "
+                f"rs.workspace_id = {src.alias}.workspace_id AND rs.object_id = {object_id} "
+                f"AND rs.id = {src.d.key_as_id(join)} AND rs.deleted_at IS NULL)"
+            )
+        return self.value_expression(src)
+
+    def value_expression(self, src: Source) -> str:
+        """SQL of the sorted value on the record of ``src`` itself."""
         if self.target is None:
             return src.column("id")
         target = self.target
@@ -123,12 +151,58 @@ def order_error(message: str) -> OrderBySyntaxError:
     return OrderBySyntaxError(f"'order_by' invalid. {message}")
 
 
-def build_sort_keys(keys: list[OrderKey], spec: ObjectSpec, slots: ObjectSlots | None = None) -> list[SortKey]:
-    """Resolve order keys against ``spec`` and append ``id`` (ascending) unless already last."""
+def relation_of(
+    spec: ObjectSpec, snapshot: SchemaSnapshot | None, path: tuple[str, ...]
+) -> tuple[FieldSpec, ObjectSpec] | None:
+    """The many-to-one relation a sort path goes through and its object (None: the path is the object's own).
+
+    A one-to-many relation, a relation named alone or a second hop is a 400 (§11.4).
+    """
+    field = spec.field(path[0])
+    if field is None or field.relation is None or len(path) < 2:
+        return None
+    if field.is_one_to_many:
+        raise OrderBySyntaxError(f"'order_by' invalid: '{path[0]}' is a one-to-many relation and cannot be sorted on")
+    target = snapshot.by_id.get(field.relation.target_object_id) if snapshot is not None else None
+    if target is None:
+        raise order_error(f"Field '{path[0]}' does not exist on object '{spec.name_singular}'")
+    nested = target.field(path[1])
+    if nested is not None and nested.relation is not None:
+        raise order_error(f"'{'.'.join(path)}' goes through two relations; sorting follows one relation only")
+    return field, target
+
+
+def build_sort_keys(
+    keys: list[OrderKey], spec: ObjectSpec, slots: ObjectSlots | None = None, snapshot: SchemaSnapshot | None = None
+) -> list[SortKey]:
+    """Resolve order keys against ``spec`` and append ``id`` (ascending) unless already last.
+
+    ``snapshot`` resolves keys through many-to-one relations (``company.name``).
+    """
     if len(keys) > max_sort_keys():
         raise order_error(f"At most {max_sort_keys()} sort keys are allowed, got {len(keys)}")
     result: list[SortKey] = []
     for key in keys:
+        relation = relation_of(spec, snapshot, key.path)
+        if relation is not None:
+            via, on = relation
+            target = resolve_target(on, key.path[1:], error=order_error)
+            target_slot = object_slots(snapshot, on).by_path.get(target.api_path) if snapshot is not None else None
+            join_slot = slots.by_path.get(via.join_name) if slots is not None else None
+            if not target.scalar.sortable or (target.scalar.value_kind == "json" and not target.scalar.has_options):
+                raise order_error(f"'{'.'.join(key.path)}' ({target.scalar.name}) cannot be sorted on")
+            result.append(
+                SortKey(
+                    target=target,
+                    descending=key.direction.startswith("Desc"),
+                    nulls_first=key.direction.endswith("NullsFirst"),
+                    is_datetime=target.column in ("created_at", "updated_at", "deleted_at"),
+                    via=via,
+                    target_slot=target_slot if target_slot is not None and target_slot.sortable else None,
+                    join_slot=join_slot,
+                )
+            )
+            continue
         target = resolve_target(spec, key.path, error=order_error, slots=slots)
         if not target.scalar.sortable or (target.scalar.value_kind == "json" and not target.scalar.has_options):
             raise order_error(f"'{target.api_path}' ({target.scalar.name}) cannot be sorted on")

@@ -23,7 +23,8 @@ from typing import Any
 
 from core_app.query.aggregates import Aggregate, select_aggregates
 from core_app.query.ast import And, Condition, Node, mentions_field
-from core_app.query.compiler import CompiledFilter, Leaf, check_size, compile_filter, index_predicate, resolve_leaf
+from core_app.query.binding import QUANTIFIERS
+from core_app.query.compiler import CompiledFilter, Leaf, check_size, compile_filter, index_ids, resolve_leaf
 from core_app.query.ordering import SortKey, order_sql, seek_sql
 from core_app.query.targets import Source
 from core_app.store import counts
@@ -99,9 +100,19 @@ def index_conjunction(scope: Scope, node: Node | None) -> list[Leaf] | None:
     children = node.children if isinstance(node, And) else (node,)
     if not children or not all(isinstance(child, Condition) for child in children):
         return None
+    if any(is_relation_path(scope.spec, child.path) for child in children if isinstance(child, Condition)):
+        return None
     check_size(node)
     leaves = [resolve_leaf(child, scope.spec, slots) for child in children if isinstance(child, Condition)]
     return leaves if all(leaf.indexed for leaf in leaves) else None
+
+
+def is_relation_path(spec: ObjectSpec, path: tuple[str, ...]) -> bool:
+    """True when ``path`` starts with a relation or a quantifier (a filter through one, api-reference §11)."""
+    if path[0] in QUANTIFIERS:
+        return True
+    field = spec.field(path[0])
+    return field is not None and field.relation is not None
 
 
 def index_ids_sql(scope: Scope, leaves: list[Leaf], d: Dialect, params: list[Any]) -> str:
@@ -110,12 +121,7 @@ def index_ids_sql(scope: Scope, leaves: list[Leaf], d: Dialect, params: list[Any
     The first leaf's range drives the scan; each other leaf probes the index's primary key
     ``(record_id, slot, workspace_id)`` of the same record.
     """
-    ws = scope.workspace_id
-    sql = "SELECT p.record_id FROM core_app_recordindex p WHERE " + index_predicate(leaves[0], d, ws, "p", params)
-    for leaf in leaves[1:]:
-        probe = index_predicate(leaf, d, ws, "q", params)
-        sql += f" AND EXISTS (SELECT 1 FROM core_app_recordindex q WHERE q.record_id = p.record_id AND {probe})"
-    return sql
+    return index_ids(leaves, d, scope.workspace_id, params)
 
 
 #: Matches of a filter answered by the index up to which a page is cut from the sorted matches;
@@ -143,6 +149,14 @@ def fetch(
     """
     d = dialect()
     first = keys[0]
+    if (
+        first.target_slot is not None
+        and first.join_slot is not None
+        and scope.slots is not None
+        and d.vendor == "postgresql"
+        and not exclude_ids
+    ):
+        return fetch_by_relation_order(scope, node, keys, cursor, backward, limit, d)
     leaves = index_conjunction(scope, node) if not exclude_ids else None
     if leaves is not None and (first.is_id or first.slot is not None):
         if matches is None:
@@ -156,6 +170,103 @@ def fetch(
     if first.slot is not None and scope.slots is not None:
         return fetch_by_index_order(scope, node, keys, cursor, backward, limit, d, exclude_ids)
     return fetch_plain(scope, node, keys, cursor, backward, limit, d, exclude_ids)
+
+
+def fetch_by_relation_order(
+    scope: Scope,
+    node: Node | None,
+    keys: list[SortKey],
+    cursor: list[Any] | None,
+    backward: bool,
+    limit: int,
+    d: Dialect,
+) -> Fetched:
+    """The first sort key goes through a many-to-one relation (``company.name``, api-reference §11.4).
+
+    Records with a value: the target's index is walked key by key in the page's direction (a
+    recursive query, one index probe per distinct key, live targets only since the index holds no
+    others); each key's targets lead through the source's join-column slot to their records,
+    checked and ordered by the whole value then the further keys, at most ``limit`` of them. The
+    walk stops once the page is full: its cost follows the page, not the object. Records without a
+    value (no related record, a trashed one, or none there) are the filter ``<path>[is]:NULL`` in
+    the order of the further keys. The two segments are read one after the other, in null order,
+    the second only when the first does not fill the page (at most two statements).
+    """
+    first = keys[0]
+    assert first.target is not None and first.via is not None
+    assert first.target_slot is not None and first.join_slot is not None
+    nulls_first = first.directions(backward)[1]
+    segments = ["null", "value"] if nulls_first else ["value", "null"]
+    if cursor is not None:
+        segments = segments[segments.index("null" if cursor[0] is None else "value") :]
+    fetched = Fetched([], [])
+    for segment in segments:
+        wanted = limit - len(fetched.rows)
+        if wanted <= 0:
+            break
+        seek = cursor if cursor is not None and (cursor[0] is None) == (segment == "null") else None
+        if segment == "null":
+            path = (first.via.name, *first.target.api_path.split("."))
+            missing = Condition(path, "is", "NULL")
+            part = fetch_plain(scope, And((node, missing)) if node is not None else missing, keys, seek, backward,
+                               wanted, d)  # fmt: skip
+        else:
+            part = relation_value_segment(scope, node, keys, seek, backward, wanted, d)
+        fetched.rows += part.rows
+        fetched.sort_values += part.sort_values
+    return fetched
+
+
+def relation_value_segment(
+    scope: Scope,
+    node: Node | None,
+    keys: list[SortKey],
+    cursor: list[Any] | None,
+    backward: bool,
+    limit: int,
+    d: Dialect,
+) -> Fetched:
+    """The records whose related record has a value, in the order of ``keys`` (PostgreSQL; see above)."""
+    first = keys[0]
+    target_slot, join_slot = first.target_slot, first.join_slot
+    assert target_slot is not None and join_slot is not None
+    descending = first.directions(backward)[0]
+    ws, target_id, join_id = d.uuid_in(scope.workspace_id), d.uuid_in(target_slot.id), d.uuid_in(join_slot.id)
+    step, direction = ("<", " DESC NULLS LAST") if descending else (">", " ASC NULLS FIRST")
+    cursor_key = sort_value_key(target_slot, cursor[0]) if cursor is not None else None
+    start, start_params = ("", []) if cursor_key is None else (f" AND i.key {step}= %s", [cursor_key])
+    params: list[Any] = [ws, target_id, *start_params, ws, target_id]
+    walk = (
+        "WITH RECURSIVE walk(k) AS ("
+        f"SELECT (SELECT i.key FROM core_app_recordindex i WHERE i.workspace_id = %s AND i.slot = %s "
+        f"AND i.key IS NOT NULL{start} ORDER BY i.key{direction} LIMIT 1) UNION ALL "
+        f"SELECT (SELECT i.key FROM core_app_recordindex i WHERE i.workspace_id = %s AND i.slot = %s "
+        f"AND i.key {step} walk.k ORDER BY i.key{direction} LIMIT 1) FROM walk WHERE walk.k IS NOT NULL)"
+    )
+    src = Source(d)
+    inner = Source(d, alias="x")
+    compiled = compile_filter(node, scope.spec, inner, scope.workspace_id, scope.slots, snapshot=scope.snapshot)
+    expressions = [key.expression(src) for key in keys]
+    check_params: list[Any] = []
+    check = [scope.where_by_id(inner, check_params), "x.id = s.record_id", compiled.sql]
+    check_params += compiled.params
+    params += [ws, join_id, *check_params, ws, target_id]
+    where = ["t.workspace_id = %s", "t.slot = %s", "t.key = walk.k"]
+    if cursor is not None and cursor_key is not None:
+        # Inside the cursor's own key the whole value and the further keys decide (a cut key's
+        # group holds several values).
+        seek_params: list[Any] = []
+        seek = seek_sql(keys, expressions, cursor, src, seek_params, backward)
+        params += [cursor_key, *seek_params]
+        where.append(f"(t.key <> %s OR {seek})")
+    group = (
+        f"SELECT {select_list()}, {aliased(expressions)} FROM core_app_recordindex t "
+        f"JOIN core_app_recordindex s ON s.workspace_id = %s AND s.slot = %s AND s.key = {d.id_as_key('t.record_id')} "
+        f"CROSS JOIN LATERAL (SELECT x.* FROM core_app_record x{inner.lateral_sql()} WHERE {' AND '.join(check)}"
+        f"{d.fence}) AS r WHERE {' AND '.join(where)} ORDER BY {order_sql(keys, expressions, backward)} LIMIT {int(limit)}"
+    )
+    sql = f"{walk} SELECT g.* FROM walk CROSS JOIN LATERAL ({group}) AS g WHERE walk.k IS NOT NULL LIMIT {int(limit)}"
+    return read_rows(rows(sql, params), keys, d, scope)
 
 
 def count_index_matches(scope: Scope, leaves: list[Leaf], cap: int) -> int:
@@ -206,7 +317,9 @@ def fetch_plain(
     """Filter and sort the object's records by their stored values (``probe``: indexed conditions
     are checked record by record, for a walk of the record table in its own order)."""
     src = Source(d)
-    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots, probe=probe)
+    compiled = compile_filter(
+        node, scope.spec, src, scope.workspace_id, scope.slots, probe=probe, snapshot=scope.snapshot
+    )
     expressions = [key.expression(src) for key in keys]
     params: list[Any] = []
     where = [scope.where(src, params), compiled.sql]
@@ -278,7 +391,9 @@ def fetch_by_index_order(
     # PostgreSQL checks each record in a LATERAL subquery (alias x); SQLite, which has no LATERAL,
     # in the join itself.
     inner = Source(d, alias="x") if d.vendor == "postgresql" else src
-    compiled = compile_filter(None if matched else node, scope.spec, inner, scope.workspace_id, scope.slots)
+    compiled = compile_filter(
+        None if matched else node, scope.spec, inner, scope.workspace_id, scope.slots, snapshot=scope.snapshot
+    )
     # The id tie-breaker is the index row's own record_id: ORDER BY key, record_id is the index's order.
     expressions = ["s.record_id" if key.is_id else key.expression(src) for key in keys]
     rest_keys, rest_expressions = keys[1:], expressions[1:]
@@ -521,7 +636,7 @@ def aggregate(scope: Scope, node: Node | None, aggregates: list[Aggregate]) -> d
     src = Source(d)
     params: list[Any] = []
     columns, aliases = select_aggregates(aggregates, src, params)
-    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots)
+    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots, snapshot=scope.snapshot)
     where = scope.where(src, params)
     params += compiled.params
     sql = f"SELECT {columns} FROM core_app_record r{src.lateral_sql()} WHERE {where} AND {compiled.sql}"
@@ -540,7 +655,7 @@ def aggregate_by_parent(
     src = Source(d)
     params: list[Any] = []
     columns, aliases = select_aggregates(aggregates, src, params)
-    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots)
+    compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots, snapshot=scope.snapshot)
     where = [scope.where(src, params), "j.workspace_id = %s", "j.slot = %s", f"j.key IN {in_list(len(parent_ids))}"]
     params += [d.uuid_in(scope.workspace_id), d.uuid_in(join.id), *parent_ids, *compiled.params]
     where.append(compiled.sql)
@@ -569,7 +684,9 @@ def count(scope: Scope, node: Node | None) -> int:
     if leaves is not None:
         sql = f"SELECT COUNT(*) FROM ({index_ids_sql(scope, leaves, d, params)}) AS ids"
         return int(rows(sql, params)[0][0])
-    compiled: CompiledFilter = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots)
+    compiled: CompiledFilter = compile_filter(
+        node, scope.spec, src, scope.workspace_id, scope.slots, snapshot=scope.snapshot
+    )
     where = scope.where(src, params)
     params += compiled.params
     sql = f"SELECT COUNT(*) FROM core_app_record r{src.lateral_sql()} WHERE {where} AND {compiled.sql}"

@@ -134,7 +134,7 @@ def group_by(
     d = dialect()
     src = Source(d)
     scope = scope_of(ctx, node)
-    compiled = compile_filter(node, ctx.spec, src, ctx.ws, scope.slots)
+    compiled = compile_filter(node, ctx.spec, src, ctx.ws, scope.slots, snapshot=ctx.snapshot)
     dims = [(dimension.alias, dimension.expression(src)) for dimension in dimensions]
     params: list[Any] = []
     aggregate_list, aliases = select_aggregates(aggregates, src, params)
@@ -168,7 +168,7 @@ def attach_samples(
     d = dialect()
     src = Source(d)
     scope = scope_of(ctx, node)
-    compiled = compile_filter(node, ctx.spec, src, ctx.ws, scope.slots)
+    compiled = compile_filter(node, ctx.spec, src, ctx.ws, scope.slots, snapshot=ctx.snapshot)
     dims = [dimension.expression(src) for dimension in dimensions]
     params: list[Any] = []
     where = [scope.where(src, params), compiled.sql]

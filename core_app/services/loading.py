@@ -113,7 +113,7 @@ def attach(ctx: RecordContext, records: list[RecordRow], outputs: list[dict[str,
     if inverse is None or not inverse.is_many_to_one:
         return
     parent_ids = [record.id for record in records]
-    keys = build_sort_keys(list(load.page.order), target, target_ctx.slots)
+    keys = build_sort_keys(list(load.page.order), target, target_ctx.slots, target_ctx.snapshot)
     pages = child_pages(target_ctx, inverse, parent_ids, load.page, keys)
     empty = ChildPage([], [], False)
     # Children in the order of their parents, so the shaped ones can be handed out in that order.
@@ -164,7 +164,7 @@ def child_pages(
         )
         params = [sorted(parent_ids), d.uuid_in(ctx.ws), d.uuid_in(slot.id), d.uuid_in(ctx.ws)]
     else:
-        compiled = compile_filter(args.node, ctx.spec, src, ctx.ws, ctx.slots)
+        compiled = compile_filter(args.node, ctx.spec, src, ctx.ws, ctx.slots, snapshot=ctx.snapshot)
         scope = ctx.scope(False)
         where = [scope.where(src, params), "j.workspace_id = %s", "j.slot = %s", f"j.key IN {in_list(len(parent_ids))}"]
         params += [d.uuid_in(ctx.ws), d.uuid_in(slot.id), *parent_ids]

@@ -91,7 +91,7 @@ def select(
 ) -> list[RecordRow]:
     """The first ``limit`` records matching ``node`` in ``order`` (``id`` last)."""
     scope = scope_of(ctx, node, trash)
-    keys = build_sort_keys(order, ctx.spec, scope.slots)
+    keys = build_sort_keys(order, ctx.spec, scope.slots, ctx.snapshot)
     return fetch(scope, node, keys, None, False, limit, exclude_ids).rows
 
 
@@ -112,7 +112,7 @@ def find_many(
     """
     scope = scope_of(ctx, node)
     access.check_order(ctx, order)
-    keys = build_sort_keys(order, ctx.spec, scope.slots)
+    keys = build_sort_keys(order, ctx.spec, scope.slots, ctx.snapshot)
     cursor_text = before or after
     try:
         cursor = decode_cursor(cursor_text, keys) if cursor_text else None

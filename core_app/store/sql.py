@@ -69,6 +69,14 @@ class Dialect:
             return f"({column} ->> {quote_literal(path[0])})"
         return f"({column} #>> {quote_literal('{' + ','.join(path) + '}')})"
 
+    def id_as_key(self, expression: str) -> str:
+        """A record id column as the index key of a join id (the canonical UUID text)."""
+        return f"CAST({expression} AS text)"
+
+    def key_as_id(self, expression: str) -> str:
+        """A join id's index key (canonical UUID text) as a record id, to compare with ``id``."""
+        return f"CAST({expression} AS uuid)"
+
     def number(self, expression: str) -> str:
         """``expression`` (text) as a double."""
         return f"({expression})::double precision"
@@ -162,6 +170,17 @@ class SqliteDialect(Dialect):
 
     def json_text(self, column: str, path: Sequence[str]) -> str:
         return f"({column} ->> {self.path_literal(path)})"
+
+    def id_as_key(self, expression: str) -> str:
+        # Ids are stored as 32 lowercase hex digits; keys are canonical (dashed) UUIDs.
+        e = expression
+        return (
+            f"(substr({e}, 1, 8) || '-' || substr({e}, 9, 4) || '-' || substr({e}, 13, 4) || '-' "
+            f"|| substr({e}, 17, 4) || '-' || substr({e}, 21))"
+        )
+
+    def key_as_id(self, expression: str) -> str:
+        return f"REPLACE({expression}, '-', '')"
 
     def number(self, expression: str) -> str:
         return f"CAST({expression} AS REAL)"

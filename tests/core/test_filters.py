@@ -688,7 +688,8 @@ ERRORS = [
     ),
     pytest.param(
         "company[eq]:x",
-        "'filter' invalid. Relation 'company' cannot be used directly; use companyId[eq]:<uuid>",
+        # api-reference §11.3
+        'Cannot filter by relation field "company": use "companyId" instead',
         id="relation_field_itself",
     ),
     pytest.param(

@@ -187,8 +187,10 @@ def test_core_api_conforms_to_its_document(api, wsgi_app, settings):
 
     # then
     assert findings.failures == {}
-    # every route of every object was called: 13 per writable object, the 4 reads of the read-only timeline
-    assert len(findings.statuses) == 13 * 9 + 4
+    # every route of every object, and the event feed, was called: 13 per writable object, the 4 reads
+    # of the read-only timeline
+    assert len(findings.statuses) == 13 * 9 + 4 + 1
+    assert findings.statuses["GET /events"] >= {200, 400}
     assert len(findings.succeeded()) >= 8 * 8  # and most answered a 2xx at least once
 
 
@@ -202,7 +204,7 @@ def test_metadata_api_conforms_to_its_document(api, wsgi_app, settings):
 
     # then
     assert findings.failures == {}
-    assert len(findings.statuses) == 27  # 23, and roles (list, one) and the workspace (read, change)
+    assert len(findings.statuses) == 28  # 23, roles (list, one), the workspace (read, change), webhook replay
     assert {
         "GET /metadata/objects",
         "POST /metadata/objects",

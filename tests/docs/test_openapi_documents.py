@@ -397,6 +397,7 @@ def test_metadata_document_covers_objects_fields_api_keys_webhooks_roles_and_the
         "/metadata/webhooks/{id}/deliveries",
         "/metadata/webhooks/{id}/deliveries/{deliveryId}",
         "/metadata/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+        "/metadata/webhooks/{id}/replay",
         "/metadata/workspace",
     ]
     assert [t["name"] for t in doc["tags"]] == ["objects", "fields", "apiKeys", "webhooks", "roles", "workspace"]
@@ -534,3 +535,44 @@ def test_every_field_type_gives_a_valid_schema_both_ways():
             "context": {},
         }
     )
+
+
+def test_the_event_feed_and_webhook_replay_are_documented(api):
+    # when
+    core, metadata = document(api), document(api, "metadata")
+
+    # then
+    feed = core["paths"]["/events"]["get"]
+    assert feed["operationId"] == "listEvents"
+    assert [p["name"] for p in feed["parameters"]] == [
+        "after",
+        "limit",
+        "objectNameSingular",
+        "operation",
+        "recordId",
+        "since",
+        "until",
+    ]
+    assert sorted(feed["responses"]) == ["200", "400", "401", "403", "410", "429"]
+    event = core["components"]["schemas"]["RecordEvent"]
+    assert list(event["properties"]) == [
+        "eventId",
+        "cursor",
+        "eventName",
+        "objectMetadata",
+        "workspaceId",
+        "eventDate",
+        "record",
+        "updatedFields",
+        "before",
+    ]
+    replay = metadata["paths"]["/metadata/webhooks/{id}/replay"]["post"]
+    assert replay["operationId"] == "replayWebhookEvents"
+    assert list(replay["requestBody"]["content"]["application/json"]["schema"]["properties"]) == [
+        "since",
+        "until",
+        "after",
+        "upTo",
+    ]
+    webhook = metadata["components"]["schemas"]["Webhook"]["properties"]
+    assert list(webhook)[:5] == ["id", "targetUrl", "operations", "filter", "fields"]

@@ -225,3 +225,46 @@ def test_the_delivery_log_lists_record_events(staff_client, workspace, api):
     html = response.content.decode()
     assert '<span class="mono">company.created</span>' in html
     assert '<span class="pill PENDING">pending</span>' in html
+
+
+def test_filter_and_fields_are_edited_and_events_replayed_from_the_page(staff_client, workspace, api):
+    # given: a webhook and two company creations
+    create_webhook(staff_client, workspace, "https://hooks.example.com/replay", "company.*")
+    webhook_id = api.get("/rest/metadata/webhooks")[1]["data"][0]["id"]
+    for name in ("Hooli", "Pied Piper"):
+        assert api.post("/rest/companies", {"name": name})[0] == 201
+
+    # when
+    edited = post(
+        staff_client,
+        workspace,
+        f"/settings/api/webhooks/{webhook_id}",
+        target_url="https://hooks.example.com/replay",
+        operations="company.*",
+        filter="name[startsWith]:H",
+        fields="name, employees",
+    )
+    replayed = post(staff_client, workspace, f"/settings/api/webhooks/{webhook_id}/replay", since="2020-01-01T00:00:00")
+    after_replay = page(staff_client, workspace, f"/settings/api/webhooks/{webhook_id}").content.decode()
+    refused = post(staff_client, workspace, f"/settings/api/webhooks/{webhook_id}/replay", since="", until="")
+    bad_filter = post(
+        staff_client,
+        workspace,
+        f"/settings/api/webhooks/{webhook_id}",
+        target_url="https://hooks.example.com/replay",
+        operations="company.*",
+        filter="name[eq]:",
+    )
+
+    # then
+    assert edited.status_code == 302
+    hook = api.get(f"/rest/metadata/webhooks/{webhook_id}")[1]["data"]
+    assert (hook["filter"], hook["fields"]) == ("name[startsWith]:H", ["name", "employees"])
+    assert replayed.status_code == 302
+    # the filter came after the creations: only the events delivered before it are replayed
+    assert "2 events queued again." in after_replay
+    assert refused.status_code == 400
+    assert "Give the range to replay" in refused.content.decode()
+    assert bad_filter.status_code == 400
+    _, record_api = api.get("/rest/companies", filter="name[eq]:")
+    assert record_api["messages"][0].replace("'", "&#x27;") in bad_filter.content.decode()

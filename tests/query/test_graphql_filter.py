@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core_app.query.ast import And, Condition, Node, Or, iter_conditions, mentions_field
+from core_app.query.ast import And, Condition, Node, Or, Scoped, iter_conditions, mentions_field
 from core_app.query.errors import FilterSyntaxError
 from core_app.query.graphql_filter import parse_graphql_filter
 from core_app.query.rest_filter import parse_rest_filter
@@ -43,11 +43,6 @@ def c(path: str, op: str, value: object) -> Condition:
             id="composite_paths",
         ),
         pytest.param(
-            "name.firstName[eq]:Jo,name.lastName[neq]:Doe",
-            {"name": {"firstName": {"eq": "Jo"}, "lastName": {"neq": "Doe"}}},
-            id="composite_with_two_sub_fields",
-        ),
-        pytest.param(
             "amount.amountMicros[gte]:1,amount.amountMicros[lte]:5",
             {"amount": {"amountMicros": {"gte": "1", "lte": "5"}}},
             id="several_operators_in_one_object",
@@ -66,6 +61,31 @@ def c(path: str, op: str, value: object) -> Condition:
 )
 def test_rest_and_graphql_give_equal_trees(rest: str, graphql: dict[str, Any]) -> None:
     assert parse_graphql_filter(graphql) == parse_rest_filter(rest)
+
+
+def test_an_object_with_several_keys_under_a_field_is_one_scoped_group() -> None:
+    # given: two sub-fields in one object (through a one-to-many relation this is one related record)
+    graphql = {"name": {"firstName": {"eq": "Jo"}, "lastName": {"neq": "Doe"}}}
+    # when
+    tree = parse_graphql_filter(graphql)
+    # then: a group, whose conditions are REST's dotted ones
+    assert tree == Scoped(("name",), And((c("firstName", "eq", "Jo"), c("lastName", "neq", "Doe"))))
+    rest = parse_rest_filter("name.firstName[eq]:Jo,name.lastName[neq]:Doe")
+    assert list(iter_conditions(tree)) == list(iter_conditions(rest))
+
+
+def test_relation_objects_keep_logic_quantifiers_and_empty_groups() -> None:
+    # when
+    tree = parse_graphql_filter(
+        {"people": {"_none": {"or": [{"city": {"eq": "Paris"}}, {"jobTitle": {"eq": "CEO"}}]}}, "company": {}}
+    )
+    # then
+    assert tree == And(
+        (
+            Scoped(("people", "_none"), Or((c("city", "eq", "Paris"), c("jobTitle", "eq", "CEO")))),
+            Scoped(("company",), And(())),
+        )
+    )
 
 
 @pytest.mark.parametrize(
@@ -111,7 +131,6 @@ def test_enum_members_become_their_names() -> None:
         pytest.param({"or": ["x"]}, "'filter' invalid: 'or' expects an array of filters", id="or_of_strings"),
         pytest.param({"not": [{"a": {"eq": 1}}]}, "'filter' invalid: 'not' expects a filter object", id="not_list"),
         pytest.param({"name": "Jo"}, "'filter' invalid: no comparator for field 'name'", id="scalar_under_field"),
-        pytest.param({"name": {}}, "'filter' invalid: no comparator for field 'name'", id="empty_field_object"),
         pytest.param(
             {"name": {"firstName": "Jo"}},
             "'filter' invalid: no comparator for field 'name.firstName'",
@@ -124,8 +143,8 @@ def test_enum_members_become_their_names() -> None:
         ),
         pytest.param(
             {"name": {"and": [{"eq": 1}]}},
-            "'filter' invalid: 'and' is not allowed inside field 'name'",
-            id="logical_key_inside_field",
+            "'filter' invalid: no comparator for field 'eq'",
+            id="comparator_where_a_field_is_expected",
         ),
         pytest.param(
             {"id": {"in": "x"}},

@@ -131,6 +131,14 @@ def test_rest_fields_parameter_refuses_unreadable_fields(roles, restricted, data
         ),
         pytest.param({"filter": "companyId[is]:NOT_NULL"}, ("read field 'companyId' of person",), id="join_id"),
         pytest.param({"order_by": "city,jobTitle[DescNullsLast]"}, ("read field 'jobTitle' of person",), id="order_by"),
+        # api-reference §11.3: a relation path is checked on each object it crosses
+        pytest.param({"filter": "company.name[eq]:Acme"}, ("read field 'company' of person",), id="relation_filter"),
+        pytest.param(
+            {"filter": "pointOfContactForOpportunities._some.pointOfContact.jobTitle[eq]:CTO"},
+            ("read field 'jobTitle' of person",),
+            id="two_hops_back_to_a_hidden_field",
+        ),
+        pytest.param({"order_by": "company.name"}, ("read field 'company' of person",), id="relation_order"),
     ],
 )
 def test_rest_filter_and_order_on_unreadable_fields_are_403(roles, restricted, data, params, refused):

@@ -106,6 +106,7 @@ def test_payload_has_twentys_keys_in_order_and_the_record_as_the_api_shows_it(
         "eventDate",
         "record",
         "updatedFields",
+        "before",
     ]
     current = api.get(f"/rest/people/{person['id']}")[1]["data"]["person"]
     assert second == {
@@ -114,6 +115,7 @@ def test_payload_has_twentys_keys_in_order_and_the_record_as_the_api_shows_it(
         "eventDate": second["eventDate"],
         "record": current,
         "updatedFields": ["jobTitle", "city"],
+        "before": {"jobTitle": person["jobTitle"], "city": person["city"]},
     }
     assert INSTANT.fullmatch(first["eventDate"]) and INSTANT.fullmatch(second["eventDate"])
     assert b", " not in receiver.at("/hook")[0].body and b": " not in receiver.at("/hook")[0].body

@@ -46,6 +46,8 @@ def test_create_returns_the_webhook_with_its_generated_secret_and_default_operat
         "id",
         "targetUrl",
         "operations",
+        "filter",
+        "fields",
         "description",
         "secret",
         "createdAt",
@@ -57,7 +59,7 @@ def test_create_returns_the_webhook_with_its_generated_secret_and_default_operat
     ]
     assert webhook["targetUrl"] == URL
     assert webhook["operations"] == ["*.*"]
-    assert webhook["description"] is None
+    assert (webhook["filter"], webhook["fields"], webhook["description"]) == (None, None, None)
     assert re.fullmatch(r"[0-9a-f]{64}", webhook["secret"])
     assert INSTANT.fullmatch(webhook["createdAt"]) and INSTANT.fullmatch(webhook["updatedAt"])
     assert (webhook["deletedAt"], webhook["isFailing"], webhook["failingSince"], webhook["consecutiveFailures"]) == (
@@ -212,7 +214,7 @@ def test_delete_soft_deletes_the_webhook_which_then_disappears(api):
         ),
         (
             {"targetUrl": URL, "events": ["*.*"]},
-            ["Unknown properties events; allowed: description, operations, secret, targetUrl"],
+            ["Unknown properties events; allowed: description, fields, filter, operations, secret, targetUrl"],
         ),
     ],
     ids=[

@@ -1,7 +1,8 @@
 """``manage.py prune_webhook_events [--days N]``: delete old events whose deliveries are all settled.
 
-Without ``--days``, each workspace keeps its events for its own ``eventLogRetentionDays``
-(api-reference 15; 90 unless changed through ``updateWorkspace``).
+Without ``--days``, each workspace keeps its events for the longer of ``EVENTS_RETENTION_DAYS``
+(the event feed's retention, 30 by default) and its own ``eventLogRetentionDays`` (the delivery
+log's, api-reference 15; 90 unless changed through ``updateWorkspace``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from metadata_app.models import Workspace
+from webhooks_app.conf import events_retention_days
 from webhooks_app.models import Delivery, Event
 
 
@@ -19,8 +21,8 @@ class Command(BaseCommand):
     """Events (and their deliveries and attempts) older than ``--days`` or their workspace's retention; pending ones are kept."""
 
     help = (
-        "Delete webhook events older than --days (default: each workspace's eventLogRetentionDays), "
-        "with their delivery log, unless a delivery is pending."
+        "Delete webhook events older than --days (default: the longer of EVENTS_RETENTION_DAYS and each "
+        "workspace's eventLogRetentionDays), with their delivery log, unless a delivery is pending."
     )
 
     def add_arguments(self, parser):
@@ -28,7 +30,8 @@ class Command(BaseCommand):
             "--days",
             type=float,
             default=None,
-            help="Age in days of the events to delete (default: each workspace's eventLogRetentionDays).",
+            help="Age in days of the events to delete (default: the longer of EVENTS_RETENTION_DAYS and each "
+            "workspace's eventLogRetentionDays).",
         )
 
     def handle(self, *args, days: float | None, **options):
@@ -42,9 +45,12 @@ class Command(BaseCommand):
         deleted = 0
         # One statement per distinct retention, not per workspace: there are few distinct values.
         retentions = Workspace.objects.values_list("event_log_retention_days", flat=True).distinct()
+        feed_days = events_retention_days()
         for retention in sorted(set(retentions)):
             workspaces = Workspace.objects.filter(event_log_retention_days=retention).values("pk")
-            count, _ = events.filter(workspace__in=workspaces, occurred_at__lt=now - timedelta(days=retention)).delete()
+            # The feed promises EVENTS_RETENTION_DAYS of events, whatever the delivery log keeps.
+            cutoff = now - timedelta(days=max(retention, feed_days))
+            count, _ = events.filter(workspace__in=workspaces, occurred_at__lt=cutoff).delete()
             deleted += count
         self.stdout.write(
             f"Deleted {deleted} rows (events, deliveries and attempts) older than their workspace's retention."

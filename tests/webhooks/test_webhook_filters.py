@@ -1,0 +1,212 @@
+"""Webhook ``filter`` (the REST filter grammar on the record after the change) and ``fields`` (updates
+that changed one of them): validation with the grammar's messages, REST and ``/metadata`` parity,
+and deliveries written, or not, in the transaction of the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from tests.conftest import ApiClient
+from tests.webhooks.conftest import created
+from webhooks_app.models import Delivery
+
+WON = "stage[eq]:CUSTOMER,amount.amountMicros[gt]:1000000000"
+
+
+def opportunity(api: ApiClient, name: str, stage: str, micros: int) -> dict[str, Any]:
+    """Create an opportunity through REST."""
+    return created(
+        api.post(
+            "/rest/opportunities",
+            {"name": name, "stage": stage, "amount": {"amountMicros": micros, "currencyCode": "EUR"}},
+        )
+    )
+
+
+def delivered(hook: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(eventName, record id)`` of the deliveries written for a webhook, in order."""
+    rows = Delivery.objects.filter(webhook_id=hook["id"]).order_by("id").select_related("event")
+    return [(d.event.name, str(d.event.record_id)) for d in rows]
+
+
+def test_only_changes_whose_record_matches_the_filter_are_delivered(api, hooks, receiver, run_worker, workspace):
+    # given
+    hook = hooks.create(receiver.url(), ["opportunity.*"], filter=WON)
+
+    # when
+    small = opportunity(api, "Small", "CUSTOMER", 5_000_000)
+    big = opportunity(api, "Big", "CUSTOMER", 2_000_000_000)
+    open_deal = opportunity(api, "Open", "NEW", 3_000_000_000)
+    moved = created(api.patch(f"/rest/opportunities/{open_deal['id']}", {"stage": "CUSTOMER"}))
+    created(api.patch(f"/rest/opportunities/{small['id']}", {"name": "Still small"}))
+    run_worker()
+
+    # then: no delivery, and no job, for the changes that do not match
+    assert delivered(hook) == [("opportunity.created", big["id"]), ("opportunity.updated", open_deal["id"])]
+    assert DBTaskResult.objects.count() == 2
+    first, second = (r.json() for r in receiver.at("/hook"))
+    assert (first["eventName"], first["record"]) == ("opportunity.created", big)
+    assert (second["eventName"], second["record"], second["updatedFields"], second["before"]) == (
+        "opportunity.updated",
+        moved,
+        ["stage"],
+        {"stage": "NEW"},
+    )
+
+
+def test_fields_select_the_updates_that_changed_one_of_them(api, hooks, receiver, run_worker):
+    # given
+    hook = hooks.create(receiver.url(), ["person.*"], fields=["jobTitle", "city"])
+    person = created(api.post("/rest/people", {"name": {"firstName": "Ada"}}))
+
+    # when
+    created(api.patch(f"/rest/people/{person['id']}", {"name": {"firstName": "Ada", "lastName": "L"}}))
+    created(api.patch(f"/rest/people/{person['id']}", {"city": "Paris"}))
+    assert api.delete(f"/rest/people/{person['id']}", soft_delete="true")[0] == 200
+
+    # then: creations and deletions are not updates: they always pass
+    assert delivered(hook) == [
+        ("person.created", person["id"]),
+        ("person.updated", person["id"]),
+        ("person.deleted", person["id"]),
+    ]
+
+
+def test_a_wildcard_webhook_filters_the_objects_that_have_the_field_and_skips_the_others(api, hooks):
+    # given
+    hook = hooks.create("https://example.com/hook", ["*.*"], filter="city[eq]:Paris")
+
+    # when
+    paris = created(api.post("/rest/people", {"name": {"firstName": "P"}, "city": "Paris"}))
+    created(api.post("/rest/people", {"name": {"firstName": "L"}, "city": "London"}))
+    created(api.post("/rest/companies", {"name": "Acme"}))
+
+    # then
+    assert delivered(hook) == [("person.created", paris["id"])]
+
+
+def test_a_destroyed_record_is_filtered_on_its_last_state(api, hooks):
+    # given
+    hook = hooks.create("https://example.com/hook", ["person.destroyed"], filter="city[eq]:Paris")
+    paris = created(api.post("/rest/people", {"name": {"firstName": "P"}, "city": "Paris"}))
+    london = created(api.post("/rest/people", {"name": {"firstName": "L"}, "city": "London"}))
+
+    # when
+    for record in (paris, london):
+        assert api.delete(f"/rest/people/{record['id']}")[0] == 200
+
+    # then
+    assert delivered(hook) == [("person.destroyed", paris["id"])]
+
+
+def test_a_batch_is_filtered_record_by_record_with_one_query_per_filter(api, hooks):
+    # given
+    hook = hooks.create("https://example.com/hook", ["person.created"], filter="city[in]:[Paris,Rome]")
+    cities = ["Paris", "London", "Rome", None, "paris"]
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        status, body = api.post(
+            "/rest/batch/people", [{"name": {"firstName": f"P{n}"}, "city": city} for n, city in enumerate(cities)]
+        )
+
+    # then
+    assert status == 201
+    assert sum(q["sql"].startswith("SELECT r.id FROM (SELECT") for q in queries.captured_queries) == 1
+    ids = [record["id"] for record in body["data"]["createPeople"]]
+    assert delivered(hook) == [("person.created", ids[0]), ("person.created", ids[2])]
+
+
+def test_filter_and_fields_are_shown_changed_and_cleared_through_rest(api, hooks):
+    # given
+    hook = hooks.create("https://example.com/hook", ["opportunity.*"], filter=WON, fields=["stage"])
+
+    # when
+    shown = api.get(f"/rest/metadata/webhooks/{hook['id']}")[1]["data"]
+    changed = api.patch(f"/rest/metadata/webhooks/{hook['id']}", {"filter": "stage[eq]:NEW"})[1]["data"]
+    cleared = api.patch(f"/rest/metadata/webhooks/{hook['id']}", {"filter": None, "fields": []})[1]["data"]
+
+    # then
+    assert (hook["filter"], hook["fields"]) == (WON, ["stage"])
+    assert list(shown)[:6] == ["id", "targetUrl", "operations", "filter", "fields", "description"]
+    assert (shown["filter"], shown["fields"]) == (WON, ["stage"])
+    assert (changed["filter"], changed["fields"]) == ("stage[eq]:NEW", ["stage"])
+    assert (cleared["filter"], cleared["fields"]) == (None, None)
+
+
+def test_a_bad_filter_is_refused_with_the_grammar_message_of_the_record_api(api, hooks):
+    # given: filters the record API refuses
+    cases = ["stage[eq]:CUSTOMER,(", "stage[bogus]:1", "and(stage[eq]:NEW", "unknownField[eq]:1", "stage[eq]:WON"]
+
+    for text in cases:
+        # when
+        status, body = api.post(
+            "/rest/metadata/webhooks",
+            {"targetUrl": "https://example.com/hook", "operations": ["opportunity.created"], "filter": text},
+        )
+        _, record_api = api.get("/rest/opportunities", filter=text)
+
+        # then
+        assert status == 400, text
+        assert record_api["statusCode"] == 400
+        assert body["messages"] == record_api["messages"], text
+
+
+def test_other_bad_inputs_are_400_saying_what_to_fix(api):
+    # when
+    not_text = api.post("/rest/metadata/webhooks", {"targetUrl": "https://example.com/h", "filter": 3})
+    bad_fields = api.post("/rest/metadata/webhooks", {"targetUrl": "https://example.com/h", "fields": "stage"})
+    unknown_field = api.post(
+        "/rest/metadata/webhooks",
+        {"targetUrl": "https://example.com/h", "operations": ["person.updated"], "fields": ["stage"]},
+    )
+
+    # then
+    assert not_text[0] == 400 and not_text[1]["messages"] == [
+        "filter must be a string of at most 10000 characters in the REST filter grammar, "
+        "e.g. stage[eq]:WON,amount.amountMicros[gt]:1000000000"
+    ]
+    assert bad_fields[0] == 400 and bad_fields[1]["messages"] == [
+        'fields must be an array of at most 100 field names, e.g. ["stage", "amount"]'
+    ]
+    assert unknown_field[0] == 400 and unknown_field[1]["messages"] == ["fields: 'stage' is not a field of person"]
+
+
+SHAPE = "id targetUrl operations filter fields description"
+
+
+def test_metadata_graphql_shows_and_validates_filter_and_fields_as_rest(api, hooks):
+    # given
+    create = """mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { %s } }""" % SHAPE
+    variables = {
+        "input": {
+            "targetUrl": "https://example.com/hook",
+            "operations": ["opportunity.*"],
+            "filter": WON,
+            "fields": ["stage", "amount"],
+        }
+    }
+
+    # when
+    status, body = api.post("/metadata", {"query": create, "variables": variables})
+    made = body["data"]["createWebhook"]
+    rest = api.get(f"/rest/metadata/webhooks/{made['id']}")[1]["data"]
+    _, listed = api.post("/metadata", {"query": "{ webhooks { %s } }" % SHAPE})
+    update = """mutation($input: UpdateWebhookInput!) { updateWebhook(input: $input) { %s } }""" % SHAPE
+    _, refused = api.post(
+        "/metadata", {"query": update, "variables": {"input": {"id": made["id"], "update": {"filter": "stage[eq]:"}}}}
+    )
+    rest_refused = api.patch(f"/rest/metadata/webhooks/{made['id']}", {"filter": "stage[eq]:"})
+
+    # then
+    assert status == 200
+    assert made == {k: rest[k] for k in SHAPE.split()}
+    assert (made["filter"], made["fields"]) == (WON, ["stage", "amount"])
+    assert listed["data"]["webhooks"] == [made]
+    assert rest_refused[0] == 400
+    assert refused["errors"][0]["message"] == "; ".join(rest_refused[1]["messages"])
+    assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
