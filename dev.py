@@ -4,6 +4,7 @@
     python3 dev.py run     virtualenv, install, migrate, Demo workspace, fresh API key,
                            API on http://127.0.0.1:8000 and the webhook worker beside it
     python3 dev.py test    the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)
+    python3 dev.py lint    ruff check, ruff format --check and mypy (the "lint" extra); fails on any finding
     python3 dev.py serve   the production server on $HOST: nginx + granian (needs SECRET_KEY, DATABASE_URL)
     python3 dev.py bench   the benchmark (see README); ``python3 dev.py bench scale`` for its scale mode
 
@@ -170,6 +171,26 @@ def test(args: list[str]) -> int:
     return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
 
 
+#: The checks CI runs before the tests (pyproject.toml configures each tool).
+LINT_COMMANDS = (
+    ("ruff", "check", "."),
+    ("ruff", "format", "--check", "."),
+    ("mypy", "."),
+)
+
+
+def lint() -> int:
+    """Run ruff (lint and format check) and mypy; returns 1 when any of them finds something."""
+    ensure_environment("test,lint")
+    # mypy's Django plugin loads the settings, which need a SECRET_KEY unless DEBUG is set.
+    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
+    failed = False
+    for tool, *args in LINT_COMMANDS:
+        print(f"== {tool} {' '.join(args)} ==", flush=True)
+        failed |= subprocess.run([str(BIN / tool), *args], cwd=ROOT, env=env).returncode != 0
+    return 1 if failed else 0
+
+
 def serve() -> int:
     """Run the production server in the foreground on ``HOST`` with ``WEB_WORKERS`` (4) processes."""
     ensure_environment()
@@ -204,6 +225,8 @@ def main() -> None:
         run()
     elif command == "test":
         sys.exit(test(sys.argv[2:]))
+    elif command == "lint":
+        sys.exit(lint())
     elif command == "serve":
         sys.exit(serve())
     elif command == "bench":

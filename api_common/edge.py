@@ -131,7 +131,7 @@ class RequestEdgeMiddleware:
                 return too_large(limit)
             stream, size = body, body.seek(0, os.SEEK_END)
             body.seek(0)
-            request._stream = stream  # type: ignore[attr-defined]  # Django reads the body from here
+            request._stream = stream  # Django reads the body from here
         else:
             return None
         # DRF (and Django's own body checks) take a body without Content-Length for empty.

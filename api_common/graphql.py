@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import graphene
 from django.http import HttpRequest, HttpResponse
@@ -225,14 +225,18 @@ class GraphQLEndpointView(GraphQLView):
             return {"errors": errors}, 400, {}
 
         def execute_and_answer() -> tuple[dict[str, Any], int, dict[str, str]]:
-            result = execute(
-                schema.graphql_schema,
-                document,
-                context_value=context,
-                variable_values=variables,
-                operation_name=operation_name,
-                middleware=self.get_middleware(request) or None,
-                execution_context_class=PlainDataExecutionContext,
+            # Every resolver is synchronous: execution completes here, never as an awaitable.
+            result = cast(
+                ExecutionResult,
+                execute(
+                    schema.graphql_schema,
+                    document,
+                    context_value=context,
+                    variable_values=variables,
+                    operation_name=operation_name,
+                    middleware=self.get_middleware(request) or None,
+                    execution_context_class=PlainDataExecutionContext,
+                ),
             )
             if result.errors and result.data is None and all(not error.path for error in result.errors):
                 refusal = self.refusal(document, query, variables, operation_name)  # the variables did not fit
@@ -285,7 +289,7 @@ class GraphQLEndpointView(GraphQLView):
             check_json_depth(request.body)
         return super().parse_body(request)
 
-    def get_graphql_params(self, request: HttpRequest, data: Any) -> tuple[Any, Any, Any, Any]:  # type: ignore[override]
+    def get_graphql_params(self, request: HttpRequest, data: Any) -> tuple[Any, Any, Any, Any]:
         """graphene-django's parameters, after refusing ``variables`` sent as over-deep JSON text."""
         variables = request.GET.get("variables") or data.get("variables")
         if isinstance(variables, str):

@@ -67,7 +67,7 @@ __all__ = [
 
 OAS_VERSION = "3.1.0"
 #: Every operation takes the API key as a bearer token.
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 UUID: dict[str, Any] = build_basic_type(OpenApiTypes.UUID)  # type: ignore[assignment]
 DATE_TIME: dict[str, Any] = build_basic_type(OpenApiTypes.DATETIME)  # type: ignore[assignment]
 
@@ -212,7 +212,7 @@ class OpenApiDocumentView(SpectacularAPIView):
     ``workspace_document(request)``.
     """
 
-    authentication_classes: ClassVar[list] = []  # the key is optional here: read by document()
+    authentication_classes = []  # the key is optional here: read by document()
     permission_classes = [AllowAny]
     renderer_classes = [JsonRenderer, OpenApiYamlRenderer, OpenApiYamlRenderer2]
     title: ClassVar[str] = ""

@@ -6,6 +6,7 @@ start after / end before, and ``pageInfo`` gives the first and last id of the pa
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,10 @@ from django.db.models import QuerySet
 
 from api_common.errors import BadRequest
 
-__all__ = ["IdPage", "paginate_by_id"]
+__all__ = ["IdPage", "paginate_by_id", "read_limit"]
+
+#: A ``limit`` as the APIs take it: ASCII digits only.
+DIGITS = re.compile(r"^[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -27,17 +31,14 @@ class IdPage:
 
 
 def read_limit(params: Any, default: int, maximum: int) -> int:
-    """Return the ``limit`` query parameter, capped at ``maximum``."""
+    """Return the ``limit`` query parameter (``default`` when absent), silently capped at ``maximum``;
+    anything but a non-negative integer written in ASCII digits is a 400."""
     raw = params.get("limit")
     if raw is None:
         return default
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise BadRequest(f"limit '{raw}' is invalid. Should be an integer") from None
-    if limit < 0:
+    if not DIGITS.match(raw):  # int() also takes "+5", " 5" and other scripts' digits; str.isdigit() takes "²"
         raise BadRequest(f"limit '{raw}' is invalid. Should be an integer")
-    return min(limit, maximum)
+    return min(int(raw), maximum)
 
 
 def read_cursor(raw: str) -> uuid.UUID:

@@ -13,19 +13,25 @@ returns the error to answer (the same, or a ``TooManyRequests``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
 
 from api_common.errors import ApiError, TooManyRequests, Unauthenticated
 
 __all__ = ["authentication_failed", "check_throttles"]
 
 
+def throttle_classes() -> list[type[BaseThrottle]]:
+    """The configured throttle classes (api_settings has imported the dotted paths of the settings)."""
+    return cast("list[type[BaseThrottle]]", api_settings.DEFAULT_THROTTLE_CLASSES)
+
+
 def check_throttles(request: Any, view: Any, auth: Any) -> None:
     """Run the configured throttles for a request authenticated as ``auth`` (set as ``request.auth``, as DRF does)."""
     request.auth = auth
-    for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES:
+    for throttle_class in throttle_classes():
         throttle = throttle_class()
         if not throttle.allow_request(request, view):
             wait = throttle.wait()
@@ -35,7 +41,7 @@ def check_throttles(request: Any, view: Any, auth: Any) -> None:
 def authentication_failed(request: Any, error: Unauthenticated) -> ApiError:
     """The error to answer a refused key with, after the throttles counted the failure."""
     answer: ApiError = error
-    for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES:
+    for throttle_class in throttle_classes():
         hook = getattr(throttle_class, "authentication_failed", None)
         if hook is not None:
             answer = hook(request, answer)

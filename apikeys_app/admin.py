@@ -18,7 +18,8 @@ class ApiKeyForm(forms.ModelForm):
         fields = ["workspace", "name", "expires_at"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()  # a ModelForm returns its cleaned_data
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         data = {

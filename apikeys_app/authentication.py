@@ -10,12 +10,13 @@ from __future__ import annotations
 import hmac
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import authentication, exceptions
+from rest_framework.request import Request
 
 from api_common.errors import Unauthenticated
 from apikeys_app.models import ApiKey
@@ -102,6 +103,11 @@ def as_instant(value: Any) -> datetime | None:
     return value
 
 
+def api_key_of(request: Request) -> ApiKey:
+    """The API key a request was authenticated with (DRF keeps it as ``request.auth``)."""
+    return cast(ApiKey, request.auth)
+
+
 def load_key(key_id: str) -> ApiKey | None:
     """The API key ``key_id`` with its workspace loaded (as the ORM would load them), or None."""
     with connection.cursor() as cursor:
@@ -117,7 +123,7 @@ def load_key(key_id: str) -> ApiKey | None:
     )
     # The Workspace model without importing metadata_app (this app depends on no other).
     workspace_model = ApiKey._meta.get_field("workspace").related_model
-    api_key.workspace = workspace_model.from_db(  # type: ignore[union-attr]
+    api_key.workspace = workspace_model.from_db(  # type: ignore[union-attr,assignment]
         DEFAULT_DB_ALIAS,
         WORKSPACE_FIELDS,
         [workspace_id, row[11], row[12], as_instant(row[13]), as_instant(row[14])],

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils import timezone
 
 __all__ = ["ApiKey"]
+
+if TYPE_CHECKING:
+    from roles_app.permissions import RolePermissions
 
 
 class ApiKey(models.Model):
@@ -31,6 +35,9 @@ class ApiKey(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    #: Set by the authentication (``apikeys_app.authentication.load_key``): the role's compiled rights.
+    permissions: RolePermissions
 
     class Meta:
         verbose_name = "API key"

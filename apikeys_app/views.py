@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from api_common.errors import BadRequest
 from api_common.pagination import paginate_by_id
 from apikeys_app import services
+from apikeys_app.authentication import api_key_of
 from apikeys_app.models import ApiKey
 from roles_app.flags import API_KEYS_AND_WEBHOOKS
 
@@ -50,7 +51,7 @@ class ApiKeysView(APIView):
     permission_flag = API_KEYS_AND_WEBHOOKS
 
     def get(self, request: Request, pk: str | None = None) -> Response:
-        workspace = request.auth.workspace
+        workspace = api_key_of(request).workspace
         if pk is not None:
             return Response({"data": api_key_to_api(services.get_api_key(workspace, pk))})
         queryset = ApiKey.objects.filter(workspace=workspace, deleted_at__isnull=True)
@@ -62,7 +63,8 @@ class ApiKeysView(APIView):
     def post(self, request: Request, pk: str | None = None) -> Response:
         if pk is not None:
             raise BadRequest("Remove the id from the path to create an API key: POST /rest/metadata/apiKeys")
-        api_key, token = services.create_api_key(request.auth.workspace, request.data, request.auth.permissions)
+        caller = api_key_of(request)
+        api_key, token = services.create_api_key(caller.workspace, request.data, caller.permissions)
         return Response({"data": {**api_key_to_api(api_key), "token": token}}, status=201)
 
     def patch(self, request: Request, pk: str | None = None) -> Response:
@@ -70,7 +72,8 @@ class ApiKeysView(APIView):
             raise BadRequest(
                 "update apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
             )
-        api_key = services.update_api_key(request.auth.workspace, pk, request.data, request.auth.permissions)
+        caller = api_key_of(request)
+        api_key = services.update_api_key(caller.workspace, pk, request.data, caller.permissions)
         return Response({"data": api_key_to_api(api_key)})
 
     put = patch
@@ -80,4 +83,4 @@ class ApiKeysView(APIView):
             raise BadRequest(
                 "delete apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
             )
-        return Response({"data": api_key_to_api(services.delete_api_key(request.auth.workspace, pk))})
+        return Response({"data": api_key_to_api(services.delete_api_key(api_key_of(request).workspace, pk))})

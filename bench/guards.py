@@ -19,6 +19,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -63,7 +64,7 @@ def main() -> None:
         assert client.get(f"/rest/companies/{record_id}").status_code == 200
 
     def post(key: bool) -> None:
-        headers = {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex} if key else {}
+        headers: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex} if key else {}
         body = {"name": "Bench"}
         assert client.post("/rest/companies", body, content_type="application/json", **headers).status_code == 201
 

@@ -3,7 +3,7 @@
 :func:`slow_client_probe` opens ``count`` connections that each announce a 600-byte JSON body and
 send it at one byte per second, waits a second, then times normal GETs on another connection.
 A server that gives each worker to one connection until its body is in (gunicorn's sync
-workers) answers the GET only when a worker frees itself (issue 14 item 9: 30.8 s); one that
+workers) answers the GET only when a worker frees itself (README, "Why this server": 30.8 s); one that
 buffers bodies before the application sees them answers at once.
 
 Usage: ``.venv/bin/python bench/slow_clients.py PORT TOKEN PATH [COUNT]``, or ``BENCH_SLOW_CLIENTS=8``

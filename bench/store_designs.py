@@ -76,6 +76,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 from psycopg import ClientCursor
@@ -207,11 +208,11 @@ def measure(conn: psycopg.Connection) -> Iterator[Took]:
 
 
 def relation_size(conn: psycopg.Connection, name: str) -> int:
-    return conn.execute("SELECT pg_relation_size(%s::regclass)", (name,)).fetchone()[0]
+    return conn.execute("SELECT pg_relation_size(%s::regclass)", (name,)).fetchall()[0][0]
 
 
 def explain(conn: psycopg.Connection, sql: str, options: str = "ANALYZE, BUFFERS, TIMING OFF") -> dict:
-    out = conn.execute(f"EXPLAIN ({options}, FORMAT JSON) {sql}").fetchone()[0]
+    out = conn.execute(f"EXPLAIN ({options}, FORMAT JSON) {sql}").fetchall()[0][0]
     return (json.loads(out) if isinstance(out, str) else out)[0]
 
 
@@ -296,7 +297,7 @@ class Bench:
             SELECT (SELECT count(*) FROM pg_class),
                    (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c
                     WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'r')::bigint
-        """).fetchone()
+        """).fetchall()[0]
 
     @staticmethod
     def field_index_ddl(n: int, table_name: str | None = None) -> list[str]:
@@ -398,14 +399,14 @@ class Bench:
     def creation_cost(self, conn: psycopg.Connection) -> None:
         W = self.workspaces
         log(f"timing {CREATIONS} workspace creations at {W} workspaces")
-        took = []
+        creations = []
         for n in range(W, W + CREATIONS):
             with measure(conn) as t:
                 conn.execute(f"BEGIN; {self.workspace_ddl(n)}; COMMIT")
-            took.append(t)
+            creations.append(t)
         self.res["create_ws"] = (
-            statistics.median(t.wall for t in took),
-            median_or_none([t.cpu for t in took]),
+            statistics.median(t.wall for t in creations),
+            median_or_none([t.cpu for t in creations]),
         )
         n = W + CREATIONS
         conn.execute(f"BEGIN; {self.workspace_ddl(n)}")
@@ -432,7 +433,7 @@ class Bench:
             SELECT count(*) FROM rels WHERE oid::regclass::text <> ALL (%s)
             """,
             (list(exclude),),
-        ).fetchone()[0]
+        ).fetchall()[0][0]
 
     def bare_partitions(self, conn: psycopg.Connection) -> None:
         log("creating B0 (primary-key-only) partitions")
@@ -450,7 +451,7 @@ class Bench:
             SELECT current_setting('max_locks_per_transaction')::int * (current_setting('max_connections')::int
                 + current_setting('autovacuum_max_workers')::int + 1 + current_setting('max_worker_processes')::int
                 + current_setting('max_wal_senders')::int + current_setting('max_prepared_transactions')::int)
-        """).fetchone()[0]
+        """).fetchall()[0][0]
 
     def generic_locks(self, conn: psycopg.Connection, parent: str) -> int:
         """Locks a generic plan over a partitioned table takes: every partition and every index of each."""
@@ -460,7 +461,7 @@ class Bench:
             FROM pg_partition_tree(%s)
             """,
             (parent, parent),
-        ).fetchone()[0]
+        ).fetchall()[0][0]
 
     def planning(self, conn: psycopg.Connection, name: str, sql: str, params: str, lock_parent: str | None) -> dict:
         """sql has $1 (workspace) and $2 (object or slot); params are their literal values."""
@@ -483,7 +484,7 @@ class Bench:
         else:
             conn.execute(f"PREPARE q(uuid, uuid) AS {sql}")
             conn.execute("SET plan_cache_mode = force_generic_plan")
-            runs, plan = [], None
+            runs = []
             for _ in range(RUNS + 1):
                 plan = explain(conn, execute, "SUMMARY ON")
                 runs.append(plan["Planning Time"])
@@ -547,7 +548,7 @@ class Bench:
     def run_queries(self, conn: psycopg.Connection, design: str, queries: dict[str, str]) -> dict:
         out = {}
         for name, sql in queries.items():
-            runs, plan = [], None
+            runs: list[float] = []
             for _ in range(RUNS + 1):
                 plan = explain(conn, sql)
                 runs.append(plan["Execution Time"])
@@ -597,7 +598,7 @@ class Bench:
         exec_ms, wal, fpi = 0.0, 0, 0
         with measure(conn) as took:
             for rid, data in rows:
-                with conn.cursor() as cur:
+                with ClientCursor(conn) as cur:  # what connect()'s cursor_factory makes
                     stmt = cur.mogrify(sql, (ws, rid, obj, data))
                 plan = explain(conn, stmt, "ANALYZE, WAL, TIMING OFF")
                 exec_ms += plan["Execution Time"]
@@ -616,7 +617,7 @@ class Bench:
     # -- 1b. marking one more field indexed -------------------------------------------------------------------
     def mark_field(self, conn: psycopg.Connection, design: str) -> dict:
         ws, obj = ws_id(BIG), obj_id(BIG, 0)
-        out = {}
+        out: dict[str, Any] = {}
         if design == "A":
             # As the rows come (heap order, random record ids), then in record_id order, which turns the
             # primary key's random insertions into an append-like walk. Each starts after a CHECKPOINT.
@@ -661,7 +662,7 @@ class Bench:
         )
         conn.execute(f"PREPARE qp(uuid, uuid) AS {sql}")
         conn.execute("SET plan_cache_mode = force_generic_plan")
-        runs, plan = [], None
+        runs: list[float] = []
         for _ in range(4):
             plan = explain(conn, f"EXECUTE qp('{ws_id(BIG)}', '{obj_id(BIG, 0)}')")
             runs.append(plan["Execution Time"])
@@ -674,7 +675,7 @@ class Bench:
     # -- the whole run ----------------------------------------------------------------------------------------
     def run(self) -> dict:
         with self.connect() as conn:
-            self.res["version"] = conn.execute("SELECT version()").fetchone()[0]
+            self.res["version"] = conn.execute("SELECT version()").fetchall()[0][0]
             self.schema(conn)
             self.setup(conn)
         with self.connect() as conn:  # a fresh backend, so that its relation cache holds only what it touches
@@ -889,7 +890,7 @@ def main() -> None:
     url = os.environ.get("DESIGNS_DATABASE_URL", DEFAULT_URL)
     params = conninfo_to_dict(url)
     dbname = params.get("dbname") or "crm_designs"
-    admin = make_conninfo(**{**params, "dbname": "postgres"})
+    admin = make_conninfo("", **{**params, "dbname": "postgres"})
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{dbname}"')

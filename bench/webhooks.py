@@ -32,6 +32,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,6 +54,7 @@ from django.core.management import call_command
 
 from core_app.services import writing
 from core_app.services.context import RecordContext
+from core_app.services.reading import find_one
 from metadata_app.registry import schema_registry
 from metadata_app.services.workspaces import create_workspace
 from webhooks_app.models import Event
@@ -154,7 +156,7 @@ def drive(ctx: RecordContext, changes: int, rate: float) -> dict[str, float]:
     for n in range(updates):
         committed(writing.update_one, ctx, ids[n % len(ids)], {"jobTitle": f"Title {n}"})
     for start in range(0, deletes, 10):
-        records = list(ctx.records().filter(pk__in=ids[start : start + 10]))
+        records = [find_one(ctx, record_id) for record_id in ids[start : start + 10]]
         committed(writing.soft_delete, ctx, records)
     assert len(commits) == changes, (len(commits), changes)
     return commits
@@ -228,7 +230,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     workspace = create_workspace(f"Webhook bench {int(time.time())}")
     snapshot = schema_registry.current(workspace.pk)
-    actor = {"source": "API", "workspaceMemberId": None, "name": "bench", "context": {}}
+    actor: dict[str, Any] = {"source": "API", "workspaceMemberId": None, "name": "bench", "context": {}}
     ctx = RecordContext(workspace.pk, snapshot, snapshot.by_plural["people"], actor)
     phase("live", ctx, workspace, live=True)
     phase("backlog", ctx, workspace, live=False)

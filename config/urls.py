@@ -55,7 +55,8 @@ def not_found(request, exception=None):
 def server_error(request):
     """Crashes answer in the API's error format, without details; a database that cannot answer,
     raised outside any view (a middleware), is a 503 like everywhere else."""
-    refusal = database_refusal(sys.exc_info()[1]) if sys.exc_info()[1] is not None else None
+    error = sys.exc_info()[1]
+    refusal = database_refusal(error) if error is not None else None
     return json_error(refusal or InternalError("Internal server error"))
 
 

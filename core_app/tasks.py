@@ -26,7 +26,7 @@ from django_tasks_db.models import DBTaskResult
 from core_app.services.trash import purge_expired_trash
 
 try:  # Django 6 ships the Tasks API; on Django 5.2 the django-tasks backport provides it.
-    from django.tasks import TaskContext, TaskResultStatus, task  # type: ignore[import-not-found]
+    from django.tasks import TaskContext, TaskResultStatus, task
 except ImportError:
     from django_tasks import TaskContext, TaskResultStatus, task
 
@@ -52,7 +52,7 @@ def queue_name() -> str:
     return str(getattr(settings, "WEBHOOKS_QUEUE_NAME", "default"))
 
 
-def pending_runs(exclude: object = None):  # -> QuerySet[DBTaskResult]
+def pending_runs(exclude: str | None = None):  # -> QuerySet[DBTaskResult]
     """Purge runs waiting, or running and not taken for dead."""
     runs = DBTaskResult.objects.filter(task_path=purge_trash.module_path).filter(
         Q(status=TaskResultStatus.READY)

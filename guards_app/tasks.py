@@ -21,7 +21,7 @@ from guards_app import buckets, conf
 from guards_app.models import IdempotencyKey, RateBucket
 
 try:  # Django 6 ships the Tasks API; on Django 5.2 the django-tasks backport provides it.
-    from django.tasks import TaskResultStatus, task  # type: ignore[import-not-found]
+    from django.tasks import TaskResultStatus, task
 except ImportError:
     from django_tasks import TaskResultStatus, task
 

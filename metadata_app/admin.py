@@ -25,7 +25,8 @@ class ServiceForm(forms.ModelForm):
     service_result: Any = None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # a ModelForm returns its cleaned_data
+        cleaned = self.cleaned_data
         if not self.errors:
             try:
                 self.service_result = self.run_service(cleaned)
@@ -90,8 +91,8 @@ class FieldInline(admin.TabularInline):
 
     model = FieldMetadata
     fk_name = "object"
-    fields = ["name", "type", "label", "is_custom", "is_active", "is_nullable", "is_unique"]
-    readonly_fields = fields
+    readonly_fields = ["name", "type", "label", "is_custom", "is_active", "is_nullable", "is_unique"]
+    fields = tuple(readonly_fields)
     extra = 0
     show_change_link = True
     can_delete = False
@@ -206,10 +207,10 @@ class FieldMetadataAdmin(ServiceAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["object", "type", "storage_key"] if obj else ["storage_key"]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None:
             kwargs["fields"] = [f for f in FieldForm.Meta.fields if f not in ("object", "type")]
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def delete_model(self, request, obj) -> None:
         try:

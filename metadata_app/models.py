@@ -68,6 +68,9 @@ class ObjectMetadata(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    #: Set on the copy ``delete_object`` returns: the fields deleted with the object.
+    deleted_fields: list[FieldMetadata]
+
     class Meta:
         verbose_name = "object"
         ordering = ["name_singular"]

@@ -374,7 +374,10 @@ def resource_paths(tag: str, plural: str, cap: str, legacy: bool, with_token: st
     singular = plural[:-1]
     out = ref(cap)
     created = ref(with_token) if with_token else out
-    one_key = (lambda verb: f"{verb}One{cap}") if legacy else (lambda verb: None)
+
+    def one_key(verb: str) -> str | None:
+        return f"{verb}One{cap}" if legacy else None
+
     return {
         f"/metadata/{plural}": {
             "get": op(
@@ -735,7 +738,7 @@ class WorkspaceOpenApiView(OpenApiDocumentView):
     Subclasses set ``build(snapshot)`` besides the title, description and memo name.
     """
 
-    build: ClassVar[Callable[[SchemaSnapshot], dict[str, Any]]]
+    build: ClassVar[Callable[..., dict[str, Any]]]  # (snapshot, *what the variant depends on) -> document
 
     def workspace_document(self, request: Any) -> tuple[dict[str, Any] | None, str | None]:
         header = request.META.get("HTTP_AUTHORIZATION")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.specs import FieldSpec, ObjectSpec, RelationSpec, SchemaSnapshot
@@ -125,7 +125,8 @@ class SchemaRegistry:
         """Return ``build()`` computed once per snapshot (serializers, GraphQL schema...)."""
         key = (snapshot.workspace_id, snapshot.version, name)
         try:
-            return self._memos[key]
+            # The memo under ``name`` is what a ``build`` of type T returned (one type per name).
+            return cast(T, self._memos[key])
         except KeyError:
             value = build()
             self._memos[key] = value

@@ -85,10 +85,12 @@ class ObjectRights:
         return self.read and self.update and self.soft_delete and self.destroy and not self.locked_fields
 
 
-def resolve_rights(role_rights: tuple[bool, bool, bool, bool], overrides: Iterable[bool | None]) -> tuple[bool, ...]:
+def resolve_rights(
+    role_rights: tuple[bool, bool, bool, bool], overrides: Iterable[bool | None]
+) -> tuple[bool, bool, bool, bool]:
     """Each right from its override, else the role's; writing rights only with read."""
-    read, *writes = (role if own is None else own for role, own in zip(role_rights, overrides))
-    return (read, *(bool(read and right) for right in writes))
+    read, update, soft_delete, destroy = (role if own is None else own for role, own in zip(role_rights, overrides))
+    return (read, bool(read and update), bool(read and soft_delete), bool(read and destroy))
 
 
 @dataclass(frozen=True, eq=False)
@@ -197,16 +199,16 @@ def compile_role(role: Role) -> RolePermissions:
             hidden.setdefault(str(object_id), set()).add(str(field_id))
         if can_read is False or can_update is False:
             locked.setdefault(str(object_id), set()).add(str(field_id))
-    objects = {}
-    for object_id in {*overrides, *locked}:
-        read, update, soft_delete, destroy = resolve_rights(role_rights, overrides.get(object_id, (None,) * 4))
-        objects[object_id] = ObjectRights(
+    objects: dict[str, ObjectRights] = {}
+    for object_key in {*overrides, *locked}:
+        read, update, soft_delete, destroy = resolve_rights(role_rights, overrides.get(object_key, (None,) * 4))
+        objects[object_key] = ObjectRights(
             read,
             update,
             soft_delete,
             destroy,
-            frozenset(hidden.get(object_id, ())),
-            frozenset(locked.get(object_id, ())),
+            frozenset(hidden.get(object_key, ())),
+            frozenset(locked.get(object_key, ())),
         )
     return RolePermissions(
         role_id=str(role.pk),

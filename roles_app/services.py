@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 
+from api_common.inputs import unknown_keys
 from roles_app.errors import PermissionDenied
 from roles_app.flags import PERMISSION_FLAGS
 from roles_app.models import FieldPermission, ObjectPermission, PermissionFlag, Role
@@ -89,9 +90,9 @@ def parse_uuid(value: Any, key: str) -> uuid.UUID:
 
 def check_keys(data: Any, allowed: set[str], what: str) -> dict[str, Any]:
     """``data`` as an object holding only ``allowed`` keys."""
-    if not isinstance(data, dict):
+    unknown = unknown_keys(data, allowed)
+    if unknown is None:
         raise invalid(f"{what} must be a JSON object")
-    unknown = sorted(set(data) - allowed)
     if unknown:
         raise invalid(f"Unknown properties of {what}: {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
     return data

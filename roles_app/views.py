@@ -25,7 +25,7 @@ class RolesView(APIView):
     permission_flag = ROLES
 
     def get(self, request: Request, pk: str | None = None) -> Response:
-        workspace = request.auth.workspace
+        workspace = request.auth.workspace  # type: ignore[union-attr]  # an API key (apikeys_app, a layer above)
         if pk is not None:
             return Response({"data": role_to_api(get_role(workspace, pk))})
         page = paginate_by_id(Role.objects.filter(workspace=workspace), request.query_params, default=60, maximum=1000)

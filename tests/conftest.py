@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -93,7 +94,7 @@ class ApiClient:
         self.client = Client()
         self.token = token
 
-    def headers(self) -> dict[str, str]:
+    def headers(self) -> dict[str, Any]:
         return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
 
     def request(self, method: str, path: str, body: Any = None, raw: bytes | str | None = None, **params: Any):
@@ -139,20 +140,29 @@ def other_workspace(db):
 
 
 @pytest.fixture
-def api(workspace) -> ApiClient:
-    """A client authenticated with a fresh key of ``workspace``."""
+def make_client() -> Callable[[str | None], ApiClient]:
+    """How ``api``, ``other_api`` and ``anonymous`` build their client from a token.
+
+    A package's conftest overrides it, e.g. to reuse one loaded request handler (``tests.seeding``).
+    """
+    return ApiClient
+
+
+@pytest.fixture
+def api(workspace, make_client) -> ApiClient:
+    """A client authenticated with a fresh key (called "test key") of ``workspace``."""
     _, token = create_api_key(workspace, {"name": "test key"})
-    return ApiClient(token)
+    return make_client(token)
 
 
 @pytest.fixture
-def other_api(other_workspace) -> ApiClient:
-    """A client authenticated with a key of ``other_workspace``."""
+def other_api(other_workspace, make_client) -> ApiClient:
+    """A client authenticated with a fresh key (called "other key") of ``other_workspace``."""
     _, token = create_api_key(other_workspace, {"name": "other key"})
-    return ApiClient(token)
+    return make_client(token)
 
 
 @pytest.fixture
-def anonymous() -> ApiClient:
+def anonymous(make_client) -> ApiClient:
     """A client without any key."""
-    return ApiClient(None)
+    return make_client(None)

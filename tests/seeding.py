@@ -5,26 +5,28 @@
   package or module (committed), hands each test fresh ``Workspace`` rows and deletes them at
   teardown. Each test still runs in its own rolled-back transaction, so nothing leaks.
 - Every new test ``Client`` loads the middleware chain, and WhiteNoise then scans every static
-  file (about 70 ms). The ``api``, ``other_api`` and ``anonymous`` clients here share one loaded
-  handler; cookies and credentials stay per client.
+  file (about 70 ms). With ``make_client`` from here, the ``api``, ``other_api`` and ``anonymous``
+  clients (tests/conftest.py) share one loaded handler; cookies and credentials stay per client.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Literal
+
 import pytest
 from django.test.client import ClientHandler
 
-from apikeys_app.services import create_api_key
 from metadata_app.models import Workspace
 from metadata_app.services.workspaces import create_workspace
 from tests.conftest import ApiClient
 
-__all__ = ["anonymous", "api", "fast_client", "other_api", "other_workspace", "seeded_workspaces", "workspace"]
+__all__ = ["fast_client", "make_client", "other_workspace", "seeded_workspaces", "workspace"]
 
 _HANDLER = ClientHandler(enforce_csrf_checks=False)
 
 
-def seeded_workspaces(scope: str):
+def seeded_workspaces(scope: Literal["module", "package", "session"]):
     """Return a fixture of the given scope that yields the ids of two seeded workspaces."""
 
     @pytest.fixture(scope=scope, name="seeded_workspace_ids")
@@ -58,21 +60,9 @@ def other_workspace(db, seeded_workspace_ids) -> Workspace:
 
 
 @pytest.fixture
-def api(workspace) -> ApiClient:
-    """A client authenticated with a fresh key of ``workspace``."""
-    return fast_client(create_api_key(workspace, {"name": "test key"})[1])
-
-
-@pytest.fixture
-def other_api(other_workspace) -> ApiClient:
-    """A client authenticated with a fresh key of ``other_workspace``."""
-    return fast_client(create_api_key(other_workspace, {"name": "other key"})[1])
-
-
-@pytest.fixture
-def anonymous() -> ApiClient:
-    """A client without any key."""
-    return fast_client(None)
+def make_client() -> Callable[[str | None], ApiClient]:
+    """The API fixtures' clients (``api``, ``other_api``, ``anonymous``) reuse the loaded handler."""
+    return fast_client
 
 
 def store_records(workspace, object_name: str, *datas: dict, deleted: bool = False, deleted_at=None) -> list:

@@ -1,6 +1,6 @@
 """The production server as the README deploys it (``dev.py``'s ``production_server_commands``: nginx
 in front of granian, 4 workers): a handful of slow clients must not block a normal request
-(issue 14 item 9).
+(README, "Production", "Why this server").
 
 Real server processes on a free port, over a migrated SQLite file of their own; slow clients are
 raw sockets that announce a body and send it at one byte per second. Skipped without nginx.

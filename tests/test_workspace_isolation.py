@@ -8,14 +8,7 @@ from apikeys_app.models import ApiKey
 from apikeys_app.services import create_api_key
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from tests.metadata.helpers import create_field, create_object, error, field_id, object_id
-from tests.seeding import (  # noqa: F401  (fixtures)
-    anonymous,
-    api,
-    other_api,
-    other_workspace,
-    seeded_workspaces,
-    workspace,
-)
+from tests.seeding import make_client, other_workspace, seeded_workspaces, workspace  # noqa: F401  (fixtures)
 
 seeded_workspace_ids = seeded_workspaces("module")
 

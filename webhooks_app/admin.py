@@ -44,7 +44,8 @@ class WebhookForm(forms.ModelForm):
         self.result: Webhook | None = None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # a ModelForm returns its cleaned_data
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         data: dict[str, Any] = {
@@ -83,7 +84,7 @@ class DeliveryInline(admin.TabularInline):
 
     model = Delivery
     formset = RecentDeliveriesFormSet
-    fields = [
+    readonly_fields = [
         "delivery",
         "event_name",
         "status",
@@ -92,7 +93,7 @@ class DeliveryInline(admin.TabularInline):
         "next_attempt_at",
         "delivered_at",
     ]
-    readonly_fields = fields
+    fields = tuple(readonly_fields)
     extra = 0
     max_num = 0
     can_delete = False
@@ -198,8 +199,8 @@ class AttemptInline(admin.TabularInline):
     """Every attempt of a delivery."""
 
     model = DeliveryAttempt
-    fields = ["number", "attempted_at", "duration_ms", "status_code", "succeeded", "error", "response_excerpt"]
-    readonly_fields = fields
+    readonly_fields = ["number", "attempted_at", "duration_ms", "status_code", "succeeded", "error", "response_excerpt"]
+    fields = tuple(readonly_fields)
     extra = 0
     max_num = 0
     can_delete = False
@@ -235,7 +236,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "updated_at",
         "delivered_at",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
     inlines = [AttemptInline]
     actions = ["redeliver"]
 

@@ -15,15 +15,15 @@ are serialised, so insertion order is commit order).
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 import uuid
 from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+# The record store's UUID version 7 (one implementation; the migrations find it here as a default).
+from core_app.store.ids import time_ordered_uuid, uuid_millis
 
 __all__ = [
     "SQLITE_EVENT_CLOCK",
@@ -37,36 +37,6 @@ __all__ = [
     "time_ordered_uuid",
     "uuid_millis",
 ]
-
-VERSION_BITS = (0xF << 76) | (0x3 << 62)
-VERSION_VALUE = (0x7 << 76) | (0x2 << 62)  # version 7, RFC 4122 variant
-_last_uuid = 0
-_uuid_lock = threading.Lock()
-
-
-def time_ordered_uuid() -> uuid.UUID:
-    """A UUID version 7: 48 bits of Unix milliseconds, then random bits (RFC 9562).
-
-    Within a process each one is greater than the one before (RFC 9562 6.2, method 3: a repeat of
-    the same millisecond increments the previous value), so the events of one transaction sort in
-    the order they were written.
-    """
-    global _last_uuid
-    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
-    value = (value & ~VERSION_BITS) | VERSION_VALUE
-    with _uuid_lock:
-        if value <= _last_uuid:
-            # The 62 random low bits would all have to be ones for the increment to carry into the
-            # variant bits (a chance of 2**-62); the bits are set again all the same.
-            value = ((_last_uuid + 1) & ~VERSION_BITS) | VERSION_VALUE
-        _last_uuid = value
-    return uuid.UUID(int=value)
-
-
-def uuid_millis(value: uuid.UUID) -> int:
-    """The Unix milliseconds a :func:`time_ordered_uuid` was made at."""
-    return value.int >> 80
-
 
 #: SQLite's source of ``Event.xid``: a one-row counter and the trigger that bumps it for each new
 #: event (as migration 0002 creates them). Idempotent, and run again after every ``migrate``
@@ -105,7 +75,15 @@ class CurrentTransactionId(models.Func):
 
     output_field = models.BigIntegerField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra: Any,
+    ) -> tuple[str, list[Any]]:
         return "0", []
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:

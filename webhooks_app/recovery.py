@@ -23,7 +23,7 @@ from webhooks_app.models import Delivery
 from webhooks_app.tasks import enqueue_delivery
 
 try:  # Django 6 ships the Tasks API; on Django 5.2 the django-tasks backport provides it.
-    from django.tasks import TaskResultStatus  # type: ignore[import-not-found]
+    from django.tasks import TaskResultStatus
 except ImportError:
     from django_tasks import TaskResultStatus
 

@@ -31,7 +31,7 @@ from webhooks_app.payload import build_body
 from webhooks_app.signing import signature_headers
 
 try:  # Django 6 ships the Tasks API; on Django 5.2 the django-tasks backport provides it.
-    from django.tasks import TaskContext, task  # type: ignore[import-not-found]
+    from django.tasks import TaskContext, task
 except ImportError:
     from django_tasks import TaskContext, task
 

@@ -18,6 +18,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from webhooks_app import conf
@@ -71,14 +72,14 @@ def check_host(host: str) -> None:
         raise BlockedTarget(BLOCKED_MESSAGE)
 
 
-def resolve(host: str, port: int) -> list[tuple[int, tuple]]:
+def resolve(host: str, port: int) -> list[tuple[int, tuple[Any, ...]]]:
     """``(family, sockaddr)`` of every address of ``host``, all checked by the SSRF guard."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
         raise OSError(f"Cannot resolve {host}: {error.strerror or error}") from None
-    addresses = [(family, sockaddr) for family, _, _, _, sockaddr in infos]
-    if not conf.allow_private_targets() and any(not is_public_address(sockaddr[0]) for _, sockaddr in addresses):
+    addresses: list[tuple[int, tuple[Any, ...]]] = [(family, sockaddr) for family, _, _, _, sockaddr in infos]
+    if not conf.allow_private_targets() and any(not is_public_address(str(sockaddr[0])) for _, sockaddr in addresses):
         raise BlockedTarget(BLOCKED_MESSAGE)
     return addresses
 

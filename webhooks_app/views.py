@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from api_common.errors import BadRequest
 from api_common.pagination import paginate_by_id
+from apikeys_app.authentication import api_key_of
 from core_app.access import record_access
 from metadata_app.registry import schema_registry
 from roles_app.flags import API_KEYS_AND_WEBHOOKS
@@ -126,7 +127,7 @@ class WebhooksView(APIView):
     methods_reading_everything = ("POST", "PATCH", "PUT")
 
     def get(self, request: Request, pk: str | None = None) -> Response:
-        workspace = request.auth.workspace
+        workspace = api_key_of(request).workspace
         if pk is not None:
             return Response({"data": webhook_to_api(services.get_webhook(workspace, pk))})
         page = paginate_by_id(services.live_webhooks(workspace), request.query_params, default=60, maximum=1000)
@@ -137,20 +138,22 @@ class WebhooksView(APIView):
     def post(self, request: Request, pk: str | None = None) -> Response:
         if pk is not None:
             raise BadRequest("Remove the id from the path to create a webhook: POST /rest/metadata/webhooks")
-        webhook = services.create_webhook(request.auth.workspace, request.data)
+        webhook = services.create_webhook(api_key_of(request).workspace, request.data)
         return Response({"data": webhook_to_api(webhook, with_secret=True)}, status=201)
 
     def patch(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
             raise missing_id("update")
-        return Response({"data": webhook_to_api(services.update_webhook(request.auth.workspace, pk, request.data))})
+        return Response(
+            {"data": webhook_to_api(services.update_webhook(api_key_of(request).workspace, pk, request.data))}
+        )
 
     put = patch
 
     def delete(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
             raise missing_id("delete")
-        return Response({"data": webhook_to_api(services.delete_webhook(request.auth.workspace, pk))})
+        return Response({"data": webhook_to_api(services.delete_webhook(api_key_of(request).workspace, pk))})
 
 
 class DeliveriesView(APIView):
@@ -159,7 +162,7 @@ class DeliveriesView(APIView):
     permission_flag = API_KEYS_AND_WEBHOOKS
 
     def get(self, request: Request, pk: str, delivery_id: str | None = None) -> Response:
-        workspace = request.auth.workspace
+        workspace = api_key_of(request).workspace
         if delivery_id is not None:
             return Response({"data": delivery_to_api(services.get_delivery(workspace, pk, delivery_id))})
         deliveries = services.deliveries_of(workspace, pk, request.query_params.get("status"))
@@ -179,7 +182,7 @@ class RedeliverView(APIView):
     permission_flag = API_KEYS_AND_WEBHOOKS
 
     def post(self, request: Request, pk: str, delivery_id: str) -> Response:
-        delivery = services.redeliver(request.auth.workspace, pk, delivery_id)
+        delivery = services.redeliver(api_key_of(request).workspace, pk, delivery_id)
         return Response({"data": delivery_to_api(delivery)}, status=202)
 
 
@@ -190,7 +193,7 @@ class ReplayView(APIView):
     methods_reading_everything = ("POST",)
 
     def post(self, request: Request, pk: str) -> Response:
-        queued = services.replay(request.auth.workspace, pk, request.data)
+        queued = services.replay(api_key_of(request).workspace, pk, request.data)
         return Response({"data": {"webhookId": str(queued.webhook_id), "queued": queued.count}}, status=202)
 
 
@@ -198,7 +201,7 @@ class EventsView(APIView):
     """``GET /rest/events``: a page of the workspace's event feed, in commit order."""
 
     def get(self, request: Request) -> Response:
-        api_key = request.auth
+        api_key = api_key_of(request)
         snapshot = schema_registry.snapshot(api_key.workspace)
         access = record_access(api_key.permissions)
         page = feed.feed_page(
@@ -224,7 +227,7 @@ class LegacyWebhooksView(APIView):
         return response
 
     def get(self, request: Request, pk: str | None = None) -> Response:
-        workspace = request.auth.workspace
+        workspace = api_key_of(request).workspace
         if pk is not None:
             return Response(webhook_to_api(services.get_webhook(workspace, pk)))
         return Response([webhook_to_api(w) for w in services.live_webhooks(workspace).order_by("pk")])
@@ -233,18 +236,19 @@ class LegacyWebhooksView(APIView):
         if pk is not None:
             raise BadRequest("Remove the id from the path to create a webhook: POST /rest/webhooks")
         return Response(
-            webhook_to_api(services.create_webhook(request.auth.workspace, request.data), with_secret=True), status=201
+            webhook_to_api(services.create_webhook(api_key_of(request).workspace, request.data), with_secret=True),
+            status=201,
         )
 
     def patch(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
             raise missing_id("update")
-        return Response(webhook_to_api(services.update_webhook(request.auth.workspace, pk, request.data)))
+        return Response(webhook_to_api(services.update_webhook(api_key_of(request).workspace, pk, request.data)))
 
     put = patch
 
     def delete(self, request: Request, pk: str | None = None) -> Response:
         if pk is None:
             raise missing_id("delete")
-        services.delete_webhook(request.auth.workspace, pk)
+        services.delete_webhook(api_key_of(request).workspace, pk)
         return Response(True)

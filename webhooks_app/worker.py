@@ -45,7 +45,7 @@ from webhooks_app import conf
 from webhooks_app.recovery import requeue_lost_deliveries
 
 try:  # Django 6 ships the Tasks API; on Django 5.2 the django-tasks backport provides it.
-    from django.tasks import TaskResultStatus  # type: ignore[import-not-found]
+    from django.tasks import TaskResultStatus
 except ImportError:
     from django_tasks import TaskResultStatus
 

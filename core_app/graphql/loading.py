@@ -9,10 +9,10 @@ number of records.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLObjectType, GraphQLResolveInfo
 from graphql.execution.collect_fields import collect_sub_fields
 from graphql.execution.values import get_argument_values
 from graphql.language import FieldNode
@@ -29,15 +29,11 @@ from core_app.services.loading import Load, PageArgs, shape
 from core_app.services.output import NESTED_LIMIT
 from core_app.services.reading import Page, scope_of
 from core_app.store.records import RecordRow
+from metadata_app.services.names import cap
 
-__all__ = ["Loader", "page_size", "type_name"]
+__all__ = ["Loader", "page_size"]
 
 CONNECTION_KEYS = frozenset({"edges", "pageInfo", "__typename"})
-
-
-def type_name(singular: str) -> str:
-    """GraphQL type name of an object (``person`` -> ``Person``)."""
-    return singular[:1].upper() + singular[1:]
 
 
 def page_size(first: Any, last: Any, default: int | None = None) -> int:
@@ -72,23 +68,27 @@ class Loader:
     def __init__(self, info: GraphQLResolveInfo) -> None:
         self.info = info
 
+    def object_type(self, name: str) -> GraphQLObjectType:
+        """The schema's object type ``name`` (the callers name types of the fields they resolve)."""
+        return cast(GraphQLObjectType, self.info.schema.get_type(name))
+
     def selections(self, type_name_: str, field_nodes: list[FieldNode]) -> dict[str, list[FieldNode]]:
         """Sub-fields selected on ``field_nodes`` (fragments resolved), by response key."""
         info = self.info
         return collect_sub_fields(
-            info.schema, info.fragments, info.variable_values, info.schema.get_type(type_name_), field_nodes
+            info.schema, info.fragments, info.variable_values, self.object_type(type_name_), field_nodes
         )
 
     def arguments(self, parent_type: str, field_nodes: list[FieldNode]) -> dict[str, Any]:
         """Argument values of a field (variables applied)."""
-        definition = self.info.schema.get_type(parent_type).fields[field_nodes[0].name.value]
+        definition = self.object_type(parent_type).fields[field_nodes[0].name.value]
         return plain(get_argument_values(definition, field_nodes[0], self.info.variable_values))
 
     # -- loads ----------------------------------------------------------------------------------
 
     def loads(self, ctx: RecordContext, field_nodes: list[FieldNode]) -> list[Load]:
         """The relations selected on records of ``ctx``'s object, each with what it selects below."""
-        node_type = type_name(ctx.spec.name_singular)
+        node_type = cap(ctx.spec.name_singular)
         result = []
         for key, nodes in self.selections(node_type, field_nodes).items():
             field = ctx.spec.field(nodes[0].name.value)
@@ -103,7 +103,7 @@ class Loader:
                     Load(field, key, self.loads(target_ctx, nodes), selection=self.selected(target_ctx, nodes))
                 )
                 continue
-            connection_type = f"{type_name(target.name_singular)}Connection"
+            connection_type = f"{cap(target.name_singular)}Connection"
             node_nodes = self.node_field_nodes(connection_type, nodes)
             args = self.arguments(node_type, nodes)
             result.append(
@@ -123,7 +123,7 @@ class Loader:
 
     def selected(self, ctx: RecordContext, field_nodes: list[FieldNode]) -> frozenset[str]:
         """Names of the fields selected on records of ``ctx``'s object (only those are shaped)."""
-        node_type = type_name(ctx.spec.name_singular)
+        node_type = cap(ctx.spec.name_singular)
         return frozenset(nodes[0].name.value for nodes in self.selections(node_type, field_nodes).values())
 
     def page_args(self, ctx: RecordContext, args: dict[str, Any]) -> PageArgs:
@@ -137,7 +137,7 @@ class Loader:
         try:
             cursor = decode_cursor(cursor_text, keys) if cursor_text else None
         except InvalidCursor:
-            raise invalid_cursor(cursor_text) from None
+            raise invalid_cursor(str(cursor_text)) from None
         return PageArgs(limit, node, tuple(order), tuple(cursor) if cursor is not None else None, backward)
 
     def nested_aggregates(self, ctx: RecordContext, parent_ids: list[str], load: Load) -> dict[str, Any] | None:
@@ -203,7 +203,7 @@ class Loader:
         self, ctx: RecordContext, page: Page, field_nodes: list[FieldNode], node_filter: Any
     ) -> dict[str, Any]:
         """A root connection: nodes with their relations, and the selected aggregates."""
-        connection_type = f"{type_name(ctx.spec.name_singular)}Connection"
+        connection_type = f"{cap(ctx.spec.name_singular)}Connection"
         node_nodes = self.node_field_nodes(connection_type, field_nodes)
         shaped = self.nodes(ctx, page.records, node_nodes) if node_nodes else [{} for _ in page.records]
         names = self.aggregate_names(connection_type, field_nodes)

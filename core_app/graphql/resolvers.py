@@ -20,6 +20,7 @@ from core_app.services.duplicates import find_duplicates
 from core_app.services.grouping import group_by
 from core_app.services.merging import merge_records
 from core_app.services.reading import Page, find_many, find_one, select
+from metadata_app.services.names import cap
 from metadata_app.specs import ObjectSpec
 
 __all__ = ["ObjectTypes", "context_of", "mutation_fields", "query_fields"]
@@ -36,10 +37,6 @@ class ObjectTypes:
     order_by: Any
     create: Any
     update: Any
-
-
-def cap(name: str) -> str:
-    return name[:1].upper() + name[1:]
 
 
 def context_of(info: Any, spec: ObjectSpec) -> RecordContext:

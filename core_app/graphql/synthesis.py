@@ -15,10 +15,10 @@ import graphene
 
 from api_common.graphql_execution import reads_response_key
 from core_app.graphql import resolvers, scalars
-from core_app.graphql.loading import type_name
 from core_app.graphql.shared import FilterIs, OrderByDirection, PageInfo, composite_types, scalar_filter, scalar_type
 from core_app.query.aggregates import available_aggregates
 from metadata_app.registry import schema_registry
+from metadata_app.services.names import cap
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
 __all__ = ["build_schema", "register_query_field", "schema_for"]
@@ -60,7 +60,7 @@ class Builder:
 
     def enum(self, spec: ObjectSpec, field: FieldSpec) -> type[graphene.Enum]:
         """The enum of a SELECT/MULTI_SELECT/RATING field."""
-        name = f"{type_name(spec.name_singular)}{type_name(field.name)}Enum"
+        name = f"{cap(spec.name_singular)}{cap(field.name)}Enum"
         if name not in self.enums:
             values = [(option["value"], option["value"]) for option in field.options] or [("NONE", "NONE")]
             self.enums[name] = graphene.Enum(name, values, description=f"Options of {spec.name_singular}.{field.name}.")
@@ -122,7 +122,7 @@ class Builder:
             target = self.snapshot.by_id.get(field.relation.target_object_id)
             if target is None:
                 continue
-            target_name = type_name(target.name_singular)
+            target_name = cap(target.name_singular)
             if field.is_many_to_one:
                 attrs[field.join_name] = graphene.Field(scalars.UUID)
                 attrs[field.name] = graphene.Field(lambda n=target_name: self.nodes[n], resolver=relation_resolver)
@@ -137,11 +137,11 @@ class Builder:
                     after=graphene.String(),
                     before=graphene.String(),
                 )
-        return type(type_name(spec.name_singular), (graphene.ObjectType,), attrs)
+        return type(cap(spec.name_singular), (graphene.ObjectType,), attrs)
 
     def connection(self, spec: ObjectSpec) -> type[graphene.ObjectType]:
         """``{Singular}Edge`` and ``{Singular}Connection`` with every aggregate field."""
-        name = type_name(spec.name_singular)
+        name = cap(spec.name_singular)
         edge = type(
             f"{name}Edge",
             (graphene.ObjectType,),
@@ -160,7 +160,7 @@ class Builder:
 
     def group(self, spec: ObjectSpec) -> type[graphene.ObjectType]:
         """``{Singular}GroupByConnection``: one group's dimension values, aggregates and sample."""
-        name = type_name(spec.name_singular)
+        name = cap(spec.name_singular)
         attrs: dict[str, Any] = {
             "groupByDimensionValues": graphene.List(scalars.RawJSON),
             "edges": graphene.List(graphene.NonNull(self.edges[name])),
@@ -181,7 +181,7 @@ class Builder:
 
     def filter_input(self, spec: ObjectSpec) -> type[graphene.InputObjectType]:
         """``{Singular}FilterInput`` with ``and``/``or``/``not`` and one entry per filterable field."""
-        name = f"{type_name(spec.name_singular)}FilterInput"
+        name = f"{cap(spec.name_singular)}FilterInput"
         attrs: dict[str, Any] = {
             "and": graphene.InputField(graphene.List(lambda: self.filters[name])),
             "or": graphene.InputField(graphene.List(lambda: self.filters[name])),
@@ -201,7 +201,7 @@ class Builder:
                 attrs[field.name] = graphene.InputField(self.filter(spec, field))
             target = self.snapshot.by_id.get(field.relation.target_object_id) if field.relation else None
             if target is not None:
-                target_filter = f"{type_name(target.name_singular)}FilterInput"
+                target_filter = f"{cap(target.name_singular)}FilterInput"
                 attrs[field.name] = graphene.InputField(
                     lambda n=target_filter: self.filters[n],
                     description=f"Filter on fields of the related {target.name_singular}",
@@ -217,7 +217,7 @@ class Builder:
                 attrs[field.join_name] = graphene.InputField(OrderByDirection)
                 target = self.snapshot.by_id.get(field.relation.target_object_id) if field.relation else None
                 if target is not None:
-                    target_name = type_name(target.name_singular)
+                    target_name = cap(target.name_singular)
                     attrs[field.name] = graphene.InputField(lambda n=target_name: self.order_bys[n])
                 continue
             if field.relation is not None:
@@ -226,7 +226,7 @@ class Builder:
                 attrs[field.name] = graphene.InputField(composite_types(field.type).order_by)
             elif field.field_type.sortable and (field.field_type.value_kind != "json" or field.field_type.has_options):
                 attrs[field.name] = graphene.InputField(OrderByDirection)
-        return type(f"{type_name(spec.name_singular)}OrderByInput", (graphene.InputObjectType,), attrs)
+        return type(f"{cap(spec.name_singular)}OrderByInput", (graphene.InputObjectType,), attrs)
 
     def relation_input(self, target: ObjectSpec) -> type[graphene.InputObjectType]:
         """``{Target}RelationInput { connect: {Target}ConnectInput, disconnect: Boolean }`` (api-reference §12.1).
@@ -234,7 +234,7 @@ class Builder:
         ``{Target}ConnectInput { where: {Target}WhereUniqueInput }`` names the target by ``id`` or by one
         of its unique fields (a composite by its unique sub-field: ``{Target}{Field}WhereInput``).
         """
-        name = type_name(target.name_singular)
+        name = cap(target.name_singular)
         if name in self.relation_inputs:
             return self.relation_inputs[name]
         where: dict[str, Any] = {"id": graphene.InputField(scalars.UUID)}
@@ -243,7 +243,7 @@ class Builder:
             if field.field_type.is_composite and sub:
                 where[field.name] = graphene.InputField(
                     type(
-                        f"{name}{type_name(field.name)}WhereInput",
+                        f"{name}{cap(field.name)}WhereInput",
                         (graphene.InputObjectType,),
                         {sub: graphene.String()},
                     )
@@ -274,7 +274,7 @@ class Builder:
             elif field.relation is None and not field.is_read_only and not (update and field.name == "id"):
                 attrs[field.name] = graphene.InputField(self.input(spec, field, update))
         suffix = "UpdateInput" if update else "CreateInput"
-        return type(f"{type_name(spec.name_singular)}{suffix}", (graphene.InputObjectType,), attrs)
+        return type(f"{cap(spec.name_singular)}{suffix}", (graphene.InputObjectType,), attrs)
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -282,17 +282,17 @@ class Builder:
         """Assemble every type, then the Query and Mutation roots."""
         objects = list(self.snapshot.objects)
         for spec in objects:
-            name = type_name(spec.name_singular)
+            name = cap(spec.name_singular)
             self.filters[f"{name}FilterInput"] = self.filter_input(spec)
             self.order_bys[name] = self.order_by_input(spec)
         for spec in objects:
-            name = type_name(spec.name_singular)
+            name = cap(spec.name_singular)
             self.nodes[name] = self.node(spec)
             self.connections[name] = self.connection(spec)
         query: dict[str, Any] = {}
         mutation: dict[str, Any] = {}
         for spec in objects:
-            name = type_name(spec.name_singular)
+            name = cap(spec.name_singular)
             types = resolvers.ObjectTypes(
                 node=self.nodes[name],
                 connection=self.connections[name],

@@ -70,11 +70,12 @@ class WorkspaceGraphQLView(GraphQLEndpointView):
         actor = api_actor(api_key.name)
         objects = snapshot.by_id
         # The role's schema holds narrowed specs; the record service always gets the whole object.
-        request.record_context_for = lambda spec: RecordContext(
+        # The request is the resolvers' GraphQL context: they find this function on it.
+        request.record_context_for = lambda spec: RecordContext(  # type: ignore[attr-defined]
             api_key.workspace_id, snapshot, objects[spec.id], actor, access
         )
         # What root fields beyond the objects (the event feed) read: the workspace, its data model, the role.
-        request.workspace_scope = (api_key.workspace_id, snapshot, access)
+        request.workspace_scope = (api_key.workspace_id, snapshot, access)  # type: ignore[attr-defined]
         self.role_schema = schema_for(self.visible.snapshot, self.visible.key)
         return self.role_schema, request
 

@@ -15,7 +15,7 @@ from drf_spectacular.plumbing import build_array_type, build_object_type, build_
 from api_common.openapi import error_responses, id_path_parameter, json_body, json_response, ref
 from core_app.access import READ_ONLY_OBJECTS
 from core_app.openapi.schemas import PAGE_INFO, create_name, record_name, update_name
-from core_app.rest.views import cap
+from metadata_app.services.names import cap
 from metadata_app.specs import ObjectSpec
 
 __all__ = ["PARAMETERS", "allowed_paths", "object_paths"]

@@ -11,18 +11,19 @@ underscore), shared ones are ``Common_*``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from api_common.openapi import ref
-from core_app.rest.views import cap
 from metadata_app.field_types import FIELD_TYPES
+from metadata_app.field_types.relation import RelationType
+from metadata_app.services.names import cap
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
 __all__ = ["ERROR", "PAGE_INFO", "create_name", "object_schemas", "record_name", "update_name"]
 
 ERROR = "Common_Error"
 PAGE_INFO = "Common_PageInfo"
-RELATION = FIELD_TYPES["RELATION"]
+RELATION = cast(RelationType, FIELD_TYPES["RELATION"])
 
 
 def record_name(spec: ObjectSpec) -> str:

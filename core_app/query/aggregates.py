@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core_app.query.targets import Source, Target, resolve_target
+from metadata_app.services.names import cap
 from metadata_app.specs import FieldSpec, ObjectSpec
 
 __all__ = ["Aggregate", "AggregateError", "available_aggregates", "parse_aggregate", "select_aggregates"]
@@ -28,11 +29,6 @@ class AggregateError(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def cap(name: str) -> str:
-    """First letter upper-cased."""
-    return name[:1].upper() + name[1:]
 
 
 def value_targets(spec: ObjectSpec, field: FieldSpec) -> list[Target]:

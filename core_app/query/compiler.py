@@ -378,7 +378,7 @@ def on_missing(node: Any, negated: bool) -> bool:
         return (node.quantifier != "_some") != negated  # no related records at all
     leaf: Leaf = node
     if leaf.condition.op == "is":
-        return leaf.values[0] != negated
+        return bool(leaf.values[0] != negated)
     if leaf.condition.op == "isEmptyArray":
         return not negated
     return False

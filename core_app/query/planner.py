@@ -157,6 +157,8 @@ def fetch(
         and not exclude_ids
     ):
         return fetch_by_relation_order(scope, node, keys, cursor, backward, limit, d)
+    if node is None and len(keys) == 1 and first.is_id and not exclude_ids:
+        return fetch_by_id_walk(scope, first, cursor, backward, limit, d)
     leaves = index_conjunction(scope, node) if not exclude_ids else None
     if leaves is not None and (first.is_id or first.slot is not None):
         if matches is None:
@@ -332,6 +334,32 @@ def fetch_plain(
         f"WHERE {' AND '.join(where)} ORDER BY {order_sql(keys, expressions, backward)} LIMIT {int(limit)}"
     )
     return read_rows(rows(sql, params), keys, d, scope)
+
+
+def fetch_by_id_walk(
+    scope: Scope, key: SortKey, cursor: list[Any] | None, backward: bool, limit: int, d: Dialect
+) -> Fetched:
+    """Id order, no filter: the page's ids from the object's id index, then their records.
+
+    Read as one ``ORDER BY id LIMIT``, PostgreSQL may walk the primary key ``(id, workspace_id)``
+    in id order and skip every record of other objects and workspaces that sorts before the
+    object's first one (10 ms at 1M records when the object's ids come after another object's).
+    The ids alone are answered by ``record_live`` / ``record_trash`` (``(workspace_id, object_id,
+    id)``, index only), which no other index can pass for; the records are then read by key.
+    """
+    params: list[Any] = []
+    ids_where = scope.where(Source(d, alias="k"), params)
+    descending, _ = key.directions(backward)
+    comparison, direction = ("<", "DESC") if descending else (">", "ASC")
+    if cursor is not None:
+        ids_where += f" AND k.id {comparison} %s"
+        params.append(d.uuid_in(cursor[0]))
+    ids_sql = f"SELECT k.id FROM core_app_record k WHERE {ids_where} ORDER BY k.id {direction} LIMIT {int(limit)}"
+    page_ids = d.in_ids("r.id", ids_sql)
+    outer: list[Any] = []
+    scope_sql = scope.where_by_id(Source(d), outer)
+    sql = f"SELECT {select_list()}, r.id FROM core_app_record r WHERE {scope_sql} AND {page_ids} ORDER BY r.id {direction}"
+    return read_rows(rows(sql, outer + params), [key], d, scope)
 
 
 def fetch_by_index_filter(

@@ -10,7 +10,7 @@ of a query (see ``core_app.query.compiler``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -141,12 +141,8 @@ def resolve_target(
         by_path = slots.by_path if isinstance(slots, ObjectSlots) else slots
         slot = by_path.get(target.api_path)
         if slot is not None:
-            return Target(*_fields(target), slot=slot)
+            return replace(target, slot=slot)
     return target
-
-
-def _fields(target: Target) -> tuple[Any, ...]:
-    return (target.api_path, target.field, target.scalar, target.column, target.json_column, target.json_path)
 
 
 def _resolve(spec: ObjectSpec, path: tuple[str, ...], error: Callable[[str], Exception]) -> Target:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -106,7 +107,7 @@ def locked_versions(ctx: RecordContext, ids: Iterable[str]) -> dict[str, tuple[d
     """``id -> (updated_at, trashed)`` of the records among ``ids``, locked until the transaction ends, in id order."""
     rows = (
         Record.objects.select_for_update()
-        .filter(workspace_id=ctx.ws, object_id=ctx.spec.id, id__in=sorted(set(ids)))
+        .filter(workspace_id=ctx.ws, object_id=uuid.UUID(ctx.spec.id), id__in=sorted(set(ids)))
         .order_by("id")
         .values_list("id", "updated_at", "deleted_at")
     )

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api_common.errors import BadRequest
+from apikeys_app.authentication import api_key_of
 from core_app.rest import conditional, params
 from core_app.services import writing
 from guards_app.idempotency import idempotency_key, in_transaction, run_once
@@ -82,20 +83,20 @@ def guarded_write(handler: Handler) -> Handler:
             checked: set[str] | None = None
             if tags is not None and record_id is not None:
                 conditional.check_one(ctx, record_id, tags, trashed)
-            elif tags is not None:
+            elif tags is not None and verb is not None:  # a route by filter: it has a verb
                 trash = True if verb == "restore" else None
                 selected = writing.select_many(ctx, params.read_filter(request.query_params), verb, trash=trash)
                 checked = conditional.check_many(ctx, selected, tags)
             response = handler(view, request, *args, **kwargs)
             if checked is not None:
-                conditional.check_written(written_ids(response), checked)
+                conditional.check_written(written_ids(cast(Response, response)), checked)  # a DRF view's
             response = view.finalize_response(request, response, *args, **kwargs)
             response.render()
             return response, 200 <= response.status_code < 300
 
         if key is None:
             return in_transaction(lambda: run()[0])
-        api_key = request.auth
+        api_key = api_key_of(request)
         return run_once(request._request, key, api_key.workspace_id, api_key.pk, run)
 
     return wrapper

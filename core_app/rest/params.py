@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.conf import settings
 
+from api_common import pagination
 from api_common.errors import BadRequest
 from core_app.query.ast import Node, OrderKey
 from core_app.query.order_by import parse_order_by
@@ -16,17 +16,12 @@ from metadata_app.specs import ObjectSpec
 __all__ = ["is_true", "read_cursors", "read_depth", "read_fields", "read_filter", "read_limit", "read_order"]
 
 DEPTHS = (0, 1, 2)
-DIGITS = re.compile(r"^[0-9]+$")
 
 
 def read_limit(params: Any) -> int:
     """``limit``: default 60, silently capped at 200; anything but a non-negative integer is a 400."""
-    raw = params.get("limit")
-    if raw is None:
-        return int(getattr(settings, "QUERY_DEFAULT_LIMIT", 60))
-    if not DIGITS.match(raw):  # str.isdigit() also accepts characters int() refuses, such as "²"
-        raise BadRequest(f"limit '{raw}' is invalid. Should be an integer")
-    return min(int(raw), int(getattr(settings, "QUERY_MAX_LIMIT", 200)))
+    default, maximum = int(getattr(settings, "QUERY_DEFAULT_LIMIT", 60)), int(getattr(settings, "QUERY_MAX_LIMIT", 200))
+    return pagination.read_limit(params, default, maximum)
 
 
 def read_depth(params: Any) -> int:

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api_common.errors import BadRequest, MethodNotAllowed
+from apikeys_app.authentication import api_key_of
 from core_app.access import readable_keys, record_access
 from core_app.rest import conditional, params
 from core_app.rest.guarded import guarded_write
@@ -29,15 +30,11 @@ from core_app.services.output import output_plan
 from core_app.services.reading import find_many, find_one
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.registry import schema_registry
+from metadata_app.services.names import cap
 
 __all__ = ["InvalidPathView", "RecordsView", "cap"]
 
 PATH_EXAMPLES = "/rest/companies/id or /rest/companies or /rest/batch/companies or /rest/restore/companies/id"
-
-
-def cap(name: str) -> str:
-    """First letter upper-cased (``person`` -> ``Person``)."""
-    return name[:1].upper() + name[1:]
 
 
 class RecordsView(APIView):
@@ -54,7 +51,7 @@ class RecordsView(APIView):
 
     def context(self, request: Request, plural: str) -> RecordContext:
         """The record context of ``plural`` in the caller's workspace; 400 for an unknown object."""
-        api_key = request.auth
+        api_key = api_key_of(request)
         snapshot = schema_registry.snapshot(api_key.workspace)
         spec = snapshot.by_plural.get(plural)
         if spec is None:

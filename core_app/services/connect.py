@@ -149,7 +149,7 @@ def read_where(index: int, field: FieldSpec, target: ObjectSpec, where: Any, con
             if given is None:
                 continue
             try:
-                record_id = UUID_TYPE.normalize(str(given), None)
+                record_id = UUID_TYPE.normalize(str(given), target.by_name["id"])
             except FieldValueError as error:
                 return f"Invalid value for field '{field.name}.connect.where.id': {error.message}"
             criteria.append(("id", str(record_id)))

@@ -29,10 +29,11 @@ MAX_DUPLICATES = 60
 def path_value(ctx: RecordContext, record: RecordRow | None, data: dict[str, Any], path: tuple[str, ...]) -> Any:
     """The stored value at an API path of a record (or of normalised input data)."""
     target = resolve_target(ctx.spec, path, error=InvalidRecordInput)
+    value: Any
     if target.column:
         value = getattr(record, target.column, None) if record is not None else None
         return value.get(path[1]) if isinstance(value, dict) and len(path) > 1 else value
-    value: Any = data
+    value = data
     for key in target.json_path:
         value = value.get(key) if isinstance(value, dict) else None
     return value
@@ -82,7 +83,8 @@ def inputs_of(ctx: RecordContext, data: Any, ids: Any) -> list[tuple[RecordRow |
         return [(found[str(i)], found[str(i)].data) for i in ids]
     # Values given to compare with are conditions on their fields: the role must read them.
     access.check_paths(ctx, [(key,) for raw in data if isinstance(raw, dict) for key in raw])
-    result, errors = [], []
+    result: list[tuple[RecordRow | None, dict[str, Any]]] = []
+    errors: list[str] = []
     for index, raw in enumerate(data):
         given, problems = normalize_input(ctx.spec, raw, None, f"Record {index}: ")
         errors += problems
@@ -98,7 +100,7 @@ def find_duplicates(ctx: RecordContext, data: Any = None, ids: Any = None) -> li
     Only the criteria whose fields the caller's role reads are compared.
     """
     access.require(ctx, "read")
-    results = []
+    results: list[tuple[list[RecordRow], int]] = []
     for record, values in inputs_of(ctx, data, ids):
         node = duplicate_filter(ctx, record, values)
         if node is None:

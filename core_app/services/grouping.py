@@ -78,7 +78,8 @@ def parse_dimensions(raw: Any, ctx: RecordContext) -> list[Dimension]:
         if not isinstance(item, dict) or len(item) != 1:
             raise dimension_error(f'Item {index} must be an object with one field, e.g. {{"stage": true}}')
         name, value = next(iter(item.items()))
-        path, granularity = (name,), None
+        path: tuple[str, ...] = (name,)
+        granularity = None
         if isinstance(value, dict) and "granularity" in value:
             granularity = value["granularity"]
             if granularity not in GRANULARITY_PREFIX and granularity not in COLUMN_GRANULARITIES:
@@ -162,7 +163,11 @@ def group_by(
 
 
 def attach_samples(
-    ctx: RecordContext, node: Node | None, dimensions: list[Dimension], found: list[dict[str, Any]], groups: list[dict]
+    ctx: RecordContext,
+    node: Node | None,
+    dimensions: list[Dimension],
+    found: list[dict[str, Any]],
+    groups: list[dict[str, Any]],
 ) -> None:
     """Add up to SAMPLE_SIZE records to every group, in one query."""
     d = dialect()
@@ -198,7 +203,7 @@ def attach_samples(
     selection, _loads = access.visible_output(ctx, None, [])
     width = len(COLUMNS) + 2
     fetched = read_rows(result, [], d, scope)
-    by_key: dict[tuple, list] = {}
+    by_key: dict[tuple[Any, ...], list[Any]] = {}
     for record, raw in zip(fetched.rows, result):
         key = tuple(raw[width : width + len(dims)])
         by_key.setdefault(key, []).append(record_to_api(record, plan, selection))

@@ -70,7 +70,7 @@ def normalize_input(
                     errors.append(f"{prefix}Field 'id' is read-only")
                 continue
             try:
-                result.columns["id"] = UUID_TYPE.normalize(value, None)
+                result.columns["id"] = UUID_TYPE.normalize(value, spec.by_name["id"])
             except FieldValueError as error:
                 errors.append(f"{prefix}Invalid value for field 'id': {error.message}")
             continue

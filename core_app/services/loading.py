@@ -14,8 +14,9 @@ tree, never with the number of records:
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from core_app import access
@@ -59,11 +60,11 @@ class Load:
 
     field: FieldSpec
     key: str
-    nested: list[Load] = field(default_factory=list)
-    page: PageArgs = field(default_factory=PageArgs)
+    nested: list[Load] = dataclasses.field(default_factory=list)
+    page: PageArgs = dataclasses.field(default_factory=PageArgs)
     connection: bool = False
     with_nodes: bool = True
-    aggregates: list[str] = field(default_factory=list)
+    aggregates: list[str] = dataclasses.field(default_factory=list)
     aggregate_hook: Any = None  # callable(ctx, parent_ids, load) -> {parent id: {name: value}}
     selection: frozenset[str] | None = None  # fields of the related records to shape (None: all)
 
@@ -181,7 +182,8 @@ def child_pages(
             f"WHERE rank_ <= {args.limit + 1} ORDER BY parent, rank_"
         )
     fetched: Fetched = read_rows(rows(sql, params), keys, d, ctx.scope(False), skip=1)
-    grouped: dict[str, ChildPage] = defaultdict(lambda: ChildPage([], [], False))
+    # Keyed by the stored join id, a JSON value (the index matched it to a parent id).
+    grouped: dict[Any, ChildPage] = defaultdict(lambda: ChildPage([], [], False))
     for row, values in zip(fetched.rows, fetched.sort_values):
         parent = row.data.get(join.join_storage_key)
         grouped[parent].rows.append(row)

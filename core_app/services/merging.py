@@ -93,7 +93,7 @@ def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) ->
     data = merged_data(ctx, ordered)
     access.check_field_writes(ctx, changed_fields(ctx, kept, data))
     if dry_run:
-        preview = copy.copy(kept)
+        preview: RecordRow = copy.copy(kept)
         preview.data = data
         return preview
     # Allowed as a whole: relinking and destroying the merged-away records is the merge itself.

@@ -25,6 +25,7 @@ Getter = Callable[[RecordRow], Any]
 def column_getter(field: FieldSpec) -> Getter:
     """Read a system column in its API form."""
     column = field.column
+    assert column is not None, "column_getter reads fields stored in a record column"
     if column == "id":
         return lambda record: record.id
     if column in ("created_at", "updated_at", "deleted_at"):
@@ -33,11 +34,16 @@ def column_getter(field: FieldSpec) -> Getter:
     return lambda record: field_type.to_api(getattr(record, column), field)
 
 
+def key_getter(key: str) -> Getter:
+    """Read the stored ``data`` value under ``key`` as it is."""
+    return lambda record: record.data.get(key)
+
+
 def data_getter(field: FieldSpec) -> Getter:
     """Read a ``data`` value in its API form."""
     key, field_type = field.storage_key, field.field_type
     if not field_type.is_composite:
-        return lambda record: record.data.get(key)
+        return key_getter(key)
     # The API form of a composite is every sub-field in the type's order (a stored object may lack
     # some, and PostgreSQL's jsonb keeps keys in an order of its own): that is ``to_api``,
     # unrolled here with its empty value computed once, as the read path calls it per record.
@@ -60,8 +66,7 @@ def output_plan(snapshot: SchemaSnapshot, spec: ObjectSpec) -> tuple[tuple[str, 
         plan: list[tuple[str, Getter]] = []
         for field in spec.fields:
             if field.is_many_to_one:
-                key = field.join_storage_key
-                plan.append((field.join_name, lambda record, key=key: record.data.get(key)))
+                plan.append((field.join_name, key_getter(field.join_storage_key)))
             elif field.relation is None:
                 plan.append((field.name, column_getter(field) if field.column else data_getter(field)))
         return tuple(plan)

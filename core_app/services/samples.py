@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core_app.services import writing
 from core_app.services.context import RecordContext
 from metadata_app.models import Workspace
@@ -64,7 +66,7 @@ PEOPLE = [
 def seed_samples(workspace: Workspace) -> None:
     """Create three companies, their CEOs and one opportunity."""
     snapshot = schema_registry.current(workspace.pk)
-    actor = {"source": "IMPORT", "workspaceMemberId": None, "name": "Demo data", "context": {}}
+    actor: dict[str, Any] = {"source": "IMPORT", "workspaceMemberId": None, "name": "Demo data", "context": {}}
     companies = RecordContext(workspace.pk, snapshot, snapshot.by_plural["companies"], actor)
     people = companies.for_object(snapshot.by_plural["people"])
     created = [change.record for change in writing.create_many(companies, COMPANIES)]

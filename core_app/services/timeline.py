@@ -156,16 +156,16 @@ def merge_recent(
     found = fetch(tctx.scope(), node, keys, None, False, MERGE_READ_LIMIT).rows
     # Ids are time-ordered (UUIDv7): the last one read per record is its latest activity.
     latest: dict[str, RecordRow] = {}
-    for row in found:
-        if row.created_by == tctx.actor:
-            latest[row.data.get(target.join_storage_key)] = row
+    for candidate in found:
+        if candidate.created_by == tctx.actor:
+            latest[str(candidate.data.get(target.join_storage_key))] = candidate
     properties = tctx.spec.field("properties")
     assert properties is not None
     changed: list[tuple[RecordRow, Any]] = []
     touched: set[str] = set()
-    rest = []
+    rest: list[tuple[str, str, dict[str, Any]]] = []
     for record_id, entry_name, props in entries:
-        row = latest.get(record_id) if entry_name == name else None
+        row: RecordRow | None = latest.get(record_id) if entry_name == name else None
         if row is None:
             rest.append((record_id, entry_name, props))
             continue

@@ -40,7 +40,7 @@ __all__ = ["TRASH_ACTOR", "PurgeReport", "batch_size", "purge_expired_trash", "p
 logger = logging.getLogger(__name__)
 
 #: ``createdBy``-style actor of the purge (the record service records who acts).
-TRASH_ACTOR = {"source": "SYSTEM", "workspaceMemberId": None, "name": "Trash retention", "context": {}}
+TRASH_ACTOR: dict[str, Any] = {"source": "SYSTEM", "workspaceMemberId": None, "name": "Trash retention", "context": {}}
 
 
 def batch_size() -> int:

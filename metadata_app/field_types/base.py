@@ -89,6 +89,8 @@ class FieldType:
     index_kind: ClassVar[str | None] = "text"
     #: Composite types: the sub-fields an indexed field of this type indexes.
     indexed_sub_fields: ClassVar[tuple[str, ...]] = ()
+    #: Sub-fields that decide whether a composite value counts as empty in aggregates (all empty = empty).
+    aggregate_sub_fields: ClassVar[tuple[str, ...]] = ()
     #: OpenAPI 3.1 schema of one non-null value; types whose values depend on the field override
     #: :meth:`openapi_value` instead (options, settings, sub-fields).
     openapi_type: ClassVar[Mapping[str, Any]] = {"type": "string"}

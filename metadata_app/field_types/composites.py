@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from metadata_app.field_types.base import FieldType, FieldValueError, describe, with_null
@@ -42,8 +43,6 @@ class CompositeType(FieldType):
     text_sub_fields: ClassVar[frozenset[str]] = frozenset()
     #: Sub-fields a client may not write.
     read_only_sub_fields: ClassVar[frozenset[str]] = frozenset()
-    #: Sub-fields that decide whether the value counts as empty in aggregates (all empty = empty).
-    aggregate_sub_fields: ClassVar[tuple[str, ...]] = ()
     index_kind = None  # the value itself is an object; ``indexed_sub_fields`` are keyed instead
     #: OpenAPI schemas of sub-fields more precise than their scalar type's (arrays, enums, patterns).
     openapi_sub_fields: ClassVar[dict[str, dict[str, Any]]] = {}
@@ -116,7 +115,7 @@ class CompositeType(FieldType):
         )
 
 
-def merge_with_extras(values: list[Any], primary: str, extras: str, wrap=lambda v: v) -> Any:
+def merge_with_extras(values: list[Any], primary: str, extras: str, wrap: Callable[[Any], Any] = lambda v: v) -> Any:
     """Merge composite values keeping every primary of the others among the extras (no repeats)."""
     present = [v for v in values if v]
     if not present:

@@ -49,8 +49,8 @@ class RelationType(FieldType):
             return {"anyOf": [target, {"type": "null"}]}
         return {"type": "array", "items": target}
 
-    def validate_settings(self, settings: Any) -> dict[str, Any] | None:
-        settings = super().validate_settings(settings) or {}
+    def validate_settings(self, raw: Any) -> dict[str, Any] | None:
+        settings = super().validate_settings(raw) or {}
         if settings.get("relationType") not in RELATION_TYPES:
             raise FieldValueError(f"settings.relationType must be one of {', '.join(RELATION_TYPES)}")
         if settings.get("onDelete", "SET_NULL") not in ON_DELETE_ACTIONS:

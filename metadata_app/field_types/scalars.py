@@ -214,8 +214,8 @@ class NumberType(FieldType):
             return {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
         return {"type": "number"}
 
-    def validate_settings(self, settings: Any) -> dict[str, Any] | None:
-        settings = super().validate_settings(settings)
+    def validate_settings(self, raw: Any) -> dict[str, Any] | None:
+        settings = super().validate_settings(raw)
         if settings is None:
             return None
         data_type = settings.get("dataType", "float")
@@ -264,7 +264,7 @@ class PositionType(FieldType):
 
     def normalize(self, value: Any, spec: FieldSpec) -> int | float | str:
         if value in ("first", "last"):
-            return value
+            return str(value)
         if isinstance(value, str):
             raise FieldValueError(f'expected a number, "first" or "last", got {describe(value)}')
         return as_number(value)
@@ -304,7 +304,7 @@ class RawJsonType(FieldType):
     name = "RAW_JSON"
     graphql_scalar = "RawJSON"
     graphql_filter = "RawJsonFilter"
-    openapi_type: dict[str, Any] = {}  # any JSON value
+    openapi_type = {}  # any JSON value
     operators = frozenset({"is", "like"})
     value_kind = "json"
     index_kind = None

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.db.models.fields.mixins import FieldCacheMixin
 
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.services import fields as field_services
@@ -84,7 +85,7 @@ def fields_of(obj: ObjectMetadata) -> list[FieldMetadata]:
 
 def is_cached(field: FieldMetadata, name: str) -> bool:
     """True when the related row ``name`` of ``field`` is in memory (reading it costs no query)."""
-    return FieldMetadata._meta.get_field(name).is_cached(field)
+    return cast(FieldCacheMixin, FieldMetadata._meta.get_field(name)).is_cached(field)  # a relation field
 
 
 def prepare_fields(

@@ -232,7 +232,7 @@ ObjectEdge = edge("ObjectEdge", lambda: ObjectNode)
 FieldEdge = edge("FieldEdge", lambda: FieldNode)
 ObjectConnection = connection("ObjectConnection", lambda: ObjectEdge)
 FieldConnection = connection("FieldConnection", lambda: FieldEdge)
-ObjectFieldsConnection = connection("ObjectFieldsConnection", lambda: FieldEdge)
+ObjectFieldsConnection: type[graphene.ObjectType] = connection("ObjectFieldsConnection", lambda: FieldEdge)
 
 
 WorkspaceActivationStatus = graphene.Enum(

@@ -28,6 +28,7 @@ def relation_to_api(field: FieldMetadata) -> dict[str, Any] | None:
     if field.type != "RELATION" or field.relation_target_object_id is None:
         return None
     source, target, counterpart = field.object, field.relation_target_object, field.relation_target_field
+    assert target is not None  # its id is set
     return {
         "type": (field.settings or {}).get("relationType"),
         "sourceObjectMetadata": {

@@ -6,6 +6,7 @@ Views only parse, call a service and shape the answer; every rule lives in the s
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Prefetch
 from rest_framework.request import Request
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 
 from api_common.errors import BadRequest
 from api_common.pagination import paginate_by_id
+from apikeys_app.authentication import api_key_of
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.rest.serialize import field_to_api, object_to_api
 from metadata_app.services import fields as field_services
@@ -52,7 +54,7 @@ class ObjectsResource:
     def shape(self, obj: ObjectMetadata) -> dict[str, Any]:
         return object_to_api(obj, obj.fields.all())
 
-    def get(self, workspace: Any, pk: str):
+    def get(self, workspace: Any, pk: str | UUID):
         object_services.get_object(workspace, pk)
         return self.queryset(workspace).get(pk=pk)
 
@@ -78,7 +80,7 @@ class FieldsResource:
     def shape(self, field: FieldMetadata) -> dict[str, Any]:
         return field_to_api(field)
 
-    def get(self, workspace: Any, pk: str):
+    def get(self, workspace: Any, pk: str | UUID):
         field_services.get_field(workspace, pk)
         return self.queryset(workspace).get(pk=pk)
 
@@ -107,7 +109,7 @@ class MetadataView(APIView):
         return handler
 
     def get(self, request: Request, resource: str, pk: str | None = None) -> Response:
-        handler, workspace = self.resource(request, resource), request.auth.workspace
+        handler, workspace = self.resource(request, resource), api_key_of(request).workspace
         if pk is not None:
             return Response({"data": {handler.singular: handler.shape(handler.get(workspace, pk))}})
         page = paginate_by_id(handler.queryset(workspace), request.query_params)
@@ -125,7 +127,7 @@ class MetadataView(APIView):
             raise BadRequest(
                 f"create {handler.singular} query invalid. Remove the id from the path: POST /rest/metadata/{resource}",
             )
-        row = handler.create(request.auth.workspace, request.data)
+        row = handler.create(api_key_of(request).workspace, request.data)
         return Response({"data": {f"createOne{handler.cap}": handler.shape(row)}}, status=201)
 
     def patch(self, request: Request, resource: str, pk: str | None = None) -> Response:
@@ -134,7 +136,7 @@ class MetadataView(APIView):
             raise BadRequest(
                 f"update {handler.singular} query invalid. Id missing. eg: /rest/metadata/{resource}/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
             )
-        row = handler.update(request.auth.workspace, pk, request.data)
+        row = handler.update(api_key_of(request).workspace, pk, request.data)
         return Response({"data": {f"updateOne{handler.cap}": handler.shape(row)}})
 
     put = patch
@@ -145,4 +147,4 @@ class MetadataView(APIView):
             raise BadRequest(
                 f"delete {handler.singular} query invalid. Id missing. eg: /rest/metadata/{resource}/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
             )
-        return Response({"data": {f"deleteOne{handler.cap}": handler.delete(request.auth.workspace, pk)}})
+        return Response({"data": {f"deleteOne{handler.cap}": handler.delete(api_key_of(request).workspace, pk)}})

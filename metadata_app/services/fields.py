@@ -195,7 +195,7 @@ def build_field(workspace: Workspace, data: Any) -> FieldMetadata:
         raise ValidationError(
             f'Name is not synced with label. Expected name: "{camel_case(label)}", got {name}', code="NAME_NOT_SYNCED"
         )
-    common = {
+    common: dict[str, Any] = {
         "label": label,
         "description": read_text(data, "description", max_length=5000),
         "icon": read_text(data, "icon", max_length=100),

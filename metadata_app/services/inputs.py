@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, overload
 
 from django.core.exceptions import ValidationError
+
+from api_common.inputs import unknown_keys
 
 __all__ = ["check_keys", "quote_default", "read_bool", "read_text", "unquote_default"]
 
 
 def check_keys(data: Any, allowed: Iterable[str], ignored: Iterable[str] = (), what: str = "input") -> dict[str, Any]:
     """Return ``data`` if it is an object whose keys are all ``allowed`` (or ``ignored``)."""
-    if not isinstance(data, dict):
+    allowed = set(allowed)
+    unknown = unknown_keys(data, allowed | set(ignored))
+    if unknown is None:
         raise ValidationError(f"{what} must be a JSON object", code="INVALID_INPUT")
-    allowed, ignored = set(allowed), set(ignored)
-    unknown = sorted(k for k in data if k not in allowed and k not in ignored)
     if unknown:
         raise ValidationError(
             f"Unknown propert{'y' if len(unknown) == 1 else 'ies'} {', '.join(repr(k) for k in unknown)} in {what}; "
@@ -33,6 +35,10 @@ def read_bool(data: dict[str, Any], key: str, default: bool) -> bool:
     return value
 
 
+@overload
+def read_text(data: dict[str, Any], key: str, required: Literal[True], max_length: int = 200) -> str: ...
+@overload
+def read_text(data: dict[str, Any], key: str, required: bool = False, max_length: int = 200) -> str | None: ...
 def read_text(data: dict[str, Any], key: str, required: bool = False, max_length: int = 200) -> str | None:
     """Return ``data[key]`` as a string (None when absent and not required)."""
     value = data.get(key)

@@ -6,7 +6,14 @@ import re
 
 from django.core.exceptions import ValidationError
 
-__all__ = ["RESERVED_NAMES", "camel_case", "validate_custom_field_name", "validate_name", "validate_object_names"]
+__all__ = [
+    "RESERVED_NAMES",
+    "camel_case",
+    "cap",
+    "validate_custom_field_name",
+    "validate_name",
+    "validate_object_names",
+]
 
 NAME_PATTERN = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 MAX_NAME_LENGTH = 63
@@ -98,6 +105,11 @@ def validate_object_names(singular: object, plural: object) -> tuple[str, str]:
             "The singular and plural name cannot be the same for an object", code="INVALID_OBJECT_INPUT"
         )
     return singular, plural
+
+
+def cap(name: str) -> str:
+    """First letter upper-cased: an API name in type and operation names (``person`` -> ``Person``)."""
+    return name[:1].upper() + name[1:]
 
 
 def camel_case(label: str) -> str:

@@ -7,13 +7,12 @@ database when they end, so they come last in their module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
 from django.test.client import ClientHandler
 
-from apikeys_app.services import create_api_key
 from tests.conftest import ApiClient
 from tests.core.helpers import first_value
 from tests.seeding import other_workspace, seeded_workspaces, workspace  # noqa: F401  (fixtures)
@@ -36,23 +35,9 @@ def client_for(token: str | None) -> ApiClient:
 
 
 @pytest.fixture
-def api(workspace) -> ApiClient:
-    """A client authenticated with a fresh key (called "test key") of ``workspace``."""
-    _, token = create_api_key(workspace, {"name": "test key"})
-    return client_for(token)
-
-
-@pytest.fixture
-def other_api(other_workspace) -> ApiClient:
-    """A client authenticated with a key of ``other_workspace``."""
-    _, token = create_api_key(other_workspace, {"name": "other key"})
-    return client_for(token)
-
-
-@pytest.fixture
-def anonymous() -> ApiClient:
-    """A client without any key."""
-    return client_for(None)
+def make_client() -> Callable[[str | None], ApiClient]:
+    """The API fixtures' clients (``api``, ``other_api``, ``anonymous``) go through the shared handler."""
+    return client_for
 
 
 class Records:

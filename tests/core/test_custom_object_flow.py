@@ -1,4 +1,4 @@
-"""The "custom object flow" of issue 3: a custom object and its fields are created through the
+"""The custom object flow (api-reference §3.2 and §1.1): a custom object and its fields are created through the
 metadata API and, within the same test, every core REST operation works on it at once.
 """
 

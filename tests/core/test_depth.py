@@ -4,6 +4,8 @@ objects, ONE_TO_MANY as arrays capped at 60 per relation and parent, at each lev
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.core.helpers import bad_request, first_value
@@ -11,14 +13,14 @@ from tests.core.helpers import bad_request, first_value
 #: Relations of a person and a company in a new workspace, with nothing linked.
 #: Their ``timelineActivities`` are left out by ``without_timeline`` (each write adds activities, api-reference
 #: §16) and checked on their own.
-PERSON_RELATIONS = {
+PERSON_RELATIONS: dict[str, Any] = {
     "company": None,
     "pointOfContactForOpportunities": [],
     "noteTargets": [],
     "taskTargets": [],
     "attachments": [],
 }
-COMPANY_RELATIONS = {
+COMPANY_RELATIONS: dict[str, Any] = {
     "accountOwner": None,
     "people": [],
     "opportunities": [],
@@ -28,7 +30,7 @@ COMPANY_RELATIONS = {
 }
 
 
-def without_timeline(value):
+def without_timeline(value: Any) -> Any:
     """``value`` without its embedded ``timelineActivities`` lists, at every level."""
     if isinstance(value, dict):
         return {k: without_timeline(v) for k, v in value.items() if k != "timelineActivities"}

@@ -32,7 +32,7 @@ IDS = {
 }
 LIVE = ["alpha", "bravo", "charlie", "delta", "echo"]
 
-SPECIMENS = [
+SPECIMENS: list[dict[str, Any]] = [
     {
         "id": IDS["alpha"],
         "name": "alpha",

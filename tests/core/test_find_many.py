@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from apikeys_app.services import create_api_key
@@ -94,7 +96,7 @@ def test_find_many_leaves_out_soft_deleted_records(api, records):
 
 GADGET_IDS = [f"b0000000-0000-4000-8000-00000000000{n}" for n in range(1, 7)]
 G1, G2, G3, G4, G5, G6 = GADGET_IDS
-GADGETS = [
+GADGETS: list[dict[str, Any]] = [
     {
         "id": G1,
         "name": "g1",

@@ -24,7 +24,7 @@ DONE = [True, False, None, True, None, False, False, True, None, True, False, No
 GRADE_OPTIONS = ["LOW", "MID", "HIGH"]
 #: Fixed ids, deliberately not in creation order, so that the id tie-breaker is visible.
 ITEM_IDS = [f"d0000000-0000-4000-8000-{(n * 7919) % 100000:012d}" for n in range(1, len(RANKS) + 1)]
-ITEMS = [
+ITEMS: list[dict[str, Any]] = [
     # Every other null is written explicitly (stored as JSON null), the others are left out.
     {
         "id": item_id,
@@ -154,7 +154,7 @@ ORDERINGS = [
 WALKS = [
     pytest.param(*p.values, limit, id=f"{p.id}-limit_{limit}")
     for p in ORDERINGS
-    for limit in ((2, 3) if p.id.startswith("number-") else (3,))
+    for limit in ((2, 3) if str(p.id).startswith("number-") else (3,))
 ]
 
 

@@ -1,4 +1,4 @@
-"""SQL cost of the read path (issue 3, "Speed"): a constant number of queries whatever the page
+"""SQL cost of the read path (docs/architecture.md, "How a read is planned"): a constant number of queries whatever the page
 size, at depth 0, 1 and 2; batch creates in one INSERT; and, on PostgreSQL, index use read from
 ``EXPLAIN`` of the very SQL a request runs.
 """

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.seeding import anonymous, api, other_workspace, seeded_workspaces, workspace  # noqa: F401  (fixtures)
+from tests.seeding import make_client, other_workspace, seeded_workspaces, workspace  # noqa: F401  (fixtures)
 
 seeded_workspace_ids = seeded_workspaces("module")
 

@@ -21,6 +21,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -135,8 +136,10 @@ def fuzz(
     """Run every operation of ``schema`` (twice with ``ids``: generated, then on real records)."""
     findings = Findings()
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         operation = result.ok()
-        passes = [{}]
+        passes: list[dict[str, Any]] = [{}]
         if ids:
             fixed = real_data(operation.path, {p.name for p in operation.query}, ids)
             passes += [fixed] if fixed else []

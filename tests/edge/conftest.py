@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.seeding import anonymous, api, seeded_workspaces, workspace  # noqa: F401  (fixtures)
+from tests.seeding import make_client, seeded_workspaces, workspace  # noqa: F401  (fixtures)
 
 seeded_workspace_ids = seeded_workspaces("module")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -183,7 +184,7 @@ def no_connection_signals() -> Iterator[None]:
 def asgi_post(path: str, chunks: Iterator[bytes], headers: list[tuple[bytes, bytes]]) -> tuple[int, bytes, int]:
     """POST ``chunks`` through the project's ASGI application; return status, body and bytes the app received."""
     received = 0
-    sent: list[dict] = []
+    sent: list[Mapping[str, Any]] = []
 
     done = False
 
@@ -198,7 +199,7 @@ def asgi_post(path: str, chunks: Iterator[bytes], headers: list[tuple[bytes, byt
         received += len(chunk)
         return {"type": "http.request", "body": chunk, "more_body": True}
 
-    async def send(message: dict) -> None:
+    async def send(message: Mapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {

@@ -14,7 +14,8 @@ import io
 import json
 import socket
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -175,7 +176,12 @@ def wsgi_get(path: str, token: str) -> tuple[int, dict]:
         "wsgi.url_scheme": "http",
         "wsgi.errors": io.StringIO(),
     }
-    body = b"".join(WSGIHandler()(environ, lambda line, headers: status.append(line)))
+
+    def start_response(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], object]:
+        status.append(line)
+        return lambda data: None  # PEP 3333's write(): the handler returns its body instead
+
+    body = b"".join(WSGIHandler()(environ, start_response))
     return int(status[0].split()[0]), json.loads(body)
 
 
@@ -199,7 +205,7 @@ def test_a_connection_dropped_while_idle_is_replaced_before_the_next_request(api
 
 
 @pytest.fixture
-def locked_table(postgres) -> Iterator[callable]:
+def locked_table(postgres) -> Iterator[Callable[..., Any]]:
     """Lock a table from another connection, with a short statement_timeout on Django's connection."""
     sides: list[psycopg.Connection] = []
 
@@ -245,9 +251,9 @@ def test_a_statement_cancelled_under_a_resolver_is_a_503(api, locked_table):
 
 
 @pytest.fixture
-def sqlite_table_locked() -> Iterator[callable]:
+def sqlite_table_locked() -> Iterator[Callable[..., Any]]:
     """Hold a write lock on a table from another connection to the shared in-memory test database."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():  # type: ignore[attr-defined]  # SQLite's
         pytest.skip("needs SQLite's in-memory test database")
     sides: list[sqlite3.Connection] = []
 

@@ -115,7 +115,7 @@ def test_variables_within_the_limit_run(api, path):
     assert api.post(path, raw=body) == (200, {"data": {"__typename": "Query"}})
 
 
-# --- memory (issue 11 item 6) ---------------------------------------------------------------------
+# --- memory (api-reference §8) ----------------------------------------------------------------------
 
 
 def peak_memory_of(api, path: str, body: str) -> tuple[int, int]:

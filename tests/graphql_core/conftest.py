@@ -18,7 +18,7 @@ from roles_app.permissions import forget_permissions
 from tests.conftest import ApiClient
 from tests.graphql_core.dataset import build_dataset
 from tests.graphql_core.helpers import GraphQL
-from tests.seeding import anonymous, api, fast_client, other_api, other_workspace, seeded_workspaces, workspace  # noqa: F401
+from tests.seeding import fast_client, make_client, other_workspace, seeded_workspaces, workspace  # noqa: F401
 
 seeded_workspace_ids = seeded_workspaces("module")
 

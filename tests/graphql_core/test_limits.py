@@ -1,4 +1,4 @@
-"""Limits on documents (issue 4: depth, root resolvers, complexity), each refused before execution
+"""Limits on documents (api-reference §8: depth, root resolvers, complexity), each refused before execution
 with a clear error; and GraphiQL served to browsers from packaged assets.
 """
 

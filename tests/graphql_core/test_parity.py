@@ -1,4 +1,4 @@
-"""THE PARITY SUITE (issue 4, "Done when"): the same scenarios through REST and GraphQL find identical
+"""THE PARITY SUITE (docs/architecture.md, "The one path every request takes"): the same scenarios through REST and GraphQL find identical
 records and identical messages.
 
 Every scenario runs twice on the data set of ``dataset.py`` (one workspace, fixed ids): once through

@@ -1,6 +1,6 @@
 """Relations are loaded level by level: the number of SQL queries of a GraphQL request depends on
-the shape of the query (its nesting), never on the number of records (issue 4, "tests assert query
-counts for 1, 10 and 60 records").
+the shape of the query (its nesting), never on the number of records (docs/architecture.md, "How a
+read is planned"): query counts are asserted for 1, 10 and 60 records.
 
 Each test writes ``n`` companies with one person each (plus one company without people, so the
 "no children" path is always taken), sends the query once to warm the per-process schema cache and

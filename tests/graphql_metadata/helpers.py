@@ -22,7 +22,7 @@ class GraphQLClient:
     def post(self, query: str, variables: dict[str, Any] | None = None, **extra: Any) -> tuple[int, Any]:
         """POST one operation."""
         body = {"query": query, **({"variables": variables} if variables is not None else {}), **extra}
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+        headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
         response = self.client.post("/metadata", data=json.dumps(body), content_type="application/json", **headers)
         return response.status_code, json.loads(response.content)
 

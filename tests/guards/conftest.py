@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -70,7 +71,7 @@ def redis_reachable() -> bool:
 
 
 @pytest.fixture(params=["database", "redis"])
-def backend(request, settings) -> str:
+def backend(request, settings) -> Iterator[str]:
     """Each test runs on the database's buckets, then on Redis's."""
     ratelimit._policies.clear()
     if request.param == "redis":

@@ -1,4 +1,4 @@
-"""Conditional requests on records (issue 11 item 4): a strong ETag per record version, 304 for
+"""Conditional requests on records (README, "Conditional requests"): a strong ETag per record version, 304 for
 ``If-None-Match``, 412 for ``If-Match`` on a changed record with nothing written, checked with the
 rows locked inside the write's transaction."""
 

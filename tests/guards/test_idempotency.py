@@ -1,4 +1,4 @@
-"""Idempotency keys (issue 11 item 3): a repeat is replayed byte for byte, another request with the
+"""Idempotency keys (README, "Idempotency keys"): a repeat is replayed byte for byte, another request with the
 same key is a 422, a repeat while the first runs is a 409, nothing is stored for a refused request,
 and a crash before the commit leaves nothing behind."""
 

@@ -1,4 +1,4 @@
-"""Rate limits you can see (issue 11 item 2): a token bucket per API key, configurable per workspace,
+"""Rate limits you can see (api-reference §8; README, "Rate limits"): a token bucket per API key, configurable per workspace,
 ``RateLimit-*`` headers on every answer, 429 with ``Retry-After`` beyond, nothing written; failed
 authentication limited per client address. Every test runs on both backends (database, Redis)."""
 

@@ -146,7 +146,9 @@ def test_list_with_a_cursor_that_is_not_an_id_is_400(api, param):
     assert (status, body) == (400, error(400, "Invalid cursor: abc"))
 
 
-@pytest.mark.parametrize("limit", ["abc", "-1", "1.5"], ids=["word", "negative", "decimal"])
+@pytest.mark.parametrize(
+    "limit", ["abc", "-1", "1.5", "+5", " 5", "٣"], ids=["word", "negative", "decimal", "plus", "space", "arabic-digit"]
+)
 def test_list_with_an_invalid_limit_is_400(api, limit):
     status, body = api.get(OBJECTS, limit=limit)
     assert (status, body) == (400, error(400, f"limit '{limit}' is invalid. Should be an integer"))

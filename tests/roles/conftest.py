@@ -18,7 +18,7 @@ from roles_app.models import Role
 from tests.core.conftest import Records
 from tests.graphql_core.helpers import GraphQL
 from tests.graphql_metadata.helpers import GraphQLClient
-from tests.seeding import anonymous, api, fast_client, other_api, other_workspace, seeded_workspaces, workspace  # noqa: F401
+from tests.seeding import fast_client, make_client, other_workspace, seeded_workspaces, workspace  # noqa: F401
 
 seeded_workspace_ids = seeded_workspaces("module")
 
@@ -75,7 +75,7 @@ class Roles:
                 [
                     {
                         "objectMetadataId": snapshot.by_plural[plural].id,
-                        "fieldMetadataId": snapshot.by_plural[plural].field(name).id,
+                        "fieldMetadataId": snapshot.by_plural[plural].by_name[name].id,
                         **given,
                     }
                     for (plural, name), given in fields.items()

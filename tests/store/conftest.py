@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.core.conftest import (  # noqa: F401  (fixtures)
-    anonymous,
-    api,
-    other_api,
+    make_client,
     other_records,
     records,
     seeded_workspace_ids,

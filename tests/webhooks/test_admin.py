@@ -7,7 +7,7 @@ import re
 
 from django_tasks_db.models import DBTaskResult
 
-from tests.seeding import api, other_api, other_workspace, seeded_workspaces, workspace  # noqa: F401
+from tests.seeding import make_client, other_workspace, seeded_workspaces, workspace  # noqa: F401
 from tests.webhooks.conftest import created
 from webhooks_app.models import Delivery, Webhook
 

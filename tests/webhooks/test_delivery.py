@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.seeding import api, other_api, other_workspace, seeded_workspaces, workspace  # noqa: F401
+from tests.seeding import make_client, other_workspace, seeded_workspaces, workspace  # noqa: F401
 from tests.webhooks.conftest import created
 from webhooks_app.models import Delivery, Event
 from webhooks_app.recovery import requeue_lost_deliveries

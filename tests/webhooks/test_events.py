@@ -15,7 +15,7 @@ from core_app.services import writing
 from core_app.services.context import RecordContext, api_actor
 from metadata_app.registry import schema_registry
 from tests.conftest import ApiClient
-from tests.seeding import api, other_api, other_workspace, seeded_workspaces, workspace  # noqa: F401
+from tests.seeding import make_client, other_workspace, seeded_workspaces, workspace  # noqa: F401
 from tests.webhooks.conftest import created
 from webhooks_app.events import matches
 from webhooks_app.models import Delivery, Event

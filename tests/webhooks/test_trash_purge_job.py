@@ -11,14 +11,14 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from core_app.tasks import ensure_trash_purge_scheduled, purge_trash
-from tests.seeding import api, other_api, other_workspace, seeded_workspaces, store_records, workspace  # noqa: F401
+from tests.seeding import make_client, other_workspace, seeded_workspaces, store_records, workspace  # noqa: F401
 from webhooks_app import worker as worker_module
 from webhooks_app.worker import ResilientWorker
 
 seeded_workspace_ids = seeded_workspaces("module")
 
 try:  # Django 6 ships the Tasks API; on Django 5.2 the django-tasks backport provides it.
-    from django.tasks import TaskResultStatus  # type: ignore[import-not-found]
+    from django.tasks import TaskResultStatus
 except ImportError:
     from django_tasks import TaskResultStatus
 

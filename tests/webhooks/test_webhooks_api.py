@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.conftest import ApiClient
-from tests.seeding import anonymous, api, other_api, other_workspace, seeded_workspaces, workspace  # noqa: F401
+from tests.seeding import make_client, other_workspace, seeded_workspaces, workspace  # noqa: F401
 
 seeded_workspace_ids = seeded_workspaces("module")
 

@@ -43,7 +43,7 @@ from metadata_app.services.workspaces import create_workspace
 CHUNK = 2000
 CITIES = [f"City {n:02d}" for n in range(100)]
 JOBS = ["CEO", "CTO", "Engineer", "Designer", "Sales", "Marketing", "Support", "Finance"]
-ACTOR = {"source": "IMPORT", "workspaceMemberId": None, "name": "bench", "context": {}}
+ACTOR: dict[str, Any] = {"source": "IMPORT", "workspaceMemberId": None, "name": "bench", "context": {}}
 
 
 class Progress:

@@ -24,8 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, workspace: str, name: str, expires_at: str | None, **options):
         matches = Workspace.objects.filter(display_name=workspace)
-        if not matches.exists() and as_uuid(workspace) is not None:
-            matches = Workspace.objects.filter(pk=as_uuid(workspace))
+        if not matches.exists() and (workspace_id := as_uuid(workspace)) is not None:
+            matches = Workspace.objects.filter(pk=workspace_id)
         if matches.count() != 1:
             raise CommandError(f"No single workspace matches {workspace!r}; see manage.py list_workspaces")
         try:

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = "List workspaces."
 
     def handle(self, *args, **options):
-        for workspace in Workspace.objects.annotate(objects=Count("objects_metadata")).order_by("created_at"):
+        for workspace in Workspace.objects.annotate(object_count=Count("objects_metadata")).order_by("created_at"):
             self.stdout.write(
-                f"{workspace.pk}\t{workspace.display_name}\tversion {workspace.metadata_version}\t{workspace.objects} objects"
+                f"{workspace.pk}\t{workspace.display_name}\tversion {workspace.metadata_version}\t{workspace.object_count} objects"
             )
