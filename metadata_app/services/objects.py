@@ -12,7 +12,7 @@ from django.http import Http404
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.services.fields import add_field, parse_uuid, taken_names
 from metadata_app.services.inputs import check_keys, read_bool, read_text
-from metadata_app.services.names import camel_case, validate_object_names
+from metadata_app.services.names import camel_case, cap, validate_object_names
 from metadata_app.signals_data import data_model_changed, field_removing, object_removing
 
 __all__ = [
@@ -114,7 +114,7 @@ def timeline_field_name(singular: str) -> str:
 
     Cut to the 63 characters a name may have (an object name may be 63 long itself).
     """
-    return f"target{singular[:1].upper()}{singular[1:]}"[:63]
+    return f"target{cap(singular)}"[:63]
 
 
 def add_timeline_relation(obj: ObjectMetadata) -> None:
