@@ -1,7 +1,7 @@
 """The request edge: what every request passes before any view, whatever its API style.
 
-:class:`RequestEdgeMiddleware` refuses a body over ``MAX_REQUEST_BODY_BYTES`` with 413 before it
-is read: by its ``Content-Length``, else (a chunked body) by reading it at most one byte past
+:class:`RequestEdgeMiddleware` refuses a body over ``MAX_REQUEST_BODY_BYTES`` (an upload route's own
+limit, e.g. ``IMPORT_MAX_BYTES`` for imports) with 413 before it is read: by its ``Content-Length``, else (a chunked body) by reading it at most one byte past
 the limit. :class:`BoundedASGIHandler` does the same where an ASGI server hands the body over
 in pieces, so that no body is kept beyond the limit, in memory or on disk. Memory stays flat:
 what is kept is spooled to disk past Django's ``FILE_UPLOAD_MAX_MEMORY_SIZE``.
@@ -16,6 +16,7 @@ the REST format ``{"statusCode", "error", "messages"}``.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import tempfile
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 #: Bytes read at a time from a body of unknown length.
 CHUNK = 64 * 1024
+#: The body limit of the request an ASGI handler is reading (an upload route has its own).
+_body_limit: contextvars.ContextVar[int | None] = contextvars.ContextVar("body_limit", default=None)
 
 
 def too_large(limit: int, size: int | None = None) -> PayloadTooLarge:
@@ -71,6 +74,16 @@ def read_bounded(stream: IO[bytes], limit: int) -> IO[bytes] | None:
         body.write(chunk)
     body.seek(0)
     return body
+
+
+def upload_limit(request: HttpRequest) -> int | None:
+    """The body limit of an upload route (a view class with ``max_upload_bytes()``, e.g. imports), or None."""
+    try:
+        view_class = getattr(resolve(request.path_info).func, "view_class", None)
+    except Resolver404:
+        return None
+    limit = getattr(view_class, "max_upload_bytes", None)
+    return int(limit()) if limit is not None else None
 
 
 def declared_length(request: HttpRequest) -> int | None:
@@ -112,7 +125,10 @@ class RequestEdgeMiddleware:
         limit = max_request_body_bytes()
         length = declared_length(request)
         if length is not None:
+            if length > limit:
+                limit = upload_limit(request) or limit  # only a body over the limit costs a URL resolve
             return too_large(limit, length) if length > limit else None
+        limit = upload_limit(request) or limit
         stream: Any = getattr(request, "_stream", None)
         if hasattr(stream, "seekable") and stream.seekable():
             # ASGI: the handler has spooled the body (at most one chunk past the limit, see
@@ -148,8 +164,23 @@ class BoundedASGIHandler(ASGIHandler):
     body ever being kept.
     """
 
-    async def read_body(self, receive: Callable[[], Any]) -> IO[bytes]:
+    async def handle(self, scope: dict[str, Any], receive: Callable[[], Any], send: Callable[..., Any]) -> None:
+        """Note the route's body limit (an upload route's own, see :func:`upload_limit`) for :meth:`read_body`."""
         limit = max_request_body_bytes()
+        try:
+            view_class = getattr(resolve(scope.get("path", "")).func, "view_class", None)
+            upload = getattr(view_class, "max_upload_bytes", None)
+            limit = int(upload()) if upload is not None else limit
+        except Resolver404:
+            pass
+        token = _body_limit.set(limit)
+        try:
+            await super().handle(scope, receive, send)
+        finally:
+            _body_limit.reset(token)
+
+    async def read_body(self, receive: Callable[[], Any]) -> IO[bytes]:
+        limit = _body_limit.get() or max_request_body_bytes()
         body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, mode="w+b")
         kept = 0
         while True:

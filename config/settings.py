@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "apikeys_app",
     "core_app",
     "webhooks_app",
+    "transfers_app",
     "guards_app",
     "settings_ui",
 ]
@@ -295,6 +296,17 @@ WEBHOOKS_RECONNECT_MAX_DELAY = float(os.environ.get("WEBHOOKS_RECONNECT_MAX_DELA
 # own; ``manage.py purge_trash`` still does), and how many records each transaction destroys.
 TRASH_PURGE_INTERVAL = float(os.environ.get("TRASH_PURGE_INTERVAL", "86400"))
 TRASH_PURGE_BATCH_SIZE = int(os.environ.get("TRASH_PURGE_BATCH_SIZE", "100"))
+
+# Imports and exports (transfers_app; read at call time through transfers_app.conf). An import file
+# may be up to IMPORT_MAX_BYTES (its route's own body limit, above MAX_REQUEST_BODY_BYTES); rows
+# are written IMPORT_BATCH_ROWS per transaction, IMPORT_BATCHES_PER_RUN batches per worker task.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+IMPORT_BATCH_ROWS = int(os.environ.get("IMPORT_BATCH_ROWS", "500"))
+IMPORT_BATCHES_PER_RUN = int(os.environ.get("IMPORT_BATCHES_PER_RUN", "20"))
+IMPORT_CHUNK_BYTES = int(os.environ.get("IMPORT_CHUNK_BYTES", str(1024 * 1024)))
+IMPORT_STALE_AFTER = int(os.environ.get("IMPORT_STALE_AFTER", "300"))
+IMPORT_MAX_ROW_ERRORS = int(os.environ.get("IMPORT_MAX_ROW_ERRORS", "10000"))
+EXPORT_PAGE_SIZE = int(os.environ.get("EXPORT_PAGE_SIZE", "2000"))
 
 # The event feed (webhooks_app.feed): days of events it shows and replay reaches back to.
 EVENTS_RETENTION_DAYS = float(os.environ.get("EVENTS_RETENTION_DAYS", "30"))

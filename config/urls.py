@@ -36,6 +36,7 @@ urlpatterns = [
     path("rest/metadata/roles/<str:pk>", RolesView.as_view()),
     path("rest/metadata/workspace", WorkspaceView.as_view()),
     path("", include("webhooks_app.urls")),
+    path("", include("transfers_app.urls")),
     path("rest/metadata/<str:resource>", MetadataView.as_view()),
     path("rest/metadata/<str:resource>/<str:pk>", MetadataView.as_view()),
     path("rest/batch/<str:plural>", RecordsView.as_view(mode="batch")),

@@ -47,10 +47,12 @@ from guards_app.tasks import ensure_purge_scheduled
 
 __all__ = [
     "REPLAYED_HEADER",
+    "claim",
     "fingerprint",
     "idempotency_key",
     "in_transaction",
     "run_once",
+    "store",
 ]
 
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -76,13 +78,17 @@ def idempotency_key(request: HttpRequest) -> str | None:
     return key
 
 
-def fingerprint(request: HttpRequest, principal_id: Any) -> str:
-    """What makes two requests "the same request": API key, method, path with query string, body."""
+def fingerprint(request: HttpRequest, principal_id: Any, body_digest: bytes | None = None) -> str:
+    """What makes two requests "the same request": API key, method, path with query string, body.
+
+    ``body_digest`` stands for the body of a request too large to read whole (an upload, whose
+    view hashes it while streaming it, see ``transfers_app``).
+    """
     digest = hashlib.sha256()
     for part in (str(principal_id), request.method or "", request.get_full_path()):
         digest.update(part.encode())
         digest.update(b"\0")
-    digest.update(request.body)
+    digest.update(request.body if body_digest is None else body_digest)
     return digest.hexdigest()
 
 

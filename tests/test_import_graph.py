@@ -7,7 +7,8 @@ needs no Django and imports nothing it checks. The layers, lowest first:
 - ``guards_app``: rate limits and idempotency keys; only ``api_common`` (keys and writes are handed in);
 - ``roles_app``: roles and the permissions compiled from them; only ``api_common``;
 - ``apikeys_app``: API keys; ``api_common`` and ``roles_app`` (and ``guards_app``, which it does not need);
-- ``metadata_app`` -> ``core_app`` -> ``webhooks_app``: each may import the layers below it;
+- ``metadata_app`` -> ``core_app`` -> ``transfers_app`` -> ``webhooks_app``: each may import the layers below it
+  (the task worker, in ``webhooks_app``, sweeps for stalled import jobs);
 - ``settings_ui``: the staff pages over keys and webhooks;
 - ``config``: settings and URLs, the only package that wires everything together; nobody imports it.
 """
@@ -30,11 +31,21 @@ LAYERS = (
     "apikeys_app",
     "metadata_app",
     "core_app",
+    "transfers_app",
     "webhooks_app",
     "settings_ui",
     "config",
 )
-APPS = ("roles_app", "metadata_app", "core_app", "apikeys_app", "webhooks_app", "guards_app", "settings_ui")
+APPS = (
+    "roles_app",
+    "metadata_app",
+    "core_app",
+    "apikeys_app",
+    "transfers_app",
+    "webhooks_app",
+    "guards_app",
+    "settings_ui",
+)
 
 
 def imported_modules(source: str) -> Iterator[tuple[int, str]]:

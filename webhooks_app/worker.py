@@ -16,7 +16,8 @@ under a row lock, run it, sleep ``--interval`` when the queue is empty) with two
 - **Periodic jobs.** The worker keeps the trash purge (``core_app.tasks.purge_trash``) scheduled:
   once a minute it queues a run when none is waiting or running.
 - **Lost jobs.** Every ``WEBHOOKS_RECOVERY_INTERVAL`` seconds (and when it starts) the worker
-  requeues the deliveries whose job was lost (:func:`webhooks_app.recovery.requeue_lost_deliveries`),
+  requeues import jobs without progress for ``IMPORT_STALE_AFTER`` seconds
+  (:func:`transfers_app.tasks.requeue_stalled_imports`) and the deliveries whose job was lost (:func:`webhooks_app.recovery.requeue_lost_deliveries`),
   e.g. a job still "running" ``WEBHOOKS_STALE_AFTER`` seconds after a worker that was killed
   mid-call claimed it. Every worker sweeps; the requeue re-checks each delivery under a row lock,
   so two sweeps never queue two jobs for one delivery.
@@ -41,6 +42,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from core_app.tasks import ensure_trash_purge_scheduled
+from transfers_app.tasks import requeue_stalled_imports
 from webhooks_app import conf
 from webhooks_app.recovery import requeue_lost_deliveries
 
@@ -186,3 +188,6 @@ class ResilientWorker(Worker):
         requeued = requeue_lost_deliveries()
         if requeued:
             logger.warning("Requeued %d webhook deliveries whose job was lost (worker_id=%s)", requeued, self.worker_id)
+        stalled = requeue_stalled_imports()
+        if stalled:
+            logger.warning("Requeued %d import jobs without progress (worker_id=%s)", stalled, self.worker_id)

@@ -16,6 +16,7 @@ object and memoises it per snapshot, so a new field appears on the next request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from api_common.openapi import common_components, page_info_schema
@@ -25,11 +26,11 @@ from core_app.openapi.guards import add_write_guards
 from core_app.openapi.paths import PARAMETERS, allowed_paths, object_paths
 from core_app.openapi.schemas import ERROR, PAGE_INFO, object_schemas
 from core_app.openapi.webhooks import object_webhooks
-from metadata_app.specs import SchemaSnapshot
+from metadata_app.specs import ObjectSpec, SchemaSnapshot
 from roles_app.flags import API_KEYS_AND_WEBHOOKS
 from roles_app.permissions import RolePermissions
 
-__all__ = ["DESCRIPTION", "TITLE", "build_core_document"]
+__all__ = ["DESCRIPTION", "TITLE", "build_core_document", "register_paths"]
 
 TITLE = "Core API"
 DESCRIPTION = (
@@ -42,6 +43,20 @@ DESCRIPTION = (
     "beyond the key's limit); every write takes an `Idempotency-Key`; a record read alone has an `ETag`, "
     "for `If-None-Match` (304) and `If-Match` (412)."
 )
+
+
+#: Routes other apps add to the document (imports and exports, ``transfers_app``): per object,
+#: ``paths(spec) -> {path: item}`` and ``rights(path, method) -> alternatives of rights``; and
+#: ``shared() -> {path: item}``, routes of no one object, described when any object is.
+ObjectPaths = Callable[[ObjectSpec], dict[str, dict[str, Any]]]
+Rights = Callable[[str, str], tuple[tuple[str, ...], ...]]
+_extensions: list[tuple[ObjectPaths, Rights, Callable[[], dict[str, dict[str, Any]]]]] = []
+
+
+def register_paths(paths: ObjectPaths, rights: Rights, shared: Callable[[], dict[str, dict[str, Any]]] = dict) -> None:
+    """Describe another app's routes in every core document (called from its ``AppConfig.ready``)."""
+    if (paths, rights, shared) not in _extensions:
+        _extensions.append((paths, rights, shared))
 
 
 def build_core_document(snapshot: SchemaSnapshot, permissions: RolePermissions | None = None) -> dict[str, Any]:
@@ -77,4 +92,26 @@ def build_core_document(snapshot: SchemaSnapshot, permissions: RolePermissions |
     tags.append({"name": "events", "description": "Record events in commit order: the feed of every change"})
     components["schemas"] = dict(sorted(components["schemas"].items()))
     add_write_guards(paths, components, {"$ref": f"#/components/schemas/{ERROR}"})
+    # After the guards: an extension's operations say themselves which headers they take.
+    for object_paths_of, rights_of, shared in _extensions:
+        for spec in objects:
+            paths.update(allowed_extension_paths(object_paths_of(spec), rights_of, visible.rights(spec.id)))
+        if objects:
+            paths.update(shared())
     return {"paths": paths, "components": components, "tags": tags, "webhooks": webhooks}
+
+
+def allowed_extension_paths(paths: dict[str, dict[str, Any]], rights_of: Rights, rights: Any) -> dict[str, Any]:
+    """An extension's ``paths`` with only the operations ``rights`` allow (``rights`` None: every one)."""
+    if rights is None:
+        return paths
+    kept: dict[str, dict[str, Any]] = {}
+    for path, item in paths.items():
+        operations = {
+            method: operation
+            for method, operation in item.items()
+            if method == "parameters" or any(all(rights.allows(r) for r in rule) for rule in rights_of(path, method))
+        }
+        if set(operations) - {"parameters"}:
+            kept[path] = operations
+    return kept

@@ -32,9 +32,24 @@ from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.registry import schema_registry
 from metadata_app.services.names import cap
 
-__all__ = ["InvalidPathView", "RecordsView", "cap"]
+__all__ = ["InvalidPathView", "RecordsView", "cap", "record_context"]
 
 PATH_EXAMPLES = "/rest/companies/id or /rest/companies or /rest/batch/companies or /rest/restore/companies/id"
+
+
+def record_context(request: Request, plural: str) -> RecordContext:
+    """The record context of ``plural`` in the caller's workspace; 400 for an unknown object."""
+    api_key = api_key_of(request)
+    snapshot = schema_registry.snapshot(api_key.workspace)
+    spec = snapshot.by_plural.get(plural)
+    if spec is None:
+        singular = snapshot.by_singular.get(plural)
+        if singular is not None:
+            raise BadRequest(f"object '{plural}' not found. Did you mean '{singular.name_plural}'?")
+        raise BadRequest(f"object '{plural}' not found. eg: companies")
+    return RecordContext(
+        api_key.workspace_id, snapshot, spec, api_actor(api_key.name), record_access(api_key.permissions)
+    )
 
 
 class RecordsView(APIView):
@@ -51,17 +66,7 @@ class RecordsView(APIView):
 
     def context(self, request: Request, plural: str) -> RecordContext:
         """The record context of ``plural`` in the caller's workspace; 400 for an unknown object."""
-        api_key = api_key_of(request)
-        snapshot = schema_registry.snapshot(api_key.workspace)
-        spec = snapshot.by_plural.get(plural)
-        if spec is None:
-            singular = snapshot.by_singular.get(plural)
-            if singular is not None:
-                raise BadRequest(f"object '{plural}' not found. Did you mean '{singular.name_plural}'?")
-            raise BadRequest(f"object '{plural}' not found. eg: companies")
-        return RecordContext(
-            api_key.workspace_id, snapshot, spec, api_actor(api_key.name), record_access(api_key.permissions)
-        )
+        return record_context(request, plural)
 
     @staticmethod
     def record_id(raw: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -15,7 +15,7 @@ from core_app.services.errors import InvalidRecordInput, RecordNotFound
 from core_app.store.records import RecordRow, fetch_by_ids
 from metadata_app.field_types.scalars import CANONICAL_UUID
 
-__all__ = ["Page", "count_matching", "find_many", "find_one", "scope_of", "select"]
+__all__ = ["Page", "count_matching", "find_many", "find_one", "scan", "scope_of", "select"]
 
 
 class Cursors(Sequence[str]):
@@ -152,3 +152,23 @@ def find_one(ctx: RecordContext, record_id: Any, with_deleted: bool = False, loc
     if not found:
         raise RecordNotFound(f"Record {record_id} not found in {ctx.spec.name_plural}")
     return found[0]
+
+
+def scan(ctx: RecordContext, node: Node | None, order: list[OrderKey], page_size: int) -> Iterator[list[RecordRow]]:
+    """Every record matching ``node`` in ``order`` (``id`` last), one keyset page of ``page_size`` at a time.
+
+    The filter and order are checked (grammar, access) before the first page is read, so a caller
+    that takes the first page before answering refuses bad input with a 4xx. Each page starts
+    after the last sort values of the previous one: no offset, and no page costs more than the first.
+    """
+    scope = scope_of(ctx, node)
+    access.check_order(ctx, order)
+    keys = build_sort_keys(order, ctx.spec, scope.slots)
+    cursor = None
+    while True:
+        page = fetch(scope, node, keys, cursor, False, page_size)
+        if page.rows:
+            yield page.rows
+        if len(page.rows) < page_size:
+            return
+        cursor = page.sort_values[-1]

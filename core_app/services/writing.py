@@ -223,19 +223,24 @@ def refuse_races(operation: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-def create_many(ctx: RecordContext, raws: Any, upsert: bool = False, batch: bool = True) -> list[Change]:
+def create_many(
+    ctx: RecordContext, raws: Any, upsert: bool = False, batch: bool = True, limit: int | None = None
+) -> list[Change]:
     """Create records (or, with ``upsert``, update the ones matching on id or a unique field).
 
     Concurrent upserts of the same key cannot both insert: the loser's insert fails on the
     unique constraint and the operation is retried once, when it finds the winner's record.
+    ``limit`` replaces ``MAX_BATCH_RECORDS`` for a trusted caller that sizes its own batches
+    (an import job, ``IMPORT_BATCH_ROWS``).
     """
     access.require(ctx, "update")
     if not isinstance(raws, list):
         raise InvalidRecordInput("The body must be a JSON array of records")
     if not raws:
         raise InvalidRecordInput("Input must not be empty")
-    if len(raws) > max_batch():
-        raise InvalidRecordInput(f"Too many records: at most {max_batch()} per request, got {len(raws)}")
+    most = max_batch() if limit is None else limit
+    if len(raws) > most:
+        raise InvalidRecordInput(f"Too many records: at most {most} per request, got {len(raws)}")
     access.check_writes(ctx, raws)
     raws = resolve_relation_inputs(ctx, raws, batch)
     inputs = normalize_all(ctx, raws, batch)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import orjson
+
 if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
 
-__all__ = ["FieldType", "FieldValueError", "describe", "with_null"]
+__all__ = ["FieldType", "FieldValueError", "describe", "json_from_text", "number_from_text", "with_null"]
 
 # Filter operator families (REST comparators / GraphQL filter keys), see api-reference 1.3 and 2.4.
 EQUALITY = frozenset({"eq", "neq", "in", "is"})
@@ -32,6 +34,22 @@ def with_null(schema: dict[str, Any]) -> dict[str, Any]:
     if set(schema) == {"anyOf"}:
         return {"anyOf": [*schema["anyOf"], {"type": "null"}]}
     return {"anyOf": [schema, {"type": "null"}]}
+
+
+def number_from_text(text: str) -> Any:
+    """``"42"`` -> 42, ``"4.2"`` -> 4.2; other text unchanged (for a CSV cell of a number)."""
+    try:
+        return float(text) if any(c in text for c in ".eE") else int(text)
+    except ValueError:
+        return text
+
+
+def json_from_text(text: str) -> Any:
+    """A JSON document in a text cell, decoded; text that is not JSON unchanged."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text
 
 
 class FieldValueError(ValueError):
@@ -111,6 +129,14 @@ class FieldType:
     def normalize_update(self, value: Any, current: Any, spec: FieldSpec) -> Any:
         """Return the stored form of an update; composites merge into ``current``."""
         return self.normalize(value, spec)
+
+    def from_text(self, text: str) -> Any:
+        """Return the input value a text cell (a CSV import) stands for.
+
+        Text types take the text as is. A type whose input is not text converts what it can read
+        and returns anything else unchanged, so that :meth:`normalize` refuses it in the API's words.
+        """
+        return text
 
     def empty_value(self, spec: FieldSpec) -> Any:
         """Return the stored value of a record that was given no value and has no default."""

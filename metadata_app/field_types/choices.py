@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from metadata_app.field_types.base import FieldType, FieldValueError, describe
+from metadata_app.field_types.base import FieldType, FieldValueError, describe, json_from_text
 
 if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
@@ -88,6 +88,9 @@ class MultiSelectType(FieldType):
     value_kind = "json"
     index_kind = None
     has_options = True
+
+    def from_text(self, text: str) -> Any:
+        return json_from_text(text)
 
     def normalize(self, value: Any, spec: FieldSpec) -> list[str]:
         allowed = spec.option_values

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import uuid
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from metadata_app.field_types.base import EQUALITY, ORDERED, STRING, FieldType, FieldValueError, describe
+from metadata_app.field_types.base import (
+    EQUALITY,
+    ORDERED,
+    STRING,
+    FieldType,
+    FieldValueError,
+    describe,
+    json_from_text,
+    number_from_text,
+)
 
 if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
@@ -75,10 +85,13 @@ class RichTextType(TextType):
     index_kind = None  # a whole document: filtered by pattern, never sorted or matched through an index
 
 
+@functools.lru_cache(maxsize=4096)
 def format_instant(moment: datetime) -> str:
     """Return ``moment`` as UTC ISO 8601 with milliseconds, e.g. ``2024-01-01T12:00:00.000Z``.
 
     The fixed-width UTC form makes string order equal time order, on SQLite and PostgreSQL alike.
+    Memoised: records written together share their instants (a batch's ``createdAt``), and
+    ``strftime`` is the costliest step of reading a record (exports read them by the thousand).
     """
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -144,6 +157,10 @@ class BooleanType(FieldType):
     value_kind = "boolean"
     index_kind = "boolean"
 
+    def from_text(self, text: str) -> Any:
+        """``true``/``false`` (also ``1``/``0``, ``yes``/``no``), in any case; other text unchanged."""
+        return BOOLEAN_TEXT.get(text.strip().lower(), text)
+
     def normalize(self, value: Any, spec: FieldSpec) -> bool:
         if not isinstance(value, bool):
             raise FieldValueError(f"expected true or false, got {describe(value)}")
@@ -156,6 +173,8 @@ class BooleanType(FieldType):
 
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: Texts a CSV cell of a boolean may hold.
+BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
 def as_number(value: Any) -> int | float:
@@ -193,6 +212,9 @@ class NumberType(FieldType):
     operators = ORDERED
     value_kind = "number"
     index_kind = "number"
+
+    def from_text(self, text: str) -> Any:
+        return number_from_text(text)
 
     def normalize(self, value: Any, spec: FieldSpec) -> int | float:
         if isinstance(value, str):
@@ -241,6 +263,9 @@ class NumericType(FieldType):
     index_kind = "number"
     openapi_type = {"type": "number"}
 
+    def from_text(self, text: str) -> Any:
+        return number_from_text(text)
+
     def normalize(self, value: Any, spec: FieldSpec) -> int | float:
         return as_number(value)
 
@@ -261,6 +286,9 @@ class PositionType(FieldType):
     operators = ORDERED
     value_kind = "number"
     index_kind = "number"
+
+    def from_text(self, text: str) -> Any:
+        return number_from_text(text)
 
     def normalize(self, value: Any, spec: FieldSpec) -> int | float | str:
         if value in ("first", "last"):
@@ -309,6 +337,9 @@ class RawJsonType(FieldType):
     value_kind = "json"
     index_kind = None
 
+    def from_text(self, text: str) -> Any:
+        return json_from_text(text)
+
     def normalize(self, value: Any, spec: FieldSpec) -> Any:
         check_json(value)
         return value
@@ -330,6 +361,9 @@ class ArrayType(FieldType):
     operators = frozenset({"is", "containsAny", "isEmptyArray"})
     value_kind = "json"
     index_kind = None
+
+    def from_text(self, text: str) -> Any:
+        return json_from_text(text)
 
     def normalize(self, value: Any, spec: FieldSpec) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):

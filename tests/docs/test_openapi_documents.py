@@ -250,6 +250,8 @@ def test_a_custom_object_created_a_second_ago_is_documented(api):
     assert "required" not in update and "id" not in update["properties"]
     assert sorted(p for p in doc["paths"] if "rocket" in p) == [
         "/batch/rockets",
+        "/exports/rockets",
+        "/imports/rockets",
         "/restore/rockets",
         "/restore/rockets/{id}",
         "/rockets",

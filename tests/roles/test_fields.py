@@ -378,6 +378,7 @@ def test_openapi_routes_follow_the_object_rights(roles):
     # then
     assert {method for method in doc["paths"]["/people"] if method != "parameters"} == {"get"}
     assert sorted(p for p in doc["paths"] if "people" in p) == [
+        "/exports/people",
         "/people",
         "/people/duplicates",
         "/people/groupBy",
