@@ -12,6 +12,7 @@ Environment variables:
 - ``ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``MAX_BATCH_RECORDS``: records per batch create (default 60).
 - ``MUTATION_MAXIMUM_AFFECTED_RECORDS``: records per update/delete/restore by filter (default 100).
+- ``TIMELINE_MERGE_WINDOW_SECONDS``: updates merged into one timeline activity (default 600).
 - ``MAX_REQUEST_BODY_BYTES``: largest request body in bytes (default 10485760, 10 MiB); larger
   bodies are answered 413 before they are read, on every endpoint.
 - ``MAX_FIELD_VALUE_BYTES`` (default 262144, 256 KiB) and ``MAX_RECORD_BYTES`` (default 1048576,
@@ -221,6 +222,9 @@ REST_FRAMEWORK = {
 # Product knobs; read at call time through metadata_app.conf / core_app.conf, never at import.
 MAX_BATCH_RECORDS = int(os.environ.get("MAX_BATCH_RECORDS", "60"))
 MUTATION_MAXIMUM_AFFECTED_RECORDS = int(os.environ.get("MUTATION_MAXIMUM_AFFECTED_RECORDS", "100"))
+# api-reference §16.2: an update by the same actor of the same record within this many seconds of
+# its latest activity is merged into that activity.
+TIMELINE_MERGE_WINDOW_SECONDS = int(os.environ.get("TIMELINE_MERGE_WINDOW_SECONDS", "600"))
 QUERY_DEFAULT_LIMIT = 60
 QUERY_MAX_LIMIT = 200
 

@@ -25,6 +25,7 @@ from hashlib import sha1
 from typing import TYPE_CHECKING, Any
 
 from core_app.query.ast import Node, OrderKey, iter_conditions
+from core_app.services.errors import InvalidRecordInput
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 from roles_app.errors import PermissionDenied
 from roles_app.permissions import RolePermissions
@@ -116,8 +117,17 @@ def view_of(ctx: RecordContext) -> ObjectView | None:
 # -- refusals -------------------------------------------------------------------------------------
 
 
+#: Standard objects only the server writes (api-reference §16.2: the timeline is read-only through the API).
+READ_ONLY_OBJECTS = frozenset({"timelineActivity"})
+
+
 def require(ctx: RecordContext, *actions: str) -> None:
-    """Refuse (403) unless the role may ``actions`` (``read``, ``update``, ``soft_delete``, ``destroy``) the object's records."""
+    """Refuse (403) unless the role may ``actions`` (``read``, ``update``, ``soft_delete``, ``destroy``) the object's records.
+
+    Any write of a read-only object is a 400 whatever the role, except in a cascade (``ctx.system``).
+    """
+    if ctx.spec.name_singular in READ_ONLY_OBJECTS and not ctx.system and any(a != "read" for a in actions):
+        raise InvalidRecordInput(f"{ctx.spec.name_plural} is read-only")
     if ctx.access is None:
         return
     rights = ctx.access.on(ctx.spec.id)

@@ -9,10 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from metadata_app.models import ObjectMetadata, Workspace
-from metadata_app.services.fields import add_field
-from metadata_app.services.objects import add_default_fields, add_target_relations
+from metadata_app.services.fields import add_field, taken_names
+from metadata_app.services.objects import add_default_fields, add_target_relations, add_timeline_relation
 
-__all__ = ["SEARCH_FIELDS", "STANDARD_OBJECTS", "STANDARD_RELATIONS", "seed_standard_objects"]
+__all__ = [
+    "SEARCH_FIELDS",
+    "STANDARD_OBJECTS",
+    "STANDARD_RELATIONS",
+    "TIMELINE_TARGETS",
+    "install_timeline_and_attachments",
+    "seed_standard_objects",
+]
 
 
 def select_options(*values: str) -> list[dict[str, Any]]:
@@ -136,6 +143,46 @@ STANDARD_OBJECTS: dict[str, dict[str, Any]] = {
         "identifier": None,
         "fields": [],
     },
+    # The audit trail (api-reference §16): written by the record service, read-only through the API.
+    "timelineActivity": {
+        "plural": "timelineActivities",
+        "labels": ("Timeline Activity", "Timeline Activities"),
+        "icon": "IconTimelineEvent",
+        "system": True,
+        "identifier": "name",
+        "fields": [
+            ("happensAt", "DATE_TIME", {"is_indexed": True}),
+            ("name", "TEXT", {"default_value": ""}),
+            ("properties", "RAW_JSON", {}),
+            ("linkedRecordCachedName", "TEXT", {"default_value": ""}),
+            ("linkedRecordId", "UUID", {}),
+            ("linkedObjectMetadataId", "UUID", {}),
+        ],
+    },
+    # Attachments (api-reference §17): an ordinary object; ``fullPath`` is an opaque string, no bytes are stored.
+    "attachment": {
+        "plural": "attachments",
+        "labels": ("Attachment", "Attachments"),
+        "icon": "IconFileImport",
+        "system": True,
+        "identifier": "name",
+        "fields": [
+            ("name", "TEXT", {"default_value": ""}),
+            ("fullPath", "TEXT", {"default_value": ""}),
+            ("type", "TEXT", {"default_value": ""}),
+            (
+                "fileCategory",
+                "SELECT",
+                {
+                    "options": select_options(
+                        "ARCHIVE", "AUDIO", "IMAGE", "PRESENTATION", "SPREADSHEET", "TEXT_DOCUMENT", "VIDEO", "OTHER"
+                    ),
+                    "default_value": "OTHER",
+                    "is_nullable": False,
+                },
+            ),
+        ],
+    },
 }
 
 #: Twenty's search fields of the standard objects (api-reference §4 and §13.2): ``isSearchable`` from the start.
@@ -156,9 +203,17 @@ STANDARD_RELATIONS = (
     ("task", "assignee", "workspaceMember", "assignedTasks", "SET_NULL"),
     ("noteTarget", "note", "note", "noteTargets", "CASCADE"),
     ("taskTarget", "task", "task", "taskTargets", "CASCADE"),
+    ("timelineActivity", "workspaceMember", "workspaceMember", "timelineActivities", "SET_NULL"),
+    ("attachment", "author", "workspaceMember", "authoredAttachments", "SET_NULL"),
+    ("attachment", "task", "task", "attachments", "SET_NULL"),
+    ("attachment", "note", "note", "attachments", "SET_NULL"),
 )
-#: Objects that notes and tasks can be attached to from the start.
+#: Objects that notes, tasks and attachments can be attached to from the start (attachments cascade).
 TARGETABLE = ("person", "company", "opportunity")
+#: Standard objects whose changes the timeline records (api-reference §16.2: business objects; custom ones too).
+TIMELINE_TARGETS = ("person", "company", "opportunity", "note", "task")
+#: Objects added after the first release: existing workspaces get them through a migration.
+ADDED_OBJECTS = ("timelineActivity", "attachment")
 
 
 def label_of(name: str) -> str:
@@ -225,4 +280,68 @@ def seed_standard_objects(workspace: Workspace) -> dict[str, ObjectMetadata]:
         relate(created[many], name, created[one], inverse, on_delete)
     for name in TARGETABLE:
         add_target_relations(created[name])
+    for name in TIMELINE_TARGETS:
+        add_timeline_relation(created[name])
     return created
+
+
+def create_standard_object(workspace: Workspace, singular: str) -> ObjectMetadata:
+    """Create one standard object of ``STANDARD_OBJECTS`` with its own fields (no relations)."""
+    spec = STANDARD_OBJECTS[singular]
+    obj = ObjectMetadata.objects.create(
+        workspace=workspace,
+        name_singular=singular,
+        name_plural=spec["plural"],
+        label_singular=spec["labels"][0],
+        label_plural=spec["labels"][1],
+        icon=spec["icon"],
+        is_custom=False,
+        is_system=spec.get("system", False),
+        duplicate_criteria=spec.get("duplicates", []),
+    )
+    add_default_fields(obj, name_field=False)
+    for name, type_, extra in spec["fields"]:
+        indexed = {"is_indexed": True} if name == spec["identifier"] else {}
+        field = add_field(obj, name=name, type=type_, label=label_of(name), is_custom=False, **{**extra, **indexed})
+        if name == spec["identifier"]:
+            obj.label_identifier_field_metadata_id = field.pk
+    obj.save()
+    return obj
+
+
+def install_timeline_and_attachments(workspace: Workspace) -> bool:
+    """Give a workspace created before them ``timelineActivities`` and ``attachments`` with their relations.
+
+    Idempotent (a workspace that has them is left alone; answers False). Every business and custom
+    object gets its ``timelineActivities`` and, for targetable and custom ones, ``attachments``,
+    unless it already has a field of that name (a custom field keeps it; the relation is then skipped).
+    """
+    present = set(
+        ObjectMetadata.objects.filter(workspace=workspace, name_singular__in=ADDED_OBJECTS).values_list(
+            "name_singular", flat=True
+        )
+    )
+    if present == set(ADDED_OBJECTS):
+        return False
+    objects = {o.name_singular: o for o in ObjectMetadata.objects.filter(workspace=workspace)}
+    for singular in ADDED_OBJECTS:
+        if singular not in present:
+            objects[singular] = create_standard_object(workspace, singular)
+    for many, name, one, inverse, on_delete in STANDARD_RELATIONS:
+        if (
+            many in ADDED_OBJECTS
+            and many not in present
+            and one in objects
+            and inverse not in taken_names(objects[one])
+        ):
+            relate(objects[many], name, objects[one], inverse, on_delete)
+    custom = [o for o in objects.values() if o.is_custom]
+    if "attachment" not in present:
+        for obj in [objects[n] for n in TARGETABLE if n in objects] + custom:
+            if "attachments" not in taken_names(obj):
+                add_target_relations(obj, targets=("attachment",))
+    if "timelineActivity" not in present:
+        for obj in [objects[n] for n in TIMELINE_TARGETS if n in objects] + custom:
+            if "timelineActivities" not in taken_names(obj):
+                add_timeline_relation(obj)
+    return True

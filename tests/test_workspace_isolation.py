@@ -78,7 +78,7 @@ def test_lists_show_only_the_callers_workspace(api, other_api, workspace, other_
     # then
     own = ObjectMetadata.objects.filter(workspace=workspace)
     assert {o["id"] for o in objects["data"]["objects"]} == {str(pk) for pk in own.values_list("pk", flat=True)}
-    assert objects["totalCount"] == 8
+    assert objects["totalCount"] == 10
     own_fields = FieldMetadata.objects.filter(workspace=workspace).values_list("pk", flat=True)
     assert {f["id"] for f in fields["data"]["fields"]} == {str(pk) for pk in own_fields}
     assert fields["totalCount"] == len(own_fields)

@@ -63,6 +63,7 @@ class Builder:
         self.filters: dict[str, type[graphene.InputObjectType]] = {}
         self.order_bys: dict[str, type[graphene.InputObjectType]] = {}
         self.edges: dict[str, type[graphene.ObjectType]] = {}
+        self.relation_inputs: dict[str, type[graphene.InputObjectType]] = {}
 
     # -- per field ----------------------------------------------------------------------------
 
@@ -238,12 +239,49 @@ class Builder:
                 attrs[field.name] = graphene.InputField(OrderByDirection)
         return type(f"{cap(spec.name_singular)}OrderByInput", (graphene.InputObjectType,), attrs)
 
+    def relation_input(self, target: ObjectSpec) -> type[graphene.InputObjectType]:
+        """``{Target}RelationInput { connect: {Target}ConnectInput, disconnect: Boolean }`` (api-reference §12.1).
+
+        ``{Target}ConnectInput { where: {Target}WhereUniqueInput }`` names the target by ``id`` or by one
+        of its unique fields (a composite by its unique sub-field: ``{Target}{Field}WhereInput``).
+        """
+        name = cap(target.name_singular)
+        if name in self.relation_inputs:
+            return self.relation_inputs[name]
+        where: dict[str, Any] = {"id": graphene.InputField(scalars.UUID)}
+        for field in target.unique_fields:
+            sub = field.field_type.unique_sub_field
+            if field.field_type.is_composite and sub:
+                where[field.name] = graphene.InputField(
+                    type(
+                        f"{name}{cap(field.name)}WhereInput",
+                        (graphene.InputObjectType,),
+                        {sub: graphene.String()},
+                    )
+                )
+            elif not field.field_type.is_composite:
+                where[field.name] = graphene.InputField(self.output(target, field))
+        where_unique = type(f"{name}WhereUniqueInput", (graphene.InputObjectType,), where)
+        connect = type(f"{name}ConnectInput", (graphene.InputObjectType,), {"where": graphene.InputField(where_unique)})
+        self.relation_inputs[name] = type(
+            f"{name}RelationInput",
+            (graphene.InputObjectType,),
+            {
+                "connect": graphene.InputField(connect, description=f"Connect to a {target.name_singular} record"),
+                "disconnect": graphene.Boolean(description=f"Disconnect from a {target.name_singular} record"),
+            },
+        )
+        return self.relation_inputs[name]
+
     def write_input(self, spec: ObjectSpec, update: bool) -> type[graphene.InputObjectType]:
-        """``{Singular}CreateInput`` / ``{Singular}UpdateInput``: writable fields and join ids."""
+        """``{Singular}CreateInput`` / ``{Singular}UpdateInput``: writable fields, join ids and relation inputs."""
         attrs: dict[str, Any] = {}
         for field in spec.fields:
             if field.is_many_to_one:
                 attrs[field.join_name] = graphene.InputField(scalars.UUID)
+                target = self.snapshot.by_id.get(field.relation.target_object_id)  # type: ignore[union-attr]
+                if target is not None:
+                    attrs[field.name] = graphene.InputField(self.relation_input(target))
             elif field.relation is None and not field.is_read_only and not (update and field.name == "id"):
                 attrs[field.name] = graphene.InputField(self.input(spec, field, update))
         suffix = "UpdateInput" if update else "CreateInput"

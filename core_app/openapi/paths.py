@@ -13,6 +13,7 @@ from typing import Any
 from drf_spectacular.plumbing import build_array_type, build_object_type, build_parameter_type
 
 from api_common.openapi import error_responses, id_path_parameter, json_body, json_response, ref
+from core_app.access import READ_ONLY_OBJECTS
 from core_app.openapi.schemas import PAGE_INFO, create_name, record_name, update_name
 from metadata_app.services.names import cap
 from metadata_app.specs import ObjectSpec
@@ -347,16 +348,24 @@ def needed_rights(spec: ObjectSpec, path: str, method: str) -> tuple[tuple[str, 
 
 
 def allowed_paths(paths: dict[str, dict[str, Any]], spec: ObjectSpec, rights: Any) -> dict[str, dict[str, Any]]:
-    """``paths`` with only the operations ``rights`` allow (``rights`` None: every one)."""
-    if rights is None:
+    """``paths`` with only the operations ``rights`` allow (``rights`` None: every one).
+
+    A read-only object (the timeline, api-reference §16.2) documents its reads only.
+    """
+    read_only = spec.name_singular in READ_ONLY_OBJECTS
+    if rights is None and not read_only:
         return paths
+
+    def allows(right: str) -> bool:
+        return (right == "read" or not read_only) and (rights is None or rights.allows(right))
+
     kept: dict[str, dict[str, Any]] = {}
     for path, item in paths.items():
         operations = {
             method: operation
             for method, operation in item.items()
             if method == "parameters"
-            or any(all(rights.allows(right) for right in rule) for rule in needed_rights(spec, path, method))
+            or any(all(allows(right) for right in rule) for rule in needed_rights(spec, path, method))
         }
         if set(operations) - {"parameters"}:
             kept[path] = operations

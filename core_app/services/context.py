@@ -27,7 +27,8 @@ class RecordContext:
     """One object of one workspace at one metadata version, acted on by ``actor``.
 
     ``access`` is what the caller's role grants (``core_app.access``); None lets the operation do
-    everything (a role without restrictions on records, or a trusted caller).
+    everything (a role without restrictions on records, or a trusted caller). ``system`` marks what
+    an allowed operation does in turn (a cascade): it may write objects the API keeps read-only.
     """
 
     workspace_id: Any
@@ -35,6 +36,7 @@ class RecordContext:
     spec: ObjectSpec
     actor: dict[str, Any]
     access: RolePermissions | None = None
+    system: bool = False
 
     @property
     def ws(self) -> str:
@@ -52,12 +54,12 @@ class RecordContext:
 
     def for_object(self, spec: ObjectSpec) -> RecordContext:
         """The same context on another object."""
-        return RecordContext(self.workspace_id, self.snapshot, spec, self.actor, self.access)
+        return RecordContext(self.workspace_id, self.snapshot, spec, self.actor, self.access, self.system)
 
     def as_system(self) -> RecordContext:
         """The same context without the role's limits: for what an allowed operation does in turn
         (a destroy's cascade to dependent records, a merge destroying the merged-away records)."""
-        return RecordContext(self.workspace_id, self.snapshot, self.spec, self.actor)
+        return RecordContext(self.workspace_id, self.snapshot, self.spec, self.actor, system=True)
 
     def referencing(self) -> Iterator[tuple[RecordContext, FieldSpec]]:
         """For each ONE_TO_MANY relation: the related object's context and its join field here."""

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from core_app import access
 from core_app.query.ast import Node, OrderKey
+from core_app.services.connect import resolve_relation_inputs
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
 from core_app.services.inputs import RecordInput, defaults_for, normalize_input
@@ -69,8 +70,12 @@ T = TypeVar("T")
 
 
 def emit(ctx: RecordContext, changes: list[Change]) -> list[Change]:
-    """Announce changes inside the current transaction (see ``core_app.signals``); return them."""
-    if changes:
+    """Announce changes inside the current transaction (see ``core_app.signals``); return them.
+
+    The timeline's own activities (destroyed with their record) are not announced: the audit trail
+    has no events of its own (api-reference §16).
+    """
+    if changes and ctx.spec.name_singular not in access.READ_ONLY_OBJECTS:
         records_changed.send(sender=RecordContext, ctx=ctx, changes=changes)
     return changes
 
@@ -237,6 +242,7 @@ def create_many(
     if len(raws) > most:
         raise InvalidRecordInput(f"Too many records: at most {most} per request, got {len(raws)}")
     access.check_writes(ctx, raws)
+    raws = resolve_relation_inputs(ctx, raws, batch)
     inputs = normalize_all(ctx, raws, batch)
     for index, given in enumerate(inputs):
         check_record_size(ctx, {**given.defaults, **given.data}, f"Record {index}: " if batch else "")
@@ -428,10 +434,13 @@ def apply_updates(
     return changes
 
 
-def normalize_update(ctx: RecordContext, record: RecordRow, raw: Any) -> RecordInput:
-    """Validate an update patch against one record; raise with every problem."""
+def normalize_update(ctx: RecordContext, record: RecordRow, raw: Any, links_checked: bool = False) -> RecordInput:
+    """Validate an update patch against one record; raise with every problem.
+
+    ``links_checked``: the same patch's join ids were checked for another record already.
+    """
     given, errors = normalize_input(ctx.spec, raw, {**record.data, "__id__": record.id})
-    errors += check_links(ctx, [given], [""]) if not errors else []
+    errors += check_links(ctx, [given], [""]) if not errors and not links_checked else []
     if errors:
         raise InvalidRecordInput(*errors)
     return given
@@ -466,7 +475,7 @@ def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
     access.require(ctx, "update")
     access.check_writes(ctx, [raw])
     record = find_one(ctx, record_id, lock=True)
-    given = normalize_update(ctx, record, raw)
+    given = normalize_update(ctx, record, resolve_relation_inputs(ctx, [raw], batch=False)[0])
     check_unique_update(ctx, record, given)
     return emit(ctx, apply_updates(ctx, [(record, given)], locked=True))[0]
 
@@ -495,10 +504,12 @@ def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]
     access.require(ctx, "update")
     access.check_writes(ctx, [raw])
     records = select_many(ctx, node, "update")
+    raw = resolve_relation_inputs(ctx, [raw], batch=False)[0]  # once for every record it applies to
     items = []
     claimed: dict[tuple[str, str], str] = {}
-    for record in records:
-        given = normalize_update(ctx, record, raw)
+    for index, record in enumerate(records):
+        # One patch for every record: its join ids are checked once (a query per request, not per record).
+        given = normalize_update(ctx, record, raw, links_checked=index > 0)
         check_unique_update(ctx, record, given, claimed)
         items.append((record, given))
     return emit(ctx, apply_updates(ctx, items))

@@ -39,7 +39,7 @@ from metadata_app.field_types.scalars import (
     UuidType,
 )
 
-__all__ = ["FIELD_TYPES", "FieldType", "FieldValueError", "describe", "field_type"]
+__all__ = ["ALL_TYPE_NAMES", "FIELD_TYPES", "UNOFFERED_TYPES", "FieldType", "FieldValueError", "describe", "field_type"]
 
 FIELD_TYPES: dict[str, FieldType] = {
     cls.name: cls()
@@ -69,6 +69,13 @@ FIELD_TYPES: dict[str, FieldType] = {
         ArrayType,
     )
 }
+
+#: Values of Twenty 2.43's ``FieldMetadataType`` we have no class for (api-reference §3.6): they are
+#: in the GraphQL enum and the OpenAPI documents so Twenty's clients validate, but creating a field of
+#: one of them is a 400 naming the type (§17).
+UNOFFERED_TYPES: tuple[str, ...] = ("MORPH_RELATION", "TS_VECTOR", "FILES")
+#: Every type name a client may see or send.
+ALL_TYPE_NAMES: tuple[str, ...] = (*FIELD_TYPES, *UNOFFERED_TYPES)
 
 
 def field_type(name: str) -> FieldType:

@@ -99,8 +99,8 @@ class UpdateObjectPayload(graphene.InputObjectType):
     is_active = graphene.Boolean()
     is_searchable = graphene.Boolean()
     is_label_synced_with_name = graphene.Boolean()
-    label_identifier_field_metadata_id = graphene.String()
-    image_identifier_field_metadata_id = graphene.String()
+    label_identifier_field_metadata_id = graphene.UUID()
+    image_identifier_field_metadata_id = graphene.UUID()
     duplicate_criteria = graphene.List(graphene.NonNull(graphene.List(graphene.NonNull(graphene.String))))
 
 
@@ -123,7 +123,7 @@ class CreateFieldInput(graphene.InputObjectType):
     type = graphene.InputField(graphene.NonNull(FieldMetadataType))
     name = graphene.String(required=True)
     label = graphene.String(required=True)
-    object_metadata_id = graphene.String(required=True)
+    object_metadata_id = graphene.UUID(required=True)
     description = graphene.String()
     icon = graphene.String()
     is_custom = graphene.Boolean()

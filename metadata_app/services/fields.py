@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from metadata_app.field_types import FIELD_TYPES, FieldValueError
+from metadata_app.field_types import FIELD_TYPES, UNOFFERED_TYPES, FieldValueError
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.registry import build_field_spec
 from metadata_app.services.inputs import check_keys, read_bool, read_text, unquote_default
-from metadata_app.services.names import camel_case, validate_name
+from metadata_app.services.names import camel_case, validate_custom_field_name
 from metadata_app.signals_data import data_model_changed, field_added, field_data_changing, field_removing
 
 __all__ = ["add_field", "create_field", "delete_field", "get_field", "parse_uuid", "update_field"]
@@ -186,10 +186,13 @@ def build_field(workspace: Workspace, data: Any) -> FieldMetadata:
     data = check_keys(data, CREATE_KEYS, IGNORED_KEYS, "field input")
     obj = get_object_for_field(workspace, data.get("objectMetadataId"))
     type_name = data.get("type")
+    if type_name in UNOFFERED_TYPES:
+        # Twenty has these types (api-reference §3.6); we do not offer them yet (§17, Decisions).
+        raise ValidationError(f"Field type {type_name} is not supported", code="INVALID_FIELD_INPUT")
     if type_name not in FIELD_TYPES or type_name in SYSTEM_ONLY_TYPES:
         allowed = ", ".join(t for t in FIELD_TYPES if t not in SYSTEM_ONLY_TYPES)
         raise ValidationError(f"type {type_name!r} is invalid; expected one of {allowed}", code="INVALID_FIELD_INPUT")
-    name = validate_name(data.get("name"))
+    name = validate_custom_field_name(data.get("name"))
     label = read_text(data, "label", required=True)
     synced = read_bool(data, "isLabelSyncedWithName", False)
     if synced and camel_case(label) != name:
@@ -247,7 +250,9 @@ def create_relation(obj: ObjectMetadata, name: str, common: dict[str, Any], payl
             code="OBJECT_NOT_FOUND",
         )
     target_label = read_text(payload, "targetFieldLabel", required=True)
-    target_name = validate_name(payload.get("targetFieldName") or camel_case(target_label), "target field name")
+    target_name = validate_custom_field_name(
+        payload.get("targetFieldName") or camel_case(target_label), "target field name"
+    )
     inverse = "ONE_TO_MANY" if relation_type == "MANY_TO_ONE" else "MANY_TO_ONE"
     check_name_free(obj, name, many_to_one=relation_type == "MANY_TO_ONE")
     check_name_free(target, target_name, many_to_one=inverse == "MANY_TO_ONE")
@@ -301,7 +306,7 @@ def update_field(workspace: Workspace, field_id: Any, data: Any) -> FieldMetadat
     if "name" in data and data["name"] != field.name:
         if not field.is_custom:
             raise ValidationError(f'Standard field "{field.name}" cannot be renamed', code="FIELD_MUTATION_NOT_ALLOWED")
-        name = validate_name(data["name"])
+        name = validate_custom_field_name(data["name"])
         check_name_free(
             field.object,
             name,

@@ -6,7 +6,14 @@ import re
 
 from django.core.exceptions import ValidationError
 
-__all__ = ["RESERVED_NAMES", "camel_case", "cap", "validate_name", "validate_object_names"]
+__all__ = [
+    "RESERVED_NAMES",
+    "camel_case",
+    "cap",
+    "validate_custom_field_name",
+    "validate_name",
+    "validate_object_names",
+]
 
 NAME_PATTERN = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 MAX_NAME_LENGTH = 63
@@ -74,6 +81,18 @@ def validate_name(name: object, what: str = "name") -> str:
             f'and digits (camelCase), e.g. "myObject"',
             code="INVALID_NAME",
         )
+    return name
+
+
+def validate_custom_field_name(name: object, what: str = "name") -> str:
+    """Check a custom field's name: syntax, length and the reserved words of api-reference §3.5.
+
+    Twenty refuses the reserved words for custom fields too; standard fields (company's ``address``)
+    are created by the server and keep their names.
+    """
+    name = validate_name(name, what)
+    if name in RESERVED_NAMES:
+        raise ValidationError(f'The name "{name}" is not available', code="RESERVED_KEYWORD")
     return name
 
 

@@ -12,12 +12,13 @@ from django.http import Http404
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.services.fields import add_field, parse_uuid, taken_names
 from metadata_app.services.inputs import check_keys, read_bool, read_text
-from metadata_app.services.names import camel_case, validate_object_names
+from metadata_app.services.names import camel_case, cap, validate_object_names
 from metadata_app.signals_data import data_model_changed, field_removing, object_removing
 
 __all__ = [
     "add_default_fields",
     "add_target_relations",
+    "add_timeline_relation",
     "create_object",
     "delete_object",
     "get_object",
@@ -51,8 +52,10 @@ UPDATE_KEYS = (
     "imageIdentifierFieldMetadataId",
     "duplicateCriteria",
 )
-#: Objects that link notes and tasks to records; every new custom object gets a relation from each.
-TARGET_OBJECTS = ("noteTarget", "taskTarget")
+#: Objects that link notes, tasks and attachments to records; every new custom object gets a relation from each.
+TARGET_OBJECTS = ("noteTarget", "taskTarget", "attachment")
+#: The audit trail's object (api-reference §16): one ``target{Singular}`` relation per business and custom object.
+TIMELINE_OBJECT = "timelineActivity"
 LABEL_IDENTIFIER_TYPES = frozenset(
     {"TEXT", "FULL_NAME", "UUID", "NUMBER", "EMAILS", "PHONES", "LINKS", "DATE_TIME", "DATE"}
 )
@@ -108,9 +111,49 @@ def add_default_fields(obj: ObjectMetadata, name_field: bool = True) -> None:
         )
 
 
-def add_target_relations(obj: ObjectMetadata) -> None:
-    """Link ``obj`` from noteTarget and taskTarget (``noteTarget.<singular>`` <-> ``<obj>.noteTargets``)."""
-    for target in ObjectMetadata.objects.filter(workspace_id=obj.workspace_id, name_singular__in=TARGET_OBJECTS):
+def timeline_field_name(singular: str) -> str:
+    """``person`` -> ``targetPerson``: the timeline's relation to an object (Twenty's migrated naming, §16.2).
+
+    Cut to the 63 characters a name may have (an object name may be 63 long itself).
+    """
+    return f"target{cap(singular)}"[:63]
+
+
+def add_timeline_relation(obj: ObjectMetadata) -> None:
+    """Link ``obj`` from the timeline (``timelineActivity.target<Singular>`` <-> ``<obj>.timelineActivities``).
+
+    Destroying a record destroys its activities (CASCADE, api-reference §16.2).
+    """
+    timeline = ObjectMetadata.objects.filter(workspace_id=obj.workspace_id, name_singular=TIMELINE_OBJECT).first()
+    if timeline is None:
+        return
+    many = add_field(
+        timeline,
+        name=timeline_field_name(obj.name_singular),
+        type="RELATION",
+        label=obj.label_singular,
+        is_custom=obj.is_custom,
+        relation_target_object=obj,
+        settings={"relationType": "MANY_TO_ONE", "onDelete": "CASCADE"},
+    )
+    one = add_field(
+        obj,
+        name="timelineActivities",
+        type="RELATION",
+        label="Timeline Activities",
+        is_custom=False,
+        is_system=True,
+        relation_target_object=timeline,
+        relation_target_field=many,
+        settings={"relationType": "ONE_TO_MANY", "onDelete": "CASCADE"},
+    )
+    many.relation_target_field = one
+    many.save(update_fields=["relation_target_field", "updated_at"])
+
+
+def add_target_relations(obj: ObjectMetadata, targets: tuple[str, ...] = TARGET_OBJECTS) -> None:
+    """Link ``obj`` from noteTarget, taskTarget and attachment (``noteTarget.<singular>`` <-> ``<obj>.noteTargets``)."""
+    for target in ObjectMetadata.objects.filter(workspace_id=obj.workspace_id, name_singular__in=targets):
         many = add_field(
             target,
             name=obj.name_singular,
@@ -157,12 +200,23 @@ def check_target_names_free(workspace: Workspace, singular: str) -> None:
     A new object gets a field named after its singular on both (see ``add_target_relations``),
     so ``position`` or ``createdBy`` must be refused here rather than fail in the database.
     """
-    for target in ObjectMetadata.objects.filter(workspace=workspace, name_singular__in=TARGET_OBJECTS):
+    targets = ObjectMetadata.objects.filter(workspace=workspace, name_singular__in=TARGET_OBJECTS)
+    for target in sorted(targets, key=lambda o: TARGET_OBJECTS.index(o.name_singular)):
         taken = taken_names(target)
         for candidate in (singular, f"{singular}Id"):
             if candidate in taken:
                 raise ValidationError(
                     f'The name "{singular}" is not available: object "{target.name_singular}" already has a field "{candidate}"',
+                    code="NAME_NOT_AVAILABLE",
+                )
+    timeline = ObjectMetadata.objects.filter(workspace=workspace, name_singular=TIMELINE_OBJECT).first()
+    if timeline is not None:
+        name = timeline_field_name(singular)
+        taken = taken_names(timeline)
+        for candidate in (name, f"{name}Id"):
+            if candidate in taken:
+                raise ValidationError(
+                    f'The name "{singular}" is not available: object "{TIMELINE_OBJECT}" already has a field "{candidate}"',
                     code="NAME_NOT_AVAILABLE",
                 )
 
@@ -180,6 +234,12 @@ def rename_target_relations(obj: ObjectMetadata, singular: str) -> None:
     ):
         field.name = singular
         field.save(update_fields=["name", "updated_at"])
+    FieldMetadata.objects.filter(
+        workspace_id=obj.workspace_id,
+        object__name_singular=TIMELINE_OBJECT,
+        relation_target_object=obj,
+        name=timeline_field_name(obj.name_singular),
+    ).update(name=timeline_field_name(singular))
 
 
 def check_label_sync(data: dict[str, Any], singular: str, plural: str, labels: tuple[str, str]) -> None:
@@ -219,6 +279,7 @@ def create_object(workspace: Workspace, data: Any) -> ObjectMetadata:
     )
     add_default_fields(obj)
     add_target_relations(obj)
+    add_timeline_relation(obj)
     return obj
 
 

@@ -321,7 +321,7 @@ def test_create_workspace_command_prints_the_id_and_seeds_it(db):
     output = run("create_workspace", "  Initech ")
     workspace = Workspace.objects.get(display_name="Initech")
     assert output == f"{workspace.pk}\tInitech\n"
-    assert ObjectMetadata.objects.filter(workspace=workspace).count() == 8
+    assert ObjectMetadata.objects.filter(workspace=workspace).count() == 10
 
 
 def test_create_workspace_command_refuses_a_blank_name(db):
@@ -333,7 +333,7 @@ def test_create_workspace_command_refuses_a_blank_name(db):
 def test_list_workspaces_command_prints_one_line_per_workspace(workspace, other_workspace):
     lines = run("list_workspaces").splitlines()
     expected = [
-        f"{w.pk}\t{w.display_name}\tversion {w.metadata_version}\t8 objects"
+        f"{w.pk}\t{w.display_name}\tversion {w.metadata_version}\t10 objects"
         for w in Workspace.objects.order_by("created_at")
     ]
     assert lines == expected

@@ -19,12 +19,14 @@ from tests.core.conftest import Records, client_for
 #: 1 the API key with its workspace (one SELECT with a join), 2 the page of records, 3 the count.
 FIND_MANY_DEPTH_0 = 3
 #: + one query per relation of a person: company (MANY_TO_ONE), pointOfContactForOpportunities,
-#: noteTargets and taskTargets (ONE_TO_MANY).
-FIND_MANY_DEPTH_1 = FIND_MANY_DEPTH_0 + 4
+#: noteTargets, taskTargets, attachments and timelineActivities (ONE_TO_MANY).
+FIND_MANY_DEPTH_1 = FIND_MANY_DEPTH_0 + 6
 #: + one query per relation of the embedded companies (people, opportunities, noteTargets,
-#: taskTargets; accountOwner costs nothing while no company has one) and of the embedded
-#: opportunities (company, pointOfContact, noteTargets, taskTargets).
-FIND_MANY_DEPTH_2 = FIND_MANY_DEPTH_1 + 4 + 4
+#: taskTargets, attachments, timelineActivities; accountOwner costs nothing while no company has
+#: one), of the embedded opportunities (company, pointOfContact, noteTargets, taskTargets,
+#: attachments, timelineActivities) and of the embedded activities (targetPerson; their other
+#: targets and workspaceMember are empty).
+FIND_MANY_DEPTH_2 = FIND_MANY_DEPTH_1 + 6 + 6 + 1
 #: The API key, then the record.
 FIND_ONE = 2
 
@@ -127,10 +129,11 @@ def test_batch_create_costs_the_same_for_1_10_and_60_records_and_inserts_in_one_
     costs = {size: batch_queries(api, size, 100 * (index + 1)) for index, size in enumerate((1, 10, 60))}
     # then
     assert len(costs[1]) == len(costs[10]) == len(costs[60])
-    # One statement per table: an INSERT on SQLite, a COPY on PostgreSQL.
+    # One statement per table and object: an INSERT on SQLite, a COPY on PostgreSQL; the people,
+    # then their ``person.created`` activities (api-reference §16).
     for table in ("core_app_record", "core_app_recordindex"):
         writes = [q for q in costs[60] if q.startswith((f"INSERT INTO {table} (", f"COPY {table} ("))]
-        assert len(writes) == 1, (table, writes)
+        assert len(writes) == 2, (table, writes)
 
 
 # --- index use on PostgreSQL --------------------------------------------------------------------

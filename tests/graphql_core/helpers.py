@@ -96,6 +96,11 @@ def project(record: dict[str, Any], skip: Iterable[str] = ()) -> dict[str, Any]:
     return {key: value for key, value in record.items() if key not in skipped}
 
 
+#: Keys of RAW_JSON fields met in the suite: a JSON scalar, selected without sub-fields (a timeline
+#: activity's ``properties``, api-reference §16).
+RAW_JSON_KEYS = frozenset({"properties"})
+
+
 def selection_of(record: dict[str, Any], relations: Iterable[str] = (), skip: Iterable[str] = ()) -> str:
     """The GraphQL selection that asks for exactly the keys of a REST record.
 
@@ -112,7 +117,7 @@ def selection_of(record: dict[str, Any], relations: Iterable[str] = (), skip: It
             parts.append(f"{key} {{ edges {{ node {{ {inner} }} }} }}")
         elif key in relations:
             parts.append(f"{key} {{ {selection_of(value, skip=skip) if value else 'id'} }}")
-        elif isinstance(value, dict):
+        elif isinstance(value, dict) and key not in RAW_JSON_KEYS:
             parts.append(f"{key} {{ {' '.join(value)} }}")
         else:
             parts.append(key)

@@ -383,7 +383,14 @@ def test_people_at_depth_one_equal_people_with_their_relations_selected(reader, 
     # when
     rest, graphql, relations = nesting(reader, rgql, "/rest/people", "people")
     # then
-    assert relations == {"company", "pointOfContactForOpportunities", "noteTargets", "taskTargets"}
+    assert relations == {
+        "company",
+        "pointOfContactForOpportunities",
+        "noteTargets",
+        "taskTargets",
+        "attachments",
+        "timelineActivities",
+    }
     assert [(p["name"]["firstName"], p["company"] and p["company"]["name"]) for p in rest] == [
         ("Ada", "Acme"),
         ("Alan", "Acme"),

@@ -20,7 +20,7 @@ def test_create_api_key_then_generate_a_token_that_authenticates_rest(api, gql):
     status, body = ApiClient(token).get("/rest/metadata/objects")
     # then
     assert key["name"] == "Zapier" and key["revokedAt"] is None and key["expiresAt"] == "2099-01-01T00:00:00.000Z"
-    assert status == 200 and body["totalCount"] == 8
+    assert status == 200 and body["totalCount"] == 10
     status, rest = api.get(f"/rest/metadata/apiKeys/{key['id']}")
     assert status == 200 and rest["data"]["expiresAt"] == "2099-06-01T00:00:00.000Z"
     assert rest["data"]["tokenLast4"] == token[-4:]

@@ -28,7 +28,7 @@ def test_fields_default_to_a_page_of_ten_of_all_objects(gql, workspace):
     ids = [
         str(pk) for pk in FieldMetadata.objects.filter(workspace=workspace).order_by("pk").values_list("pk", flat=True)
     ]
-    assert data["fields"]["totalCount"] == len(ids) == 112
+    assert data["fields"]["totalCount"] == len(ids) == 160
     assert [e["node"]["id"] for e in data["fields"]["edges"]] == ids[:10]
     assert data["fields"]["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False}
 
@@ -47,7 +47,7 @@ def test_fields_filtered_by_object_metadata_id(gql, workspace):
     )
     # then
     nodes = [e["node"] for e in data["fields"]["edges"]]
-    assert [n["id"] for n in nodes] == expected and data["fields"]["totalCount"] == len(expected) == 20
+    assert [n["id"] for n in nodes] == expected and data["fields"]["totalCount"] == len(expected) == 22
     assert {(n["objectMetadataId"], n["object"]["nameSingular"]) for n in nodes} == {(company, "company")}
 
 
@@ -62,7 +62,7 @@ def test_fields_filtered_by_object_and_flags(gql, workspace):
     ]
     relation_ids = {
         field_id(workspace, "person", name)
-        for name in ("company", "noteTargets", "taskTargets", "pointOfContactForOpportunities")
+        for name in ("company", "noteTargets", "taskTargets", "attachments", "pointOfContactForOpportunities")
     }
     # when
     data = gql.data(
@@ -158,8 +158,8 @@ def test_nested_fields_cost_the_same_queries_for_one_object_and_all(gql):
     one, one_data = count_queries(gql, NESTED, {"first": 1})
     every, every_data = count_queries(gql, NESTED, {"first": 1000})
     # then: key, count, page, fields of the page (relations are wired in memory)
-    assert len(one_data["objects"]["edges"]) == 1 and len(every_data["objects"]["edges"]) == 8
-    assert sum(len(e["node"]["fieldsList"]) for e in every_data["objects"]["edges"]) == 112
+    assert len(one_data["objects"]["edges"]) == 1 and len(every_data["objects"]["edges"]) == 10
+    assert sum(len(e["node"]["fieldsList"]) for e in every_data["objects"]["edges"]) == 160
     assert one == every == 4
 
 
@@ -193,5 +193,5 @@ def test_fields_with_their_objects_cost_the_same_queries_for_one_and_many(gql):
     one, _ = count_queries(gql, query, {"first": 1})
     many, data = count_queries(gql, query, {"first": 1000})
     # then: key, count, page, fields of every object met
-    assert len(data["fields"]["edges"]) == 112
+    assert len(data["fields"]["edges"]) == 160
     assert one == many == 4

@@ -27,7 +27,7 @@ def test_lists_show_only_the_callers_workspace(gql, workspace, other_workspace):
         {"o": theirs},
     )
     # then
-    assert data["objects"]["totalCount"] == 8
+    assert data["objects"]["totalCount"] == 10
     assert theirs not in {e["node"]["id"] for e in data["objects"]["edges"]}
     assert data["fields"]["totalCount"] == 0
 

@@ -111,6 +111,7 @@ def test_create_object_answers_the_object_with_its_default_fields(api, gql):
         "isActive": True,
     }
     assert sorted((f["name"], f["type"]) for f in created["fieldsList"]) == [
+        ("attachments", "RELATION"),
         ("createdAt", "DATE_TIME"),
         ("createdBy", "ACTOR"),
         ("deletedAt", "DATE_TIME"),
@@ -119,6 +120,7 @@ def test_create_object_answers_the_object_with_its_default_fields(api, gql):
         ("noteTargets", "RELATION"),
         ("position", "POSITION"),
         ("taskTargets", "RELATION"),
+        ("timelineActivities", "RELATION"),
         ("updatedAt", "DATE_TIME"),
         ("updatedBy", "ACTOR"),
     ]

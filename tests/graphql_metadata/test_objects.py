@@ -59,14 +59,14 @@ def test_objects_lists_every_object_by_id_with_cursors(gql, workspace):
     objects = page(gql, {})
     # then
     ids = object_ids(workspace)
-    assert ids_of(objects) == ids and objects["totalCount"] == len(ids) == 8
+    assert ids_of(objects) == ids and objects["totalCount"] == len(ids) == 10
     assert objects["pageInfo"] == {
         "hasNextPage": False,
         "hasPreviousPage": False,
         "startCursor": objects["edges"][0]["cursor"],
         "endCursor": objects["edges"][-1]["cursor"],
     }
-    assert len({edge["cursor"] for edge in objects["edges"]}) == 8
+    assert len({edge["cursor"] for edge in objects["edges"]}) == 10
 
 
 def test_paging_forwards_with_first_and_after(gql, workspace):
@@ -75,15 +75,15 @@ def test_paging_forwards_with_first_and_after(gql, workspace):
     # when
     first = page(gql, {"first": 3})
     second = page(gql, {"first": 3, "after": first["pageInfo"]["endCursor"]})
-    third = page(gql, {"first": 3, "after": second["pageInfo"]["endCursor"]})
+    third = page(gql, {"first": 4, "after": second["pageInfo"]["endCursor"]})
     # then
-    assert [ids_of(first), ids_of(second), ids_of(third)] == [ids[0:3], ids[3:6], ids[6:8]]
+    assert [ids_of(first), ids_of(second), ids_of(third)] == [ids[0:3], ids[3:6], ids[6:10]]
     assert [(p["pageInfo"]["hasPreviousPage"], p["pageInfo"]["hasNextPage"]) for p in (first, second, third)] == [
         (False, True),
         (True, True),
         (True, False),
     ]
-    assert {p["totalCount"] for p in (first, second, third)} == {8}
+    assert {p["totalCount"] for p in (first, second, third)} == {10}
 
 
 def test_paging_backwards_with_last_and_before(gql, workspace):
@@ -92,9 +92,9 @@ def test_paging_backwards_with_last_and_before(gql, workspace):
     # when
     last = page(gql, {"last": 3})
     previous = page(gql, {"last": 3, "before": last["pageInfo"]["startCursor"]})
-    first = page(gql, {"last": 3, "before": previous["pageInfo"]["startCursor"]})
+    first = page(gql, {"last": 4, "before": previous["pageInfo"]["startCursor"]})
     # then
-    assert [ids_of(last), ids_of(previous), ids_of(first)] == [ids[5:8], ids[2:5], ids[0:2]]
+    assert [ids_of(last), ids_of(previous), ids_of(first)] == [ids[7:10], ids[4:7], ids[0:4]]
     assert [(p["pageInfo"]["hasPreviousPage"], p["pageInfo"]["hasNextPage"]) for p in (last, previous, first)] == [
         (True, False),
         (True, True),
@@ -157,7 +157,7 @@ def test_filter_is_custom_and_is_active(api, gql, workspace):
     assert ids_of(custom) == sorted([rocket, planet]) and custom["totalCount"] == 2
     assert ids_of(inactive) == [planet]
     assert ids_of(custom_and_active) == [rocket]
-    assert ids_of(standard) == object_ids(workspace, is_custom=False) and standard["totalCount"] == 8
+    assert ids_of(standard) == object_ids(workspace, is_custom=False) and standard["totalCount"] == 10
 
 
 def test_filter_id_in_eq_neq_not_in(gql, workspace):
@@ -184,7 +184,7 @@ def test_filter_and_or(gql, workspace):
     both = page(gql, {}, {"and": [{"isSystem": {"is": True}}, {"id": {"eq": person}}]})
     none = page(gql, {}, {"or": []})
     # then
-    assert len(system) == 3
+    assert len(system) == 5
     assert ids_of(either) == sorted([*system, person])
     assert ids_of(both) == [] and both["totalCount"] == 0
     assert ids_of(none) == []
@@ -228,10 +228,10 @@ def test_object_by_id_with_fields_connection_and_fields_list(gql, workspace):
         "isSystem": False,
         "isRemote": False,
     }
-    assert [f["id"] for f in obj["fieldsList"]] == field_ids and len(field_ids) == 19
+    assert [f["id"] for f in obj["fieldsList"]] == field_ids and len(field_ids) == 21
     assert {f["objectMetadataId"] for f in obj["fieldsList"]} == {person}
     assert [e["node"]["id"] for e in obj["firstFive"]["edges"]] == field_ids[:5]
-    assert obj["firstFive"]["totalCount"] == 19
+    assert obj["firstFive"]["totalCount"] == 21
     assert obj["firstFive"]["pageInfo"] == {"hasNextPage": True, "hasPreviousPage": False}
     assert [e["node"]["id"] for e in obj["system"]["edges"]] == system_ids and obj["system"]["totalCount"] == len(
         system_ids

@@ -61,7 +61,18 @@ def test_admin_creates_a_seeded_workspace(admin_client):
     assert (response.status_code, response["Location"]) == (302, "/admin/metadata_app/workspace/")
     workspace = Workspace.objects.get(display_name="Initech")
     names = sorted(ObjectMetadata.objects.filter(workspace=workspace).values_list("name_singular", flat=True))
-    assert names == ["company", "note", "noteTarget", "opportunity", "person", "task", "taskTarget", "workspaceMember"]
+    assert names == [
+        "attachment",
+        "company",
+        "note",
+        "noteTarget",
+        "opportunity",
+        "person",
+        "task",
+        "taskTarget",
+        "timelineActivity",
+        "workspaceMember",
+    ]
 
 
 def test_admin_renames_a_workspace(admin_client, workspace):

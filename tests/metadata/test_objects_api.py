@@ -11,7 +11,18 @@ from tests.seeding import store_records
 
 OBJECTS = "/rest/metadata/objects"
 MISSING_ID = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
-STANDARD_NAMES = ["company", "note", "noteTarget", "opportunity", "person", "task", "taskTarget", "workspaceMember"]
+STANDARD_NAMES = [
+    "attachment",
+    "company",
+    "note",
+    "noteTarget",
+    "opportunity",
+    "person",
+    "task",
+    "taskTarget",
+    "timelineActivity",
+    "workspaceMember",
+]
 
 
 def sorted_object_ids(workspace) -> list[str]:
@@ -38,7 +49,7 @@ def test_list_returns_legacy_envelope_with_every_object_and_its_fields(api, work
     assert list(body["data"]) == ["objects"]
     assert [o["id"] for o in body["data"]["objects"]] == ids
     assert sorted(o["nameSingular"] for o in body["data"]["objects"]) == STANDARD_NAMES
-    assert body["totalCount"] == 8
+    assert body["totalCount"] == 10
     assert body["pageInfo"] == {
         "hasNextPage": False,
         "hasPreviousPage": False,
@@ -56,7 +67,7 @@ def test_list_pages_forward_with_limit_and_starting_after(api, workspace):
     # when
     first = api.get(OBJECTS, limit=3)
     second = api.get(OBJECTS, limit=3, starting_after=ids[2])
-    last = api.get(OBJECTS, limit=3, starting_after=ids[5])
+    last = api.get(OBJECTS, limit=3, starting_after=ids[6])
     # then
     assert first[0] == second[0] == last[0] == 200
     assert [o["id"] for o in first[1]["data"]["objects"]] == ids[0:3]
@@ -73,14 +84,14 @@ def test_list_pages_forward_with_limit_and_starting_after(api, workspace):
         "startCursor": ids[3],
         "endCursor": ids[5],
     }
-    assert [o["id"] for o in last[1]["data"]["objects"]] == ids[6:8]
+    assert [o["id"] for o in last[1]["data"]["objects"]] == ids[7:10]
     assert last[1]["pageInfo"] == {
         "hasNextPage": False,
         "hasPreviousPage": True,
-        "startCursor": ids[6],
-        "endCursor": ids[7],
+        "startCursor": ids[7],
+        "endCursor": ids[9],
     }
-    assert first[1]["totalCount"] == second[1]["totalCount"] == last[1]["totalCount"] == 8
+    assert first[1]["totalCount"] == second[1]["totalCount"] == last[1]["totalCount"] == 10
 
 
 def test_list_pages_backward_with_ending_before(api, workspace):
@@ -112,7 +123,7 @@ def test_list_with_limit_zero_returns_an_empty_page_and_the_total(api):
     assert body == {
         "data": {"objects": []},
         "pageInfo": {"hasNextPage": True, "hasPreviousPage": False, "startCursor": None, "endCursor": None},
-        "totalCount": 8,
+        "totalCount": 10,
     }
 
 
@@ -120,7 +131,7 @@ def test_list_accepts_a_limit_above_the_maximum(api):
     # the maximum (1000) is applied silently, never refused
     status, body = api.get(OBJECTS, limit=100000)
     assert status == 200
-    assert (len(body["data"]["objects"]), body["pageInfo"]["hasNextPage"]) == (8, False)
+    assert (len(body["data"]["objects"]), body["pageInfo"]["hasNextPage"]) == (10, False)
 
 
 def test_list_with_both_cursors_is_400(api, workspace):
@@ -275,6 +286,8 @@ def test_create_gives_the_default_fields_with_name_as_label_identifier(api, work
         "position": ("POSITION", True, False, False),
         "noteTargets": ("RELATION", False, True, True),
         "taskTargets": ("RELATION", False, True, True),
+        "attachments": ("RELATION", False, True, True),
+        "timelineActivities": ("RELATION", True, False, True),
     }
     fields = fields_by_name(rocket)
     assert rocket["labelIdentifierFieldMetadataId"] == fields["name"]["id"]

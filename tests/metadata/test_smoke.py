@@ -7,8 +7,19 @@ def test_list_objects_returns_the_standard_objects(api):
     # then
     assert status == 200
     names = sorted(o["nameSingular"] for o in body["data"]["objects"])
-    assert names == ["company", "note", "noteTarget", "opportunity", "person", "task", "taskTarget", "workspaceMember"]
-    assert body["totalCount"] == 8
+    assert names == [
+        "attachment",
+        "company",
+        "note",
+        "noteTarget",
+        "opportunity",
+        "person",
+        "task",
+        "taskTarget",
+        "timelineActivity",
+        "workspaceMember",
+    ]
+    assert body["totalCount"] == 10
     assert body["pageInfo"]["hasNextPage"] is False
 
 

@@ -12,8 +12,8 @@ from tests.graphql_core.helpers import GraphQL
 
 #: The key (its workspace and role version in one statement), the page, the count; then one query
 #: per relation of a person at depth 1 (company, pointOfContactForOpportunities, noteTargets,
-#: taskTargets): an Admin key's cost (see tests/core/test_query_counts.py).
-ADMIN_DEPTH_1 = 3 + 4
+#: taskTargets, attachments, timelineActivities): an Admin key's cost (see tests/core/test_query_counts.py).
+ADMIN_DEPTH_1 = 3 + 6
 
 
 def warm_queries(client, path: str, **params) -> list[str]:
