@@ -52,6 +52,7 @@ def test_defaults_are_twentys_lists(api):
         False,
     ]
     assert objects_searchable(api) == {
+        "attachment": False,
         "company": True,
         "note": True,
         "noteTarget": False,
@@ -59,6 +60,7 @@ def test_defaults_are_twentys_lists(api):
         "person": True,
         "task": True,
         "taskTarget": False,
+        "timelineActivity": False,
         "workspaceMember": False,
     }
 
