@@ -19,6 +19,7 @@ from core_app.query.ast import Node
 from core_app.query.compiler import compile_filter
 from core_app.query.planner import read_rows
 from core_app.query.targets import Source, Target, resolve_target
+from core_app.services import timeline
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
 from core_app.services.output import output_plan, record_to_api
@@ -206,6 +207,8 @@ def attach_samples(
     by_key: dict[tuple[Any, ...], list[Any]] = {}
     for record, raw in zip(fetched.rows, result):
         key = tuple(raw[width : width + len(dims)])
-        by_key.setdefault(key, []).append(record_to_api(record, plan, selection))
+        shaped = record_to_api(record, plan, selection)
+        timeline.visible_diffs(ctx, [record], [shaped])
+        by_key.setdefault(key, []).append(shaped)
     for row, group in zip(found, groups):
         group["records"] = by_key.get(tuple(row[dimension.alias] for dimension in dimensions), [])

@@ -25,6 +25,7 @@ from core_app.query.compiler import compile_filter
 from core_app.query.ordering import SortKey, build_sort_keys, encode_cursor, order_sql, seek_sql
 from core_app.query.planner import Fetched, read_rows
 from core_app.query.targets import Source
+from core_app.services import timeline
 from core_app.services.context import RecordContext
 from core_app.services.output import NESTED_LIMIT, output_plan, record_to_api
 from core_app.store.records import RecordRow, fetch_by_ids, select_list
@@ -89,6 +90,7 @@ def shape(
     selection, loads = access.visible_output(ctx, selection, loads)
     plan = output_plan(ctx.snapshot, ctx.spec)
     outputs = [record_to_api(record, plan, selection) for record in records]
+    timeline.visible_diffs(ctx, records, outputs)
     if records:
         for load in loads:
             attach(ctx, records, outputs, load)

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.dispatch import receiver
 from django.utils import timezone
 
+from core_app import access
 from core_app.query.ast import And, Condition
 from core_app.query.ordering import build_sort_keys
 from core_app.query.planner import fetch
@@ -37,7 +38,7 @@ from core_app.store.writer import index_state
 from metadata_app.field_types.scalars import format_instant
 from metadata_app.specs import FieldSpec, ObjectSpec
 
-__all__ = ["TIMELINE_OBJECT", "record_activities", "target_field"]
+__all__ = ["TIMELINE_OBJECT", "record_activities", "target_field", "visible_diffs"]
 
 TIMELINE_OBJECT = "timelineActivity"
 #: Actions that get an activity; a destroyed record's activities are destroyed with it.
@@ -220,3 +221,33 @@ def insert_activities(
         for index, (record_id, name, properties) in enumerate(entries)
     ]
     writer.insert(tctx.slots, rows)
+
+
+def visible_diffs(ctx: RecordContext, records: list[RecordRow], outputs: list[dict[str, Any]]) -> None:
+    """Leave out of each shaped activity's diff the fields the caller's role cannot read.
+
+    A diff holds values of the audited record, not of the activity: a role that cannot read a
+    person's ``jobTitle`` must not read it as ``properties.diff.jobTitle`` either (and an activity
+    of an object the role cannot read keeps no diff). ``outputs`` are changed in place (new dicts:
+    the stored ones stay intact).
+    """
+    if ctx.access is None or ctx.spec.name_singular != TIMELINE_OBJECT:
+        return
+    name_field = ctx.spec.field("name")
+    if name_field is None:
+        return
+    for record, output in zip(records, outputs):
+        properties = output.get("properties")
+        if not isinstance(properties, dict) or not isinstance(properties.get("diff"), dict):
+            continue
+        name = record.data.get(name_field.storage_key)
+        target = ctx.snapshot.by_singular.get(name.split(".")[0]) if isinstance(name, str) else None
+        if target is None or not ctx.access.on(target.id).read:
+            keys: frozenset[str] = frozenset()
+        else:
+            view = access.object_view(ctx.access, ctx.snapshot, target)
+            if view.complete:
+                continue
+            keys = view.keys
+        diff = {key: value for key, value in properties["diff"].items() if key in keys}
+        output["properties"] = {**properties, "diff": diff}

@@ -384,3 +384,31 @@ def test_openapi_routes_follow_the_object_rights(roles):
         "/people/groupBy",
         "/people/{id}",
     ]
+
+
+def test_timeline_diffs_leave_out_fields_the_role_cannot_read(api, roles, restricted, data):
+    # given: one update of Ada changing a hidden field (jobTitle) and a readable one (city)
+    ada = data["ada"]["id"]
+    assert api.patch(f"/rest/people/{ada}", {"jobTitle": "CEO", "city": "London"})[0] == 200
+    params = {"filter": f"targetPersonId[eq]:{ada},name[eq]:person.updated"}
+    [mine] = first_value(api.get("/rest/timelineActivities", **params)[1])
+    assert mine["properties"]["diff"] == {
+        "jobTitle": {"before": "CTO", "after": "CEO"},
+        "city": {"before": "Paris", "after": "London"},
+    }
+    query = (
+        '{ timelineActivities(filter: {targetPersonId: {eq: "%s"}, name: {eq: "person.updated"}}) '
+        "{ edges { node { properties } } } }" % ada
+    )
+
+    # when: the restricted role reads it through REST, REST at depth and GraphQL
+    [listed] = first_value(roles.rest(restricted).get("/rest/timelineActivities", **params)[1])
+    [person] = first_value(roles.rest(restricted).get("/rest/people", depth="1")[1])
+    [edge] = roles.gql(restricted).data(query)["timelineActivities"]["edges"]
+
+    # then: the diff has only the readable field, everywhere
+    visible = {"diff": {"city": {"before": "Paris", "after": "London"}}}
+    assert listed["properties"] == visible
+    [nested] = [a for a in person["timelineActivities"] if a["name"] == "person.updated"]
+    assert nested["properties"] == visible
+    assert edge["node"]["properties"] == visible
