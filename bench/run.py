@@ -144,6 +144,25 @@ SCALE_SCENARIOS: list[Scenario] = [
     Scenario("s7", "one-to-many at depth 1 (a company)", "GET", "/rest/companies/{company}?depth=1"),
     Scenario("s8", "totalCount of 1M (limit=1)", "GET", "/rest/people?limit=1"),
     Scenario("s9", "filtered totalCount (city, limit=1)", "GET", "/rest/people?filter=city[eq]:City%2007&limit=1"),
+    # Issue 10, item 3 (api-reference §13): search through the token index, ranked over every object.
+    Scenario("s10", "search one word (a first name)", "GET", "/rest/search?search_input=First123456&limit=20"),
+    Scenario(
+        "s11",
+        "search two words (~1,000 share the last name)",
+        "GET",
+        "/rest/search?search_input=First4242%20Last254&limit=20",
+    ),
+    Scenario(
+        "s12",
+        "GraphQL search, one word",
+        "POST",
+        "/graphql",
+        lambda: json.dumps(
+            {
+                "query": '{ search(searchInput: "First654321", limit: 20) { edges { node { recordId label tsRankCD } } } }'
+            }
+        ),
+    ),
     # Through relations (api-reference §11): a to-one filter (50 people of one company), a to-many
     # filter (the ~1,000 people of a last name lead to their companies), an order by the company's name.
     Scenario(

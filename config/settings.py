@@ -19,6 +19,7 @@ Environment variables:
   1 MiB): largest JSON of one field value and of one record; larger ones are a 400 naming the field.
 - ``MAX_FILTER_CONDITIONS`` (default 100), ``MAX_FILTER_VALUES`` (default 500, per ``in`` list),
   ``MAX_SORT_KEYS`` (default 10): the size of one request's filter and ordering; more is a 400.
+- ``SEARCH_MAX_INPUT_LENGTH`` (default 200): characters of a search input (api-reference 13); more is a 400.
 - ``MAX_RELATION_FILTER_DEPTH`` (default 2): relation hops one filter path may take
   (``company.accountOwner.name``, api-reference §11.3); more is a 400.
 - ``DATABASE_STATEMENT_TIMEOUT``: milliseconds a PostgreSQL statement of the server or the webhook
@@ -243,6 +244,8 @@ MAX_RECORD_BYTES = int(os.environ.get("MAX_RECORD_BYTES", str(1024 * 1024)))
 MAX_FILTER_CONDITIONS = int(os.environ.get("MAX_FILTER_CONDITIONS", "100"))
 MAX_FILTER_VALUES = int(os.environ.get("MAX_FILTER_VALUES", "500"))
 MAX_SORT_KEYS = int(os.environ.get("MAX_SORT_KEYS", "10"))
+# Characters of one search input: each word is one range of the token index per searched object.
+SEARCH_MAX_INPUT_LENGTH = int(os.environ.get("SEARCH_MAX_INPUT_LENGTH", "200"))
 # Relation hops on one filter path: each hop is one more semi-join (api-reference §11.3).
 MAX_RELATION_FILTER_DEPTH = int(os.environ.get("MAX_RELATION_FILTER_DEPTH", "2"))
 

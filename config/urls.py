@@ -11,7 +11,7 @@ from apikeys_app.views import ApiKeysView
 from core_app.docs_views import docs_page, graphiql_page
 from core_app.graphql.views import WorkspaceGraphQLView
 from core_app.openapi.views import CoreOpenApiView
-from core_app.rest.views import InvalidPathView, RecordsView
+from core_app.rest.views import InvalidPathView, RecordsView, SearchView
 from metadata_app.graphql.views import MetadataGraphQLView
 from metadata_app.openapi import MetadataOpenApiView
 from metadata_app.rest.views import MetadataView
@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("transfers_app.urls")),
     path("rest/metadata/<str:resource>", MetadataView.as_view()),
     path("rest/metadata/<str:resource>/<str:pk>", MetadataView.as_view()),
+    path("rest/search", SearchView.as_view()),
     path("rest/batch/<str:plural>", RecordsView.as_view(mode="batch")),
     path("rest/restore/<str:plural>", RecordsView.as_view(mode="restore")),
     path("rest/restore/<str:plural>/<str:record_id>", RecordsView.as_view(mode="restore")),

@@ -155,6 +155,12 @@ def unreadable_paths(ctx: RecordContext, paths: Iterable[Sequence[str]]) -> list
             if head in QUANTIFIERS:
                 continue
             field = field_of(current.spec, head)
+            if field is None and head == "searchVector":
+                # The object's search index reads its search fields: all of them must be readable.
+                view = object_view(current.access, current.snapshot, current.spec)
+                if any(f.is_searchable and f.id not in view.readable for f in current.spec.fields):
+                    refused.append(f"read field '{head}' of {current.spec.name_singular}")
+                break
             if field is None:
                 break
             view = object_view(current.access, current.snapshot, current.spec)

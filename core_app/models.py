@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from metadata_app.models import ObjectMetadata, Workspace
 
-__all__ = ["Record", "RecordCount", "RecordIndex", "UniqueValue"]
+__all__ = ["Record", "RecordCount", "RecordIndex", "SearchField", "SearchToken", "UniqueValue"]
 
 
 class Record(models.Model):
@@ -139,3 +139,34 @@ class RecordCount(models.Model):
     object_id = models.UUIDField()
     shard = models.SmallIntegerField()
     live = models.BigIntegerField(default=0)
+
+
+class SearchToken(models.Model):
+    """One token of one search field of one record, or (``token = ''``) that field's whole document.
+
+    The search index of api-reference §13 (``core_app.store.search``): a query word is a range of
+    ``search_token`` (C collation on PostgreSQL, migration 0005), answered from the index alone.
+    """
+
+    # Led by the record: writes and deletes find a record's rows by it (as RecordIndex's key).
+    pk = models.CompositePrimaryKey("record_id", "field_id", "token", "workspace_id")
+    workspace_id = models.UUIDField()
+    object_id = models.UUIDField()
+    record_id = models.UUIDField()
+    field_id = models.UUIDField()
+    token = models.TextField()
+    document = models.TextField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace_id", "object_id", "token", "record_id", "field_id"], name="search_token")
+        ]
+
+
+class SearchField(models.Model):
+    """A field whose tokens the search index holds now (what a data-model change compares against)."""
+
+    pk = models.CompositePrimaryKey("workspace_id", "field_id")
+    workspace_id = models.UUIDField()
+    field_id = models.UUIDField()
+    object_id = models.UUIDField()

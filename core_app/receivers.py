@@ -194,8 +194,10 @@ def clean_removed_options(field: FieldMetadata, after: dict[str, Any]) -> None:
 
 @receiver(data_model_changed)
 def on_data_model_changed(sender: Any, workspace_id: Any, **kwargs: Any) -> None:
-    """Bring the index path in step with the workspace's data model as it now stands."""
-    maintenance.sync_slots(build_snapshot(workspace_id, 0))
+    """Bring the index path and the search index in step with the workspace's data model as it now stands."""
+    snapshot = build_snapshot(workspace_id, 0)
+    maintenance.sync_slots(snapshot)
+    maintenance.sync_search(snapshot)
 
 
 @receiver(field_removing)

@@ -106,6 +106,8 @@ class FieldMetadata(models.Model):
     # Marked for the index path (sort and filter through an index); unique fields and relation
     # join columns are indexed whatever this says (see ``effective_is_indexed``).
     is_indexed = models.BooleanField(default=False)
+    # A search field (api-reference §13.2): its values are tokenised into the search index.
+    is_searchable = models.BooleanField(default=False)
     is_label_synced_with_name = models.BooleanField(default=False)
     default_value = models.JSONField(null=True, blank=True)
     options = models.JSONField(null=True, blank=True)

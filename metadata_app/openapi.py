@@ -99,6 +99,11 @@ def field_schemas() -> dict[str, dict[str, Any]]:
             "description": "Keep the field in the index path so sorts and filters on it use an index "
             "(unique fields and relation join columns always are). Speed only, never results.",
         },
+        "isSearchable": {
+            "type": "boolean",
+            "description": "A search field: its values are found by `search` and `searchVector[search]` "
+            "(TEXT, FULL_NAME, EMAILS, PHONES, LINKS).",
+        },
         "isActive": BOOLEAN,
         "isLabelSyncedWithName": BOOLEAN,
         "defaultValue": {"description": "JSON; strings may be quoted Twenty-style (`\"'NEW'\"`)."},
@@ -200,7 +205,7 @@ def object_schemas() -> dict[str, dict[str, Any]]:
         ],
     )
     create = obj(
-        {"nameSingular": name, "namePlural": name, **texts, "isLabelSyncedWithName": BOOLEAN},
+        {"nameSingular": name, "namePlural": name, **texts, "isLabelSyncedWithName": BOOLEAN, "isSearchable": BOOLEAN},
         ["nameSingular", "namePlural", "labelSingular", "labelPlural"],
         closed=True,
         description="A custom object; it gets the default fields (id, name, createdAt, ...).",
@@ -212,6 +217,7 @@ def object_schemas() -> dict[str, dict[str, Any]]:
             **texts,
             "isLabelSyncedWithName": BOOLEAN,
             "isActive": BOOLEAN,
+            "isSearchable": BOOLEAN,
             "labelIdentifierFieldMetadataId": nullable(dict(UUID)),
             "imageIdentifierFieldMetadataId": nullable(dict(UUID)),
             "duplicateCriteria": criteria,

@@ -53,6 +53,7 @@ def build_field_spec(row: FieldMetadata, names_by_id: dict[Any, str]) -> FieldSp
         is_nullable=row.is_nullable,
         is_unique=row.is_unique,
         is_indexed=row.effective_is_indexed,
+        is_searchable=row.is_searchable,
         is_system=row.is_system,
         is_custom=row.is_custom,
         default_value=row.default_value,
@@ -86,6 +87,7 @@ def build_snapshot(workspace_id: Any, version: int) -> SchemaSnapshot:
             label_identifier_field_id=str(o.label_identifier_field_metadata_id)
             if o.label_identifier_field_metadata_id
             else None,
+            is_searchable=o.is_searchable,
             duplicate_criteria=tuple(tuple(c) for c in (o.duplicate_criteria or ())),
         )
         for o in objects

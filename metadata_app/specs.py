@@ -53,6 +53,7 @@ class FieldSpec:
     is_nullable: bool = True
     is_unique: bool = False
     is_indexed: bool = False
+    is_searchable: bool = False
     is_system: bool = False
     is_custom: bool = True
     default_value: Any = None
@@ -114,6 +115,7 @@ class ObjectSpec:
     is_system: bool
     fields: tuple[FieldSpec, ...]
     label_identifier_field_id: str | None = None
+    is_searchable: bool = False
     duplicate_criteria: tuple[tuple[str, ...], ...] = ()
     by_name: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
     by_join_name: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)

@@ -13,6 +13,7 @@ from metadata_app.services.fields import add_field, taken_names
 from metadata_app.services.objects import add_default_fields, add_target_relations, add_timeline_relation
 
 __all__ = [
+    "SEARCH_FIELDS",
     "STANDARD_OBJECTS",
     "STANDARD_RELATIONS",
     "TIMELINE_TARGETS",
@@ -184,6 +185,15 @@ STANDARD_OBJECTS: dict[str, dict[str, Any]] = {
     },
 }
 
+#: Twenty's search fields of the standard objects (api-reference §4 and §13.2): ``isSearchable`` from the start.
+SEARCH_FIELDS: dict[str, tuple[str, ...]] = {
+    "person": ("name", "emails", "phones", "jobTitle"),
+    "company": ("name", "domainName"),
+    "opportunity": ("name",),
+    "note": ("title", "bodyV2"),
+    "task": ("title", "bodyV2"),
+}
+
 # (object, MANY_TO_ONE field, target object, ONE_TO_MANY field on the target, on delete)
 STANDARD_RELATIONS = (
     ("person", "company", "company", "people", "SET_NULL"),
@@ -250,13 +260,18 @@ def seed_standard_objects(workspace: Workspace) -> dict[str, ObjectMetadata]:
             icon=spec["icon"],
             is_custom=False,
             is_system=spec.get("system", False),
+            # System objects are not searched (api-reference §13.2).
+            is_searchable=not spec.get("system", False),
             duplicate_criteria=spec.get("duplicates", []),
         )
         add_default_fields(obj, name_field=False)
         for name, type_, extra in spec["fields"]:
             # The label identifier is indexed, as Twenty indexes it (sorting by name is common).
             indexed = {"is_indexed": True} if name == spec["identifier"] else {}
-            field = add_field(obj, name=name, type=type_, label=label_of(name), is_custom=False, **extra, **indexed)
+            searchable = {"is_searchable": True} if name in SEARCH_FIELDS.get(singular, ()) else {}
+            field = add_field(
+                obj, name=name, type=type_, label=label_of(name), is_custom=False, **extra, **indexed, **searchable
+            )
             if name == spec["identifier"]:
                 obj.label_identifier_field_metadata_id = field.pk
         obj.save()

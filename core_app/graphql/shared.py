@@ -19,6 +19,7 @@ __all__ = [
     "FilterIs",
     "OrderByDirection",
     "PageInfo",
+    "TSVectorFilter",
     "composite_types",
     "scalar_filter",
     "scalar_type",
@@ -30,6 +31,12 @@ class FilterIs(graphene.Enum):
 
     NULL = "NULL"
     NOT_NULL = "NOT_NULL"
+
+
+class TSVectorFilter(graphene.InputObjectType):
+    """Twenty's filter of ``searchVector``: records that ``search`` finds (api-reference §13)."""
+
+    search = graphene.String()
 
 
 class OrderByDirection(graphene.Enum):

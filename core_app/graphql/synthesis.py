@@ -15,7 +15,16 @@ import graphene
 
 from api_common.graphql_execution import reads_response_key
 from core_app.graphql import resolvers, scalars
-from core_app.graphql.shared import FilterIs, OrderByDirection, PageInfo, composite_types, scalar_filter, scalar_type
+from core_app.graphql.search import search_field
+from core_app.graphql.shared import (
+    FilterIs,
+    OrderByDirection,
+    PageInfo,
+    TSVectorFilter,
+    composite_types,
+    scalar_filter,
+    scalar_type,
+)
 from core_app.query.aggregates import available_aggregates
 from metadata_app.registry import schema_registry
 from metadata_app.services.names import cap
@@ -206,6 +215,8 @@ class Builder:
                     lambda n=target_filter: self.filters[n],
                     description=f"Filter on fields of the related {target.name_singular}",
                 )
+        # Twenty's searchVector filter on every object (api-reference §13).
+        attrs.setdefault("searchVector", graphene.InputField(TSVectorFilter))
         return type(name, (graphene.InputObjectType,), attrs)
 
     def order_by_input(self, spec: ObjectSpec) -> type[graphene.InputObjectType]:
@@ -304,6 +315,8 @@ class Builder:
             )
             query.update(resolvers.query_fields(spec, types))
             mutation.update(resolvers.mutation_fields(spec, types))
+        if objects:
+            query.setdefault("search", search_field(objects))
         for name, factory in QUERY_EXTENSIONS.items():
             query.setdefault(name, factory())
         if not query:

@@ -23,6 +23,7 @@ from django.conf import settings
 
 from core_app.query.ast import And, Condition, Node, Not, Or, Scoped
 from core_app.query.errors import FilterSyntaxError
+from core_app.query.search_vector import SEARCH_VECTOR
 from core_app.store.slots import ObjectSlots, Slot, object_slots
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
@@ -99,7 +100,8 @@ def _bind_path(path: tuple[str, ...], child: Node | None, condition: Condition |
         where = "it starts the path" if ctx.hops == 0 else f"'{head}' follows no relation"
         raise FilterSyntaxError(f"'{head}' only applies to a one-to-many relation ({where})")
     field = ctx.spec.field(head)
-    if field is None and head not in ctx.spec.by_join_name and ctx.hops:
+    # ``searchVector`` is every object's search index (api-reference §13), a target without a field row.
+    if field is None and head not in ctx.spec.by_join_name and head != SEARCH_VECTOR and ctx.hops:
         raise FilterSyntaxError(f'Object {ctx.spec.name_singular} doesn\'t have any "{head}" field.')
     if field is None or field.relation is None:
         if rest and rest[0] in QUANTIFIERS and field is not None:

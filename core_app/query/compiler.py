@@ -39,6 +39,7 @@ from api_common.rest import nul_path
 from core_app.query.ast import And, Condition, Node, Not, Or, iter_conditions
 from core_app.query.binding import RelationGroup, bind
 from core_app.query.errors import FilterSyntaxError
+from core_app.query.search_vector import search_condition
 from core_app.query.targets import Source, Target, filter_error, resolve_target
 from core_app.store.keys import TEXT_PREFIX, is_cut, key_of
 from core_app.store.slots import ObjectSlots
@@ -255,6 +256,9 @@ def render(node: Any, src: Source, ws: str, params: list[Any], negated: bool, pr
     if isinstance(node, RelationGroup):
         return render_relation(node, src, ws, params, negated)
     leaf: Leaf = node
+    if leaf.condition.op == "search":  # searchVector (api-reference §13): the object's search index
+        sql = search_condition(src.d, src.alias, ws, leaf.target.field.object_id, leaf.values[0], params)
+        return f"NOT ({sql})" if negated else sql
     if leaf.indexed:
         return render_indexed(leaf, src, ws, params, negated, probe)
     return render_stored(leaf, src, params, negated)

@@ -45,6 +45,7 @@ GRAPHQL_OPERATORS: Final = frozenset(
         "iregex",
         "isEmptyArray",
         "containsIlike",
+        "search",
     }
 )
 _LIST_OPERATORS: Final = frozenset({"in", "containsAny"})

@@ -33,7 +33,7 @@ from .errors import FilterSyntaxError
 __all__ = ["ARRAY_COMPARATORS", "REST_COMPARATORS", "parse_rest_filter"]
 
 # Order matters: the unknown-comparator message lists them in this order.
-# ``search`` is deliberately absent (not supported by this product).
+# ``search`` applies to ``searchVector`` only (api-reference §13).
 REST_COMPARATORS: Final[tuple[str, ...]] = (
     "eq",
     "neq",
@@ -48,6 +48,7 @@ REST_COMPARATORS: Final[tuple[str, ...]] = (
     "endsWith",
     "like",
     "ilike",
+    "search",
 )
 ARRAY_COMPARATORS: Final = frozenset({"in", "containsAny"})
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from core_app.query.errors import FilterSyntaxError
+from core_app.query.search_vector import SEARCH_VECTOR, TS_VECTOR, search_vector_field
 from core_app.store.slots import ObjectSlots, Slot
 from core_app.store.sql import Dialect, quote_literal
 from metadata_app.field_types import FIELD_TYPES, FieldType
@@ -154,6 +155,11 @@ def _resolve(spec: ObjectSpec, path: tuple[str, ...], error: Callable[[str], Exc
             raise error(f"'{api_path}' is invalid: '{head}' has no sub-fields")
         relation = spec.by_join_name[head]
         return Target(api_path, relation, UUID_TYPE, None, "data", (relation.join_storage_key,))
+    if found is None and head == SEARCH_VECTOR:
+        # The object's search index (api-reference §13): filtered with ``search`` only.
+        if rest:
+            raise error(f"'{api_path}' is invalid: '{head}' has no sub-fields")
+        return Target(api_path, search_vector_field(spec), TS_VECTOR, None, "data", ())
     if found is None:
         raise error(f"Field '{head}' does not exist on object '{spec.name_singular}'")
     if found.relation is not None:

@@ -13,7 +13,17 @@ from core_app.query.order_by import parse_order_by
 from core_app.query.rest_filter import parse_rest_filter
 from metadata_app.specs import ObjectSpec
 
-__all__ = ["is_true", "read_cursors", "read_depth", "read_fields", "read_filter", "read_limit", "read_order"]
+__all__ = [
+    "is_true",
+    "read_cursors",
+    "read_depth",
+    "read_fields",
+    "read_filter",
+    "read_limit",
+    "read_names",
+    "read_order",
+    "read_search_limit",
+]
 
 DEPTHS = (0, 1, 2)
 
@@ -72,3 +82,16 @@ def read_cursors(params: Any) -> tuple[str | None, str | None]:
 def is_true(params: Any, name: str) -> bool:
     """A flag is on only when it is the string ``true``."""
     return params.get(name) == "true"
+
+
+def read_search_limit(params: Any) -> int:
+    """``limit`` of ``/rest/search``: default 20, never capped here (the search service refuses 0 and more than 100)."""
+    return pagination.read_limit(params, 20, 10**9)
+
+
+def read_names(params: Any, name: str) -> list[str] | None:
+    """A comma-separated list of object names (``included_objects=person,company``); None when absent."""
+    raw = params.get(name)
+    if raw is None or not raw.strip():
+        return None
+    return [item.strip() for item in raw.split(",") if item.strip()]

@@ -28,11 +28,12 @@ from core_app.services.loading import depth_loads, shape
 from core_app.services.merging import merge_records
 from core_app.services.output import output_plan
 from core_app.services.reading import find_many, find_one
+from core_app.services.search import search
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.registry import schema_registry
 from metadata_app.services.names import cap
 
-__all__ = ["InvalidPathView", "RecordsView", "cap", "record_context"]
+__all__ = ["InvalidPathView", "RecordsView", "SearchView", "cap", "record_context"]
 
 PATH_EXAMPLES = "/rest/companies/id or /rest/companies or /rest/batch/companies or /rest/restore/companies/id"
 
@@ -250,3 +251,30 @@ class InvalidPathView(APIView):
         raise BadRequest(f"Query path '{rest}' invalid. Valid examples: {PATH_EXAMPLES}")
 
     get = post = patch = put = delete = dispatch_invalid
+
+
+class SearchView(APIView):
+    """``GET /rest/search``: Twenty's ``search`` over REST (api-reference §13.2)."""
+
+    def get(self, request: Request) -> Response:
+        api_key = api_key_of(request)
+        snapshot = schema_registry.snapshot(api_key.workspace)
+        access = record_access(api_key.permissions)
+        actor = api_actor(api_key.name)
+        contexts = [RecordContext(api_key.workspace_id, snapshot, spec, actor, access) for spec in snapshot.objects]
+        query = request.query_params
+        page = search(
+            contexts,
+            query.get("search_input", ""),
+            params.read_search_limit(query),
+            query.get("starting_after"),
+            params.read_names(query, "included_objects"),
+            params.read_names(query, "excluded_objects"),
+            params.read_filter(query),
+        )
+        return Response(
+            {
+                "data": {"search": [hit.as_api() for hit in page.hits]},
+                "pageInfo": {"hasNextPage": page.has_next_page, "endCursor": page.end_cursor},
+            }
+        )

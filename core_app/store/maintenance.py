@@ -5,6 +5,10 @@
   field created or marked ``isIndexed``, an object reactivated) get a row for every live record.
 - :func:`purge_object` / :func:`purge_field` / :func:`purge_workspace` remove what the store
   holds for something deleted.
+- :func:`sync_search` does the same for the search index (``core_app.store.search``): fields no
+  longer searched (``isSearchable`` off, deactivated, deleted, their object no longer searchable
+  or inactive) lose their tokens; newly searched fields get the tokens of every record, trash
+  included, in the metadata change's transaction (as ``isIndexed`` does).
 - :func:`rebuild` recomputes every index row and counter of a workspace from its records
   (``manage.py rebuild_record_index``; the migration that introduced the index path runs it).
 """
@@ -15,13 +19,23 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from core_app.store import counts
+from core_app.store import search as search_index
 from core_app.store.records import RecordRow, row_reader, select_list
 from core_app.store.slots import Slot, build_object_slots, field_slots
 from core_app.store.sql import dialect, in_list, rows, run
 from core_app.store.writer import write_index
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
-__all__ = ["iter_records", "purge_field", "purge_object", "purge_workspace", "rebuild", "sync_slots"]
+__all__ = [
+    "iter_records",
+    "purge_field",
+    "purge_object",
+    "purge_workspace",
+    "rebuild",
+    "rebuild_search",
+    "sync_search",
+    "sync_slots",
+]
 
 BATCH = 2000
 
@@ -97,10 +111,75 @@ def sync_slots(snapshot: SchemaSnapshot) -> None:
         backfill(snapshot, spec, missing.get(spec.id, []))
 
 
+def searched_fields(snapshot: SchemaSnapshot) -> dict[str, tuple[ObjectSpec, FieldSpec]]:
+    """Field id -> (object, field) of every field the search index should hold."""
+    return {field.id: (spec, field) for spec in snapshot.objects for field in search_index.search_fields(spec).fields}
+
+
+def backfill_search(snapshot: SchemaSnapshot, spec: ObjectSpec, fields: list[FieldSpec]) -> None:
+    """Write the tokens of ``fields`` for every record of ``spec``, trashed ones included."""
+    if not fields:
+        return
+    d = dialect()
+    # Tokens written by record writes before the bookkeeping row existed are replaced, not doubled.
+    drop_search_fields(snapshot.workspace_id, {f.id: spec.id for f in fields}, [f.id for f in fields])
+    part = search_index.SearchFields(spec.id, tuple(fields), spec.label_identifier_field_id)
+    for batch in iter_records(snapshot.workspace_id, spec.id, live_only=False):
+        entries = [entry for record in batch for entry in part.rows(record.id, record.data)]
+        for start in range(0, len(entries), BATCH * 4):
+            search_index.write_tokens(d, snapshot.workspace_id, spec.id, entries[start : start + BATCH * 4])
+    run(
+        f"INSERT INTO core_app_searchfield (workspace_id, field_id, object_id) VALUES "
+        f"{', '.join(['(%s, %s, %s)'] * len(fields))}",
+        [value for f in fields for value in (d.uuid_in(snapshot.workspace_id), d.uuid_in(f.id), d.uuid_in(spec.id))],
+    )
+
+
+def drop_search_fields(workspace_id: str, present: dict[str, str], field_ids: Iterable[str]) -> None:
+    """Remove the tokens of these fields (``present`` maps each to its object) and their bookkeeping row."""
+    d = dialect()
+    ws = d.uuid_in(workspace_id)
+    for field_id in sorted(field_ids):
+        run(
+            "DELETE FROM core_app_searchtoken WHERE workspace_id = %s AND object_id = %s AND field_id = %s",
+            [ws, d.uuid_in(present[field_id]), d.uuid_in(field_id)],
+        )
+        run("DELETE FROM core_app_searchfield WHERE workspace_id = %s AND field_id = %s", [ws, d.uuid_in(field_id)])
+
+
+def sync_search(snapshot: SchemaSnapshot) -> None:
+    """Make the search index hold exactly the search fields of ``snapshot``."""
+    d = dialect()
+    expected = searched_fields(snapshot)
+    present = {
+        d.uuid_out(field_id): d.uuid_out(object_id)
+        for field_id, object_id in rows(
+            "SELECT field_id, object_id FROM core_app_searchfield WHERE workspace_id = %s",
+            [d.uuid_in(snapshot.workspace_id)],
+        )
+    }
+    drop_search_fields(snapshot.workspace_id, present, set(present) - set(expected))
+    missing: dict[str, list[FieldSpec]] = {}
+    for field_id, (spec, field) in expected.items():
+        if field_id not in present:
+            missing.setdefault(spec.id, []).append(field)
+    for spec in snapshot.objects:
+        backfill_search(snapshot, spec, missing.get(spec.id, []))
+
+
+def rebuild_search(snapshot: SchemaSnapshot) -> None:
+    """Recompute the whole search index of a workspace from its records."""
+    ws = dialect().uuid_in(snapshot.workspace_id)
+    run("DELETE FROM core_app_searchtoken WHERE workspace_id = %s", [ws])
+    run("DELETE FROM core_app_searchfield WHERE workspace_id = %s", [ws])
+    sync_search(snapshot)
+
+
 def purge_field(workspace_id: str, field: FieldSpec) -> None:
     """Remove a deleted field's index rows and unique values."""
     d = dialect()
     drop_slots(workspace_id, [slot.id for slot in field_slots(field)])
+    drop_search_fields(workspace_id, {field.id: field.object_id}, [field.id])
     run(
         "DELETE FROM core_app_uniquevalue WHERE workspace_id = %s AND field_id = %s",
         [d.uuid_in(workspace_id), d.uuid_in(field.id)],
@@ -122,6 +201,8 @@ def purge_object(workspace_id: str, object_id: str, field_ids: Iterable[str]) ->
             f"DELETE FROM core_app_uniquevalue WHERE workspace_id = %s AND field_id IN {in_list(len(fields))}",
             [ws, *fields],
         )
+    run("DELETE FROM core_app_searchtoken WHERE workspace_id = %s AND object_id = %s", [ws, obj])
+    run("DELETE FROM core_app_searchfield WHERE workspace_id = %s AND object_id = %s", [ws, obj])
     run("DELETE FROM core_app_record WHERE workspace_id = %s AND object_id = %s", [ws, obj])
     counts.forget_object(workspace_id, object_id)
 
@@ -129,7 +210,14 @@ def purge_object(workspace_id: str, object_id: str, field_ids: Iterable[str]) ->
 def purge_workspace(workspace_id: str) -> None:
     """Remove everything the store holds for a workspace."""
     ws = dialect().uuid_in(workspace_id)
-    for table in ("core_app_recordindex", "core_app_uniquevalue", "core_app_recordcount", "core_app_record"):
+    for table in (
+        "core_app_recordindex",
+        "core_app_uniquevalue",
+        "core_app_recordcount",
+        "core_app_searchtoken",
+        "core_app_searchfield",
+        "core_app_record",
+    ):
         run(f"DELETE FROM {table} WHERE workspace_id = %s", [ws])
 
 

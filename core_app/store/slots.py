@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core_app.store.keys import key_of
+from core_app.store.search import SearchFields, search_fields
 from metadata_app.registry import schema_registry
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
@@ -67,9 +68,10 @@ class Slot:
 
 @dataclass(frozen=True)
 class ObjectSlots:
-    """Every slot of one object, in field order, and looked up by API path."""
+    """Every slot of one object, in field order, and looked up by API path; and its search fields."""
 
     slots: tuple[Slot, ...]
+    search: SearchFields | None = None
     by_path: Mapping[str, Slot] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -101,7 +103,9 @@ def field_slots(spec: FieldSpec) -> list[Slot]:
 
 def build_object_slots(spec: ObjectSpec) -> ObjectSlots:
     """The slots of every indexed field of ``spec``."""
-    return ObjectSlots(tuple(slot for f in spec.fields if f.is_indexed for slot in field_slots(f)))
+    return ObjectSlots(
+        tuple(slot for f in spec.fields if f.is_indexed for slot in field_slots(f)), search=search_fields(spec)
+    )
 
 
 def object_slots(snapshot: SchemaSnapshot, spec: ObjectSpec) -> ObjectSlots:

@@ -97,6 +97,10 @@ class Dialect:
         """``column`` starts with the next parameter (a LIKE prefix pattern the index can range-scan)."""
         return f"{column} LIKE %s"
 
+    def contains(self, expression: str) -> str:
+        """``expression`` holds the next parameter as a substring (exact, no pattern characters)."""
+        return f"strpos({expression}, %s) > 0"
+
     def array_contains_any(self, column: str, path: Sequence[str]) -> str:
         """The JSON array at ``path`` holds any of the strings of the next parameter (a list)."""
         return f"(({column} #> {quote_literal('{' + ','.join(path) + '}')}) ?| %s)"
@@ -195,6 +199,9 @@ class SqliteDialect(Dialect):
 
     def prefix_match(self, column: str) -> str:
         return f"{column} GLOB %s"
+
+    def contains(self, expression: str) -> str:
+        return f"instr({expression}, %s) > 0"
 
     def array_contains_any(self, column: str, path: Sequence[str]) -> str:
         return (

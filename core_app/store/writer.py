@@ -9,6 +9,10 @@ per table whatever the number of records, inside the caller's transaction:
 - ``soft_delete`` / ``restore``: move records out of / back into the live set and the index;
 - ``destroy``: records, their index rows and unique values, gone.
 
+The search index (``core_app.store.search``) follows the same writes: a created record's tokens,
+an updated record's tokens when the text of a search field changed, none left by a destroy.
+Trashing and restoring leave tokens alone (the trash is searchable when a filter names it).
+
 Unique values are written by ``core_app.store.unique`` (the service checks them first).
 """
 
@@ -20,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from core_app.store import counts
+from core_app.store import search as search_index
 from core_app.store.records import RecordRow
 from core_app.store.slots import ObjectSlots
 from core_app.store.sql import Dialect, dialect, in_list, insert_rows, run
@@ -43,16 +48,20 @@ INDEX_COLUMNS = (("workspace_id", "uuid"), ("record_id", "uuid"), ("slot", "uuid
 
 @dataclass(frozen=True)
 class IndexState:
-    """What the index holds for a record: whether it is live, and its key in each slot."""
+    """What the index holds for a record: whether it is live, its key in each slot, its search documents."""
 
     live: bool
     keys: dict[str, str | None]
+    search: dict[str, str] | None = None
 
 
 def index_state(slots: ObjectSlots, row: RecordRow) -> IndexState:
     """The index state a record's current values call for."""
     columns = row.columns()
-    return IndexState(row.deleted_at is None, {slot.id: slot.key_of(row.data, columns) for slot in slots.slots})
+    documents = slots.search.documents(row.data) if slots.search is not None and slots.search.fields else None
+    return IndexState(
+        row.deleted_at is None, {slot.id: slot.key_of(row.data, columns) for slot in slots.slots}, documents
+    )
 
 
 def casts(d: Dialect) -> dict[str, str]:
@@ -125,6 +134,10 @@ def insert(slots: ObjectSlots, new_rows: Sequence[RecordRow]) -> None:
     live = [row for row in new_rows if row.deleted_at is None]
     # New records have no index rows yet: a plain insert, without the cost of conflict checks.
     write_index(d, first.workspace_id, [entry for row in live for entry in all_entries(slots, row)], replace=False)
+    if slots.search is not None and slots.search.fields:
+        search = slots.search
+        tokens = [entry for row in new_rows for entry in search.rows(row.id, row.data)]
+        search_index.write_tokens(d, first.workspace_id, first.object_id, tokens)
     counts.add(first.workspace_id, first.object_id, len(live))
 
 
@@ -191,7 +204,23 @@ def update(slots: ObjectSlots, changed: Sequence[tuple[RecordRow, IndexState]]) 
             delta -= 1
     drop_index(d, first.workspace_id, left)
     write_index(d, first.workspace_id, entries)
+    update_tokens(d, slots, changed)
     counts.add(first.workspace_id, first.object_id, delta)
+
+
+def update_tokens(d: Dialect, slots: ObjectSlots, changed: Sequence[tuple[RecordRow, IndexState]]) -> None:
+    """Rewrite the search tokens of the records whose search text changed (two statements at most)."""
+    search = slots.search
+    if search is None or not search.fields:
+        return
+    stale = [row for row, before in changed if search.documents(row.data) != (before.search or {})]
+    if not stale:
+        return
+    first = stale[0]
+    search_index.delete_tokens(d, first.workspace_id, [row.id for row in stale])
+    search_index.write_tokens(
+        d, first.workspace_id, first.object_id, [entry for row in stale for entry in search.rows(row.id, row.data)]
+    )
 
 
 def soft_delete(workspace_id: str, object_id: str, record_ids: Sequence[str], now: datetime) -> None:
@@ -238,4 +267,5 @@ def destroy(workspace_id: str, object_id: str, rows: Sequence[RecordRow]) -> Non
     run(f"DELETE FROM core_app_record WHERE workspace_id = %s AND id IN {in_list(len(ids))}", params)
     run(f"DELETE FROM core_app_uniquevalue WHERE workspace_id = %s AND record_id IN {in_list(len(ids))}", params)
     drop_index(d, workspace_id, ids)
+    search_index.delete_tokens(d, workspace_id, ids)
     counts.add(workspace_id, object_id, -sum(1 for row in rows if row.deleted_at is None))

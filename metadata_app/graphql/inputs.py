@@ -76,6 +76,7 @@ class CreateObjectInput(graphene.InputObjectType):
     primary_key_column_type = graphene.String()
     primary_key_field_metadata_settings = graphene.InputField(JSON)
     is_label_synced_with_name = graphene.Boolean()
+    is_searchable = graphene.Boolean()
 
 
 class CreateOneObjectInput(graphene.InputObjectType):
@@ -131,6 +132,7 @@ class CreateFieldInput(graphene.InputObjectType):
     is_nullable = graphene.Boolean()
     is_unique = graphene.Boolean()
     is_indexed = graphene.Boolean()
+    is_searchable = graphene.Boolean()
     is_label_synced_with_name = graphene.Boolean()
     is_remote_creation = graphene.Boolean()
     default_value = graphene.InputField(JSON)
@@ -158,6 +160,7 @@ class UpdateFieldInput(graphene.InputObjectType):
     is_nullable = graphene.Boolean()
     is_unique = graphene.Boolean()
     is_indexed = graphene.Boolean()
+    is_searchable = graphene.Boolean()
     is_label_synced_with_name = graphene.Boolean()
     default_value = graphene.InputField(JSON)
     options = graphene.InputField(JSON)

@@ -187,6 +187,7 @@ class FieldNode(graphene.ObjectType):
     is_nullable = graphene.Boolean()
     is_unique = graphene.Boolean()
     is_indexed = graphene.Boolean(description="Kept in the index path: sorts and filters on it use an index.")
+    is_searchable = graphene.Boolean(description="A search field: its values are found by search (api-reference 13).")
     is_label_synced_with_name = graphene.Boolean()
     default_value = graphene.Field(JSON)
     options = graphene.Field(JSON)

@@ -61,6 +61,7 @@ def field_to_api(field: FieldMetadata) -> dict[str, Any]:
         "isNullable": field.is_nullable,
         "isUnique": field.is_unique,
         "isIndexed": field.effective_is_indexed,
+        "isSearchable": field.is_searchable,
         "isLabelSyncedWithName": field.is_label_synced_with_name,
         "defaultValue": quote_default(field.default_value),
         "options": field.options,

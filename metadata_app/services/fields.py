@@ -33,6 +33,7 @@ CREATE_KEYS = (
     "isNullable",
     "isUnique",
     "isIndexed",
+    "isSearchable",
     "defaultValue",
     "options",
     "settings",
@@ -50,11 +51,14 @@ UPDATE_KEYS = (
     "isNullable",
     "isUnique",
     "isIndexed",
+    "isSearchable",
     "defaultValue",
     "options",
     "settings",
     "isLabelSyncedWithName",
 )
+#: Types whose values a client may mark ``isSearchable`` (api-reference §13.2).
+SEARCHABLE_TYPES = frozenset({"TEXT", "FULL_NAME", "EMAILS", "PHONES", "LINKS"})
 #: Types a client may not create directly (server-maintained system types).
 SYSTEM_ONLY_TYPES = frozenset({"ACTOR", "POSITION"})
 
@@ -203,6 +207,7 @@ def build_field(workspace: Workspace, data: Any) -> FieldMetadata:
         "is_nullable": read_bool(data, "isNullable", True),
         "is_unique": read_bool(data, "isUnique", False),
         "is_indexed": read_bool(data, "isIndexed", False),
+        "is_searchable": read_searchable(type_name, data, False),
         "is_active": read_bool(data, "isActive", True),
         "is_label_synced_with_name": synced,
     }
@@ -282,6 +287,14 @@ def create_relation(obj: ObjectMetadata, name: str, common: dict[str, Any], payl
     return source
 
 
+def read_searchable(type_name: str, data: dict[str, Any], current: bool) -> bool:
+    """``isSearchable``: true only on the types of api-reference §13.2 (a field already searchable may stay so)."""
+    searchable = read_bool(data, "isSearchable", current)
+    if searchable and not current and type_name not in SEARCHABLE_TYPES:
+        raise ValidationError(f"Field type {type_name} cannot be searchable", code="INVALID_FIELD_INPUT")
+    return searchable
+
+
 @transaction.atomic
 def update_field(workspace: Workspace, field_id: Any, data: Any) -> FieldMetadata:
     """Apply an update patch to a field; changes existing data violates are refused with a count."""
@@ -315,6 +328,8 @@ def update_field(workspace: Workspace, field_id: Any, data: Any) -> FieldMetadat
     ):
         if key in data:
             changes[attr] = read_bool(data, key, getattr(field, attr))
+    if "isSearchable" in data:
+        changes["is_searchable"] = read_searchable(field.type, data, field.is_searchable)
     if field.is_system and any(k in changes for k in ("is_active", "is_nullable", "is_unique")):
         raise ValidationError(f'System field "{field.name}" cannot be changed', code="FIELD_MUTATION_NOT_ALLOWED")
     if field.type == "RELATION" and any(k in data for k in ("isUnique", "defaultValue", "options")):

@@ -60,6 +60,9 @@ RESERVED_NAMES = frozenset(
         "addresses",
         "index",
         "aggregate",
+        # the cross-object search: GraphQL root field ``search`` and ``GET /rest/search`` (api-reference §13)
+        "search",
+        "searches",
     ]
 )
 

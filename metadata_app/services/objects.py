@@ -33,6 +33,7 @@ CREATE_KEYS = (
     "description",
     "icon",
     "isLabelSyncedWithName",
+    "isSearchable",
 )
 IGNORED_KEYS = (
     "shortcut",
@@ -40,7 +41,6 @@ IGNORED_KEYS = (
     "primaryKeyColumnType",
     "primaryKeyFieldMetadataSettings",
     "color",
-    "isSearchable",
     "standardOverrides",
     "workspaceId",
     "dataSourceId",
@@ -84,6 +84,8 @@ def add_default_fields(obj: ObjectMetadata, name_field: bool = True) -> None:
             is_custom=False,
             default_value="",
             is_indexed=True,
+            # A custom object is searched by its label identifier (api-reference §13.2).
+            is_searchable=True,
         )
         obj.label_identifier_field_metadata_id = name.pk
         obj.save(update_fields=["label_identifier_field_metadata_id", "updated_at"])
@@ -272,6 +274,7 @@ def create_object(workspace: Workspace, data: Any) -> ObjectMetadata:
         icon=read_text(data, "icon", max_length=100),
         is_custom=True,
         is_label_synced_with_name=synced,
+        is_searchable=read_bool(data, "isSearchable", True),
         duplicate_criteria=[["name"]],
     )
     add_default_fields(obj)
@@ -328,6 +331,9 @@ def update_object(workspace: Workspace, object_id: Any, data: Any) -> ObjectMeta
             )
     if "isLabelSyncedWithName" in data:
         obj.is_label_synced_with_name = read_bool(data, "isLabelSyncedWithName", False)
+    if "isSearchable" in data:
+        # Its records' tokens are written or dropped by the store in this transaction (api-reference §13.2).
+        obj.is_searchable = read_bool(data, "isSearchable", obj.is_searchable)
     if obj.is_label_synced_with_name and obj.is_custom:
         check_label_sync(data, obj.name_singular, obj.name_plural, (obj.label_singular, obj.label_plural))
     for key, attr in (

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from metadata_app.models import Workspace
+from metadata_app.signals_data import data_model_changed
 from metadata_app.standard_objects import seed_standard_objects
 from roles_app.services import assignable_role, seed_standard_roles
 
@@ -61,6 +62,8 @@ def create_workspace(display_name: str) -> Workspace:
     workspace = Workspace.objects.create(display_name=display_name.strip())
     seed_standard_objects(workspace)
     seed_standard_roles(workspace)
+    # The store learns of the new data model (the search index's bookkeeping of searched fields).
+    data_model_changed.send(sender=Workspace, workspace_id=workspace.pk)
     workspace.refresh_from_db(fields=["metadata_version", "default_role"])
     return workspace
 

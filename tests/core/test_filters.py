@@ -695,7 +695,7 @@ ERRORS = [
     pytest.param(
         "code[regex]:x",
         "'filter' invalid for 'code[regex]:x', comparator regex not in eq, neq, in, containsAny, is, gt, "
-        "gte, lt, lte, startsWith, endsWith, like, ilike",
+        "gte, lt, lte, startsWith, endsWith, like, ilike, search",
         id="unknown_comparator",
     ),
     pytest.param("code", "'filter' invalid for 'code'. eg: price[gte]:10", id="leaf_without_comparator"),

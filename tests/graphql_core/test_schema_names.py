@@ -77,8 +77,8 @@ def test_root_fields_are_exactly_twentys_operation_names_of_every_object(api, gq
     # when
     queries, mutations = roots(gql)
     # then
-    # plus ours: the event feed (a reserved name, so no object can take it)
-    assert queries == {n for s, p in objects for n in operation_names(QUERY_OPERATIONS, s, p)} | {"events"}
+    # plus ours: the event feed (a reserved name, so no object can take it) and ``search`` (api-reference §13)
+    assert queries == {n for s, p in objects for n in operation_names(QUERY_OPERATIONS, s, p)} | {"events", "search"}
     assert mutations == {n for s, p in objects for n in operation_names(MUTATION_OPERATIONS, s, p)}
 
 

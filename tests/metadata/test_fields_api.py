@@ -122,6 +122,7 @@ def test_get_one_returns_the_field_with_options_and_quoted_default(api, workspac
                 "isNullable": False,
                 "isUnique": False,
                 "isIndexed": False,
+                "isSearchable": False,
                 "isLabelSyncedWithName": False,
                 "defaultValue": "'NEW'",
                 "options": [
@@ -246,6 +247,7 @@ def test_create_returns_201_with_the_create_one_field_envelope(api, workspace):
                 "isNullable": True,
                 "isUnique": False,
                 "isIndexed": False,
+                "isSearchable": False,
                 "isLabelSyncedWithName": False,
                 "defaultValue": "'Bob'",
                 "options": None,
@@ -380,7 +382,7 @@ def test_create_with_an_unknown_property_is_400(api, workspace):
         error(
             400,
             "Unknown property 'width' in field input; allowed: defaultValue, description, icon, isActive, "
-            "isIndexed, isLabelSyncedWithName, isNullable, isUnique, label, name, objectMetadataId, options, "
+            "isIndexed, isLabelSyncedWithName, isNullable, isSearchable, isUnique, label, name, objectMetadataId, options, "
             "relationCreationPayload, settings, type",
         ),
     )
@@ -640,7 +642,7 @@ def test_update_with_an_unknown_property_is_400(api, workspace):
         error(
             400,
             "Unknown property 'colour' in field update; allowed: defaultValue, description, icon, isActive, "
-            "isIndexed, isLabelSyncedWithName, isNullable, isUnique, label, name, options, settings",
+            "isIndexed, isLabelSyncedWithName, isNullable, isSearchable, isUnique, label, name, options, settings",
         ),
     )
 

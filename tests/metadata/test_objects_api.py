@@ -200,6 +200,7 @@ def test_get_one_returns_the_object_with_its_fields(api, workspace):
         "isNullable": True,
         "isUnique": True,
         "isIndexed": True,
+        "isSearchable": True,
         "isLabelSyncedWithName": False,
         "defaultValue": None,
         "options": None,
@@ -366,7 +367,7 @@ def test_create_with_an_unknown_property_is_400(api):
         error(
             400,
             "Unknown property 'colour' in object input; allowed: description, icon, isLabelSyncedWithName, "
-            "labelPlural, labelSingular, namePlural, nameSingular",
+            "isSearchable, labelPlural, labelSingular, namePlural, nameSingular",
         ),
     )
 

@@ -11,7 +11,7 @@ from core_app.query.ast import And, Condition, Node, Not, Or
 from core_app.query.errors import FilterSyntaxError
 from core_app.query.rest_filter import _has_leaf_shape, parse_rest_filter
 
-COMPARATORS = "eq, neq, in, containsAny, is, gt, gte, lt, lte, startsWith, endsWith, like, ilike"
+COMPARATORS = "eq, neq, in, containsAny, is, gt, gte, lt, lte, startsWith, endsWith, like, ilike, search"
 
 
 def c(path: str, op: str, value: object) -> Condition:
@@ -143,9 +143,9 @@ def test_parenthesis_in_value_disables_default_and() -> None:
         pytest.param("and()", "'filter' invalid for 'and()'. eg: price[gte]:10", id="empty_conjunction"),
         pytest.param("xor(a)", "'filter' invalid for 'xor(a)'. eg: price[gte]:10", id="unknown_conjunction"),
         pytest.param(
-            "a[search]:x",
-            f"'filter' invalid for 'a[search]:x', comparator search not in {COMPARATORS}",
-            id="search_not_accepted",
+            "a[match]:x",
+            f"'filter' invalid for 'a[match]:x', comparator match not in {COMPARATORS}",
+            id="match_not_accepted",
         ),
         pytest.param(
             "and(b[eq]:1,a[regex]:x)",

@@ -169,6 +169,7 @@ class Command(BaseCommand):
                     "core_app_recordindex",
                     "core_app_uniquevalue",
                     "core_app_recordcount",
+                    "core_app_searchtoken",
                 ):
                     cursor.execute(f"VACUUM ANALYZE {table}")
         _, token = create_api_key(workspace, {"name": "bench"})

@@ -1,0 +1,75 @@
+"""The ``searchVector`` filter of every object: ``searchVector[search]:acme`` (api-reference §13).
+
+``searchVector`` is no stored field: it names the object's search index (``core_app.store.search``).
+``search`` matches a record when one word of the input is a prefix of one of its tokens (ranges of
+the token index), or when the whole input, normalised, is a substring of one of its search
+fields' text (Twenty's ILIKE fallback, our §13.2 rule). An input without any word matches every
+record (the empty text is a substring of every text, as Twenty's ``ILIKE '%%'``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from core_app.store.search import normalize, successor
+from core_app.store.sql import Dialect
+from metadata_app.field_types.base import FieldType, FieldValueError, describe
+from metadata_app.specs import FieldSpec, ObjectSpec
+
+__all__ = ["SEARCH_VECTOR", "TSVectorType", "search_condition", "search_vector_field"]
+
+#: The API name of the filter (Twenty's TS_VECTOR field).
+SEARCH_VECTOR: Final = "searchVector"
+
+
+class TSVectorType(FieldType):
+    """Twenty's TS_VECTOR as a filter target: only ``search`` (GraphQL ``TSVectorFilter``)."""
+
+    name = "TS_VECTOR"
+    operators = frozenset({"search"})
+    sortable = False
+    value_kind = "json"  # nothing to sort, group or aggregate on
+    index_kind = None
+    graphql_filter = "TSVectorFilter"
+
+    def filter_value(self, value: Any, spec: FieldSpec) -> Any:
+        """The search input: a string."""
+        if not isinstance(value, str):
+            raise FieldValueError(f"expected a string, got {describe(value)}")
+        return value
+
+
+TS_VECTOR = TSVectorType()
+
+
+def search_vector_field(spec: ObjectSpec) -> FieldSpec:
+    """The ``searchVector`` of ``spec`` as a field the query engine resolves (never stored)."""
+    return FieldSpec(
+        id=spec.id,
+        object_id=spec.id,
+        name=SEARCH_VECTOR,
+        label="Search vector",
+        type="TEXT",
+        storage_key=SEARCH_VECTOR,
+        is_system=True,
+        is_custom=False,
+    )
+
+
+def search_condition(d: Dialect, alias: str, workspace_id: str, object_id: str, text: str, params: list[Any]) -> str:
+    """SQL true for the records (alias ``alias``) of one object that ``text`` matches; appends parameters."""
+    words = list(dict.fromkeys(normalize(text)))
+    if not words:
+        return "1 = 1"
+    ws = d.uuid_in(workspace_id)
+    ranges = " OR ".join(["(s.token >= %s AND s.token < %s)"] * len(words))
+    params += [ws, d.uuid_in(object_id)]
+    for word in words:
+        params += [word, successor(word)]
+    params += [ws, " ".join(words)]
+    return (
+        f"({alias}.id IN (SELECT s.record_id FROM core_app_searchtoken s WHERE s.workspace_id = %s "
+        f"AND s.object_id = %s AND ({ranges})) "
+        f"OR EXISTS (SELECT 1 FROM core_app_searchtoken s WHERE s.workspace_id = %s AND s.record_id = {alias}.id "
+        f"AND s.token = '' AND {d.contains('s.document')}))"
+    )

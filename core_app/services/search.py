@@ -1,0 +1,413 @@
+"""Search across objects (api-reference §13): Twenty's GraphQL ``search`` and our ``GET /rest/search``.
+
+Both adapters call :func:`search`. The rule is one on both databases (§13.2): the input is
+normalised into words as record values are into tokens (``core_app.store.search``); a record
+matches when a word is a prefix of one of its tokens. Scores, ours: ``tsRankCD`` = share of the
+words matched, ``tsRank`` = share matched in the label-identifier field. Each object is read in
+``tsRankCD DESC, tsRank DESC, id ASC`` through the token index (one query per object, whatever
+the page size); the pages of all objects are merged by ranks, then Twenty's object priority
+(person, company, opportunity, note, task, the rest), then ``nameSingular``, then id.
+
+The cursor is Twenty's shape, base64 of ``{"lastRanks": {"tsRankCD", "tsRank"},
+"lastRecordIdsPerObject": {<object>: <id>}}``, holding the last record returned: from it every
+object knows exactly where it resumes, so pages never repeat or skip a record.
+
+Objects the caller's role cannot read are skipped; search fields it cannot read are not
+searched (and a label it cannot read is ``""``). Trashed records are left out unless the filter
+names ``deletedAt``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import orjson
+from django.conf import settings
+
+from api_common.errors import BadRequest
+from core_app import access
+from core_app.query.ast import Node, iter_conditions, mentions_field
+from core_app.query.compiler import compile_filter
+from core_app.query.targets import Source
+from core_app.services.context import RecordContext
+from core_app.store.records import loads
+from core_app.store.search import normalize, successor
+from core_app.store.sql import dialect, in_list, rows
+from metadata_app.field_types.scalars import CANONICAL_UUID
+from metadata_app.specs import FieldSpec, ObjectSpec
+
+__all__ = ["FILTER_FIELDS", "SearchHit", "SearchPage", "max_input_length", "max_limit", "search"]
+
+#: Twenty's object priority when ranks tie (``STANDARD_OBJECTS_BY_PRIORITY_RANK``).
+PRIORITY: Final = {"person": 5, "company": 4, "opportunity": 3, "note": 2, "task": 1}
+#: Fields the cross-object ``filter`` may name (Twenty's ``ObjectRecordFilterInput``).
+FILTER_FIELDS: Final = ("id", "createdAt", "updatedAt", "deletedAt")
+#: Most words a search input may hold (each is one range of the token index per object).
+MAX_WORDS: Final = 20
+
+
+def max_input_length() -> int:
+    """``SEARCH_MAX_INPUT_LENGTH`` (characters of the search input), read at call time."""
+    return int(getattr(settings, "SEARCH_MAX_INPUT_LENGTH", 200))
+
+
+def max_limit() -> int:
+    """Twenty's most results per page (100)."""
+    return 100
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One record found: Twenty's ``SearchRecord``."""
+
+    record_id: str
+    object_name_singular: str
+    label: str
+    image_url: str
+    ts_rank_cd: float
+    ts_rank: float
+    cursor: str = ""
+
+    def as_api(self) -> dict[str, Any]:
+        """The ``SearchRecord`` keys, as REST and GraphQL give them."""
+        return {
+            "recordId": self.record_id,
+            "objectNameSingular": self.object_name_singular,
+            "label": self.label,
+            "imageUrl": self.image_url,
+            "tsRankCD": self.ts_rank_cd,
+            "tsRank": self.ts_rank,
+        }
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """A page of hits and Twenty's ``SearchResultPageInfo``."""
+
+    hits: list[SearchHit]
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the previous page ended: its last record's ranks (as word counts), object and id."""
+
+    matched: int
+    in_label: int
+    object_name: str
+    record_id: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """A record read from one object, before the merge."""
+
+    spec: ObjectSpec
+    record_id: str
+    matched: int
+    in_label: int
+    data: dict[str, Any]
+
+    def order(self) -> tuple[Any, ...]:
+        """The merged order: ranks descending, priority descending, then ``nameSingular`` and id."""
+        return (
+            -self.matched,
+            -self.in_label,
+            -PRIORITY.get(self.spec.name_singular, 0),
+            self.spec.name_singular,
+            self.record_id,
+        )
+
+
+def words_of(text: Any) -> list[str]:
+    """The distinct normalised words of the input; 400 when it is not a string or too long."""
+    if not isinstance(text, str):
+        raise BadRequest("searchInput must be a string")
+    text = text.strip()
+    if len(text) > max_input_length():
+        raise BadRequest(f"Search input cannot exceed {max_input_length()} characters (got {len(text)})")
+    if "\x00" in text:
+        raise BadRequest("Search input must not contain NUL characters (\\u0000)")
+    words = list(dict.fromkeys(normalize(text)))
+    if len(words) > MAX_WORDS:
+        raise BadRequest(f"Search input cannot hold more than {MAX_WORDS} words (got {len(words)})")
+    return words
+
+
+def check_limit(limit: Any) -> int:
+    """Twenty's ``limit``: 1 to 100."""
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise BadRequest("limit must be an integer between 1 and 100")
+    if limit > max_limit():
+        raise BadRequest(f"Limit cannot exceed {max_limit()} items")
+    if limit < 1:
+        raise BadRequest("Limit must be at least 1")
+    return int(limit)
+
+
+def encode_cursor(hit: Found, words: int) -> str:
+    """Twenty's cursor for a page ending at ``hit``."""
+    ranks = rank(hit.matched, words), rank(hit.in_label, words)
+    body = {
+        "lastRanks": {"tsRankCD": ranks[0], "tsRank": ranks[1]},
+        "lastRecordIdsPerObject": {hit.spec.name_singular: hit.record_id},
+    }
+    return base64.b64encode(orjson.dumps(body)).decode()
+
+
+def decode_cursor(text: Any, words: int) -> Cursor:
+    """The position a cursor names; 400 when it was not produced by this search."""
+    invalid = BadRequest(f"Invalid cursor '{text}': use the endCursor returned with this same search input")
+    if not isinstance(text, str):
+        raise invalid
+    try:
+        body = orjson.loads(base64.b64decode(text.encode(), validate=True))
+        ranks, last = body["lastRanks"], body["lastRecordIdsPerObject"]
+        cd, r = float(ranks["tsRankCD"]), float(ranks["tsRank"])
+        ((object_name, record_id),) = last.items()
+    except (binascii.Error, ValueError, TypeError, KeyError, AttributeError, orjson.JSONDecodeError):
+        raise invalid from None
+    counts = [count_of(value, words) for value in (cd, r)]
+    if None in counts or not isinstance(record_id, str) or not CANONICAL_UUID.match(record_id):
+        raise invalid
+    return Cursor(counts[0], counts[1], str(object_name), record_id.lower())  # type: ignore[arg-type]
+
+
+def rank(count: int, words: int) -> float:
+    """A share of the words (0 without words)."""
+    return count / words if words else 0.0
+
+
+def count_of(value: float, words: int) -> int | None:
+    """The word count a rank stands for (None when it is not a share of ``words``)."""
+    if not math.isfinite(value):
+        return None
+    count = round(value * words) if words else 0
+    return count if 0 <= count <= max(words, 0) and abs(count - value * max(words, 1)) < 1e-6 else None
+
+
+def check_filter(node: Node | None) -> None:
+    """The cross-object filter names ``id``, ``createdAt``, ``updatedAt`` and ``deletedAt`` only."""
+    if node is None:
+        return
+    for condition in iter_conditions(node):
+        if len(condition.path) != 1 or condition.path[0] not in FILTER_FIELDS:
+            raise BadRequest(
+                f"'filter' invalid. Search filters may name {', '.join(FILTER_FIELDS)} only; "
+                f"got '{'.'.join(condition.path)}'"
+            )
+
+
+def objects_to_search(
+    contexts: Sequence[RecordContext], included: Sequence[str] | None, excluded: Sequence[str] | None
+) -> list[RecordContext]:
+    """Searchable objects the role reads, narrowed by the included and excluded names (unknown names: 400)."""
+    names = {ctx.spec.name_singular for ctx in contexts}
+    for what, given in (("includedObjectNameSingulars", included), ("excludedObjectNameSingulars", excluded)):
+        unknown = [name for name in given or () if name not in names]
+        if unknown:
+            raise BadRequest(f"{what}: unknown object {', '.join(repr(n) for n in unknown)}")
+    chosen = []
+    for ctx in contexts:
+        name = ctx.spec.name_singular
+        if not ctx.spec.is_searchable or (included and name not in included) or name in (excluded or ()):
+            continue
+        if ctx.access is not None and not ctx.access.on(ctx.spec.id).read:
+            continue  # api-reference 14.3: search skips objects the role cannot read
+        chosen.append(ctx)
+    return chosen
+
+
+def readable_search_fields(ctx: RecordContext) -> list[FieldSpec] | None:
+    """The search fields the role reads (None: all of them)."""
+    view = access.view_of(ctx)
+    if view is None or view.complete:
+        return None
+    return [f for f in ctx.spec.fields if f.is_searchable and f.id in view.readable]
+
+
+def seek_sql(ctx: RecordContext, cursor: Cursor | None, params: list[Any], ranked: bool) -> str:
+    """Records of this object that come after the cursor in the merged order ('' before the first page).
+
+    Lower ranks come after; equal ranks come after when this object sorts after the cursor's
+    (priority, then name), or, on the cursor's own object, when the id is greater.
+    """
+    if cursor is None:
+        return ""
+    d = dialect()
+    spec = ctx.spec
+    last = (-PRIORITY.get(cursor.object_name, 0), cursor.object_name)
+    this = (-PRIORITY.get(spec.name_singular, 0), spec.name_singular)
+    if not ranked:  # every rank is 0: only the tie rule applies
+        if this == last:
+            params.append(d.uuid_in(cursor.record_id))
+            return " AND r.id > %s"
+        return "" if this > last else " AND 1 = 0"
+    params += [cursor.matched, cursor.matched, cursor.in_label]
+    after = "(m.matched < %s OR (m.matched = %s AND m.in_label < %s)"
+    if this == last:
+        after += " OR (m.matched = %s AND m.in_label = %s AND m.record_id > %s)"
+        params += [cursor.matched, cursor.in_label, d.uuid_in(cursor.record_id)]
+    elif this > last:
+        after += " OR (m.matched = %s AND m.in_label = %s)"
+        params += [cursor.matched, cursor.in_label]
+    return f" AND {after})"
+
+
+def ranked_sql(
+    ctx: RecordContext, words: list[str], fields: list[FieldSpec] | None, cursor: Cursor | None, cap: int
+) -> tuple[str, list[Any]]:
+    """The ids of the object's matches after ``cursor``, with their word counts, in rank order (at most ``cap``).
+
+    Read from the token index alone: one range per word; per record, one MAX per word says whether
+    it matched, and whether it matched in the label field (plain aggregates a hash can compute).
+    """
+    d = dialect()
+    ws, obj = d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)
+    label = ctx.spec.label_identifier
+    readable_label = label is not None and (fields is None or label in fields)
+    label_param = d.uuid_in(label.id) if readable_label and label is not None else None
+    only = f" AND s.field_id IN {in_list(len(fields))}" if fields else ""
+    params: list[Any] = []
+    for _ in words:
+        params.append(label_param)
+    branches = []
+    for index, word in enumerate(words):
+        branches.append(
+            f"SELECT s.record_id, s.field_id, {index} AS w FROM core_app_searchtoken s "
+            f"WHERE s.workspace_id = %s AND s.object_id = %s AND s.token >= %s AND s.token < %s{only}"
+        )
+        params += [ws, obj, word, successor(word), *(d.uuid_in(f.id) for f in fields or ())]
+    matched = " + ".join(f"MAX(CASE WHEN t.w = {i} THEN 1 ELSE 0 END)" for i in range(len(words)))
+    in_label = " + ".join(f"MAX(CASE WHEN t.w = {i} AND t.field_id = %s THEN 1 ELSE 0 END)" for i in range(len(words)))
+    sql = (
+        f"SELECT m.record_id, m.matched, m.in_label FROM (SELECT t.record_id, {matched} AS matched, "
+        f"{in_label} AS in_label FROM ({' UNION ALL '.join(branches)}) t GROUP BY t.record_id) m WHERE 1 = 1"
+    )
+    sql += seek_sql(ctx, cursor, params, True)
+    return sql + f" ORDER BY m.matched DESC, m.in_label DESC, m.record_id LIMIT {int(cap)}", params
+
+
+def kept_records(ctx: RecordContext, ids: list[str], node: Node | None, trash: bool) -> dict[str, dict[str, Any]]:
+    """The data of the records among ``ids`` the search keeps: live ones (unless ``trash``) matching ``node``."""
+    d = dialect()
+    src = Source(d)
+    compiled = compile_filter(node, ctx.spec, src, ctx.ws)
+    sql = (
+        f"SELECT r.id, r.data FROM core_app_record r WHERE r.workspace_id = %s AND r.object_id = %s "
+        f"AND r.id IN {in_list(len(ids))}{'' if trash else ' AND r.deleted_at IS NULL'} AND {compiled.sql}"
+    )
+    params = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id), *(d.uuid_in(i) for i in ids), *compiled.params]
+    return {d.uuid_out(row[0]): loads(row[1]) or {} for row in rows(sql, params)}
+
+
+def read_object(
+    ctx: RecordContext, words: list[str], node: Node | None, cursor: Cursor | None, limit: int
+) -> list[Found]:
+    """The first ``limit`` matches of one object after ``cursor``, in its order.
+
+    With words: the best-ranked ids come from the token index (a few more than the page needs),
+    then their records by primary key; only when trashed or filtered-out records leave the page
+    short is a further, larger batch read (from the last id seen). So a broad word never makes
+    the search read every matching record, and a page costs two queries per object.
+    """
+    d = dialect()
+    trash = node is not None and mentions_field(node, "deletedAt")
+    fields = readable_search_fields(ctx)
+    if not words:
+        # No word: every record, ranks 0 (Twenty: every record with a search vector), in id order.
+        params: list[Any] = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)]
+        where = "r.workspace_id = %s AND r.object_id = %s" + ("" if trash else " AND r.deleted_at IS NULL")
+        compiled = compile_filter(node, ctx.spec, Source(d), ctx.ws)
+        where += f" AND {compiled.sql}"
+        params += compiled.params
+        where += seek_sql(ctx, cursor, params, False)
+        sql = f"SELECT r.id, r.data FROM core_app_record r WHERE {where} ORDER BY r.id LIMIT {int(limit)}"
+        return [Found(ctx.spec, d.uuid_out(row[0]), 0, 0, loads(row[1]) or {}) for row in rows(sql, params)]
+    if fields is not None and not fields:
+        return []  # no search field the role reads: nothing can match
+    found: list[Found] = []
+    cap = max(2 * limit, 50)
+    while True:
+        sql, params = ranked_sql(ctx, words, fields, cursor, cap)
+        candidates = [(d.uuid_out(row[0]), int(row[1]), int(row[2])) for row in rows(sql, params)]
+        if not candidates:
+            return found
+        kept = kept_records(ctx, [c[0] for c in candidates], node, trash)
+        found += [Found(ctx.spec, i, m, lab, kept[i]) for i, m, lab in candidates if i in kept]
+        if len(found) >= limit or len(candidates) < cap:
+            return found[:limit]
+        last = candidates[-1]
+        cursor, cap = Cursor(last[1], last[2], ctx.spec.name_singular, last[0]), cap * 8
+
+
+def label_of(spec: ObjectSpec, data: dict[str, Any], readable: Callable[[FieldSpec], bool]) -> str:
+    """The label-identifier value as text (FULL_NAME: ``"first last"``); ``""`` when none or unreadable."""
+    field = spec.label_identifier
+    if field is None or not readable(field):
+        return ""
+    value = data.get(field.storage_key)
+    if isinstance(value, dict):
+        if field.type == "FULL_NAME":
+            return " ".join(part for part in (value.get("firstName"), value.get("lastName")) if part).strip()
+        key = {"EMAILS": "primaryEmail", "LINKS": "primaryLinkUrl", "PHONES": "primaryPhoneNumber"}.get(field.type)
+        return str(value.get(key) or "") if key else ""
+    return "" if value is None else str(value)
+
+
+def image_of(spec: ObjectSpec, data: dict[str, Any], readable: Callable[[FieldSpec], bool]) -> str:
+    """Twenty's ``imageUrl``: a company's logo from its domain, else the image-identifier text value, else ``""``."""
+    if spec.name_singular == "company" and not spec.is_custom:
+        field = spec.field("domainName")
+        url = (data.get(field.storage_key) or {}).get("primaryLinkUrl") if field and readable(field) else None
+        if isinstance(url, str) and url:
+            host = url.split("://", 1)[-1].split("/", 1)[0]
+            return f"https://twenty-icons.com/{host}" if host else ""
+    return ""
+
+
+def search(
+    contexts: Sequence[RecordContext],
+    text: Any,
+    limit: Any,
+    after: Any = None,
+    included: Sequence[str] | None = None,
+    excluded: Sequence[str] | None = None,
+    node: Node | None = None,
+) -> SearchPage:
+    """Twenty's ``search`` over ``contexts`` (one per object of the workspace, with the caller's role)."""
+    words = words_of(text)
+    limit = check_limit(limit)
+    check_filter(node)
+    cursor = decode_cursor(after, len(words)) if after not in (None, "") else None
+    found: list[Found] = []
+    for ctx in objects_to_search(contexts, included, excluded):
+        found += read_object(ctx, words, node, cursor, limit + 1)
+    found.sort(key=Found.order)
+    page = found[:limit]
+    hits = []
+    for item in page:
+        ctx = next(c for c in contexts if c.spec is item.spec)
+        view = access.view_of(ctx)
+
+        def readable(field: FieldSpec, view: Any = view) -> bool:
+            return view is None or field.id in view.readable
+
+        hits.append(
+            SearchHit(
+                item.record_id,
+                item.spec.name_singular,
+                label_of(item.spec, item.data, readable),
+                image_of(item.spec, item.data, readable),
+                rank(item.matched, len(words)),
+                rank(item.in_label, len(words)),
+                encode_cursor(item, len(words)),
+            )
+        )
+    return SearchPage(hits, len(found) > limit, hits[-1].cursor if hits else None)
