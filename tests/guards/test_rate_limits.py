@@ -9,7 +9,9 @@ import threading
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from apikeys_app.models import ApiKey
 from apikeys_app.services import create_api_key
 from guards_app.models import RateLimitPolicy
 from guards_app.ratelimit import client_address
@@ -266,7 +268,11 @@ def test_concurrent_requests_take_exactly_the_bucket(limits, settings):
     if limits.backend == "database" and connection.vendor != "postgresql":
         pytest.skip("SQLite runs one writer at a time: nothing concurrent to count")
     settings.RATE_LIMIT_REQUESTS, settings.RATE_LIMIT_WINDOW = 10, 3600
-    _, token = create_api_key(create_workspace("Burst"), {"name": "burst key"})
+    key, token = create_api_key(create_workspace("Burst"), {"name": "burst key"})
+    # The key's first use writes last_used_at; eight first uses at once on SQLite's shared-cache
+    # test database fail at once (no busy timeout there, unlike the WAL file of a deployment):
+    # the key is used "now" already, so that only the bucket is raced.
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     barrier = threading.Barrier(THREADS)
     statuses: list[int] = []
     lock = threading.Lock()
