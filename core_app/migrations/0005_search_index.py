@@ -27,7 +27,7 @@ def index_existing_records(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("core_app", "0004_tenant_statistics"),
-        ("metadata_app", "0005_field_is_searchable"),
+        ("metadata_app", "0005_timeline_and_attachments"),
     ]
 
     operations = [

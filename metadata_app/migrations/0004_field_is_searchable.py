@@ -34,7 +34,7 @@ def mark_search_fields(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("metadata_app", "0004_timeline_and_attachments")]
+    dependencies = [("metadata_app", "0003_workspace_settings")]
 
     operations = [
         migrations.AddField(model_name="fieldmetadata", name="is_searchable", field=models.BooleanField(default=False)),

@@ -18,6 +18,6 @@ def install(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("metadata_app", "0003_workspace_settings")]
+    dependencies = [("metadata_app", "0004_field_is_searchable")]
 
     operations = [migrations.RunPython(install, migrations.RunPython.noop)]
