@@ -12,37 +12,13 @@ import json
 from typing import Any
 
 import pytest
-from django_tasks_db.management.commands import db_worker
-from django_tasks_db.management.commands.db_worker import Worker
 
 from tests.conftest import ApiClient
 from tests.core.conftest import Records, client_for
 from tests.seeding import other_workspace, seeded_workspaces, workspace  # noqa: F401  (fixtures)
+from tests.webhooks.conftest import run_worker, worker_run  # noqa: F401  (the same task worker runs imports)
 
 seeded_workspace_ids = seeded_workspaces("module")
-
-
-def worker_run(max_tasks: int | None = None) -> None:
-    """Run due tasks like ``manage.py db_worker --batch [--max-tasks N]``, in this process."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=max_tasks,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
-
-
-@pytest.fixture
-def run_worker(request, monkeypatch):
-    """The worker runner, its connection housekeeping off inside the test's transaction (as the test client does)."""
-    marker = request.node.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")):
-        monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    return worker_run
 
 
 class Transfers:
