@@ -31,7 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
+# Measured as deployed: DEBUG off (with DEBUG on, Django keeps every statement it runs).
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "bench-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost,testserver")
 if "DATABASE_URL" not in os.environ:
     sys.exit("Set DATABASE_URL (PostgreSQL), e.g. postgres://postgres@127.0.0.1:5432/crm_transfers")
 
