@@ -9,6 +9,7 @@ from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 
 __all__ = [
     "INSTANT",
+    "STANDARD_NAMES",
     "UUID",
     "Matches",
     "create_field",
@@ -17,6 +18,20 @@ __all__ = [
     "field_id",
     "object_id",
     "version_of",
+]
+
+#: ``nameSingular`` of every object a new workspace is seeded with, sorted (api-reference §4, §16, §17).
+STANDARD_NAMES = [
+    "attachment",
+    "company",
+    "note",
+    "noteTarget",
+    "opportunity",
+    "person",
+    "task",
+    "taskTarget",
+    "timelineActivity",
+    "workspaceMember",
 ]
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
-from tests.metadata.helpers import field_id, object_id
+from tests.metadata.helpers import STANDARD_NAMES, field_id, object_id
 from tests.seeding import fast_client
 
 
@@ -61,18 +61,7 @@ def test_admin_creates_a_seeded_workspace(admin_client):
     assert (response.status_code, response["Location"]) == (302, "/admin/metadata_app/workspace/")
     workspace = Workspace.objects.get(display_name="Initech")
     names = sorted(ObjectMetadata.objects.filter(workspace=workspace).values_list("name_singular", flat=True))
-    assert names == [
-        "attachment",
-        "company",
-        "note",
-        "noteTarget",
-        "opportunity",
-        "person",
-        "task",
-        "taskTarget",
-        "timelineActivity",
-        "workspaceMember",
-    ]
+    assert names == STANDARD_NAMES
 
 
 def test_admin_renames_a_workspace(admin_client, workspace):

@@ -6,23 +6,11 @@ import pytest
 
 from core_app.models import Record
 from metadata_app.models import FieldMetadata, ObjectMetadata
-from tests.metadata.helpers import INSTANT, create_field, create_object, error, field_id, object_id
+from tests.metadata.helpers import INSTANT, STANDARD_NAMES, create_field, create_object, error, field_id, object_id
 from tests.seeding import store_records
 
 OBJECTS = "/rest/metadata/objects"
 MISSING_ID = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
-STANDARD_NAMES = [
-    "attachment",
-    "company",
-    "note",
-    "noteTarget",
-    "opportunity",
-    "person",
-    "task",
-    "taskTarget",
-    "timelineActivity",
-    "workspaceMember",
-]
 
 
 def sorted_object_ids(workspace) -> list[str]:

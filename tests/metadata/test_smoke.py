@@ -1,5 +1,9 @@
 """First end-to-end check of the metadata REST API."""
 
+from __future__ import annotations
+
+from tests.metadata.helpers import STANDARD_NAMES
+
 
 def test_list_objects_returns_the_standard_objects(api):
     # when
@@ -7,18 +11,7 @@ def test_list_objects_returns_the_standard_objects(api):
     # then
     assert status == 200
     names = sorted(o["nameSingular"] for o in body["data"]["objects"])
-    assert names == [
-        "attachment",
-        "company",
-        "note",
-        "noteTarget",
-        "opportunity",
-        "person",
-        "task",
-        "taskTarget",
-        "timelineActivity",
-        "workspaceMember",
-    ]
+    assert names == STANDARD_NAMES
     assert body["totalCount"] == 10
     assert body["pageInfo"]["hasNextPage"] is False
 
