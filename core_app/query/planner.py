@@ -347,34 +347,42 @@ def fetch_by_id_walk(
     The ids alone are answered by ``record_live`` / ``record_trash`` (``(workspace_id, object_id,
     id)``, index only), which no other index can pass for; the records are then read by key.
     """
-    params: list[Any] = []
-    ids_where = scope.where(Source(d, alias="k"), params)
-    descending, _ = key.directions(backward)
-    comparison, direction = ("<", "DESC") if descending else (">", "ASC")
-    if cursor is not None:
-        ids_where += f" AND k.id {comparison} %s"
-        params.append(d.uuid_in(cursor[0]))
-    ids_sql = f"SELECT k.id FROM core_app_record k WHERE {ids_where} ORDER BY k.id {direction} LIMIT {int(limit)}"
-    page_ids = d.in_ids("r.id", ids_sql)
-    outer: list[Any] = []
-    scope_sql = scope.where_by_id(Source(d), outer)
-    sql = f"SELECT {select_list()}, r.id FROM core_app_record r WHERE {scope_sql} AND {page_ids} ORDER BY r.id {direction}"
-    return read_rows(rows(sql, outer + params), [key], d, scope)
+    ids_params: list[Any] = []
+    ids_sql = f"SELECT k.id FROM core_app_record k WHERE {scope.where(Source(d, alias='k'), ids_params)}"
+    return page_by_ids(scope, key, ids_sql, ids_params, "k.id", cursor, backward, limit, d)
 
 
 def fetch_by_index_filter(
     scope: Scope, leaves: list[Leaf], key: SortKey, cursor: list[Any] | None, backward: bool, limit: int, d: Dialect
 ) -> Fetched:
     """Id order, filter answered by the index: the page's ids from the index, then their records."""
+    ids_params: list[Any] = []
+    ids_sql = index_ids_sql(scope, leaves, d, ids_params)
+    return page_by_ids(scope, key, ids_sql, ids_params, "p.record_id", cursor, backward, limit, d)
+
+
+def page_by_ids(
+    scope: Scope,
+    key: SortKey,
+    ids_sql: str,
+    ids_params: list[Any],
+    id_column: str,
+    cursor: list[Any] | None,
+    backward: bool,
+    limit: int,
+    d: Dialect,
+) -> Fetched:
+    """A page in id order: ``limit`` ids after ``cursor`` from ``ids_sql`` (a SELECT of ``id_column``
+    ending with its WHERE clause), read once, then their records by primary key."""
     params: list[Any] = []
     scope_sql = scope.where_by_id(Source(d), params)
-    ids_sql = index_ids_sql(scope, leaves, d, params)
+    params += ids_params
     descending, _ = key.directions(backward)
     comparison, direction = ("<", "DESC") if descending else (">", "ASC")
     if cursor is not None:
-        ids_sql += f" AND p.record_id {comparison} %s"
+        ids_sql += f" AND {id_column} {comparison} %s"
         params.append(d.uuid_in(cursor[0]))
-    page_ids = d.in_ids("r.id", f"{ids_sql} ORDER BY p.record_id {direction} LIMIT {int(limit)}")
+    page_ids = d.in_ids("r.id", f"{ids_sql} ORDER BY {id_column} {direction} LIMIT {int(limit)}")
     sql = f"SELECT {select_list()}, r.id FROM core_app_record r WHERE {scope_sql} AND {page_ids} ORDER BY r.id {direction}"
     return read_rows(rows(sql, params), [key], d, scope)
 
