@@ -4,7 +4,8 @@ Environment variables:
 
 - ``DATABASE_URL``: database to use (default: ``sqlite:///<project>/db.sqlite3``).
 - ``CONN_MAX_AGE``: seconds a PostgreSQL connection is kept (default 60); health checks
-  (``CONN_HEALTH_CHECKS``) are on, so a dropped connection is replaced before a request uses it.
+  (``CONN_HEALTH_CHECKS``) are on, so a dropped connection is replaced before a request uses it
+  (``config/database``: a poll of the socket, a ``SELECT 1`` only when it has something to read).
 - ``SECRET_KEY``: required unless ``DEBUG`` is on, where a development default is used.
 - ``API_KEY_PEPPER``: key of the HMAC under which API-key secrets are stored (default: empty,
   meaning ``SECRET_KEY``); changing it invalidates every API key.
@@ -169,6 +170,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
+    # Django's PostgreSQL backend, with a health check that polls the socket instead of sending
+    # SELECT 1 before every request (config/database/base.py).
+    DATABASES["default"]["ENGINE"] = "config.database"
     DATABASES["default"].setdefault("OPTIONS", {})
     # Parameters travel apart from the SQL (no client-side quoting of every value) and psycopg
     # prepares statements it sees repeatedly; each is still planned for its own parameters
