@@ -128,13 +128,14 @@ class RequestEdgeMiddleware:
             if length > limit:
                 limit = upload_limit(request) or limit  # only a body over the limit costs a URL resolve
             return too_large(limit, length) if length > limit else None
-        limit = upload_limit(request) or limit
+        # The route's own limit (a URL resolve) is looked up only where a body is measured below.
         stream: Any = getattr(request, "_stream", None)
         if hasattr(stream, "seekable") and stream.seekable():
             # ASGI: the handler has spooled the body (at most one chunk past the limit, see
             # BoundedASGIHandler); measure it without reading it.
             size = stream.seek(0, os.SEEK_END)
             stream.seek(0)
+            limit = upload_limit(request) or limit
             if size > limit:
                 return too_large(limit)
         elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and request.META.get(
@@ -142,6 +143,7 @@ class RequestEdgeMiddleware:
         ):
             # WSGI: Django reads nothing of a body without Content-Length; the server (gunicorn)
             # marks a chunked one it can read to its end. Read it here, within the limit.
+            limit = upload_limit(request) or limit
             body = read_bounded(request.META["wsgi.input"], limit)
             if body is None:
                 return too_large(limit)

@@ -75,8 +75,22 @@ def loads(value: Any) -> Any:
 
 
 def row_reader(d: Dialect, workspace_id: str, object_id: str) -> Callable[[Sequence[Any]], RecordRow]:
-    """A function turning a row selected by ``select_list`` into a ``RecordRow`` of the workspace and object."""
+    """A function turning a row selected by ``select_list`` into a ``RecordRow`` of the workspace and object.
+
+    ``created_by`` and ``updated_by`` values repeat from row to row (a page is mostly written by a
+    few actors): each distinct text is decoded once per reader and its dict shared by the rows
+    that hold it (the services replace a row's actor, they never change it in place).
+    """
     uuid_out, instant_out = d.uuid_out, d.instant_out
+    actors: dict[Any, Any] = {}
+
+    def actor(value: Any) -> Any:
+        if value is None or isinstance(value, dict):
+            return value
+        found = actors.get(value)
+        if found is None:
+            found = actors[value] = orjson.loads(value)
+        return found
 
     def read(row: Sequence[Any]) -> RecordRow:
         return RecordRow(
@@ -88,8 +102,8 @@ def row_reader(d: Dialect, workspace_id: str, object_id: str) -> Callable[[Seque
             instant_out(row[3]),  # type: ignore[arg-type]
             instant_out(row[4]),  # type: ignore[arg-type]
             instant_out(row[5]),
-            loads(row[6]),
-            loads(row[7]),
+            actor(row[6]),
+            actor(row[7]),
         )
 
     return read
