@@ -38,6 +38,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import graphene
+import orjson
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -316,6 +317,16 @@ class GraphQLEndpointView(GraphQLView):
         return {"errors": formatted, "data": result.data}, 200, {}
 
     # -- answers ------------------------------------------------------------------------------
+
+    def json_encode(self, request: HttpRequest, d: Any, pretty: bool = False) -> str | bytes:
+        """The answer's JSON: compact through orjson, or graphene-django's indented form with ``?pretty``.
+
+        The standard library's encoder took a tenth of the CPU of a 60-record query; orjson writes
+        the same JSON values, with non-ASCII characters as UTF-8 rather than ``\\u`` escapes.
+        """
+        if self.pretty or pretty or request.GET.get("pretty"):
+            return cast(str, super().json_encode(request, d, pretty=True))
+        return orjson.dumps(d)
 
     def respond(self, request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
         """A JSON answer (indented with ``?pretty``)."""
