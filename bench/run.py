@@ -25,6 +25,8 @@ Environment (defaults in brackets):
 - ``BENCH_SERVER`` [production]: a name of ``bench/servers.py`` (the candidates the server was chosen from).
 - ``BENCH_WORKERS`` [4]: server worker processes; ``BENCH_PORT`` [8765].
 - ``BENCH_COMPANIES`` [10000] and ``BENCH_PEOPLE`` [50000]: passed to ``bench_seed``.
+- ``REDIS_URL`` [unset]: passed to the server as in production (rate-limit buckets in Redis); a
+  Redis on this machine then counts in the ``server`` CPU column.
 - ``BENCH_SLOW_CLIENTS`` [0]: when above 0, also open that many slow-body connections (one byte
   a second) and time a normal GET beside them (``bench/slow_clients.py``).
 
@@ -46,6 +48,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -234,6 +237,25 @@ def process_table() -> dict[int, tuple[int, float]]:
         if name.isdigit() and (stat := read_stat(int(name))) is not None:
             table[int(name)] = stat
     return table
+
+
+def local_redis_pids(redis_url: str) -> list[int]:
+    """The ``redis-server`` processes of this machine when ``redis_url`` names one on it (else none).
+
+    With ``REDIS_URL`` the rate-limit buckets live in Redis (production's setup), so Redis's CPU
+    is part of serving a request: it is counted in the ``server`` column.
+    """
+    host = urllib.parse.urlsplit(redis_url).hostname if redis_url else None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        return []
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            if name.isdigit() and Path(f"/proc/{name}/comm").read_text().strip() == "redis-server":
+                found.append(int(name))
+        except OSError:
+            continue
+    return found
 
 
 def tree(roots: list[int]) -> Callable[[dict[int, tuple[int, float]]], set[int]]:
@@ -702,7 +724,8 @@ def main() -> int:
     processes = start_server(env, scratch)
     try:
         wait_until_up(processes)
-        meter = CpuMeter([process.pid for process in processes], pg)
+        redis = local_redis_pids(env.get("REDIS_URL", ""))
+        meter = CpuMeter([process.pid for process in processes] + redis, pg)
         ids = {
             name: {"companies": sample_ids("companies", key), "people": sample_ids("people", key)}
             for name, key in tokens.items()
