@@ -296,3 +296,20 @@ def test_concurrent_requests_take_exactly_the_bucket(limits, settings):
         thread.join(timeout=60)
     # then
     assert sorted(statuses) == [200] * 10 + [429] * 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_take_in_autocommit_commits_lazily_without_changing_the_session(limits):
+    # given: the database backend on PostgreSQL, a committed key, no transaction around the request
+    if limits.backend != "database" or connection.vendor != "postgresql":
+        pytest.skip("lazy commits are the PostgreSQL bucket's")
+    key, token = create_api_key(create_workspace("Lazy"), {"name": "lazy key"})
+    # when
+    status, response, _ = Caller(token).call("GET", "/rest/companies")
+    # then: the token is taken, and the next statements of the connection commit synchronously again
+    assert (status, rate_headers(response)) == (200, quota(3, 2, 20))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+        cursor.execute("SELECT tokens, allowed FROM guards_app_ratebucket WHERE name = %s", [f"key:{key.pk}"])
+        assert cursor.fetchone() == (2.0, True)
