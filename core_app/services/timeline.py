@@ -5,7 +5,7 @@ relation to) becomes an activity named ``{objectNameSingular}.{action}`` (``pers
 ``person.updated``, ``person.deleted``, ``person.restored``) on the changed record. An update carries
 the diff of what changed, ``{"diff": {"jobTitle": {"before": "CTO", "after": "CEO"}}}``, values in
 their API form (composites as objects, relations as join columns); an update that changes nothing
-writes nothing. An update by the same actor, of the same record, within
+writes nothing. An update by the same actor (the same workspace member or API key, by id), of the same record, within
 ``TIMELINE_MERGE_WINDOW_SECONDS`` (600) of the latest such activity is merged into it (first
 ``before``, last ``after``) instead of adding a row. Destroyed records lose their activities by the
 relation's CASCADE, so a destroy writes none.
@@ -28,7 +28,7 @@ from core_app import access
 from core_app.query.ast import And, Condition
 from core_app.query.ordering import build_sort_keys
 from core_app.query.planner import fetch
-from core_app.services.context import RecordContext
+from core_app.services.context import RecordContext, actor_identity
 from core_app.services.output import data_getter
 from core_app.signals import records_changed
 from core_app.store import writer
@@ -155,10 +155,12 @@ def merge_recent(
     )
     keys = build_sort_keys([], tctx.spec)
     found = fetch(tctx.scope(), node, keys, None, False, MERGE_READ_LIMIT).rows
-    # Ids are time-ordered (UUIDv7): the last one read per record is its latest activity.
+    # Ids are time-ordered (UUIDv7): the last one read per record is its latest activity. The actor
+    # is matched by id (member or API key), never by name; an actor without one merges with nothing.
+    acting = actor_identity(tctx.actor)
     latest: dict[str, RecordRow] = {}
     for candidate in found:
-        if candidate.created_by == tctx.actor:
+        if acting is not None and actor_identity(candidate.created_by) == acting:
             latest[str(candidate.data.get(target.join_storage_key))] = candidate
     properties = tctx.spec.field("properties")
     assert properties is not None
