@@ -110,7 +110,11 @@ def job_context(job: ImportJob) -> RecordContext:
         raise BadRequest(f"The object '{job.object_name}' no longer exists")
     permissions = permissions_for(job.role_id, None) if job.api_key_id is not None else None
     return RecordContext(
-        job.workspace_id, snapshot, spec, import_actor(job.actor_name, job.api_key_id), access.record_access(permissions)
+        job.workspace_id,
+        snapshot,
+        spec,
+        import_actor(job.actor_name, job.api_key_id),
+        access.record_access(permissions),
     )
 
 

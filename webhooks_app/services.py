@@ -195,7 +195,7 @@ def refuse_relation_path(condition: Condition, spec: ObjectSpec) -> None:
         raise FilterSyntaxError(f'Cannot filter by relation field "{head}": use "{field.join_name}" instead')
     hint = f' (use "{field.join_name}" instead)' if field.is_many_to_one else ""
     raise FilterSyntaxError(
-        f"Webhook filters accept only the record's own fields: \"{'.'.join(condition.path)}\" "
+        f'Webhook filters accept only the record\'s own fields: "{".".join(condition.path)}" '
         f'goes through relation field "{head}"{hint}'
     )
 

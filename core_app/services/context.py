@@ -94,8 +94,9 @@ class RecordContext:
             if target is not None and inverse is not None and inverse.is_many_to_one:
                 yield self.for_object(target), inverse
 
-    def records_pointing_at(self, join: FieldSpec, ids: list[str]) -> list[RecordRow]:
-        """Records of this object (trash included) whose ``join`` holds one of ``ids``, in id order."""
+    def records_pointing_at(self, join: FieldSpec, ids: list[str], trash: bool | None = None) -> list[RecordRow]:
+        """Records of this object whose ``join`` holds one of ``ids``, in id order: live and trashed
+        ones (``trash=None``), or live (False) or trashed (True) ones only."""
         if not ids:
             return []
         node = Condition((join.join_name,), "in", tuple(ids))
@@ -104,7 +105,7 @@ class RecordContext:
         cursor = None
         # Read in pages: a record may be pointed at by any number of others.
         while True:
-            page = fetch(self.scope(None), node, keys, cursor, False, 1000)
+            page = fetch(self.scope(trash), node, keys, cursor, False, 1000)
             found += page.rows
             if len(page.rows) < 1000:
                 return found

@@ -220,13 +220,13 @@ THROUGH_RELATIONS = [
     ),
     (
         "stage[eq]:NEW,pointOfContact.name.firstName[eq]:Ada",
-        "Webhook filters accept only the record's own fields: \"pointOfContact.name.firstName\" goes through "
+        'Webhook filters accept only the record\'s own fields: "pointOfContact.name.firstName" goes through '
         'relation field "pointOfContact" (use "pointOfContactId" instead)',
     ),
     ("company[eq]:Acme", 'Cannot filter by relation field "company": use "companyId" instead'),
     (
         "timelineActivities._none.name[eq]:x",
-        "Webhook filters accept only the record's own fields: \"timelineActivities._none.name\" goes through "
+        'Webhook filters accept only the record\'s own fields: "timelineActivities._none.name" goes through '
         'relation field "timelineActivities"',
     ),
 ]
