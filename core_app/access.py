@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from core_app.query.ast import Node, OrderKey, iter_conditions
 from core_app.services.errors import InvalidRecordInput
+from metadata_app.services.objects import TIMELINE_OBJECT
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 from roles_app.errors import PermissionDenied
 from roles_app.permissions import RolePermissions
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # the loader imports this module: its types are only named he
     from core_app.services.loading import Load
 
 __all__ = [
+    "AUDITED_VALUES",
     "ObjectView",
     "Visibility",
     "can_read_path",
@@ -46,8 +48,10 @@ __all__ = [
     "check_writes",
     "object_view",
     "readable_keys",
+    "reads_every_audited_value",
     "record_access",
     "require",
+    "timeline_targets",
     "visibility",
     "visible_output",
 ]
@@ -118,7 +122,57 @@ def view_of(ctx: RecordContext) -> ObjectView | None:
 
 
 #: Standard objects only the server writes (api-reference §16.2: the timeline is read-only through the API).
-READ_ONLY_OBJECTS = frozenset({"timelineActivity"})
+READ_ONLY_OBJECTS = frozenset({TIMELINE_OBJECT})
+#: Fields of the timeline that hold values of the audited records (diffs, a linked note's title): a
+#: role that cannot read every field of every audited object reads them redacted
+#: (``timeline.visible_diffs``) and may not filter, sort, group or aggregate on them, since a
+#: match would reveal what the redaction hides.
+AUDITED_VALUES = frozenset({"properties", "linkedRecordCachedName"})
+
+
+def timeline_targets(snapshot: SchemaSnapshot) -> dict[str, FieldSpec]:
+    """The timeline's ``target<Singular>`` relations by the id of their target, the audited objects.
+
+    Found by target, not by name (a long object name gives a cut field name); ``workspaceMember``,
+    the acting member, is no target.
+    """
+    timeline = snapshot.by_singular.get(TIMELINE_OBJECT)
+    if timeline is None:
+        return {}
+    return {
+        field.relation.target_object_id: field
+        for field in timeline.relations
+        if field.is_many_to_one and field.relation is not None and field.name.startswith("target")
+    }
+
+
+def reads_every_audited_value(access: RolePermissions, snapshot: SchemaSnapshot) -> bool:
+    """True when the role reads every field of every audited object (memoised per snapshot version)."""
+    memo_key = ("audited", snapshot.workspace_id, snapshot.version)
+    found = access.memo.get(memo_key)
+    if found is None:
+        found = access.memo[memo_key] = all(
+            (target := snapshot.by_id.get(object_id)) is not None
+            and access.on(object_id).read
+            and object_view(access, snapshot, target).complete
+            for object_id in timeline_targets(snapshot)
+        )
+    return bool(found)
+
+
+def audited_value_refusal(ctx: RecordContext, name: str) -> str | None:
+    """The refusal of a filter, order or grouping on the timeline's ``name``, or None when allowed."""
+    if (
+        ctx.access is None
+        or name not in AUDITED_VALUES
+        or ctx.spec.name_singular != TIMELINE_OBJECT
+        or reads_every_audited_value(ctx.access, ctx.snapshot)
+    ):
+        return None
+    return (
+        f"filter, sort or aggregate on field '{name}' of {TIMELINE_OBJECT} "
+        "(it holds values of audited fields the role cannot read)"
+    )
 
 
 def require(ctx: RecordContext, *actions: str) -> None:
@@ -167,6 +221,10 @@ def unreadable_paths(ctx: RecordContext, paths: Iterable[Sequence[str]]) -> list
             if field.id not in view.readable:
                 refused.append(f"read field '{head}' of {current.spec.name_singular}")
                 break
+            audited = audited_value_refusal(current, head)
+            if audited is not None:
+                refused.append(audited)
+                break
             target = current.snapshot.by_id.get(field.relation.target_object_id) if field.relation else None
             if target is None:
                 break
@@ -200,9 +258,12 @@ def check_readable(ctx: RecordContext, fields: Iterable[tuple[str, FieldSpec]]) 
     view = view_of(ctx)
     if view is None:
         return
-    refused = [
-        f"read field '{name}' of {ctx.spec.name_singular}" for name, field in fields if field.id not in view.readable
-    ]
+    refused: list[str] = []
+    for name, field in fields:
+        if field.id not in view.readable:
+            refused.append(f"read field '{name}' of {ctx.spec.name_singular}")
+        elif (audited := audited_value_refusal(ctx, field.name)) is not None:
+            refused.append(audited)
     if refused:
         raise PermissionDenied.to(*dict.fromkeys(refused))
 

@@ -37,7 +37,7 @@ from django.utils import timezone
 from api_common.errors import ApiError, BadRequest
 from core_app import access
 from core_app.services import writing
-from core_app.services.context import RecordContext
+from core_app.services.context import RecordContext, with_api_key
 from core_app.services.inputs import normalize_input
 from core_app.store import unique
 from core_app.store.records import fetch_by_ids
@@ -58,9 +58,10 @@ ATTEMPTS = 3
 FIELD_IN_MESSAGE = re.compile(r"[Ff]ield '([^']+)'")
 
 
-def import_actor(name: str) -> dict[str, Any]:
-    """``createdBy``/``updatedBy`` of imported records: source ``IMPORT`` (api-reference 3.7, ACTOR)."""
-    return {"source": "IMPORT", "workspaceMemberId": None, "name": name, "context": {}}
+def import_actor(name: str, api_key_id: Any = None) -> dict[str, Any]:
+    """``createdBy``/``updatedBy`` of records imported with the API key ``api_key_id`` called ``name``:
+    source ``IMPORT`` (api-reference 3.7, ACTOR)."""
+    return with_api_key({"source": "IMPORT", "workspaceMemberId": None, "name": name, "context": {}}, api_key_id)
 
 
 def create_job(
@@ -109,7 +110,11 @@ def job_context(job: ImportJob) -> RecordContext:
         raise BadRequest(f"The object '{job.object_name}' no longer exists")
     permissions = permissions_for(job.role_id, None) if job.api_key_id is not None else None
     return RecordContext(
-        job.workspace_id, snapshot, spec, import_actor(job.actor_name), access.record_access(permissions)
+        job.workspace_id,
+        snapshot,
+        spec,
+        import_actor(job.actor_name, job.api_key_id),
+        access.record_access(permissions),
     )
 
 

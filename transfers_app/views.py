@@ -183,7 +183,7 @@ class ImportsView(TransferView):
 
     def post(self, request: Request, key: str) -> HttpResponse:
         ctx = record_context(request, key)
-        ctx = dataclasses.replace(ctx, actor=import_actor(api_key_of(request).name))
+        ctx = dataclasses.replace(ctx, actor=import_actor(api_key_of(request).name, api_key_of(request).pk))
         options = ImportOptions(request)
         idempotency = idempotency_key(request._request)
         with transaction.atomic():

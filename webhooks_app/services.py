@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from api_common.errors import ApiError, BadRequest
 from api_common.inputs import check_input
-from core_app.query.ast import iter_conditions
+from core_app.query.ast import Condition, iter_conditions
 from core_app.query.compiler import check_size, resolve_leaf
+from core_app.query.errors import FilterSyntaxError
 from core_app.query.rest_filter import parse_rest_filter
 from metadata_app.registry import schema_registry
 from metadata_app.specs import ObjectSpec
@@ -180,6 +181,25 @@ def named_objects(workspace: Any, operations: list[str]) -> list[ObjectSpec] | N
     return [spec for name in sorted(names) if (spec := snapshot.by_singular.get(name)) is not None]
 
 
+def refuse_relation_path(condition: Condition, spec: ObjectSpec) -> None:
+    """Refuse a condition that goes through a relation of ``spec``: a webhook filter is decided on
+    the changed record alone, so it accepts only the record's own fields (join columns included).
+
+    A comparator straight on a many-to-one relation gets the record API's message (api-reference §11.3).
+    """
+    head = condition.path[0]
+    field = spec.field(head)
+    if field is None or field.relation is None:
+        return
+    if field.is_many_to_one and len(condition.path) == 1:
+        raise FilterSyntaxError(f'Cannot filter by relation field "{head}": use "{field.join_name}" instead')
+    hint = f' (use "{field.join_name}" instead)' if field.is_many_to_one else ""
+    raise FilterSyntaxError(
+        f'Webhook filters accept only the record\'s own fields: "{".".join(condition.path)}" '
+        f'goes through relation field "{head}"{hint}'
+    )
+
+
 def check_against_objects(webhook: Webhook) -> list[str]:
     """Problems of ``filter`` and ``fields`` on the objects the operations name (none for ``*`` ones).
 
@@ -195,6 +215,7 @@ def check_against_objects(webhook: Webhook) -> list[str]:
         for spec in specs:
             try:
                 for condition in iter_conditions(node):
+                    refuse_relation_path(condition, spec)
                     resolve_leaf(condition, spec, None)
             except ApiError as error:
                 # The record API's own message; naming the object only tells several apart.

@@ -67,7 +67,7 @@ class WorkspaceGraphQLView(GraphQLEndpointView):
         access = record_access(api_key.permissions)
         self.visible = visibility(snapshot, access)
         self.snapshot = snapshot
-        actor = api_actor(api_key.name)
+        actor = api_actor(api_key.name, api_key.pk)
         objects = snapshot.by_id
         # The role's schema holds narrowed specs; the record service always gets the whole object.
         # The request is the resolvers' GraphQL context: they find this function on it.

@@ -25,6 +25,7 @@ from core_app.openapi.events import event_components, events_paths
 from core_app.openapi.guards import add_write_guards
 from core_app.openapi.paths import PARAMETERS, allowed_paths, object_paths
 from core_app.openapi.schemas import ERROR, PAGE_INFO, object_schemas
+from core_app.openapi.search import search_components, search_paths
 from core_app.openapi.webhooks import object_webhooks
 from metadata_app.specs import ObjectSpec, SchemaSnapshot
 from roles_app.flags import API_KEYS_AND_WEBHOOKS
@@ -38,7 +39,7 @@ DESCRIPTION = (
     "Send `Authorization: Bearer <API key>`. Errors are `{statusCode, error, messages}`. "
     "Lists page with `limit` and the cursors of `pageInfo`; `depth` embeds related records. "
     "The `webhooks` section describes what a webhook receives for each record event; `GET /rest/events` "
-    "lists the same events in commit order. "
+    "lists the same events in commit order; `GET /rest/search` searches every object. "
     "Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (429 with `Retry-After` "
     "beyond the key's limit); every write takes an `Idempotency-Key`; a record read alone has an `ETag`, "
     "for `If-None-Match` (304) and `If-Match` (412)."
@@ -82,6 +83,9 @@ def build_core_document(snapshot: SchemaSnapshot, permissions: RolePermissions |
     # The feed: every key reads it, restricted to what its role reads.
     paths.update(events_paths())
     components["schemas"].update(event_components())
+    if objects:  # search skips the objects the role cannot read
+        paths.update(search_paths())
+        components["schemas"].update(search_components())
     tags = [
         {
             "name": spec.name_plural,
@@ -90,6 +94,8 @@ def build_core_document(snapshot: SchemaSnapshot, permissions: RolePermissions |
         for spec in objects
     ]
     tags.append({"name": "events", "description": "Record events in commit order: the feed of every change"})
+    if objects:
+        tags.append({"name": "search", "description": "Search across objects, ranked (Twenty's `search`)"})
     components["schemas"] = dict(sorted(components["schemas"].items()))
     add_write_guards(paths, components, {"$ref": f"#/components/schemas/{ERROR}"})
     # After the guards: an extension's operations say themselves which headers they take.

@@ -49,7 +49,7 @@ def record_context(request: Request, plural: str) -> RecordContext:
             raise BadRequest(f"object '{plural}' not found. Did you mean '{singular.name_plural}'?")
         raise BadRequest(f"object '{plural}' not found. eg: companies")
     return RecordContext(
-        api_key.workspace_id, snapshot, spec, api_actor(api_key.name), record_access(api_key.permissions)
+        api_key.workspace_id, snapshot, spec, api_actor(api_key.name, api_key.pk), record_access(api_key.permissions)
     )
 
 
@@ -260,7 +260,7 @@ class SearchView(APIView):
         api_key = api_key_of(request)
         snapshot = schema_registry.snapshot(api_key.workspace)
         access = record_access(api_key.permissions)
-        actor = api_actor(api_key.name)
+        actor = api_actor(api_key.name, api_key.pk)
         contexts = [RecordContext(api_key.workspace_id, snapshot, spec, actor, access) for spec in snapshot.objects]
         query = request.query_params
         page = search(

@@ -14,12 +14,35 @@ from core_app.store.slots import ObjectSlots, object_slots
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 from roles_app.permissions import RolePermissions
 
-__all__ = ["RecordContext", "api_actor"]
+__all__ = ["RecordContext", "actor_identity", "api_actor", "with_api_key"]
 
 
-def api_actor(name: str) -> dict[str, Any]:
-    """The ``createdBy``/``updatedBy`` value of a change made with an API key called ``name``."""
-    return {"source": "API", "workspaceMemberId": None, "name": name, "context": {}}
+def api_actor(name: str, api_key_id: Any = None) -> dict[str, Any]:
+    """The ``createdBy``/``updatedBy`` value of a change made with the API key ``api_key_id`` called ``name``."""
+    return with_api_key({"source": "API", "workspaceMemberId": None, "name": name, "context": {}}, api_key_id)
+
+
+def with_api_key(actor: dict[str, Any], api_key_id: Any) -> dict[str, Any]:
+    """``actor`` carrying the id of the API key that acts (unchanged when there is none).
+
+    ``apiKeyId`` is no ACTOR sub-field, so no output shows it; it tells two keys of the same name
+    apart where a change must be attributed (the timeline's merge rule, ``actor_identity``).
+    """
+    return actor if api_key_id is None else {**actor, "apiKeyId": str(api_key_id)}
+
+
+def actor_identity(actor: dict[str, Any] | None) -> tuple[str, str] | None:
+    """Who acted, by id: ``("member", id)``, else ``("apiKey", id)``; None when no id is known.
+
+    Display names are never identities: two API keys (or members) may share one.
+    """
+    if not actor:
+        return None
+    if actor.get("workspaceMemberId"):
+        return ("member", str(actor["workspaceMemberId"]))
+    if actor.get("apiKeyId"):
+        return ("apiKey", str(actor["apiKeyId"]))
+    return None
 
 
 @dataclass(frozen=True)
@@ -71,8 +94,9 @@ class RecordContext:
             if target is not None and inverse is not None and inverse.is_many_to_one:
                 yield self.for_object(target), inverse
 
-    def records_pointing_at(self, join: FieldSpec, ids: list[str]) -> list[RecordRow]:
-        """Records of this object (trash included) whose ``join`` holds one of ``ids``, in id order."""
+    def records_pointing_at(self, join: FieldSpec, ids: list[str], trash: bool | None = None) -> list[RecordRow]:
+        """Records of this object whose ``join`` holds one of ``ids``, in id order: live and trashed
+        ones (``trash=None``), or live (False) or trashed (True) ones only."""
         if not ids:
             return []
         node = Condition((join.join_name,), "in", tuple(ids))
@@ -81,7 +105,7 @@ class RecordContext:
         cursor = None
         # Read in pages: a record may be pointed at by any number of others.
         while True:
-            page = fetch(self.scope(None), node, keys, cursor, False, 1000)
+            page = fetch(self.scope(trash), node, keys, cursor, False, 1000)
             found += page.rows
             if len(page.rows) < 1000:
                 return found

@@ -5,7 +5,7 @@ relation to) becomes an activity named ``{objectNameSingular}.{action}`` (``pers
 ``person.updated``, ``person.deleted``, ``person.restored``) on the changed record. An update carries
 the diff of what changed, ``{"diff": {"jobTitle": {"before": "CTO", "after": "CEO"}}}``, values in
 their API form (composites as objects, relations as join columns); an update that changes nothing
-writes nothing. An update by the same actor, of the same record, within
+writes nothing. An update by the same actor (the same workspace member or API key, by id), of the same record, within
 ``TIMELINE_MERGE_WINDOW_SECONDS`` (600) of the latest such activity is merged into it (first
 ``before``, last ``after``) instead of adding a row. Destroyed records lose their activities by the
 relation's CASCADE, so a destroy writes none.
@@ -17,6 +17,7 @@ one their index rows), and updates look for activities to merge with one read.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,48 +26,59 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from core_app import access
-from core_app.query.ast import And, Condition
+from core_app.query.ast import And, Condition, Or
 from core_app.query.ordering import build_sort_keys
 from core_app.query.planner import fetch
-from core_app.services.context import RecordContext
+from core_app.services.context import RecordContext, actor_identity
 from core_app.services.output import data_getter
 from core_app.signals import records_changed
 from core_app.store import writer
 from core_app.store.ids import new_id
-from core_app.store.records import RecordRow
+from core_app.store.records import RecordRow, fetch_by_ids
 from core_app.store.writer import index_state
 from metadata_app.field_types.scalars import format_instant
 from metadata_app.specs import FieldSpec, ObjectSpec
 
-__all__ = ["TIMELINE_OBJECT", "record_activities", "target_field", "visible_diffs"]
+__all__ = ["record_activities", "visible_diffs"]
 
-TIMELINE_OBJECT = "timelineActivity"
 #: Actions that get an activity; a destroyed record's activities are destroyed with it.
 LOGGED_ACTIONS = frozenset({"created", "updated", "deleted", "restored"})
-#: Most activities a merge look-up reads (a request updates at most ``MUTATION_MAXIMUM_AFFECTED_RECORDS``).
-MERGE_READ_LIMIT = 1000
+#: Most activities a merge look-up reads (a request updates at most ``MUTATION_MAXIMUM_AFFECTED_RECORDS``
+#: records, each linked to a few others).
+MERGE_READ_LIMIT = 5000
+#: Objects whose changes are also told on the records they are linked to, and the link object
+#: (``noteTarget.note`` -> ``noteTarget.person`` / ``company`` / ...) that links them (api-reference §16.1).
+LINK_OBJECTS = {"note": "noteTarget", "task": "taskTarget"}
+
+
+@dataclass(frozen=True)
+class Linked:
+    """The note or task an activity on a linked record is about."""
+
+    record_id: str
+    cached_name: str
+    object_id: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One activity to write: ``name`` on ``record_id`` through the timeline's ``target`` relation."""
+
+    target: FieldSpec
+    record_id: str
+    name: str
+    properties: dict[str, Any]
+    linked: Linked | None = None
+
+    @property
+    def merge_key(self) -> tuple[str, str, str, str | None]:
+        """What an update merges on: the same record, name and linked record (the actor is matched apart)."""
+        return (self.target.join_name, self.record_id, self.name, self.linked.record_id if self.linked else None)
 
 
 def merge_window() -> timedelta:
     """``TIMELINE_MERGE_WINDOW_SECONDS``, read at call time."""
     return timedelta(seconds=int(getattr(settings, "TIMELINE_MERGE_WINDOW_SECONDS", 600)))
-
-
-def target_field(timeline: ObjectSpec, spec: ObjectSpec) -> FieldSpec | None:
-    """The timeline's ``target<Singular>`` relation to ``spec``; None when ``spec`` is not audited.
-
-    Found by its target, not its name (a long object name gives a cut name); ``workspaceMember``,
-    the acting member, is no target.
-    """
-    for field in timeline.relations:
-        if (
-            field.is_many_to_one
-            and field.relation is not None
-            and field.relation.target_object_id == spec.id
-            and field.name.startswith("target")
-        ):
-            return field
-    return None
 
 
 @receiver(records_changed)
@@ -76,28 +88,115 @@ def on_records_changed(sender: Any, ctx: RecordContext, changes: list[Any], **kw
 
 
 def record_activities(ctx: RecordContext, changes: list[Any]) -> None:
-    """Insert (or merge) the activities of ``changes`` of ``ctx``'s object."""
-    timeline = ctx.snapshot.by_singular.get(TIMELINE_OBJECT)
-    target = target_field(timeline, ctx.spec) if timeline is not None else None
-    if timeline is None or target is None:
+    """Insert (or merge) the activities of ``changes`` of ``ctx``'s object.
+
+    Besides ``{object}.{action}`` on each changed record: a change of a note (task) is told on every
+    record the note is linked to (``linked-note.{action}``), and a new noteTarget (taskTarget) tells
+    ``linked-note.created`` on the record it links. A constant number of statements per request.
+    """
+    timeline = ctx.snapshot.by_singular.get(access.TIMELINE_OBJECT)
+    if timeline is None:
         return
-    name_of = {action: f"{ctx.spec.name_singular}.{action}" for action in LOGGED_ACTIONS}
-    entries: list[tuple[str, str, dict[str, Any]]] = []
-    for change in changes:
-        if change.action not in LOGGED_ACTIONS:
-            continue
-        if change.action != "updated":
-            entries.append((change.record.id, name_of[change.action], {}))
-            continue
-        diff = record_diff(ctx, change)
-        if diff:  # an update with an empty diff writes nothing (api-reference §16.1)
-            entries.append((change.record.id, name_of["updated"], {"diff": diff}))
+    logged = [change for change in changes if change.action in LOGGED_ACTIONS]
+    diffs = {change.record.id: record_diff(ctx, change) for change in logged if change.action == "updated"}
+    # An update with an empty diff writes nothing (api-reference §16.1), on its record or a linked one.
+    logged = [change for change in logged if change.action != "updated" or diffs[change.record.id]]
+    targets = access.timeline_targets(ctx.snapshot)
+    entries = own_entries(ctx, targets, logged, diffs) + linked_entries(ctx, targets, logged, diffs)
     if not entries:
         return
     tctx = ctx.for_object(timeline)
     now = timezone.now()
-    entries = merge_recent(tctx, target, name_of["updated"], entries, now)
-    insert_activities(tctx, target, entries, now)
+    entries = merge_recent(tctx, entries, now)
+    insert_activities(tctx, entries, now)
+
+
+def properties_of(change: Any, diffs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """An activity's ``properties``: the diff of an update, nothing for the other actions."""
+    return {"diff": diffs[change.record.id]} if change.action == "updated" else {}
+
+
+def own_entries(
+    ctx: RecordContext, targets: dict[str, FieldSpec], changes: list[Any], diffs: dict[str, dict[str, Any]]
+) -> list[Entry]:
+    """``{objectNameSingular}.{action}`` on each changed record of an audited object."""
+    target = targets.get(ctx.spec.id)
+    if target is None:
+        return []
+    return [
+        Entry(target, change.record.id, f"{ctx.spec.name_singular}.{change.action}", properties_of(change, diffs))
+        for change in changes
+    ]
+
+
+def link_targets(targets: dict[str, FieldSpec], link: ObjectSpec, linked: str) -> list[tuple[FieldSpec, FieldSpec]]:
+    """``(join field of the link object, timeline target)`` of each audited object ``link`` links ``linked`` to."""
+    return [
+        (field, targets[field.relation.target_object_id])
+        for field in link.relations
+        if field.is_many_to_one
+        and field.relation is not None
+        and field.name != linked
+        and field.relation.target_object_id in targets
+    ]
+
+
+def cached_name(spec: ObjectSpec, record: RecordRow) -> str:
+    """The record's label-identifier value as text (a note's or a task's title)."""
+    field = spec.label_identifier
+    value = data_getter(field)(record) if field is not None else None
+    return value if isinstance(value, str) else ""
+
+
+def linked_entries(
+    ctx: RecordContext, targets: dict[str, FieldSpec], changes: list[Any], diffs: dict[str, dict[str, Any]]
+) -> list[Entry]:
+    """``linked-note.{action}`` (``linked-task``) on the records linked to changed notes, or by new noteTargets."""
+    singular = ctx.spec.name_singular
+    linked = next((name for name, link in LINK_OBJECTS.items() if link == singular), None)
+    if singular in LINK_OBJECTS:
+        link = ctx.snapshot.by_singular.get(LINK_OBJECTS[singular])
+        join = link.field(singular) if link is not None else None
+        if link is None or join is None or not changes:
+            return []
+        by_id = {change.record.id: change for change in changes}
+        # One read of the live links of every changed note (a trashed link links nothing).
+        rows = ctx.for_object(link).records_pointing_at(join, sorted(by_id), trash=False)
+        return [
+            Entry(
+                target,
+                str(row.data[field.join_storage_key]),
+                f"linked-{singular}.{change.action}",
+                properties_of(change, diffs),
+                Linked(change.record.id, cached_name(ctx.spec, change.record), ctx.spec.id),
+            )
+            for row in rows
+            if (change := by_id.get(str(row.data.get(join.join_storage_key)))) is not None
+            for field, target in link_targets(targets, link, singular)
+            if row.data.get(field.join_storage_key)
+        ]
+    if linked is None:
+        return []
+    spec, join = ctx.snapshot.by_singular.get(linked), ctx.spec.field(linked)
+    created = [change.record for change in changes if change.action == "created"]
+    if spec is None or join is None or not created:
+        return []
+    ids = sorted({str(row.data[join.join_storage_key]) for row in created if row.data.get(join.join_storage_key)})
+    # One read of the linked notes, for their titles.
+    names = {row.id: cached_name(spec, row) for row in fetch_by_ids(ctx.ws, spec.id, ids, live_only=False)}
+    return [
+        Entry(
+            target,
+            str(row.data[field.join_storage_key]),
+            f"linked-{linked}.created",
+            {},
+            Linked(note, names[note], spec.id),
+        )
+        for row in created
+        if (note := str(row.data.get(join.join_storage_key))) in names
+        for field, target in link_targets(targets, ctx.spec, linked)
+        if row.data.get(field.join_storage_key)
+    ]
 
 
 def record_diff(ctx: RecordContext, change: Any) -> dict[str, dict[str, Any]]:
@@ -136,44 +235,53 @@ def merge_diffs(first: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def merge_recent(
-    tctx: RecordContext, target: FieldSpec, name: str, entries: list[tuple[str, str, dict[str, Any]]], now: datetime
-) -> list[tuple[str, str, dict[str, Any]]]:
-    """Fold update entries into the latest activity of the same record, name and actor within the window.
-
-    Returns the entries still to insert. One read finds every candidate of the request.
+def merge_recent(tctx: RecordContext, entries: list[Entry], now: datetime) -> list[Entry]:
+    """Fold update entries into the latest activity of the same record, name, linked record and actor
+    within the window; return the entries still to insert. One read finds every candidate of the request.
     """
-    updated = sorted({record_id for record_id, entry_name, _ in entries if entry_name == name})
-    if not updated:
+    updates = [entry for entry in entries if entry.name.endswith(".updated")]
+    acting = actor_identity(tctx.actor)
+    # The actor is matched by id (member or API key), never by name; an actor without one merges with nothing.
+    if not updates or acting is None:
         return entries
+    by_target: dict[FieldSpec, set[str]] = {}
+    for entry in updates:
+        by_target.setdefault(entry.target, set()).add(entry.record_id)
+    spec = tctx.spec
+    keys = {name: spec.field(name).storage_key for name in ("name", "properties", "linkedRecordId")}  # type: ignore[union-attr]
     node = And(
         (
-            Condition((target.join_name,), "in", tuple(updated)),
-            Condition(("name",), "eq", name),
+            Or(tuple(Condition((target.join_name,), "in", tuple(sorted(ids))) for target, ids in by_target.items())),
+            Condition(("name",), "in", tuple(sorted({entry.name for entry in updates}))),
             Condition(("happensAt",), "gte", format_instant(now - merge_window())),
         )
     )
-    keys = build_sort_keys([], tctx.spec)
-    found = fetch(tctx.scope(), node, keys, None, False, MERGE_READ_LIMIT).rows
-    # Ids are time-ordered (UUIDv7): the last one read per record is its latest activity.
-    latest: dict[str, RecordRow] = {}
+    found = fetch(tctx.scope(), node, build_sort_keys([], spec), None, False, MERGE_READ_LIMIT).rows
+    # Ids are time-ordered (UUIDv7): the last one read per key is the latest activity.
+    latest: dict[tuple[str, str, str, str | None], RecordRow] = {}
     for candidate in found:
-        if candidate.created_by == tctx.actor:
-            latest[str(candidate.data.get(target.join_storage_key))] = candidate
-    properties = tctx.spec.field("properties")
-    assert properties is not None
+        if actor_identity(candidate.created_by) != acting:
+            continue
+        for target in by_target:
+            record_id = candidate.data.get(target.join_storage_key)
+            if record_id:
+                linked = candidate.data.get(keys["linkedRecordId"])
+                name = str(candidate.data.get(keys["name"]))
+                latest[(target.join_name, str(record_id), name, str(linked) if linked else None)] = candidate
     changed: list[tuple[RecordRow, Any]] = []
     touched: set[str] = set()
-    rest: list[tuple[str, str, dict[str, Any]]] = []
-    for record_id, entry_name, props in entries:
-        row: RecordRow | None = latest.get(record_id) if entry_name == name else None
+    rest: list[Entry] = []
+    for entry in entries:
+        row = latest.get(entry.merge_key) if entry.name.endswith(".updated") else None
         if row is None:
-            rest.append((record_id, entry_name, props))
+            rest.append(entry)
             continue
         before_state = index_state(tctx.slots, row)
-        current = row.data.get(properties.storage_key) or {}
-        merged = {**current, "diff": merge_diffs(current.get("diff") or {}, props["diff"])}
-        row.data = {**row.data, properties.storage_key: merged}
+        current = row.data.get(keys["properties"]) or {}
+        merged = {**current, "diff": merge_diffs(current.get("diff") or {}, entry.properties["diff"])}
+        row.data = {**row.data, keys["properties"]: merged}
+        if entry.linked is not None:  # the note's title as it is now
+            row.data[spec.field("linkedRecordCachedName").storage_key] = entry.linked.cached_name  # type: ignore[union-attr]
         row.updated_at, row.updated_by = now, tctx.actor
         if row.id not in touched:  # two entries of one record merge into the same row, written once
             touched.add(row.id)
@@ -182,16 +290,21 @@ def merge_recent(
     return rest
 
 
-def insert_activities(
-    tctx: RecordContext, target: FieldSpec, entries: list[tuple[str, str, dict[str, Any]]], now: datetime
-) -> None:
+def insert_activities(tctx: RecordContext, entries: list[Entry], now: datetime) -> None:
     """Insert one activity per entry (one statement for the records, one for their index rows)."""
     if not entries:
         return
     spec = tctx.spec
     keys = {
         name: spec.field(name).storage_key  # type: ignore[union-attr]
-        for name in ("happensAt", "name", "properties", "linkedRecordCachedName")
+        for name in (
+            "happensAt",
+            "name",
+            "properties",
+            "linkedRecordCachedName",
+            "linkedRecordId",
+            "linkedObjectMetadataId",
+        )
     }
     member = spec.field("workspaceMember")
     happens_at = format_instant(now)
@@ -200,54 +313,71 @@ def insert_activities(
         # Acting workspace member; API-key requests have none (api-reference §16.1).
         base[member.join_storage_key] = tctx.actor.get("workspaceMemberId")
     position = now.timestamp()
-    rows = [
-        RecordRow(
-            id=new_id(),
-            workspace_id=tctx.ws,
-            object_id=spec.id,
-            data={
-                **base,
-                keys["name"]: name,
-                keys["properties"]: properties,
-                target.join_storage_key: record_id,
-            },
-            position=position + index / 1000,
-            created_at=now,
-            updated_at=now,
-            deleted_at=None,
-            created_by=tctx.actor,
-            updated_by=tctx.actor,
+    rows = []
+    for index, entry in enumerate(entries):
+        data = {
+            **base,
+            keys["name"]: entry.name,
+            keys["properties"]: entry.properties,
+            entry.target.join_storage_key: entry.record_id,
+        }
+        if entry.linked is not None:
+            data[keys["linkedRecordId"]] = entry.linked.record_id
+            data[keys["linkedRecordCachedName"]] = entry.linked.cached_name
+            data[keys["linkedObjectMetadataId"]] = entry.linked.object_id
+        rows.append(
+            RecordRow(
+                id=new_id(),
+                workspace_id=tctx.ws,
+                object_id=spec.id,
+                data=data,
+                position=position + index / 1000,
+                created_at=now,
+                updated_at=now,
+                deleted_at=None,
+                created_by=tctx.actor,
+                updated_by=tctx.actor,
+            )
         )
-        for index, (record_id, name, properties) in enumerate(entries)
-    ]
     writer.insert(tctx.slots, rows)
 
 
 def visible_diffs(ctx: RecordContext, records: list[RecordRow], outputs: list[dict[str, Any]]) -> None:
-    """Leave out of each shaped activity's diff the fields the caller's role cannot read.
+    """Leave out of each shaped activity what the caller's role cannot read of the audited records.
 
-    A diff holds values of the audited record, not of the activity: a role that cannot read a
-    person's ``jobTitle`` must not read it as ``properties.diff.jobTitle`` either (and an activity
-    of an object the role cannot read keeps no diff). ``outputs`` are changed in place (new dicts:
-    the stored ones stay intact).
+    A diff holds values of the audited record (of the linked note for ``linked-note.*``), not of the
+    activity: a role that cannot read a person's ``jobTitle`` must not read it as
+    ``properties.diff.jobTitle`` either, and an activity of an object the role cannot read keeps no
+    diff. Likewise ``linkedRecordCachedName`` (a note's title) reads ``""`` unless the role reads the
+    note's title. ``outputs`` are changed in place (new dicts: the stored ones stay intact).
     """
-    if ctx.access is None or ctx.spec.name_singular != TIMELINE_OBJECT:
+    if (
+        ctx.access is None
+        or ctx.spec.name_singular != access.TIMELINE_OBJECT
+        or access.reads_every_audited_value(ctx.access, ctx.snapshot)
+    ):
         return
-    name_field = ctx.spec.field("name")
-    if name_field is None:
+    name_field, linked_field = ctx.spec.field("name"), ctx.spec.field("linkedObjectMetadataId")
+    if name_field is None or linked_field is None:
         return
     for record, output in zip(records, outputs):
+        linked_id = record.data.get(linked_field.storage_key)
+        name = record.data.get(name_field.storage_key)
+        if linked_id:
+            target = ctx.snapshot.by_id.get(str(linked_id))
+        else:
+            target = ctx.snapshot.by_singular.get(name.split(".")[0]) if isinstance(name, str) else None
+        view = access.object_view(ctx.access, ctx.snapshot, target) if target is not None else None
+        if target is None or view is None or not ctx.access.on(target.id).read:
+            view = None
+        if linked_id and "linkedRecordCachedName" in output:
+            label = target.label_identifier if target is not None else None
+            if view is None or label is None or label.id not in view.readable:
+                output["linkedRecordCachedName"] = ""
         properties = output.get("properties")
         if not isinstance(properties, dict) or not isinstance(properties.get("diff"), dict):
             continue
-        name = record.data.get(name_field.storage_key)
-        target = ctx.snapshot.by_singular.get(name.split(".")[0]) if isinstance(name, str) else None
-        if target is None or not ctx.access.on(target.id).read:
-            keys: frozenset[str] = frozenset()
-        else:
-            view = access.object_view(ctx.access, ctx.snapshot, target)
-            if view.complete:
-                continue
-            keys = view.keys
-        diff = {key: value for key, value in properties["diff"].items() if key in keys}
-        output["properties"] = {**properties, "diff": diff}
+        if view is not None and view.complete:
+            continue
+        keys = view.keys if view is not None else frozenset()
+        output["properties"] = {**properties, "diff": {k: v for k, v in properties["diff"].items() if k in keys}}

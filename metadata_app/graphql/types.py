@@ -7,6 +7,7 @@ APIs give identical values (``defaultValue`` quoting, date formats, ids).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +113,40 @@ def connection(name: str, edge: Callable[[], type[graphene.ObjectType]]) -> type
     return type(name, (graphene.ObjectType,), attrs)
 
 
+class SearchFieldNode(graphene.ObjectType):
+    """One search field of an object (Twenty 2.43's ``SearchField``, api-reference §13.1).
+
+    The search index is no field here (no ``TS_VECTOR`` row): ``tsVectorFieldMetadataId`` is a
+    stable id derived from the object's, and ``id`` one derived from the field's.
+    """
+
+    class Meta:
+        name = "SearchField"
+
+    id = graphene.NonNull(graphene.UUID)
+    field_metadata_id = graphene.NonNull(graphene.UUID)
+    ts_vector_field_metadata_id = graphene.NonNull(graphene.UUID)
+    position = graphene.NonNull(graphene.Int)
+
+
+def search_fields(obj: Any) -> list[dict[str, Any]]:
+    """The active searchable fields of ``obj`` in creation order, as ``SearchField`` values."""
+    searchable = sorted(
+        (field for field in fields_of(obj) if field.is_searchable and field.is_active),
+        key=lambda field: (field.created_at, str(field.pk)),
+    )
+    vector = uuid.uuid5(obj.pk, "searchVector")
+    return [
+        {
+            "id": uuid.uuid5(field.pk, "searchField"),
+            "field_metadata_id": field.pk,
+            "ts_vector_field_metadata_id": vector,
+            "position": position,
+        }
+        for position, field in enumerate(searchable)
+    ]
+
+
 class ObjectNode(graphene.ObjectType):
     """An object of the workspace's data model, with its fields."""
 
@@ -141,6 +176,12 @@ class ObjectNode(graphene.ObjectType):
         lambda: ObjectFieldsConnection, paging=paging_argument(), filter=filter_argument(FieldFilter)
     )
     fields_list = graphene.NonNull(graphene.List(graphene.NonNull(lambda: FieldNode)))
+    search_field_metadata_list = graphene.NonNull(graphene.List(graphene.NonNull(SearchFieldNode)))
+
+    @staticmethod
+    def resolve_search_field_metadata_list(root: Any, info: Any) -> list[dict[str, Any]]:
+        """The object's search fields (what ``search`` and ``searchVector[search]`` look in)."""
+        return search_fields(root)
 
     @staticmethod
     def resolve_fields(root: Any, info: Any, paging: Any, filter: Any) -> Page:

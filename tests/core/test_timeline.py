@@ -139,6 +139,25 @@ def test_another_api_key_does_not_merge_into_the_first_keys_activity(api, worksp
     ]
 
 
+def test_two_keys_with_the_same_name_do_not_merge_into_each_others_activity(api, workspace):
+    # given: a second key named as the first ("test key")
+    ada = person(api, jobTitle="CTO")
+    api.patch(f"/rest/people/{ada}", {"jobTitle": "CEO"})
+    namesake = client_for(create_api_key(workspace, {"name": "test key"})[1])
+    mutation = 'mutation ($id: UUID!) { updatePerson(id: $id, data: {jobTitle: "Chair"}) { id } }'
+    # when: the namesake updates through GraphQL, then the first key again through REST
+    status, body = namesake.post("/graphql", {"query": mutation, "variables": {"id": ada}})
+    assert status == 200 and "errors" not in body, body
+    api.patch(f"/rest/people/{ada}", {"jobTitle": "Founder"})
+    # then: the first key's second update merges into its own activity, across the namesake's
+    _status, body = api.get("/rest/timelineActivities", filter=f"targetPersonId[eq]:{ada}", order_by="happensAt")
+    assert [(a["updatedBy"]["name"], a["properties"]) for a in body["data"]["timelineActivities"]] == [
+        ("test key", {}),
+        ("test key", {"diff": {"jobTitle": {"before": "CTO", "after": "Founder"}}}),
+        ("test key", {"diff": {"jobTitle": {"before": "CEO", "after": "Chair"}}}),
+    ]
+
+
 def test_a_connect_is_a_change_of_the_join_column(api):
     # given
     ada = person(api)

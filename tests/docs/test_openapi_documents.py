@@ -578,3 +578,30 @@ def test_the_event_feed_and_webhook_replay_are_documented(api):
     ]
     webhook = metadata["components"]["schemas"]["Webhook"]["properties"]
     assert list(webhook)[:5] == ["id", "targetUrl", "operations", "filter", "fields"]
+
+
+def test_search_is_documented_with_its_parameters_and_answer(api):
+    # when
+    doc = document(api)
+
+    # then
+    search = doc["paths"]["/search"]["get"]
+    assert search["operationId"] == "search"
+    assert [(p["name"], p["in"], p["schema"]) for p in search["parameters"]] == [
+        ("search_input", "query", {"type": "string", "maxLength": 200}),
+        ("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+        ("starting_after", "query", {"type": "string"}),
+        ("included_objects", "query", {"type": "string"}),
+        ("excluded_objects", "query", {"type": "string"}),
+        ("filter", "query", {"type": "string"}),
+    ]
+    assert sorted(search["responses"]) == ["200", "400", "401", "403", "429"]
+    page = search["responses"]["200"]["content"]["application/json"]["schema"]
+    assert page["properties"]["data"]["properties"]["search"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/SearchRecord"},
+    }
+    assert list(page["properties"]["pageInfo"]["properties"]) == ["hasNextPage", "endCursor"]
+    hit = doc["components"]["schemas"]["SearchRecord"]
+    assert list(hit["properties"]) == ["recordId", "objectNameSingular", "label", "imageUrl", "tsRankCD", "tsRank"]
+    assert sorted(hit["required"]) == sorted(hit["properties"])

@@ -6,7 +6,7 @@ import pytest
 
 from metadata_app.graphql.paging import MAX_PAGE_SIZE, PageRequest
 from metadata_app.models import FieldMetadata, ObjectMetadata
-from tests.graphql_metadata.helpers import error_of, object_id
+from tests.graphql_metadata.helpers import error_of, field_id, object_id
 
 PAGE = """
 query Objects($paging: CursorPaging!, $filter: ObjectFilter!) {
@@ -261,3 +261,27 @@ def test_unknown_object_is_not_found(gql):
         "path": ["object"],
         "extensions": {"code": "NOT_FOUND", "userFriendlyMessage": message},
     }
+
+
+SEARCH_FIELDS_QUERY = """
+query ($id: UUID!) {
+  object(id: $id) { searchFieldMetadataList { id fieldMetadataId tsVectorFieldMetadataId position } }
+}"""
+
+
+def test_search_field_metadata_list_names_the_search_fields_in_order(api, gql, workspace):
+    # given: person's search fields are Twenty's (name, emails, jobTitle, phones, in creation order); city becomes one
+    person = object_id(workspace, "person")
+    names = ("name", "emails", "jobTitle", "phones", "city")
+    ids = {name: field_id(workspace, "person", name) for name in names}
+    before = gql.data(SEARCH_FIELDS_QUERY, {"id": person})["object"]["searchFieldMetadataList"]
+    # when
+    status, _ = api.patch(f"/rest/metadata/fields/{ids['city']}", {"isSearchable": True})
+    after = gql.data(SEARCH_FIELDS_QUERY, {"id": person})["object"]["searchFieldMetadataList"]
+    # then: one entry per search field, in creation order, all on the object's one search index
+    assert status == 200
+    assert [(f["fieldMetadataId"], f["position"]) for f in before] == [(ids[n], i) for i, n in enumerate(names[:4])]
+    assert [f["fieldMetadataId"] for f in after] == [ids[n] for n in names]
+    assert after[:4] == before
+    assert len({f["tsVectorFieldMetadataId"] for f in after}) == 1
+    assert len({f["id"] for f in after}) == 5 and not {f["id"] for f in after} & set(ids.values())

@@ -412,3 +412,80 @@ def test_timeline_diffs_leave_out_fields_the_role_cannot_read(api, roles, restri
     [nested] = [a for a in person["timelineActivities"] if a["name"] == "person.updated"]
     assert nested["properties"] == visible
     assert edge["node"]["properties"] == visible
+
+
+#: The refusal of a filter, order or aggregate on a timeline field holding audited values.
+AUDITED = "filter, sort or aggregate on field '{}' of timelineActivity (it holds values of audited fields the role cannot read)"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        pytest.param({"filter": 'properties[like]:"%CTO%"'}, "properties", id="filter"),
+        pytest.param({"filter": "or(name[eq]:x,not(properties[is]:NULL))"}, "properties", id="nested_filter"),
+        pytest.param({"filter": 'linkedRecordCachedName[like]:"%Call%"'}, "linkedRecordCachedName", id="linked_name"),
+    ],
+)
+def test_timeline_values_cannot_be_matched_by_a_role_that_cannot_read_them_all(
+    api, roles, restricted, data, params, field
+):
+    # given: Ada's diff holds jobTitle, which the role does not read
+    ada = data["ada"]["id"]
+    assert api.patch(f"/rest/people/{ada}", {"jobTitle": "CEO"})[0] == 200
+    # when
+    refused = roles.rest(restricted).get("/rest/timelineActivities", **params)
+    allowed = api.get("/rest/timelineActivities", **params)
+    # then: refused, as a field the role cannot read; the Admin key filters and sorts
+    assert refused == forbidden(AUDITED.format(field))
+    assert allowed[0] == 200
+
+
+def test_timeline_values_match_for_a_role_that_reads_them_all(api, roles, data):
+    # given: a role hiding nothing of the audited objects (it may only not write a field)
+    role = roles.make("writer", ALL, fields={("people", "city"): {"canUpdateFieldValue": False}})
+    ada = data["ada"]["id"]
+    assert api.patch(f"/rest/people/{ada}", {"jobTitle": "CEO"})[0] == 200
+    # when
+    status, body = roles.rest(role).get("/rest/timelineActivities", filter='properties[like]:"%CEO%"')
+    # then
+    assert (status, [a["targetPersonId"] for a in body["data"]["timelineActivities"]]) == (200, [ada])
+
+
+def test_graphql_and_group_by_refuse_timeline_values_alike(api, roles, restricted, data):
+    # when
+    gql = roles.gql(restricted)
+    _, filtered = gql('{ timelineActivities(filter: {properties: {like: "%CTO%"}}) { totalCount } }')
+    aggregated = roles.rest(restricted).get(
+        "/rest/timelineActivities/groupBy", group_by='[{"name": true}]', aggregate='["countEmptyProperties"]'
+    )
+    # then
+    assert service_refusal(filtered) == expected_service_refusal(AUDITED.format("properties"))
+    assert aggregated == forbidden(AUDITED.format("properties"))
+
+
+def test_a_linked_notes_title_and_diff_are_hidden_from_a_role_that_cannot_read_the_title(api, roles, data):
+    # given: a note linked to Ada, renamed; a role that reads everything but note titles
+    role = roles.make("no titles", ALL, fields={("notes", "title"): {"canReadFieldValue": False}})
+    ada = data["ada"]["id"]
+    _, body = api.post("/rest/notes", {"title": "Secret plan", "bodyV2": {"markdown": "x"}})
+    note = first_value(body)["id"]
+    assert api.post("/rest/noteTargets", {"noteId": note, "personId": ada})[0] == 201
+    assert api.patch(f"/rest/notes/{note}", {"title": "Secret plan B"})[0] == 200
+    params = {"filter": f"targetPersonId[eq]:{ada},name[like]:linked-note.%", "order_by": "position"}
+    # when
+    mine = first_value(api.get("/rest/timelineActivities", **params)[1])
+    theirs = first_value(roles.rest(role).get("/rest/timelineActivities", **params)[1])
+    query = '{ timelineActivities(filter: {targetPersonId: {eq: "%s"}, name: {like: "linked-note.%%"}}, ' % ada
+    edges = roles.gql(role).data(
+        query + "orderBy: [{position: AscNullsFirst}]) { edges { node { linkedRecordCachedName properties } } } }"
+    )
+    # then: the Admin key reads the title; the role reads neither the title nor its diff
+    assert [(a["linkedRecordCachedName"], a["properties"]) for a in mine] == [
+        ("Secret plan", {}),
+        ("Secret plan B", {"diff": {"title": {"before": "Secret plan", "after": "Secret plan B"}}}),
+    ]
+    assert [(a["linkedRecordCachedName"], a["properties"]) for a in theirs] == [("", {}), ("", {"diff": {}})]
+    assert [e["node"] for e in edges["timelineActivities"]["edges"]] == [
+        {"linkedRecordCachedName": "", "properties": {}},
+        {"linkedRecordCachedName": "", "properties": {"diff": {}}},
+    ]

@@ -210,3 +210,50 @@ def test_metadata_graphql_shows_and_validates_filter_and_fields_as_rest(api, hoo
     assert rest_refused[0] == 400
     assert refused["errors"][0]["message"] == "; ".join(rest_refused[1]["messages"])
     assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+THROUGH_RELATIONS = [
+    (
+        "company.name[eq]:Acme",
+        'Webhook filters accept only the record\'s own fields: "company.name" goes through relation field "company" '
+        '(use "companyId" instead)',
+    ),
+    (
+        "stage[eq]:NEW,pointOfContact.name.firstName[eq]:Ada",
+        'Webhook filters accept only the record\'s own fields: "pointOfContact.name.firstName" goes through '
+        'relation field "pointOfContact" (use "pointOfContactId" instead)',
+    ),
+    ("company[eq]:Acme", 'Cannot filter by relation field "company": use "companyId" instead'),
+    (
+        "timelineActivities._none.name[eq]:x",
+        'Webhook filters accept only the record\'s own fields: "timelineActivities._none.name" goes through '
+        'relation field "timelineActivities"',
+    ),
+]
+
+
+def test_a_filter_through_a_relation_is_refused_saying_webhook_filters_take_own_fields(api, hooks):
+    # given: a webhook to update, and the GraphQL mutations
+    made = hooks.create("https://example.com/hook", ["opportunity.updated"], filter="stage[eq]:NEW")
+    create = "mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { id } }"
+    update = "mutation($input: UpdateWebhookInput!) { updateWebhook(input: $input) { id } }"
+    for text, message in THROUGH_RELATIONS:
+        # when
+        rest_create = api.post(
+            "/rest/metadata/webhooks",
+            {"targetUrl": "https://example.com/hook", "operations": ["opportunity.created"], "filter": text},
+        )
+        rest_update = api.patch(f"/rest/metadata/webhooks/{made['id']}", {"filter": text})
+        input_ = {"targetUrl": "https://example.com/hook", "operations": ["opportunity.created"], "filter": text}
+        _, gql_create = api.post("/metadata", {"query": create, "variables": {"input": input_}})
+        _, gql_update = api.post(
+            "/metadata", {"query": update, "variables": {"input": {"id": made["id"], "update": {"filter": text}}}}
+        )
+        # then
+        assert rest_create == (400, {"statusCode": 400, "error": "BadRequestException", "messages": [message]}), text
+        assert rest_update == rest_create, text
+        for body in (gql_create, gql_update):
+            assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [(message, "BAD_USER_INPUT")]
+    # nothing was written
+    assert api.get(f"/rest/metadata/webhooks/{made['id']}")[1]["data"]["filter"] == "stage[eq]:NEW"
+    assert api.get("/rest/metadata/webhooks")[1]["totalCount"] == 1
