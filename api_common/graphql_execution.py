@@ -7,8 +7,10 @@ call and an awaitable check per field per record, which for 60 records is most o
 reads plain data: graphene's default resolver (the value under the field's name) or a resolver
 marked with :func:`reads_response_key` (the value under the response key, for data attached per
 alias). Leaves are serialised by their type as graphql-core would; objects and lists recurse.
-Anything unusual (a non-dict parent, a null where the type forbids one, a value its type refuses)
-goes back to graphql-core's own path for that field, so errors and null propagation are exactly
+An object whose selected fields all read plain data is completed by a plan made once per
+selection (one loop over its fields, leaves serialised in one call each). Anything unusual (a
+non-dict parent, a null where the type forbids one, a value its type refuses) goes back to
+graphql-core's own path for that object and field, so errors and null propagation are exactly
 graphql-core's.
 
 **Documents.** Parsing and validating the same operation text against the same schema always
@@ -68,8 +70,97 @@ def plain_reader(resolve: Any) -> tuple[str, Any] | None:
     return None
 
 
+#: One field of a plain object's plan: (response key, value reader, field type, field nodes, leaf completer or None).
+PlanEntry = tuple[str, Callable[[dict[str, Any], str], Any], Any, list[Any], Callable[[Any], Any] | None]
+
+
+def leaf_completer(field_type: Any) -> Callable[[Any], Any] | None:
+    """For a (non-null) leaf type, ``complete_plain`` of a value in one call (raising Fallback alike); else None."""
+    non_null = is_non_null_type(field_type)
+    base = field_type.of_type if non_null else field_type
+    if not is_leaf_type(base):
+        return None
+    serialize = base.serialize
+
+    def complete(value: Any) -> Any:
+        if value is None or value is Undefined:
+            if non_null:
+                raise Fallback
+            return None
+        try:
+            serialized = serialize(value)
+        except Exception:
+            raise Fallback from None
+        if serialized is Undefined or serialized is None:
+            raise Fallback
+        return serialized
+
+    return complete
+
+
+def field_reader(parent_type: Any, resolve: Any, field_name: str) -> Callable[[dict[str, Any], str], Any] | None:
+    """How a field reads its value from its parent dict (given the response key), or None when it needs its resolver."""
+    if field_name == "__typename":
+        name = parent_type.name
+        return lambda source, key: name
+    reader = plain_reader(resolve)
+    if reader is None:
+        return None
+    kind, args = reader
+    if kind == "key":
+        return lambda source, key: source.get(key)
+    attname, default = args
+    return lambda source, key: source.get(attname, default)
+
+
 class PlainDataExecutionContext(ExecutionContext):
-    """graphql-core's execution, with fields that read plain dicts completed without a resolver call."""
+    """graphql-core's execution, with fields that read plain dicts completed without a resolver call.
+
+    An object whose selected fields all read plain data goes through a plan made once per
+    execution and selection (:meth:`plain_plan`): one loop over its fields, no field definition
+    lookup or ``execute_field`` call per field per record.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plans: dict[tuple[Any, int], list[PlanEntry] | None] = {}
+
+    def plain_plan(self, parent_type: Any, fields: dict[str, list[Any]]) -> list[PlanEntry] | None:
+        """The plan of ``fields`` of ``parent_type``, or None when one of them needs its resolver.
+
+        Keyed by the identity of ``fields``: graphql-core hands the same dict (its cached
+        sub-field collection) for every object of a list, and keeps it for the whole execution.
+        """
+        key = (parent_type, id(fields))
+        if key in self._plans:
+            return self._plans[key]
+        plan: list[PlanEntry] | None = []
+        for response_key, field_nodes in fields.items():
+            field_def = get_field_def(self.schema, parent_type, field_nodes[0])
+            reader = field_reader(parent_type, field_def.resolve, field_nodes[0].name.value) if field_def else None
+            if reader is None or plan is None:
+                plan = None
+                break
+            field_type = field_def.type
+            plan.append((response_key, reader, field_type, field_nodes, leaf_completer(field_type)))
+        self._plans[key] = plan
+        return plan
+
+    def execute_fields(self, parent_type: Any, source_value: Any, path: Path | None, fields: Any) -> Any:
+        if isinstance(source_value, dict) and self.middleware_manager is None:
+            plan = self.plain_plan(parent_type, fields)
+            if plan is not None:
+                name = parent_type.name
+                try:
+                    return {
+                        key: leaf(read(source_value, key))
+                        if leaf is not None
+                        else self.complete_plain(field_type, nodes, Path(path, key, name), read(source_value, key))
+                        for key, read, field_type, nodes, leaf in plan
+                    }
+                except Fallback:
+                    pass  # graphql-core's path, field by field, for errors and null propagation
+        return super().execute_fields(parent_type, source_value, path, fields)
 
     def execute_field(self, parent_type: Any, source: Any, field_nodes: list[Any], path: Path) -> Any:
         # Middleware would wrap every resolver: with any, every field takes graphql-core's path.
