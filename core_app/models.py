@@ -145,7 +145,8 @@ class SearchToken(models.Model):
     """One token of one search field of one record, or (``token = ''``) that field's whole document.
 
     The search index of api-reference §13 (``core_app.store.search``): a query word is a range of
-    ``search_token`` (C collation on PostgreSQL, migration 0005), answered from the index alone.
+    ``search_field_token`` (C collation on PostgreSQL, migration 0005) per search field, answered
+    from the index alone; the index leaves the document rows out (migration 0006).
     """
 
     # Led by the record: writes and deletes find a record's rows by it (as RecordIndex's key).
@@ -159,7 +160,13 @@ class SearchToken(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace_id", "object_id", "token", "record_id", "field_id"], name="search_token")
+            # Led by the field: a word's range per field can be counted (bounded) apart, which is
+            # what tells a search whether a word is broad in the label field (services/search.py).
+            models.Index(
+                fields=["workspace_id", "object_id", "field_id", "token", "record_id"],
+                name="search_field_token",
+                condition=models.Q(document__isnull=True),
+            )
         ]
 
 

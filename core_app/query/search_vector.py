@@ -63,13 +63,16 @@ def search_condition(d: Dialect, alias: str, workspace_id: str, object_id: str, 
         return "1 = 1"
     ws = d.uuid_in(workspace_id)
     ranges = " OR ".join(["(s.token >= %s AND s.token < %s)"] * len(words))
-    params += [ws, d.uuid_in(object_id)]
+    params += [ws, d.uuid_in(object_id), ws, d.uuid_in(object_id)]
     for word in words:
         params += [word, successor(word)]
     params += [ws, " ".join(words)]
+    # The index is led by the field (ranges per search field): the fields whose tokens it holds
+    # are the object's rows of core_app_searchfield.
     return (
         f"({alias}.id IN (SELECT s.record_id FROM core_app_searchtoken s WHERE s.workspace_id = %s "
-        f"AND s.object_id = %s AND ({ranges})) "
+        f"AND s.object_id = %s AND s.field_id IN (SELECT f.field_id FROM core_app_searchfield f "
+        f"WHERE f.workspace_id = %s AND f.object_id = %s) AND s.document IS NULL AND ({ranges})) "
         f"OR EXISTS (SELECT 1 FROM core_app_searchtoken s WHERE s.workspace_id = %s AND s.record_id = {alias}.id "
         f"AND s.token = '' AND {d.contains('s.document')}))"
     )

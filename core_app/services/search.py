@@ -36,7 +36,7 @@ from core_app.query.compiler import compile_filter
 from core_app.query.targets import Source
 from core_app.services.context import RecordContext
 from core_app.store.records import loads
-from core_app.store.search import normalize, successor
+from core_app.store.search import normalize, search_fields, successor
 from core_app.store.sql import dialect, in_list, rows
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.specs import FieldSpec, ObjectSpec
@@ -260,37 +260,100 @@ def seek_sql(ctx: RecordContext, cursor: Cursor | None, params: list[Any], ranke
     return f" AND {after})"
 
 
-def ranked_sql(
-    ctx: RecordContext, words: list[str], fields: list[FieldSpec] | None, cursor: Cursor | None, cap: int
-) -> tuple[str, list[Any]]:
+def broad_range_rows() -> int:
+    """``SEARCH_BROAD_RANGE_ROWS``: above this many index rows, a word's range in one field is broad."""
+    return int(getattr(settings, "SEARCH_BROAD_RANGE_ROWS", 2000))
+
+
+def walk_budget() -> int:
+    """``SEARCH_WALK_BUDGET``: records a walk in id order reads before it gives way to the full ranking."""
+    return int(getattr(settings, "SEARCH_WALK_BUDGET", 5000))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one object is searched: its searched fields and each (word, field) range's bounded size."""
+
+    ctx: RecordContext
+    words: list[str]
+    fields: tuple[FieldSpec, ...]
+    label_id: str | None
+    sizes: dict[tuple[int, str], int]
+
+    def broad(self) -> set[tuple[int, str]]:
+        """The (word, field) ranges with more rows than ``broad_range_rows``."""
+        return {pair for pair, size in self.sizes.items() if size > broad_range_rows()}
+
+    def ceiling(self) -> tuple[int, int]:
+        """The best ranks (word counts) a record matching through no narrow range can have."""
+        broad = self.broad()
+        return len({w for w, _ in broad}), len({w for w, f in broad if f == self.label_id})
+
+
+def range_sql(
+    ctx: RecordContext, words: list[str], word: int, field_id: str, params: list[Any], alias: str = "s"
+) -> str:
+    """The index rows of one word's range in one field: ``record_id``, ``field_id`` and the word's number ``w``."""
+    d = dialect()
+    text = words[word]
+    params += [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id), d.uuid_in(field_id), text, successor(text)]
+    return (
+        f"SELECT {alias}.record_id, {alias}.field_id, {word} AS w FROM core_app_searchtoken {alias} "
+        f"WHERE {alias}.workspace_id = %s AND {alias}.object_id = %s AND {alias}.field_id = %s "
+        f"AND {alias}.document IS NULL AND {alias}.token >= %s AND {alias}.token < %s"
+    )
+
+
+def plan_for(ctx: RecordContext, words: list[str], fields: tuple[FieldSpec, ...]) -> Plan:
+    """The plan of one object: each (word, field) range counted up to one row past the broad bound.
+
+    One statement, read from the index alone: a broad word costs ``broad_range_rows`` index entries
+    per field here, whatever its real size.
+    """
+    label = ctx.spec.label_identifier
+    label_id = label.id if label is not None and label in fields else None
+    pairs = [(w, f.id) for w in range(len(words)) for f in fields]
+    params: list[Any] = []
+    bound = broad_range_rows() + 1
+    counts = ", ".join(
+        f"(SELECT COUNT(*) FROM ({range_sql(ctx, words, w, f, params)} LIMIT {bound}) c)" for w, f in pairs
+    )
+    (sizes,) = rows(f"SELECT {counts}", params)
+    return Plan(ctx, words, fields, label_id, {pair: int(size) for pair, size in zip(pairs, sizes, strict=True)})
+
+
+def ranked_sql(plan: Plan, cursor: Cursor | None, cap: int, narrow_only: bool) -> tuple[str, list[Any]]:
     """The ids of the object's matches after ``cursor``, with their word counts, in rank order (at most ``cap``).
 
-    Read from the token index alone: one range per word; per record, one MAX per word says whether
-    it matched, and whether it matched in the label field (plain aggregates a hash can compute).
+    Read from the token index alone: one range per word and field; per record, one MAX per word
+    says whether it matched, and whether it matched in the label field (plain aggregates a hash
+    can compute). With ``narrow_only``, only the records some narrow range holds: a broad range
+    is then probed for those records only (the primary key, led by the record).
     """
     d = dialect()
-    ws, obj = d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)
-    label = ctx.spec.label_identifier
-    readable_label = label is not None and (fields is None or label in fields)
-    label_param = d.uuid_in(label.id) if readable_label and label is not None else None
-    only = f" AND s.field_id IN {in_list(len(fields))}" if fields else ""
-    params: list[Any] = []
-    for _ in words:
-        params.append(label_param)
+    broad = plan.broad() if narrow_only else set()
+    params: list[Any] = [plan.label_id and d.uuid_in(plan.label_id) for _ in plan.words]
     branches = []
-    for index, word in enumerate(words):
-        branches.append(
-            f"SELECT s.record_id, s.field_id, {index} AS w FROM core_app_searchtoken s "
-            f"WHERE s.workspace_id = %s AND s.object_id = %s AND s.token >= %s AND s.token < %s{only}"
-        )
-        params += [ws, obj, word, successor(word), *(d.uuid_in(f.id) for f in fields or ())]
-    matched = " + ".join(f"MAX(CASE WHEN t.w = {i} THEN 1 ELSE 0 END)" for i in range(len(words)))
-    in_label = " + ".join(f"MAX(CASE WHEN t.w = {i} AND t.field_id = %s THEN 1 ELSE 0 END)" for i in range(len(words)))
+    for w in range(len(plan.words)):
+        for field in plan.fields:
+            sql = range_sql(plan.ctx, plan.words, w, field.id, params)
+            if (w, field.id) in broad:
+                narrow = " UNION ALL ".join(
+                    f"SELECT n.record_id FROM ({range_sql(plan.ctx, plan.words, nw, nf, params, 'n')}) n"
+                    for nw, nf in plan.sizes
+                    if (nw, nf) not in broad
+                )
+                sql += f" AND s.record_id IN ({narrow})"
+            branches.append(sql)
+    matched = " + ".join(f"MAX(CASE WHEN t.w = {i} THEN 1 ELSE 0 END)" for i in range(len(plan.words)))
+    in_label = " + ".join(
+        f"MAX(CASE WHEN t.w = {i} AND t.field_id = %s THEN 1 ELSE 0 END)" for i in range(len(plan.words))
+    )
     sql = (
         f"SELECT m.record_id, m.matched, m.in_label FROM (SELECT t.record_id, {matched} AS matched, "
         f"{in_label} AS in_label FROM ({' UNION ALL '.join(branches)}) t GROUP BY t.record_id) m WHERE 1 = 1"
     )
-    sql += seek_sql(ctx, cursor, params, True)
+    sql += seek_sql(plan.ctx, cursor, params, True)
     return sql + f" ORDER BY m.matched DESC, m.in_label DESC, m.record_id LIMIT {int(cap)}", params
 
 
@@ -307,19 +370,127 @@ def kept_records(ctx: RecordContext, ids: list[str], node: Node | None, trash: b
     return {d.uuid_out(row[0]): loads(row[1]) or {} for row in rows(sql, params)}
 
 
+def records_in_id_order(
+    ctx: RecordContext, node: Node | None, trash: bool, after: str | None, limit: int
+) -> list[tuple[str, dict[str, Any]]]:
+    """The object's records kept by the search (live unless ``trash``, matching ``node``) after ``after``, by id."""
+    d = dialect()
+    params: list[Any] = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)]
+    where = "r.workspace_id = %s AND r.object_id = %s" + ("" if trash else " AND r.deleted_at IS NULL")
+    compiled = compile_filter(node, ctx.spec, Source(d), ctx.ws)
+    where += f" AND {compiled.sql}"
+    params += compiled.params
+    if after is not None:
+        where += " AND r.id > %s"
+        params.append(d.uuid_in(after))
+    sql = f"SELECT r.id, r.data FROM core_app_record r WHERE {where} ORDER BY r.id LIMIT {int(limit)}"
+    return [(d.uuid_out(row[0]), loads(row[1]) or {}) for row in rows(sql, params)]
+
+
+def ranked_read(
+    plan: Plan, node: Node | None, cursor: Cursor | None, limit: int, trash: bool, narrow_only: bool = False
+) -> list[Found]:
+    """The first ``limit`` matches after ``cursor`` by the index's ranking (of the narrow ranges' records only,
+    with ``narrow_only``): the best-ranked ids (a few more than the page needs), then their records by
+    primary key; only when trashed or filtered-out records leave the page short is a further, larger
+    batch read (from the last id seen)."""
+    d = dialect()
+    ctx = plan.ctx
+    found: list[Found] = []
+    cap = max(2 * limit, 50)
+    while True:
+        sql, params = ranked_sql(plan, cursor, cap, narrow_only)
+        candidates = [(d.uuid_out(row[0]), int(row[1]), int(row[2])) for row in rows(sql, params)]
+        if not candidates:
+            return found
+        kept = kept_records(ctx, [c[0] for c in candidates], node, trash)
+        found += [Found(ctx.spec, i, m, lab, kept[i]) for i, m, lab in candidates if i in kept]
+        if len(found) >= limit or len(candidates) < cap:
+            return found[:limit]
+        last = candidates[-1]
+        cursor, cap = Cursor(last[1], last[2], ctx.spec.name_singular, last[0]), cap * 8
+
+
+def ranks_of(plan: Plan, record_id: str, data: dict[str, Any]) -> tuple[int, int]:
+    """(words matched, words matched in the label field) of one record, from its values.
+
+    The tokens are the very rows the index holds for it (``SearchFields.rows``), so the counts are
+    those the index's ranking gives.
+    """
+    searched = {f.id for f in plan.fields}
+    matched: set[int] = set()
+    in_label: set[int] = set()
+    for _, field_id, token, _document in search_fields(plan.ctx.spec).rows(record_id, data):
+        if not token or field_id not in searched:
+            continue
+        for index, word in enumerate(plan.words):
+            if token.startswith(word):
+                matched.add(index)
+                if field_id == plan.label_id:
+                    in_label.add(index)
+    return len(matched), len(in_label)
+
+
+def walked_read(plan: Plan, node: Node | None, cursor: Cursor | None, limit: int, trash: bool) -> list[Found] | None:
+    """The first ``limit`` matches after ``cursor`` when a word is broad, or None past the walk budget.
+
+    The records some narrow range holds are ranked through the index (``narrow_only``). Every other
+    record matches through broad ranges only, so its ranks are at most ``plan.ceiling()``: the
+    object's records are walked in id order (ranks computed from their values) until the page's
+    last record is sure to come before every record not read yet: ranked above the ceiling, or at
+    it with an id already passed (at equal ranks the id decides). A broad word fills the page
+    within a few dozen records; a walk that finds too few is cut off at ``walk_budget`` records.
+    """
+    ctx = plan.ctx
+    after_cursor = (
+        None
+        if cursor is None
+        else (
+            -cursor.matched,
+            -cursor.in_label,
+            -PRIORITY.get(cursor.object_name, 0),
+            cursor.object_name,
+            cursor.record_id,
+        )
+    )
+    ceiling = plan.ceiling()
+    narrow = any(size for pair, size in plan.sizes.items() if pair not in plan.broad())
+    pool = {f.record_id: f for f in ranked_read(plan, node, cursor, limit, trash, narrow_only=True)} if narrow else {}
+    last: str | None = None
+    read, batch = 0, max(2 * limit, 50)
+    while True:
+        ordered = sorted(pool.values(), key=Found.order)
+        if len(ordered) >= limit:
+            edge = ordered[limit - 1]
+            ranks = (edge.matched, edge.in_label)
+            if ranks > ceiling or (ranks == ceiling and last is not None and edge.record_id <= last):
+                return ordered[:limit]
+        if read >= walk_budget():
+            return None
+        records = records_in_id_order(ctx, node, trash, last, batch)
+        for record_id, data in records:
+            matched, in_label = ranks_of(plan, record_id, data)
+            hit = Found(ctx.spec, record_id, matched, in_label, data)
+            if matched and (after_cursor is None or hit.order() > after_cursor):
+                pool[record_id] = hit
+        if len(records) < batch:
+            return sorted(pool.values(), key=Found.order)[:limit]
+        last, read, batch = records[-1][0], read + len(records), min(batch * 4, 1000)
+
+
 def read_object(
     ctx: RecordContext, words: list[str], node: Node | None, cursor: Cursor | None, limit: int
 ) -> list[Found]:
     """The first ``limit`` matches of one object after ``cursor``, in its order.
 
-    With words: the best-ranked ids come from the token index (a few more than the page needs),
-    then their records by primary key; only when trashed or filtered-out records leave the page
-    short is a further, larger batch read (from the last id seen). So a broad word never makes
-    the search read every matching record, and a page costs two queries per object.
+    With words: each (word, field) range of the index is counted up to a bound. When every range is
+    narrow, the ranking is read from the index (``ranked_read``); when one is broad (a common name, a
+    one-letter prefix), the object is walked in id order (``walked_read``), so a broad word never
+    makes the search rank every matching record; a walk past its budget gives way to the ranking.
     """
     d = dialect()
     trash = node is not None and mentions_field(node, "deletedAt")
-    fields = readable_search_fields(ctx)
+    readable = readable_search_fields(ctx)
     if not words:
         # No word: every record, ranks 0 (Twenty: every record with a search vector), in id order.
         params: list[Any] = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)]
@@ -330,21 +501,15 @@ def read_object(
         where += seek_sql(ctx, cursor, params, False)
         sql = f"SELECT r.id, r.data FROM core_app_record r WHERE {where} ORDER BY r.id LIMIT {int(limit)}"
         return [Found(ctx.spec, d.uuid_out(row[0]), 0, 0, loads(row[1]) or {}) for row in rows(sql, params)]
-    if fields is not None and not fields:
+    fields = tuple(f for f in search_fields(ctx.spec).fields if readable is None or f in readable)
+    if not fields:
         return []  # no search field the role reads: nothing can match
-    found: list[Found] = []
-    cap = max(2 * limit, 50)
-    while True:
-        sql, params = ranked_sql(ctx, words, fields, cursor, cap)
-        candidates = [(d.uuid_out(row[0]), int(row[1]), int(row[2])) for row in rows(sql, params)]
-        if not candidates:
-            return found
-        kept = kept_records(ctx, [c[0] for c in candidates], node, trash)
-        found += [Found(ctx.spec, i, m, lab, kept[i]) for i, m, lab in candidates if i in kept]
-        if len(found) >= limit or len(candidates) < cap:
-            return found[:limit]
-        last = candidates[-1]
-        cursor, cap = Cursor(last[1], last[2], ctx.spec.name_singular, last[0]), cap * 8
+    plan = plan_for(ctx, words, fields)
+    if plan.broad():
+        walked = walked_read(plan, node, cursor, limit, trash)
+        if walked is not None:
+            return walked
+    return ranked_read(plan, node, cursor, limit, trash)
 
 
 def label_of(spec: ObjectSpec, data: dict[str, Any], readable: Callable[[FieldSpec], bool]) -> str:

@@ -91,13 +91,13 @@ def crowd(api, workspace, statistics) -> dict[str, Any]:
     return {"companies": companies, "people": people}
 
 
-def request_sql(api, path: str, **params: Any) -> list[str]:
-    """The SQL statements on records that one request runs (after a warm-up request)."""
+def request_sql(api, path: str, table: str = "core_app_record", **params: Any) -> list[str]:
+    """The SQL statements on records (or on the tables named ``table``...) that one request runs (after a warm-up request)."""
     assert api.get(path, **params)[0] == 200
     with CaptureQueriesContext(connection) as captured:
         status, body = api.get(path, **params)
     assert status == 200, body
-    return [q["sql"] for q in captured.captured_queries if "core_app_record" in q["sql"]]
+    return [q["sql"] for q in captured.captured_queries if table in q["sql"]]
 
 
 def plan_of(sql: str) -> str:
@@ -191,3 +191,32 @@ def test_a_create_reads_the_unique_key_and_the_position_index(api, crowd):
     # The new record's position comes from both ends of the position index, not from every record.
     (positions,) = [q["sql"] for q in captured.captured_queries if "ORDER BY position DESC LIMIT 1" in q["sql"]]
     assert_indexed([plan_of(positions)], "record_position")
+
+
+def test_search_reads_the_token_index_and_walks_records_by_id(api, crowd, settings):
+    # given: "f1" is a broad word in people's names at this bound (1,111 of 20,000 first names),
+    # "l12" a narrow one (40 last names), read with the default search fields
+    settings.SEARCH_BROAD_RANGE_ROWS = 500
+    # when
+    broad = request_sql(api, "/rest/search", search_input="f1", limit="20", table="core_app_")
+    narrow = request_sql(api, "/rest/search", search_input="l123", limit="20", table="core_app_")
+    # then: the ranges are counted and ranked from the field-led token index, the walk by id
+    counts = [sql for sql in broad + narrow if "SELECT (SELECT COUNT(*)" in sql]
+    assert counts and all("search_field_token" in plan_of(sql) for sql in counts)
+    ranked = [sql for sql in narrow if "GROUP BY t.record_id" in sql]
+    assert ranked and all("search_field_token" in plan_of(sql) for sql in ranked)
+    walk = [sql for sql in broad if "ORDER BY r.id LIMIT" in sql]
+    assert walk
+    assert_indexed([plan_of(sql) for sql in walk], "record_live|core_app_record_pkey")
+
+
+def test_a_to_many_filter_reads_the_index(api, crowd, statistics):
+    if statistics != "analyzed":
+        # Known gap (report of branch searchperf): without statistics for this workspace, the
+        # filtered COUNT of a ``_some`` filter re-reads the join-column slot per estimated row and
+        # runs past the 5 s limit; analysed (as at 1M people), it reads the index (about 20 ms).
+        pytest.xfail("the _some count plan depends on fresh statistics")
+    # when: companies with some person of a last name (the join column slot and the name's slot)
+    plans = [plan_of(sql) for sql in request_sql(api, "/rest/companies", filter="people._some.name.lastName[eq]:L42")]
+    # then
+    assert_indexed(plans, "record_index_key")
