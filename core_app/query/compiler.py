@@ -447,17 +447,41 @@ def render_relation(group: RelationGroup, src: Source, ws: str, params: list[Any
     assert inverse is not None
     inner: list[Any] = []
     if quantifier in ("_some", "_none") and always_true(group.child):
-        matching = ""
+        params += [d.uuid_in(ws), d.uuid_in(inverse.id)]
+        keys = (
+            f"SELECT {d.key_as_id('j.key')} FROM core_app_recordindex j WHERE j.workspace_id = %s "
+            "AND j.slot = %s AND j.key IS NOT NULL"
+        )
     else:
         failing = quantifier in ("_every", "_not_every")
         ids = target_ids(group, group.child, None if failing else False, ws, d, inner)
-        matching = f" AND j.record_id IN ({ids})"
-    params += [d.uuid_in(ws), d.uuid_in(inverse.id), *inner]
-    member = (
-        f"{src.alias}.id IN (SELECT {d.key_as_id('j.key')} FROM core_app_recordindex j WHERE j.workspace_id = %s "
-        f"AND j.slot = %s AND j.key IS NOT NULL{matching})"
-    )
+        keys = join_keys_of(ids, d, ws, inverse.id, inner)
+        params += inner
+    member = f"{src.alias}.id IN ({keys})"
     return member if quantifier in ("_some", "_not_every") else f"NOT ({member})"
+
+
+def join_keys_of(ids_sql: str, d: Dialect, ws: str, slot_id: str, params: list[Any]) -> str:
+    """The join-column values (as ids) of the targets ``ids_sql`` selects; appends its parameters to ``params``.
+
+    On PostgreSQL each target's key is read by the index's primary key (record, slot, workspace),
+    in a LATERAL subquery the planner cannot turn around: planned freely, with no statistics for
+    the workspace (a bulk load nobody analysed yet), it read every key of the slot once per
+    target, thousands squared.
+    """
+    if d.vendor == "postgresql":
+        params += [d.uuid_in(slot_id), d.uuid_in(ws)]
+        return (
+            f"SELECT {d.key_as_id('j.key')} FROM ({ids_sql}) AS m CROSS JOIN LATERAL (SELECT x.key FROM "
+            "core_app_recordindex x WHERE x.record_id = m.id AND x.slot = %s AND x.workspace_id = %s OFFSET 0) AS j "
+            "WHERE j.key IS NOT NULL"
+        )
+    head = [d.uuid_in(ws), d.uuid_in(slot_id)]
+    params[:0] = head
+    return (
+        f"SELECT {d.key_as_id('j.key')} FROM core_app_recordindex j WHERE j.workspace_id = %s "
+        f"AND j.slot = %s AND j.key IS NOT NULL AND j.record_id IN ({ids_sql})"
+    )
 
 
 def render_to_one(group: RelationGroup, src: Source, ws: str, params: list[Any], negated: bool) -> str:
