@@ -493,12 +493,25 @@ def render_to_one(group: RelationGroup, src: Source, ws: str, params: list[Any],
     params += [*head, *ids_params]
     if not on_missing(group.child, negated):
         return member
-    # Records without a live related record match too: those not joined to any live target.
-    live_params: list[Any] = [d.uuid_in(ws), d.uuid_in(group.target.id)]
-    live = (
-        "SELECT l.id AS id FROM core_app_record l WHERE l.workspace_id = %s AND l.object_id = %s "
-        "AND l.deleted_at IS NULL"
+    # Records without a live related record match too: those whose join column is empty or holds a
+    # trashed target (destroying a target empties or cascades to the join columns that point at it,
+    # so a join column holds a live or a trashed record's id, or nothing). Each record's own join
+    # key is read by the index's primary key: as "not joined to any live target" (or as "among the
+    # records with an empty key"), the set could hold most of the object, too large for PostgreSQL
+    # to hash, and was then re-read per record: a million squared at 1M people, past the timeout.
+    trash_params: list[Any] = [d.uuid_in(ws), d.uuid_in(group.target.id)]
+    trashed = (
+        f"SELECT {d.id_as_key('t.id')} FROM core_app_record t WHERE t.workspace_id = %s AND t.object_id = %s "
+        "AND t.deleted_at IS NOT NULL"
     )
-    joined, head = joined_to(group, src, live, ws)
-    params += [*head, *live_params]
-    return f"({member} OR NOT ({joined}))"
+    if group.source_slot is not None:
+        params += [d.uuid_in(group.source_slot.id), d.uuid_in(ws), *trash_params]
+        missing = (
+            f"EXISTS (SELECT 1 FROM core_app_recordindex j WHERE j.record_id = {src.alias}.id AND j.slot = %s "
+            f"AND j.workspace_id = %s AND (j.key IS NULL OR j.key IN ({trashed})))"
+        )
+    else:
+        stored = src.json_text("data", (group.field.join_storage_key,))
+        params += trash_params
+        missing = f"({stored} IS NULL OR {stored} IN ({trashed}))"
+    return f"({member} OR {missing})"
