@@ -83,7 +83,7 @@ def parts_getter(field: FieldSpec, get: Getter) -> Callable[[RecordRow], list[An
     column, key = field.column, field.storage_key
 
     def parts(record: RecordRow) -> list[Any]:
-        stored = getattr(record, column) if column else record.data.get(key)
+        stored: Any = getattr(record, column) if column else record.data.get(key)
         if stored.__class__ is dict:
             return [stored.get(name, default) for name, default in defaults]
         return slow(record)
