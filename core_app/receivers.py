@@ -21,14 +21,13 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from core_app.store import maintenance, unique, writer
 from core_app.store.slots import build_object_slots
 from core_app.store.sql import dialect, rows, run
 from core_app.store.writer import index_state
-from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
+from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.registry import build_field_spec, build_snapshot
 from metadata_app.signals_data import (
     data_model_changed,
@@ -37,6 +36,7 @@ from metadata_app.signals_data import (
     field_removing,
     object_has_records,
     object_removing,
+    workspace_deleting,
 )
 
 __all__ = [
@@ -213,7 +213,7 @@ def on_object_removing(sender: Any, obj: ObjectMetadata, **kwargs: Any) -> None:
     maintenance.purge_object(str(obj.workspace_id), str(obj.pk), field_ids)
 
 
-@receiver(pre_delete, sender=Workspace)
-def on_workspace_deleting(sender: Any, instance: Workspace, **kwargs: Any) -> None:
-    """A workspace is deleted: everything the store holds for it goes too."""
-    maintenance.purge_workspace(str(instance.pk))
+@receiver(workspace_deleting)
+def on_workspace_deleting(sender: Any, workspace_id: Any, **kwargs: Any) -> None:
+    """A workspace is deleted: everything the store holds for it goes too, table by table."""
+    maintenance.purge_workspace(str(workspace_id))

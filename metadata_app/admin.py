@@ -85,6 +85,23 @@ class WorkspaceAdmin(ServiceAdmin):
     readonly_fields = ["id", "metadata_version", "created_at", "updated_at"]
     search_fields = ["display_name"]
 
+    def get_deleted_objects(self, objs, request):
+        """Summarise what goes with each workspace instead of listing it row by row.
+
+        Django's confirmation page collects every dependent row, which for a workspace means
+        every event (and, through the store, records by the million): the page would load them
+        all and its query would exceed PostgreSQL's parameter limit. The deletion itself is
+        set-wise (``Workspace.delete``). Deleting a workspace needs only the workspace permission.
+        """
+        to_delete = [
+            f"Workspace: {workspace} (with its {workspace.objects_metadata.count()} objects and their fields, "
+            f"{workspace.roles.count()} roles, {workspace.api_keys.count()} API keys, "
+            f"{workspace.webhooks.count()} webhooks, and every record, event, delivery and import of it)"
+            for workspace in objs
+        ]
+        perms_needed = set() if self.has_delete_permission(request) else {"workspace"}
+        return to_delete, {Workspace._meta.verbose_name_plural: len(to_delete)}, perms_needed, []
+
 
 class FieldInline(admin.TabularInline):
     """Fields of an object, read-only here; edit them on the field page."""

@@ -8,12 +8,32 @@ schema registry of every process learns that its snapshot is stale.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
-from metadata_app.signals_data import object_has_records
+from metadata_app.signals_data import object_has_records, workspace_deleting
 
-__all__ = ["FieldMetadata", "ObjectMetadata", "Workspace"]
+__all__ = ["FieldMetadata", "ObjectMetadata", "Workspace", "WorkspaceQuerySet"]
+
+
+class WorkspaceQuerySet(models.QuerySet):
+    """Workspaces; ``delete()`` removes each one's tenant rows set-wise before Django's cascade."""
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete the workspaces and everything they own, in one transaction.
+
+        ``workspace_deleting`` is sent for each workspace first, so that records, events,
+        deliveries, imports... are gone by whole-table statements before the collector looks for
+        dependent rows; what it then collects is the data model, roles, keys and webhooks.
+        """
+        with transaction.atomic(using=self.db):
+            for workspace_id in list(self.values_list("pk", flat=True)):
+                workspace_deleting.send(sender=Workspace, workspace_id=workspace_id)
+            return super().delete()
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class Workspace(models.Model):
@@ -36,11 +56,19 @@ class Workspace(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = WorkspaceQuerySet.as_manager()
+
     class Meta:
         ordering = ["display_name"]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        """Delete the workspace and everything it owns, in one transaction (see ``WorkspaceQuerySet.delete``)."""
+        with transaction.atomic(using=using):
+            workspace_deleting.send(sender=Workspace, workspace_id=self.pk)
+            return super().delete(using=using, keep_parents=keep_parents)
 
 
 class ObjectMetadata(models.Model):

@@ -8,9 +8,11 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from guards_app.models import IdempotencyKey
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
+from metadata_app.signals_data import workspace_deleting
 
-__all__ = ["bump_metadata_version", "on_metadata_changed"]
+__all__ = ["bump_metadata_version", "on_metadata_changed", "on_workspace_deleting"]
 
 
 def bump_metadata_version(workspace_id) -> None:
@@ -25,3 +27,12 @@ def bump_metadata_version(workspace_id) -> None:
 def on_metadata_changed(sender, instance, **kwargs) -> None:
     """Mark the workspace's data model as changed."""
     bump_metadata_version(instance.workspace_id)
+
+
+@receiver(workspace_deleting)
+def on_workspace_deleting(sender, workspace_id, **kwargs) -> None:
+    """Forget the workspace's stored idempotent answers (one statement: the model has no relations).
+
+    Connected here because ``guards_app`` sits below ``metadata_app`` and cannot hear its signals.
+    """
+    IdempotencyKey.objects.filter(workspace_id=workspace_id).delete()

@@ -14,6 +14,7 @@ __all__ = [
     "field_removing",
     "object_has_records",
     "object_removing",
+    "workspace_deleting",
 ]
 
 #: Sent before a field update is saved, with ``field`` (the row before the change),
@@ -35,3 +36,10 @@ field_removing = Signal()
 
 #: Sent before an object row is deleted, with ``obj``: its records go with it.
 object_removing = Signal()
+
+#: Sent inside the deleting transaction before a workspace's own row and its data model are
+#: deleted, with ``workspace_id``: each receiver deletes its app's tenant rows of that workspace
+#: set-wise (``DELETE ... WHERE workspace_id = ...``). Django's cascade would instead read every
+#: dependent row into memory and name them all in one statement (more than PostgreSQL's 65,535
+#: parameters at ~65k events), so nothing with many rows per workspace is left to it.
+workspace_deleting = Signal()

@@ -12,6 +12,7 @@ class TransfersAppConfig(AppConfig):
 
     def ready(self) -> None:
         from core_app.openapi import register_paths
+        from transfers_app import receivers  # noqa: F401  (deletes a deleted workspace's imports)
         from transfers_app.openapi import import_paths, import_rights, job_paths
 
         register_paths(import_paths, import_rights, job_paths)

@@ -27,6 +27,8 @@ from core_app.services.context import RecordContext
 from core_app.services.output import Getter, output_plan
 from core_app.services.reading import scan
 from core_app.store.records import RecordRow
+from metadata_app.field_types.composites import CompositeType
+from metadata_app.specs import FieldSpec
 from transfers_app import conf
 
 __all__ = ["CONTENT_TYPES", "Export", "export_stream"]
@@ -62,31 +64,60 @@ def plan_of(ctx: RecordContext) -> tuple[tuple[str, Getter], ...]:
     return tuple((name, get) for name, get in plan if name in readable)
 
 
-def csv_layout(ctx: RecordContext, plan: tuple[tuple[str, Getter], ...]) -> list[tuple[Getter, tuple[str, ...] | None]]:
-    """Per returned key: its getter, and the sub-fields it is flattened to (None: one column)."""
-    layout: list[tuple[Getter, tuple[str, ...] | None]] = []
+def parts_getter(field: FieldSpec, get: Getter) -> Callable[[RecordRow], list[Any]]:
+    """The API values of a composite field's sub-fields, in the type's order: the CSV cells of one field.
+
+    Equal to ``[get(record).get(sub) for sub in sub_fields]``; for a value stored in ``data`` as an
+    object (nearly every record) the sub-fields are read straight from it, without building the
+    API object first (``core_app.services.output.data_getter`` builds it with the same defaults).
+    """
+    field_type = field.field_type
+    names = tuple(field_type.sub_fields)
+    empty = field_type.to_api(None, field)
+    slow = lambda record: [value.get(name) if value else None for value in (get(record),) for name in names]  # noqa: E731
+    # The shortcut is CompositeType.to_api's own rule (a missing sub-field reads as its empty value);
+    # a type with a rule of its own, or no object when empty, takes the API getter.
+    if type(field_type).to_api is not CompositeType.to_api or not isinstance(empty, dict) or set(empty) != set(names):
+        return slow
+    defaults = tuple((name, empty[name]) for name in names)
+    column, key = field.column, field.storage_key
+
+    def parts(record: RecordRow) -> list[Any]:
+        stored: Any = getattr(record, column) if column else record.data.get(key)
+        if stored.__class__ is dict:
+            return [stored.get(name, default) for name, default in defaults]
+        return slow(record)
+
+    return parts
+
+
+#: How one returned key becomes cells: one value, or the values of its sub-fields.
+Layout = list[tuple[Getter, bool]]
+
+
+def csv_layout(ctx: RecordContext, plan: tuple[tuple[str, Getter], ...]) -> tuple[list[str], Layout]:
+    """The CSV header (composites flattened to ``field.subField``) and, per returned key, its cell getter
+    and whether it gives several cells (a composite's sub-fields, in the type's order)."""
+    header: list[str] = []
+    layout: Layout = []
     for name, get in plan:
         found = ctx.spec.field(name)
         subs = tuple(found.field_type.sub_fields) if found is not None and found.relation is None else ()
-        layout.append((get, subs or None))
-    return layout
-
-
-def csv_header(plan: tuple[tuple[str, Getter], ...], layout: list[tuple[Getter, tuple[str, ...] | None]]) -> list[str]:
-    """The CSV header: composites flattened to ``field.subField``."""
-    header: list[str] = []
-    for (name, _), (_, subs) in zip(plan, layout):
-        header += [f"{name}.{sub}" for sub in subs] if subs else [name]
-    return header
+        if found is not None and subs:
+            header += [f"{name}.{sub}" for sub in subs]
+            layout.append((parts_getter(found, get), True))
+        else:
+            header.append(name)
+            layout.append((get, False))
+    return header, layout
 
 
 def csv_chunks(ctx: RecordContext, pages: Iterator[list[RecordRow]]) -> Iterator[bytes]:
     """The CSV file: the header, then one chunk per page."""
-    plan = plan_of(ctx)
-    layout = csv_layout(ctx, plan)
+    header, layout = csv_layout(ctx, plan_of(ctx))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(csv_header(plan, layout))
+    writer.writerow(header)
     yield buffer.getvalue().encode()
     special = SPECIAL
     for page in pages:
@@ -97,14 +128,14 @@ def csv_chunks(ctx: RecordContext, pages: Iterator[list[RecordRow]]) -> Iterator
         # cell() for every value, as most values are text, numbers or None, written as they are.
         for record in page:
             values: list[Any] = []
-            for get, subs in layout:
-                value = get(record)
-                if subs is None:
-                    values.append(cell(value) if value.__class__ in special else value)
+            append = values.append
+            for get, several in layout:
+                if several:
+                    for part in get(record):
+                        append(cell(part) if part.__class__ in special else part)
                 else:
-                    for sub in subs:
-                        part = value.get(sub) if value else None
-                        values.append(cell(part) if part.__class__ in special else part)
+                    value = get(record)
+                    append(cell(value) if value.__class__ in special else value)
             lines.append(values)
         writer.writerows(lines)
         yield buffer.getvalue().encode()

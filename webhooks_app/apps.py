@@ -24,7 +24,10 @@ class WebhooksAppConfig(AppConfig):
     def ready(self) -> None:
         from core_app.graphql.synthesis import register_query_field
         from metadata_app.graphql.schema import register_extension
-        from webhooks_app import events  # noqa: F401  (connects on_records_changed)
+        from webhooks_app import (
+            events,  # noqa: F401  (connects on_records_changed)
+            receivers,  # noqa: F401  (deletes a deleted workspace's events)
+        )
         from webhooks_app.graphql import EVENTS_FIELD, WebhookMutations, WebhookQueries, events_field
 
         register_extension(WebhookQueries, WebhookMutations)

@@ -23,14 +23,27 @@ def find_holders(workspace_id: str, pairs: Iterable[tuple[str, str]]) -> dict[tu
     if not wanted:
         return {}
     d = dialect()
-    params = [d.uuid_in(workspace_id)]
+    pairs_params: list[object] = []
     for field_id, stored in wanted:
-        params += [d.uuid_in(field_id), stored]
-    found = rows(
-        "SELECT field_id, value, record_id FROM core_app_uniquevalue WHERE workspace_id = %s "
-        f"AND (field_id, value) IN ({', '.join(['(%s, %s)'] * len(wanted))})",
-        params,
-    )
+        pairs_params += [d.uuid_in(field_id), stored]
+    if d.vendor == "postgresql":
+        # One primary-key probe per pair (a LATERAL subquery kept apart by OFFSET 0). Written as
+        # ``(field_id, value) IN (...)``, the pairs were a filter over every value of the field
+        # (statistics older than a grown workspace make the planner read the (workspace, field)
+        # range): an upsert import of 500 rows read all 100,000 emails per batch, 1.8 s instead of 9 ms.
+        found = rows(
+            "SELECT u.field_id, u.value, u.record_id FROM (VALUES "
+            f"{', '.join(['(%s::uuid, %s)'] * len(wanted))}) AS w(f, v) CROSS JOIN LATERAL ("
+            "SELECT x.field_id, x.value, x.record_id FROM core_app_uniquevalue x "
+            "WHERE x.workspace_id = %s AND x.field_id = w.f AND x.value = w.v OFFSET 0) u",
+            [*pairs_params, d.uuid_in(workspace_id)],
+        )
+    else:
+        found = rows(
+            "SELECT field_id, value, record_id FROM core_app_uniquevalue WHERE workspace_id = %s "
+            f"AND (field_id, value) IN ({', '.join(['(%s, %s)'] * len(wanted))})",
+            [d.uuid_in(workspace_id), *pairs_params],
+        )
     return {wanted[(d.uuid_out(f), v)]: d.uuid_out(r) for f, v, r in found if (d.uuid_out(f), v) in wanted}
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 __all__ = [
     "RESERVED_NAMES",
+    "ROUTE_NAMES",
     "camel_case",
     "cap",
     "validate_custom_field_name",
@@ -67,6 +68,13 @@ RESERVED_NAMES = frozenset(
 )
 
 
+#: Fixed segments of ``/rest/...`` (config/urls.py and the apps' urls) that an object's name would
+#: collide with: ``/rest/{plural}`` of such an object would reach the fixed route instead (an object
+#: ``imports`` could never be listed), and ``/rest/{name}/{id}`` would be read as the route's own
+#: argument. Objects only: a field may be called ``metadata``. ``open-api`` is no valid name anyway.
+ROUTE_NAMES = frozenset({"batch", "restore", "metadata", "search", "imports", "exports", "events", "webhooks"})
+
+
 def validate_name(name: object, what: str = "name") -> str:
     """Check the syntax and length of an object or field name; return it."""
     if not isinstance(name, str) or not name:
@@ -97,10 +105,14 @@ def validate_custom_field_name(name: object, what: str = "name") -> str:
 
 
 def validate_object_names(singular: object, plural: object) -> tuple[str, str]:
-    """Check both names of an object: syntax, reserved words, singular different from plural."""
+    """Check both names of an object: syntax, reserved words, route segments, singular different from plural."""
     singular = validate_name(singular, "nameSingular")
     plural = validate_name(plural, "namePlural")
     for name in (singular, plural):
+        if name in ROUTE_NAMES:
+            raise ValidationError(
+                f'The name "{name}" is not available: /rest/{name} is a route of the API', code="RESERVED_KEYWORD"
+            )
         if name in RESERVED_NAMES:
             raise ValidationError(f'The name "{name}" is not available', code="RESERVED_KEYWORD")
     if singular == plural:

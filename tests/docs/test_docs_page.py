@@ -27,6 +27,20 @@ def test_docs_page_renders_the_key_login_and_offline_assets(browser):
     assert "https://" not in html.replace("https://example.com", "")  # no CDN
 
 
+def test_docs_page_points_at_the_event_feed_replay_imports_and_exports(browser):
+    # when
+    html = browser.get("/docs").content.decode()
+
+    # then
+    for route in (
+        "<code>GET /rest/events</code>",
+        "<code>POST /rest/metadata/webhooks/{id}/replay</code>",
+        "<code>POST /rest/imports/{plural}</code>",
+        "<code>GET /rest/exports/{plural}</code>",
+    ):
+        assert route in html, route
+
+
 @pytest.mark.parametrize("asset", ["swagger-ui-bundle.js", "swagger-ui.css"])
 def test_swagger_ui_is_served_by_the_project(browser, asset):
     # when

@@ -221,3 +221,19 @@ def test_a_to_many_filter_reads_the_index(api, crowd, statistics):
     plans = [plan_of(sql) for sql in request_sql(api, "/rest/companies", filter="people._some.name.lastName[eq]:L42")]
     # then
     assert_indexed(plans, "record_index_key")
+
+
+def test_an_upsert_batch_probes_the_unique_key_once_per_value(api, crowd):
+    # given: 60 people matched by their email (the look-up an upsert import makes per batch)
+    body = [{"emails": {"primaryEmail": f"p{n}@x.com"}, "jobTitle": "CTO"} for n in range(0, PEOPLE, PEOPLE // 60)][:60]
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        status, answer = api.post("/rest/batch/people?upsert=true", body)
+    # then each value is a probe of the primary key, never a filter over the field's every value
+    assert status == 201, answer
+    lookups = [q["sql"] for q in captured.captured_queries if "FROM core_app_uniquevalue" in q["sql"]]
+    assert lookups
+    for plan in map(plan_of, lookups):
+        assert re.search(r"Index Scan using core_app_uniquevalue_pkey\w* on core_app_uniquevalue", plan), plan
+        assert "Bitmap Heap Scan on core_app_uniquevalue" not in plan, plan
+        assert "value = " in plan, plan  # the value is in the index condition, not a filter
