@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["ROOT", "TempCluster", "free_port", "manage", "temp_cluster_or_skip", "wait_for_port"]
+__all__ = ["ROOT", "TempCluster", "free_port", "manage", "migrated_workspace", "temp_cluster_or_skip", "wait_for_port"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +47,13 @@ def wait_for_port(port: int, timeout: float = 30.0, process: subprocess.Popen | 
         except OSError:
             time.sleep(0.05)
     raise AssertionError(f"nothing listens on port {port} after {timeout} s")
+
+
+def migrated_workspace(env: dict[str, str], name: str, key_name: str) -> str:
+    """Migrate the database of ``env``, create the workspace ``name`` with a key ``key_name``; return the token."""
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    manage("create_workspace", name, env=env)
+    return manage("create_api_key", name, "--name", key_name, env=env).strip().splitlines()[-1]
 
 
 def manage(*args: str, env: dict[str, str]) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.live import ROOT, free_port, manage, temp_cluster_or_skip, wait_for_port
+from tests.live import ROOT, free_port, migrated_workspace, temp_cluster_or_skip, wait_for_port
 
 pytestmark = pytest.mark.postgres_only
 
@@ -57,9 +57,7 @@ def test_a_kept_connection_is_reused_and_replaced_after_a_database_restart(tmp_p
             "CONN_MAX_AGE": "600",
             "LOG_LEVEL": "ERROR",
         }
-        manage("migrate", "--noinput", "-v", "0", env=env)
-        manage("create_workspace", "Kept", env=env)
-        token = manage("create_api_key", "Kept", "--name", "kept", env=env).strip().splitlines()[-1]
+        token = migrated_workspace(env, "Kept", "kept")
         port = free_port()
         with open(tmp_path / "server.log", "wb") as log:
             server = subprocess.Popen(

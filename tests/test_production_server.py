@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from dev import find_nginx, production_server_commands
-from tests.live import ROOT, free_port, manage, wait_for_port
+from tests.live import ROOT, free_port, migrated_workspace, wait_for_port
 
 SLOW_CLIENTS = 8  # twice the workers: every worker would be held by one with a blocking server
 
@@ -42,9 +42,7 @@ def production_server(tmp_path_factory) -> Iterator[tuple[int, str]]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
     }
-    manage("migrate", "--noinput", "-v", "0", env=env)
-    manage("create_workspace", "Prod", env=env)
-    token = manage("create_api_key", "Prod", "--name", "slow test", env=env).strip().splitlines()[-1]
+    token = migrated_workspace(env, "Prod", "slow test")
     port = free_port()
     # Not under pytest's tmp_path (mode 0700): nginx's workers run as another user when started as root.
     run_folder = Path(tempfile.mkdtemp(prefix="crm_ops_serve_"))

@@ -42,7 +42,7 @@ from core_app.query.errors import FilterSyntaxError
 from core_app.query.search_vector import search_condition
 from core_app.query.targets import Source, Target, filter_error, resolve_target
 from core_app.store.keys import TEXT_PREFIX, is_cut, key_of
-from core_app.store.slots import ObjectSlots
+from core_app.store.slots import ObjectSlots, Slot
 from core_app.store.sql import Dialect, in_list
 from metadata_app.field_types import FieldValueError
 from metadata_app.specs import ObjectSpec, SchemaSnapshot
@@ -455,29 +455,29 @@ def render_relation(group: RelationGroup, src: Source, ws: str, params: list[Any
     else:
         failing = quantifier in ("_every", "_not_every")
         ids = target_ids(group, group.child, None if failing else False, ws, d, inner)
-        keys = join_keys_of(ids, d, ws, inverse.id, inner)
+        keys = join_keys_of(ids, d, ws, inverse, inner)
         params += inner
     member = f"{src.alias}.id IN ({keys})"
     return member if quantifier in ("_some", "_not_every") else f"NOT ({member})"
 
 
-def join_keys_of(ids_sql: str, d: Dialect, ws: str, slot_id: str, params: list[Any]) -> str:
+def join_keys_of(ids_sql: str, d: Dialect, ws: str, slot: Slot, params: list[Any]) -> str:
     """The join-column values (as ids) of the targets ``ids_sql`` selects; appends its parameters to ``params``.
 
-    On PostgreSQL each target's key is read by the index's primary key (record, slot, workspace),
-    in a LATERAL subquery the planner cannot turn around: planned freely, with no statistics for
-    the workspace (a bulk load nobody analysed yet), it read every key of the slot once per
-    target, thousands squared.
+    On PostgreSQL each target's join column is read from its own record, by the record table's
+    primary key (the only index a lookup by id alone can take: the others are partial on
+    ``deleted_at``), in a LATERAL subquery the planner cannot turn around. Read from the index's
+    slot instead, the planner could take the (workspace, slot) index when statistics said the
+    workspace was empty, and read every key of the slot once per target: thousands squared.
     """
     if d.vendor == "postgresql":
-        params += [d.uuid_in(slot_id), d.uuid_in(ws)]
+        params += [d.uuid_in(ws)]
         return (
-            f"SELECT {d.key_as_id('j.key')} FROM ({ids_sql}) AS m CROSS JOIN LATERAL (SELECT x.key FROM "
-            "core_app_recordindex x WHERE x.record_id = m.id AND x.slot = %s AND x.workspace_id = %s OFFSET 0) AS j "
-            "WHERE j.key IS NOT NULL"
+            f"SELECT {d.key_as_id('j.key')} FROM ({ids_sql}) AS m CROSS JOIN LATERAL (SELECT "
+            f"{d.json_text('x.data', slot.path)} AS key FROM core_app_record x WHERE x.id = m.id "
+            "AND x.workspace_id = %s OFFSET 0) AS j WHERE j.key IS NOT NULL"
         )
-    head = [d.uuid_in(ws), d.uuid_in(slot_id)]
-    params[:0] = head
+    params[:0] = [d.uuid_in(ws), d.uuid_in(slot.id)]
     return (
         f"SELECT {d.key_as_id('j.key')} FROM core_app_recordindex j WHERE j.workspace_id = %s "
         f"AND j.slot = %s AND j.key IS NOT NULL AND j.record_id IN ({ids_sql})"

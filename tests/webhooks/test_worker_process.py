@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.live import ROOT, TempCluster, free_port, manage, temp_cluster_or_skip, wait_for_port
+from tests.live import ROOT, TempCluster, free_port, migrated_workspace, temp_cluster_or_skip, wait_for_port
 
 #: The worker command under test, as the README and ``dev.py run`` start it.
 WORKER = ["manage.py", "webhook_worker", "--interval", "0.1", "--no-reload", "--no-startup-delay"]
@@ -93,9 +93,7 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
             "CONN_MAX_AGE": "0",
         }
         env.pop("WEBHOOKS_STALE_AFTER", None)
-        manage("migrate", "--noinput", "-v", "0", env=env)
-        manage("create_workspace", "Live", env=env)
-        token = manage("create_api_key", "Live", "--name", "live test", env=env).strip().splitlines()[-1]
+        token = migrated_workspace(env, "Live", "live test")
         port = free_port()
         folder = tmp_path_factory.mktemp("worker")
         with open(folder / "server.log", "wb") as out:
