@@ -26,7 +26,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from core_app import access
-from core_app.query.ast import And, Condition, Or
+from core_app.query.ast import Condition
 from core_app.query.ordering import build_sort_keys
 from core_app.query.planner import fetch
 from core_app.services.context import RecordContext, actor_identity
@@ -248,19 +248,23 @@ def merge_recent(tctx: RecordContext, entries: list[Entry], now: datetime) -> li
     for entry in updates:
         by_target.setdefault(entry.target, set()).add(entry.record_id)
     spec = tctx.spec
-    keys = {name: spec.field(name).storage_key for name in ("name", "properties", "linkedRecordId")}  # type: ignore[union-attr]
-    node = And(
-        (
-            Or(tuple(Condition((target.join_name,), "in", tuple(sorted(ids))) for target, ids in by_target.items())),
-            Condition(("name",), "in", tuple(sorted({entry.name for entry in updates}))),
-            Condition(("happensAt",), "gte", format_instant(now - merge_window())),
-        )
-    )
-    found = fetch(tctx.scope(), node, build_sort_keys([], spec), None, False, MERGE_READ_LIMIT).rows
+    keys = {name: spec.field(name).storage_key for name in ("name", "properties", "linkedRecordId", "happensAt")}  # type: ignore[union-attr]
+    names = {entry.name for entry in updates}
+    since = format_instant(now - merge_window())
+    # One read per target field, on its join column alone: an indexed filter, which the planner
+    # answers from the index (a filter that also named the activity's name and time was walked
+    # over every activity of the workspace in id order). Name, time and actor are checked here.
+    found: list[RecordRow] = []
+    for target, ids in by_target.items():
+        node = Condition((target.join_name,), "in", tuple(sorted(ids)))
+        found += fetch(tctx.scope(), node, build_sort_keys([], spec), None, False, MERGE_READ_LIMIT).rows
+    found.sort(key=lambda row: row.id)
     # Ids are time-ordered (UUIDv7): the last one read per key is the latest activity.
     latest: dict[tuple[str, str, str, str | None], RecordRow] = {}
     for candidate in found:
-        if actor_identity(candidate.created_by) != acting:
+        if actor_identity(candidate.created_by) != acting or candidate.data.get(keys["name"]) not in names:
+            continue
+        if str(candidate.data.get(keys["happensAt"]) or "") < since:
             continue
         for target in by_target:
             record_id = candidate.data.get(target.join_storage_key)

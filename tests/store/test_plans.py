@@ -232,3 +232,25 @@ def test_an_upsert_batch_probes_the_unique_key_once_per_value(api, crowd):
         assert re.search(r"Index Scan using core_app_uniquevalue_pkey\w* on core_app_uniquevalue", plan), plan
         assert "Bitmap Heap Scan on core_app_uniquevalue" not in plan, plan
         assert "value = " in plan, plan  # the value is in the index condition, not a filter
+
+
+def test_an_update_finds_the_activity_to_merge_through_the_join_column(api, workspace, crowd):
+    # given: 5,000 activities of other people, and one of this person by this key (its first update)
+    spec = schema_registry.current(workspace.pk).by_singular["timelineActivity"]
+    target, name = spec.by_name["targetPerson"].join_storage_key, spec.by_name["name"].storage_key
+    others = crowd["people"][1:]
+    store_records(workspace, "timelineActivity", *({target: others[n].id, name: "person.updated"} for n in range(5000)))
+    person = crowd["people"][0].id
+    assert api.patch(f"/rest/people/{person}", {"jobTitle": "A"})[0] == 200
+    timeline = spec.id
+    # when: the second update looks for it to merge into
+    with CaptureQueriesContext(connection) as captured:
+        assert api.patch(f"/rest/people/{person}", {"jobTitle": "B"})[0] == 200
+    reads = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT") and timeline in q["sql"]
+    ]
+    # then: the activities of that person, through the targetPersonId slot of the index alone (not
+    # intersected with the 5,001 "person.updated" of the name's slot, which grows with every update)
+    assert reads
+    assert_indexed([plan_of(sql) for sql in reads], "record_index_key")
+    assert not [sql for sql in reads if spec.by_name["name"].id in sql]
