@@ -246,9 +246,7 @@ def test_an_update_finds_the_activity_to_merge_through_the_join_column(api, work
     # when: the second update looks for it to merge into
     with CaptureQueriesContext(connection) as captured:
         assert api.patch(f"/rest/people/{person}", {"jobTitle": "B"})[0] == 200
-    reads = [
-        q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT") and timeline in q["sql"]
-    ]
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT") and timeline in q["sql"]]
     # then: the activities of that person, through the targetPersonId slot of the index alone (not
     # intersected with the 5,001 "person.updated" of the name's slot, which grows with every update)
     assert reads
