@@ -166,19 +166,12 @@ class PlainDataExecutionContext(ExecutionContext):
         # Middleware would wrap every resolver: with any, every field takes graphql-core's path.
         if isinstance(source, dict) and self.middleware_manager is None:
             field_def = get_field_def(self.schema, parent_type, field_nodes[0])
-            if field_def is not None:
-                reader = plain_reader(field_def.resolve)
-                if reader is not None:
-                    kind, args = reader
-                    if kind == "name":
-                        attname, default = args
-                        value = source.get(attname, default)
-                    else:
-                        value = source.get(path.key)
-                    try:
-                        return self.complete_plain(field_def.type, field_nodes, path, value)
-                    except Fallback:
-                        pass
+            read = field_reader(parent_type, field_def.resolve, field_nodes[0].name.value) if field_def else None
+            if read is not None:
+                try:
+                    return self.complete_plain(field_def.type, field_nodes, path, read(source, str(path.key)))
+                except Fallback:
+                    pass
         return super().execute_field(parent_type, source, field_nodes, path)
 
     def complete_plain(self, return_type: Any, field_nodes: list[Any], path: Path, value: Any) -> Any:
