@@ -11,7 +11,7 @@ writes nothing. An update by the same actor (the same workspace member or API ke
 relation's CASCADE, so a destroy writes none.
 
 The cost is bounded per request, not per record: one statement inserts every new activity (and
-one their index rows), and updates look for activities to merge with one read.
+one their index rows), and updates look for activities to merge with one read per timeline target.
 """
 
 from __future__ import annotations
@@ -153,30 +153,43 @@ def linked_entries(
 ) -> list[Entry]:
     """``linked-note.{action}`` (``linked-task``) on the records linked to changed notes, or by new noteTargets."""
     singular = ctx.spec.name_singular
-    linked = next((name for name, link in LINK_OBJECTS.items() if link == singular), None)
     if singular in LINK_OBJECTS:
-        link = ctx.snapshot.by_singular.get(LINK_OBJECTS[singular])
-        join = link.field(singular) if link is not None else None
-        if link is None or join is None or not changes:
-            return []
-        by_id = {change.record.id: change for change in changes}
-        # One read of the live links of every changed note (a trashed link links nothing).
-        rows = ctx.for_object(link).records_pointing_at(join, sorted(by_id), trash=False)
-        return [
-            Entry(
-                target,
-                str(row.data[field.join_storage_key]),
-                f"linked-{singular}.{change.action}",
-                properties_of(change, diffs),
-                Linked(change.record.id, cached_name(ctx.spec, change.record), ctx.spec.id),
-            )
-            for row in rows
-            if (change := by_id.get(str(row.data.get(join.join_storage_key)))) is not None
-            for field, target in link_targets(targets, link, singular)
-            if row.data.get(field.join_storage_key)
-        ]
-    if linked is None:
+        return entries_of_changed_notes(ctx, targets, changes, diffs)
+    linked = next((name for name, link in LINK_OBJECTS.items() if link == singular), None)
+    return entries_of_new_links(ctx, targets, changes, linked) if linked is not None else []
+
+
+def entries_of_changed_notes(
+    ctx: RecordContext, targets: dict[str, FieldSpec], changes: list[Any], diffs: dict[str, dict[str, Any]]
+) -> list[Entry]:
+    """``linked-note.{action}`` on every record a changed note (task) is linked to by a live link."""
+    singular = ctx.spec.name_singular
+    link = ctx.snapshot.by_singular.get(LINK_OBJECTS[singular])
+    join = link.field(singular) if link is not None else None
+    if link is None or join is None or not changes:
         return []
+    by_id = {change.record.id: change for change in changes}
+    # One read of the live links of every changed note (a trashed link links nothing).
+    rows = ctx.for_object(link).records_pointing_at(join, sorted(by_id), trash=False)
+    return [
+        Entry(
+            target,
+            str(row.data[field.join_storage_key]),
+            f"linked-{singular}.{change.action}",
+            properties_of(change, diffs),
+            Linked(change.record.id, cached_name(ctx.spec, change.record), ctx.spec.id),
+        )
+        for row in rows
+        if (change := by_id.get(str(row.data.get(join.join_storage_key)))) is not None
+        for field, target in link_targets(targets, link, singular)
+        if row.data.get(field.join_storage_key)
+    ]
+
+
+def entries_of_new_links(
+    ctx: RecordContext, targets: dict[str, FieldSpec], changes: list[Any], linked: str
+) -> list[Entry]:
+    """``linked-{linked}.created`` on the record each new noteTarget (taskTarget) links its note to."""
     spec, join = ctx.snapshot.by_singular.get(linked), ctx.spec.field(linked)
     created = [change.record for change in changes if change.action == "created"]
     if spec is None or join is None or not created:
@@ -237,7 +250,8 @@ def merge_diffs(first: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
 
 def merge_recent(tctx: RecordContext, entries: list[Entry], now: datetime) -> list[Entry]:
     """Fold update entries into the latest activity of the same record, name, linked record and actor
-    within the window; return the entries still to insert. One read finds every candidate of the request.
+    within the window; return the entries still to insert. One read per timeline target the request
+    touches finds every candidate.
     """
     updates = [entry for entry in entries if entry.name.endswith(".updated")]
     acting = actor_identity(tctx.actor)
@@ -262,16 +276,16 @@ def merge_recent(tctx: RecordContext, entries: list[Entry], now: datetime) -> li
     # Ids are time-ordered (UUIDv7): the last one read per key is the latest activity.
     latest: dict[tuple[str, str, str, str | None], RecordRow] = {}
     for candidate in found:
-        if actor_identity(candidate.created_by) != acting or candidate.data.get(keys["name"]) not in names:
+        name = candidate.data.get(keys["name"])
+        if name not in names or actor_identity(candidate.created_by) != acting:
             continue
         if str(candidate.data.get(keys["happensAt"]) or "") < since:
             continue
+        linked = candidate.data.get(keys["linkedRecordId"])
         for target in by_target:
             record_id = candidate.data.get(target.join_storage_key)
             if record_id:
-                linked = candidate.data.get(keys["linkedRecordId"])
-                name = str(candidate.data.get(keys["name"]))
-                latest[(target.join_name, str(record_id), name, str(linked) if linked else None)] = candidate
+                latest[(target.join_name, str(record_id), str(name), str(linked) if linked else None)] = candidate
     changed: list[tuple[RecordRow, Any]] = []
     touched: set[str] = set()
     rest: list[Entry] = []
