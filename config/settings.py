@@ -217,6 +217,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["api_common.rest.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api_common.rest.StrictJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api_common.rest.JSONFirstNegotiation",
     "EXCEPTION_HANDLER": "api_common.rest.exception_handler",
     # Run by every DRF view and, through api_common.throttling, by the GraphQL endpoints.
     "DEFAULT_THROTTLE_CLASSES": ["guards_app.ratelimit.ApiKeyRateThrottle"],
