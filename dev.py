@@ -49,8 +49,11 @@ http {{
     proxy_buffers 64 16k;
     proxy_max_temp_file_size 0;
     proxy_read_timeout 300s;
+    # One granian process per socket; nginx hands each request to the one with the fewest
+    # requests in progress (least_conn), as a queue in front of single-threaded workers should.
     upstream app {{
-        server unix:{folder}/app.sock;
+        least_conn;
+{servers}
         keepalive 32;
     }}
     server {{
@@ -76,16 +79,17 @@ def find_nginx() -> str | None:
     )
 
 
-def production_server_commands(bind: str, workers: int, folder: Path, backpressure: int | None = 2) -> list[list[str]]:
+def production_server_commands(bind: str, workers: int, folder: Path) -> list[list[str]]:
     """The production HTTP server (README, "Production"), which the benchmark and the tests start too.
 
-    nginx on ``bind``, buffering whole requests, in front of granian's WSGI server with ``workers``
-    processes of one thread each on a Unix socket in ``folder`` (its config and socket live
-    there). granian alone streams request bodies into its Python threads, so a slow client holds
-    one; nginx in front costs little CPU and holds them itself. ``backpressure``: requests a
-    worker takes at once (one running, one waiting), so that busy workers leave new requests to
-    idle ones, as gunicorn's sync workers do (``None``: granian's default, 256; a longer tail of
-    latencies). Measured against the other candidates in README, "Production".
+    nginx on ``bind``, buffering whole requests, in front of ``workers`` granian WSGI processes of
+    one thread each, every one on a Unix socket of its own in ``folder`` (with nginx's config).
+    granian alone streams request bodies into its Python threads, so a slow client holds one;
+    nginx in front costs little CPU and holds them itself. nginx, not granian, spreads the
+    requests: ``least_conn`` gives each to a process with nothing in progress when there is one,
+    as gunicorn's sync workers take requests. (granian's own ``--backpressure`` counts
+    connections, not requests: with nginx's kept connections it left requests waiting for
+    seconds behind idle ones; README, "Why this server".)
     """
     nginx = find_nginx()
     if nginx is None:
@@ -94,34 +98,39 @@ def production_server_commands(bind: str, workers: int, folder: Path, backpressu
         )
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o755)  # nginx's workers run as another user when it is started as root
-    socket = folder / "app.sock"
-    socket.unlink(missing_ok=True)
+    sockets = [folder / f"app{number}.sock" for number in range(workers)]
+    for socket in sockets:
+        socket.unlink(missing_ok=True)
     max_body = os.environ.get("NGINX_MAX_BODY", "20m")
     (folder / "nginx.conf").write_text(
         NGINX_CONF.format(
             folder=folder,
             bind=bind,
             max_body=max_body,
+            servers="\n".join(f"        server unix:{socket};" for socket in sockets),
         )
     )
     return [
         [nginx, "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-        [
-            str(BIN / "granian"),
-            "--interface",
-            "wsgi",
-            "--uds",
-            str(socket),
-            "--uds-permissions",
-            "0o666",
-            "--workers",
-            str(workers),
-            "--blocking-threads",
-            "1",
-            *(["--backpressure", str(backpressure)] if backpressure else []),
-            "--no-ws",
-            "config.wsgi:application",
-        ],
+        *(
+            [
+                str(BIN / "granian"),
+                "--interface",
+                "wsgi",
+                "--uds",
+                str(socket),
+                "--uds-permissions",
+                "0o666",
+                "--workers",
+                "1",
+                "--blocking-threads",
+                "1",
+                "--respawn-failed-workers",
+                "--no-ws",
+                "config.wsgi:application",
+            ]
+            for socket in sockets
+        ),
     ]
 
 

@@ -86,8 +86,13 @@ SERVERS: dict[str, Callable[[int, int, Path], Commands]] = {
     "production": lambda port, workers, scratch: production_server_commands(
         f"127.0.0.1:{port}", workers, scratch / "production"
     ),
-    "production-backpressure-256": lambda port, workers, scratch: production_server_commands(
-        f"127.0.0.1:{port}", workers, scratch / "production", backpressure=None
+    # The production layout before: nginx in front of one granian with ``workers`` processes
+    # spreading requests by ``--backpressure 2`` (which counts nginx's kept connections).
+    "nginx+granian-backpressure-2": lambda port, workers, scratch: nginx_in_front(
+        port,
+        workers,
+        scratch / "backpressure",
+        lambda backend_port, count: granian(backend_port, count, "--blocking-threads", "1", "--backpressure", "2"),
     ),
     "gunicorn-sync": lambda port, workers, scratch: [gunicorn(port, workers)],
     "gunicorn-gthread": lambda port, workers, scratch: [gunicorn(port, workers, "-k", "gthread", "--threads", "8")],
