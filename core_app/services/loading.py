@@ -27,7 +27,7 @@ from core_app.query.planner import Fetched, read_rows
 from core_app.query.targets import Source
 from core_app.services import timeline
 from core_app.services.context import RecordContext
-from core_app.services.output import NESTED_LIMIT, output_plan, record_to_api
+from core_app.services.output import NESTED_LIMIT, api_builder
 from core_app.store.records import RecordRow, fetch_by_ids, select_list
 from core_app.store.sql import dialect, in_list, rows
 from metadata_app.specs import FieldSpec
@@ -88,8 +88,8 @@ def shape(
     it cannot read are not loaded (``core_app.access.visible_output``).
     """
     selection, loads = access.visible_output(ctx, selection, loads)
-    plan = output_plan(ctx.snapshot, ctx.spec)
-    outputs = [record_to_api(record, plan, selection) for record in records]
+    build = api_builder(ctx.snapshot, ctx.spec, selection)
+    outputs = [build(record) for record in records]
     timeline.visible_diffs(ctx, records, outputs)
     if records:
         for load in loads:
