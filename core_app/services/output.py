@@ -122,8 +122,13 @@ def generate_builder(spec: ObjectSpec, selection: frozenset[str] | None) -> Buil
         names[name] = value
         return name
 
-    def composite(stored: str, field: FieldSpec, fallback: Getter) -> str:
-        """A composite read from the expression ``stored``: every sub-field, or ``fallback`` when not a dict."""
+    def composite(stored: str, field: FieldSpec) -> str:
+        """A composite read from the expression ``stored``: every sub-field, or the type's own
+        ``to_api`` when the stored value is not a dict (None gives a fresh empty value)."""
+
+        def fallback(value: Any) -> Any:
+            return field.field_type.to_api(value, field)
+
         variable = f"v{len(lines)}"
         lines.append(f"{variable} = {stored}")
         empty = field.field_type.to_api(None, field)
@@ -150,7 +155,7 @@ def generate_builder(spec: ObjectSpec, selection: frozenset[str] | None) -> Buil
             if own_to_api is FieldType.to_api:
                 read = stored
             elif own_to_api is CompositeType.to_api:
-                read = composite(stored, field, lambda value, f=field: f.field_type.to_api(value, f))
+                read = composite(stored, field)
             else:  # a type with a reading of its own: through its getter
                 read = f"{constant(column_getter(field) if field.column else data_getter(field))}(record)"
         items.append(f"{name!r}: {read}")
