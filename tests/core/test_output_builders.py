@@ -16,7 +16,7 @@ from metadata_app.registry import schema_registry
 from tests.core.helpers import create_custom_object, create_field, relation_field
 from tests.seeding import store_records
 
-TYPES = (
+TYPES: tuple[tuple[str, str, dict], ...] = (
     ("code", "TEXT", {}),
     ("count", "NUMBER", {"settings": {"dataType": "int"}}),
     ("active", "BOOLEAN", {}),
