@@ -1,0 +1,102 @@
+"""The WSGI application servers run (``config.wsgi``): API paths through the short middleware chain
+give the same answers as the whole chain; browser pages keep sessions, CSRF and messages."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.signals import request_started
+from django.db import close_old_connections
+
+from config import wsgi
+
+
+@pytest.fixture
+def served() -> Iterator[None]:
+    """Requests run inside the test's transaction (as Django's test client runs them)."""
+    request_started.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+
+
+def call(app: Any, method: str, path: str, token: str | None = None, body: bytes = b"") -> tuple[str, dict, bytes]:
+    """(status, headers, body) of one request to the WSGI application ``app``."""
+    path, _, query = path.partition("?")
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/json",
+        **({"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}),
+    }
+    answered: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        answered.update(status=status, headers=dict(headers))
+
+    chunks = app(environ, start_response)
+    try:
+        content = b"".join(chunks)
+    finally:
+        getattr(chunks, "close", lambda: None)()
+    return answered["status"], answered["headers"], content
+
+
+def test_api_middleware_is_the_whole_list_without_browser_parts(settings):
+    assert settings.API_MIDDLEWARE == [
+        "django.middleware.security.SecurityMiddleware",
+        "api_common.edge.RequestEdgeMiddleware",
+        "guards_app.middleware.RateLimitHeadersMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/rest/companies?order_by=name&limit=2", b""),
+        ("GET", "/rest/companies/not-a-uuid", b""),
+        ("POST", "/rest/people", b'{"city": "Paris"}'),
+        ("POST", "/graphql", b'{"query": "{ companies(first: 2) { edges { node { name } } } }"}'),
+        ("POST", "/metadata", b'{"query": "{ objects(paging: {first: 1}) { edges { node { nameSingular } } } }"}'),
+        ("GET", "/rest/open-api/core", b""),
+    ],
+)
+def test_api_answers_are_the_same_through_both_chains(db, served, api, method, path, body):
+    # given: the same records for both
+    assert api.post("/rest/batch/companies", [{"name": "Acme"}, {"name": "Globex"}])[0] == 201
+    token = api.token
+
+    # when
+    short = call(wsgi.application, method, path, token, body)
+    whole = call(wsgi.browser_application, method, path, token, body)
+
+    # then: the same status, headers and bytes, but for what each new record makes its own
+    if method == "POST" and path == "/rest/people":
+        assert short[0] == whole[0] == "201 Created"
+    else:
+        assert short == whole
+        assert short[0].split()[0] in {"200", "400"}
+
+
+def test_browser_pages_keep_their_middleware(db, served):
+    # when
+    status, headers, content = call(wsgi.application, "GET", "/admin/login/")
+
+    # then: the CSRF middleware set its cookie, the session machinery rendered the login form
+    assert status == "200 OK"
+    assert "csrftoken=" in headers["Set-Cookie"]
+    assert b'name="csrfmiddlewaretoken"' in content
