@@ -692,8 +692,9 @@ def aggregate_by_parent(
     params: list[Any] = []
     columns, aliases = select_aggregates(aggregates, src, params)
     compiled = compile_filter(node, scope.spec, src, scope.workspace_id, scope.slots, snapshot=scope.snapshot)
-    where = [scope.where(src, params), "j.workspace_id = %s", "j.slot = %s", f"j.key IN {in_list(len(parent_ids))}"]
-    params += [d.uuid_in(scope.workspace_id), d.uuid_in(join.id), *parent_ids, *compiled.params]
+    among, among_params = d.one_of("j.key", parent_ids, "text")
+    where = [scope.where(src, params), "j.workspace_id = %s", "j.slot = %s", among]
+    params += [d.uuid_in(scope.workspace_id), d.uuid_in(join.id), *among_params, *compiled.params]
     where.append(compiled.sql)
     sql = (
         f"SELECT j.key, {columns} FROM core_app_record r{src.lateral_sql()} JOIN core_app_recordindex j "

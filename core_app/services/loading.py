@@ -29,7 +29,7 @@ from core_app.services import timeline
 from core_app.services.context import RecordContext
 from core_app.services.output import NESTED_LIMIT, api_builder
 from core_app.store.records import RecordRow, fetch_by_ids, select_list
-from core_app.store.sql import dialect, in_list, rows
+from core_app.store.sql import dialect, rows
 from metadata_app.specs import FieldSpec
 
 __all__ = ["ChildPage", "Load", "PageArgs", "depth_loads", "shape"]
@@ -169,8 +169,9 @@ def child_pages(
     else:
         compiled = compile_filter(args.node, ctx.spec, src, ctx.ws, ctx.slots, snapshot=ctx.snapshot)
         scope = ctx.scope(False)
-        where = [scope.where(src, params), "j.workspace_id = %s", "j.slot = %s", f"j.key IN {in_list(len(parent_ids))}"]
-        params += [d.uuid_in(ctx.ws), d.uuid_in(slot.id), *parent_ids]
+        among, among_params = d.one_of("j.key", parent_ids, "text")
+        where = [scope.where(src, params), "j.workspace_id = %s", "j.slot = %s", among]
+        params += [d.uuid_in(ctx.ws), d.uuid_in(slot.id), *among_params]
         where.append(compiled.sql)
         params += compiled.params
         if args.cursor is not None:

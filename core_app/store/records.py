@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from core_app.store.sql import Dialect, dialect, in_list, rows
+from core_app.store.sql import Dialect, dialect, rows
 
 __all__ = ["COLUMNS", "RecordRow", "fetch_by_ids", "row_reader", "select_list"]
 
@@ -128,14 +128,15 @@ def fetch_by_ids(
     d = dialect()
     # "(... IS NULL) IS TRUE": no partial index matches it, so only the primary key serves the
     # lookup, whatever the planner believes of the table (see core_app.query.planner).
+    among, among_params = d.one_of("r.id", [d.uuid_in(i) for i in ids], "uuid")
     sql = (
         f"SELECT {select_list()} FROM core_app_record r WHERE r.workspace_id = %s AND r.object_id = %s "
-        f"AND r.id IN {in_list(len(ids))}" + (" AND (r.deleted_at IS NULL) IS TRUE" if live_only else "")
+        f"AND {among}" + (" AND (r.deleted_at IS NULL) IS TRUE" if live_only else "")
     )
     if lock and d.vendor == "postgresql":
         sql += " ORDER BY r.id FOR UPDATE"
     elif order_by_id:
         sql += " ORDER BY r.id"
     read = row_reader(d, workspace_id, object_id)
-    params = [d.uuid_in(workspace_id), d.uuid_in(object_id), *(d.uuid_in(i) for i in ids)]
+    params = [d.uuid_in(workspace_id), d.uuid_in(object_id), *among_params]
     return [read(row) for row in rows(sql, params)]

@@ -123,6 +123,15 @@ class Dialect:
         """
         return f"{column} = ANY(ARRAY({ids_sql}))"
 
+    def one_of(self, column: str, values: Sequence[Any], kind: str) -> tuple[str, list[Any]]:
+        """``column`` is one of ``values`` (of PostgreSQL type ``kind``): the SQL and its parameters.
+
+        PostgreSQL takes the values as one array, so the statement's text is the same whatever
+        their number: psycopg keeps it parsed and prepared (it re-parses statements of more than
+        50 parameters on every call) and PostgreSQL parses it once per connection.
+        """
+        return f"{column} = ANY(%s::{kind}[])", [list(values)]
+
     def shard(self) -> str:
         """Which counter shard this session writes (sessions spread over 8 shards)."""
         return "(pg_backend_pid() %% 8)"
@@ -141,6 +150,9 @@ class SqliteDialect(Dialect):
 
     def in_ids(self, column: str, ids_sql: str) -> str:
         return f"{column} IN (SELECT * FROM ({ids_sql}))"
+
+    def one_of(self, column: str, values: Sequence[Any], kind: str) -> tuple[str, list[Any]]:
+        return f"{column} IN {in_list(len(values))}", list(values)
 
     def uuid_in(self, value: str) -> Any:
         return value.replace("-", "")
