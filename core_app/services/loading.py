@@ -90,6 +90,8 @@ def shape(
     it cannot read are not loaded (``core_app.access.visible_output``). ``searchVector`` is shaped
     only when ``selection`` names it: it is computed from the records' values, so it costs no query.
     """
+    # Asked for by the caller (a role's narrowing turns "no selection" into every key it reads),
+    # then still there once narrowed (the role reads every search field).
     vector = selection is not None and SEARCH_VECTOR in selection and has_search_vector(ctx.spec)
     selection, loads = access.visible_output(ctx, selection, loads)
     plan = output_plan(ctx.snapshot, ctx.spec)
