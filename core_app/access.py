@@ -13,7 +13,8 @@ and relation loading refuse and hide alike::
 
 A field is readable when its object is, the role does not hide it, and, for a relation, its target
 object is readable too (a relation to an object the role cannot read, its join id included, is
-left out). Everything here is derived from the compiled role and the schema snapshot and memoised
+left out). ``searchVector``, made of the object's search fields, is readable when all of them
+are. Everything here is derived from the compiled role and the schema snapshot and memoised
 per (role version, snapshot version, object): no query, and nothing per record.
 """
 
@@ -25,6 +26,7 @@ from hashlib import sha1
 from typing import TYPE_CHECKING, Any
 
 from core_app.query.ast import Node, OrderKey, iter_conditions
+from core_app.query.search_vector import SEARCH_VECTOR, has_search_vector
 from core_app.services.errors import InvalidRecordInput
 from metadata_app.services.objects import TIMELINE_OBJECT
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
@@ -49,6 +51,7 @@ __all__ = [
     "object_view",
     "readable_keys",
     "reads_every_audited_value",
+    "reads_search_fields",
     "record_access",
     "require",
     "timeline_targets",
@@ -73,7 +76,7 @@ class ObjectView:
 
     readable: frozenset[str]
     writable: frozenset[str]
-    keys: frozenset[str]  # field names, join names (``companyId``) and relation names
+    keys: frozenset[str]  # field names, join names (``companyId``), relation names and ``searchVector``
     complete: bool = False  # every field is readable: outputs need no narrowing
 
 
@@ -110,7 +113,17 @@ def build_view(access: RolePermissions, snapshot: SchemaSnapshot, spec: ObjectSp
         readable.add(field.id)
         if rights.can_update_field(field.id):
             writable.add(field.id)
+    if has_search_vector(spec) and reads_search_fields(readable, spec):
+        keys.add(SEARCH_VECTOR)
     return ObjectView(frozenset(readable), frozenset(writable), frozenset(keys), len(readable) == len(spec.fields))
+
+
+def reads_search_fields(readable: frozenset[str] | set[str], spec: ObjectSpec) -> bool:
+    """True when every search field of ``spec`` is among the ``readable`` field ids.
+
+    ``searchVector`` is made of them all: filtering on it or reading it needs every one.
+    """
+    return all(field.id in readable for field in spec.fields if field.is_searchable)
 
 
 def view_of(ctx: RecordContext) -> ObjectView | None:
@@ -209,10 +222,10 @@ def unreadable_paths(ctx: RecordContext, paths: Iterable[Sequence[str]]) -> list
             if head in QUANTIFIERS:
                 continue
             field = field_of(current.spec, head)
-            if field is None and head == "searchVector":
+            if field is None and head == SEARCH_VECTOR:
                 # The object's search index reads its search fields: all of them must be readable.
                 view = object_view(current.access, current.snapshot, current.spec)
-                if any(f.is_searchable and f.id not in view.readable for f in current.spec.fields):
+                if not reads_search_fields(view.readable, current.spec):
                     refused.append(f"read field '{head}' of {current.spec.name_singular}")
                 break
             if field is None:
@@ -389,7 +402,9 @@ def build_visibility(snapshot: SchemaSnapshot, access: RolePermissions) -> Visib
         view = object_view(access, snapshot, spec)
         fields = tuple(field for field in spec.fields if field.id in view.readable)
         hidden += [field.id for field in spec.fields if field.id not in view.readable]
-        objects.append(replace(spec, fields=fields) if len(fields) != len(spec.fields) else spec)
+        if len(fields) != len(spec.fields):
+            spec = replace(spec, fields=fields, hides_search_fields=not reads_search_fields(view.readable, spec))
+        objects.append(spec)
     if not hidden:
         return Visibility(snapshot, "", access)
     key = sha1(",".join(sorted(hidden)).encode()).hexdigest()[:16]

@@ -116,6 +116,9 @@ class ObjectSpec:
     fields: tuple[FieldSpec, ...]
     label_identifier_field_id: str | None = None
     is_searchable: bool = False
+    #: Set on a role's narrowed copy (``core_app.access.visibility``) that lacks some of the
+    #: object's search fields: the ``searchVector`` made of them is hidden with them.
+    hides_search_fields: bool = False
     duplicate_criteria: tuple[tuple[str, ...], ...] = ()
     by_name: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
     by_join_name: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)

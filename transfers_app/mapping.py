@@ -175,13 +175,13 @@ def parse_column(ctx: RecordContext, source: str, path: str) -> Column:
         return Column(source, path, "value", key=path, field=spec.by_join_name[path])
     name, _, rest = path.partition(".")
     found = spec.field(name)
-    if found is None:
-        raise BadRequest(f"Column '{source}': unknown field '{path}' on object '{spec.name_singular}'")
-    if found.relation is not None:
+    if found is not None and found.relation is not None:
         return parse_lookup(ctx, source, path, found, rest)
     problem = read_only_message(spec, name)
     if problem:
         raise BadRequest(f"Column '{source}': {problem}")
+    if found is None:
+        raise BadRequest(f"Column '{source}': unknown field '{path}' on object '{spec.name_singular}'")
     if not rest:
         return Column(source, path, "value", key=name, field=found)
     sub_fields = found.field_type.sub_fields

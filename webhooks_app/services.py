@@ -24,6 +24,7 @@ from django.utils import timezone
 from api_common.errors import ApiError, BadRequest
 from api_common.inputs import check_input
 from core_app.query.ast import Condition, iter_conditions
+from core_app.query.binding import to_one_comparison_error
 from core_app.query.compiler import check_size, resolve_leaf
 from core_app.query.errors import FilterSyntaxError
 from core_app.query.rest_filter import parse_rest_filter
@@ -192,7 +193,7 @@ def refuse_relation_path(condition: Condition, spec: ObjectSpec) -> None:
     if field is None or field.relation is None:
         return
     if field.is_many_to_one and len(condition.path) == 1:
-        raise FilterSyntaxError(f'Cannot filter by relation field "{head}": use "{field.join_name}" instead')
+        raise to_one_comparison_error(head, field)
     hint = f' (use "{field.join_name}" instead)' if field.is_many_to_one else ""
     raise FilterSyntaxError(
         f'Webhook filters accept only the record\'s own fields: "{".".join(condition.path)}" '

@@ -160,9 +160,12 @@ class Loader:
             return []
         return shape(ctx, records, self.loads(ctx, field_nodes), self.selected(ctx, field_nodes))
 
-    def node_field_nodes(self, connection_type: str, field_nodes: list[FieldNode]) -> list[FieldNode]:
-        """Field nodes of ``edges { node }`` under a connection field."""
-        edge_type = connection_type.removesuffix("Connection") + "Edge"
+    def node_field_nodes(
+        self, connection_type: str, field_nodes: list[FieldNode], edge_type: str | None = None
+    ) -> list[FieldNode]:
+        """Field nodes of ``edges { node }`` under a connection field (edges of ``edge_type``, by default
+        the connection's own: ``PersonConnection`` has ``PersonEdge``)."""
+        edge_type = edge_type or connection_type.removesuffix("Connection") + "Edge"
         # By field name, not response key: ``items: edges { node { ... } }`` is still the edges.
         edges = [
             edge

@@ -100,6 +100,8 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
         group_type = types.group._meta.name
         names = [n for n in loader.aggregate_names(group_type, info.field_nodes) if n != "groupByDimensionValues"]
         with_records = "edges" in loader.selections(group_type, info.field_nodes)
+        # The sample records' selection: a group's edges are the object's own (``PersonEdge``).
+        node_nodes = loader.node_field_nodes(group_type, info.field_nodes, f"{cap(spec.name_singular)}Edge")
         groups = group_by(
             ctx,
             parse_graphql_filter(plain(filter)),
@@ -107,6 +109,7 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
             names,
             page_size(limit, None, default=50),
             with_records,
+            loader.selected(ctx, node_nodes) if node_nodes else None,
         )
         for group in groups:
             group["edges"] = [{"node": record, "cursor": None} for record in group.pop("records", [])]

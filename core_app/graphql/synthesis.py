@@ -26,6 +26,7 @@ from core_app.graphql.shared import (
     scalar_type,
 )
 from core_app.query.aggregates import available_aggregates
+from core_app.query.search_vector import SEARCH_VECTOR, has_search_vector
 from metadata_app.registry import schema_registry
 from metadata_app.services.names import cap
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
@@ -122,7 +123,7 @@ class Builder:
     # -- per object ---------------------------------------------------------------------------
 
     def node(self, spec: ObjectSpec) -> type[graphene.ObjectType]:
-        """``{Singular}``: every field; MANY_TO_ONE as an object, ONE_TO_MANY as a connection."""
+        """``{Singular}``: every field; MANY_TO_ONE as an object, ONE_TO_MANY as a connection; ``searchVector``."""
         attrs: dict[str, Any] = {"__doc__": f"A {spec.label_singular} record."}
         for field in spec.fields:
             if field.relation is None:
@@ -146,6 +147,12 @@ class Builder:
                     after=graphene.String(),
                     before=graphene.String(),
                 )
+        if has_search_vector(spec):
+            # Twenty's TS_VECTOR reads as a String; shaped only when selected (api-reference §13.2).
+            attrs[SEARCH_VECTOR] = graphene.Field(
+                graphene.String,
+                description="The record's search tokens in one string (read-only, computed from the search fields).",
+            )
         return type(cap(spec.name_singular), (graphene.ObjectType,), attrs)
 
     def connection(self, spec: ObjectSpec) -> type[graphene.ObjectType]:
@@ -216,7 +223,7 @@ class Builder:
                     description=f"Filter on fields of the related {target.name_singular}",
                 )
         # Twenty's searchVector filter on every object (api-reference §13).
-        attrs.setdefault("searchVector", graphene.InputField(TSVectorFilter))
+        attrs.setdefault(SEARCH_VECTOR, graphene.InputField(TSVectorFilter))
         return type(name, (graphene.InputObjectType,), attrs)
 
     def order_by_input(self, spec: ObjectSpec) -> type[graphene.InputObjectType]:

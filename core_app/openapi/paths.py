@@ -63,7 +63,10 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "depth", {"type": "integer", "enum": [0, 1, 2]}, "Levels of related records embedded (0 to 2).", default=0
     ),
     "fields": query(
-        "fields", {"type": "string"}, "Comma-separated field names to return, e.g. `id,name`; `id` is always returned."
+        "fields",
+        {"type": "string"},
+        "Comma-separated field names to return, e.g. `id,name`; `id` is always returned. "
+        "`searchVector` (searchable objects) is returned only when named here.",
     ),
     "softDelete": query(
         "soft_delete",
@@ -176,7 +179,7 @@ def record_item(spec: ObjectSpec) -> dict[str, Any]:
             f"findOne{one}",
             f"Get a {spec.label_singular}",
             {"200": json_response("The record", envelope(spec.name_singular, record)), **error_responses(400, 404)},
-            parameters=params("depth"),
+            parameters=params("depth", "fields"),
         ),
         "patch": operation(
             spec,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from api_common.openapi import ref
+from core_app.query.search_vector import SEARCH_VECTOR, has_search_vector
 from metadata_app.field_types import FIELD_TYPES
 from metadata_app.field_types.relation import RelationType
 from metadata_app.services.names import cap
@@ -69,6 +70,13 @@ def record_schema(spec: ObjectSpec, snapshot: SchemaSnapshot) -> dict[str, Any]:
                 properties[field.name] = {**embedded, "description": f"{field.label}: embedded with depth >= 1"}
             continue
         properties[field.name] = described(field.field_type.openapi_schema(field), field)
+    if has_search_vector(spec):
+        properties[SEARCH_VECTOR] = {
+            "type": "string",
+            "readOnly": True,
+            "description": "The record's search tokens in one string (TS_VECTOR; computed from the search fields, "
+            "never written): returned only when `fields` names it.",
+        }
     return {
         "type": "object",
         "title": spec.label_singular,

@@ -27,10 +27,18 @@ from core_app.query.search_vector import SEARCH_VECTOR
 from core_app.store.slots import ObjectSlots, Slot, object_slots
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
-__all__ = ["QUANTIFIERS", "RelationGroup", "bind", "max_relation_depth"]
+__all__ = ["QUANTIFIERS", "RelationGroup", "bind", "max_relation_depth", "to_one_comparison_error"]
 
 #: Keys that quantify a one-to-many relation (names cannot start with ``_``, §3.5).
 QUANTIFIERS: Final = ("_some", "_none", "_every")
+
+
+def to_one_comparison_error(head: str, field: FieldSpec) -> FilterSyntaxError:
+    """The 400 of a comparator straight on the many-to-one relation ``field`` named ``head`` (§11.3).
+
+    Record filters and webhook filters refuse it alike: its join column is what can be compared.
+    """
+    return FilterSyntaxError(f'Cannot filter by relation field "{head}": use "{field.join_name}" instead')
 
 
 def max_relation_depth() -> int:
@@ -123,7 +131,7 @@ def _bind_path(path: tuple[str, ...], child: Node | None, condition: Condition |
         raise FilterSyntaxError(f"'{rest[0]}' only applies to a one-to-many relation ('{head}' is many-to-one)")
     if condition is not None and not rest:
         if field.is_many_to_one:
-            raise FilterSyntaxError(f'Cannot filter by relation field "{head}": use "{field.join_name}" instead')
+            raise to_one_comparison_error(head, field)
         raise FilterSyntaxError(
             f'Cannot filter by relation field "{head}": use {head}._some.id[is]:NOT_NULL or {head}._none.id[is]:NOT_NULL'
         )

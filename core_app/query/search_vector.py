@@ -1,6 +1,9 @@
-"""The ``searchVector`` filter of every object: ``searchVector[search]:acme`` (api-reference §13).
+"""``searchVector`` (api-reference §13): the filter of every object, ``searchVector[search]:acme``,
+and, on a searchable object, a read-only value a client may select.
 
 ``searchVector`` is no stored field: it names the object's search index (``core_app.store.search``).
+Selected (REST ``fields=searchVector``, a GraphQL selection; never in a default answer), it reads as
+the record's search tokens in one string (``SearchFields.vector``); a write naming it is a 400.
 ``search`` matches a record when one word of the input is a prefix of one of its tokens (ranges of
 the token index), or when the whole input, normalised, is a substring of one of its search
 fields' text (Twenty's ILIKE fallback, our §13.2 rule). An input without any word matches every
@@ -16,10 +19,29 @@ from core_app.store.sql import Dialect
 from metadata_app.field_types.base import FieldType, FieldValueError, describe
 from metadata_app.specs import FieldSpec, ObjectSpec
 
-__all__ = ["SEARCH_VECTOR", "TSVectorType", "search_condition", "search_vector_field"]
+__all__ = [
+    "READ_ONLY_MESSAGE",
+    "SEARCH_VECTOR",
+    "TSVectorType",
+    "has_search_vector",
+    "search_condition",
+    "search_vector_field",
+]
 
 #: The API name of the filter (Twenty's TS_VECTOR field).
 SEARCH_VECTOR: Final = "searchVector"
+
+#: Why a write may not name it (the wording of the other read-only fields, ``services.inputs``).
+READ_ONLY_MESSAGE: Final = f"Field '{SEARCH_VECTOR}' is read-only: it is computed from the search fields"
+
+
+def has_search_vector(spec: ObjectSpec) -> bool:
+    """True when records of ``spec`` have a ``searchVector`` to read: the object is searchable, no field of
+    its own takes the name, and (on a role's narrowed copy) none of its search fields is hidden.
+
+    An object that is not searchable has no search text to show (its filter is still accepted).
+    """
+    return spec.is_searchable and not spec.hides_search_fields and SEARCH_VECTOR not in spec.by_name
 
 
 class TSVectorType(FieldType):

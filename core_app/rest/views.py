@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from api_common.errors import BadRequest, MethodNotAllowed
 from apikeys_app.authentication import api_key_of
 from core_app.access import readable_keys, record_access
+from core_app.query.search_vector import SEARCH_VECTOR, has_search_vector
 from core_app.rest import conditional, params
 from core_app.rest.guarded import guarded_write
 from core_app.services import writing
@@ -82,6 +83,19 @@ class RecordsView(APIView):
         """API records with ``depth`` levels of relations embedded."""
         return shape(ctx, records, depth_loads(ctx, self.depth, selection), selection)
 
+    @staticmethod
+    def selection(ctx: RecordContext, request: Request) -> frozenset[str] | None:
+        """``fields`` of a read: the keys to return, each one the role reads (None: the default keys).
+
+        ``searchVector`` is returned only when named here (api-reference §13.2).
+        """
+        if "fields" not in request.query_params:
+            return None
+        keys = {name for name, _ in output_plan(ctx.snapshot, ctx.spec)} | {f.name for f in ctx.spec.relations}
+        if has_search_vector(ctx.spec):
+            keys.add(SEARCH_VECTOR)
+        return params.read_fields(request.query_params, ctx.spec, readable_keys(ctx, keys))
+
     # -- routes ------------------------------------------------------------------------------
 
     def get(self, request: Request, plural: str, record_id: str | None = None) -> Response:
@@ -91,15 +105,13 @@ class RecordsView(APIView):
         query = request.query_params
         if record_id == "groupBy":
             return self.group_by(request, ctx)
+        selection = self.selection(ctx, request)
         if record_id is not None:
             record = find_one(ctx, self.record_id(record_id))
             if self.depth == 0 and (unchanged := conditional.not_modified(request, conditional.etag(ctx, record))):
                 return unchanged
-            answer = Response({"data": {ctx.spec.name_singular: self.shape(ctx, [record], request)[0]}})
+            answer = Response({"data": {ctx.spec.name_singular: self.shape(ctx, [record], request, selection)[0]}})
             return conditional.with_etag(answer, ctx, record, self.depth)
-        plan_keys = {name for name, _ in output_plan(ctx.snapshot, ctx.spec)} | {f.name for f in ctx.spec.relations}
-        readable = readable_keys(ctx, plan_keys)
-        selection = params.read_fields(query, ctx.spec, readable)
         after, before = params.read_cursors(query)
         page = find_many(
             ctx, params.read_filter(query), params.read_order(query), params.read_limit(query), after, before

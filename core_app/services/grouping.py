@@ -19,10 +19,9 @@ from core_app.query.ast import Node
 from core_app.query.compiler import compile_filter
 from core_app.query.planner import read_rows
 from core_app.query.targets import Source, Target, resolve_target
-from core_app.services import timeline
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
-from core_app.services.output import output_plan, record_to_api
+from core_app.services.loading import shape
 from core_app.services.reading import scope_of
 from core_app.store.records import COLUMNS, select_list
 from core_app.store.sql import dialect, rows
@@ -122,8 +121,12 @@ def group_by(
     aggregate_names: Any,
     limit: int,
     with_records: bool,
+    selection: frozenset[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Groups of records matching ``node``, largest first, with aggregates and optional samples."""
+    """Groups of records matching ``node``, largest first, with aggregates and optional samples.
+
+    ``selection``: the keys of the sample records to shape (None: every field, as a list returns them).
+    """
     access.require(ctx, "read")
     dimensions = parse_dimensions(raw_dimensions, ctx)
     aggregates = parse_aggregates(aggregate_names, ctx)
@@ -159,7 +162,7 @@ def group_by(
         for row in found
     ]
     if with_records and found:
-        attach_samples(ctx, node, dimensions, found, groups)
+        attach_samples(ctx, node, dimensions, found, groups, selection)
     return groups
 
 
@@ -169,8 +172,9 @@ def attach_samples(
     dimensions: list[Dimension],
     found: list[dict[str, Any]],
     groups: list[dict[str, Any]],
+    selection: frozenset[str] | None = None,
 ) -> None:
-    """Add up to SAMPLE_SIZE records to every group, in one query."""
+    """Add up to SAMPLE_SIZE records to every group, in one query (shaped as ``shape`` shapes a page)."""
     d = dialect()
     src = Source(d)
     scope = scope_of(ctx, node)
@@ -200,15 +204,11 @@ def attach_samples(
         f"WHERE rank_ <= {SAMPLE_SIZE} ORDER BY o0, o1"
     )
     result = rows(sql, params)
-    plan = output_plan(ctx.snapshot, ctx.spec)
-    selection, _loads = access.visible_output(ctx, None, [])
     width = len(COLUMNS) + 2
     fetched = read_rows(result, [], d, scope)
     by_key: dict[tuple[Any, ...], list[Any]] = {}
-    for record, raw in zip(fetched.rows, result):
+    for shaped, raw in zip(shape(ctx, fetched.rows, [], selection), result):
         key = tuple(raw[width : width + len(dims)])
-        shaped = record_to_api(record, plan, selection)
-        timeline.visible_diffs(ctx, [record], [shaped])
         by_key.setdefault(key, []).append(shaped)
     for row, group in zip(found, groups):
         group["records"] = by_key.get(tuple(row[dimension.alias] for dimension in dimensions), [])

@@ -12,6 +12,7 @@ import orjson
 from django.conf import settings
 
 from api_common.rest import nul_path
+from core_app.query.search_vector import READ_ONLY_MESSAGE, SEARCH_VECTOR, has_search_vector
 from core_app.query.targets import UUID_TYPE
 from metadata_app.field_types import FieldValueError, describe
 from metadata_app.specs import FieldSpec, ObjectSpec
@@ -36,10 +37,10 @@ def writable_field(spec: ObjectSpec, key: str) -> FieldSpec | None:
 
 
 def read_only_message(spec: ObjectSpec, key: str) -> str | None:
-    """Why ``key`` cannot be written, or None when it can."""
+    """Why ``key`` cannot be written, or None when it can (or when it names nothing: unknown)."""
     field = spec.field(key)
     if field is None:
-        return None
+        return READ_ONLY_MESSAGE if key == SEARCH_VECTOR and has_search_vector(spec) else None
     if field.is_read_only:
         return f"Field '{key}' is read-only: the server sets it"
     if field.relation is not None:
@@ -75,11 +76,11 @@ def normalize_input(
                 errors.append(f"{prefix}Invalid value for field 'id': {error.message}")
             continue
         field = writable_field(spec, key)
-        message = read_only_message(spec, key) if field is not None else None
-        if field is None:
-            errors.append(f"{prefix}Unknown field '{key}' on object '{spec.name_singular}'")
-        elif message:
+        message = read_only_message(spec, key)
+        if message:
             errors.append(prefix + message)
+        elif field is None:
+            errors.append(f"{prefix}Unknown field '{key}' on object '{spec.name_singular}'")
         else:
             problem = store_value(field, key, value, current, result)
             if problem:

@@ -24,11 +24,13 @@ from core_app.query.ast import Node, OrderKey
 from core_app.query.compiler import compile_filter
 from core_app.query.ordering import SortKey, build_sort_keys, encode_cursor, order_sql, seek_sql
 from core_app.query.planner import Fetched, read_rows
+from core_app.query.search_vector import SEARCH_VECTOR, has_search_vector
 from core_app.query.targets import Source
 from core_app.services import timeline
 from core_app.services.context import RecordContext
 from core_app.services.output import NESTED_LIMIT, api_builder
 from core_app.store.records import RecordRow, fetch_by_ids, select_list
+from core_app.store.search import search_fields
 from core_app.store.sql import dialect, rows
 from metadata_app.specs import FieldSpec
 
@@ -85,11 +87,19 @@ def shape(
     """API dicts of ``records`` (only ``selection`` keys when given) with every ``Load`` attached.
 
     Only what the caller's role reads is shaped: other fields are left out, relations to objects
-    it cannot read are not loaded (``core_app.access.visible_output``).
+    it cannot read are not loaded (``core_app.access.visible_output``). ``searchVector`` is shaped
+    only when ``selection`` names it: it is computed from the records' values, so it costs no query.
     """
+    # Asked for by the caller (a role's narrowing turns "no selection" into every key it reads),
+    # then still there once narrowed (the role reads every search field).
+    vector = selection is not None and SEARCH_VECTOR in selection and has_search_vector(ctx.spec)
     selection, loads = access.visible_output(ctx, selection, loads)
     build = api_builder(ctx.snapshot, ctx.spec, selection)
     outputs = [build(record) for record in records]
+    if vector and selection is not None and SEARCH_VECTOR in selection:
+        fields = ctx.slots.search or search_fields(ctx.spec)
+        for record, output in zip(records, outputs):
+            output[SEARCH_VECTOR] = fields.vector(record.data)
     timeline.visible_diffs(ctx, records, outputs)
     if records:
         for load in loads:

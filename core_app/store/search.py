@@ -128,6 +128,14 @@ class SearchFields:
                 found[field.id] = " ".join(tokens)
         return found
 
+    def vector(self, data: Mapping[str, Any]) -> str:
+        """The record's ``searchVector`` (api-reference §13.2, "our token list as one string"): the
+        documents of its search fields, in the object's field order, joined by single spaces ('' without any).
+
+        The very documents the index holds for the record (:meth:`rows`), so it reads as the search sees it.
+        """
+        return " ".join(self.documents(data).values())
+
     def rows(self, record_id: str, data: Mapping[str, Any]) -> list[tuple[str, str, str, str | None]]:
         """``(record, field, token, document)`` rows of a record: a document row and its distinct tokens per field."""
         out: list[tuple[str, str, str, str | None]] = []

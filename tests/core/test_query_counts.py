@@ -86,6 +86,18 @@ def test_find_many_at_depth_0_costs_the_key_the_page_and_the_count(db, reader, l
 
 
 @pytest.mark.parametrize("limit", SIZES)
+def test_selecting_search_vector_costs_no_query(db, reader, limit):
+    # given: a record's searchVector is computed from its values, read with the page
+    status, body = reader.get("/rest/people", limit="1", fields="searchVector")
+    assert (status, body["data"]["people"][0]["searchVector"]) == (200, "p0")
+    # when
+    listed = page_of(reader, limit, fields="id,searchVector")
+    one = queries_of(reader, f"/rest/people/{body['data']['people'][0]['id']}", fields="searchVector")
+    # then
+    assert (len(listed), len(one)) == (FIND_MANY_DEPTH_0, FIND_ONE)
+
+
+@pytest.mark.parametrize("limit", SIZES)
 def test_find_many_at_depth_1_costs_one_query_per_relation(db, reader, limit):
     assert len(page_of(reader, limit, depth="1")) == FIND_MANY_DEPTH_1
 

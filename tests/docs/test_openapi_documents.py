@@ -605,3 +605,27 @@ def test_search_is_documented_with_its_parameters_and_answer(api):
     hit = doc["components"]["schemas"]["SearchRecord"]
     assert list(hit["properties"]) == ["recordId", "objectNameSingular", "label", "imageUrl", "tsRankCD", "tsRank"]
     assert sorted(hit["required"]) == sorted(hit["properties"])
+
+
+def test_search_vector_is_a_read_only_property_selected_by_fields(api):
+    # when
+    doc = document(api)
+
+    # then: on searchable objects' records only, never in a body; fields selects it on both reads
+    schemas = doc["components"]["schemas"]
+    assert schemas["Person"]["properties"]["searchVector"] == {
+        "type": "string",
+        "readOnly": True,
+        "description": "The record's search tokens in one string (TS_VECTOR; computed from the search fields, "
+        "never written): returned only when `fields` names it.",
+    }
+    assert [name for name, schema in schemas.items() if "searchVector" in schema.get("properties", {})] == [
+        "Company",
+        "Note",
+        "Opportunity",
+        "Person",
+        "Task",
+    ]
+    refs = [p["$ref"].rsplit("/", 1)[1] for p in doc["paths"]["/people/{id}"]["get"]["parameters"]]
+    assert refs == ["depth", "fields", "ifNoneMatch"]
+    assert "`searchVector`" in doc["components"]["parameters"]["fields"]["description"]

@@ -289,6 +289,23 @@ def test_paging_forward_gives_identical_pages_and_cursors(reader, rgql):
     assert (gql_1, gql_2) == (rest_1, rest_2)
 
 
+def test_search_vector_selected_reads_identically(reader, rgql):
+    # when: searchVector selected beside other fields, in name order
+    rest = rest_list("people", fields="id,name,searchVector", **BY_NAME)(reader)
+    query = "{ people(orderBy: [{name: {firstName: AscNullsFirst}}]) { edges { node { id name { firstName lastName } searchVector } } } }"
+    graphql = nodes(rgql.data(query)["people"])
+    # then
+    assert [(r["name"]["firstName"], r["searchVector"]) for r in rest["records"]] == [
+        ("Ada", "ada lovelace ada acme com engineer"),
+        ("Alan", "alan turing alan acme com"),
+        ("Barbara", "barbara liskov barbara mit edu professor"),
+        ("Edsger", "edsger dijkstra engineer"),
+        ("Grace", "grace hopper grace navy mil admiral"),
+        ("Linus", "linus torvalds linus linux org engineer"),
+    ]
+    assert graphql == rest["records"]
+
+
 def test_paging_backward_gives_identical_pages_and_cursors(reader, rgql):
     # given: the cursor of the last person
     cursor = rest_list("people", limit="6", **BY_NAME)(reader)["pageInfo"]["endCursor"]

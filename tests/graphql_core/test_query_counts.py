@@ -62,6 +62,18 @@ def test_people_with_their_company_take_four_queries_whatever_the_number_of_peop
 
 
 @pytest.mark.parametrize("n", SIZES)
+def test_selecting_search_vector_adds_no_query(api, gql, n):
+    # given
+    write_records(api, n)
+    # when
+    queries, data = count_queries(gql, PEOPLE_WITH_COMPANY.replace("id name", "id searchVector name"))
+    # then: the four queries of people with their company; searchVector is computed from the records
+    assert queries == 4
+    vectors = sorted((node["searchVector"], node["company"]["searchVector"]) for node in nodes(data["people"]))
+    assert vectors == sorted((f"person {i}", f"company {i}") for i in range(n))
+
+
+@pytest.mark.parametrize("n", SIZES)
 def test_companies_with_a_page_of_their_people_take_five_queries_whatever_the_number_of_companies(api, gql, n):
     # given
     write_records(api, n)

@@ -45,6 +45,12 @@ def refusal(answer) -> tuple[int, list[str]]:
             id="read_only_field",
         ),
         pytest.param(
+            "Tokens\r\nada\r\n",
+            {"mapping": {"Tokens": "searchVector"}},
+            "Column 'Tokens': Field 'searchVector' is read-only: it is computed from the search fields",
+            id="search_vector",
+        ),
+        pytest.param(
             "Company\r\nAcme\r\n",
             {"mapping": {"Company": "company.name"}},
             "Column 'Company': 'name' is not a unique field of 'company'; "
