@@ -210,6 +210,10 @@ def test_search_reads_the_token_index_and_walks_records_by_id(api, crowd, settin
     walk = [sql for sql in broad if "ORDER BY r.id LIMIT" in sql]
     assert walk
     assert_indexed([plan_of(sql) for sql in walk], "record_live|core_app_record_pkey")
+    # each walked record's ranks are probes of the token table's primary key, never a scan of the range
+    for plan in map(plan_of, walk):
+        assert "Index Only Scan using core_app_searchtoken_pkey" in plan, plan
+        assert "search_field_token" not in plan, plan
 
 
 def test_a_to_many_filter_reads_the_index(api, crowd, statistics):
