@@ -386,7 +386,7 @@ def walk_rows(
     ctx = plan.ctx
     ranges = [pair for pair, size in plan.sizes.items() if size]
     params: list[Any] = []
-    flags = []
+    flags: list[str] = []
     for word, field_id in ranges:
         text = plan.words[word]
         flags.append(
