@@ -181,6 +181,21 @@ SCALE_SCENARIOS: list[Scenario] = [
         "/rest/companies?filter=people._some.name.lastName[eq]:Last42&limit=60",
     ),
     Scenario("r3", "order by company.name", "GET", "/rest/people?order_by=company.name[AscNullsLast]&limit=60"),
+    # Shapes whose answer is "records without a live related record" or "every related record":
+    # every person has a company and no company has all its people in one city, so each answer is
+    # empty or starts with the related order, and must not cost a walk of every person.
+    Scenario(
+        "r4",
+        "to-many filter people._every.city[eq] (no company matches)",
+        "GET",
+        "/rest/companies?filter=people._every.city[eq]:City%2042&limit=60",
+    ),
+    Scenario(
+        "r5", "to-one filter company.name[is]:NULL (none)", "GET", "/rest/people?filter=company.name[is]:NULL&limit=60"
+    ),
+    Scenario(
+        "r6", "order by company.name, nulls first", "GET", "/rest/people?order_by=company.name[AscNullsFirst]&limit=60"
+    ),
     # Item 3: the same reads and writes in the large workspace and in one of the 1,000 small ones.
     SCENARIOS[0],
     SCENARIOS[2],

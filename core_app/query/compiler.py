@@ -19,8 +19,11 @@ A path through a relation (api-reference §11) is bound to a ``binding.RelationG
 to semi-joins on the index path: the target's filter becomes a subquery of live target ids (from
 the index alone when it answers every condition), matched against the source's join-column slot
 (many-to-one) or against the target's join-column slot (one-to-many: ``EXISTS``-like ``IN`` for
-``_some``, ``NOT`` for ``_none``, the targets failing the filter for ``_every``). A missing (or
-trashed) related record behaves as one whose every field has no value, as Twenty's LEFT JOIN.
+``_some``, ``NOT`` for ``_none``; ``_every`` as "no target of the record fails", each record's
+targets read from that slot by its id). A missing (or trashed) related record behaves as one whose
+every field has no value, as Twenty's LEFT JOIN. ``relation_id_set`` gives the planner the ids of a
+many-to-one filter's records from the index alone, so that it can count them and cut a page from
+them when they are few.
 
 A filter holds at most ``MAX_FILTER_CONDITIONS`` conditions and ``MAX_FILTER_VALUES`` values per
 list, both settings, so that one request's cost stays bounded.
@@ -43,7 +46,7 @@ from core_app.query.search_vector import search_condition
 from core_app.query.targets import Source, Target, filter_error, resolve_target
 from core_app.store.keys import TEXT_PREFIX, is_cut, key_of
 from core_app.store.slots import ObjectSlots, Slot
-from core_app.store.sql import Dialect, in_list
+from core_app.store.sql import Dialect, dialect, in_list
 from metadata_app.field_types import FieldValueError
 from metadata_app.specs import ObjectSpec, SchemaSnapshot
 
@@ -57,6 +60,7 @@ __all__ = [
     "index_predicate",
     "like_escape",
     "max_conditions",
+    "relation_id_set",
     "resolve_leaf",
 ]
 
@@ -254,7 +258,7 @@ def render(node: Any, src: Source, ws: str, params: list[Any], negated: bool, pr
             return parts[0]
         return "(" + (" AND " if conjunction else " OR ").join(parts) + ")"
     if isinstance(node, RelationGroup):
-        return render_relation(node, src, ws, params, negated)
+        return render_relation(node, src, ws, params, negated, probe)
     leaf: Leaf = node
     if leaf.condition.op == "search":  # searchVector (api-reference §13): the object's search index
         sql = search_condition(src.d, src.alias, ws, leaf.target.field.object_id, leaf.values[0], params)
@@ -388,25 +392,21 @@ def on_missing(node: Any, negated: bool) -> bool:
     return False
 
 
-def target_ids(group: RelationGroup, child: Any, negated: bool | None, ws: str, d: Dialect, params: list[Any]) -> str:
+def target_ids(group: RelationGroup, child: Any, negated: bool, ws: str, d: Dialect, params: list[Any]) -> str:
     """SQL selecting ``id``: the live records of the group's target matching ``child`` (negated).
 
     From the index alone when it answers every condition (a conjunction of indexed leaves), else
-    from the target's live records; ``negated`` None selects those where ``child`` is not true
-    (false or unknown: the ones that fail an ``_every``).
+    from the target's live records.
     """
     parts = child.children if isinstance(child, And) else (child,)
     leaves = [part for part in parts if isinstance(part, Leaf) and part.indexed]
-    if negated is False and leaves and len(leaves) == len(parts):
+    if not negated and leaves and len(leaves) == len(parts):
         return index_ids(leaves, d, ws, params, name="id")
     alias = f"t{group.hops}"
     inner = Source(d, alias=alias)
     use_lateral(child, inner)
     child_params: list[Any] = []
-    if negated is None:
-        condition = f"NOT COALESCE(({render(child, inner, ws, child_params, False)}), FALSE)"
-    else:
-        condition = render(child, inner, ws, child_params, negated)
+    condition = render(child, inner, ws, child_params, negated)
     params += [d.uuid_in(ws), d.uuid_in(group.target.id), *child_params]
     return (
         f"SELECT {alias}.id AS id FROM core_app_record {alias}{inner.lateral_sql()} WHERE {alias}.workspace_id = %s "
@@ -433,11 +433,13 @@ def joined_to(group: RelationGroup, src: Source, ids_sql: str, ws: str) -> tuple
     return f"({stored} IS NOT NULL AND {stored} IN ({as_keys}))", []
 
 
-def render_relation(group: RelationGroup, src: Source, ws: str, params: list[Any], negated: bool) -> str:
+def render_relation(
+    group: RelationGroup, src: Source, ws: str, params: list[Any], negated: bool, probe: bool = False
+) -> str:
     """SQL of a relation group on the source records (api-reference §11.3's implementation note)."""
     d = src.d
     if group.quantifier is None:
-        return render_to_one(group, src, ws, params, negated)
+        return render_to_one(group, src, ws, params, negated, probe)
     # One-to-many: the source's id among the join keys of the live targets that match (the
     # index holds live records only, so the inverse slot's rows are exactly the live targets).
     quantifier = group.quantifier
@@ -445,20 +447,64 @@ def render_relation(group: RelationGroup, src: Source, ws: str, params: list[Any
         quantifier = {"_some": "_none", "_none": "_some", "_every": "_not_every"}[quantifier]
     inverse = group.inverse_slot
     assert inverse is not None
+    if quantifier in ("_every", "_not_every"):
+        failing = failing_target(group, src, ws, params)
+        return failing if quantifier == "_not_every" else f"NOT {failing}"
     inner: list[Any] = []
-    if quantifier in ("_some", "_none") and always_true(group.child):
+    if always_true(group.child):
         params += [d.uuid_in(ws), d.uuid_in(inverse.id)]
         keys = (
             f"SELECT {d.key_as_id('j.key')} FROM core_app_recordindex j WHERE j.workspace_id = %s "
             "AND j.slot = %s AND j.key IS NOT NULL"
         )
     else:
-        failing = quantifier in ("_every", "_not_every")
-        ids = target_ids(group, group.child, None if failing else False, ws, d, inner)
+        ids = target_ids(group, group.child, False, ws, d, inner)
         keys = join_keys_of(ids, d, ws, inverse, inner)
         params += inner
     member = f"{src.alias}.id IN ({keys})"
-    return member if quantifier in ("_some", "_not_every") else f"NOT ({member})"
+    return member if quantifier == "_some" else f"NOT ({member})"
+
+
+def failing_target(group: RelationGroup, src: Source, ws: str, params: list[Any]) -> str:
+    """The source record has a live target failing the group's filter (false or unknown): ``_every``'s opposite.
+
+    Per source record, its targets are read from the target's join-column slot (a range of the
+    index keyed by the record's id) and each is checked until one fails, so a record costs a probe
+    or two when its first target fails, and a page walk stops when the page is full. The other way
+    round, from "the targets failing the filter", reads every target of the object when most fail
+    (over 10 s for 1M people, where a city holds 1 % of them). Conditions the index answers are
+    probes of the target's index rows; any other reads the target by primary key.
+    """
+    d = src.d
+    inverse = group.inverse_slot
+    assert inverse is not None
+    each = f"e{group.hops}"
+    params += [d.uuid_in(ws), d.uuid_in(inverse.id)]
+    head = (
+        f"EXISTS (SELECT 1 FROM core_app_recordindex {each} WHERE {each}.workspace_id = %s AND {each}.slot = %s "
+        f"AND {each}.key = {d.id_as_key(src.column('id'))} AND NOT "
+    )
+    parts = group.child.children if isinstance(group.child, And) else (group.child,)
+    leaves = [part for part in parts if isinstance(part, Leaf) and part.indexed]
+    if parts and len(leaves) == len(parts):
+        # Every live record has one row per slot: a condition holds exactly when its row's key matches.
+        passes = " AND ".join(
+            f"EXISTS (SELECT 1 FROM core_app_recordindex q WHERE {index_predicate(leaf, d, ws, 'q', params)} "
+            f"AND q.record_id = {each}.record_id{d.fence})"
+            for leaf in leaves
+        )
+        return f"{head}({passes}){d.fence})"
+    alias = f"t{group.hops}"
+    inner = Source(d, alias=alias)
+    use_lateral(group.child, inner)
+    child_params: list[Any] = []
+    # Each indexed condition is a probe of the target's own index row (``probe``), never a range.
+    condition = render(group.child, inner, ws, child_params, False, probe=True)
+    params += [d.uuid_in(ws), *child_params]
+    return (
+        f"{head}EXISTS (SELECT 1 FROM core_app_record {alias}{inner.lateral_sql()} WHERE {alias}.id = {each}.record_id "
+        f"AND {alias}.workspace_id = %s AND COALESCE(({condition}), FALSE){d.fence}){d.fence})"
+    )
 
 
 def join_keys_of(ids_sql: str, d: Dialect, ws: str, slot: Slot, params: list[Any]) -> str:
@@ -484,34 +530,143 @@ def join_keys_of(ids_sql: str, d: Dialect, ws: str, slot: Slot, params: list[Any
     )
 
 
-def render_to_one(group: RelationGroup, src: Source, ws: str, params: list[Any], negated: bool) -> str:
-    """A many-to-one group: the related record's fields as the source's own (Twenty's LEFT JOIN)."""
+def render_to_one(
+    group: RelationGroup, src: Source, ws: str, params: list[Any], negated: bool, probe: bool = False
+) -> str:
+    """A many-to-one group: the related record's fields as the source's own (Twenty's LEFT JOIN).
+
+    Records without a live related record match when the filter holds on a missing record: those
+    whose join column is empty or holds a trashed target. Each record's own join key is then read
+    by the index's primary key: as "not joined to any live target" (or as "among the records with
+    an empty key"), the set could hold most of the object, too large for PostgreSQL to hash, and
+    was then re-read per record (a million squared at 1M people). When that set is small the
+    planner reads it from the index instead (``relation_id_set``). With ``probe`` (a walk of the
+    source in its own order) every set of keys is checked on the record's own join-slot row.
+    """
     d = src.d
     ids_params: list[Any] = []
     ids = target_ids(group, group.child, negated, ws, d, ids_params)
+    missing = on_missing(group.child, negated)
+    if group.source_slot is not None and (missing or probe):
+        sets = join_key_sets(group, ids, ids_params, missing, d, ws)
+        if probe:
+            return join_row_exists(group.source_slot, src, sets, ws, params)
+        member, head = joined_to(group, src, ids, ws)
+        params += [*head, *ids_params]
+        return f"({member} OR {join_row_exists(group.source_slot, src, sets[1:], ws, params)})"
     member, head = joined_to(group, src, ids, ws)
     params += [*head, *ids_params]
-    if not on_missing(group.child, negated):
+    if not missing:
         return member
-    # Records without a live related record match too: those whose join column is empty or holds a
-    # trashed target (destroying a target empties or cascades to the join columns that point at it,
-    # so a join column holds a live or a trashed record's id, or nothing). Each record's own join
-    # key is read by the index's primary key: as "not joined to any live target" (or as "among the
-    # records with an empty key"), the set could hold most of the object, too large for PostgreSQL
-    # to hash, and was then re-read per record: a million squared at 1M people, past the timeout.
-    trash_params: list[Any] = [d.uuid_in(ws), d.uuid_in(group.target.id)]
-    trashed = (
-        f"SELECT {d.id_as_key('t.id')} FROM core_app_record t WHERE t.workspace_id = %s AND t.object_id = %s "
+    trash_params: list[Any] = []
+    trashed = trashed_keys(group, d, ws, trash_params)
+    stored = src.json_text("data", (group.field.join_storage_key,))
+    params += trash_params
+    return f"({member} OR {stored} IS NULL OR {stored} IN ({trashed}))"
+
+
+#: A set of join keys: SQL selecting them as ``key`` with its parameters, or None for "no key".
+KeySet = tuple[str | None, list[Any]]
+
+
+def join_key_sets(
+    group: RelationGroup, ids_sql: str, ids_params: list[Any], missing: bool, d: Dialect, ws: str
+) -> list[KeySet]:
+    """The disjoint sets of join keys a source record of the group holds: a live target's that
+    ``ids_sql`` selects; with ``missing`` also no key at all and a trashed target's (a join column
+    holds a live or a trashed record's id, or nothing: destroying a target empties or cascades to
+    the join columns that point at it)."""
+    sets: list[KeySet] = [(f"SELECT {d.id_as_key('z.id')} AS key FROM ({ids_sql}) AS z", ids_params)]
+    if missing:
+        trash_params: list[Any] = []
+        sets += [(None, []), (trashed_keys(group, d, ws, trash_params), trash_params)]
+    return sets
+
+
+def join_row_exists(slot: Slot, src: Source, sets: list[KeySet], ws: str, params: list[Any]) -> str:
+    """The record's own row of the join-column ``slot`` holds a key of one of ``sets`` (a primary-key
+    probe; each set of keys is hashed once)."""
+    d = src.d
+    params += [d.uuid_in(slot.id), d.uuid_in(ws)]
+    for _, set_params in sets:
+        params += set_params
+    among = " OR ".join("j.key IS NULL" if sql is None else f"j.key IN ({sql})" for sql, _ in sets)
+    return (
+        f"EXISTS (SELECT 1 FROM core_app_recordindex j WHERE j.record_id = {src.alias}.id AND j.slot = %s "
+        f"AND j.workspace_id = %s AND ({among}){d.fence})"
+    )
+
+
+def trashed_keys(group: RelationGroup, d: Dialect, ws: str, params: list[Any]) -> str:
+    """The ids (as index keys, ``key``) of the group's trashed targets (``record_trash``; the trash is small)."""
+    params += [d.uuid_in(ws), d.uuid_in(group.target.id)]
+    return (
+        f"SELECT {d.id_as_key('t.id')} AS key FROM core_app_record t WHERE t.workspace_id = %s AND t.object_id = %s "
         "AND t.deleted_at IS NOT NULL"
     )
-    if group.source_slot is not None:
-        params += [d.uuid_in(group.source_slot.id), d.uuid_in(ws), *trash_params]
-        missing = (
-            f"EXISTS (SELECT 1 FROM core_app_recordindex j WHERE j.record_id = {src.alias}.id AND j.slot = %s "
-            f"AND j.workspace_id = %s AND (j.key IS NULL OR j.key IN ({trashed})))"
+
+
+def records_with_keys(key_set: KeySet, slot: Slot, d: Dialect, ws: str, params: list[Any]) -> str:
+    """SQL selecting ``record_id``: the live records whose ``slot`` row holds a key of ``key_set``.
+
+    On PostgreSQL each key is looked up in the index by equality, a nested loop over the keys that
+    ``OFFSET 0`` keeps: as ``key IN (subquery)`` or ``key = ANY(array)``, a planner that believed
+    the workspace empty could read every key of the slot and filter them.
+    """
+    sql, set_params = key_set
+    if sql is None:
+        params += [d.uuid_in(ws), d.uuid_in(slot.id)]
+        return (
+            "SELECT j.record_id FROM core_app_recordindex j WHERE j.workspace_id = %s AND j.slot = %s AND j.key IS NULL"
         )
-    else:
-        stored = src.json_text("data", (group.field.join_storage_key,))
-        params += trash_params
-        missing = f"({stored} IS NULL OR {stored} IN ({trashed}))"
-    return f"({member} OR {missing})"
+    if d.vendor == "postgresql":
+        params += [*set_params, d.uuid_in(ws), d.uuid_in(slot.id)]
+        return (
+            f"SELECT j.record_id FROM ({sql}) AS k CROSS JOIN LATERAL (SELECT j.record_id FROM core_app_recordindex j "
+            f"WHERE j.workspace_id = %s AND j.slot = %s AND j.key = k.key{d.fence}) AS j"
+        )
+    params += [d.uuid_in(ws), d.uuid_in(slot.id), *set_params]
+    return (
+        "SELECT j.record_id FROM core_app_recordindex j WHERE j.workspace_id = %s AND j.slot = %s "
+        f"AND j.key IN (SELECT k.key FROM ({sql}) AS k)"
+    )
+
+
+def relation_id_set(
+    node: Node,
+    spec: ObjectSpec,
+    workspace_id: str,
+    slots: ObjectSlots | None,
+    snapshot: SchemaSnapshot | None,
+    params: list[Any],
+) -> str | None:
+    """SQL selecting ``record_id``: each live record matching ``node`` once, from the index alone; or None.
+
+    Answered for a many-to-one group (``company.name[eq]:X``, ``company.name[is]:NULL``) over live
+    records, alone or with conditions the index answers: the group's records are the union of
+    disjoint sets of keys of the source's join-column slot (targets that match; with "missing"
+    records, no key and the keys of the few trashed targets), each other condition a probe of the
+    same record's index row. Appends its parameters to ``params``.
+    """
+    if slots is None:
+        return None
+    check_size(node)
+    bound = bind(node, spec, slots, snapshot, resolve_leaf)
+    parts = bound.children if isinstance(bound, And) else (bound,)
+    groups = [p for p in parts if isinstance(p, RelationGroup) and p.quantifier is None and p.source_slot is not None]
+    leaves = [p for p in parts if isinstance(p, Leaf) and p.indexed]
+    if len(groups) != 1 or len(groups) + len(leaves) != len(parts):
+        return None
+    group = groups[0]
+    slot = group.source_slot
+    assert slot is not None
+    d = dialect()
+    ids_params: list[Any] = []
+    ids = target_ids(group, group.child, False, workspace_id, d, ids_params)
+    sets = join_key_sets(group, ids, ids_params, on_missing(group.child, False), d, workspace_id)
+    branches = [records_with_keys(key_set, slot, d, workspace_id, params) for key_set in sets]
+    sql = f"SELECT g.record_id FROM ({' UNION ALL '.join(branches)}{d.fence}) AS g WHERE 1 = 1"
+    for leaf in leaves:
+        probe = index_predicate(leaf, d, workspace_id, "q", params)
+        sql += f" AND EXISTS (SELECT 1 FROM core_app_recordindex q WHERE q.record_id = g.record_id AND {probe})"
+    return sql

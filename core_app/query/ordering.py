@@ -95,7 +95,10 @@ class SortKey:
     def expression(self, src: Source) -> str:
         """SQL of the sorted value: option position for SELECT-like fields, else the typed value.
 
-        Through a relation: the value on the related live record, read by its primary key.
+        Through a relation: the value on the related live record, read by its primary key (the
+        live test is written so that no partial index of live records matches it: under statistics
+        that believe the workspace empty, ``record_position`` could serve the look-up by id and read
+        every record of the object per probe).
         """
         if self.via is not None and self.via.relation is not None:
             inner = Source(src.d, alias="rs")
@@ -104,7 +107,7 @@ class SortKey:
             return (
                 f"(SELECT {self.value_expression(inner)} FROM core_app_record rs WHERE "
                 f"rs.workspace_id = {src.alias}.workspace_id AND rs.object_id = {object_id} "
-                f"AND rs.id = {src.d.key_as_id(join)} AND rs.deleted_at IS NULL)"
+                f"AND rs.id = {src.d.key_as_id(join)} AND (rs.deleted_at IS NULL) IS TRUE)"
             )
         return self.value_expression(src)
 

@@ -3,7 +3,9 @@
 Which shape a query takes, so that its cost follows the size of the answer, not of the object:
 
 - **id order, filter on indexed fields only**: the ids come from the index alone (``RecordIndex``
-  ranges, ``ORDER BY record_id LIMIT n``), then the page's records by primary key;
+  ranges, ``ORDER BY record_id LIMIT n``), then the page's records by primary key; the same for a
+  many-to-one filter (``company.name[is]:NULL``: ranges of the join column's slot) that matches at
+  most ``SORT_MATCHES_UP_TO`` records, and a walk in id order probing each record beyond;
 - **first sort key indexed**: the page walks the index in key order, joined to the records; a
   key's records without a value (NULL key) form their own segment, so each of the four null
   orderings is an index range, merged in one statement;
@@ -24,7 +26,15 @@ from typing import Any
 from core_app.query.aggregates import Aggregate, select_aggregates
 from core_app.query.ast import And, Condition, Node, mentions_field
 from core_app.query.binding import QUANTIFIERS
-from core_app.query.compiler import CompiledFilter, Leaf, check_size, compile_filter, index_ids, resolve_leaf
+from core_app.query.compiler import (
+    CompiledFilter,
+    Leaf,
+    check_size,
+    compile_filter,
+    index_ids,
+    relation_id_set,
+    resolve_leaf,
+)
 from core_app.query.ordering import SortKey, order_sql, seek_sql
 from core_app.query.targets import Source
 from core_app.store import counts
@@ -147,6 +157,12 @@ def fetch(
     counted them, else a capped count), never from the database's statistics, so a plan does not
     depend on when the tables were last analysed.
     """
+    # Counted: no match means no page, and a first page holds at most every match (a walk for a
+    # filter that matches few records stops at the last of them, not at the end of the object).
+    if matches == 0:
+        return Fetched([], [])
+    if matches is not None and cursor is None:
+        limit = min(limit, matches)
     d = dialect()
     first = keys[0]
     if (
@@ -160,6 +176,15 @@ def fetch(
     if node is None and len(keys) == 1 and first.is_id and not exclude_ids:
         return fetch_by_id_walk(scope, first, cursor, backward, limit, d)
     leaves = index_conjunction(scope, node) if not exclude_ids else None
+    if leaves is None and node is not None and first.is_id and not exclude_ids:
+        ids_params: list[Any] = []
+        ids_sql = relation_id_set(node, scope.spec, scope.workspace_id, scope.slots, scope.snapshot, ids_params)
+        if ids_sql is not None:
+            if matches is None:
+                matches = count_ids(ids_sql, ids_params, SORT_MATCHES_UP_TO + 1)
+            if matches <= SORT_MATCHES_UP_TO:
+                return page_by_ids(scope, first, ids_sql, ids_params, "g.record_id", cursor, backward, limit, d)
+            return fetch_plain(scope, node, keys, cursor, backward, limit, d, probe=True)
     if leaves is not None and (first.is_id or first.slot is not None):
         if matches is None:
             matches = count_index_matches(scope, leaves, SORT_MATCHES_UP_TO + 1)
@@ -208,10 +233,13 @@ def fetch_by_relation_order(
             break
         seek = cursor if cursor is not None and (cursor[0] is None) == (segment == "null") else None
         if segment == "null":
+            # Every record here sorts as null on the first key: the further keys alone order them,
+            # and the planner picks the segment's shape as for any filter (from the index when few).
             path = (first.via.name, *first.target.api_path.split("."))
             missing = Condition(path, "is", "NULL")
-            part = fetch_plain(scope, And((node, missing)) if node is not None else missing, keys, seek, backward,
-                               wanted, d)  # fmt: skip
+            part = fetch(scope, And((node, missing)) if node is not None else missing, keys[1:],
+                         seek[1:] if seek is not None else None, backward, wanted)  # fmt: skip
+            part.sort_values = [[None, *values] for values in part.sort_values]
         else:
             part = relation_value_segment(scope, node, keys, seek, backward, wanted, d)
         fetched.rows += part.rows
@@ -263,7 +291,11 @@ def relation_value_segment(
         where.append(f"(t.key <> %s OR {seek})")
     group = (
         f"SELECT {select_list()}, {aliased(expressions)} FROM core_app_recordindex t "
-        f"JOIN core_app_recordindex s ON s.workspace_id = %s AND s.slot = %s AND s.key = {d.id_as_key('t.record_id')} "
+        # Each target's records by equality on the join slot's key (a LATERAL ``OFFSET 0`` keeps the
+        # key in the index condition: as a join, a planner that believed the workspace empty read
+        # every key of the slot per target and filtered them).
+        f"CROSS JOIN LATERAL (SELECT s.record_id, s.key FROM core_app_recordindex s WHERE s.workspace_id = %s "
+        f"AND s.slot = %s AND s.key = {d.id_as_key('t.record_id')}{d.fence}) AS s "
         f"CROSS JOIN LATERAL (SELECT x.* FROM core_app_record x{inner.lateral_sql()} WHERE {' AND '.join(check)}"
         f"{d.fence}) AS r WHERE {' AND '.join(where)} ORDER BY {order_sql(keys, expressions, backward)} LIMIT {int(limit)}"
     )
@@ -273,10 +305,15 @@ def relation_value_segment(
 
 def count_index_matches(scope: Scope, leaves: list[Leaf], cap: int) -> int:
     """How many live records match ``leaves``, counted in the index up to ``cap``."""
-    d = dialect()
     params: list[Any] = []
-    ids = index_ids_sql(scope, leaves, d, params)
-    return int(rows(f"SELECT COUNT(*) FROM ({ids} LIMIT {int(cap)}) AS ids", params)[0][0])
+    ids = index_ids_sql(scope, leaves, dialect(), params)
+    return count_ids(ids, params, cap)
+
+
+def count_ids(ids_sql: str, params: list[Any], cap: int | None = None) -> int:
+    """How many ids ``ids_sql`` selects (up to ``cap``)."""
+    limit = "" if cap is None else f" LIMIT {int(cap)}"
+    return int(rows(f"SELECT COUNT(*) FROM ({ids_sql}{limit}) AS ids", params)[0][0])
 
 
 def read_rows(result: list[tuple[Any, ...]], keys: list[SortKey], d: Dialect, scope: Scope, skip: int = 0) -> Fetched:
@@ -719,8 +756,11 @@ def count(scope: Scope, node: Node | None) -> int:
     leaves = index_conjunction(scope, node)
     params: list[Any] = []
     if leaves is not None:
-        sql = f"SELECT COUNT(*) FROM ({index_ids_sql(scope, leaves, d, params)}) AS ids"
-        return int(rows(sql, params)[0][0])
+        return count_ids(index_ids_sql(scope, leaves, d, params), params)
+    if node is not None:
+        ids_sql = relation_id_set(node, scope.spec, scope.workspace_id, scope.slots, scope.snapshot, params)
+        if ids_sql is not None:
+            return count_ids(ids_sql, params)
     compiled: CompiledFilter = compile_filter(
         node, scope.spec, src, scope.workspace_id, scope.slots, snapshot=scope.snapshot
     )

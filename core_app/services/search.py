@@ -23,7 +23,7 @@ import base64
 import binascii
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import orjson
@@ -370,12 +370,31 @@ def kept_records(ctx: RecordContext, ids: list[str], node: Node | None, trash: b
     return {d.uuid_out(row[0]): loads(row[1]) or {} for row in rows(sql, params)}
 
 
-def records_in_id_order(
-    ctx: RecordContext, node: Node | None, trash: bool, after: str | None, limit: int
-) -> list[tuple[str, dict[str, Any]]]:
-    """The object's records kept by the search (live unless ``trash``, matching ``node``) after ``after``, by id."""
+def walk_rows(
+    plan: Plan, node: Node | None, trash: bool, after: str | None, limit: int
+) -> list[tuple[str, int, int, Any]]:
+    """The next ``limit`` records of the object kept by the search (live unless ``trash``, matching
+    ``node``) after ``after``, by id, each with its ranks and its stored data (still encoded).
+
+    The ranks come from the token index, the rows the ranking reads too: per record, one probe of
+    the token table's primary key (led by the record) for each non-empty (word, field) range of the
+    plan, so a walk reads no value and tokenizes nothing (in Python that cost 35 µs a record).
+    ``OFFSET 0`` keeps each probe per record: unfenced, PostgreSQL may read the whole range once
+    into a hash, a scan of the token table for a broad word.
+    """
     d = dialect()
-    params: list[Any] = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)]
+    ctx = plan.ctx
+    ranges = [pair for pair, size in plan.sizes.items() if size]
+    params: list[Any] = []
+    flags: list[str] = []
+    for word, field_id in ranges:
+        text = plan.words[word]
+        flags.append(
+            f"CASE WHEN EXISTS (SELECT 1 FROM core_app_searchtoken s WHERE s.record_id = r.id AND s.field_id = %s "
+            f"AND s.token >= %s AND s.token < %s AND s.workspace_id = %s{d.fence}) THEN 1 ELSE 0 END AS f{len(flags)}"
+        )
+        params += [d.uuid_in(field_id), text, successor(text), d.uuid_in(ctx.ws)]
+    params += [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)]
     where = "r.workspace_id = %s AND r.object_id = %s" + ("" if trash else " AND r.deleted_at IS NULL")
     compiled = compile_filter(node, ctx.spec, Source(d), ctx.ws)
     where += f" AND {compiled.sql}"
@@ -383,8 +402,15 @@ def records_in_id_order(
     if after is not None:
         where += " AND r.id > %s"
         params.append(d.uuid_in(after))
-    sql = f"SELECT r.id, r.data FROM core_app_record r WHERE {where} ORDER BY r.id LIMIT {int(limit)}"
-    return [(d.uuid_out(row[0]), loads(row[1]) or {}) for row in rows(sql, params)]
+    columns = "".join(f", {flag}" for flag in flags)
+    sql = f"SELECT r.id, r.data{columns} FROM core_app_record r WHERE {where} ORDER BY r.id LIMIT {int(limit)}"
+    walked = []
+    for row in rows(sql, params):
+        hits = [pair for pair, flag in zip(ranges, row[2:], strict=True) if flag]
+        matched = len({word for word, _ in hits})
+        in_label = len({word for word, field_id in hits if field_id == plan.label_id})
+        walked.append((d.uuid_out(row[0]), matched, in_label, row[1]))
+    return walked
 
 
 def ranked_read(
@@ -411,32 +437,12 @@ def ranked_read(
         cursor, cap = Cursor(last[1], last[2], ctx.spec.name_singular, last[0]), cap * 8
 
 
-def ranks_of(plan: Plan, record_id: str, data: dict[str, Any]) -> tuple[int, int]:
-    """(words matched, words matched in the label field) of one record, from its values.
-
-    The tokens are the very rows the index holds for it (``SearchFields.rows``), so the counts are
-    those the index's ranking gives.
-    """
-    searched = {f.id for f in plan.fields}
-    matched: set[int] = set()
-    in_label: set[int] = set()
-    for _, field_id, token, _document in search_fields(plan.ctx.spec).rows(record_id, data):
-        if not token or field_id not in searched:
-            continue
-        for index, word in enumerate(plan.words):
-            if token.startswith(word):
-                matched.add(index)
-                if field_id == plan.label_id:
-                    in_label.add(index)
-    return len(matched), len(in_label)
-
-
 def walked_read(plan: Plan, node: Node | None, cursor: Cursor | None, limit: int, trash: bool) -> list[Found] | None:
     """The first ``limit`` matches after ``cursor`` when a word is broad, or None past the walk budget.
 
     The records some narrow range holds are ranked through the index (``narrow_only``). Every other
     record matches through broad ranges only, so its ranks are at most ``plan.ceiling()``: the
-    object's records are walked in id order (ranks computed from their values) until the page's
+    object's records are walked in id order (ranks read from the token index, record by record) until the page's
     last record is sure to come before every record not read yet: ranked above the ceiling, or at
     it with an id already passed (at equal ranks the id decides). A broad word fills the page
     within a few dozen records; a walk that finds too few is cut off at ``walk_budget`` records.
@@ -467,12 +473,11 @@ def walked_read(plan: Plan, node: Node | None, cursor: Cursor | None, limit: int
                 return ordered[:limit]
         if read >= walk_budget():
             return None
-        records = records_in_id_order(ctx, node, trash, last, batch)
-        for record_id, data in records:
-            matched, in_label = ranks_of(plan, record_id, data)
-            hit = Found(ctx.spec, record_id, matched, in_label, data)
+        records = walk_rows(plan, node, trash, last, batch)
+        for record_id, matched, in_label, data in records:
+            hit = Found(ctx.spec, record_id, matched, in_label, {})
             if matched and (after_cursor is None or hit.order() > after_cursor):
-                pool[record_id] = hit
+                pool[record_id] = replace(hit, data=loads(data) or {})
         if len(records) < batch:
             return sorted(pool.values(), key=Found.order)[:limit]
         last, read, batch = records[-1][0], read + len(records), min(batch * 4, 1000)

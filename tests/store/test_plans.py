@@ -17,6 +17,7 @@ import random
 import re
 from typing import Any
 
+import orjson
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -121,7 +122,8 @@ def assert_indexed(plans: list[str], *indexes: str) -> None:
     # An index on records that does not lead with the id, used to find a record by id, reads
     # every record of the object per probe.
     assert not re.search(
-        r"Index Scan using record_(position|created) on core_app_record \w+\s+Index Cond: [^\n]*id = ", joined
+        r"Index Scan using record_(position|created) on core_app_record \w+[^\n]*\n\s+Index Cond: [^\n]*[( ]id = ",
+        joined,
     ), joined
     for index in indexes:
         assert any(choice in joined for choice in index.split("|")), f"{index} in none of:\n{joined}"
@@ -208,6 +210,10 @@ def test_search_reads_the_token_index_and_walks_records_by_id(api, crowd, settin
     walk = [sql for sql in broad if "ORDER BY r.id LIMIT" in sql]
     assert walk
     assert_indexed([plan_of(sql) for sql in walk], "record_live|core_app_record_pkey")
+    # each walked record's ranks are probes of the token table's primary key, never a scan of the range
+    for plan in map(plan_of, walk):
+        assert "Index Only Scan using core_app_searchtoken_pkey" in plan, plan
+        assert "search_field_token" not in plan, plan
 
 
 def test_a_to_many_filter_reads_the_index(api, crowd, statistics):
@@ -252,3 +258,48 @@ def test_an_update_finds_the_activity_to_merge_through_the_join_column(api, work
     assert reads
     assert_indexed([plan_of(sql) for sql in reads], "record_index_key")
     assert not [sql for sql in reads if spec.by_name["name"].id in sql]
+
+
+def rows_read(sql: str) -> int:
+    """The most rows any node of ``sql``'s executed plan handled, over all its loops (rows it returned
+    plus rows its filters removed): a plan that walks an object reads about that object's size."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+        (document,) = cursor.fetchone()
+    plan = document[0]["Plan"] if isinstance(document, list) else orjson.loads(document)[0]["Plan"]
+    most, stack = 0, [plan]
+    while stack:
+        node = stack.pop()
+        handled = (
+            node["Actual Rows"] + node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Join Filter", 0)
+        )
+        most = max(most, handled * node["Actual Loops"])
+        stack += node.get("Plans", [])
+    return most
+
+
+RELATION_SHAPES = [
+    # People without a live company: none here, so the answer costs the index ranges that say so
+    # (empty join keys, keys of trashed companies), never a probe of each person.
+    pytest.param("/rest/people", {"filter": "company.name[is]:NULL", "limit": "60"}, id="to_one_is_null"),
+    # People of one company: the company's key, then its people through the join column's slot.
+    pytest.param("/rest/people", {"filter": "company.name[eq]:Company 7", "limit": "60"}, id="to_one_eq"),
+    # The records without a value come first: the same ranges, then the walk of the companies' names.
+    pytest.param("/rest/people", {"order_by": "company.name[AscNullsFirst]", "limit": "60"}, id="nulls_first"),
+    # The walk of the companies' names, each company's people by equality on the join slot's key.
+    pytest.param("/rest/people", {"order_by": "company.name[AscNullsLast]", "limit": "60"}, id="relation_order"),
+    # Companies whose every person lives in one city: each company's people through the join
+    # column's slot, each checked until one fails (a company or two of probes per company), not
+    # every person of the object.
+    pytest.param("/rest/companies", {"filter": "people._every.city[eq]:City 7", "limit": "60"}, id="every"),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), RELATION_SHAPES)
+def test_relation_shapes_read_what_their_answer_needs(api, crowd, path, params):
+    # when
+    statements = request_sql(api, path, **params)
+    # then: no statement handles as many rows as there are people (the old plans read all 20,000)
+    assert statements
+    assert_indexed([plan_of(sql) for sql in statements], "record_index_key")
+    assert max(rows_read(sql) for sql in statements) < PEOPLE // 10
