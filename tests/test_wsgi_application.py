@@ -4,24 +4,13 @@ give the same answers as the whole chain; browser pages keep sessions, CSRF and 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from config import wsgi
-
-
-@pytest.fixture
-def served() -> Iterator[None]:
-    """Requests run inside the test's transaction (as Django's test client runs them)."""
-    request_started.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
 
 
 def call(app: Any, method: str, path: str, token: str | None = None, body: bytes = b"") -> tuple[str, dict, bytes]:
@@ -46,11 +35,18 @@ def call(app: Any, method: str, path: str, token: str | None = None, body: bytes
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
         answered.update(status=status, headers=dict(headers))
 
-    chunks = app(environ, start_response)
+    # Inside the test's transaction, on its connection, as Django's test client runs requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        content = b"".join(chunks)
+        chunks = app(environ, start_response)
+        try:
+            content = b"".join(chunks)
+        finally:
+            getattr(chunks, "close", lambda: None)()
     finally:
-        getattr(chunks, "close", lambda: None)()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return answered["status"], answered["headers"], content
 
 
@@ -75,7 +71,7 @@ def test_api_middleware_is_the_whole_list_without_browser_parts(settings):
         ("GET", "/rest/open-api/core", b""),
     ],
 )
-def test_api_answers_are_the_same_through_both_chains(db, served, api, method, path, body):
+def test_api_answers_are_the_same_through_both_chains(db, api, method, path, body):
     # given: the same records for both
     assert api.post("/rest/batch/companies", [{"name": "Acme"}, {"name": "Globex"}])[0] == 201
     token = api.token
@@ -92,7 +88,7 @@ def test_api_answers_are_the_same_through_both_chains(db, served, api, method, p
         assert short[0].split()[0] in {"200", "400"}
 
 
-def test_browser_pages_keep_their_middleware(db, served):
+def test_browser_pages_keep_their_middleware(db):
     # when
     status, headers, content = call(wsgi.application, "GET", "/admin/login/")
 
