@@ -91,9 +91,14 @@ def allocate_storage_key(obj: ObjectMetadata, name: str) -> str:
     return key
 
 
+#: Fields every object has without a metadata row of its own: ``searchVector``, computed from the
+#: search fields (api-reference §13.2). Twenty's objects all hold it, so it is taken there too.
+IMPLICIT_FIELD_NAMES = frozenset({"searchVector"})
+
+
 def taken_names(obj: ObjectMetadata, exclude: Any = None) -> set[str]:
-    """Return the field names and join names already used on ``obj``."""
-    names: set[str] = set()
+    """Return the field names and join names already used on ``obj`` (the implicit ones included)."""
+    names: set[str] = set(IMPLICIT_FIELD_NAMES)
     for name, type_, settings in obj.fields.exclude(pk=exclude).values_list("name", "type", "settings"):
         names.add(name)
         if type_ == "RELATION" and (settings or {}).get("relationType") == "MANY_TO_ONE":

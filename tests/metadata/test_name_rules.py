@@ -182,7 +182,7 @@ def test_singular_taken_by_a_note_target_field_is_refused(api, workspace, singul
 # --- field names on one object ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["jobTitle", "name", "id", "createdAt", "company"])
+@pytest.mark.parametrize("name", ["jobTitle", "name", "id", "createdAt", "company", "searchVector"])
 def test_field_name_already_used_on_the_object_is_refused(api, workspace, name):
     status, body = post_field(api, object_id(workspace, "person"), name)
     assert (status, body) == (400, error(400, f'Field "{name}" already exists on object "person"'))
