@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
+from core_app.query.targets import INSTANT_COLUMNS
 from core_app.store.records import RecordRow
 from metadata_app.field_types.base import FieldType
 from metadata_app.field_types.composites import CompositeType
@@ -37,7 +38,7 @@ def column_getter(field: FieldSpec) -> Getter:
     assert column is not None, "column_getter reads fields stored in a record column"
     if column == "id":
         return lambda record: record.id
-    if column in ("created_at", "updated_at", "deleted_at"):
+    if column in INSTANT_COLUMNS:
         return lambda record: format_instant(value) if (value := getattr(record, column)) else None
     field_type = field.field_type
     return lambda record: field_type.to_api(getattr(record, column), field)
@@ -145,7 +146,7 @@ def generate_builder(spec: ObjectSpec, selection: frozenset[str] | None) -> Buil
             read = f"get({field.join_storage_key!r})"
         elif field.column == "id":
             read = "record.id"
-        elif field.column in ("created_at", "updated_at", "deleted_at"):
+        elif field.column in INSTANT_COLUMNS:
             variable = f"v{len(lines)}"
             lines.append(f"{variable} = record.{field.column}")
             read = f"(format_instant({variable}) if {variable} else None)"
