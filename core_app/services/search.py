@@ -37,7 +37,7 @@ from core_app.query.targets import Source
 from core_app.services.context import RecordContext
 from core_app.store.records import loads
 from core_app.store.search import normalize, search_fields, successor
-from core_app.store.sql import dialect, in_list, rows
+from core_app.store.sql import dialect, rows
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.specs import FieldSpec, ObjectSpec
 
@@ -362,11 +362,12 @@ def kept_records(ctx: RecordContext, ids: list[str], node: Node | None, trash: b
     d = dialect()
     src = Source(d)
     compiled = compile_filter(node, ctx.spec, src, ctx.ws)
+    among, among_params = d.one_of("r.id", [d.uuid_in(i) for i in ids], "uuid")
     sql = (
         f"SELECT r.id, r.data FROM core_app_record r WHERE r.workspace_id = %s AND r.object_id = %s "
-        f"AND r.id IN {in_list(len(ids))}{'' if trash else ' AND r.deleted_at IS NULL'} AND {compiled.sql}"
+        f"AND {among}{'' if trash else ' AND r.deleted_at IS NULL'} AND {compiled.sql}"
     )
-    params = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id), *(d.uuid_in(i) for i in ids), *compiled.params]
+    params = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id), *among_params, *compiled.params]
     return {d.uuid_out(row[0]): loads(row[1]) or {} for row in rows(sql, params)}
 
 
