@@ -5,12 +5,14 @@
   machine's shared server. As root, the cluster runs as the ``postgres`` user (PostgreSQL
   refuses to run as root). :func:`temp_cluster_or_skip` skips the test when the binaries are
   missing.
-- :func:`free_port`, :func:`wait_for_port`, :func:`manage`: start and reach processes.
+- :func:`free_port`, :func:`wait_for_port`, :func:`manage`: start and reach processes;
+  :func:`call_wsgi`: one request to a WSGI application, called as a server calls it.
 """
 
 from __future__ import annotations
 
 import glob
+import io
 import os
 import pwd
 import shutil
@@ -19,13 +21,58 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-__all__ = ["ROOT", "TempCluster", "free_port", "manage", "migrated_workspace", "temp_cluster_or_skip", "wait_for_port"]
+__all__ = [
+    "ROOT",
+    "TempCluster",
+    "call_wsgi",
+    "free_port",
+    "manage",
+    "migrated_workspace",
+    "temp_cluster_or_skip",
+    "wait_for_port",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def call_wsgi(
+    app: Callable[..., Any], method: str, path: str, token: str | None = None, body: bytes = b""
+) -> tuple[str, dict[str, str], bytes]:
+    """(status line, headers, body) of one request to the WSGI application ``app``, called as a WSGI
+    server calls it (the answer's ``close()`` included, which sends Django's ``request_finished``)."""
+    path, _, query = path.partition("?")
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "localhost",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/json",
+        **({"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}),
+    }
+    answered: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], object]:
+        answered.update(status=status, headers=dict(headers))
+        return lambda data: None  # PEP 3333's write(): Django returns its body instead
+
+    chunks = app(environ, start_response)
+    try:
+        content = b"".join(chunks)
+    finally:
+        getattr(chunks, "close", lambda: None)()
+    return answered["status"], answered["headers"], content
 
 
 def free_port() -> int:

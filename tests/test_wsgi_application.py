@@ -3,7 +3,6 @@ give the same answers as the whole chain; browser pages keep sessions, CSRF and 
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
@@ -11,43 +10,18 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from config import wsgi
+from tests.live import call_wsgi
 
 
 def call(app: Any, method: str, path: str, token: str | None = None, body: bytes = b"") -> tuple[str, dict, bytes]:
-    """(status, headers, body) of one request to the WSGI application ``app``."""
-    path, _, query = path.partition("?")
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "testserver",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": io.StringIO(),
-        "CONTENT_LENGTH": str(len(body)),
-        "CONTENT_TYPE": "application/json",
-        **({"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}),
-    }
-    answered: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        answered.update(status=status, headers=dict(headers))
-
-    # Inside the test's transaction, on its connection, as Django's test client runs requests.
+    """``call_wsgi`` inside the test's transaction, on its connection, as Django's test client runs requests."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        chunks = app(environ, start_response)
-        try:
-            content = b"".join(chunks)
-        finally:
-            getattr(chunks, "close", lambda: None)()
+        return call_wsgi(app, method, path, token, body)
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-    return answered["status"], answered["headers"], content
 
 
 def test_api_middleware_is_the_whole_list_without_browser_parts(settings):

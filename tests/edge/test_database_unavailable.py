@@ -10,7 +10,6 @@ connection must see their data, and a broken connection must not hold a test tra
 
 from __future__ import annotations
 
-import io
 import json
 import socket
 import sqlite3
@@ -26,6 +25,7 @@ from django.test import Client
 from apikeys_app.services import create_api_key
 from metadata_app.services.workspaces import create_workspace
 from tests.conftest import ApiClient
+from tests.live import call_wsgi
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -162,27 +162,9 @@ def test_a_connection_killed_under_the_application_is_a_503(api, postgres, kind)
 
 
 def wsgi_get(path: str, token: str) -> tuple[int, dict]:
-    """GET ``path`` through Django's WSGI handler as gunicorn calls it (connection checks included)."""
-    status: list[str] = []
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "localhost",
-        "HTTP_AUTHORIZATION": f"Bearer {token}",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": io.StringIO(),
-    }
-
-    def start_response(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], object]:
-        status.append(line)
-        return lambda data: None  # PEP 3333's write(): the handler returns its body instead
-
-    body = b"".join(WSGIHandler()(environ, start_response))
-    return int(status[0].split()[0]), json.loads(body)
+    """GET ``path`` through Django's WSGI handler as a WSGI server calls it (connection checks included)."""
+    status, _headers, body = call_wsgi(WSGIHandler(), "GET", path, token)
+    return int(status.split()[0]), json.loads(body)
 
 
 def test_a_connection_dropped_while_idle_is_replaced_before_the_next_request(api, postgres, settings):
