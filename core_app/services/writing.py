@@ -29,7 +29,7 @@ from core_app.services.errors import InvalidRecordInput
 from core_app.services.inputs import RecordInput, defaults_for, normalize_input
 from core_app.services.reading import find_one, select
 from core_app.signals import records_changed
-from core_app.store import counts, unique, writer
+from core_app.store import counts, deferred, unique, writer
 from core_app.store.ids import new_id
 from core_app.store.records import RecordRow, fetch_by_ids
 from core_app.store.sql import dialect, rows
@@ -104,17 +104,18 @@ def is_transient(error: OperationalError) -> bool:
 def unit_of_work(operation: Callable[..., T]) -> Callable[..., T]:
     """Run ``operation`` in one transaction with counters written at its end, retrying transient failures.
 
-    A nested call joins the caller's transaction (and its retry).
+    Plain inserts wait and go together (``core_app.store.deferred``), before the next statement or
+    with the counters. A nested call joins the caller's transaction (and its retry).
     """
 
     @functools.wraps(operation)
     def wrapper(*args: Any, **kwargs: Any) -> T:
         if transaction.get_connection().in_atomic_block:
-            with transaction.atomic(), counts.collecting():
+            with transaction.atomic(), deferred.gathering(), counts.collecting():
                 return operation(*args, **kwargs)
         for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
             try:
-                with transaction.atomic(), counts.collecting():
+                with transaction.atomic(), deferred.gathering(), counts.collecting():
                     return operation(*args, **kwargs)
             except OperationalError as error:
                 if attempt == TRANSIENT_ATTEMPTS or not is_transient(error):

@@ -4,6 +4,7 @@
 - ``records``: ``RecordRow`` (a record as read) and the columns selected for it;
 - ``keys`` and ``slots``: the index path (which values are indexed, as sortable text keys);
 - ``writer``: every write to the record table, keeping the index and the counters in step;
+- ``deferred``: a unit of work's plain inserts, gathered and sent together (few statements);
 - ``unique``: values of unique fields; ``counts``: live-record counters;
 - ``maintenance``: the index kept in step with data-model changes, and rebuilt on demand.
 

@@ -13,7 +13,9 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from core_app.store import deferred
 from core_app.store.sql import dialect, rows, run
 
 __all__ = ["add", "collecting", "forget_object", "live_count"]
@@ -55,11 +57,22 @@ def add(workspace_id: str, object_id: str, delta: int) -> None:
 
 
 def flush(deltas: dict[tuple[str, str], int]) -> None:
-    """Write counter deltas, in (workspace, object) order."""
+    """Write counter deltas, in (workspace, object) order (with the unit of work's inserts when it gathers them)."""
     items = sorted((key, delta) for key, delta in deltas.items() if delta)
     if not items:
         return
     d = dialect()
+    if d.vendor == "postgresql":
+        # Arrays: one statement text whatever the number of objects, so it stays prepared.
+        text = (
+            "INSERT INTO core_app_recordcount (workspace_id, object_id, shard, live) "
+            f"SELECT w, o, {d.shard()}, l FROM unnest(%b::uuid[], %b::uuid[], %b::bigint[]) AS u(w, o, l) "
+            + d.upsert_add()
+        )
+        params: list[Any] = [[ws for (ws, _), _ in items], [obj for (_, obj), _ in items], [n for _, n in items]]
+        if not deferred.statement("core_app_recordcount", text, params):
+            run(text, params)
+        return
     values = ", ".join(f"(%s, %s, {d.shard()}, %s)" for _ in items)
     params = [p for (ws, obj), delta in items for p in (d.uuid_in(ws), d.uuid_in(obj), delta)]
     run(

@@ -20,6 +20,8 @@ import orjson
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
+from core_app.store import deferred
+
 __all__ = ["Dialect", "dialect", "in_list", "insert_rows", "json_text", "rows", "run"]
 
 
@@ -289,7 +291,8 @@ def insert_rows(
 ) -> None:
     """Insert ``values`` (one tuple per row) into ``table``; ``columns`` are ``(name, PostgreSQL type)``.
 
-    PostgreSQL: plain inserts go through ``COPY`` (no statement text to build, parse or plan per
+    PostgreSQL: plain inserts wait for the rest of the unit of work's when one gathers them
+    (``core_app.store.deferred``), or go through ``COPY`` (no statement text to build, parse or plan per
     row); inserts with a ``suffix`` (``ON CONFLICT ...``) send one array per column
     (``INSERT ... SELECT * FROM unnest(...)``), so their text stays the same size whatever the
     number of rows. SQLite: ``VALUES`` lists, cut to stay under its parameter limit.
@@ -299,6 +302,8 @@ def insert_rows(
     names = ", ".join(name for name, _ in columns)
     if connection.vendor == "postgresql":
         if not suffix:
+            if deferred.insert(table, columns, values):
+                return
             copy_rows(f"COPY {table} ({names}) FROM STDIN", values)
             return
         # %b: arrays travel in binary, dumped by psycopg's C code rather than escaped in Python.

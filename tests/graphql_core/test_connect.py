@@ -24,6 +24,7 @@ from tests.graphql_core.test_parity import (
     rest_write,
     rolled_back,
 )
+from tests.statements import cost_of
 from webhooks_app.models import Event
 
 NEW_ID = "e0000000-0000-4000-8000-000000000002"
@@ -367,10 +368,11 @@ def test_connects_are_resolved_with_a_constant_number_of_queries(reader):
             (P["Ada"], C["Acme"]),
             (P["Grace"], C["Globex"]),
         ][:size]
-        counts[size] = len(queries)
+        counts[size] = cost_of(queries)
     assert counts[1] == counts[30]
-    # opportunity's name is searchable: its search tokens are one more statement (api-reference §13)
-    assert counts[1] == {"postgresql": 17, "sqlite": 17}[connection.vendor]
+    # opportunity's name is searchable: its search tokens are one more statement (api-reference §13);
+    # on PostgreSQL the deals and their timeline activities share their record and index inserts
+    assert counts[1] == {"postgresql": 15, "sqlite": 17}[connection.vendor]
 
 
 def test_an_update_many_connect_adds_the_same_queries_for_one_and_many_records(reader):
@@ -386,7 +388,7 @@ def test_an_update_many_connect_adds_the_same_queries_for_one_and_many_records(r
             # then
             assert status == 200, answer
             assert {p["companyId"] for p in answer["data"]["updatePeople"]} == {C["Globex"]}
-            counts[how] = (len(answer["data"]["updatePeople"]), len(queries))
+            counts[how] = (len(answer["data"]["updatePeople"]), cost_of(queries))
         assert counts["connect"][0] == counts["join id"][0] == (1 if name == "one" else 6)
         extra[name] = counts["connect"][1] - counts["join id"][1]
     assert extra == {"one": 2, "many": 2}  # the unique values' holders, then the live targets

@@ -1,0 +1,147 @@
+"""Inserts a unit of work gathers and sends together: one statement for the small ones.
+
+Creating one person writes rows into seven tables: the record, its index rows, search tokens and
+unique value, the event, the timeline activity's record and index rows, and adds to a counter.
+Sent one by one, each insert is a round trip, and a statement's fixed cost on both sides (about
+0.1 ms of CPU in this process and as much in PostgreSQL) outweighs its rows. While a unit of work
+is open (:func:`gathering`), plain inserts wait here. When they go, a table's rows travel together
+(two COPYs of one table become one) and the tables with few rows share **one** statement: their
+INSERTs, chained as data-modifying ``WITH`` clauses. A table with many rows goes by ``COPY``,
+cheaper per row than an INSERT from arrays.
+
+Measured on this project's tables (a create's rows, one transaction each, psycopg directly): seven
+single-table COPYs 1.0 ms of client CPU and 0.78 ms of PostgreSQL CPU; one chained statement
+0.5 and 0.39. With 60 records per table COPY costs PostgreSQL about a fifth less than the arrays.
+
+Rows wait only until the next statement of any kind: an execute wrapper on the connection sends
+them first. So every read in the transaction sees every write before it, a constraint still fails
+inside the unit of work (``IntegrityError`` as before), and a savepoint (or its rollback) covers
+exactly the rows written after it. PostgreSQL only: SQLite runs in-process, with nothing to save.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+__all__ = ["COPY_FROM_ROWS", "gathering", "insert", "statement"]
+
+#: A table with at least this many waiting rows goes by COPY rather than inside the shared statement.
+COPY_FROM_ROWS = 16
+
+
+@dataclass
+class Pending:
+    """What waits: rows per table (with their columns), and whole statements (counter upserts)."""
+
+    tables: dict[str, tuple[tuple[tuple[str, str], ...], list[Sequence[Any]]]] = field(default_factory=dict)
+    statements: list[tuple[str, str, list[Any]]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.tables or self.statements)
+
+    def named_in(self, sql_text: str) -> bool:
+        """Whether ``sql_text`` names a table that rows wait for (by substring: a longer name counts too)."""
+        return any(table in sql_text for table in self.tables) or any(t in sql_text for t, _, _ in self.statements)
+
+
+_local = threading.local()
+
+
+def _pending() -> Pending | None:
+    return getattr(_local, "pending", None)
+
+
+@contextmanager
+def gathering() -> Iterator[None]:
+    """Hold plain inserts until the next statement or the end of the block, then send them together.
+
+    Runs inside the writing transaction; a nested block joins the outermost one. When the block
+    raises, waiting rows are dropped (the transaction is rolled back anyway).
+    """
+    if _pending() is not None or connection.vendor != "postgresql":
+        yield
+        return
+    _local.pending = Pending()
+    try:
+        with connection.execute_wrapper(send_first):
+            yield
+            flush()
+    finally:
+        _local.pending = None
+
+
+def send_first(execute: Callable[..., Any], sql_text: str, params: Any, many: bool, context: Any) -> Any:
+    """Execute wrapper: send what waits before the statement, unless it is a read of other tables.
+
+    A SELECT whose text names none of the waiting tables cannot see their rows (as Hibernate's
+    auto-flush decides by a query's tables): a create's webhook lookup does not split its inserts
+    in two. Anything else (a write, which may check a foreign key; a savepoint) goes after them.
+    """
+    pending = _pending()
+    if pending and not (sql_text.lstrip()[:6].upper() == "SELECT" and not pending.named_in(sql_text)):
+        flush()
+    return execute(sql_text, params, many, context)
+
+
+def insert(table: str, columns: Sequence[tuple[str, str]], values: Sequence[Sequence[Any]]) -> bool:
+    """Keep rows for ``table`` until the next statement; False when no unit of work gathers (send them now)."""
+    pending = _pending()
+    if pending is None:
+        return False
+    key = tuple(columns)
+    held = pending.tables.get(table)
+    if held is None:
+        pending.tables[table] = (key, list(values))
+    elif held[0] == key:
+        held[1].extend(values)
+    else:
+        # Another set of columns for the same table: what waits goes first, these rows wait alone.
+        flush()
+        pending.tables[table] = (key, list(values))
+    return True
+
+
+def statement(table: str, text: str, params: list[Any]) -> bool:
+    """Keep a data-modifying statement on ``table`` (an ``INSERT ... ON CONFLICT``) to send with the rows.
+
+    False when no unit of work gathers (send it now).
+    """
+    pending = _pending()
+    if pending is None:
+        return False
+    pending.statements.append((table, text, params))
+    return True
+
+
+def flush() -> None:
+    """Send what waits: big tables by COPY, the rest as one chained statement."""
+    from core_app.store import sql  # sql sends inserts here: imported when first needed
+
+    pending = _pending()
+    if not pending:
+        return
+    _local.pending = Pending()
+    parts: list[tuple[str, list[Any]]] = []
+    # Tables in name order: the shared statement's text is the same for the same tables, so
+    # psycopg keeps it prepared.
+    for table in sorted(pending.tables):
+        columns, values = pending.tables[table]
+        names = ", ".join(name for name, _ in columns)
+        if len(values) >= COPY_FROM_ROWS:
+            sql.copy_rows(f"COPY {table} ({names}) FROM STDIN", values)
+            continue
+        # %b: arrays travel in binary, dumped by psycopg's C code rather than escaped in Python.
+        arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
+        parts.append((f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})", [list(c) for c in zip(*values)]))
+    parts += [(text, params) for _, text, params in pending.statements]
+    if not parts:
+        return
+    *chained, (last, last_params) = parts
+    text = "".join(f"{'WITH' if i == 0 else ','} w{i} AS ({part}) " for i, (part, _) in enumerate(chained)) + last
+    sql.run(text, [p for _, params in chained for p in params] + last_params)
