@@ -455,7 +455,10 @@ def check_unique_update(
     ``claimed`` holds the values earlier records of the same request take (``(field, value) -> id``);
     it is updated with this record's values.
     """
-    after = unique_pairs(ctx, {**record.data, **given.data})
+    # Only values the patch changes: the record holds its current ones (no look-up for a patch of
+    # other fields).
+    now_held = unique_pairs(ctx, record.data)
+    after = {f: v for f, v in unique_pairs(ctx, {**record.data, **given.data}).items() if now_held.get(f) != v}
     holders = unique.find_holders(ctx.ws, after.items())
     if claimed is not None:
         for pair in after.items():

@@ -166,6 +166,25 @@ def test_batch_create_costs_the_same_for_1_10_and_60_records_and_inserts_in_one_
         ]
 
 
+def test_an_update_looks_up_only_the_unique_values_its_patch_changes(api):
+    # given: a person with a unique email
+    person = Records(api).person("Ada", email="ada@acme.com")
+
+    # when
+    with CaptureQueriesContext(connection) as other_fields:
+        assert api.patch(f"/rest/people/{person['id']}", {"city": "Paris"})[0] == 200
+    with CaptureQueriesContext(connection) as same_email:
+        assert api.patch(f"/rest/people/{person['id']}", {"emails": {"primaryEmail": "ada@acme.com"}})[0] == 200
+    with CaptureQueriesContext(connection) as new_email:
+        assert api.patch(f"/rest/people/{person['id']}", {"emails": {"primaryEmail": "ada@globex.org"}})[0] == 200
+
+    # then: the record holds its current values; only a new value is looked up (then registered)
+    def lookups(captured: CaptureQueriesContext) -> int:
+        return sum(q["sql"].startswith("SELECT") and "core_app_uniquevalue" in q["sql"] for q in captured.captured_queries)
+
+    assert (lookups(other_fields), lookups(same_email), lookups(new_email)) == (0, 0, 1)
+
+
 # --- index use on PostgreSQL --------------------------------------------------------------------
 
 ROWS = 2000
