@@ -76,8 +76,13 @@ TOKEN_COLUMNS: Final = (
 
 def normalize(text: str) -> list[str]:
     """The tokens of ``text``, in order: lower-cased, accents removed, split on non-alphanumerics."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    if text.isascii():
+        # ASCII has neither decompositions nor combining marks: the same tokens, without a
+        # Python step per character (a tenth of a 60-record batch create's CPU).
+        folded = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return [word[:MAX_TOKEN_LENGTH] for word in SPLIT.split(folded) if word]
 
 
