@@ -180,7 +180,9 @@ def test_an_update_looks_up_only_the_unique_values_its_patch_changes(api):
 
     # then: the record holds its current values; only a new value is looked up (then registered)
     def lookups(captured: CaptureQueriesContext) -> int:
-        return sum(q["sql"].startswith("SELECT") and "core_app_uniquevalue" in q["sql"] for q in captured.captured_queries)
+        return sum(
+            q["sql"].startswith("SELECT") and "core_app_uniquevalue" in q["sql"] for q in captured.captured_queries
+        )
 
     assert (lookups(other_fields), lookups(same_email), lookups(new_email)) == (0, 0, 1)
 
