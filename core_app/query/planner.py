@@ -35,7 +35,7 @@ from core_app.query.compiler import (
     relation_id_set,
     resolve_leaf,
 )
-from core_app.query.ordering import SortKey, order_sql, seek_sql
+from core_app.query.ordering import SortKey, build_sort_keys, order_sql, seek_sql
 from core_app.query.targets import Source
 from core_app.store import counts
 from core_app.store.keys import is_cut, key_of
@@ -44,7 +44,7 @@ from core_app.store.slots import ObjectSlots, Slot, object_slots
 from core_app.store.sql import Dialect, dialect, in_list, rows
 from metadata_app.specs import ObjectSpec, SchemaSnapshot
 
-__all__ = ["Fetched", "Scope", "aggregate", "aggregate_by_parent", "count", "fetch", "read_rows"]
+__all__ = ["Fetched", "Scope", "aggregate", "aggregate_by_parent", "count", "fetch", "fetch_latest", "read_rows"]
 
 
 @dataclass(frozen=True)
@@ -197,6 +197,20 @@ def fetch(
     if first.slot is not None and scope.slots is not None:
         return fetch_by_index_order(scope, node, keys, cursor, backward, limit, d, exclude_ids)
     return fetch_plain(scope, node, keys, cursor, backward, limit, d, exclude_ids)
+
+
+def fetch_latest(scope: Scope, node: Node, limit: int) -> list[RecordRow]:
+    """Up to ``limit`` records matching ``node``, latest (highest) id first.
+
+    For a caller that knows the filter matches few records (the timeline activities of the records
+    a request changed): when the index answers the filter, the ids come from it in one statement,
+    without the count that :func:`fetch` takes to choose a shape. Otherwise, as :func:`fetch`.
+    """
+    keys = build_sort_keys([], scope.spec)
+    leaves = index_conjunction(scope, node)
+    if leaves is None:
+        return fetch(scope, node, keys, None, True, limit).rows
+    return fetch_by_index_filter(scope, leaves, keys[0], None, True, limit, dialect()).rows
 
 
 def fetch_by_relation_order(

@@ -27,8 +27,7 @@ from django.utils import timezone
 
 from core_app import access
 from core_app.query.ast import Condition
-from core_app.query.ordering import build_sort_keys
-from core_app.query.planner import fetch
+from core_app.query.planner import fetch_latest
 from core_app.services.context import RecordContext, actor_identity
 from core_app.services.output import data_getter
 from core_app.signals import records_changed
@@ -267,11 +266,12 @@ def merge_recent(tctx: RecordContext, entries: list[Entry], now: datetime) -> li
     since = format_instant(now - merge_window())
     # One read per target field, on its join column alone: an indexed filter, which the planner
     # answers from the index (a filter that also named the activity's name and time was walked
-    # over every activity of the workspace in id order). Name, time and actor are checked here.
+    # over every activity of the workspace in id order), latest first: a record with more than
+    # MERGE_READ_LIMIT activities still finds its latest. Name, time and actor are checked here.
     found: list[RecordRow] = []
     for target, ids in by_target.items():
         node = Condition((target.join_name,), "in", tuple(sorted(ids)))
-        found += fetch(tctx.scope(), node, build_sort_keys([], spec), None, False, MERGE_READ_LIMIT).rows
+        found += fetch_latest(tctx.scope(), node, MERGE_READ_LIMIT)
     found.sort(key=lambda row: row.id)
     # Ids are time-ordered (UUIDv7): the last one read per key is the latest activity.
     latest: dict[tuple[str, str, str, str | None], RecordRow] = {}
