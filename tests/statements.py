@@ -1,11 +1,11 @@
 """Counting the SQL a request sends, for the tests that pin its cost.
 
-A unit of work's inserts wait and go together (``core_app.store.deferred``): a table with few rows
-shares one chained statement with the others, a table with many rows goes by its own COPY. How
-the rows split between those depends on their number, so the count of statements alone would
-change with the size of a batch while its cost does not grow. :func:`cost` counts each table an
-insert writes as one: constant for a request whatever its size, and growing if a request ever
-inserts record by record.
+A unit of work's writes wait and go together (``core_app.store.deferred``): a table with few rows
+shares one chained statement with the other writes, a table with many rows goes by its own COPY.
+How the writes split between statements depends on the number of rows, so the count of
+statements alone would change with the size of a batch while its cost does not grow. :func:`cost`
+counts each table a statement writes as one: constant for a request whatever its size, and
+growing if a request ever writes record by record.
 """
 
 from __future__ import annotations
@@ -17,16 +17,18 @@ from django.test.utils import CaptureQueriesContext
 
 __all__ = ["cost", "cost_of", "written_tables"]
 
-WRITES = re.compile(r"\b(?:INSERT INTO|COPY) \"?(\w+)\"? \(")
+#: A write's table: ``INSERT INTO t (``, ``COPY t (``, ``UPDATE t SET``, ``DELETE FROM t WHERE``
+#: (an upsert's ``DO UPDATE SET`` is part of its INSERT).
+WRITES = re.compile(r"\b(?:INSERT INTO|COPY|(?<!DO )UPDATE|DELETE FROM) \"?(\w+)\"?\s")
 
 
 def written_tables(sql: str) -> list[str]:
-    """The tables one statement inserts into, once per INSERT or COPY clause, in order."""
+    """The tables one statement writes, once per INSERT, COPY, UPDATE or DELETE clause, in order."""
     return WRITES.findall(sql)
 
 
 def cost(statements: Iterable[str]) -> int:
-    """Statements sent, an insert counted once per table it writes."""
+    """Statements sent, a write counted once per table it writes."""
     return sum(max(1, len(written_tables(sql))) for sql in statements)
 
 

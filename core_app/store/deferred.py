@@ -1,22 +1,30 @@
-"""Inserts a unit of work gathers and sends together: one statement for the small ones.
+"""Writes a unit of work gathers and sends together: one statement for most of a request's writes.
 
 Creating one person writes rows into seven tables: the record, its index rows, search tokens and
 unique value, the event, the timeline activity's record and index rows, and adds to a counter.
-Sent one by one, each insert is a round trip, and a statement's fixed cost on both sides (about
+Sent one by one, each write is a round trip, and a statement's fixed cost on both sides (about
 0.1 ms of CPU in this process and as much in PostgreSQL) outweighs its rows. While a unit of work
-is open (:func:`gathering`), plain inserts wait here. When they go, a table's rows travel together
-(two COPYs of one table become one) and the tables with few rows share **one** statement: their
-INSERTs, chained as data-modifying ``WITH`` clauses. A table with many rows goes by ``COPY``,
-cheaper per row than an INSERT from arrays.
+is open (:func:`gathering`), writes wait here:
+
+- plain inserts (:func:`insert`): a table's rows travel together (two COPYs of one table become
+  one); a table with many rows goes by ``COPY``, cheaper per row than an INSERT from arrays;
+- other writes whose row count nobody reads (:func:`statement`: an update of records by id, an
+  upsert of index rows, a delete of a record's tokens, the counters).
+
+Everything else that waits is sent as **one** statement: each part a data-modifying ``WITH``
+clause. The parts of one statement see the database as it was before it and must not change the
+same row, so a table holds either waiting rows or one waiting statement; anything more for it
+sends what waits first.
 
 Measured on this project's tables (a create's rows, one transaction each, psycopg directly): seven
 single-table COPYs 1.0 ms of client CPU and 0.78 ms of PostgreSQL CPU; one chained statement
 0.5 and 0.39. With 60 records per table COPY costs PostgreSQL about a fifth less than the arrays.
 
-Rows wait only until the next statement of any kind: an execute wrapper on the connection sends
-them first. So every read in the transaction sees every write before it, a constraint still fails
-inside the unit of work (``IntegrityError`` as before), and a savepoint (or its rollback) covers
-exactly the rows written after it. PostgreSQL only: SQLite runs in-process, with nothing to save.
+Writes wait only until a statement that could see them: an execute wrapper on the connection
+sends them before any statement but a SELECT that names none of their tables. So every read in
+the transaction sees every write before it, a constraint still fails inside the unit of work
+(``IntegrityError`` as before), and a savepoint (or its rollback) covers exactly the writes after
+it. PostgreSQL only: SQLite runs in-process, with no round trip to save.
 """
 
 from __future__ import annotations
@@ -44,6 +52,10 @@ class Pending:
 
     def __bool__(self) -> bool:
         return bool(self.tables or self.statements)
+
+    def modifies(self, table: str) -> bool:
+        """Whether a statement on ``table`` waits."""
+        return any(t == table for t, _, _ in self.statements)
 
     def named_in(self, sql_text: str) -> bool:
         """Whether ``sql_text`` names a table that rows wait for (by substring: a longer name counts too)."""
@@ -96,25 +108,33 @@ def insert(table: str, columns: Sequence[tuple[str, str]], values: Sequence[Sequ
         return False
     key = tuple(columns)
     held = pending.tables.get(table)
-    if held is None:
-        pending.tables[table] = (key, list(values))
-    elif held[0] == key:
+    if held is not None and held[0] == key:
         held[1].extend(values)
-    else:
-        # Another set of columns for the same table: what waits goes first, these rows wait alone.
+        return True
+    if held is not None or pending.modifies(table):
+        # Other columns for the table, or a statement on it waits (the rows may be what it would
+        # delete, and one statement cannot order its parts): what waits goes first.
         flush()
-        pending.tables[table] = (key, list(values))
+        pending = _pending()
+        assert pending is not None
+    pending.tables[table] = (key, list(values))
     return True
 
 
 def statement(table: str, text: str, params: list[Any]) -> bool:
-    """Keep a data-modifying statement on ``table`` (an ``INSERT ... ON CONFLICT``) to send with the rows.
+    """Keep a data-modifying statement on ``table`` whose row count nobody reads, to send with the rows.
 
-    False when no unit of work gathers (send it now).
+    The parts of one statement all see the database as it was before it, and two of them must not
+    change the same row: so a table holds either waiting rows or one waiting statement, and what
+    waits on ``table`` goes first. False when no unit of work gathers (run it now).
     """
     pending = _pending()
     if pending is None:
         return False
+    if table in pending.tables or pending.modifies(table):
+        flush()
+        pending = _pending()
+        assert pending is not None
     pending.statements.append((table, text, params))
     return True
 
@@ -142,6 +162,10 @@ def flush() -> None:
     parts += [(text, params) for _, text, params in pending.statements]
     if not parts:
         return
-    *chained, (last, last_params) = parts
-    text = "".join(f"{'WITH' if i == 0 else ','} w{i} AS ({part}) " for i, (part, _) in enumerate(chained)) + last
-    sql.run(text, [p for _, params in chained for p in params] + last_params)
+    if len(parts) == 1:
+        sql.run(*parts[0])
+        return
+    # Every part a WITH clause (a part may have a WITH of its own, which cannot follow another);
+    # PostgreSQL runs each data-modifying clause whether or not the query reads it.
+    chained = ", ".join(f"w{i} AS ({text})" for i, (text, _) in enumerate(parts))
+    sql.run(f"WITH {chained} SELECT 1", [p for _, params in parts for p in params])

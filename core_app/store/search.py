@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from core_app.store.sql import Dialect, in_list, insert_rows, run
+from core_app.store.sql import Dialect, in_list, insert_rows, write
 from metadata_app.specs import FieldSpec, ObjectSpec
 
 __all__ = [
@@ -175,7 +175,8 @@ def write_tokens(
 def delete_tokens(d: Dialect, workspace_id: str, record_ids: Sequence[str]) -> None:
     """Remove every token row of these records."""
     if record_ids:
-        run(
+        write(
+            "core_app_searchtoken",
             f"DELETE FROM core_app_searchtoken WHERE workspace_id = %s AND record_id IN {in_list(len(record_ids))}",
             [d.uuid_in(workspace_id), *(d.uuid_in(i) for i in sorted(record_ids))],
         )

@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 
 from core_app.store import deferred
 
-__all__ = ["Dialect", "dialect", "in_list", "insert_rows", "json_text", "rows", "run"]
+__all__ = ["Dialect", "dialect", "in_list", "insert_rows", "json_text", "rows", "run", "write"]
 
 
 def quote_literal(text: str) -> str:
@@ -275,6 +275,16 @@ def run(sql: str, params: Iterable[Any] = ()) -> int:
         return int(cursor.rowcount)
 
 
+def write(table: str, sql: str, params: list[Any]) -> None:
+    """Execute a statement that changes ``table`` and whose row count nobody reads.
+
+    Inside a unit of work that gathers writes (PostgreSQL), it waits and goes with them
+    (``core_app.store.deferred``); otherwise it runs now.
+    """
+    if not deferred.statement(table, sql, params):
+        run(sql, params)
+
+
 def rows(sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
     """Execute one query; return every row."""
     with connection.cursor() as cursor:
@@ -309,7 +319,7 @@ def insert_rows(
         # %b: arrays travel in binary, dumped by psycopg's C code rather than escaped in Python.
         arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
         params = [list(column) for column in zip(*values)]
-        run(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}", params)
+        write(table, f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}", params)
         return
     width = len(columns)
     per_statement = max(1, SQLITE_PARAMETERS // width)

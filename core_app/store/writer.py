@@ -27,7 +27,7 @@ from core_app.store import counts
 from core_app.store import search as search_index
 from core_app.store.records import RecordRow
 from core_app.store.slots import ObjectSlots
-from core_app.store.sql import Dialect, dialect, in_list, insert_rows, run
+from core_app.store.sql import Dialect, dialect, in_list, insert_rows, run, write
 
 __all__ = ["IndexState", "destroy", "index_state", "insert", "restore", "soft_delete", "update"]
 
@@ -112,7 +112,8 @@ def write_index(
 def drop_index(d: Dialect, workspace_id: str, record_ids: Sequence[str]) -> None:
     """Remove every index row of these records."""
     if record_ids:
-        run(
+        write(
+            "core_app_recordindex",
             f"DELETE FROM core_app_recordindex WHERE workspace_id = %s AND record_id IN {in_list(len(record_ids))}",
             [d.uuid_in(workspace_id), *(d.uuid_in(i) for i in record_ids)],
         )
@@ -152,7 +153,8 @@ def update(slots: ObjectSlots, changed: Sequence[tuple[RecordRow, IndexState]]) 
     first = changed[0][0]
     if len(changed) == 1:
         row = first
-        run(
+        write(
+            "core_app_record",
             "UPDATE core_app_record SET data = %s, position = %s, updated_at = %s, updated_by = %s, deleted_at = %s "
             "WHERE workspace_id = %s AND id = %s",
             [
@@ -182,7 +184,8 @@ def update(slots: ObjectSlots, changed: Sequence[tuple[RecordRow, IndexState]]) 
                 instant(d, row.deleted_at),
             ]
         params.append(d.uuid_in(first.workspace_id))
-        run(
+        write(
+            "core_app_record",
             f"WITH v (id, data, position, updated_at, updated_by, deleted_at) AS (VALUES {values}) "
             "UPDATE core_app_record SET data = v.data, position = v.position, updated_at = v.updated_at, "
             "updated_by = v.updated_by, deleted_at = v.deleted_at FROM v "

@@ -5,6 +5,8 @@ size, at depth 0, 1 and 2; batch creates in one INSERT; and, on PostgreSQL, inde
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -185,6 +187,44 @@ def test_an_update_looks_up_only_the_unique_values_its_patch_changes(api):
         )
 
     assert (lookups(other_fields), lookups(same_email), lookups(new_email)) == (0, 0, 1)
+
+
+def test_an_update_sends_its_writes_together(api):
+    # given: a person updated once (the activity the next update of the same key merges into)
+    person = Records(api).person("Ada", email="ada@acme.com")
+    assert api.patch(f"/rest/people/{person['id']}", {"jobTitle": "CTO"})[0] == 200
+
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        assert api.patch(f"/rest/people/{person['id']}", {"jobTitle": "Chair"})[0] == 200
+
+    # then
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    writes = [
+        sorted(set(re.findall(r"(INSERT INTO|UPDATE|DELETE FROM) (\w+)", q)))
+        for q in statements
+        if not q.startswith("SELECT")
+    ]
+    if connection.vendor == "postgresql":
+        # The key, the record under lock, webhooks, the activity to merge into, and two writes:
+        # the record and its stale tokens; then the new tokens, the event and the merged activity.
+        assert len(statements) == 6
+        assert writes == [
+            [("DELETE FROM", "core_app_searchtoken"), ("UPDATE", "core_app_record")],
+            [
+                ("INSERT INTO", "core_app_searchtoken"),
+                ("INSERT INTO", "webhooks_app_event"),
+                ("UPDATE", "core_app_record"),
+            ],
+        ]
+    else:  # one statement per write
+        assert writes == [
+            [("UPDATE", "core_app_record")],
+            [("DELETE FROM", "core_app_searchtoken")],
+            [("INSERT INTO", "core_app_searchtoken")],
+            [("INSERT INTO", "webhooks_app_event")],
+            [("UPDATE", "core_app_record")],
+        ]
 
 
 # --- index use on PostgreSQL --------------------------------------------------------------------
