@@ -45,7 +45,7 @@ COPY_FROM_ROWS = 16
 
 @dataclass
 class Pending:
-    """What waits: rows per table (with their columns), and whole statements (counter upserts)."""
+    """What waits: rows per table (with their columns), and whole statements (with the table each changes)."""
 
     tables: dict[str, tuple[tuple[tuple[str, str], ...], list[Sequence[Any]]]] = field(default_factory=dict)
     statements: list[tuple[str, str, list[Any]]] = field(default_factory=list)
@@ -58,7 +58,7 @@ class Pending:
         return any(t == table for t, _, _ in self.statements)
 
     def named_in(self, sql_text: str) -> bool:
-        """Whether ``sql_text`` names a table that rows wait for (by substring: a longer name counts too)."""
+        """Whether ``sql_text`` names a table that writes wait for (by substring: a longer name counts too)."""
         return any(table in sql_text for table in self.tables) or any(t in sql_text for t, _, _ in self.statements)
 
 
@@ -71,10 +71,10 @@ def _pending() -> Pending | None:
 
 @contextmanager
 def gathering() -> Iterator[None]:
-    """Hold plain inserts until the next statement or the end of the block, then send them together.
+    """Hold writes until a statement that could see them or the end of the block, then send them together.
 
     Runs inside the writing transaction; a nested block joins the outermost one. When the block
-    raises, waiting rows are dropped (the transaction is rolled back anyway).
+    raises, waiting writes are dropped (the transaction is rolled back anyway).
     """
     if _pending() is not None or connection.vendor != "postgresql":
         yield
