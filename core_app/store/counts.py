@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from core_app.store import deferred
-from core_app.store.sql import dialect, rows, run
+from core_app.store.sql import dialect, rows, run, write
 
 __all__ = ["add", "collecting", "forget_object", "live_count"]
 
@@ -70,8 +69,7 @@ def flush(deltas: dict[tuple[str, str], int]) -> None:
             + d.upsert_add()
         )
         params: list[Any] = [[ws for (ws, _), _ in items], [obj for (_, obj), _ in items], [n for _, n in items]]
-        if not deferred.statement("core_app_recordcount", text, params):
-            run(text, params)
+        write("core_app_recordcount", text, params)
         return
     values = ", ".join(f"(%s, %s, {d.shard()}, %s)" for _ in items)
     params = [p for (ws, obj), delta in items for p in (d.uuid_in(ws), d.uuid_in(obj), delta)]

@@ -152,13 +152,10 @@ def flush() -> None:
     # psycopg keeps it prepared.
     for table in sorted(pending.tables):
         columns, values = pending.tables[table]
-        names = ", ".join(name for name, _ in columns)
         if len(values) >= COPY_FROM_ROWS:
-            sql.copy_rows(f"COPY {table} ({names}) FROM STDIN", values)
+            sql.copy_rows(table, columns, values)
             continue
-        # %b: arrays travel in binary, dumped by psycopg's C code rather than escaped in Python.
-        arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
-        parts.append((f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})", [list(c) for c in zip(*values)]))
+        parts.append(sql.array_insert(table, columns, values))
     parts += [(text, params) for _, text, params in pending.statements]
     if not parts:
         return

@@ -309,18 +309,14 @@ def insert_rows(
     """
     if not values:
         return
-    names = ", ".join(name for name, _ in columns)
     if connection.vendor == "postgresql":
         if not suffix:
-            if deferred.insert(table, columns, values):
-                return
-            copy_rows(f"COPY {table} ({names}) FROM STDIN", values)
+            if not deferred.insert(table, columns, values):
+                copy_rows(table, columns, values)
             return
-        # %b: arrays travel in binary, dumped by psycopg's C code rather than escaped in Python.
-        arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
-        params = [list(column) for column in zip(*values)]
-        write(table, f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}", params)
+        write(table, *array_insert(table, columns, values, suffix))
         return
+    names = ", ".join(name for name, _ in columns)
     width = len(columns)
     per_statement = max(1, SQLITE_PARAMETERS // width)
     row_sql = "(" + ", ".join(["%s"] * width) + ")"
@@ -332,13 +328,28 @@ def insert_rows(
         )
 
 
-def copy_rows(sql: str, values: Sequence[Sequence[Any]]) -> None:
-    """Run a ``COPY ... FROM STDIN`` with ``values`` through Django's cursor machinery.
+def array_insert(
+    table: str, columns: Sequence[tuple[str, str]], values: Sequence[Sequence[Any]], suffix: str = ""
+) -> tuple[str, list[Any]]:
+    """``INSERT ... SELECT * FROM unnest(...)`` of ``values`` into ``table`` (PostgreSQL): the SQL and its parameters.
+
+    One array per column, so the text is the same whatever the number of rows; ``%b``: the arrays
+    travel in binary, dumped by psycopg's C code rather than escaped in Python.
+    """
+    names = ", ".join(name for name, _ in columns)
+    arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)
+    sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})" + (f" {suffix}" if suffix else "")
+    return sql, [list(column) for column in zip(*values)]
+
+
+def copy_rows(table: str, columns: Sequence[tuple[str, str]], values: Sequence[Sequence[Any]]) -> None:
+    """``COPY`` ``values`` into the ``columns`` of ``table`` (PostgreSQL), through Django's cursor machinery.
 
     The statement goes through the connection's execute wrappers and, when queries are logged
     (DEBUG, tests), into the query log like any other; database errors become Django's
     (``IntegrityError``...), so callers handle them as for an INSERT.
     """
+    sql = f"COPY {table} ({', '.join(name for name, _ in columns)}) FROM STDIN"
     with connection.cursor() as wrapper:
 
         def execute(sql: str, params: Any, many: bool, context: dict[str, Any]) -> None:
