@@ -392,15 +392,22 @@ def on_missing(node: Any, negated: bool) -> bool:
     return False
 
 
+def index_answered(child: Any) -> list[Leaf] | None:
+    """The leaves of the bound ``child`` when it is a conjunction of indexed leaves (the index
+    answers it alone), else None."""
+    parts = child.children if isinstance(child, And) else (child,)
+    leaves = [part for part in parts if isinstance(part, Leaf) and part.indexed]
+    return leaves if parts and len(leaves) == len(parts) else None
+
+
 def target_ids(group: RelationGroup, child: Any, negated: bool, ws: str, d: Dialect, params: list[Any]) -> str:
     """SQL selecting ``id``: the live records of the group's target matching ``child`` (negated).
 
     From the index alone when it answers every condition (a conjunction of indexed leaves), else
     from the target's live records.
     """
-    parts = child.children if isinstance(child, And) else (child,)
-    leaves = [part for part in parts if isinstance(part, Leaf) and part.indexed]
-    if not negated and leaves and len(leaves) == len(parts):
+    leaves = index_answered(child)
+    if not negated and leaves is not None:
         return index_ids(leaves, d, ws, params, name="id")
     alias = f"t{group.hops}"
     inner = Source(d, alias=alias)
@@ -484,9 +491,8 @@ def failing_target(group: RelationGroup, src: Source, ws: str, params: list[Any]
         f"EXISTS (SELECT 1 FROM core_app_recordindex {each} WHERE {each}.workspace_id = %s AND {each}.slot = %s "
         f"AND {each}.key = {d.id_as_key(src.column('id'))} AND NOT "
     )
-    parts = group.child.children if isinstance(group.child, And) else (group.child,)
-    leaves = [part for part in parts if isinstance(part, Leaf) and part.indexed]
-    if parts and len(leaves) == len(parts):
+    leaves = index_answered(group.child)
+    if leaves is not None:
         # Every live record has one row per slot: a condition holds exactly when its row's key matches.
         passes = " AND ".join(
             f"EXISTS (SELECT 1 FROM core_app_recordindex q WHERE {index_predicate(leaf, d, ws, 'q', params)} "
