@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core_app.query.targets import Source, Target, resolve_target
+from core_app.query.targets import INSTANT_COLUMNS, Source, Target, resolve_target
 from metadata_app.services.names import cap
 from metadata_app.specs import FieldSpec, ObjectSpec
 
@@ -91,7 +91,7 @@ class Aggregate:
             return float(value)
         if self.operation in ("min", "max") and self.targets and self.targets[0].is_column:
             column = self.targets[0].column
-            if column in ("created_at", "updated_at", "deleted_at"):
+            if column in INSTANT_COLUMNS:
                 return src.d.instant_out(value)
         if self.operation in ("sum", "min", "max") and value is not None and not isinstance(value, (int, float, str)):
             return float(value)

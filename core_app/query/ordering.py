@@ -25,7 +25,7 @@ from django.conf import settings
 
 from core_app.query.ast import OrderKey
 from core_app.query.errors import OrderBySyntaxError
-from core_app.query.targets import Source, Target, resolve_target
+from core_app.query.targets import INSTANT_COLUMNS, Source, Target, resolve_target
 from core_app.store.slots import ObjectSlots, Slot, object_slots
 from core_app.store.sql import quote_literal
 from metadata_app.field_types.scalars import CANONICAL_UUID
@@ -199,7 +199,7 @@ def build_sort_keys(
                     target=target,
                     descending=key.direction.startswith("Desc"),
                     nulls_first=key.direction.endswith("NullsFirst"),
-                    is_datetime=target.column in ("created_at", "updated_at", "deleted_at"),
+                    is_datetime=target.column in INSTANT_COLUMNS,
                     via=via,
                     target_slot=target_slot if target_slot is not None and target_slot.sortable else None,
                     join_slot=join_slot,
@@ -216,7 +216,7 @@ def build_sort_keys(
                 target=target,
                 descending=key.direction.startswith("Desc"),
                 nulls_first=key.direction.endswith("NullsFirst"),
-                is_datetime=target.column in ("created_at", "updated_at", "deleted_at"),
+                is_datetime=target.column in INSTANT_COLUMNS,
             )
         )
     id_descending = bool(keys and keys[-1].path == ("id",) and keys[-1].direction.startswith("Desc"))
