@@ -15,16 +15,21 @@ from collections.abc import Iterable
 
 from django.test.utils import CaptureQueriesContext
 
-__all__ = ["cost", "cost_of", "written_tables"]
+__all__ = ["cost", "cost_of", "writes", "written_tables"]
 
-#: A write's table: ``INSERT INTO t (``, ``COPY t (``, ``UPDATE t SET``, ``DELETE FROM t WHERE``
+#: A write and its table: ``INSERT INTO t (``, ``COPY t (``, ``UPDATE t SET``, ``DELETE FROM t WHERE``
 #: (an upsert's ``DO UPDATE SET`` is part of its INSERT).
-WRITES = re.compile(r"\b(?:INSERT INTO|COPY|(?<!DO )UPDATE|DELETE FROM) \"?(\w+)\"?\s")
+WRITES = re.compile(r"\b(INSERT INTO|COPY|(?<!DO )UPDATE|DELETE FROM) \"?(\w+)\"?\s")
+
+
+def writes(sql: str) -> list[tuple[str, str]]:
+    """``(verb, table)`` of each INSERT, COPY, UPDATE or DELETE clause of one statement, in order."""
+    return WRITES.findall(sql)
 
 
 def written_tables(sql: str) -> list[str]:
     """The tables one statement writes, once per INSERT, COPY, UPDATE or DELETE clause, in order."""
-    return WRITES.findall(sql)
+    return [table for _, table in writes(sql)]
 
 
 def cost(statements: Iterable[str]) -> int:

@@ -5,8 +5,6 @@ size, at depth 0, 1 and 2; batch creates in one INSERT; and, on PostgreSQL, inde
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +13,7 @@ from apikeys_app.services import create_api_key
 from metadata_app.models import Workspace
 from tests.conftest import ApiClient
 from tests.core.conftest import Records, client_for
-from tests.statements import cost, written_tables
+from tests.statements import cost, writes, written_tables
 
 # What one request costs once the API key was used in the last minute (no last-used write) and
 # the workspace's schema snapshot is cached (both true after one warm-up request):
@@ -148,11 +146,11 @@ def test_batch_create_costs_the_same_for_1_10_and_60_records_and_inserts_in_one_
     # (api-reference §16) wait for each other and go together (60 by COPY); on SQLite, one
     # INSERT each.
     for table in ("core_app_record", "core_app_recordindex"):
-        writes = [q for q in costs[60] if table in written_tables(q)]
+        statements = [q for q in costs[60] if table in written_tables(q)]
         if connection.vendor == "postgresql":
-            assert [q.split(" (")[0] for q in writes] == [f"COPY {table}"], (table, writes)
+            assert [q.split(" (")[0] for q in statements] == [f"COPY {table}"], (table, statements)
         else:
-            assert len(writes) == 2, (table, writes)
+            assert len(statements) == 2, (table, statements)
     if connection.vendor == "postgresql":
         # One record: every insert of the request in one statement.
         inserts = [written_tables(q) for q in costs[1] if written_tables(q)]
@@ -200,16 +198,12 @@ def test_an_update_sends_its_writes_together(api):
 
     # then
     statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
-    writes = [
-        sorted(set(re.findall(r"(INSERT INTO|UPDATE|DELETE FROM) (\w+)", q)))
-        for q in statements
-        if not q.startswith("SELECT")
-    ]
+    written = [sorted(set(writes(q))) for q in statements if not q.startswith("SELECT")]
     if connection.vendor == "postgresql":
         # The key, the record under lock, webhooks, the activity to merge into, and two writes:
         # the record and its stale tokens; then the new tokens, the event and the merged activity.
         assert len(statements) == 6
-        assert writes == [
+        assert written == [
             [("DELETE FROM", "core_app_searchtoken"), ("UPDATE", "core_app_record")],
             [
                 ("INSERT INTO", "core_app_searchtoken"),
@@ -218,7 +212,7 @@ def test_an_update_sends_its_writes_together(api):
             ],
         ]
     else:  # one statement per write
-        assert writes == [
+        assert written == [
             [("UPDATE", "core_app_record")],
             [("DELETE FROM", "core_app_searchtoken")],
             [("INSERT INTO", "core_app_searchtoken")],
