@@ -3,9 +3,10 @@
 Which shape a query takes, so that its cost follows the size of the answer, not of the object:
 
 - **id order, filter on indexed fields only**: the ids come from the index alone (``RecordIndex``
-  ranges, ``ORDER BY record_id LIMIT n``), then the page's records by primary key; the same for a
-  many-to-one filter (``company.name[is]:NULL``: ranges of the join column's slot) that matches at
-  most ``SORT_MATCHES_UP_TO`` records, and a walk in id order probing each record beyond;
+  ranges, ``ORDER BY record_id LIMIT n``), then the page's records by primary key, when one
+  condition is an equality (its key's entries are in id order) or the filter matches at most
+  ``SORT_MATCHES_UP_TO`` records; the same for a many-to-one filter (``company.name[is]:NULL``:
+  ranges of the join column's slot) within that size; beyond, a walk in id order probing each record;
 - **first sort key indexed**: the page walks the index in key order, joined to the records; a
   key's records without a value (NULL key) form their own segment, so each of the four null
   orderings is an index range, merged in one statement;
@@ -117,6 +118,21 @@ def index_conjunction(scope: Scope, node: Node | None) -> list[Leaf] | None:
     return leaves if all(leaf.indexed for leaf in leaves) else None
 
 
+def equality_first(leaves: list[Leaf]) -> list[Leaf] | None:
+    """``leaves`` with an equality first, or None when none is one.
+
+    An equality is one key of the index, whose entries ``(workspace, slot, key, record_id)`` list
+    its records in id order: driven by it, a page in id order reads ``limit`` index entries however
+    many records match (10,000 people of one city: 0.1 ms, against 15 ms for a walk of the records
+    probing each). ``is NULL`` is one key too, but PostgreSQL does not take it as fixing the column
+    for the order, and would sort every record without a value.
+    """
+    for index, leaf in enumerate(leaves):
+        if leaf.condition.op == "eq":
+            return [leaf, *leaves[:index], *leaves[index + 1 :]]
+    return None
+
+
 def is_relation_path(spec: ObjectSpec, path: tuple[str, ...]) -> bool:
     """True when ``path`` starts with a relation or a quantifier (a filter through one, api-reference §11)."""
     if path[0] in QUANTIFIERS:
@@ -186,6 +202,9 @@ def fetch(
                 return page_by_ids(scope, first, ids_sql, ids_params, "g.record_id", cursor, backward, limit, d)
             return fetch_plain(scope, node, keys, cursor, backward, limit, d, probe=True)
     if leaves is not None and (first.is_id or first.slot is not None):
+        driving = equality_first(leaves) if first.is_id else None
+        if driving is not None:
+            return fetch_by_index_filter(scope, driving, first, cursor, backward, limit, d)
         if matches is None:
             matches = count_index_matches(scope, leaves, SORT_MATCHES_UP_TO + 1)
         few = matches <= SORT_MATCHES_UP_TO
