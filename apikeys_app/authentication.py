@@ -23,7 +23,13 @@ from apikeys_app.models import ApiKey
 from apikeys_app.tokens import digest, split_token
 from roles_app.permissions import permissions_for
 
-__all__ = ["ApiKeyAuthentication", "ApiKeyPrincipal", "AuthenticationError", "authenticate_header"]
+__all__ = [
+    "ApiKeyAuthentication",
+    "ApiKeyPrincipal",
+    "AuthenticationError",
+    "authenticate_header",
+    "register_workspace_fact",
+]
 
 #: ``last_used_at`` is written at most this often per key, to keep reads free of writes.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -78,10 +84,28 @@ def authenticate_header(header: str | None) -> ApiKey:
 KEY_QUERY = (
     "SELECT k.id, k.name, k.digest, k.last4, k.expires_at, k.revoked_at, k.last_used_at, k.deleted_at, "
     "k.created_at, k.updated_at, w.id, w.display_name, w.metadata_version, w.created_at, w.updated_at, "
-    "r.id, r.version "
+    "r.id, r.version{facts} "
     "FROM apikeys_app_apikey k JOIN metadata_app_workspace w ON w.id = k.workspace_id "
     "LEFT JOIN roles_app_role r ON r.id = COALESCE(k.role_id, w.default_role_id) WHERE k.key_id = %s"
 )
+
+#: Facts about the key's workspace that other apps read in the key's statement, instead of a
+#: statement of their own per request: ``attribute -> SQL expression over the workspace row w``.
+#: Each is set on the loaded workspace as that attribute. Apps register theirs in ``ready()``
+#: (this app imports none of them).
+WORKSPACE_FACTS: dict[str, str] = {}
+
+
+def register_workspace_fact(attribute: str, sql: str) -> None:
+    """Read ``sql`` (an expression over the workspace row ``w``) with every key, as ``workspace.<attribute>``."""
+    WORKSPACE_FACTS[attribute] = sql
+
+
+def key_query() -> str:
+    """``KEY_QUERY`` with the registered workspace facts as its last columns."""
+    return KEY_QUERY.format(facts="".join(f", {sql}" for sql in WORKSPACE_FACTS.values()))
+
+
 KEY_FIELDS = [
     "id", "workspace_id", "name", "key_id", "digest", "last4", "expires_at", "revoked_at", "last_used_at",
     "deleted_at", "created_at", "updated_at",
@@ -111,7 +135,7 @@ def api_key_of(request: Request) -> ApiKey:
 def load_key(key_id: str) -> ApiKey | None:
     """The API key ``key_id`` with its workspace loaded (as the ORM would load them), or None."""
     with connection.cursor() as cursor:
-        cursor.execute(KEY_QUERY, [key_id])
+        cursor.execute(key_query(), [key_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -128,6 +152,8 @@ def load_key(key_id: str) -> ApiKey | None:
         WORKSPACE_FIELDS,
         [workspace_id, row[11], row[12], as_instant(row[13]), as_instant(row[14])],
     )
+    for attribute, value in zip(WORKSPACE_FACTS, row[17:], strict=True):
+        setattr(api_key.workspace, attribute, value)
     # Compiled once per role version per process (roles_app.permissions): no further query.
     api_key.permissions = permissions_for(as_uuid(row[15]) if row[15] is not None else None, row[16])
     return api_key

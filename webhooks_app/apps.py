@@ -22,14 +22,17 @@ class WebhooksAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apikeys_app.authentication import register_workspace_fact
         from core_app.graphql.synthesis import register_query_field
         from metadata_app.graphql.schema import register_extension
         from webhooks_app import (
             events,  # noqa: F401  (connects on_records_changed)
             receivers,  # noqa: F401  (deletes a deleted workspace's events)
         )
+        from webhooks_app.events import HAS_LIVE_WEBHOOKS
         from webhooks_app.graphql import EVENTS_FIELD, WebhookMutations, WebhookQueries, events_field
 
+        register_workspace_fact("has_live_webhooks", HAS_LIVE_WEBHOOKS)
         register_extension(WebhookQueries, WebhookMutations)
         register_query_field(EVENTS_FIELD, events_field)  # the event feed on /graphql
         post_migrate.connect(restore_event_clock, sender=self)

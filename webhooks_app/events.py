@@ -197,8 +197,23 @@ def live_webhooks(workspace_id: Any) -> list[LiveWebhook]:
     ]
 
 
+#: Whether the workspace has a live webhook, read with the request's API key
+#: (``apikeys_app.authentication.register_workspace_fact``, registered in ``apps.py``): a write
+#: in a workspace without webhooks then sends no statement for them.
+HAS_LIVE_WEBHOOKS = (
+    f"EXISTS (SELECT 1 FROM {Webhook._meta.db_table} h WHERE h.workspace_id = w.id AND h.deleted_at IS NULL)"
+)
+
+
 def plan_deliveries(ctx: RecordContext, events: list[NewEvent], changes: list[Any]) -> list[Delivery]:
-    """A delivery for every (event, live webhook of the workspace whose operations, fields and filter select it)."""
+    """A delivery for every (event, live webhook of the workspace whose operations, fields and filter select it).
+
+    When the request's key found no live webhook in the workspace, there is none to read (webhooks
+    are changed through ``/metadata`` and REST, never in the request of a record write).
+    """
+    known = getattr(ctx.workspace, "has_live_webhooks", None)  # a boolean (0 or 1 on SQLite), None when not read
+    if known is not None and not known:
+        return []
     webhooks = live_webhooks(ctx.workspace_id)
     if not webhooks:
         return []

@@ -72,7 +72,7 @@ class WorkspaceGraphQLView(GraphQLEndpointView):
         # The role's schema holds narrowed specs; the record service always gets the whole object.
         # The request is the resolvers' GraphQL context: they find this function on it.
         request.record_context_for = lambda spec: RecordContext(  # type: ignore[attr-defined]
-            api_key.workspace_id, snapshot, objects[spec.id], actor, access
+            api_key.workspace_id, snapshot, objects[spec.id], actor, access, workspace=api_key.workspace
         )
         # What root fields beyond the objects (the event feed) read: the workspace, its data model, the role.
         request.workspace_scope = (api_key.workspace_id, snapshot, access)  # type: ignore[attr-defined]

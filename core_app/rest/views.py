@@ -50,7 +50,12 @@ def record_context(request: Request, plural: str) -> RecordContext:
             raise BadRequest(f"object '{plural}' not found. Did you mean '{singular.name_plural}'?")
         raise BadRequest(f"object '{plural}' not found. eg: companies")
     return RecordContext(
-        api_key.workspace_id, snapshot, spec, api_actor(api_key.name, api_key.pk), record_access(api_key.permissions)
+        api_key.workspace_id,
+        snapshot,
+        spec,
+        api_actor(api_key.name, api_key.pk),
+        record_access(api_key.permissions),
+        workspace=api_key.workspace,
     )
 
 
@@ -273,7 +278,10 @@ class SearchView(APIView):
         snapshot = schema_registry.snapshot(api_key.workspace)
         access = record_access(api_key.permissions)
         actor = api_actor(api_key.name, api_key.pk)
-        contexts = [RecordContext(api_key.workspace_id, snapshot, spec, actor, access) for spec in snapshot.objects]
+        contexts = [
+            RecordContext(api_key.workspace_id, snapshot, spec, actor, access, workspace=api_key.workspace)
+            for spec in snapshot.objects
+        ]
         query = request.query_params
         page = search(
             contexts,

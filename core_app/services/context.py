@@ -52,6 +52,9 @@ class RecordContext:
     ``access`` is what the caller's role grants (``core_app.access``); None lets the operation do
     everything (a role without restrictions on records, or a trusted caller). ``system`` marks what
     an allowed operation does in turn (a cascade): it may write objects the API keeps read-only.
+    ``workspace`` is the workspace row as the request's API key loaded it, with the facts other
+    apps read alongside (``apikeys_app.authentication.register_workspace_fact``); None outside
+    a request, where each fact is read when needed.
     """
 
     workspace_id: Any
@@ -60,6 +63,7 @@ class RecordContext:
     actor: dict[str, Any]
     access: RolePermissions | None = None
     system: bool = False
+    workspace: Any = None
 
     @property
     def ws(self) -> str:
@@ -77,12 +81,16 @@ class RecordContext:
 
     def for_object(self, spec: ObjectSpec) -> RecordContext:
         """The same context on another object."""
-        return RecordContext(self.workspace_id, self.snapshot, spec, self.actor, self.access, self.system)
+        return RecordContext(
+            self.workspace_id, self.snapshot, spec, self.actor, self.access, self.system, self.workspace
+        )
 
     def as_system(self) -> RecordContext:
         """The same context without the role's limits: for what an allowed operation does in turn
         (a destroy's cascade to dependent records, a merge destroying the merged-away records)."""
-        return RecordContext(self.workspace_id, self.snapshot, self.spec, self.actor, system=True)
+        return RecordContext(
+            self.workspace_id, self.snapshot, self.spec, self.actor, system=True, workspace=self.workspace
+        )
 
     def referencing(self) -> Iterator[tuple[RecordContext, FieldSpec]]:
         """For each ONE_TO_MANY relation: the related object's context and its join field here."""

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from core_app.services import writing
@@ -17,7 +18,7 @@ from metadata_app.registry import schema_registry
 from tests.conftest import ApiClient
 from tests.seeding import make_client, other_workspace, seeded_workspaces, workspace  # noqa: F401
 from tests.webhooks.conftest import created
-from webhooks_app.events import matches
+from webhooks_app.events import LIVE_WEBHOOKS, matches
 from webhooks_app.models import Delivery, Event
 
 seeded_workspace_ids = seeded_workspaces("module")
@@ -311,6 +312,27 @@ def test_changes_are_recorded_as_events_even_without_webhooks(api):
     # then
     assert list(Event.objects.values_list("name", "record_id")) == [("person.created", uuid.UUID(record_id))]
     assert DBTaskResult.objects.count() == 0
+
+
+def test_a_write_reads_the_webhooks_only_while_the_workspace_has_one(api, hooks, receiver, run_worker):
+    def webhook_reads(write: Callable[[], Any]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            write()
+        return sum(LIVE_WEBHOOKS.split(" WHERE ")[0] in q["sql"] for q in captured.captured_queries)
+
+    # given: no webhook: a write reads none (the key's statement said there are none)
+    assert webhook_reads(lambda: person(api, "Ada")) == 0
+    # when: one is created (its delivery sent), then deleted
+    hook = hooks.create(receiver.url())
+    with_one = webhook_reads(lambda: person(api, "Grace"))
+    run_worker()
+    assert api.delete(f"/rest/metadata/webhooks/{hook['id']}")[0] == 200
+    after_delete = webhook_reads(lambda: person(api, "Linus"))
+    run_worker()
+
+    # then: the next write read it and was delivered; after its deletion, none is read again
+    assert (with_one, after_delete) == (1, 0)
+    assert [r.json()["record"]["name"]["firstName"] for r in receiver.requests] == ["Grace"]
 
 
 @pytest.mark.parametrize(
