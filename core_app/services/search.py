@@ -304,22 +304,32 @@ def range_sql(
     )
 
 
-def plan_for(ctx: RecordContext, words: list[str], fields: tuple[FieldSpec, ...]) -> Plan:
-    """The plan of one object: each (word, field) range counted up to one row past the broad bound.
+def plans_for(searched: list[tuple[RecordContext, tuple[FieldSpec, ...]]], words: list[str]) -> list[Plan]:
+    """The plan of each object (with the fields searched in it): each (word, field) range counted up
+    to one row past the broad bound.
 
-    One statement, read from the index alone: a broad word costs ``broad_range_rows`` index entries
-    per field here, whatever its real size.
+    One statement for every object, read from the index alone: a broad word costs
+    ``broad_range_rows`` index entries per field here, whatever its real size.
     """
-    label = ctx.spec.label_identifier
-    label_id = label.id if label is not None and label in fields else None
-    pairs = [(w, f.id) for w in range(len(words)) for f in fields]
-    params: list[Any] = []
     bound = broad_range_rows() + 1
-    counts = ", ".join(
-        f"(SELECT COUNT(*) FROM ({range_sql(ctx, words, w, f, params)} LIMIT {bound}) c)" for w, f in pairs
-    )
-    (sizes,) = rows(f"SELECT {counts}", params)
-    return Plan(ctx, words, fields, label_id, {pair: int(size) for pair, size in zip(pairs, sizes, strict=True)})
+    params: list[Any] = []
+    counts: list[str] = []
+    pairs_of: list[list[tuple[int, str]]] = []
+    for ctx, fields in searched:
+        pairs = [(w, f.id) for w in range(len(words)) for f in fields]
+        counts += [f"(SELECT COUNT(*) FROM ({range_sql(ctx, words, w, f, params)} LIMIT {bound}) c)" for w, f in pairs]
+        pairs_of.append(pairs)
+    if not counts:
+        return []
+    (sizes,) = rows(f"SELECT {', '.join(counts)}", params)
+    plans, start = [], 0
+    for (ctx, fields), pairs in zip(searched, pairs_of, strict=True):
+        label = ctx.spec.label_identifier
+        label_id = label.id if label is not None and label in fields else None
+        measured = sizes[start : start + len(pairs)]
+        plans.append(Plan(ctx, words, fields, label_id, {p: int(n) for p, n in zip(pairs, measured, strict=True)}))
+        start += len(pairs)
+    return plans
 
 
 def ranked_sql(plan: Plan, cursor: Cursor | None, cap: int, narrow_only: bool) -> tuple[str, list[Any]]:
@@ -484,33 +494,35 @@ def walked_read(plan: Plan, node: Node | None, cursor: Cursor | None, limit: int
         last, read, batch = records[-1][0], read + len(records), min(batch * 4, 1000)
 
 
-def read_object(
-    ctx: RecordContext, words: list[str], node: Node | None, cursor: Cursor | None, limit: int
-) -> list[Found]:
-    """The first ``limit`` matches of one object after ``cursor``, in its order.
-
-    With words: each (word, field) range of the index is counted up to a bound. When every range is
-    narrow, the ranking is read from the index (``ranked_read``); when one is broad (a common name, a
-    one-letter prefix), the object is walked in id order (``walked_read``), so a broad word never
-    makes the search rank every matching record; a walk past its budget gives way to the ranking.
-    """
+def read_every_record(ctx: RecordContext, node: Node | None, cursor: Cursor | None, limit: int) -> list[Found]:
+    """A search without words: every record, ranks 0 (Twenty: every record with a search vector), in id order."""
     d = dialect()
     trash = node is not None and mentions_field(node, "deletedAt")
+    params: list[Any] = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)]
+    where = "r.workspace_id = %s AND r.object_id = %s" + ("" if trash else " AND r.deleted_at IS NULL")
+    compiled = compile_filter(node, ctx.spec, Source(d), ctx.ws)
+    where += f" AND {compiled.sql}"
+    params += compiled.params
+    where += seek_sql(ctx, cursor, params, False)
+    sql = f"SELECT r.id, r.data FROM core_app_record r WHERE {where} ORDER BY r.id LIMIT {int(limit)}"
+    return [Found(ctx.spec, d.uuid_out(row[0]), 0, 0, loads(row[1]) or {}) for row in rows(sql, params)]
+
+
+def searched_fields(ctx: RecordContext) -> tuple[FieldSpec, ...]:
+    """The object's search fields that the caller's role reads (none: nothing of it can match)."""
     readable = readable_search_fields(ctx)
-    if not words:
-        # No word: every record, ranks 0 (Twenty: every record with a search vector), in id order.
-        params: list[Any] = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)]
-        where = "r.workspace_id = %s AND r.object_id = %s" + ("" if trash else " AND r.deleted_at IS NULL")
-        compiled = compile_filter(node, ctx.spec, Source(d), ctx.ws)
-        where += f" AND {compiled.sql}"
-        params += compiled.params
-        where += seek_sql(ctx, cursor, params, False)
-        sql = f"SELECT r.id, r.data FROM core_app_record r WHERE {where} ORDER BY r.id LIMIT {int(limit)}"
-        return [Found(ctx.spec, d.uuid_out(row[0]), 0, 0, loads(row[1]) or {}) for row in rows(sql, params)]
-    fields = tuple(f for f in search_fields(ctx.spec).fields if readable is None or f in readable)
-    if not fields:
-        return []  # no search field the role reads: nothing can match
-    plan = plan_for(ctx, words, fields)
+    return tuple(f for f in search_fields(ctx.spec).fields if readable is None or f in readable)
+
+
+def read_object(plan: Plan, node: Node | None, cursor: Cursor | None, limit: int) -> list[Found]:
+    """The first ``limit`` matches of the planned object after ``cursor``, in its order.
+
+    When every (word, field) range is narrow, the ranking is read from the index (``ranked_read``);
+    when one is broad (a common name, a one-letter prefix), the object is walked in id order
+    (``walked_read``), so a broad word never makes the search rank every matching record; a walk
+    past its budget gives way to the ranking.
+    """
+    trash = node is not None and mentions_field(node, "deletedAt")
     if plan.broad():
         walked = walked_read(plan, node, cursor, limit, trash)
         if walked is not None:
@@ -558,8 +570,14 @@ def search(
     check_filter(node)
     cursor = decode_cursor(after, len(words)) if after not in (None, "") else None
     found: list[Found] = []
-    for ctx in objects_to_search(contexts, included, excluded):
-        found += read_object(ctx, words, node, cursor, limit + 1)
+    searched = objects_to_search(contexts, included, excluded)
+    if not words:
+        for ctx in searched:
+            found += read_every_record(ctx, node, cursor, limit + 1)
+    else:
+        with_fields = [(ctx, fields) for ctx in searched if (fields := searched_fields(ctx))]
+        for plan in plans_for(with_fields, words):
+            found += read_object(plan, node, cursor, limit + 1)
     found.sort(key=Found.order)
     page = found[:limit]
     hits = []

@@ -322,6 +322,10 @@ def test_queries_do_not_grow_with_the_page_size(api, records, data):
     with CaptureQueriesContext(connection) as captured:
         rest_search(api, search_input="ada", limit="100")
     assert len(captured) == counts[0]
+    # every searchable object's word ranges are counted in one statement, whatever their number
+    plans = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT (SELECT COUNT(*)")]
+    assert len(plans) == 1
+    assert {"core_app_searchtoken", "LIMIT"} <= set(plans[0].replace("(", " ").split())
 
 
 def test_trashed_best_matches_do_not_hide_the_live_ones(api, gql, records):
