@@ -697,16 +697,17 @@ def relation_id_set(
         return None
     group = groups[0]
     d = dialect()
-    ids_params: list[Any] = []
     if group.quantifier is None and group.source_slot is not None:
+        ids_params: list[Any] = []
         ids = target_ids(group, group.child, False, workspace_id, d, ids_params)
         sets = join_key_sets(group, ids, ids_params, on_missing(group.child, False), d, workspace_id)
         branches = [records_with_keys(key_set, group.source_slot, d, workspace_id, params) for key_set in sets]
-        sql = f"SELECT g.record_id FROM ({' UNION ALL '.join(branches)}{d.fence}) AS g WHERE 1 = 1"
+        source = f"{' UNION ALL '.join(branches)}{d.fence}"
     elif group.quantifier == "_some" and group.inverse_slot is not None and not always_true(group.child):
-        sql = f"SELECT g.record_id FROM ({some_target_sources(group, spec, workspace_id, d, params)}) AS g WHERE 1 = 1"
+        source = some_target_sources(group, spec, workspace_id, d, params)
     else:
         return None
+    sql = f"SELECT g.record_id FROM ({source}) AS g WHERE 1 = 1"
     for leaf in leaves:
         sql += f" AND {row_probe(leaf, d, 'g.record_id', params)}"
     return sql
