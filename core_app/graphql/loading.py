@@ -30,6 +30,7 @@ from core_app.services.output import NESTED_LIMIT
 from core_app.services.reading import Page, scope_of
 from core_app.store.records import RecordRow
 from metadata_app.services.names import cap
+from metadata_app.specs import ObjectSpec
 
 __all__ = ["Loader", "page_size"]
 
@@ -184,6 +185,10 @@ class Loader:
         names = [nodes[0].name.value for nodes in self.selections(connection_type, field_nodes).values()]
         return [name for name in dict.fromkeys(names) if name not in CONNECTION_KEYS]
 
+    def selects_total_count(self, spec: ObjectSpec, field_nodes: list[FieldNode]) -> bool:
+        """Whether the root connection of ``spec`` selects ``totalCount``."""
+        return "totalCount" in self.aggregate_names(f"{cap(spec.name_singular)}Connection", field_nodes)
+
     @staticmethod
     def parse_aggregates(ctx: RecordContext, names: list[str]) -> list[Any]:
         """Resolve aggregate names; a clear GraphQL error for an unknown one."""
@@ -213,7 +218,7 @@ class Loader:
         scope = scope_of(ctx, node_filter)
         values: dict[str, Any] = {}
         if "totalCount" in names:  # counters and the index answer counts without reading records
-            values["totalCount"] = count(scope, node_filter)
+            values["totalCount"] = page.total_count if page.total_count is not None else count(scope, node_filter)
         others = [name for name in names if name != "totalCount"]
         if others:
             values.update(aggregate(scope, node_filter, self.parse_aggregates(ctx, others)))

@@ -56,6 +56,7 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
     def resolve_many(root, info, filter=None, orderBy=None, first=None, last=None, after=None, before=None):
         ctx = context_of(info, spec)
         node = parse_graphql_filter(plain(filter))
+        loader = Loader(info)
         page = find_many(
             ctx,
             node,
@@ -63,10 +64,11 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
             page_size(first, last),
             after,
             before,
-            with_count=False,
+            # Counted only when asked for (with the page, so a shape that reads every match reads them once).
+            with_count=loader.selects_total_count(spec, info.field_nodes),
             from_end=last is not None,
         )
-        return Loader(info).connection(ctx, page, info.field_nodes, node)
+        return loader.connection(ctx, page, info.field_nodes, node)
 
     @graphql_errors
     def resolve_one(root, info, filter=None):

@@ -45,7 +45,17 @@ from core_app.store.slots import ObjectSlots, Slot, object_slots
 from core_app.store.sql import Dialect, dialect, in_list, rows
 from metadata_app.specs import ObjectSpec, SchemaSnapshot
 
-__all__ = ["Fetched", "Scope", "aggregate", "aggregate_by_parent", "count", "fetch", "fetch_latest", "read_rows"]
+__all__ = [
+    "Fetched",
+    "Scope",
+    "aggregate",
+    "aggregate_by_parent",
+    "count",
+    "fetch",
+    "fetch_latest",
+    "fetch_page",
+    "read_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,8 @@ class Fetched:
 
     rows: list[RecordRow]
     sort_values: list[list[Any]]
+    #: How many records match the filter, when the page's statement counted them (``fetch_page``).
+    total: int | None = None
 
 
 def index_conjunction(scope: Scope, node: Node | None) -> list[Leaf] | None:
@@ -216,6 +228,38 @@ def fetch(
     if first.slot is not None and scope.slots is not None:
         return fetch_by_index_order(scope, node, keys, cursor, backward, limit, d, exclude_ids)
     return fetch_plain(scope, node, keys, cursor, backward, limit, d, exclude_ids)
+
+
+def fetch_page(
+    scope: Scope,
+    node: Node | None,
+    keys: list[SortKey],
+    cursor: list[Any] | None,
+    backward: bool,
+    limit: int,
+    with_count: bool,
+) -> Fetched:
+    """:func:`fetch`, with ``total`` set to :func:`count` when ``with_count``.
+
+    Counted first (the number of matches also tells :func:`fetch` which shape the page takes),
+    except where both would read every match: a relation filter in id order (``people._some...``,
+    ``company.name[eq]:X``) selects its ids from a set that is built whole, so the page and its
+    count come from one reading of that set, in one statement (r2 at 1M: two 13 ms statements
+    become one). A page after a cursor that comes back empty counts on its own.
+    """
+    if with_count and node is not None and keys[0].is_id and index_conjunction(scope, node) is None:
+        params: list[Any] = []
+        ids_sql = relation_id_set(node, scope.spec, scope.workspace_id, scope.slots, scope.snapshot, params)
+        if ids_sql is not None:
+            d = dialect()
+            fetched = page_by_ids(scope, keys[0], ids_sql, params, "g.record_id", cursor, backward, limit, d, True)
+            if fetched.total is None:  # no row carried the count
+                fetched.total = 0 if cursor is None else count_ids(ids_sql, params)
+            return fetched
+    total = count(scope, node) if with_count else None
+    fetched = fetch(scope, node, keys, cursor, backward, limit, matches=total)
+    fetched.total = total
+    return fetched
 
 
 def fetch_latest(scope: Scope, node: Node, limit: int) -> list[RecordRow]:
@@ -441,20 +485,38 @@ def page_by_ids(
     backward: bool,
     limit: int,
     d: Dialect,
+    counted: bool = False,
 ) -> Fetched:
     """A page in id order: ``limit`` ids after ``cursor`` from ``ids_sql`` (a SELECT of ``id_column``
-    ending with its WHERE clause), read once, then their records by primary key."""
-    params: list[Any] = []
+    ending with its WHERE clause), read once, then their records by primary key.
+
+    ``counted``: ``ids_sql`` is read once, as a common table expression, for the page and for
+    ``total``, the number of ids it selects (carried by every row; None when the page is empty).
+    """
+    params: list[Any] = list(ids_params) if counted else []
     scope_sql = scope.where_by_id(Source(d), params)
-    params += ids_params
     descending, _ = key.directions(backward)
     comparison, direction = ("<", "DESC") if descending else (">", "ASC")
+    common, total = "", ""
+    if counted:
+        # Referenced twice, the ids are read once, into a materialised table (PostgreSQL and SQLite alike).
+        common, total = f"WITH ids(record_id) AS ({ids_sql}) ", ", (SELECT COUNT(*) FROM ids)"
+        ids_sql, id_column = "SELECT i.record_id FROM ids i WHERE 1 = 1", "i.record_id"
+    else:
+        params += ids_params
     if cursor is not None:
         ids_sql += f" AND {id_column} {comparison} %s"
         params.append(d.uuid_in(cursor[0]))
     page_ids = d.in_ids("r.id", f"{ids_sql} ORDER BY {id_column} {direction} LIMIT {int(limit)}")
-    sql = f"SELECT {select_list()}, r.id FROM core_app_record r WHERE {scope_sql} AND {page_ids} ORDER BY r.id {direction}"
-    return read_rows(rows(sql, params), [key], d, scope)
+    sql = (
+        f"{common}SELECT {select_list()}, r.id{total} FROM core_app_record r WHERE {scope_sql} AND {page_ids} "
+        f"ORDER BY r.id {direction}"
+    )
+    result = rows(sql, params)
+    fetched = read_rows(result, [key], d, scope)
+    if counted and result:
+        fetched.total = int(result[0][-1])
+    return fetched
 
 
 def fetch_by_index_order(

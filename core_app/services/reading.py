@@ -9,7 +9,7 @@ from typing import Any, overload
 from core_app import access
 from core_app.query.ast import Node, OrderKey
 from core_app.query.ordering import InvalidCursor, SortKey, build_sort_keys, decode_cursor, encode_cursor
-from core_app.query.planner import Scope, count, fetch
+from core_app.query.planner import Scope, count, fetch, fetch_page
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput, RecordNotFound
 from core_app.store.records import RecordRow, fetch_by_ids
@@ -121,9 +121,7 @@ def find_many(
             f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by"
         ) from None
     backward = before is not None or (from_end and after is None)
-    # Counted first: the number of matches also tells the planner which shape the page takes.
-    total = count(scope, node) if with_count else None
-    fetched = fetch(scope, node, keys, cursor, backward, limit + 1, matches=total)
+    fetched = fetch_page(scope, node, keys, cursor, backward, limit + 1, with_count)
     more = len(fetched.rows) > limit
     rows, values = fetched.rows[:limit], fetched.sort_values[:limit]
     if backward:
@@ -132,7 +130,7 @@ def find_many(
     return Page(
         records=rows,
         cursors=Cursors(values, keys),
-        total_count=total,
+        total_count=fetched.total,
         # As Twenty's runner (api-reference 1.5): each flag speaks only for the direction being
         # paged, so hasNextPage is false on a backward page and hasPreviousPage on a forward one.
         has_next_page=more and not backward,
