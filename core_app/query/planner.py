@@ -167,6 +167,23 @@ def index_ids_sql(scope: Scope, leaves: list[Leaf], d: Dialect, params: list[Any
 #: ``limit * records / matches`` probes), which costs less than sorting that many matches.
 SORT_MATCHES_UP_TO = 10_000
 
+#: How many matches cost as much to read from the index and sort by id as one probe of a walk in id
+#: order (at 1M people: 11,033 matches read and sorted in 3.6 ms; a walk's 5,110 probes, 12.2 ms).
+MATCHES_PER_PROBE = 8
+
+
+def cheaper_to_sort(scope: Scope, matches: int, limit: int) -> bool:
+    """Whether a page in id order is cut from the sorted matches (``matches``: an exact count).
+
+    A walk in id order probes about ``limit * records / matches`` records to fill the page, where
+    sorting reads every match: the page is sorted while ``matches ** 2 <= MATCHES_PER_PROBE * limit
+    * records``, and always up to ``SORT_MATCHES_UP_TO`` (below which the object's size is not read;
+    above, it is read from its counters, one statement). At 1M people that is up to 22,000 matches.
+    """
+    if matches <= SORT_MATCHES_UP_TO:
+        return True
+    return matches * matches <= MATCHES_PER_PROBE * limit * counts.live_count(scope.workspace_id, scope.spec.id)
+
 
 def fetch(
     scope: Scope,
@@ -217,11 +234,14 @@ def fetch(
         driving = equality_first(leaves) if first.is_id else None
         if driving is not None:
             return fetch_by_index_filter(scope, driving, first, cursor, backward, limit, d)
+        exact = matches is not None
         if matches is None:
             matches = count_index_matches(scope, leaves, SORT_MATCHES_UP_TO + 1)
         few = matches <= SORT_MATCHES_UP_TO
         if first.is_id:
-            if few:
+            # A capped count says only "more than SORT_MATCHES_UP_TO": the object's size decides
+            # between sort and walk only when the matches were counted exactly.
+            if few or (exact and cheaper_to_sort(scope, matches, limit)):
                 return fetch_by_index_filter(scope, leaves, first, cursor, backward, limit, d)
             return fetch_plain(scope, node, keys, cursor, backward, limit, d, probe=True)
         return fetch_by_index_order(scope, node, keys, cursor, backward, limit, d, None, leaves if few else None)

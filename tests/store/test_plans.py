@@ -329,8 +329,9 @@ def test_a_page_of_an_equality_reads_its_key_in_id_order(api, crowd, monkeypatch
 def test_a_walk_probes_each_record_by_the_index_primary_key(api, crowd, monkeypatch):
     # given: the people whose last name starts with "L12" (440 of them) beyond the size up to which
     # a page is cut from the sorted matches (lowered here, as above): the page walks the people
-    # in id order and checks each one's name
+    # in id order and checks each one's name (whatever the object's size)
     monkeypatch.setattr(planner, "SORT_MATCHES_UP_TO", 100)
+    monkeypatch.setattr(planner, "MATCHES_PER_PROBE", 0)
     # when
     statements = request_sql(api, "/rest/people", filter="name.lastName[startsWith]:L12", limit="20")
     # then: each check reads that person's own row of the name's slot by the primary key, never the
@@ -341,3 +342,19 @@ def test_a_walk_probes_each_record_by_the_index_primary_key(api, crowd, monkeypa
     assert_indexed([plan], "record_live|core_app_record_pkey")
     assert re.search(r"Index (Only )?Scan using core_app_recordindex_pkey on core_app_recordindex", plan), plan
     assert "record_index_key" not in plan, plan
+
+
+def test_a_page_in_id_order_sorts_the_matches_while_that_costs_less_than_a_walk(api, crowd, monkeypatch):
+    # given: the 440 people whose last name starts with "L12", beyond SORT_MATCHES_UP_TO (lowered
+    # to 100, as above) but few for 20,000 people: a walk would probe about 21 x 20,000 / 440 = 950
+    # people, sorting reads the 440 matches (440 ** 2 <= 8 x 21 x 20,000)
+    monkeypatch.setattr(planner, "SORT_MATCHES_UP_TO", 100)
+    # when
+    statements = request_sql(api, "/rest/people", filter="name.lastName[startsWith]:L12", limit="20")
+    # then: the page's ids are the first 21 of the sorted matches, read from the name's index range
+    pages = [sql for sql in statements if "LIMIT 21" in sql]
+    assert len(pages) == 1
+    plan = plan_of(pages[0])
+    assert_indexed([plan], "record_index_key")
+    assert "record_live" not in plan, plan
+    assert rows_read(pages[0]) == 440
