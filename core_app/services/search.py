@@ -367,18 +367,24 @@ def ranked_sql(plan: Plan, cursor: Cursor | None, cap: int, narrow_only: bool) -
     return sql + f" ORDER BY m.matched DESC, m.in_label DESC, m.record_id LIMIT {int(cap)}", params
 
 
-def kept_records(ctx: RecordContext, ids: list[str], node: Node | None, trash: bool) -> dict[str, dict[str, Any]]:
-    """The data of the records among ``ids`` the search keeps: live ones (unless ``trash``) matching ``node``."""
+def ranked_records(
+    plan: Plan, node: Node | None, cursor: Cursor | None, cap: int, trash: bool, narrow_only: bool
+) -> list[tuple[str, int, int, bool, Any]]:
+    """``ranked_sql``'s candidates in rank order: id, ranks, whether the search keeps the record (live
+    unless ``trash``, matching ``node``) and its stored data (still encoded). One statement: the
+    records joined by primary key to the ranked ids."""
     d = dialect()
-    src = Source(d)
-    compiled = compile_filter(node, ctx.spec, src, ctx.ws)
-    among, among_params = d.one_of("r.id", [d.uuid_in(i) for i in ids], "uuid")
+    ctx = plan.ctx
+    ranked, params = ranked_sql(plan, cursor, cap, narrow_only)
+    compiled = compile_filter(node, ctx.spec, Source(d), ctx.ws)
+    params += [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id), *compiled.params]
     sql = (
-        f"SELECT r.id, r.data FROM core_app_record r WHERE r.workspace_id = %s AND r.object_id = %s "
-        f"AND {among}{'' if trash else ' AND r.deleted_at IS NULL'} AND {compiled.sql}"
+        f"SELECT c.record_id, c.matched, c.in_label, r.data, r.id FROM ({ranked}) c LEFT JOIN core_app_record r "
+        f"ON r.workspace_id = %s AND r.object_id = %s AND r.id = c.record_id"
+        f"{'' if trash else ' AND r.deleted_at IS NULL'} AND {compiled.sql} "
+        "ORDER BY c.matched DESC, c.in_label DESC, c.record_id"
     )
-    params = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id), *among_params, *compiled.params]
-    return {d.uuid_out(row[0]): loads(row[1]) or {} for row in rows(sql, params)}
+    return [(d.uuid_out(row[0]), int(row[1]), int(row[2]), row[4] is not None, row[3]) for row in rows(sql, params)]
 
 
 def walk_rows(
@@ -428,20 +434,17 @@ def ranked_read(
     plan: Plan, node: Node | None, cursor: Cursor | None, limit: int, trash: bool, narrow_only: bool = False
 ) -> list[Found]:
     """The first ``limit`` matches after ``cursor`` by the index's ranking (of the narrow ranges' records only,
-    with ``narrow_only``): the best-ranked ids (a few more than the page needs), then their records by
-    primary key; only when trashed or filtered-out records leave the page short is a further, larger
-    batch read (from the last id seen)."""
-    d = dialect()
+    with ``narrow_only``): the best-ranked ids (a few more than the page needs) joined to their records
+    by primary key, in one statement; only when trashed or filtered-out records leave the page short
+    is a further, larger batch read (from the last id seen)."""
     ctx = plan.ctx
     found: list[Found] = []
     cap = max(2 * limit, 50)
     while True:
-        sql, params = ranked_sql(plan, cursor, cap, narrow_only)
-        candidates = [(d.uuid_out(row[0]), int(row[1]), int(row[2])) for row in rows(sql, params)]
+        candidates = ranked_records(plan, node, cursor, cap, trash, narrow_only)
         if not candidates:
             return found
-        kept = kept_records(ctx, [c[0] for c in candidates], node, trash)
-        found += [Found(ctx.spec, i, m, lab, kept[i]) for i, m, lab in candidates if i in kept]
+        found += [Found(ctx.spec, i, m, lab, loads(data) or {}) for i, m, lab, kept, data in candidates if kept]
         if len(found) >= limit or len(candidates) < cap:
             return found[:limit]
         last = candidates[-1]
@@ -577,7 +580,8 @@ def search(
     else:
         with_fields = [(ctx, fields) for ctx in searched if (fields := searched_fields(ctx))]
         for plan in plans_for(with_fields, words):
-            found += read_object(plan, node, cursor, limit + 1)
+            if any(plan.sizes.values()):  # else no record of the object holds any word: nothing to read
+                found += read_object(plan, node, cursor, limit + 1)
     found.sort(key=Found.order)
     page = found[:limit]
     hits = []

@@ -310,7 +310,7 @@ def test_workspaces_are_sealed(api, gql, other_api, other_records, data):
     assert gql_search(gql, "byron", 20)["edges"] == []
 
 
-def test_queries_do_not_grow_with_the_page_size(api, records, data):
+def test_queries_do_not_grow_with_the_page_size(api, records, data, search_path):
     records.batch("people", [{"name": {"firstName": f"Ada{i}", "lastName": "Clone"}} for i in range(12)])
     counts = []
     for limit in ("1", "10"):
@@ -326,6 +326,16 @@ def test_queries_do_not_grow_with_the_page_size(api, records, data):
     plans = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT (SELECT COUNT(*)")]
     assert len(plans) == 1
     assert {"core_app_searchtoken", "LIMIT"} <= set(plans[0].replace("(", " ").split())
+    # then (ranked from the index) each object holding the word (person, company, opportunity, note)
+    # is ranked with its records in one statement; the others are not read at all
+    if search_path == "ranked":
+        reads = [
+            q["sql"]
+            for q in captured.captured_queries
+            if "core_app_searchtoken" in q["sql"] or "core_app_record " in q["sql"]
+        ]
+        assert len(reads) == 5
+        assert all("LEFT JOIN core_app_record r ON" in sql for sql in reads[1:])
 
 
 def test_trashed_best_matches_do_not_hide_the_live_ones(api, gql, records):
