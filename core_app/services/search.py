@@ -112,7 +112,12 @@ class Found:
     record_id: str
     matched: int
     in_label: int
-    data: dict[str, Any]
+    #: The record's stored data as read, still encoded: only the records a page returns are decoded.
+    stored: Any
+
+    def data(self) -> dict[str, Any]:
+        """The record's stored data."""
+        return loads(self.stored) or {}
 
     def order(self) -> tuple[Any, ...]:
         """The merged order: ranks descending, priority descending, then ``nameSingular`` and id."""
@@ -346,12 +351,14 @@ def ranked_sql(plan: Plan, cursor: Cursor | None, cap: int, narrow_only: bool) -
     branches = []
     for w in range(len(plan.words)):
         for field in plan.fields:
+            if not plan.sizes[(w, field.id)]:  # counted empty: nothing to read (nor to plan)
+                continue
             sql = range_sql(plan.ctx, plan.words, w, field.id, params)
             if (w, field.id) in broad:
                 narrow = " UNION ALL ".join(
                     f"SELECT n.record_id FROM ({range_sql(plan.ctx, plan.words, nw, nf, params, 'n')}) n"
-                    for nw, nf in plan.sizes
-                    if (nw, nf) not in broad
+                    for (nw, nf), size in plan.sizes.items()
+                    if size and (nw, nf) not in broad
                 )
                 sql += f" AND s.record_id IN ({narrow})"
             branches.append(sql)
@@ -444,7 +451,7 @@ def ranked_read(
         candidates = ranked_records(plan, node, cursor, cap, trash, narrow_only)
         if not candidates:
             return found
-        found += [Found(ctx.spec, i, m, lab, loads(data) or {}) for i, m, lab, kept, data in candidates if kept]
+        found += [Found(ctx.spec, i, m, lab, data) for i, m, lab, kept, data in candidates if kept]
         if len(found) >= limit or len(candidates) < cap:
             return found[:limit]
         last = candidates[-1]
@@ -489,9 +496,9 @@ def walked_read(plan: Plan, node: Node | None, cursor: Cursor | None, limit: int
             return None
         records = walk_rows(plan, node, trash, last, batch)
         for record_id, matched, in_label, data in records:
-            hit = Found(ctx.spec, record_id, matched, in_label, {})
+            hit = Found(ctx.spec, record_id, matched, in_label, None)
             if matched and (after_cursor is None or hit.order() > after_cursor):
-                pool[record_id] = replace(hit, data=loads(data) or {})
+                pool[record_id] = replace(hit, stored=data)
         if len(records) < batch:
             return sorted(pool.values(), key=Found.order)[:limit]
         last, read, batch = records[-1][0], read + len(records), min(batch * 4, 1000)
@@ -508,7 +515,7 @@ def read_every_record(ctx: RecordContext, node: Node | None, cursor: Cursor | No
     params += compiled.params
     where += seek_sql(ctx, cursor, params, False)
     sql = f"SELECT r.id, r.data FROM core_app_record r WHERE {where} ORDER BY r.id LIMIT {int(limit)}"
-    return [Found(ctx.spec, d.uuid_out(row[0]), 0, 0, loads(row[1]) or {}) for row in rows(sql, params)]
+    return [Found(ctx.spec, d.uuid_out(row[0]), 0, 0, row[1]) for row in rows(sql, params)]
 
 
 def searched_fields(ctx: RecordContext) -> tuple[FieldSpec, ...]:
@@ -596,8 +603,8 @@ def search(
             SearchHit(
                 item.record_id,
                 item.spec.name_singular,
-                label_of(item.spec, item.data, readable),
-                image_of(item.spec, item.data, readable),
+                label_of(item.spec, data := item.data(), readable),
+                image_of(item.spec, data, readable),
                 rank(item.matched, len(words)),
                 rank(item.in_label, len(words)),
                 encode_cursor(item, len(words)),
