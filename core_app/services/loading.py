@@ -29,7 +29,7 @@ from core_app.query.targets import Source
 from core_app.services import timeline
 from core_app.services.context import RecordContext
 from core_app.services.output import NESTED_LIMIT, api_builder
-from core_app.store.records import RecordRow, fetch_by_ids, select_list
+from core_app.store.records import COLUMNS, RecordRow, fetch_by_ids, select_list
 from core_app.store.search import search_fields
 from core_app.store.sql import dialect, rows
 from metadata_app.specs import FieldSpec
@@ -102,32 +102,63 @@ def shape(
             output[SEARCH_VECTOR] = fields.vector(record.data)
     timeline.visible_diffs(ctx, records, outputs)
     if records:
-        for load in loads:
-            attach(ctx, records, outputs, load)
+        children = {id(load): child for load in loads if (child := children_of(ctx, load)) is not None}
+        together = [c for c in children.values() if c.load.page.is_default] if dialect().vendor == "postgresql" else []
+        pages = default_pages(together, [record.id for record in records]) if len(together) > 1 else {}
+        for load in loads:  # in their order: it is the order of the keys of each output
+            if load.field.is_many_to_one:
+                attach_parent(ctx, records, outputs, load)
+            elif (child := children.get(id(load))) is not None:
+                attach(records, outputs, child, pages.get(id(load)))
     return outputs
 
 
-def attach(ctx: RecordContext, records: list[RecordRow], outputs: list[dict[str, Any]], load: Load) -> None:
-    """Load one relation for every record of a level and put it under ``load.key``."""
+@dataclass(frozen=True)
+class Children:
+    """A ONE_TO_MANY load, resolved: the related object's context, its join field and its sort keys."""
+
+    load: Load
+    ctx: RecordContext
+    join: FieldSpec
+    keys: list[SortKey]
+
+
+def children_of(ctx: RecordContext, load: Load) -> Children | None:
+    """``load`` resolved when it is a ONE_TO_MANY relation whose target and inverse join field exist."""
+    relation = load.field.relation
+    if relation is None or load.field.is_many_to_one:
+        return None
+    target = ctx.snapshot.by_id.get(relation.target_object_id)
+    inverse = target.field(relation.target_field_name or "") if target is not None else None
+    if target is None or inverse is None or not inverse.is_many_to_one:
+        return None
+    target_ctx = ctx.for_object(target)
+    keys = build_sort_keys(list(load.page.order), target, target_ctx.slots, target_ctx.snapshot)
+    return Children(load, target_ctx, inverse, keys)
+
+
+def attach_parent(ctx: RecordContext, records: list[RecordRow], outputs: list[dict[str, Any]], load: Load) -> None:
+    """Load one MANY_TO_ONE relation for every record of a level (its targets by primary key)."""
     relation = load.field.relation
     target = ctx.snapshot.by_id.get(relation.target_object_id) if relation else None
     if target is None:
         return
-    target_ctx = ctx.for_object(target)
-    if load.field.is_many_to_one:
-        join = load.field.join_storage_key
-        ids = sorted({value for record in records if isinstance(value := record.data.get(join), str)})
-        found = fetch_by_ids(ctx.ws, target.id, ids) if ids else []
-        by_id = {item["id"]: item for item in shape(target_ctx, found, load.nested, load.selection)}
-        for output, record in zip(outputs, records):
-            output[load.key] = by_id.get(record.data.get(join))
-        return
-    inverse = target.field(relation.target_field_name or "") if relation else None
-    if inverse is None or not inverse.is_many_to_one:
-        return
+    join = load.field.join_storage_key
+    ids = sorted({value for record in records if isinstance(value := record.data.get(join), str)})
+    found = fetch_by_ids(ctx.ws, target.id, ids) if ids else []
+    by_id = {item["id"]: item for item in shape(ctx.for_object(target), found, load.nested, load.selection)}
+    for output, record in zip(outputs, records):
+        output[load.key] = by_id.get(record.data.get(join))
+
+
+def attach(
+    records: list[RecordRow], outputs: list[dict[str, Any]], child: Children, pages: dict[str, ChildPage] | None
+) -> None:
+    """Put each record's page of one ONE_TO_MANY relation under ``load.key`` (``pages``: read already)."""
+    load, target_ctx, keys = child.load, child.ctx, child.keys
     parent_ids = [record.id for record in records]
-    keys = build_sort_keys(list(load.page.order), target, target_ctx.slots, target_ctx.snapshot)
-    pages = child_pages(target_ctx, inverse, parent_ids, load.page, keys)
+    if pages is None:
+        pages = child_pages(target_ctx, child.join, parent_ids, load.page, keys)
     empty = ChildPage([], [], False)
     # Children in the order of their parents, so the shaped ones can be handed out in that order.
     children = [row for record in records for row in pages.get(record.id, empty).rows]
@@ -194,7 +225,51 @@ def child_pages(
             f"ON j.workspace_id = r.workspace_id AND j.record_id = r.id WHERE {' AND '.join(where)}) AS ranked "
             f"WHERE rank_ <= {args.limit + 1} ORDER BY parent, rank_"
         )
-    fetched: Fetched = read_rows(rows(sql, params), keys, d, ctx.scope(False), skip=1)
+    return paged(read_rows(rows(sql, params), keys, d, ctx.scope(False), skip=1), join, args)
+
+
+def default_pages(children: list[Children], parent_ids: list[str]) -> dict[int, dict[str, ChildPage]]:
+    """Each parent's default page (id order, no filter) of several ONE_TO_MANY relations of a level,
+    in one statement (PostgreSQL): keyed by ``id()`` of each one's :class:`Load`.
+
+    One index probe per relation and parent, as :func:`child_pages` makes per relation: a company
+    at ``depth=1`` read its six one-to-many relations in six statements (about 0.5 ms of server
+    and PostgreSQL CPU each, most of them empty), now in one.
+    """
+    d = dialect()
+    keys: list[str] = []
+    slots: list[Any] = []
+    tags: list[int] = []
+    limits: list[int] = []
+    for tag, child in enumerate(children):
+        slot = d.uuid_in(child.ctx.slots.by_path[child.join.join_name].id)
+        for parent in sorted(parent_ids):
+            keys.append(parent)
+            slots.append(slot)
+            tags.append(tag)
+            limits.append(child.load.page.limit + 1)
+    ws = d.uuid_in(children[0].ctx.ws)
+    sql = (
+        f"SELECT {select_list()}, pid.tag, r.id "
+        "FROM unnest(%s::text[], %s::uuid[], %s::int[], %s::int[]) AS pid(key, slot, tag, lim) CROSS JOIN LATERAL ("
+        "SELECT p.record_id FROM core_app_recordindex p WHERE p.workspace_id = %s AND p.slot = pid.slot "
+        "AND p.key = pid.key ORDER BY p.record_id LIMIT pid.lim) AS s "
+        "JOIN core_app_record r ON r.workspace_id = %s AND r.id = s.record_id AND r.deleted_at IS NULL "
+        "ORDER BY pid.tag, pid.key, r.id"
+    )
+    by_tag: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows(sql, [keys, slots, tags, limits, ws, ws]):
+        by_tag[row[len(COLUMNS)]].append(row)
+    return {
+        id(child.load): paged(
+            read_rows(by_tag[tag], child.keys, d, child.ctx.scope(False), skip=1), child.join, child.load.page
+        )
+        for tag, child in enumerate(children)
+    }
+
+
+def paged(fetched: Fetched, join: FieldSpec, args: PageArgs) -> dict[str, ChildPage]:
+    """Children read in (parent, order) order, cut into each parent's page of ``args.limit``."""
     # Keyed by the stored join id, a JSON value (the index matched it to a parent id).
     grouped: dict[Any, ChildPage] = defaultdict(lambda: ChildPage([], [], False))
     for row, values in zip(fetched.rows, fetched.sort_values):
