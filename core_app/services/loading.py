@@ -31,7 +31,7 @@ from core_app.services.context import RecordContext
 from core_app.services.output import NESTED_LIMIT, api_builder
 from core_app.store.records import COLUMNS, RecordRow, fetch_by_ids, select_list
 from core_app.store.search import search_fields
-from core_app.store.sql import dialect, rows
+from core_app.store.sql import dialect, id_array, rows
 from metadata_app.specs import FieldSpec
 
 __all__ = ["ChildPage", "Load", "PageArgs", "depth_loads", "shape"]
@@ -206,7 +206,7 @@ def child_pages(
             "JOIN core_app_record r ON r.workspace_id = %s AND r.id = s.record_id AND r.deleted_at IS NULL "
             "ORDER BY pid.key, r.id"
         )
-        params = [sorted(parent_ids), d.uuid_in(ctx.ws), d.uuid_in(slot.id), d.uuid_in(ctx.ws)]
+        params = [id_array(sorted(parent_ids)), d.uuid_in(ctx.ws), d.uuid_in(slot.id), d.uuid_in(ctx.ws)]
     else:
         compiled = compile_filter(args.node, ctx.spec, src, ctx.ws, ctx.slots, snapshot=ctx.snapshot)
         scope = ctx.scope(False)
@@ -258,7 +258,7 @@ def default_pages(children: list[Children], parent_ids: list[str]) -> dict[int, 
         "ORDER BY pid.tag, pid.key, r.id"
     )
     by_tag: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in rows(sql, [keys, slots, tags, limits, ws, ws]):
+    for row in rows(sql, [id_array(keys), id_array(slots), id_array(tags), id_array(limits), ws, ws]):
         by_tag[row[len(COLUMNS)]].append(row)
     return {
         id(child.load): paged(
