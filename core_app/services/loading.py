@@ -29,10 +29,10 @@ from core_app.query.targets import Source
 from core_app.services import timeline
 from core_app.services.context import RecordContext
 from core_app.services.output import NESTED_LIMIT, api_builder
-from core_app.store.records import COLUMNS, RecordRow, fetch_by_ids, select_list
+from core_app.store.records import COLUMNS, RecordRow, fetch_by_ids, row_reader, select_list
 from core_app.store.search import search_fields
 from core_app.store.sql import dialect, id_array, rows
-from metadata_app.specs import FieldSpec
+from metadata_app.specs import FieldSpec, ObjectSpec
 
 __all__ = ["ChildPage", "Load", "PageArgs", "depth_loads", "shape"]
 
@@ -105,9 +105,11 @@ def shape(
         children = {id(load): child for load in loads if (child := children_of(ctx, load)) is not None}
         together = [c for c in children.values() if c.load.page.is_default] if dialect().vendor == "postgresql" else []
         pages = default_pages(together, [record.id for record in records]) if len(together) > 1 else {}
+        wanted = {id(load): found for load in loads if (found := parents_wanted(ctx, records, load)) is not None}
+        targets = parent_records(ctx.ws, list(wanted.values())) if len(wanted) > 1 else None
         for load in loads:  # in their order: it is the order of the keys of each output
             if load.field.is_many_to_one:
-                attach_parent(ctx, records, outputs, load)
+                attach_parent(ctx, records, outputs, load, wanted.get(id(load)), targets)
             elif (child := children.get(id(load))) is not None:
                 attach(records, outputs, child, pages.get(id(load)))
     return outputs
@@ -137,15 +139,70 @@ def children_of(ctx: RecordContext, load: Load) -> Children | None:
     return Children(load, target_ctx, inverse, keys)
 
 
-def attach_parent(ctx: RecordContext, records: list[RecordRow], outputs: list[dict[str, Any]], load: Load) -> None:
-    """Load one MANY_TO_ONE relation for every record of a level (its targets by primary key)."""
+@dataclass(frozen=True)
+class Parents:
+    """The targets a MANY_TO_ONE load needs for a level: their object and their sorted ids."""
+
+    target: ObjectSpec
+    ids: list[str]
+
+
+def parents_wanted(ctx: RecordContext, records: list[RecordRow], load: Load) -> Parents | None:
+    """What a MANY_TO_ONE ``load`` reads for ``records`` (None: nothing, no record points anywhere)."""
+    relation = load.field.relation
+    target = ctx.snapshot.by_id.get(relation.target_object_id) if relation and load.field.is_many_to_one else None
+    if target is None:
+        return None
+    join = load.field.join_storage_key
+    ids = sorted({value for record in records if isinstance(value := record.data.get(join), str)})
+    return Parents(target, ids) if ids else None
+
+
+def parent_records(workspace_id: str, wanted: list[Parents]) -> dict[str, RecordRow]:
+    """The live records of several MANY_TO_ONE loads of a level, by id, in one statement.
+
+    Ids are unique in a workspace, so the statement reads them whatever their object; each load
+    then keeps the ones of its own target object (a join id naming a record of another object
+    finds nothing, as when read per object).
+    """
+    d = dialect()
+    ids = sorted({i for parents in wanted for i in parents.ids})
+    among, among_params = d.one_of("r.id", [d.uuid_in(i) for i in ids], "uuid")
+    sql = (
+        f"SELECT {select_list()}, r.object_id FROM core_app_record r WHERE r.workspace_id = %s "
+        f"AND {among} AND (r.deleted_at IS NULL) IS TRUE"
+    )
+    readers = {parents.target.id: row_reader(d, workspace_id, parents.target.id) for parents in wanted}
+    found: dict[str, RecordRow] = {}
+    for row in rows(sql, [d.uuid_in(workspace_id), *among_params]):
+        read = readers.get(d.uuid_out(row[len(COLUMNS)]))
+        if read is not None:
+            record = read(row)
+            found[record.id] = record
+    return found
+
+
+def attach_parent(
+    ctx: RecordContext,
+    records: list[RecordRow],
+    outputs: list[dict[str, Any]],
+    load: Load,
+    wanted: Parents | None,
+    read: dict[str, RecordRow] | None,
+) -> None:
+    """Put each record's MANY_TO_ONE target under ``load.key`` (``read``: the level's targets read
+    together, when several loads needed some; else this load's are read by primary key)."""
     relation = load.field.relation
     target = ctx.snapshot.by_id.get(relation.target_object_id) if relation else None
     if target is None:
         return
+    if wanted is None:
+        found: list[RecordRow] = []
+    elif read is not None:
+        found = [record for i in wanted.ids if (record := read.get(i)) is not None and record.object_id == target.id]
+    else:
+        found = fetch_by_ids(ctx.ws, target.id, wanted.ids)
     join = load.field.join_storage_key
-    ids = sorted({value for record in records if isinstance(value := record.data.get(join), str)})
-    found = fetch_by_ids(ctx.ws, target.id, ids) if ids else []
     by_id = {item["id"]: item for item in shape(ctx.for_object(target), found, load.nested, load.selection)}
     for output, record in zip(outputs, records):
         output[load.key] = by_id.get(record.data.get(join))

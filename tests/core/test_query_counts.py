@@ -27,10 +27,11 @@ TOGETHER = connection.vendor == "postgresql"
 FIND_MANY_DEPTH_1 = FIND_MANY_DEPTH_0 + 1 + (1 if TOGETHER else 5)
 #: + the ONE_TO_MANY relations of the embedded companies (people, opportunities, noteTargets,
 #: taskTargets, attachments, timelineActivities; accountOwner costs nothing while no company has
-#: one), the relations of the embedded opportunities (company and pointOfContact, then
-#: noteTargets, taskTargets, attachments and timelineActivities) and of the embedded activities
-#: (targetPerson; their other targets and workspaceMember are empty).
-FIND_MANY_DEPTH_2 = FIND_MANY_DEPTH_1 + (1 if TOGETHER else 6) + 2 + (1 if TOGETHER else 4) + 1
+#: one), the relations of the embedded opportunities (company and pointOfContact, two MANY_TO_ONE
+#: read together in one query on both databases, then noteTargets, taskTargets, attachments and
+#: timelineActivities) and of the embedded activities (targetPerson; their other targets and
+#: workspaceMember are empty).
+FIND_MANY_DEPTH_2 = FIND_MANY_DEPTH_1 + (1 if TOGETHER else 6) + 1 + (1 if TOGETHER else 4) + 1
 #: The API key, then the record.
 FIND_ONE = 2
 
