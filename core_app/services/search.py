@@ -37,7 +37,7 @@ from core_app.query.targets import Source
 from core_app.services.context import RecordContext
 from core_app.store.records import loads
 from core_app.store.search import normalize, search_fields, successor
-from core_app.store.sql import dialect, rows
+from core_app.store.sql import dialect, id_array, rows
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.specs import FieldSpec, ObjectSpec
 
@@ -317,16 +317,10 @@ def plans_for(searched: list[tuple[RecordContext, tuple[FieldSpec, ...]]], words
     ``broad_range_rows`` index entries per field here, whatever its real size.
     """
     bound = broad_range_rows() + 1
-    params: list[Any] = []
-    counts: list[str] = []
-    pairs_of: list[list[tuple[int, str]]] = []
-    for ctx, fields in searched:
-        pairs = [(w, f.id) for w in range(len(words)) for f in fields]
-        counts += [f"(SELECT COUNT(*) FROM ({range_sql(ctx, words, w, f, params)} LIMIT {bound}) c)" for w, f in pairs]
-        pairs_of.append(pairs)
-    if not counts:
+    pairs_of = [[(w, f.id) for w in range(len(words)) for f in fields] for _, fields in searched]
+    if not any(pairs_of):
         return []
-    (sizes,) = rows(f"SELECT {', '.join(counts)}", params)
+    sizes = range_sizes(searched, pairs_of, words, bound)
     plans, start = [], 0
     for (ctx, fields), pairs in zip(searched, pairs_of, strict=True):
         label = ctx.spec.label_identifier
@@ -335,6 +329,49 @@ def plans_for(searched: list[tuple[RecordContext, tuple[FieldSpec, ...]]], words
         plans.append(Plan(ctx, words, fields, label_id, {p: int(n) for p, n in zip(pairs, measured, strict=True)}))
         start += len(pairs)
     return plans
+
+
+def range_sizes(
+    searched: list[tuple[RecordContext, tuple[FieldSpec, ...]]],
+    pairs_of: list[list[tuple[int, str]]],
+    words: list[str],
+    bound: int,
+) -> list[int]:
+    """The size of each (word, field) range of each searched object, counted up to ``bound``, in order.
+
+    PostgreSQL: one counting subquery run per range over an array of ranges, so the statement is
+    planned once whatever their number (written out, one subquery per range, a two-word search
+    over the standard objects spent 1.2 ms planning 28 of them, more than running them). SQLite:
+    one scalar subquery per range.
+    """
+    d = dialect()
+    if d.vendor == "postgresql":
+        ranges = [
+            (ctx.spec.id, field_id, words[w]) for (ctx, _), pairs in zip(searched, pairs_of) for w, field_id in pairs
+        ]
+        sql = (
+            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM core_app_searchtoken s WHERE s.workspace_id = %s "
+            "AND s.object_id = v.o AND s.field_id = v.f AND s.document IS NULL AND s.token >= v.lo "
+            f"AND s.token < v.hi LIMIT {int(bound)}) c) FROM unnest(%s::int[], %s::uuid[], %s::uuid[], "
+            "%b::text[], %b::text[]) AS v(n, o, f, lo, hi) ORDER BY v.n"
+        )
+        params = [
+            d.uuid_in(searched[0][0].ws),
+            id_array(range(len(ranges))),
+            id_array(o for o, _, _ in ranges),
+            id_array(f for _, f, _ in ranges),
+            [word for _, _, word in ranges],
+            [successor(word) for _, _, word in ranges],
+        ]
+        return [int(row[0]) for row in rows(sql, params)]
+    params = []
+    counts = [
+        f"(SELECT COUNT(*) FROM ({range_sql(ctx, words, w, f, params)} LIMIT {int(bound)}) c)"
+        for (ctx, _), pairs in zip(searched, pairs_of)
+        for w, f in pairs
+    ]
+    (sizes,) = rows(f"SELECT {', '.join(counts)}", params)
+    return [int(n) for n in sizes]
 
 
 def ranked_sql(plan: Plan, cursor: Cursor | None, cap: int, narrow_only: bool) -> tuple[str, list[Any]]:
