@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -99,10 +100,12 @@ WORKSPACE_FACTS: dict[str, str] = {}
 def register_workspace_fact(attribute: str, sql: str) -> None:
     """Read ``sql`` (an expression over the workspace row ``w``) with every key, as ``workspace.<attribute>``."""
     WORKSPACE_FACTS[attribute] = sql
+    key_query.cache_clear()
 
 
+@cache
 def key_query() -> str:
-    """``KEY_QUERY`` with the registered workspace facts as its last columns."""
+    """``KEY_QUERY`` with the registered workspace facts as its last columns (built once, not per request)."""
     return KEY_QUERY.format(facts="".join(f", {sql}" for sql in WORKSPACE_FACTS.values()))
 
 

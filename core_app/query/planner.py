@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core_app.query.aggregates import Aggregate, select_aggregates
-from core_app.query.ast import And, Condition, Node, mentions_field
+from core_app.query.ast import And, Condition, Node, Scoped, mentions_field
 from core_app.query.binding import QUANTIFIERS
 from core_app.query.compiler import (
     CompiledFilter,
@@ -123,7 +123,7 @@ def index_conjunction(scope: Scope, node: Node | None) -> list[Leaf] | None:
     children = node.children if isinstance(node, And) else (node,)
     if not children or not all(isinstance(child, Condition) for child in children):
         return None
-    if any(is_relation_path(scope.spec, child.path) for child in children if isinstance(child, Condition)):
+    if through_relation(scope.spec, node):
         return None
     check_size(node)
     leaves = [resolve_leaf(child, scope.spec, slots) for child in children if isinstance(child, Condition)]
@@ -151,6 +151,13 @@ def is_relation_path(spec: ObjectSpec, path: tuple[str, ...]) -> bool:
         return True
     field = spec.field(path[0])
     return field is not None and field.relation is not None
+
+
+def through_relation(spec: ObjectSpec, node: Node) -> bool:
+    """Whether one of the conditions ``node`` joins with AND filters through a relation: the only
+    filters ``relation_id_set`` may answer, and never ones ``index_conjunction`` answers."""
+    children = node.children if isinstance(node, And) else (node,)
+    return any(isinstance(child, (Condition, Scoped)) and is_relation_path(spec, child.path) for child in children)
 
 
 def index_ids_sql(scope: Scope, leaves: list[Leaf], d: Dialect, params: list[Any]) -> str:
@@ -267,7 +274,7 @@ def fetch_page(
     count come from one reading of that set, in one statement (r2 at 1M: two 13 ms statements
     become one). A page after a cursor that comes back empty counts on its own.
     """
-    if with_count and node is not None and keys[0].is_id and index_conjunction(scope, node) is None:
+    if with_count and node is not None and keys[0].is_id and through_relation(scope.spec, node):
         params: list[Any] = []
         ids_sql = relation_id_set(node, scope.spec, scope.workspace_id, scope.slots, scope.snapshot, params)
         if ids_sql is not None:

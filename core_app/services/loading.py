@@ -105,11 +105,12 @@ def shape(
         children = {id(load): child for load in loads if (child := children_of(ctx, load)) is not None}
         together = [c for c in children.values() if c.load.page.is_default] if dialect().vendor == "postgresql" else []
         pages = default_pages(together, [record.id for record in records]) if len(together) > 1 else {}
-        wanted = {id(load): found for load in loads if (found := parents_wanted(ctx, records, load)) is not None}
-        targets = parent_records(ctx.ws, list(wanted.values())) if len(wanted) > 1 else None
+        parents = {id(load): found for load in loads if (found := parents_of(ctx, records, load)) is not None}
+        pointing = [p for p in parents.values() if p.ids]
+        targets = parent_records(ctx.ws, pointing) if len(pointing) > 1 else None
         for load in loads:  # in their order: it is the order of the keys of each output
-            if load.field.is_many_to_one:
-                attach_parent(ctx, records, outputs, load, wanted.get(id(load)), targets)
+            if (parent := parents.get(id(load))) is not None:
+                attach_parent(ctx, records, outputs, parent, targets)
             elif (child := children.get(id(load))) is not None:
                 attach(records, outputs, child, pages.get(id(load)))
     return outputs
@@ -141,21 +142,21 @@ def children_of(ctx: RecordContext, load: Load) -> Children | None:
 
 @dataclass(frozen=True)
 class Parents:
-    """The targets a MANY_TO_ONE load needs for a level: their object and their sorted ids."""
+    """A MANY_TO_ONE load, resolved: its target object and the sorted ids the level's records point at."""
 
+    load: Load
     target: ObjectSpec
     ids: list[str]
 
 
-def parents_wanted(ctx: RecordContext, records: list[RecordRow], load: Load) -> Parents | None:
-    """What a MANY_TO_ONE ``load`` reads for ``records`` (None: nothing, no record points anywhere)."""
+def parents_of(ctx: RecordContext, records: list[RecordRow], load: Load) -> Parents | None:
+    """``load`` resolved when it is a MANY_TO_ONE relation whose target object exists."""
     relation = load.field.relation
     target = ctx.snapshot.by_id.get(relation.target_object_id) if relation and load.field.is_many_to_one else None
     if target is None:
         return None
     join = load.field.join_storage_key
-    ids = sorted({value for record in records if isinstance(value := record.data.get(join), str)})
-    return Parents(target, ids) if ids else None
+    return Parents(load, target, sorted({v for record in records if isinstance(v := record.data.get(join), str)}))
 
 
 def parent_records(workspace_id: str, wanted: list[Parents]) -> dict[str, RecordRow]:
@@ -186,22 +187,16 @@ def attach_parent(
     ctx: RecordContext,
     records: list[RecordRow],
     outputs: list[dict[str, Any]],
-    load: Load,
-    wanted: Parents | None,
+    parents: Parents,
     read: dict[str, RecordRow] | None,
 ) -> None:
-    """Put each record's MANY_TO_ONE target under ``load.key`` (``read``: the level's targets read
-    together, when several loads needed some; else this load's are read by primary key)."""
-    relation = load.field.relation
-    target = ctx.snapshot.by_id.get(relation.target_object_id) if relation else None
-    if target is None:
-        return
-    if wanted is None:
-        found: list[RecordRow] = []
-    elif read is not None:
-        found = [record for i in wanted.ids if (record := read.get(i)) is not None and record.object_id == target.id]
+    """Put each record's MANY_TO_ONE target under its load's key (``read``: the level's targets read
+    together, when several loads pointed somewhere; else this load's are read by primary key)."""
+    load, target = parents.load, parents.target
+    if read is not None:
+        found = [record for i in parents.ids if (record := read.get(i)) is not None and record.object_id == target.id]
     else:
-        found = fetch_by_ids(ctx.ws, target.id, wanted.ids)
+        found = fetch_by_ids(ctx.ws, target.id, parents.ids)
     join = load.field.join_storage_key
     by_id = {item["id"]: item for item in shape(ctx.for_object(target), found, load.nested, load.selection)}
     for output, record in zip(outputs, records):
@@ -298,9 +293,10 @@ def default_pages(children: list[Children], parent_ids: list[str]) -> dict[int, 
     slots: list[Any] = []
     tags: list[int] = []
     limits: list[int] = []
+    ordered = sorted(parent_ids)
     for tag, child in enumerate(children):
         slot = d.uuid_in(child.ctx.slots.by_path[child.join.join_name].id)
-        for parent in sorted(parent_ids):
+        for parent in ordered:
             keys.append(parent)
             slots.append(slot)
             tags.append(tag)
