@@ -312,18 +312,24 @@ def test_relation_shapes_read_what_their_answer_needs(api, crowd, path, params):
     assert max(rows_read(sql) for sql in statements) < PEOPLE // 5
 
 
+def page_of_twenty(api, people_filter: str) -> str:
+    """The one statement that reads the page of ``GET /rest/people?filter=...&limit=20`` (21 rows: one to tell if more follow)."""
+    statements = request_sql(api, "/rest/people", filter=people_filter, limit="20")
+    pages = [sql for sql in statements if "LIMIT 21" in sql]
+    assert len(pages) == 1, statements
+    return pages[0]
+
+
 def test_a_page_of_an_equality_reads_its_key_in_id_order(api, crowd, monkeypatch):
     # given: the matches of "City 7" (about 200) beyond the size up to which a page is cut from
     # the sorted matches (10,000 at full size, which this crowd does not reach: lowered here)
     monkeypatch.setattr(planner, "SORT_MATCHES_UP_TO", 100)
     # when
-    statements = request_sql(api, "/rest/people", filter="city[eq]:City 7", limit="20")
+    page = page_of_twenty(api, "city[eq]:City 7")
     # then: the page reads the city's first 21 index entries (one key: in id order), never a walk
     # of the people probing each one's city (about 20 x 100 of them)
-    pages = [sql for sql in statements if "LIMIT 21" in sql]
-    assert len(pages) == 1
-    assert_indexed([plan_of(pages[0])], "record_index_key")
-    assert rows_read(pages[0]) == 21
+    assert_indexed([plan_of(page)], "record_index_key")
+    assert rows_read(page) == 21
 
 
 def test_a_walk_probes_each_record_by_the_index_primary_key(api, crowd, monkeypatch):
@@ -333,12 +339,10 @@ def test_a_walk_probes_each_record_by_the_index_primary_key(api, crowd, monkeypa
     monkeypatch.setattr(planner, "SORT_MATCHES_UP_TO", 100)
     monkeypatch.setattr(planner, "MATCHES_PER_PROBE", 0)
     # when
-    statements = request_sql(api, "/rest/people", filter="name.lastName[startsWith]:L12", limit="20")
+    walk = page_of_twenty(api, "name.lastName[startsWith]:L12")
     # then: each check reads that person's own row of the name's slot by the primary key, never the
     # prefix's range of the key index (at 1M people, 11,000 rows per probed person: 3.4 s a page)
-    walks = [sql for sql in statements if "LIMIT 21" in sql]
-    assert len(walks) == 1
-    plan = plan_of(walks[0])
+    plan = plan_of(walk)
     assert_indexed([plan], "record_live|core_app_record_pkey")
     assert re.search(r"Index (Only )?Scan using core_app_recordindex_pkey on core_app_recordindex", plan), plan
     assert "record_index_key" not in plan, plan
@@ -350,11 +354,9 @@ def test_a_page_in_id_order_sorts_the_matches_while_that_costs_less_than_a_walk(
     # people, sorting reads the 440 matches (440 ** 2 <= 8 x 21 x 20,000)
     monkeypatch.setattr(planner, "SORT_MATCHES_UP_TO", 100)
     # when
-    statements = request_sql(api, "/rest/people", filter="name.lastName[startsWith]:L12", limit="20")
+    page = page_of_twenty(api, "name.lastName[startsWith]:L12")
     # then: the page's ids are the first 21 of the sorted matches, read from the name's index range
-    pages = [sql for sql in statements if "LIMIT 21" in sql]
-    assert len(pages) == 1
-    plan = plan_of(pages[0])
+    plan = plan_of(page)
     assert_indexed([plan], "record_index_key")
     assert "record_live" not in plan, plan
-    assert rows_read(pages[0]) == 440
+    assert rows_read(page) == 440
