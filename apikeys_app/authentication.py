@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import hmac
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from api_common.errors import Unauthenticated
+from apikeys_app import key_cache
 from apikeys_app.models import ApiKey
 from apikeys_app.tokens import digest, split_token
 from roles_app.permissions import permissions_for
@@ -97,10 +100,15 @@ KEY_QUERY = (
 WORKSPACE_FACTS: dict[str, str] = {}
 
 
-def register_workspace_fact(attribute: str, sql: str) -> None:
-    """Read ``sql`` (an expression over the workspace row ``w``) with every key, as ``workspace.<attribute>``."""
+def register_workspace_fact(attribute: str, sql: str, read_from: Sequence[type[Model]]) -> None:
+    """Read ``sql`` (an expression over the workspace row ``w``) with every key, as ``workspace.<attribute>``.
+
+    ``read_from``: the models whose rows ``sql`` reads; a save or delete of one makes every process
+    read its keys again (:func:`apikeys_app.key_cache.watch`).
+    """
     WORKSPACE_FACTS[attribute] = sql
     key_query.cache_clear()
+    key_cache.watch(*read_from)
 
 
 @cache
@@ -136,12 +144,20 @@ def api_key_of(request: Request) -> ApiKey:
 
 
 def load_key(key_id: str) -> ApiKey | None:
-    """The API key ``key_id`` with its workspace loaded (as the ORM would load them), or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(key_query(), [key_id])
-        row = cursor.fetchone()
+    """The API key ``key_id`` with its workspace loaded (as the ORM would load them), or None.
+
+    The statement's row comes from this process's memory while nothing it was read from has
+    changed (:mod:`apikeys_app.key_cache`); the objects are built anew for every request.
+    """
+    current = key_cache.generation()  # before the database: see key_cache
+    row = key_cache.kept(key_id, current)
     if row is None:
-        return None
+        with connection.cursor() as cursor:
+            cursor.execute(key_query(), [key_id])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        key_cache.keep(key_id, current, row)
     workspace_id = as_uuid(row[10])
     api_key = ApiKey.from_db(
         DEFAULT_DB_ALIAS,
@@ -168,6 +184,7 @@ def touch(api_key: ApiKey) -> None:
     if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+        key_cache.forget(api_key.key_id)  # the kept row holds the old time: read it again, once
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

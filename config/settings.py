@@ -53,7 +53,9 @@ Environment variables:
   (default 60): failed authentications per client address; ``RATE_LIMIT_PROXY_COUNT`` (default
   0): proxies in front that append to ``X-Forwarded-For``.
 - ``REDIS_URL`` (default empty: the database): where the rate-limit buckets live;
-  ``RATE_LIMIT_REDIS_PREFIX`` (default ``crm:rl:``) prefixes their keys.
+  ``RATE_LIMIT_REDIS_PREFIX`` (default ``crm:rl:``) prefixes their keys. With it set, each server
+  process also keeps the API keys it read while Redis' generation says nothing they depend on
+  changed (``apikeys_app.key_cache``); ``KEY_CACHE_SECONDS`` (default 30; 0: off) bounds how long.
 - ``IDEMPOTENCY_KEY_TTL`` (seconds, default 86400): how long a write's answer is kept for its
   ``Idempotency-Key``; ``GUARDS_PURGE_INTERVAL`` (seconds, default 3600): how often the task
   worker purges expired keys.
@@ -296,6 +298,7 @@ RATE_LIMIT_FAILED_AUTH_WINDOW = int(os.environ.get("RATE_LIMIT_FAILED_AUTH_WINDO
 RATE_LIMIT_PROXY_COUNT = int(os.environ.get("RATE_LIMIT_PROXY_COUNT", "0"))
 RATE_LIMIT_REDIS_PREFIX = os.environ.get("RATE_LIMIT_REDIS_PREFIX", "crm:rl:")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+KEY_CACHE_SECONDS = float(os.environ.get("KEY_CACHE_SECONDS", "30"))
 
 # Idempotency keys (guards_app.idempotency): answers kept this many seconds; purged by the task
 # worker every GUARDS_PURGE_INTERVAL seconds.

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from django.db import connection
 
+from api_common.redis_client import client_for, redis_errors
 from guards_app import conf
 
 __all__ = ["Buckets", "DatabaseBuckets", "RedisBuckets", "Taken", "backend", "clock"]
@@ -157,10 +158,8 @@ class RedisBuckets:
     """
 
     def __init__(self, url: str) -> None:
-        import redis  # a local import: the client library is needed only with REDIS_URL
-
-        self.errors = (redis.RedisError, OSError)
-        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.errors = redis_errors()
+        self.client = client_for(url)
         self.script = self.client.register_script(TAKE_SCRIPT)
 
     def take(self, name: str, capacity: int, window: int, watch: str | None = None) -> Taken | None:

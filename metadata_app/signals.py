@@ -8,6 +8,7 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from apikeys_app import key_cache
 from guards_app.models import IdempotencyKey
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.signals_data import workspace_deleting
@@ -16,8 +17,9 @@ __all__ = ["bump_metadata_version", "on_metadata_changed", "on_workspace_deletin
 
 
 def bump_metadata_version(workspace_id) -> None:
-    """Increase the metadata version of ``workspace_id`` by one (one UPDATE)."""
+    """Increase the metadata version of ``workspace_id`` by one (one UPDATE); keys read it again after the commit."""
     Workspace.objects.filter(pk=workspace_id).update(metadata_version=F("metadata_version") + 1)
+    key_cache.changed()  # the update sends no signal, and every key's statement reads the version
 
 
 @receiver(post_save, sender=ObjectMetadata)

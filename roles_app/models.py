@@ -56,8 +56,13 @@ class Role(models.Model):
         return self.label
 
     def bump_version(self) -> None:
-        """Mark the role as changed (one UPDATE, in the caller's transaction)."""
-        Role.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        """Mark the role as changed (one UPDATE, in the caller's transaction).
+
+        Saved, not updated through a queryset: the save's signal tells the API keys' cache
+        (``apikeys_app.key_cache``, which this app cannot import) that the version changed.
+        """
+        self.version = F("version") + 1
+        self.save(update_fields=["version", "updated_at"])
         self.refresh_from_db(fields=["version", "updated_at"])
 
 

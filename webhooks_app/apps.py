@@ -31,8 +31,9 @@ class WebhooksAppConfig(AppConfig):
         )
         from webhooks_app.events import HAS_LIVE_WEBHOOKS
         from webhooks_app.graphql import EVENTS_FIELD, WebhookMutations, WebhookQueries, events_field
+        from webhooks_app.models import Webhook
 
-        register_workspace_fact("has_live_webhooks", HAS_LIVE_WEBHOOKS)
+        register_workspace_fact("has_live_webhooks", HAS_LIVE_WEBHOOKS, read_from=[Webhook])
         register_extension(WebhookQueries, WebhookMutations)
         register_query_field(EVENTS_FIELD, events_field)  # the event feed on /graphql
         post_migrate.connect(restore_event_clock, sender=self)
