@@ -21,7 +21,7 @@ Everything here is read-only and scoped by ``workspace_id`` first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from core_app.query.aggregates import Aggregate, select_aggregates
@@ -66,6 +66,9 @@ class Scope:
     snapshot: SchemaSnapshot
     spec: ObjectSpec
     trash: bool | None = False  # False: live only; True: trashed only; None: both
+    #: The page's statements also read the object's live count (:func:`page_rows`): set by
+    #: :func:`fetch_page` for an unfiltered count, which then costs no statement of its own.
+    with_live_count: bool = False
 
     @classmethod
     def for_filter(
@@ -272,7 +275,8 @@ def fetch_page(
     except where both would read every match: a relation filter in id order (``people._some...``,
     ``company.name[eq]:X``) selects its ids from a set that is built whole, so the page and its
     count come from one reading of that set, in one statement (r2 at 1M: two 13 ms statements
-    become one). A page after a cursor that comes back empty counts on its own.
+    become one). Without a filter, the count is the object's counter, read by the page's own
+    statement (:func:`page_rows`). A page after a cursor that comes back empty counts on its own.
     """
     if with_count and node is not None and keys[0].is_id and through_relation(scope.spec, node):
         params: list[Any] = []
@@ -283,6 +287,11 @@ def fetch_page(
             if fetched.total is None:  # no row carried the count
                 fetched.total = 0 if cursor is None else count_ids(ids_sql, params)
             return fetched
+    if with_count and node is None and scope.trash is False:
+        fetched = fetch(replace(scope, with_live_count=True), None, keys, cursor, backward, limit)
+        if fetched.total is None:  # no row carried the count: an empty object, or past the last page
+            fetched.total = 0 if cursor is None and limit > 0 else count(scope, None)
+        return fetched
     total = count(scope, node) if with_count else None
     fetched = fetch(scope, node, keys, cursor, backward, limit, matches=total)
     fetched.total = total
@@ -348,6 +357,7 @@ def fetch_by_relation_order(
             part = relation_value_segment(scope, node, keys, seek, backward, wanted, d)
         fetched.rows += part.rows
         fetched.sort_values += part.sort_values
+        fetched.total = part.total if fetched.total is None else fetched.total
     return fetched
 
 
@@ -404,7 +414,7 @@ def relation_value_segment(
         f"{d.fence}) AS r WHERE {' AND '.join(where)} ORDER BY {order_sql(keys, expressions, backward)} LIMIT {int(limit)}"
     )
     sql = f"{walk} SELECT g.* FROM walk CROSS JOIN LATERAL ({group}) AS g WHERE walk.k IS NOT NULL LIMIT {int(limit)}"
-    return read_rows(rows(sql, params), keys, d, scope)
+    return read_page(scope, sql, params, keys, d)
 
 
 def count_index_matches(scope: Scope, leaves: list[Leaf], cap: int) -> int:
@@ -418,6 +428,28 @@ def count_ids(ids_sql: str, params: list[Any], cap: int | None = None) -> int:
     """How many ids ``ids_sql`` selects (up to ``cap``)."""
     limit = "" if cap is None else f" LIMIT {int(cap)}"
     return int(rows(f"SELECT COUNT(*) FROM ({ids_sql}{limit}) AS ids", params)[0][0])
+
+
+def page_rows(scope: Scope, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` (a page); with ``scope.with_live_count``, each followed by the object's live count.
+
+    The counter is read by the page's statement, as an uncorrelated subquery evaluated once: a
+    REST list (which always counts) sends one statement fewer. The page keeps its order: it is
+    the subquery's, which an outer query that only adds a column does not change.
+    """
+    if not scope.with_live_count:
+        return rows(sql, params)
+    count_sql, count_params = counts.live_count_sql(scope.workspace_id, scope.spec.id)
+    return rows(f"SELECT q.*, ({count_sql}) FROM ({sql}) AS q", [*count_params, *params])
+
+
+def read_page(scope: Scope, sql: str, params: list[Any], keys: list[SortKey], d: Dialect, skip: int = 0) -> Fetched:
+    """:func:`read_rows` of :func:`page_rows`, with ``total`` when the statement carried the live count."""
+    result = page_rows(scope, sql, params)
+    fetched = read_rows(result, keys, d, scope, skip)
+    if scope.with_live_count and result:
+        fetched.total = int(result[0][-1])
+    return fetched
 
 
 def read_rows(result: list[tuple[Any, ...]], keys: list[SortKey], d: Dialect, scope: Scope, skip: int = 0) -> Fetched:
@@ -474,7 +506,7 @@ def fetch_plain(
         f"SELECT {select_list()}, {', '.join(expressions)} FROM core_app_record r{src.lateral_sql()} "
         f"WHERE {' AND '.join(where)} ORDER BY {order_sql(keys, expressions, backward)} LIMIT {int(limit)}"
     )
-    return read_rows(rows(sql, params), keys, d, scope)
+    return read_page(scope, sql, params, keys, d)
 
 
 def fetch_by_id_walk(
@@ -539,9 +571,9 @@ def page_by_ids(
         f"{common}SELECT {select_list()}, r.id{total} FROM core_app_record r WHERE {scope_sql} AND {page_ids} "
         f"ORDER BY r.id {direction}"
     )
-    result = rows(sql, params)
+    result = page_rows(scope, sql, params)
     fetched = read_rows(result, [key], d, scope)
-    if counted and result:
+    if (counted or scope.with_live_count) and result:  # never both: the live count is unfiltered
         fetched.total = int(result[0][-1])
     return fetched
 
@@ -629,7 +661,7 @@ def fetch_by_index_order(
     nulls = f" NULLS {'FIRST' if nulls_first else 'LAST'}"
     outer = ["seg", f"skey{key_order}{nulls}"] + [key.order_term(f"o{i}", backward) for i, key in enumerate(keys) if i]
     sql = f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS u ORDER BY {', '.join(outer)} LIMIT {int(limit)}"
-    fetched = read_rows(rows(sql, params), keys, d, scope, skip=2)
+    fetched = read_page(scope, sql, params, keys, d, skip=2)
     if slot.kind == "text":
         repair_cut_groups(scope, node, keys, cursor, backward, limit, d, fetched, cut_group, exclude_ids)
     return fetched

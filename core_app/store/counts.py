@@ -17,7 +17,7 @@ from typing import Any
 
 from core_app.store.sql import dialect, rows, run, write
 
-__all__ = ["add", "collecting", "forget_object", "live_count"]
+__all__ = ["add", "collecting", "forget_object", "live_count", "live_count_sql"]
 
 _local = threading.local()
 
@@ -79,14 +79,18 @@ def flush(deltas: dict[tuple[str, str], int]) -> None:
     )
 
 
-def live_count(workspace_id: str, object_id: str) -> int:
-    """Live records of an object (the sum of its shards)."""
+def live_count_sql(workspace_id: str, object_id: str) -> tuple[str, list[Any]]:
+    """The statement reading an object's live records (the sum of its shards), and its parameters."""
     d = dialect()
-    result = rows(
+    return (
         "SELECT COALESCE(SUM(live), 0) FROM core_app_recordcount WHERE workspace_id = %s AND object_id = %s",
         [d.uuid_in(workspace_id), d.uuid_in(object_id)],
     )
-    return int(result[0][0])
+
+
+def live_count(workspace_id: str, object_id: str) -> int:
+    """Live records of an object (the sum of its shards)."""
+    return int(rows(*live_count_sql(workspace_id, object_id))[0][0])
 
 
 def forget_object(workspace_id: str, object_id: str) -> None:

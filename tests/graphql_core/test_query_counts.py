@@ -49,14 +49,14 @@ def count_queries(gql: GraphQL, query: str) -> tuple[int, dict]:
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_people_with_their_company_take_four_queries_whatever_the_number_of_people(api, gql, n):
+def test_people_with_their_company_take_three_queries_whatever_the_number_of_people(api, gql, n):
     # given
     write_records(api, n)
     # when
     queries, data = count_queries(gql, PEOPLE_WITH_COMPANY)
-    # then: the API key (1), the page of people (1), every company of the page by id (1),
-    # totalCount over the filter (1)
-    assert queries == 4
+    # then: the API key (1), the page of people with totalCount (the object's counter, read by
+    # the page's statement) (1), every company of the page by id (1)
+    assert queries == 3
     assert data["people"]["totalCount"] == n
     assert all(node["company"]["name"].startswith("Company ") for node in nodes(data["people"]))
 
@@ -67,22 +67,22 @@ def test_selecting_search_vector_adds_no_query(api, gql, n):
     write_records(api, n)
     # when
     queries, data = count_queries(gql, PEOPLE_WITH_COMPANY.replace("id name", "id searchVector name"))
-    # then: the four queries of people with their company; searchVector is computed from the records
-    assert queries == 4
+    # then: the three queries of people with their company; searchVector is computed from the records
+    assert queries == 3
     vectors = sorted((node["searchVector"], node["company"]["searchVector"]) for node in nodes(data["people"]))
     assert vectors == sorted((f"person {i}", f"company {i}") for i in range(n))
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_companies_with_a_page_of_their_people_take_five_queries_whatever_the_number_of_companies(api, gql, n):
+def test_companies_with_a_page_of_their_people_take_four_queries_whatever_the_number_of_companies(api, gql, n):
     # given
     write_records(api, n)
     # when
     queries, data = count_queries(gql, COMPANIES_WITH_PEOPLE)
-    # then: the API key (1), the page of companies (1), totalCount of companies (1), a window of
-    # at most 5+1 people per company for all companies at once (1), the nested aggregates
-    # grouped by company (1); the company without people costs nothing more
-    assert queries == 5
+    # then: the API key (1), the page of companies with their totalCount (1), a window of at
+    # most 5+1 people per company for all companies at once (1), the nested aggregates grouped
+    # by company (1); the company without people costs nothing more
+    assert queries == 4
     assert data["companies"]["totalCount"] == n + 1
     counts = sorted(node["people"]["totalCount"] for node in nodes(data["companies"]))
     assert counts == [0] + [1] * n
