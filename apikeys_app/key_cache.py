@@ -1,8 +1,9 @@
 """The key statement's rows, kept by each process while nothing they were read from has changed.
 
 Every API request reads its key, its workspace, its role's version and the workspace facts in one
-statement (:func:`apikeys_app.authentication.load_key`): about 0.3 ms of PostgreSQL CPU, mostly
-planning, and 0.3-0.4 ms of the server's, on a request that costs 2.5 ms in all. With ``REDIS_URL``
+statement (:func:`apikeys_app.authentication.load_key`): 0.37 ms of PostgreSQL CPU, mostly
+planning, and about 0.15 ms of the server's, on a ``GET`` of one record that cost 1.84 ms in all
+(``docs/architecture.md``, "The API key, kept"). With ``REDIS_URL``
 set, a process keeps the rows it read, each marked with the **generation** it was read under: a
 value in Redis that every committed change to what the statement reads replaces (a key created,
 revoked or deleted, a workspace renamed, a field added, a role changed, a webhook created...). A
