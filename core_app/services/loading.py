@@ -104,7 +104,7 @@ def shape(
     if records:
         children = {id(load): child for load in loads if (child := children_of(ctx, load)) is not None}
         together = [c for c in children.values() if c.load.page.is_default] if dialect().vendor == "postgresql" else []
-        pages = default_pages(together, [record.id for record in records]) if len(together) > 1 else {}
+        pages = default_pages(together, [record.id for record in records]) if together else {}
         parents = {id(load): found for load in loads if (found := parents_of(ctx, records, load)) is not None}
         pointing = [p for p in parents.values() if p.ids]
         targets = parent_records(ctx.ws, pointing) if len(pointing) > 1 else None
@@ -242,51 +242,43 @@ def attach(
 def child_pages(
     ctx: RecordContext, join: FieldSpec, parent_ids: list[str], args: PageArgs, keys: list[SortKey]
 ) -> dict[str, ChildPage]:
-    """Each parent's page of live records of ``ctx``'s object whose ``join`` points at it."""
+    """Each parent's page of live records of ``ctx``'s object whose ``join`` points at it.
+
+    Ranked per parent by a window over the join index's matches. PostgreSQL reads default pages
+    (id order, no filter) through :func:`default_pages` instead: one index probe per parent.
+    """
     d = dialect()
     slot = ctx.slots.by_path[join.join_name]
     src = Source(d)
     expressions = [key.expression(src) for key in keys]
     params: list[Any] = []
-    if args.is_default and d.vendor == "postgresql":
-        # One index probe per parent, each reading at most limit + 1 entries in id order.
-        sql = (
-            f"SELECT {select_list()}, pid.key, {', '.join(expressions)} "
-            f"FROM unnest(%s::text[]) AS pid(key) CROSS JOIN LATERAL ("
-            "SELECT p.record_id FROM core_app_recordindex p WHERE p.workspace_id = %s AND p.slot = %s "
-            f"AND p.key = pid.key ORDER BY p.record_id LIMIT {args.limit + 1}) AS s "
-            "JOIN core_app_record r ON r.workspace_id = %s AND r.id = s.record_id AND r.deleted_at IS NULL "
-            "ORDER BY pid.key, r.id"
-        )
-        params = [id_array(sorted(parent_ids)), d.uuid_in(ctx.ws), d.uuid_in(slot.id), d.uuid_in(ctx.ws)]
-    else:
-        compiled = compile_filter(args.node, ctx.spec, src, ctx.ws, ctx.slots, snapshot=ctx.snapshot)
-        scope = ctx.scope(False)
-        among, among_params = d.one_of("j.key", parent_ids, "text")
-        where = [scope.where(src, params), "j.workspace_id = %s", "j.slot = %s", among]
-        params += [d.uuid_in(ctx.ws), d.uuid_in(slot.id), *among_params]
-        where.append(compiled.sql)
-        params += compiled.params
-        if args.cursor is not None:
-            where.append(seek_sql(keys, expressions, list(args.cursor), src, params, args.backward))
-        ranking = order_sql(keys, expressions, args.backward)
-        sql = (
-            f"SELECT * FROM (SELECT {select_list()}, j.key AS parent, {', '.join(expressions)}, "
-            f"ROW_NUMBER() OVER (PARTITION BY j.key ORDER BY {ranking}) AS rank_ "
-            f"FROM core_app_record r{src.lateral_sql()} JOIN core_app_recordindex j "
-            f"ON j.workspace_id = r.workspace_id AND j.record_id = r.id WHERE {' AND '.join(where)}) AS ranked "
-            f"WHERE rank_ <= {args.limit + 1} ORDER BY parent, rank_"
-        )
+    compiled = compile_filter(args.node, ctx.spec, src, ctx.ws, ctx.slots, snapshot=ctx.snapshot)
+    scope = ctx.scope(False)
+    among, among_params = d.one_of("j.key", parent_ids, "text")
+    where = [scope.where(src, params), "j.workspace_id = %s", "j.slot = %s", among]
+    params += [d.uuid_in(ctx.ws), d.uuid_in(slot.id), *among_params]
+    where.append(compiled.sql)
+    params += compiled.params
+    if args.cursor is not None:
+        where.append(seek_sql(keys, expressions, list(args.cursor), src, params, args.backward))
+    ranking = order_sql(keys, expressions, args.backward)
+    sql = (
+        f"SELECT * FROM (SELECT {select_list()}, j.key AS parent, {', '.join(expressions)}, "
+        f"ROW_NUMBER() OVER (PARTITION BY j.key ORDER BY {ranking}) AS rank_ "
+        f"FROM core_app_record r{src.lateral_sql()} JOIN core_app_recordindex j "
+        f"ON j.workspace_id = r.workspace_id AND j.record_id = r.id WHERE {' AND '.join(where)}) AS ranked "
+        f"WHERE rank_ <= {args.limit + 1} ORDER BY parent, rank_"
+    )
     return paged(read_rows(rows(sql, params), keys, d, ctx.scope(False), skip=1), join, args)
 
 
 def default_pages(children: list[Children], parent_ids: list[str]) -> dict[int, dict[str, ChildPage]]:
-    """Each parent's default page (id order, no filter) of several ONE_TO_MANY relations of a level,
-    in one statement (PostgreSQL): keyed by ``id()`` of each one's :class:`Load`.
+    """Each parent's default page (id order, no filter) of the ONE_TO_MANY relations of a level, in one
+    statement (PostgreSQL): keyed by ``id()`` of each one's :class:`Load`.
 
-    One index probe per relation and parent, as :func:`child_pages` makes per relation: a company
-    at ``depth=1`` read its six one-to-many relations in six statements (about 0.5 ms of server
-    and PostgreSQL CPU each, most of them empty), now in one.
+    One index probe per relation and parent, each reading at most the page's limit + 1 entries in
+    id order: a company at ``depth=1`` read its six one-to-many relations in six statements (about
+    0.5 ms of server and PostgreSQL CPU each, most of them empty), now in one.
     """
     d = dialect()
     keys: list[str] = []
