@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["client_for", "redis_errors"]
+from django.conf import settings
+
+__all__ = ["client_for", "redis_errors", "redis_url"]
 
 _clients: dict[str, Any] = {}
+
+
+def redis_url() -> str:
+    """The Redis of this deployment (``REDIS_URL``, read at call time); empty: none."""
+    return str(getattr(settings, "REDIS_URL", "") or "")
 
 
 def client_for(url: str) -> Any:

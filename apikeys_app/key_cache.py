@@ -42,7 +42,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
-from api_common.redis_client import client_for, redis_errors
+from api_common.redis_client import client_for, redis_errors, redis_url
 
 __all__ = ["changed", "forget", "generation", "keep", "kept", "watch"]
 
@@ -60,11 +60,6 @@ _kept: dict[str, tuple[bytes, float, Sequence[Any]]] = {}
 def max_age() -> float:
     """Seconds a row is kept at most (``KEY_CACHE_SECONDS``, default 30; 0: the cache is off)."""
     return float(getattr(settings, "KEY_CACHE_SECONDS", 30))
-
-
-def redis_url() -> str:
-    """Where the generation lives (``REDIS_URL``); empty: nothing is kept."""
-    return str(getattr(settings, "REDIS_URL", "") or "")
 
 
 def generation() -> bytes | None:

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from django.db import connection
 
-from api_common.redis_client import client_for, redis_errors
+from api_common.redis_client import client_for, redis_errors, redis_url
 from guards_app import conf
 
 __all__ = ["Buckets", "DatabaseBuckets", "RedisBuckets", "Taken", "backend", "clock"]
@@ -178,7 +178,7 @@ _redis: dict[str, RedisBuckets] = {}
 
 def backend() -> Buckets:
     """Redis buckets when ``REDIS_URL`` is set (one client per process and URL), else the database's."""
-    url = conf.redis_url()
+    url = redis_url()
     if not url:
         return DatabaseBuckets()
     if url not in _redis:

@@ -18,7 +18,6 @@ __all__ = [
     "rate_limit_requests",
     "rate_limit_window",
     "redis_prefix",
-    "redis_url",
 ]
 
 
@@ -51,11 +50,6 @@ def proxy_count() -> int:
     """Proxies in front of the application that append the client to ``X-Forwarded-For``
     (``RATE_LIMIT_PROXY_COUNT``, default 0: the client is ``REMOTE_ADDR``)."""
     return int(getattr(settings, "RATE_LIMIT_PROXY_COUNT", 0))
-
-
-def redis_url() -> str:
-    """Redis of the rate limits (``REDIS_URL``); empty: the buckets live in the database."""
-    return str(getattr(settings, "REDIS_URL", "") or "")
 
 
 def redis_prefix() -> str:
