@@ -216,8 +216,8 @@ def test_a_cancelled_statement_is_a_503_that_says_why(api, locked_table, kind):
 
 
 def test_a_statement_cancelled_under_a_resolver_is_a_503(api, locked_table):
-    # given: authentication passes, the records' table is locked (with a person in it: with none,
-    # the count alone answers and the page is not read)
+    # given: authentication passes, the records' table is locked (with a person in it, so the page
+    # is read however the count is taken: a count of 0 read on its own skips the page)
     assert api.post("/rest/people", {"name": {"firstName": "Ada"}})[0] == 201
     locked_table("core_app_record")
     # when
