@@ -6,6 +6,9 @@ the limit. :class:`BoundedASGIHandler` does the same where an ASGI server hands 
 in pieces, so that no body is kept beyond the limit, in memory or on disk. Memory stays flat:
 what is kept is spooled to disk past Django's ``FILE_UPLOAD_MAX_MEMORY_SIZE``.
 
+On the way out, a rendered DRF answer is untied from its view (:func:`api_common.rest.release_rendered`),
+so that what it holds is freed as soon as the server has sent it.
+
 Its ``process_exception`` answers 503 with ``Retry-After`` for a view outside the APIs whose
 database cannot answer (the APIs translate that themselves).
 
@@ -31,7 +34,7 @@ from django.urls import Resolver404, resolve
 
 from api_common.conf import max_request_body_bytes
 from api_common.errors import ApiError, PayloadTooLarge, database_refusal
-from api_common.rest import json_error
+from api_common.rest import json_error, release_rendered
 
 __all__ = ["BoundedASGIHandler", "RequestEdgeMiddleware", "error_response", "read_bounded"]
 
@@ -96,7 +99,8 @@ def declared_length(request: HttpRequest) -> int | None:
 
 class RequestEdgeMiddleware:
     """Refuse bodies over ``MAX_REQUEST_BODY_BYTES`` (413) before any view or middleware reads them;
-    answer a database that cannot answer with 503 for views outside the APIs.
+    answer a database that cannot answer with 503 for views outside the APIs; untie rendered DRF
+    answers from their views.
 
     Place it first, or right after ``SecurityMiddleware``: the CSRF middleware reads form bodies.
     """
@@ -108,7 +112,9 @@ class RequestEdgeMiddleware:
         refusal = self.body_refusal(request)
         if refusal is not None:
             return error_response(request, refusal)
-        return self.get_response(request)
+        response = self.get_response(request)
+        release_rendered(response)
+        return response
 
     @staticmethod
     def process_exception(request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -31,6 +31,7 @@ __all__ = [
     "exception_handler",
     "json_error",
     "nul_path",
+    "release_rendered",
 ]
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,25 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     elif isinstance(error, Unauthenticated) and context.get("request") is not None:
         error = authentication_failed(context["request"], error)  # counted per address; 429 past the limit
     return Response(error_body(error), status=error.status, headers=error.headers)
+
+
+def release_rendered(response: Any) -> None:
+    """Untie a rendered DRF response from its view and request, so that its data is freed at once.
+
+    DRF leaves a cycle around every answer: the response keeps ``renderer_context`` (which holds
+    the view, the request and the response itself) and the view keeps ``response``. Everything
+    reachable from it, a page's sixty records and their dicts included, could then be freed only
+    by the cyclic garbage collector, whose passes over those objects cost about a tenth of a list
+    request's CPU. Once the content is rendered none of it is read again. Other answers are left as
+    they are.
+    """
+    context = getattr(response, "renderer_context", None)
+    if not context or not getattr(response, "is_rendered", False):
+        return
+    view = context.get("view")
+    if getattr(view, "response", None) is response:
+        view.response = None
+    response.renderer_context = None
 
 
 class FastJSONRenderer(BaseRenderer):

@@ -1,7 +1,8 @@
 """WSGI entry point (``granian ... config.wsgi:application``, ``gunicorn config.wsgi``).
 
 API requests go through ``settings.API_MIDDLEWARE``, every other request (admin, settings pages,
-docs, static files) through the whole ``settings.MIDDLEWARE``.
+docs, static files) through the whole ``settings.MIDDLEWARE``. Importing it sets the process's
+garbage collector thresholds (``config.collector``).
 """
 
 import os
@@ -16,6 +17,8 @@ from typing import Any  # noqa: E402
 
 from django.conf import settings  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+
+from config import collector  # noqa: E402
 
 #: Paths served through the API chain: every record, metadata and GraphQL route.
 API_PREFIXES = ("/rest/", "/graphql", "/metadata")
@@ -36,6 +39,7 @@ class ApiWSGIHandler(WSGIHandler):
 
 
 api_application = ApiWSGIHandler()
+collector.tune()
 
 
 def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
