@@ -42,7 +42,7 @@ from core_app.store import counts
 from core_app.store.keys import is_cut, key_of
 from core_app.store.records import COLUMNS, RecordRow, row_reader, select_list
 from core_app.store.slots import ObjectSlots, Slot, object_slots
-from core_app.store.sql import Dialect, dialect, in_list, rows
+from core_app.store.sql import Dialect, dialect, in_list, quote_literal, rows
 from metadata_app.specs import ObjectSpec, SchemaSnapshot
 
 __all__ = [
@@ -390,7 +390,12 @@ def relation_value_segment(
     src = Source(d)
     inner = Source(d, alias="x")
     compiled = compile_filter(node, scope.spec, inner, scope.workspace_id, scope.slots, snapshot=scope.snapshot)
-    expressions = [key.expression(src) for key in keys]
+    # The first key's value is read once per target (``tv``, as the key's own subquery reads it),
+    # not once per record: every record of a target's group has that target's value (a record's
+    # join-slot key is its join column).
+    expressions = ["tv.v", *(key.expression(src) for key in keys[1:])]
+    assert first.via is not None and first.via.relation is not None
+    target_object = quote_literal(d.uuid_in(first.via.relation.target_object_id))
     check_params: list[Any] = []
     check = [scope.where_by_id(inner, check_params), "x.id = s.record_id", compiled.sql]
     check_params += compiled.params
@@ -405,6 +410,9 @@ def relation_value_segment(
         where.append(f"(t.key <> %s OR {seek})")
     group = (
         f"SELECT {select_list()}, {aliased(expressions)} FROM core_app_recordindex t "
+        f"LEFT JOIN LATERAL (SELECT {first.value_expression(Source(d, alias='rs'))} AS v FROM core_app_record rs "
+        f"WHERE rs.workspace_id = t.workspace_id AND rs.object_id = {target_object} AND rs.id = t.record_id "
+        f"AND (rs.deleted_at IS NULL) IS TRUE{d.fence}) AS tv ON TRUE "
         # Each target's records by equality on the join slot's key (a LATERAL ``OFFSET 0`` keeps the
         # key in the index condition: as a join, a planner that believed the workspace empty read
         # every key of the slot per target and filtered them).
