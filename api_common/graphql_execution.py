@@ -8,7 +8,9 @@ reads plain data: graphene's default resolver (the value under the field's name)
 marked with :func:`reads_response_key` (the value under the response key, for data attached per
 alias). Leaves are serialised by their type as graphql-core would; objects and lists recurse.
 An object whose selected fields all read plain data is completed by a plan made once per
-selection (one loop over its fields, leaves serialised in one call each). Anything unusual (a
+selection (one loop over its fields, leaves serialised in one call each); a field holding such
+objects, or lists of them, is completed by its own plan in turn, so a whole tree of plain data
+(a page's edges, nodes and their relations) is one nested call per object. Anything unusual (a
 non-dict parent, a null where the type forbids one, a value its type refuses) goes back to
 graphql-core's own path for that object and field, so errors and null propagation are exactly
 graphql-core's.
@@ -70,7 +72,9 @@ def plain_reader(resolve: Any) -> tuple[str, Any] | None:
     return None
 
 
-#: One field of a plain object's plan: (response key, value reader, field type, field nodes, leaf completer or None).
+#: One field of a plain object's plan: (response key, value reader, field type, field nodes, completer or None).
+#: The completer gives the field's completed value in one call (raising Fallback where graphql-core
+#: must decide); None: ``complete_plain`` with the field's path.
 PlanEntry = tuple[str, Callable[[dict[str, Any], str], Any], Any, list[Any], Callable[[Any], Any] | None]
 
 
@@ -142,9 +146,55 @@ class PlainDataExecutionContext(ExecutionContext):
                 plan = None
                 break
             field_type = field_def.type
-            plan.append((response_key, reader, field_type, field_nodes, leaf_completer(field_type)))
+            plan.append((response_key, reader, field_type, field_nodes, self.completer(field_type, field_nodes)))
         self._plans[key] = plan
         return plan
+
+    def completer(self, field_type: Any, field_nodes: list[Any]) -> Callable[[Any], Any] | None:
+        """``complete_plain`` of a value of ``field_type`` as one call, or None where it needs the path.
+
+        Leaves are serialised; objects whose selection has a plan, and lists of such objects or of
+        leaves, are completed through that plan. A value the plain path cannot complete (not a
+        dict, a null where the type forbids one) raises Fallback: the nearest enclosing object is
+        then completed by graphql-core's path, field by field, which comes back here below it.
+        """
+        non_null = is_non_null_type(field_type)
+        base = field_type.of_type if non_null else field_type
+        if is_leaf_type(base):
+            return leaf_completer(field_type)
+        inner: Callable[[Any], Any]
+        if is_list_type(base):
+            item = self.completer(base.of_type, field_nodes)
+            if item is None:
+                return None
+
+            def inner(value: Any) -> Any:
+                if not isinstance(value, (list, tuple)):
+                    raise Fallback
+                return [item(element) for element in value]
+
+        elif is_object_type(base) and base.is_type_of is None:
+            plan = self.plain_plan(base, self.collect_subfields(base, field_nodes))
+            if plan is None or any(entry[4] is None for entry in plan):
+                return None
+            entries = [(key, read, complete) for key, read, _, _, complete in plan]
+
+            def inner(value: Any) -> Any:
+                if not isinstance(value, dict):
+                    raise Fallback
+                return {key: complete(read(value, key)) for key, read, complete in entries}  # type: ignore[misc]
+
+        else:
+            return None
+
+        def complete(value: Any) -> Any:
+            if value is None or value is Undefined:
+                if non_null:
+                    raise Fallback
+                return None
+            return inner(value)
+
+        return complete
 
     def execute_fields(self, parent_type: Any, source_value: Any, path: Path | None, fields: Any) -> Any:
         if isinstance(source_value, dict) and self.middleware_manager is None:
@@ -153,10 +203,10 @@ class PlainDataExecutionContext(ExecutionContext):
                 name = parent_type.name
                 try:
                     return {
-                        key: leaf(read(source_value, key))
-                        if leaf is not None
+                        key: complete(read(source_value, key))
+                        if complete is not None
                         else self.complete_plain(field_type, nodes, Path(path, key, name), read(source_value, key))
-                        for key, read, field_type, nodes, leaf in plan
+                        for key, read, field_type, nodes, complete in plan
                     }
                 except Fallback:
                     pass  # graphql-core's path, field by field, for errors and null propagation
