@@ -12,8 +12,10 @@ selection (one loop over its fields, leaves serialised in one call each); a fiel
 objects, or lists of them, is completed by its own plan in turn, so a whole tree of plain data
 (a page's edges, nodes and their relations) is one nested call per object. Anything unusual (a
 non-dict parent, a null where the type forbids one, a value its type refuses) goes back to
-graphql-core's own path for that object and field, so errors and null propagation are exactly
-graphql-core's.
+graphql-core's own path for that object and field, and so does an error raised beneath a field
+(that field's own handler must catch it), so errors and null propagation are exactly
+graphql-core's (its ``CollectedErrors`` records an error of a position once, however often the
+position is reached).
 
 **Documents.** Parsing and validating the same operation text against the same schema always
 gives the same answer, and API clients send the same few operations again and again:
@@ -208,8 +210,11 @@ class PlainDataExecutionContext(ExecutionContext):
                         else self.complete_plain(field_type, nodes, Path(path, key, name), read(source_value, key))
                         for key, read, field_type, nodes, complete in plan
                     }
-                except Fallback:
-                    pass  # graphql-core's path, field by field, for errors and null propagation
+                except (Fallback, GraphQLError):
+                    # graphql-core's path, field by field, for errors and null propagation: an error
+                    # raised beneath a field must be caught by that field's own handler (which
+                    # nulls it when it is nullable); what was recorded here is recorded once.
+                    pass
         return super().execute_fields(parent_type, source_value, path, fields)
 
     def execute_field(self, parent_type: Any, source: Any, field_nodes: list[Any], path: Path) -> Any:
@@ -220,8 +225,8 @@ class PlainDataExecutionContext(ExecutionContext):
             if read is not None:
                 try:
                     return self.complete_plain(field_def.type, field_nodes, path, read(source, str(path.key)))
-                except Fallback:
-                    pass
+                except (Fallback, GraphQLError):
+                    pass  # as above: graphql-core completes this field, with its error handling
         return super().execute_field(parent_type, source, field_nodes, path)
 
     def complete_plain(self, return_type: Any, field_nodes: list[Any], path: Path, value: Any) -> Any:
