@@ -428,3 +428,25 @@ def test_concurrent_updates_of_different_fields_of_one_record_all_land(committed
     status, body = api.get(f"/rest/tickets/{ticket_id}")
     assert status == 200, body
     assert {name: body["data"]["ticket"][name] for name in fields} == {name: f"set by {name}" for name in fields}
+
+
+def test_a_batch_upsert_that_restores_a_record_places_its_new_records_after_it(api, records):
+    # given: Ada at position 1, Grace at 2, Grace in the trash (the live records end at 1)
+    records.person("Ada", email="ada@acme.com")
+    grace = records.person("Grace", email="grace@navy.mil")
+    assert api.delete(f"/rest/people/{grace['id']}", soft_delete="true")[0] == 200
+
+    # when: one upsert restores Grace and creates Alan
+    status, body = api.post(
+        "/rest/batch/people",
+        [{"emails": {"primaryEmail": "grace@navy.mil"}}, {"name": {"firstName": "Alan"}}],
+        upsert="true",
+    )
+
+    # then: Alan goes after every live record, Grace (restored at 2) included
+    assert status == 201
+    people = body["data"]["createPeople"]
+    assert [(p["name"]["firstName"], p["position"], p["deletedAt"]) for p in people] == [
+        ("Grace", 2.0, None),
+        ("Alan", 3.0, None),
+    ]
