@@ -21,12 +21,23 @@ def redis_url() -> str:
 
 
 def client_for(url: str) -> Any:
-    """The process's ``redis.Redis`` for ``url`` (created on first use, 0.5 s timeouts)."""
+    """The process's ``redis.Redis`` for ``url`` (created on first use, 0.5 s timeouts).
+
+    One connection, held by the client (``single_connection_client``, its commands serialised by
+    the client's lock), instead of a pool: every API request sends two commands (the key cache's
+    generation, the rate-limit script) from a process serving one request at a time, and taking
+    and returning a pooled connection (with its check for unread data) cost about as much CPU as
+    the command itself. The client connects when it is created: this raises ``redis_errors()``
+    when Redis cannot be reached (nothing is kept then; call it where those are handled). A failed
+    command closes the connection; the next one opens it again.
+    """
     client = _clients.get(url)
     if client is None:
         import redis  # a local import: the client library is needed only with REDIS_URL
 
-        client = _clients[url] = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        client = _clients[url] = redis.Redis.from_url(
+            url, socket_timeout=0.5, socket_connect_timeout=0.5, single_connection_client=True
+        )
     return client
 
 

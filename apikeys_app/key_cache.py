@@ -70,8 +70,8 @@ def generation() -> bytes | None:
     url = redis_url()
     if not url or max_age() <= 0:
         return None
-    client = client_for(url)
     try:
+        client = client_for(url)
         value = client.get(GENERATION_KEY)
         if value is None:
             client.set(GENERATION_KEY, uuid.uuid4().hex, nx=True)

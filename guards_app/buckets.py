@@ -159,13 +159,16 @@ class RedisBuckets:
 
     def __init__(self, url: str) -> None:
         self.errors = redis_errors()
-        self.client = client_for(url)
-        self.script = self.client.register_script(TAKE_SCRIPT)
+        self.url = url
+        self.script: Any = None
 
     def take(self, name: str, capacity: int, window: int, watch: str | None = None) -> Taken | None:
         prefix = conf.redis_prefix()
         keys = [prefix + name] + ([prefix + watch] if watch is not None else [])
         try:
+            client = client_for(self.url)  # inside: connecting to Redis is what may fail
+            if self.script is None or self.script.registered_client is not client:
+                self.script = client.register_script(TAKE_SCRIPT)
             allowed, tokens, watched = self.script(keys=keys, args=[capacity, capacity / (window * 1000.0), now_ms()])
         except self.errors as error:
             logger.warning("Rate limits off for this request: Redis did not answer (%s)", error)
