@@ -166,9 +166,8 @@ class RedisBuckets:
         prefix = conf.redis_prefix()
         keys = [prefix + name] + ([prefix + watch] if watch is not None else [])
         try:
-            client = client_for(self.url)  # inside: connecting to Redis is what may fail
-            if self.script is None or self.script.registered_client is not client:
-                self.script = client.register_script(TAKE_SCRIPT)
+            if self.script is None:  # registered once the process's client exists (creating it connects)
+                self.script = client_for(self.url).register_script(TAKE_SCRIPT)
             allowed, tokens, watched = self.script(keys=keys, args=[capacity, capacity / (window * 1000.0), now_ms()])
         except self.errors as error:
             logger.warning("Rate limits off for this request: Redis did not answer (%s)", error)
