@@ -132,7 +132,14 @@ class Event(models.Model):
     """One change of one record, as webhooks describe it (``person.updated`` and the record)."""
 
     id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
-    workspace = models.ForeignKey("metadata_app.Workspace", on_delete=models.CASCADE, related_name="+")
+    # No constraint in the database: every record write adds events, and the check (a lookup of
+    # the workspace row, locked FOR KEY SHARE until the commit) cost each one a statement and made
+    # concurrent writers of a workspace share a lock on its row. Deleting a workspace through the
+    # ORM still deletes its events (Django cascades itself). No index of its own either: the feed's
+    # index starts with the workspace.
+    workspace = models.ForeignKey(
+        "metadata_app.Workspace", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     name = models.CharField(max_length=140)
     object_id = models.UUIDField()
     object_name = models.CharField(max_length=63)

@@ -12,9 +12,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from apikeys_app.services import create_api_key
 from core_app.services import writing
 from core_app.services.context import RecordContext, api_actor
+from metadata_app.models import Workspace
 from metadata_app.registry import schema_registry
+from metadata_app.services.workspaces import create_workspace
 from tests.conftest import ApiClient
 from tests.seeding import make_client, other_workspace, seeded_workspaces, workspace  # noqa: F401
 from tests.webhooks.conftest import created
@@ -312,6 +315,22 @@ def test_changes_are_recorded_as_events_even_without_webhooks(api):
     # then
     assert list(Event.objects.values_list("name", "record_id")) == [("person.created", uuid.UUID(record_id))]
     assert DBTaskResult.objects.count() == 0
+
+
+def test_deleting_a_workspace_deletes_its_events_and_no_other(make_client, other_api):
+    # given: events of a workspace about to go and of another one (no database constraint ties
+    # events to their workspace: the ORM's cascade removes them)
+    doomed = create_workspace("Doomed")
+    _, token = create_api_key(doomed, {"name": "doomed key"})
+    person(make_client(token), "Ada")
+    kept = person(other_api, "Grace")
+
+    # when
+    Workspace.objects.filter(pk=doomed.pk).delete()
+
+    # then
+    assert list(Event.objects.filter(workspace_id=doomed.pk).values_list("name", flat=True)) == []
+    assert list(Event.objects.values_list("name", "record_id")) == [("person.created", uuid.UUID(kept))]
 
 
 def test_a_write_reads_the_webhooks_only_while_the_workspace_has_one(api, hooks, receiver, run_worker):
