@@ -182,17 +182,51 @@ SORT_MATCHES_UP_TO = 10_000
 MATCHES_PER_PROBE = 8
 
 
-def cheaper_to_sort(scope: Scope, matches: int, limit: int) -> bool:
-    """Whether a page in id order is cut from the sorted matches (``matches``: an exact count).
+def cheaper_to_sort(matches: int, limit: int, records: int) -> bool:
+    """Whether a page in id order is cut from the sorted matches (``matches``: an exact count,
+    ``records``: the object's live records).
 
     A walk in id order probes about ``limit * records / matches`` records to fill the page, where
     sorting reads every match: the page is sorted while ``matches ** 2 <= MATCHES_PER_PROBE * limit
-    * records``, and always up to ``SORT_MATCHES_UP_TO`` (below which the object's size is not read;
-    above, it is read from its counters, one statement). At 1M people that is up to 22,000 matches.
+    * records``. At 1M people that is up to 22,000 matches; among 10,000 companies, up to 2,209 of
+    them for a page of 61. (The caller knows ``records`` when the count read them too, see
+    :func:`fetch_page`; otherwise it sorts up to ``SORT_MATCHES_UP_TO`` without reading them.)
     """
-    if matches <= SORT_MATCHES_UP_TO:
-        return True
-    return matches * matches <= MATCHES_PER_PROBE * limit * counts.live_count(scope.workspace_id, scope.spec.id)
+    return matches * matches <= MATCHES_PER_PROBE * limit * records
+
+
+#: A walk in id order stops after this many times the probes the matches' share predicts (plus
+#: ``WALK_SLACK``): matches gathered in one part of the id order (records created last week, in a
+#: walk that starts with the oldest) then cost a bounded walk before the page is sorted instead.
+WALK_MARGIN = 4
+WALK_SLACK = 64
+
+
+def walk_or_sort(
+    scope: Scope,
+    node: Node | None,
+    leaves: list[Leaf],
+    keys: list[SortKey],
+    cursor: list[Any] | None,
+    backward: bool,
+    limit: int,
+    d: Dialect,
+    matches: int,
+    records: int,
+) -> Fetched:
+    """A page in id order of a filter the index answers, matching too many records to sort them all.
+
+    The records are walked in id order and checked one by one, at most ``WALK_MARGIN`` times the
+    walk that an even spread of the matches predicts. A walk that ends with a short page either
+    reached the end of the object (then the matches after the cursor are few, and sorting them
+    is cheap) or ran out of budget: either way the page is read again, sorted, so that what it
+    holds never depends on where the matches lie.
+    """
+    budget = WALK_MARGIN * limit * records // max(matches, 1) + WALK_SLACK
+    walked = fetch_plain(scope, node, keys, cursor, backward, limit, d, probe=True, budget=budget)
+    if len(walked.rows) >= limit:
+        return walked
+    return fetch_by_index_filter(scope, leaves, keys[0], cursor, backward, limit, d)
 
 
 def fetch(
@@ -204,13 +238,15 @@ def fetch(
     limit: int,
     exclude_ids: list[str] | None = None,
     matches: int | None = None,
+    records: int | None = None,
 ) -> Fetched:
     """Up to ``limit`` records after ``cursor`` in the order of ``keys`` (reversed when ``backward``).
 
     The shape of the query is chosen here from exact facts (is the first key indexed, is the
     filter answered by the index, and how many records it matches: ``matches`` when the caller
-    counted them, else a capped count), never from the database's statistics, so a plan does not
-    depend on when the tables were last analysed.
+    counted them, else a capped count; ``records``, the object's live records, when the caller
+    read them with that count), never from the database's statistics, so a plan does not depend
+    on when the tables were last analysed.
     """
     # Counted: no match means no page, and a first page holds at most every match (a walk for a
     # filter that matches few records stops at the last of them, not at the end of the object).
@@ -251,9 +287,14 @@ def fetch(
         if first.is_id:
             # A capped count says only "more than SORT_MATCHES_UP_TO": the object's size decides
             # between sort and walk only when the matches were counted exactly.
-            if few or (exact and cheaper_to_sort(scope, matches, limit)):
-                return fetch_by_index_filter(scope, leaves, first, cursor, backward, limit, d)
-            return fetch_plain(scope, node, keys, cursor, backward, limit, d, probe=True)
+            if exact and (records is not None or not few):
+                if records is None:
+                    records = counts.live_count(scope.workspace_id, scope.spec.id)
+                if not cheaper_to_sort(matches, limit, records):
+                    return walk_or_sort(scope, node, leaves, keys, cursor, backward, limit, d, matches, records)
+            elif not few:
+                return fetch_plain(scope, node, keys, cursor, backward, limit, d, probe=True)
+            return fetch_by_index_filter(scope, leaves, first, cursor, backward, limit, d)
         return fetch_by_index_order(scope, node, keys, cursor, backward, limit, d, None, leaves if few else None)
     if first.slot is not None and scope.slots is not None:
         return fetch_by_index_order(scope, node, keys, cursor, backward, limit, d, exclude_ids)
@@ -292,8 +333,15 @@ def fetch_page(
         if fetched.total is None:  # no row carried the count: an empty object, or past the last page
             fetched.total = 0 if cursor is None and limit > 0 else count(scope, None)
         return fetched
-    total = count(scope, node) if with_count else None
-    fetched = fetch(scope, node, keys, cursor, backward, limit, matches=total)
+    total = records = None
+    leaves = index_conjunction(scope, node) if with_count and keys[0].is_id and scope.trash is False else None
+    if leaves is not None:
+        # The object's size comes with the count, for fetch to weigh sorting the matches against
+        # walking the records (cheaper_to_sort) without a statement of its own.
+        total, records = count_with_records(scope, leaves)
+    elif with_count:
+        total = count(scope, node)
+    fetched = fetch(scope, node, keys, cursor, backward, limit, matches=total, records=records)
     fetched.total = total
     return fetched
 
@@ -432,6 +480,16 @@ def count_index_matches(scope: Scope, leaves: list[Leaf], cap: int) -> int:
     return count_ids(ids, params, cap)
 
 
+def count_with_records(scope: Scope, leaves: list[Leaf]) -> tuple[int, int]:
+    """How many live records match ``leaves`` (counted in the index), and how many live records
+    the object has, in one statement."""
+    params: list[Any] = []
+    ids = index_ids_sql(scope, leaves, dialect(), params)
+    live_sql, live_params = counts.live_count_sql(scope.workspace_id, scope.spec.id)
+    matches, records = rows(f"SELECT (SELECT COUNT(*) FROM ({ids}) AS ids), ({live_sql})", [*params, *live_params])[0]
+    return int(matches), int(records)
+
+
 def count_ids(ids_sql: str, params: list[Any], cap: int | None = None) -> int:
     """How many ids ``ids_sql`` selects (up to ``cap``)."""
     limit = "" if cap is None else f" LIMIT {int(cap)}"
@@ -496,23 +554,36 @@ def fetch_plain(
     d: Dialect,
     exclude_ids: list[str] | None = None,
     probe: bool = False,
+    budget: int | None = None,
 ) -> Fetched:
     """Filter and sort the object's records by their stored values (``probe``: indexed conditions
-    are checked record by record, for a walk of the record table in its own order)."""
+    are checked record by record, for a walk of the record table in its own order).
+
+    ``budget`` (with ``probe``, in id order): only the first ``budget`` records after the cursor are
+    checked, so the page may hold fewer than ``limit`` records although more match further on.
+    """
     src = Source(d)
     compiled = compile_filter(
         node, scope.spec, src, scope.workspace_id, scope.slots, probe=probe, snapshot=scope.snapshot
     )
     expressions = [key.expression(src) for key in keys]
+    order = order_sql(keys, expressions, backward)
     params: list[Any] = []
-    where = [scope.where(src, params), compiled.sql]
+    scoped = [scope.where(src, params)]
+    if cursor is not None:
+        scoped.append(seek_sql(keys, expressions, cursor, src, params, backward))
+    source = "core_app_record r"
+    if budget is not None:
+        # The records walked, in the page's order, at most ``budget`` of them: a subquery that its
+        # LIMIT keeps apart (it has the alias of the table, so the conditions read the same).
+        source = f"(SELECT r.* FROM {source} WHERE {' AND '.join(scoped)} ORDER BY {order} LIMIT {int(budget)}) AS r"
+        scoped = []
+    where = [*scoped, compiled.sql]
     params += compiled.params
     where += excluding(exclude_ids, d, params)
-    if cursor is not None:
-        where.append(seek_sql(keys, expressions, cursor, src, params, backward))
     sql = (
-        f"SELECT {select_list()}, {', '.join(expressions)} FROM core_app_record r{src.lateral_sql()} "
-        f"WHERE {' AND '.join(where)} ORDER BY {order_sql(keys, expressions, backward)} LIMIT {int(limit)}"
+        f"SELECT {select_list()}, {', '.join(expressions)} FROM {source}{src.lateral_sql()} "
+        f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT {int(limit)}"
     )
     return read_page(scope, sql, params, keys, d)
 
@@ -839,6 +910,8 @@ def repair_cut_groups(
     first = keys[0]
     slot, target = first.slot, first.target
     assert slot is not None and target is not None
+    if cut_group is None and not any(isinstance(v[0], str) and is_cut(v[0]) for v in fetched.sort_values):
+        return  # no text as long as the kept prefix (the usual page): the index order is the order
     key_at = [sort_value_key(slot, values[0]) for values in fetched.sort_values]
     groups = {key for key in key_at if key is not None and is_cut(key)}
     if cut_group is not None:
