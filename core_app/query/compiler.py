@@ -60,8 +60,10 @@ __all__ = [
     "index_predicate",
     "like_escape",
     "max_conditions",
+    "operand_key",
     "relation_id_set",
     "resolve_leaf",
+    "row_probe",
 ]
 
 NULL_WORDS: Final = {"NULL": True, "NOT_NULL": False}

@@ -33,8 +33,11 @@ from core_app.query.compiler import (
     check_size,
     compile_filter,
     index_ids,
+    index_predicate,
+    operand_key,
     relation_id_set,
     resolve_leaf,
+    row_probe,
 )
 from core_app.query.ordering import SortKey, build_sort_keys, order_sql, seek_sql
 from core_app.query.targets import Source
@@ -226,7 +229,7 @@ def walk_or_sort(
     walked = fetch_plain(scope, node, keys, cursor, backward, limit, d, probe=True, budget=budget)
     if len(walked.rows) >= limit:
         return walked
-    return fetch_by_index_filter(scope, leaves, keys[0], cursor, backward, limit, d)
+    return fetch_by_index_filter(scope, leaves, keys[0], cursor, backward, limit, d, matches)
 
 
 def fetch(
@@ -294,7 +297,7 @@ def fetch(
                     return walk_or_sort(scope, node, leaves, keys, cursor, backward, limit, d, matches, records)
             elif not few:
                 return fetch_plain(scope, node, keys, cursor, backward, limit, d, probe=True)
-            return fetch_by_index_filter(scope, leaves, first, cursor, backward, limit, d)
+            return fetch_by_index_filter(scope, leaves, first, cursor, backward, limit, d, matches)
         return fetch_by_index_order(scope, node, keys, cursor, backward, limit, d, None, leaves if few else None)
     if first.slot is not None and scope.slots is not None:
         return fetch_by_index_order(scope, node, keys, cursor, backward, limit, d, exclude_ids)
@@ -605,12 +608,106 @@ def fetch_by_id_walk(
 
 
 def fetch_by_index_filter(
-    scope: Scope, leaves: list[Leaf], key: SortKey, cursor: list[Any] | None, backward: bool, limit: int, d: Dialect
+    scope: Scope,
+    leaves: list[Leaf],
+    key: SortKey,
+    cursor: list[Any] | None,
+    backward: bool,
+    limit: int,
+    d: Dialect,
+    matches: int | None = None,
 ) -> Fetched:
-    """Id order, filter answered by the index: the page's ids from the index, then their records."""
+    """Id order, filter answered by the index: the page's ids from the index, then their records.
+
+    With ``matches`` (counted) of ``SKIP_SCAN_MATCHES`` or more and a range, prefix or list that
+    drives the scan, on PostgreSQL: :func:`skip_scan_ids`.
+    """
     ids_params: list[Any] = []
+    driver = range_first(leaves)
+    if driver is not None and matches is not None and matches >= SKIP_SCAN_MATCHES and d.vendor == "postgresql":
+        ids_sql = skip_scan_ids(scope, driver, key, cursor, backward, limit, d, ids_params)
+        return page_by_ids(scope, key, ids_sql, ids_params, "u.record_id", None, backward, limit, d)
     ids_sql = index_ids_sql(scope, leaves, d, ids_params)
     return page_by_ids(scope, key, ids_sql, ids_params, "p.record_id", cursor, backward, limit, d)
+
+
+#: Matches from which a page in id order of a range, prefix or list is read key by key
+#: (:func:`skip_scan_ids`), and the most distinct keys it reads that way.
+SKIP_SCAN_MATCHES = 2_000
+SKIP_SCAN_KEYS = 32
+#: Comparators whose matches are several keys of the index, each key's entries in id order.
+RANGE_OPERATORS = frozenset({"gt", "gte", "lt", "lte", "startsWith", "in"})
+
+
+def range_first(leaves: list[Leaf]) -> list[Leaf] | None:
+    """``leaves`` with a range, a prefix or a list of at most ``SKIP_SCAN_KEYS`` values first, or None."""
+    for index, leaf in enumerate(leaves):
+        op = leaf.condition.op
+        if op in RANGE_OPERATORS and (op != "in" or len(leaf.values) <= SKIP_SCAN_KEYS):
+            return [leaf, *leaves[:index], *leaves[index + 1 :]]
+    return None
+
+
+def skip_scan_ids(
+    scope: Scope,
+    leaves: list[Leaf],
+    key: SortKey,
+    cursor: list[Any] | None,
+    backward: bool,
+    limit: int,
+    d: Dialect,
+    params: list[Any],
+) -> str:
+    """The ids of a page in id order of ``leaves`` (the first a range, prefix or list), read key by key.
+
+    The index keeps each key's entries in id order, so a page is the first ``limit`` ids of each
+    distinct key, merged. A list names its keys; a range or prefix is stepped through by a
+    recursive query (one probe per key), and past ``SKIP_SCAN_KEYS`` keys the statement reads the
+    whole range and sorts it instead (it decides from the keys it walked). Each key gives at most
+    ``limit`` ids after the cursor. At 1M people, the 11,033 whose last name starts with ``Last12``
+    (11 keys): 0.3 ms, against 2.4 ms for reading and sorting them all. Returns ``SELECT
+    u.record_id ... WHERE ...`` for :func:`page_by_ids`.
+    """
+    ws, driver = scope.workspace_id, leaves[0]
+    assert driver.target.slot is not None
+    descending, _ = key.directions(backward)
+    comparison, direction = ("<", "DESC") if descending else (">", "ASC")
+    after, after_params = "", []
+    if cursor is not None:
+        after, after_params = f" AND p.record_id {comparison} %s", [d.uuid_in(cursor[0])]
+
+    def probes() -> str:
+        return "".join(f" AND {row_probe(leaf, d, 'p.record_id', params)}" for leaf in leaves[1:])
+
+    if driver.condition.op == "in":
+        # PostgreSQL 15 reads ``key IN (...)`` in key order only by filtering the whole slot: the
+        # keys are given instead (a key the index cannot hold exactly matches nothing, as in IN).
+        keys = sorted({k for value in driver.values if (k := operand_key(driver.target, value)) is not None})
+        params.append(keys)
+        common, gate = "WITH keys(k) AS (SELECT unnest(%s::text[]))", ""
+    else:
+        first = index_predicate(driver, d, ws, "i", params)
+        step = index_predicate(driver, d, ws, "i", params)
+        common = (
+            f"WITH RECURSIVE walk(k) AS (SELECT (SELECT i.key FROM core_app_recordindex i WHERE {first} "
+            "ORDER BY i.key NULLS FIRST LIMIT 1) UNION ALL "
+            f"SELECT (SELECT i.key FROM core_app_recordindex i WHERE {step} AND i.key > walk.k "
+            "ORDER BY i.key NULLS FIRST LIMIT 1) FROM walk WHERE walk.k IS NOT NULL), "
+            f"keys AS (SELECT walk.k FROM walk WHERE walk.k IS NOT NULL LIMIT {SKIP_SCAN_KEYS + 1})"
+        )
+        gate = f" WHERE (SELECT COUNT(*) FROM keys) <= {SKIP_SCAN_KEYS}"
+    params += [d.uuid_in(ws), d.uuid_in(driver.target.slot.id)]
+    branches = [
+        "SELECT g.record_id FROM keys CROSS JOIN LATERAL (SELECT p.record_id FROM core_app_recordindex p "
+        f"WHERE p.workspace_id = %s AND p.slot = %s AND p.key = keys.k{probes()}{after} "
+        f"ORDER BY p.record_id {direction} LIMIT {int(limit)}) AS g{gate}"
+    ]
+    params += after_params
+    if gate:
+        whole = f"SELECT p.record_id FROM core_app_recordindex p WHERE {index_predicate(driver, d, ws, 'p', params)}"
+        branches.append(f"{whole}{probes()}{after} AND (SELECT COUNT(*) FROM keys) > {SKIP_SCAN_KEYS}")
+        params += after_params
+    return f"{common} SELECT u.record_id FROM ({' UNION ALL '.join(branches)}) AS u WHERE 1 = 1"
 
 
 def page_by_ids(

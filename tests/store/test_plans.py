@@ -148,6 +148,14 @@ HOT_QUERIES = [
     pytest.param(
         "/rest/people", {"filter": "emails.primaryEmail[eq]:p1234@x.com"}, ("record_index_key",), id="unique_value_eq"
     ),
+    # About 2,200 and 2,400 matches in 11 and 12 keys: each key gives its first ids (planner.skip_scan_ids).
+    pytest.param(
+        "/rest/people",
+        {"filter": "city[in]:[" + ",".join(f"City {n}" for n in range(11)) + "]"},
+        ("record_index_key",),
+        id="list_by_key",
+    ),
+    pytest.param("/rest/people", {"filter": "city[lt]:City 2"}, ("record_index_key",), id="range_by_key"),
     # 19,960 of 20,000 match: the records are walked in id order, each probed by the index's primary key.
     pytest.param(
         "/rest/people",
