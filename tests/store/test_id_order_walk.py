@@ -6,7 +6,7 @@ is read again from the sorted matches. Whichever way a page is read, every page 
 records: walked through forward and backward, the pages give every match once, in id order,
 whether the matches are spread over the object or gathered at its end. Counted on SQLite and
 PostgreSQL: 400 records, pages of 10 (11 read), so the walk is chosen from 188 matches on
-(``MATCHES_PER_PROBE * 11 * 400 < 188 ** 2``) and its budget is 4 * 11 * 400 / 200 + 64 = 152.
+(``MATCHES_PER_PROBE * 11 * 400 < 188 ** 2``) and its budget is the sort's cost, 200 / 8 + 64 = 89 probes.
 """
 
 from __future__ import annotations
@@ -91,20 +91,20 @@ def test_spread_matches_fill_the_page_from_a_walk_of_the_first_records(api, tall
     # when
     ids, info, total, statements = pages(api, "odd[gte]:1")
 
-    # then: one count (with the object's size) and one walk of at most 152 records, in id order
+    # then: one count (with the object's size) and one walk of at most 89 records, in id order
     assert ids == tallies[1:20:2] and info["hasNextPage"] is True and total == 200
     assert len(statements) == 1
-    assert "ORDER BY r.id ASC LIMIT 152) AS r" in statements[0]
+    assert "ORDER BY r.id ASC LIMIT 89) AS r" in statements[0]
 
 
 def test_matches_beyond_the_walks_budget_are_read_sorted_instead(api, tallies):
-    # when: the first 200 records match nothing, more than the walk's budget of 152
+    # when: the first 200 records match nothing, more than the walk's budget of 89
     ids, info, total, statements = pages(api, "n[gte]:200")
 
     # then: the walk comes back empty, and the page is read again from the sorted matches
     assert ids == tallies[200:210] and info["hasNextPage"] is True and total == 200
     assert len(statements) == 2
-    assert "ORDER BY r.id ASC LIMIT 152) AS r" in statements[0]
+    assert "ORDER BY r.id ASC LIMIT 89) AS r" in statements[0]
     assert "ORDER BY p.record_id ASC LIMIT 11" in statements[1]
 
 
