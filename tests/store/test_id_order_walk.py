@@ -11,18 +11,19 @@ PostgreSQL: 400 records, pages of 10 (11 read), so the walk is chosen from 188 m
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import astuple
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.core.helpers import create_custom_object, create_field
+from tests.store.paging import Page, every_page, read_page
 
 pytestmark = pytest.mark.django_db
 
 RECORDS = 400
 LIMIT = 10
+#: Marks the statements that read records (the walk, the page by ids), not the count.
+RECORD_STATEMENTS = "core_app_record r"
 
 
 @pytest.fixture
@@ -38,36 +39,9 @@ def tallies(api, records) -> list[str]:
     return sorted(record["id"] for record in created)
 
 
-def pages(api, filter_: str, **cursor: str) -> tuple[list[str], dict[str, Any], int, list[str]]:
-    """One page of ``/rest/tallies``: its ids, pageInfo, totalCount and the record statements it sent."""
-    with CaptureQueriesContext(connection) as captured:
-        status, body = api.get("/rest/tallies", filter=filter_, limit=str(LIMIT), **cursor)
-    assert status == 200, body
-    statements = [q["sql"] for q in captured.captured_queries if "core_app_record r" in q["sql"]]
-    return [r["id"] for r in body["data"]["tallies"]], body["pageInfo"], body["totalCount"], statements
-
-
-def every_page(api, filter_: str) -> tuple[list[str], list[str]]:
-    """The ids of every page, forward then backward from the last page's end (each list in id order)."""
-    forward: list[str] = []
-    after: dict[str, str] = {}
-    for _ in range(RECORDS):
-        ids, info, total, _ = pages(api, filter_, **after)
-        assert total == 200
-        forward += ids
-        if not info["hasNextPage"]:
-            break
-        after = {"starting_after": info["endCursor"]}
-    backward: list[str] = []
-    before = {"ending_before": info["endCursor"]}
-    for _ in range(RECORDS):
-        ids, info, total, _ = pages(api, filter_, **before)
-        assert total == 200
-        backward = ids + backward
-        if not info["hasPreviousPage"]:
-            break
-        before = {"ending_before": info["startCursor"]}
-    return forward, backward
+def page(api, filter_: str) -> Page:
+    """The first page of ``/rest/tallies`` for ``filter_``, with the statements it sent on records."""
+    return read_page(api, "tallies", filter_, LIMIT, RECORD_STATEMENTS)
 
 
 @pytest.mark.parametrize(
@@ -80,16 +54,16 @@ def test_every_page_holds_the_matches_in_id_order_whether_walked_or_sorted(api, 
     expected = [record_id for n, record_id in enumerate(tallies) if matching(n)]
 
     # when
-    forward, backward = every_page(api, filter_)
+    walk = every_page(api, "tallies", filter_, LIMIT, RECORD_STATEMENTS, total=200, max_pages=RECORDS)
 
     # then: before the last record's cursor, every match in id order (the last one itself excluded)
-    assert forward == expected
-    assert backward == expected[:-1]
+    assert walk.forward == expected
+    assert walk.backward == expected[:-1]
 
 
 def test_spread_matches_fill_the_page_from_a_walk_of_the_first_records(api, tallies):
     # when
-    ids, info, total, statements = pages(api, "odd[gte]:1")
+    ids, info, total, statements = astuple(page(api, "odd[gte]:1"))
 
     # then: one count (with the object's size) and one walk of at most 89 records, in id order
     assert ids == tallies[1:20:2] and info["hasNextPage"] is True and total == 200
@@ -99,7 +73,7 @@ def test_spread_matches_fill_the_page_from_a_walk_of_the_first_records(api, tall
 
 def test_matches_beyond_the_walks_budget_are_read_sorted_instead(api, tallies):
     # when: the first 200 records match nothing, more than the walk's budget of 89
-    ids, info, total, statements = pages(api, "n[gte]:200")
+    ids, info, total, statements = astuple(page(api, "n[gte]:200"))
 
     # then: the walk comes back empty, and the page is read again from the sorted matches
     assert ids == tallies[200:210] and info["hasNextPage"] is True and total == 200
@@ -110,7 +84,7 @@ def test_matches_beyond_the_walks_budget_are_read_sorted_instead(api, tallies):
 
 def test_few_matches_are_sorted_without_a_walk(api, tallies):
     # when: 187 matches, one fewer than the walk needs (187 ** 2 <= 8 * 11 * 400)
-    ids, info, total, statements = pages(api, "n[gte]:213")
+    ids, info, total, statements = astuple(page(api, "n[gte]:213"))
 
     # then
     assert ids == tallies[213:223] and info["hasNextPage"] is True and total == 187

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import astuple
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from metadata_app.registry import schema_registry
 from tests.core.helpers import create_custom_object, create_field
 from tests.seeding import store_records
+from tests.store.paging import Page, every_page, read_page
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
 
 RECORDS = 12_000
 LIMIT = 60
+#: Marks the statement that reads a page's ids (and then its records).
+ID_STATEMENTS = "r.id = ANY(ARRAY("
 
 
 @pytest.fixture
@@ -45,13 +48,9 @@ def tallies(api, workspace) -> list[dict[str, Any]]:
     return sorted(({"id": row.id, "n": n} for n, row in enumerate(rows)), key=lambda record: record["id"])
 
 
-def page(api, filter_: str, **cursor: str) -> tuple[list[str], dict[str, Any], int, list[str]]:
-    """One page: its ids, pageInfo, totalCount and the statements that read its ids."""
-    with CaptureQueriesContext(connection) as captured:
-        status, body = api.get("/rest/tallies", filter=filter_, limit=str(LIMIT), **cursor)
-    assert status == 200, body
-    statements = [q["sql"] for q in captured.captured_queries if "r.id = ANY(ARRAY(" in q["sql"]]
-    return [r["id"] for r in body["data"]["tallies"]], body["pageInfo"], body["totalCount"], statements
+def page(api, filter_: str) -> Page:
+    """The first page of ``/rest/tallies`` for ``filter_``, with the statements that read its ids."""
+    return read_page(api, "tallies", filter_, LIMIT, ID_STATEMENTS)
 
 
 CASES = [
@@ -75,37 +74,19 @@ def test_pages_list_every_match_once_in_id_order(
     assert len(expected) == total
 
     # when: every page forward, then backward from the last one's end
-    forward: list[str] = []
-    after: dict[str, str] = {}
-    first_statements: list[str] = []
-    while True:
-        ids, info, counted, statements = page(api, filter_, **after)
-        first_statements = first_statements or statements
-        assert counted == total
-        forward += ids
-        if not info["hasNextPage"]:
-            break
-        after = {"starting_after": info["endCursor"]}
-    backward: list[str] = []
-    before = {"ending_before": info["endCursor"]}
-    while True:
-        ids, info, counted, _ = page(api, filter_, **before)
-        backward = ids + backward
-        if not info["hasPreviousPage"]:
-            break
-        before = {"ending_before": info["startCursor"]}
+    walk = every_page(api, "tallies", filter_, LIMIT, ID_STATEMENTS, total=total, max_pages=RECORDS)
 
     # then
-    assert forward == expected
-    assert backward == expected[:-1]
+    assert walk.forward == expected
+    assert walk.backward == expected[:-1]
     if by_key is not None:
-        assert len(first_statements) == 1
-        assert ("p.key = keys.k" in first_statements[0]) is by_key
+        assert len(walk.first_statements) == 1
+        assert ("p.key = keys.k" in walk.first_statements[0]) is by_key
 
 
 def test_a_range_of_more_keys_than_the_walk_reads_is_read_whole_by_the_same_statement(api, tallies):
     # when: 70 keys of 30 records each (2,100 matches)
-    ids, _, total, statements = page(api, "code[lt]:70")
+    ids, _, total, statements = astuple(page(api, "code[lt]:70"))
 
     # then: one statement, which walks 33 keys, then reads the range whole (its plan says which)
     assert total == 2100
