@@ -92,25 +92,6 @@ def row_reader(d: Dialect, workspace_id: str, object_id: str) -> Callable[[Seque
             found = actors[value] = orjson.loads(value)
         return found
 
-    if d.vendor == "postgresql":
-        # The id comes as text (select_list casts it) and timestamps as aware datetimes: nothing to
-        # convert but the JSON (a page reads hundreds of rows; each call counts).
-        def read_postgresql(row: Sequence[Any]) -> RecordRow:
-            return RecordRow(
-                row[0],
-                workspace_id,
-                object_id,
-                loads(row[1]),
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                actor(row[6]),
-                actor(row[7]),
-            )
-
-        return read_postgresql
-
     def read(row: Sequence[Any]) -> RecordRow:
         return RecordRow(
             uuid_out(row[0]),
