@@ -143,12 +143,14 @@ def test_a_page_outside_the_apis_is_a_503_too(database_down):
 
 
 def terminate_django_connection() -> None:
-    """Kill the backend of Django's (open) connection from another connection."""
+    """Kill the backend of Django's (open) connection from another connection, and wait until it is
+    gone (up to 5 s): without the wait the next request could reach the socket before the backend
+    has closed it, and take a connection dropped while idle for a healthy one."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
     with side_connection() as side:
-        side.execute("SELECT pg_terminate_backend(%s)", [pid])
+        assert side.execute("SELECT pg_terminate_backend(%s, 5000)", [pid]).fetchone() == (True,)
 
 
 @pytest.mark.parametrize("kind", list(EXPECTED))
