@@ -95,10 +95,6 @@ class Dialect:
         """The pattern parameter of :meth:`like` (SQLite translates it)."""
         return pattern
 
-    def prefix_match(self, column: str) -> str:
-        """``column`` starts with the next parameter (a LIKE prefix pattern the index can range-scan)."""
-        return f"{column} LIKE %s"
-
     def contains(self, expression: str) -> str:
         """``expression`` holds the next parameter as a substring (exact, no pattern characters)."""
         return f"strpos({expression}, %s) > 0"
@@ -211,9 +207,6 @@ class SqliteDialect(Dialect):
 
     def like_pattern(self, pattern: str, insensitive: bool) -> str:
         return pattern if insensitive else like_to_glob(pattern)
-
-    def prefix_match(self, column: str) -> str:
-        return f"{column} GLOB %s"
 
     def contains(self, expression: str) -> str:
         return f"instr({expression}, %s) > 0"

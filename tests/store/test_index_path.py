@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 LONG = "L" * TEXT_PREFIX
 TITLES = [
     None, None, "", "", "b", "a", "A", "é", "ü", "Zürich", "z", "aa", "a b", LONG + "b", LONG + "a", LONG,
-    LONG + "a", LONG[:-1], "0", "10", "9", "%_\\", "a", "b", None, "", "🙂", "ab", LONG + "c", "Ω",
+    LONG + "a", LONG[:-1], "0", "10", "9", "%_\\", "\ud7ffz", "b", None, "\U0010ffff\U0010ffff", "🙂", "ab",
+    LONG + "c", "Ω",
 ]  # fmt: skip
 SCORES = [None, 0, -1, 1, 2.5, -2.5, 1e15, -1e15, 3, 3, None, 0.1, 7, 7, 7, 2, 1, 0, -0.5, 100,
           None, 5, 5, 4, 3, 2, 1, 9007199254740993, 6, 8]  # fmt: skip
@@ -168,6 +169,11 @@ FILTERS = [
     "title[lte]:b",
     "title[startsWith]:a",
     "title[startsWith]:L",
+    "title[startsWith]:%_",
+    "title[startsWith]:\ud7ff",
+    "title[startsWith]:\U0010ffff",
+    "title[startsWith]:🙂",
+    "not(title[startsWith]:a)",
     "title[is]:NULL",
     "title[is]:NOT_NULL",
     f"title[eq]:{LONG}a",
@@ -218,6 +224,20 @@ def test_every_comparator_finds_the_same_records_indexed_or_not(api, probes):
     # then
     for f in FILTERS:
         assert walk(api, "name[AscNullsFirst]", limit=5, filter=f) == unindexed[f], f
+
+
+def test_an_indexed_prefix_finds_exactly_the_texts_starting_with_it(api, probes):
+    # given: prefixes whose key range ends at an awkward code point (before the surrogates, the
+    # last one, a character outside the first plane) or holds LIKE's own characters
+    mark_indexed(api, probes, True)
+    for prefix, count in (("%_", 1), ("\ud7ff", 1), ("\U0010ffff", 1), ("🙂", 1), ("a", 4), (LONG[:-1], 6)):
+        # when
+        pages = walk(api, "name[AscNullsFirst]", limit=5, filter=f"title[startsWith]:{prefix}")
+        # then
+        expected = {r["id"] for r in probes["records"] if (r.get("title") or "").startswith(prefix)}
+        assert len(expected) == count, prefix
+        assert set(ids_of(pages["forward"])) == expected, prefix
+        assert pages["forward"][0][2] == count, prefix
 
 
 def test_indexed_filters_and_orderings_combine(api, probes):
