@@ -22,7 +22,18 @@ from django.utils.dateparse import parse_datetime
 
 from core_app.store import deferred
 
-__all__ = ["Dialect", "dialect", "id_array", "in_list", "insert_rows", "json_text", "rows", "run", "write"]
+__all__ = [
+    "Dialect",
+    "dialect",
+    "id_array",
+    "in_list",
+    "insert_rows",
+    "json_text",
+    "rows",
+    "run",
+    "text_array",
+    "write",
+]
 
 
 def quote_literal(text: str) -> str:
@@ -336,6 +347,15 @@ def id_array(values: Iterable[Any]) -> str:
     one fails to parse in PostgreSQL, as it would as a list element.
     """
     return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
+
+
+def text_array(values: Iterable[str]) -> str:
+    """PostgreSQL's array literal of texts (``{"a","b \\"c\\""}``), for a ``%s::text[]`` parameter.
+
+    Each element quoted, its backslashes and double quotes escaped: any text comes back as it was
+    (``id_array``'s reasons: one string, not a list dumped element by element).
+    """
+    return "{" + ",".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "}"
 
 
 def array_insert(

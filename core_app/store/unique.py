@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from core_app.store.keys import unique_key
-from core_app.store.sql import dialect, in_list, insert_rows, rows, run
+from core_app.store.sql import dialect, id_array, in_list, insert_rows, rows, run, text_array
 
 __all__ = ["find_holders", "register", "unregister"]
 
@@ -23,22 +23,23 @@ def find_holders(workspace_id: str, pairs: Iterable[tuple[str, str]]) -> dict[tu
     if not wanted:
         return {}
     d = dialect()
-    pairs_params: list[object] = []
-    for field_id, stored in wanted:
-        pairs_params += [d.uuid_in(field_id), stored]
     if d.vendor == "postgresql":
         # One primary-key probe per pair (a LATERAL subquery kept apart by OFFSET 0). Written as
         # ``(field_id, value) IN (...)``, the pairs were a filter over every value of the field
         # (statistics older than a grown workspace make the planner read the (workspace, field)
         # range): an upsert import of 500 rows read all 100,000 emails per batch, 1.8 s instead of 9 ms.
+        # The pairs travel as two arrays: the text is the same for any number of pairs, so psycopg
+        # converts it once (a VALUES list of 60 pairs was parsed again for every batch).
         found = rows(
-            "SELECT u.field_id, u.value, u.record_id FROM (VALUES "
-            f"{', '.join(['(%s::uuid, %s)'] * len(wanted))}) AS w(f, v) CROSS JOIN LATERAL ("
-            "SELECT x.field_id, x.value, x.record_id FROM core_app_uniquevalue x "
+            "SELECT u.field_id, u.value, u.record_id FROM unnest(%s::uuid[], %s::text[]) AS w(f, v) "
+            "CROSS JOIN LATERAL (SELECT x.field_id, x.value, x.record_id FROM core_app_uniquevalue x "
             "WHERE x.workspace_id = %s AND x.field_id = w.f AND x.value = w.v OFFSET 0) u",
-            [*pairs_params, d.uuid_in(workspace_id)],
+            [id_array(f for f, _ in wanted), text_array(v for _, v in wanted), d.uuid_in(workspace_id)],
         )
     else:
+        pairs_params: list[object] = []
+        for field_id, stored in wanted:
+            pairs_params += [d.uuid_in(field_id), stored]
         found = rows(
             "SELECT field_id, value, record_id FROM core_app_uniquevalue WHERE workspace_id = %s "
             f"AND (field_id, value) IN ({', '.join(['(%s, %s)'] * len(wanted))})",

@@ -178,6 +178,23 @@ def test_create_without_upsert_refuses_an_existing_domain(api, records):
     )
 
 
+@pytest.mark.parametrize("domain", ['say"hi".com', "back\\slash.com", "{brace},comma.com", "NULL", " "])
+def test_unique_values_with_quotes_backslashes_and_braces_are_found(api, records, domain):
+    # given: a value that array syntax would misread if it were not quoted and escaped
+    company = records.company("Acme", domain=domain)
+    stored = company["domainName"]["primaryLinkUrl"]
+    # when
+    refused = api.post("/rest/batch/companies", [{"name": "Other", "domainName": {"primaryLinkUrl": domain}}])
+    upserted = api.post("/rest/companies", {"name": "Again", "domainName": {"primaryLinkUrl": domain}}, upsert="true")
+    # then
+    assert refused == bad_request(
+        f"Duplicate value for unique field 'domainName.primaryLinkUrl': '{stored.lower()}' is already used by record {company['id']}"
+    )
+    assert upserted[0] == 201
+    assert upserted[1]["data"]["createCompany"]["id"] == company["id"]
+    assert upserted[1]["data"]["createCompany"]["name"] == "Again"
+
+
 def test_create_without_upsert_refuses_an_existing_id(api, records):
     company = records.company("Acme")
     assert api.post("/rest/companies", {"id": company["id"], "name": "Again"}) == bad_request(
