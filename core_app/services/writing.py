@@ -32,7 +32,7 @@ from core_app.signals import records_changed
 from core_app.store import counts, deferred, unique, writer
 from core_app.store.ids import new_id
 from core_app.store.records import RecordRow, fetch_by_ids
-from core_app.store.sql import dialect, rows
+from core_app.store.sql import dialect, in_list, read_together, rows
 from core_app.store.writer import IndexState, index_state
 from metadata_app.specs import FieldSpec
 
@@ -128,47 +128,66 @@ def unit_of_work(operation: Callable[..., T]) -> Callable[..., T]:
 
 def check_links(ctx: RecordContext, inputs: list[RecordInput], prefixes: list[str]) -> list[str]:
     """Every join id must be a record of the relation's target object in this workspace."""
+    wanted = wanted_links(ctx, inputs)
+    found = {
+        field: ids_found(rows(*existing_ids_query(ctx.ws, target, ids))) for field, (target, ids) in wanted.items()
+    }
+    return link_errors(ctx, inputs, prefixes, found)
+
+
+def wanted_links(ctx: RecordContext, inputs: list[RecordInput]) -> dict[FieldSpec, tuple[str, list[str]]]:
+    """The join ids ``inputs`` give, per join field: ``field -> (target object id, sorted ids)``."""
     wanted: dict[FieldSpec, set[str]] = {}
     for given in inputs:
         for field, target_id in given.links.items():
             if target_id is not None:
                 wanted.setdefault(field, set()).add(target_id)
+    targets = {field: field.relation.target_object_id for field in wanted if field.relation is not None}
+    return {field: (targets[field], sorted(ids)) for field, ids in wanted.items()}
+
+
+def link_errors(
+    ctx: RecordContext, inputs: list[RecordInput], prefixes: list[str], found: dict[FieldSpec, set[str]]
+) -> list[str]:
+    """A message per join id of ``inputs`` that is not among the ``found`` ids of its field's target."""
     errors = []
-    for field, ids in wanted.items():
+    for field, ids in found.items():
         assert field.relation is not None
         target = ctx.snapshot.by_id[field.relation.target_object_id]
-        found = existing_ids(ctx.ws, target.id, sorted(ids))
         for prefix, given in zip(prefixes, inputs):
             missing = given.links.get(field)
-            if missing is not None and missing not in found:
+            if missing is not None and missing not in ids:
                 errors.append(f"{prefix}Field '{field.join_name}': no {target.name_singular} record has id '{missing}'")
     return errors
 
 
-def existing_ids(workspace_id: str, object_id: str, ids: list[str]) -> set[str]:
-    """Which of ``ids`` are records of the object (trash included)."""
+def existing_ids_query(workspace_id: str, object_id: str, ids: list[str]) -> tuple[str, list[Any]]:
+    """The SELECT of which of ``ids`` are records of the object (trash included), with its parameters."""
     d = dialect()
-    found = rows(
-        "SELECT id FROM core_app_record WHERE workspace_id = %s AND object_id = %s AND id IN "
-        + "("
-        + ", ".join(["%s"] * len(ids))
-        + ")",
+    return (
+        f"SELECT id FROM core_app_record WHERE workspace_id = %s AND object_id = %s AND id IN {in_list(len(ids))}",
         [d.uuid_in(workspace_id), d.uuid_in(object_id), *(d.uuid_in(i) for i in ids)],
     )
+
+
+def ids_found(found: list[tuple[Any, ...]]) -> set[str]:
+    """The ids of ``existing_ids_query``'s rows."""
+    d = dialect()
     return {d.uuid_out(row[0]) for row in found}
 
 
 def normalize_all(ctx: RecordContext, raws: list[Any], batch: bool) -> list[RecordInput]:
-    """Normalise every create input, with defaults; raise with every problem found."""
-    inputs, errors, prefixes = [], [], []
+    """Normalise every create input, with defaults; raise with every problem found.
+
+    Join ids are checked by ``write_creates``, in the statement that reads unique values and positions.
+    """
+    inputs, errors = [], []
     for index, raw in enumerate(raws):
         prefix = f"Record {index}: " if batch else ""
         given, problems = normalize_input(ctx.spec, raw, None, prefix)
         problems += defaults_for(ctx.spec, given, prefix) if not problems else []
         inputs.append(given)
-        prefixes.append(prefix)
         errors += problems
-    errors += check_links(ctx, inputs, prefixes) if not errors else []
     if errors:
         raise InvalidRecordInput(*errors)
     return inputs
@@ -258,13 +277,30 @@ def create_many(
 
 
 def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, batch: bool = True) -> list[Change]:
-    """Match (upsert), then update the matches and insert the rest, all in one transaction."""
+    """Check join ids, match (upsert), then update the matches and insert the rest, all in one transaction.
+
+    What the checks read (join ids' records, unique values' holders, client ids, the position
+    index's ends) is read by one statement (``read_together``): a create's reads are one round trip.
+    """
+    prefixes = [f"Record {index}: " if batch else "" for index in range(len(inputs))]
     pairs = [unique_pairs(ctx, given.data) for given in inputs]
-    holders = unique.find_holders(ctx.ws, {(f, v) for p in pairs for f, v in p.items()})
+    wanted = unique.wanted_pairs({(f, v) for p in pairs for f, v in p.items()})
     ids = [given.columns.get("id") for given in inputs]
-    existing, taken = ids_in_workspace(ctx, [i for i in ids if i])
+    given_ids = [i for i in ids if i]
+    links = wanted_links(ctx, inputs)
+    queries = [existing_ids_query(ctx.ws, target, targets) for target, targets in links.values()]
+    queries += [unique.holders_query(ctx.ws, wanted)] if wanted else []
+    queries += [ids_in_workspace_query(ctx, given_ids)] if given_ids else []
+    placed = all(isinstance(given.columns.get("position"), (int, float)) for given in inputs)
+    queries += [] if placed else [position_ends_query(ctx)]
+    found = iter(read_together(queries))
+    errors = link_errors(ctx, inputs, prefixes, {field: ids_found(next(found)) for field in links})
+    if errors:
+        raise InvalidRecordInput(*errors)
+    holders = unique.holders_found(wanted, next(found)) if wanted else {}
+    existing, taken = split_ids(ctx, next(found)) if given_ids else (set(), set())
+    ends = position_ends(next(found)) if not placed else (0.0, 0.0)
     matches: list[str | None] = []
-    errors: list[str] = []
     seen: set[tuple[str, str]] = set()
     for index, own in enumerate(pairs):
         match = ids[index] if ids[index] in existing else None
@@ -297,12 +333,24 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
         if match:
             updates.append((index, current[match], inputs[index]))
     applied = apply_updates(ctx, [(u[1], u[2]) for u in updates], restore=True, locked=True)
+    if updates and not placed:
+        # The upsert moved or restored records: the ends are those of the live records now.
+        ends = position_ends(rows(*position_ends_query(ctx)))
     for index, change in zip([u[0] for u in updates], applied):
         changes[index] = change
     fresh = [i for i, m in enumerate(matches) if not m]
-    for index, record in zip(fresh, insert(ctx, [inputs[i] for i in fresh], [pairs[i] for i in fresh])):
+    for index, record in zip(fresh, insert(ctx, [inputs[i] for i in fresh], [pairs[i] for i in fresh], ends)):
         changes[index] = Change(record, "created")
     return changes  # type: ignore[return-value]
+
+
+def ids_in_workspace_query(ctx: RecordContext, ids: list[str]) -> tuple[str, list[Any]]:
+    """The SELECT of the records (any object of the workspace) that hold client-given ``ids``."""
+    d = dialect()
+    return (
+        f"SELECT id, object_id FROM core_app_record WHERE workspace_id = %s AND id IN {in_list(len(ids))}",
+        [d.uuid_in(ctx.ws), *(d.uuid_in(i) for i in ids)],
+    )
 
 
 def ids_in_workspace(ctx: RecordContext, ids: list[str]) -> tuple[set[str], set[str]]:
@@ -310,37 +358,44 @@ def ids_in_workspace(ctx: RecordContext, ids: list[str]) -> tuple[set[str], set[
 
     Ids are unique per workspace: another workspace may use the same id, and is never asked about.
     """
-    if not ids:
-        return set(), set()
+    return split_ids(ctx, rows(*ids_in_workspace_query(ctx, ids))) if ids else (set(), set())
+
+
+def split_ids(ctx: RecordContext, found: list[tuple[Any, ...]]) -> tuple[set[str], set[str]]:
+    """``ids_in_workspace``'s answer from the rows of ``ids_in_workspace_query``."""
     d = dialect()
-    found = rows(
-        "SELECT id, object_id FROM core_app_record WHERE workspace_id = %s AND id IN "
-        + "("
-        + ", ".join(["%s"] * len(ids))
-        + ")",
-        [d.uuid_in(ctx.ws), *(d.uuid_in(i) for i in ids)],
-    )
     mine = {d.uuid_out(pk) for pk, obj in found if d.uuid_out(obj) == ctx.spec.id}
     return mine, {d.uuid_out(pk) for pk, _ in found} - mine
 
 
-def next_positions(ctx: RecordContext, inputs: list[RecordInput]) -> list[float]:
-    """Positions for new records: given numbers kept, ``first`` before all, others after all."""
-    wanted = [given.columns.get("position") for given in inputs]
-    if all(isinstance(p, (int, float)) for p in wanted):
-        return [float(p) for p in wanted]  # type: ignore[arg-type]
+def position_ends_query(ctx: RecordContext) -> tuple[str, list[Any]]:
+    """The SELECT of the lowest and highest positions of the object's live records (``low, high``).
+
+    Each end is its own ``ORDER BY ... LIMIT 1``: two probes of the ``record_position`` index
+    whatever the object's size (as MIN/MAX, PostgreSQL aggregates the whole range when it believes
+    the object small). A restored record keeps its position.
+    """
     d = dialect()
-    # Live records only, each end as its own ORDER BY ... LIMIT 1: two probes of the
-    # ``record_position`` index whatever the object's size (as MIN/MAX, PostgreSQL aggregates the
-    # whole range when it believes the object small). A restored record keeps its position.
     end = "SELECT position FROM core_app_record WHERE workspace_id = %s AND object_id = %s AND deleted_at IS NULL"
     scope = [d.uuid_in(ctx.ws), d.uuid_in(ctx.spec.id)]
-    low, high = rows(
-        f"SELECT ({end} ORDER BY position ASC LIMIT 1), ({end} ORDER BY position DESC LIMIT 1)", scope + scope
-    )[0]
-    low, high = low or 0.0, high or 0.0
+    return (
+        f"SELECT ({end} ORDER BY position ASC LIMIT 1) AS low, ({end} ORDER BY position DESC LIMIT 1) AS high",
+        scope + scope,
+    )
+
+
+def position_ends(found: list[tuple[Any, ...]]) -> tuple[float, float]:
+    """``(low, high)`` from the row of ``position_ends_query`` (0 for an object without live records)."""
+    low, high = found[0]
+    return float(low or 0.0), float(high or 0.0)
+
+
+def next_positions(inputs: list[RecordInput], ends: tuple[float, float]) -> list[float]:
+    """Positions for new records: given numbers kept, ``first`` before all, others after all (``ends``: low, high)."""
+    low, high = ends
     positions = []
-    for value in wanted:
+    for given in inputs:
+        value = given.columns.get("position")
         if value == "first":
             low -= 1
             positions.append(low)
@@ -352,8 +407,10 @@ def next_positions(ctx: RecordContext, inputs: list[RecordInput]) -> list[float]
     return positions
 
 
-def insert(ctx: RecordContext, inputs: list[RecordInput], pairs: list[dict[str, str]]) -> list[RecordRow]:
-    """Insert new records and their unique values (one statement each)."""
+def insert(
+    ctx: RecordContext, inputs: list[RecordInput], pairs: list[dict[str, str]], ends: tuple[float, float]
+) -> list[RecordRow]:
+    """Insert new records and their unique values; ``ends`` are the object's positions (``position_ends``)."""
     if not inputs:
         return []
     now = timezone.now()
@@ -370,7 +427,7 @@ def insert(ctx: RecordContext, inputs: list[RecordInput], pairs: list[dict[str, 
             created_by=ctx.actor,
             updated_by=ctx.actor,
         )
-        for given, position in zip(inputs, next_positions(ctx, inputs))
+        for given, position in zip(inputs, next_positions(inputs, ends))
     ]
     unique.register(ctx.ws, ctx.spec.id, [(f, v, r.id) for r, p in zip(records, pairs) for f, v in p.items()])
     writer.insert(ctx.slots, records)

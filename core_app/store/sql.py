@@ -29,6 +29,7 @@ __all__ = [
     "in_list",
     "insert_rows",
     "json_text",
+    "read_together",
     "rows",
     "run",
     "text_array",
@@ -295,6 +296,22 @@ def rows(sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return cursor.fetchall()
+
+
+def read_together(queries: Sequence[tuple[str, list[Any]]]) -> list[list[tuple[Any, ...]]]:
+    """The rows of each ``(SELECT, parameters)`` of ``queries``, in one round trip on PostgreSQL.
+
+    Each query becomes a scalar subquery aggregating its rows as JSON (``json_agg``), read back
+    here: values come as JSON gives them (ids and text as strings, numbers as ``int`` or
+    ``float``), so a query's columns need distinct names and its readers must not rely on the
+    Python type of a number or id. SQLite runs in this process (no round trip to save): each
+    query runs alone.
+    """
+    if len(queries) < 2 or connection.vendor != "postgresql":
+        return [rows(sql, params) for sql, params in queries]
+    parts = ", ".join(f"(SELECT json_agg(q{n})::text FROM ({sql}) AS q{n})" for n, (sql, _) in enumerate(queries))
+    (found,) = rows(f"SELECT {parts}", [p for _, params in queries for p in params])
+    return [[tuple(row.values()) for row in orjson.loads(text)] if text else [] for text in found]
 
 
 #: SQLite's default limit of parameters in one statement is 32,766; stay well below it.

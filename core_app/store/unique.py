@@ -10,18 +10,33 @@ deadlocking. Values longer than a B-tree entry can hold are stored as a digest
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from core_app.store.keys import unique_key
 from core_app.store.sql import dialect, id_array, in_list, insert_rows, rows, run, text_array
 
-__all__ = ["find_holders", "register", "unregister"]
+__all__ = ["find_holders", "holders_found", "holders_query", "register", "unregister", "wanted_pairs"]
+
+
+#: ``(field id, stored value) -> (field id, value as given)``: the pairs a look-up asks for.
+Wanted = dict[tuple[str, str], tuple[str, str]]
+
+
+def wanted_pairs(pairs: Iterable[tuple[str, str]]) -> Wanted:
+    """The stored form (``unique_key``) of each ``(field id, value)`` pair, mapped to the pair."""
+    return {(field_id, unique_key(value)): (field_id, value) for field_id, value in pairs}
 
 
 def find_holders(workspace_id: str, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Which records hold these ``(field id, value)`` pairs now: ``(field id, value) -> record id``."""
-    wanted = {(field_id, unique_key(value)): (field_id, value) for field_id, value in pairs}
+    wanted = wanted_pairs(pairs)
     if not wanted:
         return {}
+    return holders_found(wanted, rows(*holders_query(workspace_id, wanted)))
+
+
+def holders_query(workspace_id: str, wanted: Wanted) -> tuple[str, list[Any]]:
+    """The look-up of ``wanted`` (a SELECT of ``field_id, value, record_id``) and its parameters."""
     d = dialect()
     if d.vendor == "postgresql":
         # One primary-key probe per pair (a LATERAL subquery kept apart by OFFSET 0). Written as
@@ -30,21 +45,25 @@ def find_holders(workspace_id: str, pairs: Iterable[tuple[str, str]]) -> dict[tu
         # range): an upsert import of 500 rows read all 100,000 emails per batch, 1.8 s instead of 9 ms.
         # The pairs travel as two arrays: the text is the same for any number of pairs, so psycopg
         # converts it once (a VALUES list of 60 pairs was parsed again for every batch).
-        found = rows(
+        return (
             "SELECT u.field_id, u.value, u.record_id FROM unnest(%s::uuid[], %s::text[]) AS w(f, v) "
             "CROSS JOIN LATERAL (SELECT x.field_id, x.value, x.record_id FROM core_app_uniquevalue x "
             "WHERE x.workspace_id = %s AND x.field_id = w.f AND x.value = w.v OFFSET 0) u",
             [id_array(f for f, _ in wanted), text_array(v for _, v in wanted), d.uuid_in(workspace_id)],
         )
-    else:
-        pairs_params: list[object] = []
-        for field_id, stored in wanted:
-            pairs_params += [d.uuid_in(field_id), stored]
-        found = rows(
-            "SELECT field_id, value, record_id FROM core_app_uniquevalue WHERE workspace_id = %s "
-            f"AND (field_id, value) IN ({', '.join(['(%s, %s)'] * len(wanted))})",
-            [d.uuid_in(workspace_id), *pairs_params],
-        )
+    pairs_params: list[Any] = []
+    for field_id, stored in wanted:
+        pairs_params += [d.uuid_in(field_id), stored]
+    return (
+        "SELECT field_id, value, record_id FROM core_app_uniquevalue WHERE workspace_id = %s "
+        f"AND (field_id, value) IN ({', '.join(['(%s, %s)'] * len(wanted))})",
+        [d.uuid_in(workspace_id), *pairs_params],
+    )
+
+
+def holders_found(wanted: Wanted, found: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str], str]:
+    """``find_holders``' answer from the rows of ``holders_query`` (ids as the database or JSON gives them)."""
+    d = dialect()
     return {wanted[(d.uuid_out(f), v)]: d.uuid_out(r) for f, v, r in found if (d.uuid_out(f), v) in wanted}
 
 
