@@ -25,6 +25,8 @@ Environment variables:
   (``company.accountOwner.name``, api-reference §11.3); more is a 400.
 - ``DATABASE_STATEMENT_TIMEOUT``: milliseconds a PostgreSQL statement of the server or the webhook
   worker may run before it is cancelled (default 10000); the request answers 503.
+- ``DATABASE_PREPARED_STATEMENTS`` (default 1): PostgreSQL prepares the few statements the store
+  marks (a write's chained statement, a create's checks); 0 prepares none (a transaction-mode pooler).
 - ``MAX_JSON_DEPTH``: levels of arrays and objects a JSON body or GraphQL ``variables`` may nest
   (default 128); deeper JSON is a 400 before it is parsed.
 - ``GRAPHQL_MAX_DEPTH`` (default 8), ``GRAPHQL_MAX_ROOT_RESOLVERS`` (default 20),
@@ -192,11 +194,17 @@ else:
     DATABASES["default"]["ENGINE"] = "config.database"
     DATABASES["default"].setdefault("OPTIONS", {})
     # Parameters travel apart from the SQL (no client-side quoting of every value). Statements are
-    # not prepared (Django's default, which keeps transaction poolers working): each is planned
-    # for its own parameters anyway (force_custom_plan), so a plan never depends on which tenant
-    # ran the statement first, and preparing saves only the parse (at most 5-10 % of PostgreSQL's
-    # CPU per request, within the noise of an A/B on this machine).
+    # planned for their own parameters (force_custom_plan, below, prepared or not), so a plan never
+    # depends on which tenant ran the statement first. Most are not prepared (Django's default,
+    # which keeps transaction poolers working): for a read, preparing saves only the parse, at most
+    # 5-10 % of PostgreSQL's CPU per request, within the noise of an A/B on this machine.
     DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+    # Only the statements the store marks are prepared (core_app.store.sql.execute: parsed once
+    # per connection, still planned per execution); psycopg never prepares one by itself (a
+    # threshold no statement reaches). DATABASE_PREPARED_STATEMENTS=0 prepares none, for a
+    # transaction-mode pooler that does not keep prepared statements.
+    if os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0":
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
     # A statement that runs longer than DATABASE_STATEMENT_TIMEOUT (milliseconds) is cancelled and
     # answered 503: one request cannot hold a worker and a database backend for minutes. Management
     # commands that legitimately run long statements (migrate, bench_seed, imports...) have none;

@@ -159,10 +159,12 @@ def flush() -> None:
     parts += [(text, params) for _, text, params in pending.statements]
     if not parts:
         return
+    # Prepared (``sql.execute``): the text is long and its parsing most of its cost; the same
+    # operation sends the same text (tables in name order, arrays whatever the number of rows).
     if len(parts) == 1:
-        sql.run(*parts[0])
+        sql.run(*parts[0], prepare=True)
         return
     # Every part a WITH clause (a part may have a WITH of its own, which cannot follow another);
     # PostgreSQL runs each data-modifying clause whether or not the query reads it.
     chained = ", ".join(f"w{i} AS ({text})" for i, (text, _) in enumerate(parts))
-    sql.run(f"WITH {chained} SELECT 1", [p for _, params in parts for p in params])
+    sql.run(f"WITH {chained} SELECT 1", [p for _, params in parts for p in params], prepare=True)

@@ -139,4 +139,5 @@ def fetch_by_ids(
         sql += " ORDER BY r.id"
     read = row_reader(d, workspace_id, object_id)
     params = [d.uuid_in(workspace_id), d.uuid_in(object_id), *among_params]
-    return [read(row) for row in rows(sql, params)]
+    # A write's read under lock is prepared (core_app.store.sql.execute), as the write that follows it.
+    return [read(row) for row in rows(sql, params, prepare=lock)]
