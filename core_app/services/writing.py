@@ -32,7 +32,7 @@ from core_app.signals import records_changed
 from core_app.store import counts, deferred, unique, writer
 from core_app.store.ids import new_id
 from core_app.store.records import RecordRow, fetch_by_ids
-from core_app.store.sql import dialect, in_list, read_together, rows
+from core_app.store.sql import dialect, read_together, rows
 from core_app.store.writer import IndexState, index_state
 from metadata_app.specs import FieldSpec
 
@@ -162,11 +162,16 @@ def link_errors(
 
 
 def existing_ids_query(workspace_id: str, object_id: str, ids: list[str]) -> tuple[str, list[Any]]:
-    """The SELECT of which of ``ids`` are records of the object (trash included), with its parameters."""
+    """The SELECT of which of ``ids`` are records of the object (trash included), with its parameters.
+
+    The ids are one array on PostgreSQL (``one_of``): a create's checks keep one prepared text
+    whatever the number of join ids, as they do for unique values.
+    """
     d = dialect()
+    among, among_params = d.one_of("id", [d.uuid_in(i) for i in ids], "uuid")
     return (
-        f"SELECT id FROM core_app_record WHERE workspace_id = %s AND object_id = %s AND id IN {in_list(len(ids))}",
-        [d.uuid_in(workspace_id), d.uuid_in(object_id), *(d.uuid_in(i) for i in ids)],
+        f"SELECT id FROM core_app_record WHERE workspace_id = %s AND object_id = %s AND {among}",
+        [d.uuid_in(workspace_id), d.uuid_in(object_id), *among_params],
     )
 
 
@@ -347,9 +352,10 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
 def ids_in_workspace_query(ctx: RecordContext, ids: list[str]) -> tuple[str, list[Any]]:
     """The SELECT of the records (any object of the workspace) that hold client-given ``ids``."""
     d = dialect()
+    among, among_params = d.one_of("id", [d.uuid_in(i) for i in ids], "uuid")
     return (
-        f"SELECT id, object_id FROM core_app_record WHERE workspace_id = %s AND id IN {in_list(len(ids))}",
-        [d.uuid_in(ctx.ws), *(d.uuid_in(i) for i in ids)],
+        f"SELECT id, object_id FROM core_app_record WHERE workspace_id = %s AND {among}",
+        [d.uuid_in(ctx.ws), *among_params],
     )
 
 

@@ -48,6 +48,22 @@ def test_a_create_prepares_its_checks_and_its_write_once_and_reuses_them(api, re
         assert cursor.fetchone()[0] == 0
 
 
+def test_a_batch_naming_more_join_ids_reuses_the_same_prepared_checks(api, records):
+    # given: a batch of two people at one company
+    acme, globex = records.company("Acme"), records.company("Globex")
+    status, body = api.post("/rest/batch/people", [person(0, acme["id"]), person(1, acme["id"])])
+    assert status == 201, body
+    before = prepared_statements()
+    # when: the same batch at two companies (two join ids to check instead of one)
+    status, body = api.post("/rest/batch/people", [person(2, acme["id"]), person(3, globex["id"])])
+    # then: the checks ran as the statement already prepared, not as a new text
+    assert status == 201, body
+    after = prepared_statements()
+    assert set(after) == set(before)
+    (checks,) = [text for text in after if text.startswith("SELECT (SELECT json_agg(q0)")]
+    assert after[checks] == before[checks] + 1
+
+
 def test_reads_are_not_prepared(api, records):
     # given
     records.company("Acme")
