@@ -142,8 +142,11 @@ def wanted_links(ctx: RecordContext, inputs: list[RecordInput]) -> dict[FieldSpe
         for field, target_id in given.links.items():
             if target_id is not None:
                 wanted.setdefault(field, set()).add(target_id)
-    targets = {field: field.relation.target_object_id for field in wanted if field.relation is not None}
-    return {field: (targets[field], sorted(ids)) for field, ids in wanted.items()}
+    links = {}
+    for field, ids in wanted.items():
+        assert field.relation is not None, "join ids are given for relation fields only"
+        links[field] = (field.relation.target_object_id, sorted(ids))
+    return links
 
 
 def link_errors(
