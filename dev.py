@@ -200,13 +200,30 @@ def lint() -> int:
     return 1 if failed else 0
 
 
+def web_workers() -> int:
+    """``WEB_WORKERS``, or by default one application process per core this process may run on.
+
+    One per core, not more: with PostgreSQL on the same machine, a process waiting for the
+    database leaves its core to PostgreSQL, and more processes than cores only share the cores
+    among themselves. On 2 cores, 2 processes served the benchmark's scenarios with 9-27 % less
+    CPU a request than 4 (README, "How many processes"). A database on another machine leaves
+    cores idle while processes wait on the network: raise it then.
+    """
+    if "WEB_WORKERS" in os.environ:
+        return int(os.environ["WEB_WORKERS"])
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def serve() -> int:
-    """Run the production server in the foreground on ``HOST`` with ``WEB_WORKERS`` (4) processes."""
+    """Run the production server in the foreground on ``HOST`` with ``web_workers()`` processes."""
     ensure_environment()
     # nginx in front appends the client's address to X-Forwarded-For: the rate limits of failed
     # authentications count per client, not per proxy.
     os.environ.setdefault("RATE_LIMIT_PROXY_COUNT", "1")
-    commands = production_server_commands(HOST, int(os.environ.get("WEB_WORKERS", "4")), ROOT / "var" / "run")
+    commands = production_server_commands(HOST, web_workers(), ROOT / "var" / "run")
     processes = [subprocess.Popen(command, cwd=ROOT, start_new_session=True) for command in commands]
     try:
         while all(process.poll() is None for process in processes):

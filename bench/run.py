@@ -23,7 +23,7 @@ Environment (defaults in brackets):
 - ``BENCH_ROUNDS`` [1]: rounds over all scenarios, interleaved (a b c ... a b c ...); figures add up.
 - ``BENCH_SCENARIOS`` [all]: comma-separated scenario names, e.g. ``a,c,h``.
 - ``BENCH_SERVER`` [production]: a name of ``bench/servers.py`` (the candidates the server was chosen from).
-- ``BENCH_WORKERS`` [4]: server worker processes; ``BENCH_PORT`` [8765].
+- ``BENCH_WORKERS`` [production's: one per core]: server worker processes; ``BENCH_PORT`` [8765].
 - ``BENCH_COMPANIES`` [10000] and ``BENCH_PEOPLE`` [50000]: passed to ``bench_seed``.
 - ``REDIS_URL`` [unset]: passed to the server as in production (rate-limit buckets in Redis); a
   Redis on this machine then counts in the ``server`` CPU column.
@@ -58,8 +58,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from servers import server_commands  # noqa: E402
+from servers import server_commands  # noqa: E402  (also puts the project root on sys.path)
 from slow_clients import slow_client_probe  # noqa: E402
+
+from dev import web_workers  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 OUT = ROOT / "var" / "bench"
@@ -612,10 +614,15 @@ def wait_until_up(processes: list[subprocess.Popen]) -> None:
     raise SystemExit("server did not start")
 
 
+def bench_workers() -> int:
+    """``BENCH_WORKERS``, or as many server processes as production starts here (``dev.web_workers``)."""
+    return int(os.environ.get("BENCH_WORKERS") or web_workers())
+
+
 def start_server(env: dict[str, str], scratch: Path) -> list[subprocess.Popen]:
     """The server's processes, each in a process group of its own."""
     name = os.environ.get("BENCH_SERVER", "production")
-    workers = int(os.environ.get("BENCH_WORKERS", "4"))
+    workers = bench_workers()
     OUT.mkdir(parents=True, exist_ok=True)
     with open(OUT / "server.log", "ab") as log:  # nginx says 502 until granian listens: kept out of the table
         return [
@@ -754,7 +761,7 @@ def main() -> int:
         context = {
             "mode": mode_name,
             "server": os.environ.get("BENCH_SERVER", "production"),
-            "workers": int(os.environ.get("BENCH_WORKERS", "4")),
+            "workers": bench_workers(),
             "connections": int(os.environ.get("BENCH_CONNECTIONS", "16")),
             "wrk threads": int(os.environ.get("BENCH_THREADS", "2")),
             "seconds": float(os.environ.get("BENCH_SECONDS", "10")),

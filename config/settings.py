@@ -63,7 +63,7 @@ Environment variables:
   worker purges expired keys.
 
 Read by ``dev.py serve`` (the production server), not by Django: ``HOST`` (default
-``127.0.0.1:8000``), ``WEB_WORKERS`` (default 4) and ``NGINX_MAX_BODY`` (default ``20m``).
+``127.0.0.1:8000``), ``WEB_WORKERS`` (default: one per core) and ``NGINX_MAX_BODY`` (default ``20m``).
 """
 
 import os
