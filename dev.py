@@ -155,9 +155,23 @@ def manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def stop_on_sigterm() -> None:
+    """Make SIGTERM stop this command as Ctrl-C does, children included.
+
+    A process manager (systemd, Docker, ``timeout``) sends SIGTERM to this process alone; without
+    this, Python would exit at once and leave the servers it started running without it.
+    """
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run() -> None:
-    """Serve the API and run the webhook worker until Ctrl-C."""
+    """Serve the API and run the webhook worker until Ctrl-C or SIGTERM."""
     ensure_environment()
+    stop_on_sigterm()
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("bootstrap_demo", "--host", HOST, env=env)
@@ -217,13 +231,15 @@ def web_workers() -> int:
         return os.cpu_count() or 1
 
 
-def serve() -> int:
-    """Run the production server in the foreground on ``HOST`` with ``web_workers()`` processes."""
+def serve(folder: Path = ROOT / "var" / "run") -> int:
+    """Run the production server in the foreground on ``HOST`` with ``web_workers()`` processes
+    (sockets and nginx's configuration in ``folder``), until Ctrl-C or SIGTERM stops them all."""
     ensure_environment()
+    stop_on_sigterm()
     # nginx in front appends the client's address to X-Forwarded-For: the rate limits of failed
     # authentications count per client, not per proxy.
     os.environ.setdefault("RATE_LIMIT_PROXY_COUNT", "1")
-    commands = production_server_commands(HOST, web_workers(), ROOT / "var" / "run")
+    commands = production_server_commands(HOST, web_workers(), folder)
     processes = [subprocess.Popen(command, cwd=ROOT, start_new_session=True) for command in commands]
     try:
         while all(process.poll() is None for process in processes):

@@ -8,11 +8,13 @@ raw sockets that announce a body and send it at one byte per second. Skipped wit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -177,3 +179,72 @@ def test_the_server_starts_one_process_per_usable_core_unless_web_workers_says_o
     assert web_workers() == len(os.sched_getaffinity(0))
     monkeypatch.setenv("WEB_WORKERS", "7")
     assert web_workers() == 7
+
+
+def test_sigterm_stops_the_production_server_and_every_process_it_started(tmp_path):
+    """README, "Production": ``dev.py serve`` is stopped by Ctrl-C or SIGTERM, nginx and granian with it."""
+    if find_nginx() is None:
+        pytest.skip("nginx is not installed (Debian: apt-get install nginx-light); production puts it in front")
+    port = free_port()
+    run_folder = Path(tempfile.mkdtemp(prefix="crm_ops_sigterm_"))
+    env = {
+        **os.environ,
+        "HOST": f"127.0.0.1:{port}",
+        "WEB_WORKERS": "2",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DEBUG": "0",
+        "SECRET_KEY": "production-test-secret",
+        "LOG_LEVEL": "ERROR",
+    }
+    command = f"import sys; from pathlib import Path; import dev; sys.exit(dev.serve(Path({str(run_folder)!r})))"
+    serving = subprocess.Popen([sys.executable, "-c", command], cwd=ROOT, env=env, start_new_session=True)
+    groups: set[int] = set()
+    try:
+        wait_for_port(port, process=serving)
+        # Each server is a process group of its own: nginx (the configuration in the folder) and one
+        # granian per socket; their workers are in their groups.
+        started = {
+            pid: text for pid, text in live_processes().items() if str(run_folder) in text and pid != serving.pid
+        }
+        assert sum("nginx" in text for text in started.values()) == 1
+        assert sum("granian" in text for text in started.values()) >= 2  # the workers may still be starting
+        groups = {os.getpgid(pid) for pid in started}
+        assert len(groups) == 3
+
+        serving.send_signal(signal.SIGTERM)
+        serving.wait(timeout=60)
+
+        assert [pid for pid in live_processes() if pgid_of(pid) in groups] == []
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=1)
+    finally:
+        if serving.poll() is None:
+            os.killpg(serving.pid, signal.SIGKILL)
+        for group in groups:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+        shutil.rmtree(run_folder, ignore_errors=True)
+
+
+def live_processes() -> dict[int, str]:
+    """Every live (not zombie) process: pid -> command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            found[int(entry.name)] = command
+    return found
+
+
+def pgid_of(pid: int) -> int | None:
+    """The process group of ``pid``, or None once it has gone."""
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
