@@ -219,11 +219,11 @@ def web_workers() -> int:
 
     One per core, not more: with PostgreSQL on the same machine, a process waiting for the
     database leaves its core to PostgreSQL, and more processes than cores only share the cores
-    among themselves. On 2 cores, 2 processes served the benchmark's scenarios with 9-27 % less
-    CPU a request than 4 (README, "How many processes"). A database on another machine leaves
-    cores idle while processes wait on the network: raise it then.
+    among themselves. On 2 cores, 2 processes served the benchmark's scenarios (a to e, g) with
+    9-27 % less CPU a request than 4 (README, "How many processes"). A database on another
+    machine leaves cores idle while processes wait on the network: raise it then.
     """
-    if "WEB_WORKERS" in os.environ:
+    if os.environ.get("WEB_WORKERS"):
         return int(os.environ["WEB_WORKERS"])
     try:
         return len(os.sched_getaffinity(0))

@@ -177,6 +177,8 @@ def test_the_server_starts_one_process_per_usable_core_unless_web_workers_says_o
     """README, "How many processes": on 2 cores, 4 processes cost 9-27 % more CPU a request than 2."""
     monkeypatch.delenv("WEB_WORKERS", raising=False)
     assert web_workers() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("WEB_WORKERS", "")
+    assert web_workers() == len(os.sched_getaffinity(0))
     monkeypatch.setenv("WEB_WORKERS", "7")
     assert web_workers() == 7
 
