@@ -13,6 +13,7 @@ Extra arguments after ``test`` go to pytest.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -247,12 +248,28 @@ def serve(folder: Path = ROOT / "var" / "run") -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            process.wait(timeout=30)
+        stop_groups(processes)
     return max(process.returncode or 0 for process in processes)
+
+
+def stop_groups(processes: list[subprocess.Popen], grace: float = 30.0) -> None:
+    """SIGTERM each process's group, then SIGKILL a group still running after ``grace`` seconds.
+
+    A granian that receives SIGTERM while it spawns its worker says it shuts down and then waits
+    forever: without the SIGKILL, this command would end and leave it serving.
+    """
+    for process in processes:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def bench(args: list[str]) -> int:

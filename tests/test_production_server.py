@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from http.client import HTTPConnection
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from dev import find_nginx, production_server_commands, web_workers
+from dev import find_nginx, production_server_commands, stop_groups, web_workers
 from tests.live import ROOT, free_port, migrated_workspace, wait_for_port
 
 SLOW_CLIENTS = 8  # twice the workers: every worker would be held by one with a blocking server
@@ -197,19 +198,21 @@ def test_sigterm_stops_the_production_server_and_every_process_it_started(tmp_pa
         "DEBUG": "0",
         "SECRET_KEY": "production-test-secret",
         "LOG_LEVEL": "ERROR",
+        "RATE_LIMIT_ENABLED": "0",  # a request without a key is then answered without a database
     }
     command = f"import sys; from pathlib import Path; import dev; sys.exit(dev.serve(Path({str(run_folder)!r})))"
     serving = subprocess.Popen([sys.executable, "-c", command], cwd=ROOT, env=env, start_new_session=True)
     groups: set[int] = set()
     try:
         wait_for_port(port, process=serving)
+        answers_through_nginx(port)
         # Each server is a process group of its own: nginx (the configuration in the folder) and one
         # granian per socket; their workers are in their groups.
         started = {
             pid: text for pid, text in live_processes().items() if str(run_folder) in text and pid != serving.pid
         }
         assert sum("nginx" in text for text in started.values()) == 1
-        assert sum("granian" in text for text in started.values()) >= 2  # the workers may still be starting
+        assert sum("granian" in text for text in started.values()) >= 2  # the masters (and workers)
         groups = {os.getpgid(pid) for pid in started}
         assert len(groups) == 3
 
@@ -226,6 +229,36 @@ def test_sigterm_stops_the_production_server_and_every_process_it_started(tmp_pa
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(group, signal.SIGKILL)
         shutil.rmtree(run_folder, ignore_errors=True)
+
+
+def test_a_server_that_ignores_sigterm_is_killed_after_the_grace_period():
+    """What ``dev.py serve`` does with a granian that hangs in its shutdown (SIGTERM during its start)."""
+    stubborn = subprocess.Popen(["sh", "-c", "trap '' TERM; sleep 60 & wait"], start_new_session=True)
+    polite = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    started = time.monotonic()
+
+    stop_groups([stubborn, polite], grace=1.0)
+
+    assert 1.0 <= time.monotonic() - started < 10
+    assert polite.returncode == -signal.SIGTERM
+    assert stubborn.returncode == -signal.SIGKILL
+    assert pgid_of(stubborn.pid) is None
+
+
+def answers_through_nginx(port: int, timeout: float = 30.0) -> None:
+    """Wait until the application answers through nginx (which says 502 until a granian listens)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/rest/companies", timeout=2)
+            return
+        except urllib.error.HTTPError as error:
+            if error.code < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"no answer from the application through port {port} after {timeout} s")
 
 
 def live_processes() -> dict[int, str]:
