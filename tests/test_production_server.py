@@ -223,18 +223,26 @@ def test_sigterm_stops_the_production_server_and_every_process_it_started(tmp_pa
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", port), timeout=1)
     finally:
-        if serving.poll() is None:
-            os.killpg(serving.pid, signal.SIGKILL)
+        # Whatever failed, leave no server behind (dev.py's own would outlive a SIGKILL of it).
+        groups |= {
+            group
+            for pid, text in live_processes().items()
+            if str(run_folder) in text and (group := pgid_of(pid)) is not None
+        }
         for group in groups:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(group, signal.SIGKILL)
+        serving.wait(timeout=10)
         shutil.rmtree(run_folder, ignore_errors=True)
 
 
 def test_a_server_that_ignores_sigterm_is_killed_after_the_grace_period():
     """What ``dev.py serve`` does with a granian that hangs in its shutdown (SIGTERM during its start)."""
-    stubborn = subprocess.Popen(["sh", "-c", "trap '' TERM; sleep 60 & wait"], start_new_session=True)
+    stubborn = subprocess.Popen(
+        ["sh", "-c", "trap '' TERM; echo ready; sleep 60 & wait"], start_new_session=True, stdout=subprocess.PIPE
+    )
     polite = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    assert stubborn.stdout is not None and stubborn.stdout.readline() == b"ready\n"  # SIGTERM is ignored from now on
     started = time.monotonic()
 
     stop_groups([stubborn, polite], grace=1.0)
@@ -243,6 +251,7 @@ def test_a_server_that_ignores_sigterm_is_killed_after_the_grace_period():
     assert polite.returncode == -signal.SIGTERM
     assert stubborn.returncode == -signal.SIGKILL
     assert pgid_of(stubborn.pid) is None
+    stubborn.stdout.close()
 
 
 def answers_through_nginx(port: int, timeout: float = 30.0) -> None:
