@@ -40,7 +40,6 @@ import os
 import re
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -61,7 +60,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from servers import server_commands  # noqa: E402  (also puts the project root on sys.path)
 from slow_clients import slow_client_probe  # noqa: E402
 
-from dev import web_workers  # noqa: E402
+from dev import stop_groups, web_workers  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 OUT = ROOT / "var" / "bench"
@@ -631,19 +630,6 @@ def start_server(env: dict[str, str], scratch: Path) -> list[subprocess.Popen]:
         ]
 
 
-def stop_server(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-
-
 # --- report ---------------------------------------------------------------------------------------
 
 COLUMNS = [
@@ -789,7 +775,7 @@ def main() -> int:
             context["slow clients"] = probe
         report(rows, context)
     finally:
-        stop_server(processes)
+        stop_groups(processes)
         shutil.rmtree(scratch, ignore_errors=True)
     return 0
 

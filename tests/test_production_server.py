@@ -64,15 +64,7 @@ def production_server(tmp_path_factory) -> Iterator[tuple[int, str]]:
         wait_for_app(port, token, servers)
         yield port, token
     finally:
-        for server in servers:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-        for server in servers:
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=10)
+        stop_groups(servers)
         shutil.rmtree(run_folder, ignore_errors=True)
 
 
@@ -198,14 +190,14 @@ def test_sigterm_stops_the_production_server_and_every_process_it_started(tmp_pa
         "DEBUG": "0",
         "SECRET_KEY": "production-test-secret",
         "LOG_LEVEL": "ERROR",
-        "RATE_LIMIT_ENABLED": "0",  # a request without a key is then answered without a database
     }
+    token = migrated_workspace(env, "Stop", "sigterm test")
     command = f"import sys; from pathlib import Path; import dev; sys.exit(dev.serve(Path({str(run_folder)!r})))"
     serving = subprocess.Popen([sys.executable, "-c", command], cwd=ROOT, env=env, start_new_session=True)
     groups: set[int] = set()
     try:
         wait_for_port(port, process=serving)
-        answers_through_nginx(port)
+        wait_for_app(port, token, [serving])
         # Each server is a process group of its own: nginx (the configuration in the folder) and one
         # granian per socket; their workers are in their groups.
         started = {
@@ -252,22 +244,6 @@ def test_a_server_that_ignores_sigterm_is_killed_after_the_grace_period():
     assert stubborn.returncode == -signal.SIGKILL
     assert pgid_of(stubborn.pid) is None
     stubborn.stdout.close()
-
-
-def answers_through_nginx(port: int, timeout: float = 30.0) -> None:
-    """Wait until the application answers through nginx (which says 502 until a granian listens)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/rest/companies", timeout=2)
-            return
-        except urllib.error.HTTPError as error:
-            if error.code < 500:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"no answer from the application through port {port} after {timeout} s")
 
 
 def live_processes() -> dict[int, str]:
