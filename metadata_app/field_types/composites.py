@@ -211,6 +211,12 @@ class LinksType(CompositeType):
                 raise FieldValueError(f"expected an array of {{url, label}} objects, got {describe(value)}")
         return value
 
+    def unique_value(self, stored: Any) -> str | None:
+        """The lower-cased primary URL without its trailing slashes: ``https://Acme.com/`` and
+        ``https://acme.com`` are one link to Twenty (unique constraint, upsert, ``connect``)."""
+        value = super().unique_value(stored)
+        return value.rstrip("/") or None if value is not None else None
+
     def merge(self, values: list[Any]) -> Any:
         """The first primary link wins; the others are kept in ``secondaryLinks``."""
         return merge_with_extras(values, "primaryLinkUrl", "secondaryLinks", wrap=lambda url: {"url": url, "label": ""})

@@ -178,6 +178,25 @@ def test_create_without_upsert_refuses_an_existing_domain(api, records):
     )
 
 
+def test_a_link_with_a_trailing_slash_or_another_case_is_the_same_unique_link(api, records):
+    # given: Twenty matches links without their trailing slash (api-reference §12.1)
+    company = records.company("Acme", domain="https://acme.com")
+    # when
+    refused = api.post("/rest/companies", {"name": "Other", "domainName": {"primaryLinkUrl": "https://ACME.com/"}})
+    upserted = api.post(
+        "/rest/companies", {"name": "Again", "domainName": {"primaryLinkUrl": "https://acme.com//"}}, upsert="true"
+    )
+    # then
+    assert refused == bad_request(
+        "Duplicate value for unique field 'domainName.primaryLinkUrl': 'https://acme.com' "
+        f"is already used by record {company['id']}"
+    )
+    assert upserted[0] == 201
+    assert upserted[1]["data"]["createCompany"]["id"] == company["id"]
+    assert upserted[1]["data"]["createCompany"]["domainName"]["primaryLinkUrl"] == "https://acme.com//"
+    assert api.get("/rest/companies")[1]["totalCount"] == 1
+
+
 @pytest.mark.parametrize("domain", ['say"hi".com', "back\\slash.com", "{brace},comma.com", "NULL", " "])
 def test_unique_values_with_quotes_backslashes_and_braces_are_found(api, records, domain):
     # given: a value that array syntax would misread if it were not quoted and escaped

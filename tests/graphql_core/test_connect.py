@@ -73,6 +73,13 @@ WRITES = [
         "create_one-connect_by_composite_unique_field",
     ),
     write(
+        # §12.1: the link's case and its trailing slash do not count (acme.com is stored).
+        rest_write("POST", "/rest/people", {**NEW, "company": by_domain("ACME.com/")}),
+        gql_write(CREATE_PERSON, {"data": {**NEW, "company": by_domain("ACME.com/")}}),
+        lambda value: value["companyId"] == C["Acme"],
+        "create_one-connect_by_link_with_trailing_slash",
+    ),
+    write(
         rest_write("POST", "/rest/people", {**NEW, "company": {"disconnect": True}}),
         gql_write(CREATE_PERSON, {"data": {**NEW, "company": {"disconnect": True}}}),
         lambda value: value["companyId"] is None,
