@@ -23,17 +23,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 
+from core_app.graphql.type_names import type_name_clash
 from core_app.store import maintenance, unique, writer
 from core_app.store.slots import build_object_slots
 from core_app.store.sql import dialect, rows, run
 from core_app.store.writer import index_state
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.registry import build_field_spec, build_snapshot
+from metadata_app.specs import SchemaSnapshot
 from metadata_app.signals_data import (
     data_model_changed,
     field_added,
     field_data_changing,
     field_removing,
+    object_created,
     object_has_records,
     object_removing,
     workspace_deleting,
@@ -44,6 +47,7 @@ __all__ = [
     "on_field_added",
     "on_field_data_changing",
     "on_field_removing",
+    "on_object_created",
     "on_object_has_records",
     "on_object_removing",
     "on_workspace_deleting",
@@ -192,10 +196,24 @@ def clean_removed_options(field: FieldMetadata, after: dict[str, Any]) -> None:
             writer.update(slots, changed[start : start + 500])  # type: ignore[arg-type]
 
 
+def refuse_type_name_clash(snapshot: SchemaSnapshot) -> None:
+    """A 400 for a data model whose GraphQL schema could not be built (two types of one name)."""
+    clash = type_name_clash(snapshot)
+    if clash is not None:
+        raise ValidationError(clash, code="NAME_NOT_AVAILABLE")
+
+
+@receiver(object_created)
+def on_object_created(sender: Any, workspace_id: Any, **kwargs: Any) -> None:
+    """Refuse a new object whose GraphQL types would clash (its records need no index sync yet)."""
+    refuse_type_name_clash(build_snapshot(workspace_id, 0))
+
+
 @receiver(data_model_changed)
 def on_data_model_changed(sender: Any, workspace_id: Any, **kwargs: Any) -> None:
-    """Bring the index path and the search index in step with the workspace's data model as it now stands."""
+    """Refuse a data model whose GraphQL types would clash; bring the index path and the search index in step."""
     snapshot = build_snapshot(workspace_id, 0)
+    refuse_type_name_clash(snapshot)
     maintenance.sync_slots(snapshot)
     maintenance.sync_search(snapshot)
 

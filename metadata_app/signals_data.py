@@ -12,6 +12,7 @@ __all__ = [
     "field_added",
     "field_data_changing",
     "field_removing",
+    "object_created",
     "object_has_records",
     "object_removing",
     "workspace_deleting",
@@ -30,6 +31,10 @@ field_added = Signal()
 #: Sent at the end of every field or object change made through the services, inside its
 #: transaction, with ``workspace_id``: receivers bring what they derive from the data model in step.
 data_model_changed = Signal()
+
+#: Sent at the end of an object's creation (default fields and relations made), inside its
+#: transaction, with ``workspace_id``: receivers may refuse the data model it makes.
+object_created = Signal()
 
 #: Sent before a field row is deleted, with ``field``.
 field_removing = Signal()

@@ -13,7 +13,7 @@ from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.services.fields import add_field, parse_uuid, taken_names
 from metadata_app.services.inputs import check_keys, read_bool, read_text
 from metadata_app.services.names import camel_case, cap, validate_object_names
-from metadata_app.signals_data import data_model_changed, field_removing, object_removing
+from metadata_app.signals_data import data_model_changed, field_removing, object_created, object_removing
 
 __all__ = [
     "add_default_fields",
@@ -280,6 +280,8 @@ def create_object(workspace: Workspace, data: Any) -> ObjectMetadata:
     add_default_fields(obj)
     add_target_relations(obj)
     add_timeline_relation(obj)
+    # The record store may refuse the names (their GraphQL types would clash).
+    object_created.send(sender=ObjectMetadata, workspace_id=workspace.pk)
     return obj
 
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 import pytest
 from graphql import get_introspection_query
 
-from tests.core.helpers import create_custom_object, create_field
+from core_app.graphql.synthesis import build_schema
+from core_app.graphql.type_names import defined_type_names, fixed_type_names
+from metadata_app.registry import schema_registry
+from tests.core.helpers import create_custom_object, create_field, relation_field
 from tests.graphql_core.helpers import GraphQL
+from tests.metadata.helpers import object_id
 
 QUERY_OPERATIONS = ("{plural}", "{singular}", "{singular}Duplicates", "{plural}GroupBy")
 MUTATION_OPERATIONS = (
@@ -470,3 +474,99 @@ def test_an_unknown_key_is_unauthenticated(db, anonymous):
             ]
         },
     )
+
+
+# --- names that would clash -----------------------------------------------------------------------
+
+
+def test_every_type_of_a_workspace_schema_is_fixed_or_defined_by_its_data_model(api, workspace):
+    # given: besides the standard objects, an option field, a unique link and a relation
+    rocket = create_custom_object(api, "rocket", "rockets")
+    create_field(api, rocket, "stage", "SELECT", options=[{"value": "DRAFT", "label": "Draft", "position": 0}])
+    create_field(api, rocket, "site", "LINKS", isUnique=True)
+    relation_field(api, rocket, "maker", object_id(workspace, "company"), "rockets")
+    snapshot = schema_registry.current(workspace.pk)
+    # when
+    built = set(build_schema(snapshot).graphql_schema.type_map)
+    # then: the clash check knows every name the schema holds (so it cannot miss a clash)
+    assert built - fixed_type_names() - set(defined_type_names(snapshot)) == set()
+    assert {"RocketStageEnum", "RocketStageEnumFilter", "RocketSiteWhereInput", "Boolean"} <= built
+
+
+@pytest.mark.parametrize(
+    "singular, message",
+    [
+        (
+            "boolean",
+            'The name "boolean" is not available: object "boolean" would define the GraphQL type "Boolean", '
+            "a type of the API itself",
+        ),
+        (
+            "linksFilter",
+            'The name "linksFilter" is not available: object "linksFilter" would define the GraphQL type '
+            '"LinksFilter", a type of the API itself',
+        ),
+        (
+            "personFilterInput",
+            'Names clash in the GraphQL API: object "person" and object "personFilterInput" would both define the '
+            'type "PersonFilterInput"; choose another name',
+        ),
+    ],
+)
+def test_an_object_whose_graphql_types_would_clash_is_refused_and_graphql_keeps_working(api, gql, singular, message):
+    # given
+    objects = api.get("/rest/metadata/objects")[1]["totalCount"]
+    # when
+    status, body = api.post(
+        "/rest/metadata/objects",
+        {"nameSingular": singular, "namePlural": f"{singular}s", "labelSingular": "T", "labelPlural": "Ts"},
+    )
+    # then
+    assert (status, body) == (400, {"statusCode": 400, "error": "BadRequestException", "messages": [message]})
+    assert api.get("/rest/metadata/objects")[1]["totalCount"] == objects
+    assert gql.data("{ companies(first: 1) { totalCount } }") == {"companies": {"totalCount": 0}}
+
+
+def test_an_object_named_like_an_option_fields_enum_is_refused(api, gql):
+    # given
+    planet = create_custom_object(api, "planet", "planets")
+    create_field(api, planet, "kind", "SELECT", options=[{"value": "GAS", "label": "Gas", "position": 0}])
+    # when
+    status, body = api.post(
+        "/rest/metadata/objects",
+        {"nameSingular": "planetKindEnum", "namePlural": "planetKindEnums", "labelSingular": "T", "labelPlural": "Ts"},
+    )
+    # then
+    assert (status, body) == (
+        400,
+        {
+            "statusCode": 400,
+            "error": "BadRequestException",
+            "messages": [
+                'Names clash in the GraphQL API: field "kind" of object "planet" and object "planetKindEnum" would '
+                'both define the type "PlanetKindEnum"; choose another name'
+            ],
+        },
+    )
+    assert gql.data("{ planets { totalCount } }") == {"planets": {"totalCount": 0}}
+
+
+def test_renaming_an_object_onto_a_graphql_type_is_refused_on_metadata_graphql(api, gql):
+    # given
+    rocket = create_custom_object(api, "rocket", "rockets")
+    # when
+    status, answer = api.post(
+        "/metadata",
+        {
+            "query": "mutation($id: UUID!) { updateOneObject(input: {id: $id, update: "
+            '{nameSingular: "float", namePlural: "floats"}}) { id } }',
+            "variables": {"id": rocket},
+        },
+    )
+    # then
+    assert status == 200
+    assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert answer["errors"][0]["message"] == (
+        'The name "float" is not available: object "float" would define the GraphQL type "Float", a type of the API itself'
+    )
+    assert gql.data("{ rockets { totalCount } }") == {"rockets": {"totalCount": 0}}
