@@ -30,7 +30,6 @@ from core_app.store.sql import dialect, rows, run
 from core_app.store.writer import index_state
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.registry import build_field_spec, build_snapshot
-from metadata_app.specs import SchemaSnapshot
 from metadata_app.signals_data import (
     data_model_changed,
     field_added,
@@ -41,6 +40,7 @@ from metadata_app.signals_data import (
     object_removing,
     workspace_deleting,
 )
+from metadata_app.specs import SchemaSnapshot
 
 __all__ = [
     "on_data_model_changed",
