@@ -20,7 +20,7 @@ from core_app.graphql.shared import PageInfo
 from metadata_app.graphql.context import workspace_of
 from metadata_app.graphql.inputs import to_service_input
 from metadata_app.graphql.mutations import input_argument
-from metadata_app.graphql.scalars import DateTime
+from metadata_app.graphql.scalars import UUID, DateTime
 from metadata_app.graphql.types import SHAPE_ATTR, shape_resolver
 from roles_app.checks import flag_required
 from roles_app.flags import API_KEYS_AND_WEBHOOKS
@@ -50,7 +50,7 @@ class WebhookNode(graphene.ObjectType):
         name = "Webhook"
         default_resolver = shape_resolver(webhook_to_api)
 
-    id = graphene.NonNull(graphene.UUID)
+    id = graphene.NonNull(UUID)
     target_url = graphene.NonNull(graphene.String)
     operations = graphene.NonNull(graphene.List(graphene.NonNull(graphene.String)))
     filter = graphene.String(description="REST filter grammar, checked on the record after the change.")
@@ -87,7 +87,7 @@ class UpdateWebhookInputUpdates(graphene.InputObjectType):
 class UpdateWebhookInput(graphene.InputObjectType):
     """``{ id, update: UpdateWebhookInputUpdates }``."""
 
-    id = graphene.UUID(required=True)
+    id = UUID(required=True)
     update = graphene.InputField(graphene.NonNull(UpdateWebhookInputUpdates))
 
 
@@ -95,7 +95,7 @@ class WebhookQueries(graphene.ObjectType):
     """Read the workspace's live webhooks."""
 
     webhooks = graphene.NonNull(graphene.List(graphene.NonNull(WebhookNode)))
-    webhook = graphene.Field(WebhookNode, id=graphene.UUID(required=True))
+    webhook = graphene.Field(WebhookNode, id=UUID(required=True))
 
     @staticmethod
     @flag_required(API_KEYS_AND_WEBHOOKS)
@@ -115,7 +115,7 @@ class WebhookMutations(graphene.ObjectType):
 
     create_webhook = graphene.NonNull(WebhookNode, input=input_argument(CreateWebhookInput))
     update_webhook = graphene.NonNull(WebhookNode, input=input_argument(UpdateWebhookInput))
-    delete_webhook = graphene.NonNull(WebhookNode, id=graphene.UUID(required=True))
+    delete_webhook = graphene.NonNull(WebhookNode, id=UUID(required=True))
 
     @staticmethod
     @flag_required(API_KEYS_AND_WEBHOOKS, reading_everything=POINT_WEBHOOKS)

@@ -139,14 +139,13 @@ def find_many(
 
 
 def find_one(ctx: RecordContext, record_id: Any, with_deleted: bool = False, lock: bool = False) -> RecordRow:
-    """The record ``record_id`` of this object; RecordNotFound otherwise (``lock``: see ``fetch_by_ids``)."""
+    """The record ``record_id`` of this object; InvalidRecordInput for an id that is no UUID (as REST's
+    path ids), RecordNotFound for one that names no record here (``lock``: see ``fetch_by_ids``)."""
     access.require(ctx, "read")
     text = str(record_id)
-    found = (
-        fetch_by_ids(ctx.ws, ctx.spec.id, [text.lower()], live_only=not with_deleted, lock=lock)
-        if CANONICAL_UUID.match(text)
-        else []
-    )
+    if not CANONICAL_UUID.match(text):
+        raise InvalidRecordInput(f"'{text}' is not a valid UUID")
+    found = fetch_by_ids(ctx.ws, ctx.spec.id, [text.lower()], live_only=not with_deleted, lock=lock)
     if not found:
         raise RecordNotFound(f"Record {record_id} not found in {ctx.spec.name_plural}")
     return found[0]

@@ -21,6 +21,7 @@ from metadata_app.graphql.inputs import (
     to_service_input,
 )
 from metadata_app.graphql.mutations import input_argument
+from metadata_app.graphql.scalars import UUID
 from metadata_app.graphql.types import ApiKeyNode, ApiKeyTokenNode
 from roles_app.checks import flag_required, permissions_of
 from roles_app.flags import API_KEYS_AND_WEBHOOKS
@@ -55,7 +56,7 @@ class ApiKeyMutations(graphene.ObjectType):
     revoke_api_key = graphene.Field(ApiKeyNode, input=input_argument(RevokeApiKeyInput))
     generate_api_key_token = graphene.NonNull(
         ApiKeyTokenNode,
-        api_key_id=graphene.UUID(required=True),
+        api_key_id=UUID(required=True),
         expires_at=graphene.String(required=True),
     )
 

@@ -17,6 +17,8 @@ from typing import Any
 import graphene
 from django.db.models import Q
 
+from metadata_app.graphql.scalars import UUID
+
 __all__ = [
     "FIELD_FILTER_ATTRIBUTES",
     "OBJECT_FILTER_ATTRIBUTES",
@@ -39,10 +41,10 @@ class BooleanFieldComparison(graphene.InputObjectType):
 class UUIDFilterComparison(graphene.InputObjectType):
     """Compare an id: ``eq``, ``neq``, ``in``, ``notIn``."""
 
-    eq = graphene.UUID()
-    neq = graphene.UUID()
-    in_ = graphene.List(graphene.NonNull(graphene.UUID), name="in")
-    not_in = graphene.List(graphene.NonNull(graphene.UUID))
+    eq = UUID()
+    neq = UUID()
+    in_ = graphene.List(graphene.NonNull(UUID), name="in")
+    not_in = graphene.List(graphene.NonNull(UUID))
 
 
 class ObjectFilter(graphene.InputObjectType):

@@ -15,7 +15,7 @@ import graphene
 from graphene.utils.str_converters import to_camel_case
 
 from metadata_app.graphql.enums import FieldMetadataType
-from metadata_app.graphql.scalars import JSON, ConnectionCursor
+from metadata_app.graphql.scalars import JSON, UUID, ConnectionCursor
 
 __all__ = [
     "CreateApiKeyInput",
@@ -99,22 +99,22 @@ class UpdateObjectPayload(graphene.InputObjectType):
     is_active = graphene.Boolean()
     is_searchable = graphene.Boolean()
     is_label_synced_with_name = graphene.Boolean()
-    label_identifier_field_metadata_id = graphene.UUID()
-    image_identifier_field_metadata_id = graphene.UUID()
+    label_identifier_field_metadata_id = UUID()
+    image_identifier_field_metadata_id = UUID()
     duplicate_criteria = graphene.List(graphene.NonNull(graphene.List(graphene.NonNull(graphene.String))))
 
 
 class UpdateOneObjectInput(graphene.InputObjectType):
     """``{ id, update: UpdateObjectPayload }``."""
 
-    id = graphene.UUID(required=True)
+    id = UUID(required=True)
     update = graphene.InputField(graphene.NonNull(UpdateObjectPayload))
 
 
 class DeleteOneObjectInput(graphene.InputObjectType):
     """``{ id }`` of the object to delete."""
 
-    id = graphene.UUID(required=True)
+    id = UUID(required=True)
 
 
 class CreateFieldInput(graphene.InputObjectType):
@@ -123,7 +123,7 @@ class CreateFieldInput(graphene.InputObjectType):
     type = graphene.InputField(graphene.NonNull(FieldMetadataType))
     name = graphene.String(required=True)
     label = graphene.String(required=True)
-    object_metadata_id = graphene.UUID(required=True)
+    object_metadata_id = UUID(required=True)
     description = graphene.String()
     icon = graphene.String()
     is_custom = graphene.Boolean()
@@ -170,14 +170,14 @@ class UpdateFieldInput(graphene.InputObjectType):
 class UpdateOneFieldMetadataInput(graphene.InputObjectType):
     """``{ id, update: UpdateFieldInput }``."""
 
-    id = graphene.UUID(required=True)
+    id = UUID(required=True)
     update = graphene.InputField(graphene.NonNull(UpdateFieldInput))
 
 
 class DeleteOneFieldInput(graphene.InputObjectType):
     """``{ id }`` of the field to delete."""
 
-    id = graphene.UUID(required=True)
+    id = UUID(required=True)
 
 
 class CreateApiKeyInput(graphene.InputObjectType):
@@ -186,13 +186,13 @@ class CreateApiKeyInput(graphene.InputObjectType):
 
     name = graphene.String(required=True)
     expires_at = graphene.String()
-    role_id = graphene.UUID()
+    role_id = UUID()
 
 
 class UpdateApiKeyInput(graphene.InputObjectType):
     """Rename a key, change its expiry or revoke it (``revokedAt`` set)."""
 
-    id = graphene.UUID(required=True)
+    id = UUID(required=True)
     name = graphene.String()
     expires_at = graphene.String()
     revoked_at = graphene.String()
@@ -201,10 +201,10 @@ class UpdateApiKeyInput(graphene.InputObjectType):
 class RevokeApiKeyInput(graphene.InputObjectType):
     """``{ id }`` of the key to revoke."""
 
-    id = graphene.UUID(required=True)
+    id = UUID(required=True)
 
 
 class GetApiKeyInput(graphene.InputObjectType):
     """``{ id }`` of the key to read."""
 
-    id = graphene.UUID(required=True)
+    id = UUID(required=True)

@@ -23,6 +23,7 @@ from metadata_app.graphql.loading import (
     prepare_fields,
 )
 from metadata_app.graphql.paging import Page, PageRequest, page_queryset
+from metadata_app.graphql.scalars import UUID
 from metadata_app.graphql.types import (
     FieldConnection,
     FieldNode,
@@ -42,9 +43,9 @@ class MetadataQueries(graphene.ObjectType):
     """Read the caller's data model: lists are connections ordered by id."""
 
     objects = graphene.NonNull(ObjectConnection, paging=paging_argument(), filter=filter_argument(ObjectFilter))
-    object = graphene.NonNull(ObjectNode, id=graphene.UUID(required=True))
+    object = graphene.NonNull(ObjectNode, id=UUID(required=True))
     fields = graphene.NonNull(FieldConnection, paging=paging_argument(), filter=filter_argument(FieldFilter))
-    field = graphene.NonNull(FieldNode, id=graphene.UUID(required=True))
+    field = graphene.NonNull(FieldNode, id=UUID(required=True))
     current_workspace = graphene.NonNull(WorkspaceNode)
 
     @staticmethod

@@ -12,7 +12,7 @@ from typing import Any
 import graphene
 from graphene.utils.str_converters import to_camel_case
 
-from metadata_app.graphql.scalars import JSON, DateTime
+from metadata_app.graphql.scalars import JSON, UUID, DateTime
 
 __all__ = [
     "AgentNode",
@@ -42,8 +42,8 @@ class RolePermissionFlagNode(graphene.ObjectType):
     class Meta(Shaped):
         name = "RolePermissionFlag"
 
-    id = graphene.NonNull(graphene.UUID)
-    role_id = graphene.NonNull(graphene.UUID)
+    id = graphene.NonNull(UUID)
+    role_id = graphene.NonNull(UUID)
     flag = graphene.NonNull(graphene.String)
 
 
@@ -53,9 +53,9 @@ class ObjectPermissionNode(graphene.ObjectType):
     class Meta(Shaped):
         name = "ObjectPermission"
 
-    id = graphene.UUID()
-    role_id = graphene.UUID()
-    object_metadata_id = graphene.NonNull(graphene.UUID)
+    id = UUID()
+    role_id = UUID()
+    object_metadata_id = graphene.NonNull(UUID)
     can_read_object_records = graphene.Boolean()
     can_update_object_records = graphene.Boolean()
     can_soft_delete_object_records = graphene.Boolean()
@@ -69,10 +69,10 @@ class FieldPermissionNode(graphene.ObjectType):
     class Meta(Shaped):
         name = "FieldPermission"
 
-    id = graphene.NonNull(graphene.UUID)
-    object_metadata_id = graphene.NonNull(graphene.UUID)
-    field_metadata_id = graphene.NonNull(graphene.UUID)
-    role_id = graphene.NonNull(graphene.UUID)
+    id = graphene.NonNull(UUID)
+    object_metadata_id = graphene.NonNull(UUID)
+    field_metadata_id = graphene.NonNull(UUID)
+    role_id = graphene.NonNull(UUID)
     can_read_field_value = graphene.Boolean()
     can_update_field_value = graphene.Boolean()
 
@@ -83,7 +83,7 @@ class ApiKeyForRoleNode(graphene.ObjectType):
     class Meta(Shaped):
         name = "ApiKeyForRole"
 
-    id = graphene.NonNull(graphene.UUID)
+    id = graphene.NonNull(UUID)
     name = graphene.NonNull(graphene.String)
     expires_at = graphene.Field(DateTime)
     revoked_at = graphene.Field(DateTime)
@@ -95,7 +95,7 @@ class WorkspaceMemberNode(graphene.ObjectType):
     class Meta(Shaped):
         name = "WorkspaceMember"
 
-    id = graphene.NonNull(graphene.UUID)
+    id = graphene.NonNull(UUID)
     user_email = graphene.String()
 
 
@@ -105,7 +105,7 @@ class AgentNode(graphene.ObjectType):
     class Meta(Shaped):
         name = "Agent"
 
-    id = graphene.NonNull(graphene.UUID)
+    id = graphene.NonNull(UUID)
     name = graphene.String()
     label = graphene.String()
 
@@ -116,8 +116,8 @@ class RoleNode(graphene.ObjectType):
     class Meta(Shaped):
         name = "Role"
 
-    id = graphene.NonNull(graphene.UUID)
-    universal_identifier = graphene.UUID()
+    id = graphene.NonNull(UUID)
+    universal_identifier = UUID()
     label = graphene.NonNull(graphene.String)
     description = graphene.String()
     icon = graphene.String()

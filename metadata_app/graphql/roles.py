@@ -21,6 +21,7 @@ from metadata_app.graphql.role_types import (
     RoleNode,
     RolePermissionFlagNode,
 )
+from metadata_app.graphql.scalars import UUID
 from roles_app import services
 from roles_app.checks import flag_required, permissions_of, require_flag
 from roles_app.flags import API_KEYS_AND_WEBHOOKS, ROLES
@@ -53,7 +54,7 @@ class RoleFlags:
 class CreateRoleInput(RoleFlags, graphene.InputObjectType):
     """A new role; every right not given is false."""
 
-    id = graphene.UUID()
+    id = UUID()
     label = graphene.String(required=True)
     description = graphene.String()
     icon = graphene.String()
@@ -70,14 +71,14 @@ class UpdateRolePayload(RoleFlags, graphene.InputObjectType):
 class UpdateRoleInput(graphene.InputObjectType):
     """``{ id, update: UpdateRolePayload }``."""
 
-    id = graphene.UUID(required=True)
+    id = UUID(required=True)
     update = graphene.InputField(graphene.NonNull(UpdateRolePayload))
 
 
 class ObjectPermissionInput(graphene.InputObjectType):
     """A role's rights on one object; a null right defers to the role-wide one."""
 
-    object_metadata_id = graphene.UUID(required=True)
+    object_metadata_id = UUID(required=True)
     can_read_object_records = graphene.Boolean()
     can_update_object_records = graphene.Boolean()
     can_soft_delete_object_records = graphene.Boolean()
@@ -87,15 +88,15 @@ class ObjectPermissionInput(graphene.InputObjectType):
 class UpsertObjectPermissionsInput(graphene.InputObjectType):
     """``{ roleId, objectPermissions }``."""
 
-    role_id = graphene.UUID(required=True)
+    role_id = UUID(required=True)
     object_permissions = graphene.List(graphene.NonNull(ObjectPermissionInput), required=True)
 
 
 class FieldPermissionInput(graphene.InputObjectType):
     """A restriction on one field: ``false`` or null (true is refused: field permissions only restrict)."""
 
-    object_metadata_id = graphene.UUID(required=True)
-    field_metadata_id = graphene.UUID(required=True)
+    object_metadata_id = UUID(required=True)
+    field_metadata_id = UUID(required=True)
     can_read_field_value = graphene.Boolean()
     can_update_field_value = graphene.Boolean()
 
@@ -103,14 +104,14 @@ class FieldPermissionInput(graphene.InputObjectType):
 class UpsertFieldPermissionsInput(graphene.InputObjectType):
     """``{ roleId, fieldPermissions }``."""
 
-    role_id = graphene.UUID(required=True)
+    role_id = UUID(required=True)
     field_permissions = graphene.List(graphene.NonNull(FieldPermissionInput), required=True)
 
 
 class UpsertPermissionFlagsInput(graphene.InputObjectType):
     """``{ roleId, permissionFlagKeys }``: the role's flags become exactly these."""
 
-    role_id = graphene.UUID(required=True)
+    role_id = UUID(required=True)
     permission_flag_keys = graphene.List(graphene.NonNull(graphene.String), required=True)
 
 
@@ -146,7 +147,7 @@ class RoleMutations(graphene.ObjectType):
 
     create_one_role = graphene.NonNull(RoleNode, create_role_input=argument(CreateRoleInput))
     update_one_role = graphene.NonNull(RoleNode, update_role_input=argument(UpdateRoleInput))
-    delete_one_role = graphene.NonNull(graphene.String, role_id=graphene.UUID(required=True))
+    delete_one_role = graphene.NonNull(graphene.String, role_id=UUID(required=True))
     upsert_object_permissions = graphene.NonNull(
         graphene.List(graphene.NonNull(ObjectPermissionNode)),
         upsert_object_permissions_input=argument(UpsertObjectPermissionsInput),
@@ -160,7 +161,7 @@ class RoleMutations(graphene.ObjectType):
         upsert_permission_flags_input=argument(UpsertPermissionFlagsInput),
     )
     assign_role_to_api_key = graphene.NonNull(
-        graphene.Boolean, api_key_id=graphene.UUID(required=True), role_id=graphene.UUID(required=True)
+        graphene.Boolean, api_key_id=UUID(required=True), role_id=UUID(required=True)
     )
 
     @staticmethod

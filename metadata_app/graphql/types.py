@@ -23,7 +23,7 @@ from metadata_app.graphql.inputs import CursorPaging
 from metadata_app.graphql.loading import fields_of
 from metadata_app.graphql.paging import Page, PageRequest, encode_cursor, page_rows
 from metadata_app.graphql.role_types import RoleNode, camel_resolver
-from metadata_app.graphql.scalars import JSON, ConnectionCursor, DateTime
+from metadata_app.graphql.scalars import JSON, UUID, ConnectionCursor, DateTime
 from metadata_app.models import FieldMetadata, Workspace
 from metadata_app.rest.serialize import field_to_api, object_to_api
 from roles_app.models import Role
@@ -123,9 +123,9 @@ class SearchFieldNode(graphene.ObjectType):
     class Meta:
         name = "SearchField"
 
-    id = graphene.NonNull(graphene.UUID)
-    field_metadata_id = graphene.NonNull(graphene.UUID)
-    ts_vector_field_metadata_id = graphene.NonNull(graphene.UUID)
+    id = graphene.NonNull(UUID)
+    field_metadata_id = graphene.NonNull(UUID)
+    ts_vector_field_metadata_id = graphene.NonNull(UUID)
     position = graphene.NonNull(graphene.Int)
 
 
@@ -154,7 +154,7 @@ class ObjectNode(graphene.ObjectType):
         name = "Object"
         default_resolver = shape_resolver(object_to_api)
 
-    id = graphene.NonNull(graphene.UUID)
+    id = graphene.NonNull(UUID)
     name_singular = graphene.NonNull(graphene.String)
     name_plural = graphene.NonNull(graphene.String)
     label_singular = graphene.NonNull(graphene.String)
@@ -216,7 +216,7 @@ class FieldNode(graphene.ObjectType):
         name = "Field"
         default_resolver = shape_resolver(field_to_api)
 
-    id = graphene.NonNull(graphene.UUID)
+    id = graphene.NonNull(UUID)
     type = graphene.NonNull(FieldMetadataType)
     name = graphene.NonNull(graphene.String)
     label = graphene.NonNull(graphene.String)
@@ -308,7 +308,7 @@ class WorkspaceNode(graphene.ObjectType):
         name = "Workspace"
         default_resolver = camel_resolver
 
-    id = graphene.NonNull(graphene.UUID)
+    id = graphene.NonNull(UUID)
     display_name = graphene.String()
     logo = graphene.String()
     created_at = graphene.NonNull(DateTime)
@@ -319,7 +319,7 @@ class WorkspaceNode(graphene.ObjectType):
         graphene.Float, description="Records trashed longer ago than this many days are destroyed (daily)."
     )
     event_log_retention_days = graphene.NonNull(graphene.Float, description="Days the webhook delivery log is kept.")
-    default_role_id = graphene.UUID()
+    default_role_id = UUID()
     default_role = graphene.Field(RoleNode, description="The role of API keys created without one.")
     workspace_urls = graphene.NonNull(WorkspaceUrlsNode)
 
@@ -336,7 +336,7 @@ class ApiKeyNode(graphene.ObjectType):
         name = "ApiKey"
         default_resolver = shape_resolver(api_key_to_api)
 
-    id = graphene.NonNull(graphene.UUID)
+    id = graphene.NonNull(UUID)
     name = graphene.NonNull(graphene.String)
     expires_at = graphene.Field(DateTime)
     revoked_at = graphene.Field(DateTime)

@@ -8,7 +8,7 @@ import graphene
 
 from metadata_app.graphql.context import workspace_of
 from metadata_app.graphql.inputs import to_service_input
-from metadata_app.graphql.scalars import JSON
+from metadata_app.graphql.scalars import JSON, UUID
 from metadata_app.graphql.types import WorkspaceNode
 from metadata_app.rest.serialize import base_url, workspace_to_api
 from metadata_app.services.workspaces import update_workspace
@@ -32,7 +32,7 @@ class UpdateWorkspaceInput(graphene.InputObjectType):
     logo = graphene.String()
     trash_retention_days = graphene.Float(description="Whole days, 0 to 3650 (0: trashed records go at the next run).")
     event_log_retention_days = graphene.Float(description="Whole days, 1 to 3650.")
-    default_role_id = graphene.UUID()
+    default_role_id = UUID()
     subdomain = graphene.String()
     custom_domain = graphene.String()
     invite_hash = graphene.String()

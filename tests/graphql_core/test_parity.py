@@ -714,6 +714,18 @@ ERRORS = [
         "update_unknown_id",
     ),
     error(
+        rest_error("PATCH", "/rest/people/abc", {"city": "Paris"}),
+        gql_error('mutation { updatePerson(id: "abc", data: {city: "Paris"}) { id } }'),
+        ("BAD_USER_INPUT", ["'abc' is not a valid UUID"]),
+        "update_id_not_a_uuid",
+    ),
+    error(
+        rest_error("DELETE", "/rest/people/abc"),
+        gql_error('mutation { destroyPerson(id: "abc") { id } }'),
+        ("BAD_USER_INPUT", ["'abc' is not a valid UUID"]),
+        "destroy_id_not_a_uuid",
+    ),
+    error(
         rest_error("DELETE", f"/rest/people/{P['Ghost']}", soft_delete="true"),
         gql_error(f'mutation {{ deletePerson(id: "{P["Ghost"]}") {{ id }} }}'),
         ("NOT_FOUND", [f"Record {P['Ghost']} not found in people"]),

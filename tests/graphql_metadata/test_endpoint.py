@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import graphene
+import pytest
 from django.test import Client, RequestFactory
 
 from metadata_app.graphql.views import MetadataGraphQLView
@@ -199,6 +200,28 @@ def test_invalid_uuid_variable_is_bad_user_input(gql):
     error = error_of(body)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["message"] == "Variable '$id' got invalid value 'nope'; UUID cannot represent value: 'nope'"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ object(id: "nope") { id } }',
+        'mutation { deleteOneField(input: {id: "nope"}) { id } }',
+        'mutation { deleteWebhook(id: "nope") { id } }',
+        '{ fields(filter: {objectMetadataId: {eq: "nope"}}) { edges { node { id } } } }',
+    ],
+    ids=["query-argument", "input-field", "webhook-argument", "filter"],
+)
+def test_an_inline_id_that_is_no_uuid_is_bad_user_input(gql, query):
+    # when
+    status, body = gql.post(query)
+    # then
+    message = "'nope' is not a valid UUID"
+    assert status == 400
+    assert error_of(body) == {
+        "message": message,
+        "extensions": {"code": "BAD_USER_INPUT", "userFriendlyMessage": message},
+    }
 
 
 def test_body_that_is_not_json_is_bad_request(gql):
