@@ -197,6 +197,7 @@ def as_number(value: Any) -> int | float:
 
 
 NUMBER_DATA_TYPES = ("float", "int", "bigint")
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 #: The numeric strings :func:`as_number` reads (documented in the OpenAPI schemas).
 NUMERIC_STRING = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
 
@@ -220,19 +221,26 @@ class NumberType(FieldType):
         if isinstance(value, str):
             raise FieldValueError(f"expected a number, got {describe(value)}")
         number = as_number(value)
-        if spec.settings.get("dataType") in ("int", "bigint"):
+        data_type = spec.settings.get("dataType")
+        if data_type in ("int", "bigint"):
             if number != int(number):
                 raise FieldValueError(f"expected an integer, got {describe(value)}")
-            return as_number(int(number))  # a float such as 1e30 is integral yet beyond 64 bits
+            number = as_number(int(number))  # a float such as 1e30 is integral yet beyond 64 bits
+            # ``int`` is GraphQL's Int (and Twenty's integer column): 32 bits, or GraphQL could not read it back.
+            if data_type == "int" and not INT32_MIN <= number <= INT32_MAX:
+                raise FieldValueError(f"expected an integer between {INT32_MIN} and {INT32_MAX}, got {value}")
         return number
 
     def filter_value(self, value: Any, spec: FieldSpec) -> int | float:
         return as_number(value)
 
     def openapi_value(self, spec: FieldSpec, write: bool) -> dict[str, Any]:
-        """A 64-bit ``integer`` for ``dataType`` int and bigint (what JSON clients and the API's
-        encoder can carry), else a ``number``."""
-        if spec.settings.get("dataType") in ("int", "bigint"):
+        """A 32-bit ``integer`` for ``dataType`` int (GraphQL's ``Int``), a 64-bit one for bigint (what
+        JSON clients and the API's encoder can carry), else a ``number``."""
+        data_type = spec.settings.get("dataType")
+        if data_type == "int":
+            return {"type": "integer", "format": "int32", "minimum": INT32_MIN, "maximum": INT32_MAX}
+        if data_type == "bigint":
             return {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
         return {"type": "number"}
 

@@ -282,6 +282,13 @@ INVALID_CREATES = [
     pytest.param(
         "people", {"id": "nope"}, ["Invalid value for field 'id': expected a UUID, got \"nope\""], id="id_not_a_uuid"
     ),
+    pytest.param(
+        # employees is an int NUMBER: GraphQL's Int, 32 bits, which GraphQL could not read back otherwise
+        "companies",
+        {"employees": 2**31},
+        ["Invalid value for field 'employees': expected an integer between -2147483648 and 2147483647, got 2147483648"],
+        id="int_beyond_32_bits",
+    ),
     *[
         pytest.param(
             "people", {field: value}, [f"Field '{field}' is read-only: the server sets it"], id=f"read_only_{field}"

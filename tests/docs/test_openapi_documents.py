@@ -184,9 +184,9 @@ def test_a_custom_object_created_a_second_ago_is_documented(api):
     assert rocket["codeName"] == {"type": "string", "description": "Code name (TEXT)"}
     assert rocket["thrust"] == {
         "type": ["integer", "null"],
-        "format": "int64",
-        "minimum": -(2**63),
-        "maximum": 2**63 - 1,
+        "format": "int32",
+        "minimum": -(2**31),
+        "maximum": 2**31 - 1,
         "description": "Thrust (NUMBER)",
     }
     assert rocket["status"] == {"type": "string", "enum": ["IDLE", "FLYING"], "description": "Status (SELECT)"}
