@@ -28,7 +28,7 @@ __all__ = [
     "update_api_key",
 ]
 
-CREATE_KEYS = frozenset({"name", "expiresAt", "roleId"})
+CREATE_KEYS = frozenset({"name", "expiresAt", "revokedAt", "roleId"})
 UPDATE_KEYS = frozenset({"name", "expiresAt", "revokedAt", "roleId"})
 
 
@@ -94,11 +94,15 @@ def create_api_key(workspace: Any, data: Any, caller: RolePermissions | None = N
     data = check_input(data, CREATE_KEYS)
     name, expires_at = clean_name(data.get("name")), clean_expiry(data.get("expiresAt"))
     role = role_to_hold(workspace, data.get("roleId"), caller)
+    # Twenty's input carries ``revokedAt`` too: null (what clients send) or a time, which revokes the
+    # key at once, as on update.
+    revoked = data.get("revokedAt") is not None and parse_instant(data["revokedAt"], "revokedAt") is not None
     token = new_token()
     api_key = ApiKey.objects.create(
         workspace=workspace,
         name=name,
         expires_at=expires_at,
+        revoked_at=timezone.now() if revoked else None,
         role=role,
         key_id=token.key_id,
         digest=token.digest,

@@ -1,4 +1,5 @@
-"""``/rest/metadata/apiKeys[/{id}]``: list, get, create (token returned once), patch, delete."""
+"""``/rest/metadata/apiKeys[/{id}]``: list, get, create (token returned once), patch, delete; and Twenty's
+deprecated alias ``/rest/apiKeys[/{id}]``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api_common.deprecation import DeprecatedAlias
 from api_common.errors import BadRequest
 from api_common.pagination import paginate_by_id
 from apikeys_app import services
@@ -16,7 +18,7 @@ from apikeys_app.authentication import api_key_of
 from apikeys_app.models import ApiKey
 from roles_app.flags import API_KEYS_AND_WEBHOOKS
 
-__all__ = ["ApiKeysView", "api_key_to_api"]
+__all__ = ["ApiKeysView", "LegacyApiKeysView", "api_key_to_api"]
 
 
 def iso(moment: Any) -> str | None:
@@ -84,3 +86,23 @@ class ApiKeysView(APIView):
                 "delete apiKey query invalid. Id missing. eg: /rest/metadata/apiKeys/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56",
             )
         return Response({"data": api_key_to_api(services.delete_api_key(api_key_of(request).workspace, pk))})
+
+
+class LegacyApiKeysView(DeprecatedAlias, ApiKeysView):
+    """``/rest/apiKeys[/{id}]``: Twenty's deprecated alias, with raw arrays and objects instead of the
+    ``{data: ...}`` envelopes, marked deprecated in favour of ``/rest/metadata/apiKeys``."""
+
+    successor = "/rest/metadata/apiKeys"
+
+    def get(self, request: Request, pk: str | None = None) -> Response:
+        workspace = api_key_of(request).workspace
+        if pk is not None:
+            return Response(api_key_to_api(services.get_api_key(workspace, pk)))
+        live = ApiKey.objects.filter(workspace=workspace, deleted_at__isnull=True).order_by("pk")
+        return Response([api_key_to_api(k) for k in live])
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        # The envelope's ``data`` is what the alias answers alone (errors keep their shape).
+        if isinstance(response.data, dict) and set(response.data) == {"data"}:
+            response.data = response.data["data"]
+        return super().finalize_response(request, response, *args, **kwargs)

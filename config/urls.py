@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 
 from api_common.errors import InternalError, NotFound, database_refusal
 from api_common.rest import json_error
-from apikeys_app.views import ApiKeysView
+from apikeys_app.views import ApiKeysView, LegacyApiKeysView
 from core_app.docs_views import docs_page, graphiql_page
 from core_app.graphql.views import WorkspaceGraphQLView
 from core_app.openapi.views import CoreOpenApiView
@@ -32,6 +32,8 @@ urlpatterns = [
     path("settings/", include("settings_ui.urls")),
     path("rest/metadata/apiKeys", ApiKeysView.as_view()),
     path("rest/metadata/apiKeys/<str:pk>", ApiKeysView.as_view()),
+    path("rest/apiKeys", LegacyApiKeysView.as_view()),
+    path("rest/apiKeys/<str:pk>", LegacyApiKeysView.as_view()),
     path("rest/metadata/roles", RolesView.as_view()),
     path("rest/metadata/roles/<str:pk>", RolesView.as_view()),
     path("rest/metadata/workspace", WorkspaceView.as_view()),

@@ -41,6 +41,19 @@ def test_ids_of_another_workspace_are_404_on_every_route(api, other_workspace, r
     assert (status, answer) == (404, error(404, message))
 
 
+@pytest.mark.parametrize("method", ["get", "patch", "put", "delete"])
+def test_keys_of_another_workspace_are_404_on_the_deprecated_alias(api, other_workspace, method):
+    # given
+    pk, message = other_ids(other_workspace)["apiKeys"]
+    # when
+    status, answer = api.request(method.upper(), f"/rest/apiKeys/{pk}", UPDATES["apiKeys"] if method != "get" else None)
+    listed = api.get("/rest/apiKeys")[1]
+    # then
+    assert (status, answer) == (404, error(404, message))
+    assert pk not in [k["id"] for k in listed] and len(listed) == 1
+    assert ApiKey.objects.get(pk=pk).name == "B's key"
+
+
 def test_another_workspaces_rows_are_unchanged_after_attempts(api, other_workspace):
     # given
     ids = other_ids(other_workspace)

@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api_common.deprecation import DeprecatedAlias
 from api_common.errors import BadRequest
 from api_common.pagination import paginate_by_id
 from apikeys_app.authentication import api_key_of
@@ -47,8 +48,6 @@ __all__ = [
 ]
 
 ID_EXAMPLE = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
-#: 2026-08-10, the date Twenty announces for the end of its ``/rest/webhooks`` alias.
-DEPRECATION = "@1786320000"
 
 
 def iso(moment: Any) -> str | None:
@@ -212,19 +211,13 @@ class EventsView(APIView):
         )
 
 
-class LegacyWebhooksView(APIView):
+class LegacyWebhooksView(DeprecatedAlias, APIView):
     """``/rest/webhooks[/{id}]``: raw answers, marked deprecated in favour of ``/rest/metadata/webhooks``."""
 
+    successor = "/rest/metadata/webhooks"
     permission_flag = API_KEYS_AND_WEBHOOKS
     # A webhook delivers whole records: only a role reading everything may point one somewhere.
     methods_reading_everything = ("POST", "PATCH", "PUT")
-
-    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        successor = "/rest/metadata/webhooks" + (f"/{kwargs['pk']}" if kwargs.get("pk") else "")
-        response["Deprecation"] = DEPRECATION
-        response["Link"] = f'<{successor}>; rel="successor-version"'
-        return response
 
     def get(self, request: Request, pk: str | None = None) -> Response:
         workspace = api_key_of(request).workspace

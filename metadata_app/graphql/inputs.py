@@ -181,11 +181,12 @@ class DeleteOneFieldInput(graphene.InputObjectType):
 
 
 class CreateApiKeyInput(graphene.InputObjectType):
-    """A new API key; ``expiresAt`` null or absent means it never expires; ``roleId`` null or absent
-    gives it the workspace's default role."""
+    """A new API key; ``expiresAt`` null or absent means it never expires; ``revokedAt`` (Twenty's) set
+    creates it revoked; ``roleId`` null or absent gives it the workspace's default role."""
 
     name = graphene.String(required=True)
     expires_at = graphene.String()
+    revoked_at = graphene.String()
     role_id = UUID()
 
 

@@ -72,7 +72,9 @@ RESERVED_NAMES = frozenset(
 #: collide with: ``/rest/{plural}`` of such an object would reach the fixed route instead (an object
 #: ``imports`` could never be listed), and ``/rest/{name}/{id}`` would be read as the route's own
 #: argument. Objects only: a field may be called ``metadata``. ``open-api`` is no valid name anyway.
-ROUTE_NAMES = frozenset({"batch", "restore", "metadata", "search", "imports", "exports", "events", "webhooks"})
+ROUTE_NAMES = frozenset(
+    {"batch", "restore", "metadata", "search", "imports", "exports", "events", "webhooks", "apiKeys"}
+)
 
 
 def validate_name(name: object, what: str = "name") -> str:

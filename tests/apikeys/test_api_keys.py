@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from io import StringIO
@@ -52,6 +53,68 @@ def test_create_returns_201_with_the_token_once(api, workspace):
     }
     assert TOKEN.fullmatch(key["token"])
     assert fast_client(key["token"]).get("/rest/metadata/objects")[0] == 200
+
+
+def test_create_takes_twentys_revoked_at(api):
+    # when: Twenty's CreateApiKeyInput carries revokedAt, null from its own clients
+    status, body = api.post(KEYS, {"name": "Kept", "expiresAt": "2031-06-01T12:00:00Z", "revokedAt": None})
+    revoked_status, revoked = api.post(KEYS, {"name": "Gone", "revokedAt": "2030-01-01T00:00:00Z"})
+    # then
+    assert (status, body["data"]["revokedAt"]) == (201, None)
+    assert fast_client(body["data"]["token"]).get("/rest/metadata/objects")[0] == 200
+    assert (revoked_status, revoked["data"]["revokedAt"]) == (201, INSTANT)
+    assert fast_client(revoked["data"]["token"]).get("/rest/metadata/objects")[0] == 401
+
+
+def test_create_takes_revoked_at_on_metadata_graphql(api):
+    # when
+    status, body = api.post(
+        "/metadata",
+        {
+            "query": 'mutation { createApiKey(input: {name: "g2", expiresAt: "2031-01-01T00:00:00Z", '
+            "revokedAt: null}) { name revokedAt } }"
+        },
+    )
+    # then
+    assert (status, body) == (200, {"data": {"createApiKey": {"name": "g2", "revokedAt": None}}})
+
+
+class TestDeprecatedAlias:
+    """``/rest/apiKeys``: Twenty's deprecated alias, raw answers with Deprecation and Link (api-reference 0, 3.2, 5)."""
+
+    def call(self, api, method: str, path: str, body=None):
+        kwargs = {"content_type": "application/json", "data": json.dumps(body)} if body is not None else {}
+        response = getattr(api.client, method.lower())(path, **kwargs, **api.headers())
+        return response.status_code, json.loads(response.content), response["Deprecation"], response["Link"]
+
+    def test_list_and_get_are_raw(self, api):
+        key = new_key(api, name="Zapier")
+        del key["token"]
+        listed = self.call(api, "GET", "/rest/apiKeys")
+        assert listed[0] == 200
+        assert [k for k in listed[1] if k["id"] == key["id"]] == [key]
+        assert listed[2:] == ("@1786320000", '</rest/metadata/apiKeys>; rel="successor-version"')
+        assert self.call(api, "GET", f"/rest/apiKeys/{key['id']}") == (
+            200,
+            key,
+            "@1786320000",
+            f'</rest/metadata/apiKeys/{key["id"]}>; rel="successor-version"',
+        )
+
+    def test_create_update_and_delete_are_raw(self, api):
+        status, created, *_ = self.call(api, "POST", "/rest/apiKeys", {"name": "Raw"})
+        assert (status, created["name"], TOKEN.fullmatch(created["token"]) is not None) == (201, "Raw", True)
+        status, renamed, *_ = self.call(api, "PATCH", f"/rest/apiKeys/{created['id']}", {"name": "Renamed"})
+        assert (status, renamed["name"]) == (200, "Renamed")
+        status, deleted, *_ = self.call(api, "DELETE", f"/rest/apiKeys/{created['id']}")
+        assert (status, deleted["id"]) == (200, created["id"])
+        assert api.get(f"{KEYS}/{created['id']}")[0] == 404
+
+    def test_errors_keep_their_shape(self, api):
+        assert self.call(api, "GET", f"/rest/apiKeys/{MISSING_ID}")[:2] == (
+            404,
+            error(404, f"API key {MISSING_ID} not found"),
+        )
 
 
 def test_the_token_is_never_shown_again_nor_stored(api, workspace):
@@ -130,7 +193,7 @@ def test_list_with_invalid_paging_is_400(api, params, message):
             {"name": "CI", "expiresAt": "next week"},
             "expiresAt must be an ISO 8601 date-time, e.g. 2030-01-01T00:00:00Z",
         ),
-        ({"name": "CI", "scopes": ["all"]}, "Unknown properties scopes; allowed: expiresAt, name, roleId"),
+        ({"name": "CI", "scopes": ["all"]}, "Unknown properties scopes; allowed: expiresAt, name, revokedAt, roleId"),
     ],
     ids=["no-name", "blank-name", "long-name", "past-expiry", "bad-expiry", "unknown-property"],
 )
