@@ -22,13 +22,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
+import struct
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import orjson
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -64,18 +71,35 @@ MAX_LIMIT = 200
 HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
 
-def encode_cursor(xid: int, event_id: uuid.UUID) -> str:
-    """An opaque cursor naming one event's place in the feed."""
-    return base64.urlsafe_b64encode(f"{xid}:{event_id.hex}".encode()).decode().rstrip("=")
+def cursor_cipher() -> AESSIV:
+    """The cursors' cipher, keyed from ``SECRET_KEY`` (a new secret invalidates every cursor)."""
+    return _cipher(settings.SECRET_KEY)
 
 
-def decode_cursor(text: str) -> tuple[int, uuid.UUID]:
-    """The ``(xid, id)`` of a cursor; a 400 for anything :func:`encode_cursor` did not make."""
+@lru_cache(maxsize=2)
+def _cipher(secret: str) -> AESSIV:
+    return AESSIV(hmac.new(secret.encode(), b"crm event feed cursor", hashlib.sha512).digest())
+
+
+def encode_cursor(xid: int, event_id: uuid.UUID, workspace_id: Any) -> str:
+    """An opaque cursor naming one event's place in the workspace's feed.
+
+    ``xid`` counts the transactions of the whole server, so a plain cursor would tell a workspace
+    how much every other one writes between two of its events: the pair is encrypted (AES-SIV:
+    one cursor per place, and tied to the workspace, whose id is its associated data).
+    """
+    sealed = cursor_cipher().encrypt(struct.pack(">q", xid) + event_id.bytes, [uuid.UUID(str(workspace_id)).bytes])
+    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+
+
+def decode_cursor(text: str, workspace_id: Any) -> tuple[int, uuid.UUID]:
+    """The ``(xid, id)`` of a cursor; a 400 for anything :func:`encode_cursor` did not make for this workspace."""
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        xid, hex_id = raw.split(":")
-        return int(xid), uuid.UUID(hex=hex_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        sealed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        plain = cursor_cipher().decrypt(sealed, [uuid.UUID(str(workspace_id)).bytes])
+        (xid,) = struct.unpack(">q", plain[:8])
+        return xid, uuid.UUID(bytes=plain[8:])
+    except (ValueError, binascii.Error, InvalidTag, struct.error):
         raise BadRequest(f"Invalid cursor '{text}': use an endCursor or a cursor returned by this feed") from None
 
 
@@ -143,7 +167,7 @@ def read_query(snapshot: SchemaSnapshot, access: RolePermissions | None, params:
     after_text = params.get("after") or None
     since, until = read_instant("since", params.get("since")), read_instant("until", params.get("until"))
     return FeedQuery(
-        after=decode_cursor(after_text) if after_text else None,
+        after=decode_cursor(after_text, snapshot.workspace_id) if after_text else None,
         limit=read_limit(params.get("limit", params.get("first"))),
         object_id=object_id,
         action=action,
@@ -183,7 +207,9 @@ def check_retention(workspace_id: Any, query: FeedQuery) -> None:
     if uuid_millis(query.after[1]) >= int(start.timestamp() * 1000):
         return
     oldest = visible_events(workspace_id).order_by("xid", "id").values_list("xid", "id").first()
-    available = f"the oldest cursor available is '{encode_cursor(*oldest)}'" if oldest else "no event is kept now"
+    available = (
+        f"the oldest cursor available is '{encode_cursor(*oldest, workspace_id)}'" if oldest else "no event is kept now"
+    )
     raise Gone(
         f"Cursor '{query.after_text}' is older than the event retention ({events_retention_days():g} days, "
         f"since {format_event_date(start)}); {available}. Page from the start (without 'after') to read every "
@@ -238,8 +264,8 @@ def feed_page(
         events = events.filter(occurred_at__lt=query.until)
     rows = list(events.order_by("xid", "id")[: query.limit + 1])
     more, rows = len(rows) > query.limit, rows[: query.limit]
-    start = encode_cursor(rows[0].xid, rows[0].id) if rows else query.after_text
-    end = encode_cursor(rows[-1].xid, rows[-1].id) if rows else query.after_text
+    start = encode_cursor(rows[0].xid, rows[0].id, workspace_id) if rows else query.after_text
+    end = encode_cursor(rows[-1].xid, rows[-1].id, workspace_id) if rows else query.after_text
     return FeedPage(rows, more, start, end, query.after is not None)
 
 
@@ -276,7 +302,7 @@ def event_to_api(
         before = orjson.Fragment(before) if before is not None else None
     shaped: dict[str, Any] = {
         "eventId": str(event.pk),
-        "cursor": encode_cursor(event.xid, event.pk),
+        "cursor": encode_cursor(event.xid, event.pk, event.workspace_id),
         "eventName": event.name,
         "objectMetadata": {"id": str(event.object_id), "nameSingular": event.object_name},
         "workspaceId": str(event.workspace_id),

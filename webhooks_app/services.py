@@ -387,7 +387,7 @@ def replay(workspace: Any, webhook_id: Any, data: Any) -> Replayed:
     if query.after is not None:
         events = feed.after_cursor(events, query.after)
     if data.get("upTo"):
-        xid, event_id = feed.decode_cursor(str(data["upTo"]))
+        xid, event_id = feed.decode_cursor(str(data["upTo"]), workspace.pk)
         events = events.filter(Q(xid__lt=xid) | Q(xid=xid, id__lte=event_id))
     if query.since is not None:
         events = events.filter(occurred_at__gte=query.since)

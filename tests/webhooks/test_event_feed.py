@@ -89,13 +89,13 @@ def test_the_feed_lists_every_change_as_its_webhook_payload_in_order(api, worksp
         "person.destroyed",
     ]
     assert [item["eventId"] for item in page["data"]] == [str(e.pk) for e in events]
-    assert [item["cursor"] for item in page["data"]] == [encode_cursor(e.xid, e.pk) for e in events]
+    assert [item["cursor"] for item in page["data"]] == [encode_cursor(e.xid, e.pk, e.workspace_id) for e in events]
     common = {"objectMetadata": {"id": object_id(api, "person"), "nameSingular": "person"}}
     first, second = page["data"][:2]
     assert list(first) == ["eventId", "cursor", "eventName", "objectMetadata", "workspaceId", "eventDate", "record"]
     assert first == {
         "eventId": str(events[0].pk),
-        "cursor": encode_cursor(events[0].xid, events[0].pk),
+        "cursor": encode_cursor(events[0].xid, events[0].pk, events[0].workspace_id),
         "eventName": "person.created",
         **common,
         "workspaceId": str(workspace.pk),
@@ -218,7 +218,7 @@ def test_a_cursor_older_than_retention_is_410_naming_the_oldest_cursor(api, sett
     old_id = uuid.UUID(
         int=(int((timezone.now() - timedelta(days=40)).timestamp() * 1000) << 80) | (0x7 << 76) | (2 << 62)
     )
-    old_cursor = encode_cursor(1, old_id)
+    old_cursor = encode_cursor(1, old_id, kept.workspace_id)
     settled()
 
     # when
@@ -230,7 +230,7 @@ def test_a_cursor_older_than_retention_is_410_naming_the_oldest_cursor(api, sett
     [message] = body["messages"]
     assert message.startswith(f"Cursor '{old_cursor}' is older than the event retention (30 days, since ")
     assert message.endswith(
-        f"; the oldest cursor available is '{encode_cursor(kept.xid, kept.pk)}'. "
+        f"; the oldest cursor available is '{encode_cursor(kept.xid, kept.pk, kept.workspace_id)}'. "
         "Page from the start (without 'after') to read every event still kept."
     )
 
@@ -256,6 +256,36 @@ def test_events_older_than_retention_leave_the_feed_and_pruning_follows_the_sett
     assert not Event.objects.filter(pk=old.pk).exists()
 
 
+def test_cursors_tell_nothing_of_other_workspaces_writes(api, other_api):
+    # given: a cursor of the workspace, then writes elsewhere, then one more event of its own
+    created(api.post("/rest/people", ADA))
+    first = feed(api)["data"][0]["cursor"]
+    for n in range(5):
+        created(other_api.post("/rest/people", {"name": {"firstName": f"Other{n}"}}))
+    created(api.post("/rest/people", {"name": {"firstName": "Grace"}}))
+    settled()
+    # when
+    page = feed(api, after=first)
+    # then: the cursor is no counter, whatever is decoded from it; the page follows it exactly
+    assert [item["record"]["name"]["firstName"] for item in page["data"]] == ["Grace"]
+    second = page["data"][0]["cursor"]
+    for cursor in (first, second):
+        assert str(Event.objects.get(pk=feed_item_id(api, cursor)).xid).encode() not in decoded(cursor)
+    assert len(first) == len(second) == 54
+
+
+def feed_item_id(api: ApiClient, cursor: str) -> str:
+    """The event id of the item whose cursor is ``cursor``."""
+    return next(item["eventId"] for item in feed(api)["data"] if item["cursor"] == cursor)
+
+
+def decoded(cursor: str) -> bytes:
+    """The bytes of a cursor, as anyone can decode them."""
+    import base64
+
+    return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+
+
 def test_another_workspace_sees_none_of_these_events(api, other_api, hooks):
     # given
     hook = hooks.create("https://example.com/hook")
@@ -273,7 +303,15 @@ def test_another_workspace_sees_none_of_these_events(api, other_api, hooks):
         "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None},
     }
     assert gql == (200, {"data": {"events": {"edges": []}}})
-    assert feed(other_api, after=mine["cursor"])["data"] == []
+    # a cursor is sealed to its workspace: another one's is no cursor at all
+    assert other_api.get("/rest/events", after=mine["cursor"]) == (
+        400,
+        {
+            "statusCode": 400,
+            "error": "BadRequestException",
+            "messages": [f"Invalid cursor '{mine['cursor']}': use an endCursor or a cursor returned by this feed"],
+        },
+    )
     assert replay == (
         404,
         {"statusCode": 404, "error": "NotFoundException", "messages": [f"Webhook {hook['id']} not found"]},
