@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core_app.query.targets import INSTANT_COLUMNS, Source, Target, resolve_target
+from metadata_app.field_types.scalars import format_instant
 from metadata_app.services.names import cap
 from metadata_app.specs import FieldSpec, ObjectSpec
 
@@ -92,7 +93,9 @@ class Aggregate:
         if self.operation in ("min", "max") and self.targets and self.targets[0].is_column:
             column = self.targets[0].column
             if column in INSTANT_COLUMNS:
-                return src.d.instant_out(value)
+                # As records show their instants (``2024-01-31T09:30:00.123Z``), on both databases.
+                moment = src.d.instant_out(value) if value is not None else None
+                return format_instant(moment) if moment is not None else None
         if self.operation in ("sum", "min", "max") and value is not None and not isinstance(value, (int, float, str)):
             return float(value)
         return value

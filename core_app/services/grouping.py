@@ -8,7 +8,7 @@ the requested aggregates and, on request, a sample of its records (one query for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -25,6 +25,7 @@ from core_app.services.loading import shape
 from core_app.services.reading import scope_of
 from core_app.store.records import COLUMNS, select_list
 from core_app.store.sql import dialect, rows
+from metadata_app.field_types.scalars import format_instant
 
 __all__ = ["Dimension", "group_by", "parse_dimensions"]
 
@@ -56,12 +57,15 @@ class Dimension:
         return f"substr({self.target.raw(src)}, 1, {GRANULARITY_PREFIX[self.granularity]})"
 
     def value(self, raw: Any) -> Any:
-        """A fetched group value as the API shows it (instants in UTC, ISO 8601 with ``Z``)."""
+        """A fetched group value as records show it: instants in UTC with milliseconds and ``Z``,
+        booleans as booleans (SQLite hands back 0 and 1)."""
         if self.granularity is not None and self.target.is_column and raw is not None:
             moment = parse_datetime(raw) if isinstance(raw, str) else raw
             if moment is not None and moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
             raw = moment
+        if self.target.field.type == "BOOLEAN" and isinstance(raw, int) and not isinstance(raw, bool):
+            return bool(raw)
         return api_value(raw)
 
 
@@ -110,8 +114,8 @@ def parse_aggregates(names: Any, ctx: RecordContext) -> list[Aggregate]:
 
 
 def api_value(value: Any) -> Any:
-    """Dimension values as JSON (datetimes as ISO strings)."""
-    return value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else value
+    """Dimension values as JSON (datetimes as records show them)."""
+    return format_instant(value) if isinstance(value, datetime) else value
 
 
 def group_by(

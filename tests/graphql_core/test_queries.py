@@ -378,6 +378,40 @@ def test_aggregates_of_datetime_fields_are_instants(rgql):
     }
 
 
+def test_min_and_max_of_timestamps_are_shown_as_records_show_them(rgql, reader):
+    # given
+    created = sorted(c["createdAt"] for c in reader.get("/rest/companies")[1]["data"]["companies"])
+    # when
+    data = rgql.data("{ companies { minCreatedAt maxCreatedAt } }")
+    groups = reader.get(
+        "/rest/companies/groupBy", group_by='[{"idealCustomerProfile": true}]', aggregate='["minCreatedAt"]'
+    )
+    # then: milliseconds and Z, not Python's isoformat
+    assert data == {"companies": {"minCreatedAt": created[0], "maxCreatedAt": created[-1]}}
+    assert sorted(g["minCreatedAt"] for g in groups[1]) == sorted(
+        min(
+            c["createdAt"]
+            for c in reader.get("/rest/companies", filter=f"idealCustomerProfile[eq]:{flag}")[1]["data"]["companies"]
+        )
+        for flag in ("true", "false")
+    )
+
+
+def test_group_by_a_boolean_gives_booleans_on_both_apis(rgql, reader):
+    # when
+    rest = reader.get("/rest/companies/groupBy", group_by='[{"idealCustomerProfile": true}]')
+    graphql = rgql.data(
+        "{ companiesGroupBy(groupBy: [{idealCustomerProfile: true}]) { groupByDimensionValues totalCount } }"
+    )
+    # then: booleans, not SQLite's 0 and 1
+    expected = sorted(
+        [{"groupByDimensionValues": [True], "totalCount": 2}, {"groupByDimensionValues": [False], "totalCount": 2}],
+        key=str,
+    )
+    assert (rest[0], sorted(rest[1], key=str)) == (200, expected)
+    assert sorted(graphql["companiesGroupBy"], key=str) == expected
+
+
 def test_aggregates_over_no_records_are_zero_counts_and_null_values(rgql):
     assert rgql.data(
         '{ companies(filter: {name: {eq: "Nobody"}}) { totalCount countEmptyName percentageEmptyName sumEmployees } }'
