@@ -47,7 +47,7 @@ urlpatterns = [
     path("rest/restore/<str:plural>/<str:record_id>", RecordsView.as_view(mode="restore")),
     path("rest/<str:plural>", RecordsView.as_view()),
     path("rest/<str:plural>/<str:record_id>", RecordsView.as_view()),
-    re_path(r"^rest/(?P<rest>.+)$", InvalidPathView.as_view()),
+    re_path(r"^rest(?:/(?P<rest>.*))?$", InvalidPathView.as_view()),  # /rest and /rest/ too: JSON, not Django's page
 ]
 
 

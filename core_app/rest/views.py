@@ -262,9 +262,10 @@ class RecordsView(APIView):
 
 
 class InvalidPathView(APIView):
-    """Paths with too many segments."""
+    """Paths with too many segments, or none (``/rest``)."""
 
-    def dispatch_invalid(self, request: Request, rest: str) -> Response:
+    def dispatch_invalid(self, request: Request, rest: str | None = None) -> Response:
+        rest = rest or ""
         raise BadRequest(f"Query path '{rest}' invalid. Valid examples: {PATH_EXAMPLES}")
 
     get = post = patch = put = delete = dispatch_invalid

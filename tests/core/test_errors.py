@@ -100,6 +100,12 @@ def test_too_many_path_segments_is_a_400_on_every_method(api, method, rest):
     assert answer == bad_request(f"Query path '{rest}' invalid. Valid examples: {PATH_EXAMPLES}")
 
 
+@pytest.mark.parametrize("path", ["/rest", "/rest/"])
+def test_the_rest_root_is_a_400_in_the_error_format(api, path):
+    # Django's HTML 404 page (with the URL configuration under DEBUG) answered these before
+    assert api.get(path) == bad_request(f"Query path '' invalid. Valid examples: {PATH_EXAMPLES}")
+
+
 def test_post_with_an_id_in_the_path_is_a_400(api):
     assert api.post(f"/rest/people/{MISSING_ID}", {"name": {"firstName": "Ada"}}) == bad_request(
         f"Query path 'people/{MISSING_ID}' invalid. Valid examples: {PATH_EXAMPLES}"
