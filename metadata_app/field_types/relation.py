@@ -55,4 +55,5 @@ class RelationType(FieldType):
             raise FieldValueError(f"settings.relationType must be one of {', '.join(RELATION_TYPES)}")
         if settings.get("onDelete", "SET_NULL") not in ON_DELETE_ACTIONS:
             raise FieldValueError(f"settings.onDelete must be one of {', '.join(ON_DELETE_ACTIONS)}")
-        return settings
+        # Shown with a many-to-one's settings but derived from its name, so never stored (a rename moves it).
+        return {key: value for key, value in settings.items() if key != "joinColumnName"}

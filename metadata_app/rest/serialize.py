@@ -65,12 +65,20 @@ def field_to_api(field: FieldMetadata) -> dict[str, Any]:
         "isLabelSyncedWithName": field.is_label_synced_with_name,
         "defaultValue": quote_default(field.default_value),
         "options": field.options,
-        "settings": field.settings,
+        "settings": settings_to_api(field),
         "objectMetadataId": str(field.object_id),
         "relation": relation_to_api(field),
         "createdAt": instant(field.created_at),
         "updatedAt": instant(field.updated_at),
     }
+
+
+def settings_to_api(field: FieldMetadata) -> dict[str, Any] | None:
+    """A field's ``settings``; a MANY_TO_ONE relation's also name its join column, as Twenty's do."""
+    settings = field.settings
+    if field.type == "RELATION" and settings and settings.get("relationType") == "MANY_TO_ONE":
+        return {**settings, "joinColumnName": f"{field.name}Id"}
+    return settings
 
 
 def object_to_api(obj: ObjectMetadata, fields: Iterable[FieldMetadata] | None = None) -> dict[str, Any]:

@@ -181,7 +181,10 @@ def test_get_one_relation_field_describes_both_sides(api, workspace):
     # then
     assert status == 200
     field = body["data"]["field"]
-    assert (field["type"], field["settings"]) == ("RELATION", {"relationType": "MANY_TO_ONE", "onDelete": "SET_NULL"})
+    assert (field["type"], field["settings"]) == (
+        "RELATION",
+        {"relationType": "MANY_TO_ONE", "onDelete": "SET_NULL", "joinColumnName": "companyId"},
+    )
     assert field["relation"] == {
         "type": "MANY_TO_ONE",
         "sourceObjectMetadata": {
@@ -427,7 +430,7 @@ def test_many_to_one_relation_creates_both_sides(api, workspace):
         "employer",
         "RELATION",
         True,
-        {"relationType": "MANY_TO_ONE", "onDelete": "SET_NULL"},
+        {"relationType": "MANY_TO_ONE", "onDelete": "SET_NULL", "joinColumnName": "employerId"},
     )
     assert source["relation"] == {
         "type": "MANY_TO_ONE",
