@@ -212,14 +212,15 @@ def resolve_leaf(condition: Condition, spec: ObjectSpec, slots: ObjectSlots | No
     if op == "is":
         word = str(condition.value).upper() if isinstance(condition.value, str) else None
         if word not in NULL_WORDS:
-            raise filter_error(f"'is' expects NULL or NOT_NULL, got '{condition.value}'")
+            got = "null" if condition.value is None else f"'{condition.value}'"
+            raise filter_error(f"'is' expects NULL or NOT_NULL, got {got}")
         values = (NULL_WORDS[word],)
     elif op == "isEmptyArray":
         values = ()
     elif op in ("in", "containsAny"):
         raw = condition.value if isinstance(condition.value, (list, tuple)) else (condition.value,)
         values = tuple(str(v) for v in raw) if op == "containsAny" else tuple(coerce(target, v) for v in raw)
-    elif op in ("like", "ilike", "startsWith", "endsWith"):
+    elif op in ("like", "ilike", "startsWith", "endsWith", "containsIlike"):
         if not isinstance(condition.value, str):
             raise filter_error(f"'{op}' on '{target.api_path}' expects a string")
         values = (condition.value,)
@@ -377,9 +378,12 @@ def stored_condition(leaf: Leaf, src: Source, params: list[Any]) -> str:
     if op == "isEmptyArray":
         raw = target.raw(src)
         return f"({raw} IS NULL OR {raw} = '[]')"
-    if op == "containsAny":
-        params.append(d.array_param(list(values)))
+    if op in ("containsAny", "containsIlike"):
         column = src.column(target.json_column) if target.json_column != "data" else f"{src.alias}.data"
+        if op == "containsIlike":  # Twenty's ARRAY filter: an element matches the ILIKE pattern
+            params.append(d.like_pattern(values[0], True))
+            return d.array_any_ilike(column, target.json_path)
+        params.append(d.array_param(list(values)))
         return d.array_contains_any(column, target.json_path)
     if op in ("like", "ilike", "startsWith", "endsWith"):
         value = values[0]

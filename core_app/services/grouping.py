@@ -58,14 +58,14 @@ class Dimension:
 
     def value(self, raw: Any) -> Any:
         """A fetched group value as records show it: instants in UTC with milliseconds and ``Z``,
-        booleans as booleans (SQLite hands back 0 and 1)."""
+        booleans as booleans (the databases hand back 0 and 1, or 'true' and 'false')."""
         if self.granularity is not None and self.target.is_column and raw is not None:
             moment = parse_datetime(raw) if isinstance(raw, str) else raw
             if moment is not None and moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
             raw = moment
-        if self.target.field.type == "BOOLEAN" and isinstance(raw, int) and not isinstance(raw, bool):
-            return bool(raw)
+        if self.target.field.type == "BOOLEAN" and raw is not None and not isinstance(raw, bool):
+            return raw in (1, "true")  # SQLite's 1 / 0, PostgreSQL's JSON text 'true' / 'false'
         return api_value(raw)
 
 

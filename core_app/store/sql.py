@@ -119,6 +119,14 @@ class Dialect:
         """The parameter of :meth:`array_contains_any`."""
         return list(values)
 
+    def array_any_ilike(self, column: str, path: Sequence[str]) -> str:
+        """A string of the JSON array at ``path`` matches the next parameter, an ILIKE pattern (:meth:`like_pattern`)."""
+        value = f"({column} #> {quote_literal('{' + ','.join(path) + '}')})"
+        return (
+            f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof({value}) = 'array' "
+            f"THEN {value} END) AS e(value) WHERE e.value ILIKE %s)"
+        )
+
     #: Ends a subquery the planner must keep apart (PostgreSQL does not pull up or flatten a
     #: subquery with an OFFSET, so the query runs in the shape it is written).
     fence = " OFFSET 0"
@@ -231,6 +239,12 @@ class SqliteDialect(Dialect):
 
     def array_param(self, values: list[str]) -> Any:
         return orjson.dumps(list(values)).decode()
+
+    def array_any_ilike(self, column: str, path: Sequence[str]) -> str:
+        return (
+            f"EXISTS (SELECT 1 FROM json_each({column}, {self.path_literal(path)}) AS e "
+            "WHERE e.type = 'text' AND LOWER(e.value) LIKE LOWER(%s) ESCAPE '\\')"
+        )
 
     def shard(self) -> str:
         return "0"  # one writer at a time: nothing to spread

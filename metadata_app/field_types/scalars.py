@@ -366,7 +366,7 @@ class ArrayType(FieldType):
     graphql_scalar = "[String]"
     graphql_filter = "ArrayFilter"
     openapi_type = {"type": "array", "items": {"type": "string"}}
-    operators = frozenset({"is", "containsAny", "isEmptyArray"})
+    operators = frozenset({"is", "containsAny", "containsIlike", "isEmptyArray"})
     value_kind = "json"
     index_kind = None
 
