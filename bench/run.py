@@ -458,8 +458,8 @@ class Figures:
         }
 
 
-def wrk(spec: Path, seconds: float, tag: str) -> dict[str, int]:
-    """One wrk run of the scenario described in ``spec``; its BENCH_RESULT line, decoded."""
+def wrk(spec: Path, seconds: float, tag: str, port: int = PORT) -> dict[str, int]:
+    """One wrk run of the scenario described in ``spec`` against ``port``; its BENCH_RESULT line, decoded."""
     command = [
         "wrk",
         f"-t{os.environ.get('BENCH_THREADS', '2')}",
@@ -470,7 +470,7 @@ def wrk(spec: Path, seconds: float, tag: str) -> dict[str, int]:
         "--latency",
         "-s",
         str(ROOT / "bench" / "wrk.lua"),
-        f"http://127.0.0.1:{PORT}",
+        f"http://127.0.0.1:{port}",
         "--",
         str(spec),
         tag,
@@ -502,14 +502,14 @@ def write_spec(
     return spec
 
 
-def measure(spec: Path, figures: Figures, meter: CpuMeter, tag: str) -> None:
-    """Warm up, then one measured run; add its figures to ``figures``."""
+def measure(spec: Path, figures: Figures, meter: CpuMeter, tag: str, port: int = PORT) -> None:
+    """Warm up, then one measured run against ``port``; add its figures to ``figures``."""
     warmup = float(os.environ.get("BENCH_WARMUP", "2"))
     if warmup > 0:
-        wrk(spec, warmup, f"{tag}w")
+        wrk(spec, warmup, f"{tag}w", port)
     wrk_before = children_cpu()
     meter.start()
-    result = wrk(spec, float(os.environ.get("BENCH_SECONDS", "10")), tag)
+    result = wrk(spec, float(os.environ.get("BENCH_SECONDS", "10")), tag, port)
     used = meter.stop()
     figures.wrk_cpu += children_cpu() - wrk_before
     figures.requests += result["requests"]
