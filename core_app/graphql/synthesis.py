@@ -13,6 +13,7 @@ from typing import Any
 
 import graphene
 
+from api_common.errors import ApiError
 from api_common.graphql_execution import reads_response_key
 from core_app.graphql import resolvers, scalars
 from core_app.graphql.search import search_field
@@ -25,6 +26,7 @@ from core_app.graphql.shared import (
     scalar_filter,
     scalar_type,
 )
+from core_app.graphql.type_names import type_name_clash
 from core_app.query.aggregates import available_aggregates
 from core_app.query.search_vector import SEARCH_VECTOR, has_search_vector
 from metadata_app.registry import schema_registry
@@ -346,4 +348,30 @@ def schema_for(snapshot: SchemaSnapshot, visibility_key: str = "") -> graphene.S
     the schema is built once per (metadata version, what the role reads), shared by alike roles.
     """
     name = f"graphql:{visibility_key}" if visibility_key else "graphql"
-    return schema_registry.memo(snapshot, name, lambda: build_schema(snapshot))
+    return schema_registry.memo(snapshot, name, lambda: build_or_refuse(snapshot))
+
+
+class DataModelConflict(ApiError):
+    """409: the workspace's data model cannot be served as it stands (no retry helps: change it)."""
+
+    status = 409
+    error_name = "ConflictException"
+    code = "CONFLICT"
+
+
+def build_or_refuse(snapshot: SchemaSnapshot) -> graphene.Schema:
+    """The schema of ``snapshot``; a 409 naming the clash when two of its types share a name.
+
+    The metadata services refuse such names (``type_names``); a data model made before they did
+    gets this answer instead of a server error, and its REST API keeps working.
+    """
+    try:
+        return build_schema(snapshot)
+    except (AssertionError, TypeError) as error:
+        clash = type_name_clash(snapshot)
+        if clash is None:
+            raise
+        raise DataModelConflict(
+            f"This workspace's data model cannot be served over GraphQL: {clash}. Rename or delete it through "
+            "the metadata API; REST keeps working meanwhile."
+        ) from error

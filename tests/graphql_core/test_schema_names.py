@@ -10,6 +10,7 @@ from graphql import get_introspection_query
 
 from core_app.graphql.synthesis import build_schema
 from core_app.graphql.type_names import defined_type_names, fixed_type_names
+from metadata_app.models import ObjectMetadata
 from metadata_app.registry import schema_registry
 from tests.core.helpers import create_custom_object, create_field, relation_field
 from tests.graphql_core.helpers import GraphQL
@@ -570,3 +571,23 @@ def test_renaming_an_object_onto_a_graphql_type_is_refused_on_metadata_graphql(a
         'The name "float" is not available: object "float" would define the GraphQL type "Float", a type of the API itself'
     )
     assert gql.data("{ rockets { totalCount } }") == {"rockets": {"totalCount": 0}}
+
+
+def test_a_clash_made_before_the_check_is_a_409_naming_it_and_rest_keeps_working(api, gql, workspace):
+    # given: an object named like a GraphQL scalar, written past the metadata services (saving it
+    # moves the workspace's metadata version, as any change does)
+    ObjectMetadata.objects.create(
+        workspace=workspace, name_singular="float", name_plural="floats", label_singular="F", label_plural="Fs"
+    )
+    # when
+    status, body = gql("{ companies(first: 1) { totalCount } }")
+    # then
+    message = (
+        'This workspace\'s data model cannot be served over GraphQL: The name "float" is not available: object '
+        '"float" would define the GraphQL type "Float", a type of the API itself. Rename or delete it through the '
+        "metadata API; REST keeps working meanwhile."
+    )
+    assert status == 409
+    assert body["errors"][0]["message"] == message
+    assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
+    assert api.get("/rest/companies")[0] == 200
