@@ -526,12 +526,18 @@ def check_unique_update(
     now_held = unique_pairs(ctx, record.data)
     after = {f: v for f, v in unique_pairs(ctx, {**record.data, **given.data}).items() if now_held.get(f) != v}
     holders = unique.find_holders(ctx.ws, after.items())
+    siblings: set[tuple[str, str]] = set()  # values an earlier record of this same update takes
     if claimed is not None:
         for pair in after.items():
+            if pair not in holders and claimed.get(pair, record.id) != record.id:
+                siblings.add(pair)
             holders.setdefault(pair, claimed.get(pair, record.id))
             claimed.setdefault(pair, record.id)
     errors = [
-        f"Duplicate value for unique field '{unique_label(ctx, f)}': '{v}' is already used by record {holder}"
+        f"Duplicate value for unique field '{unique_label(ctx, f)}': '{v}' would be given to several records of "
+        f"this update ({holder} and {record.id})"
+        if (f, v) in siblings
+        else f"Duplicate value for unique field '{unique_label(ctx, f)}': '{v}' is already used by record {holder}"
         for (f, v), holder in holders.items()
         if holder != record.id
     ]

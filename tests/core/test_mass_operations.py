@@ -128,9 +128,10 @@ def test_update_many_giving_one_unique_value_to_two_records_is_a_400_and_changes
     # when
     answer = api.patch("/rest/companies", {"domainName": {"primaryLinkUrl": "same.com"}}, filter="employees[eq]:10")
     # then
+    # then: the value is free; it is the update that would give it twice
     assert answer == bad_request(
-        f"Duplicate value for unique field 'domainName.primaryLinkUrl': 'same.com' is already "
-        f"used by record {trio[0]['id']}"
+        f"Duplicate value for unique field 'domainName.primaryLinkUrl': 'same.com' would be given to several "
+        f"records of this update ({trio[0]['id']} and {trio[2]['id']})"
     )
     assert every_company(api) == trio
 
