@@ -35,6 +35,7 @@ from api_common.openapi import (
     ref,
     root_document,
 )
+from api_common.throttling import authentication_failed, check_throttles
 from apikeys_app.authentication import AuthenticationError, authenticate_header
 from metadata_app.field_types import FIELD_TYPES
 from metadata_app.registry import schema_registry
@@ -751,7 +752,15 @@ class WorkspaceOpenApiView(OpenApiDocumentView):
         try:
             api_key = authenticate_header(header)
         except AuthenticationError as error:
-            return None, (error.message if header else None)
+            if not header:
+                return None, None
+            # A refused key counts against its address as on every API, so the documents are no
+            # oracle for guessing keys: past the limit, a 429 (and below, with a right key too).
+            answer = authentication_failed(request, error)
+            if answer is not error:
+                raise answer from None
+            return None, error.message
+        check_throttles(request, self, api_key)
         snapshot = schema_registry.snapshot(api_key.workspace)
         variant, build = self.variant(api_key, snapshot)
         name = f"{self.memo_name}:{variant}" if variant else self.memo_name
