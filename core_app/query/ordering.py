@@ -162,10 +162,15 @@ def relation_of(
     A one-to-many relation, a relation named alone or a second hop is a 400 (§11.4).
     """
     field = spec.field(path[0])
-    if field is None or field.relation is None or len(path) < 2:
+    if field is None or field.relation is None:
         return None
     if field.is_one_to_many:
         raise OrderBySyntaxError(f"'order_by' invalid: '{path[0]}' is a one-to-many relation and cannot be sorted on")
+    if len(path) < 2:
+        raise order_error(
+            f"Relation '{path[0]}' cannot be sorted on itself; sort on its join column ({field.join_name}) or on "
+            f"a field of the related record, e.g. {path[0]}.id"
+        )
     target = snapshot.by_id.get(field.relation.target_object_id) if snapshot is not None else None
     if target is None:
         raise order_error(f"Field '{path[0]}' does not exist on object '{spec.name_singular}'")

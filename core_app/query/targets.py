@@ -163,7 +163,7 @@ def _resolve(spec: ObjectSpec, path: tuple[str, ...], error: Callable[[str], Exc
     if found is None:
         raise error(f"Field '{head}' does not exist on object '{spec.name_singular}'")
     if found.relation is not None:
-        hint = f"{found.join_name}[eq]:<uuid>" if found.is_many_to_one else "the join column of the other object"
+        hint = f"its join column {found.join_name}" if found.is_many_to_one else "the join column of the other object"
         raise error(f"Relation '{head}' cannot be used directly; use {hint}")
     field_type = found.field_type
     if field_type.is_composite:

@@ -92,6 +92,13 @@ def parse_dimensions(raw: Any, ctx: RecordContext) -> list[Dimension]:
             path = (name, next(iter(value)))
         elif value is not True:
             raise dimension_error(f'Item {index}: use true, {{"subField": true}} or {{"granularity": ...}}')
+        field = ctx.spec.field(name)
+        if field is not None and field.field_type.is_composite and len(path) == 1:
+            subs = list(field.field_type.sub_fields)
+            raise dimension_error(
+                f"Field '{name}' is a {field.type}: group by one of its sub-fields ({', '.join(subs)}), "
+                f'e.g. {{"{name}": {{"{subs[0]}": true}}}}'
+            )
         target = resolve_target(ctx.spec, path, error=dimension_error)
         if granularity and target.field.type not in ("DATE", "DATE_TIME"):
             raise dimension_error(f"granularity applies to DATE and DATE_TIME fields, not '{target.api_path}'")

@@ -316,3 +316,45 @@ def test_ids_of_a_limited_page_are_the_first_ones_in_order(db, reader):
     assert status == 200
     assert ids_of(body["data"]["gadgets"]) == [G2, G5]
     assert body["totalCount"] == 6
+
+
+@pytest.mark.parametrize(
+    ("path", "order_by", "message"),
+    [
+        (
+            "/rest/people",
+            "company[AscNullsLast]",
+            "'order_by' invalid. Relation 'company' cannot be sorted on itself; sort on its join column (companyId) "
+            "or on a field of the related record, e.g. company.id",
+        ),
+        # api-reference §11.4, with or without a field after the relation
+        ("/rest/companies", "people", "'order_by' invalid: 'people' is a one-to-many relation and cannot be sorted on"),
+        (
+            "/rest/companies",
+            "people.city[AscNullsLast]",
+            "'order_by' invalid: 'people' is a one-to-many relation and cannot be sorted on",
+        ),
+    ],
+    ids=["many_to_one_alone", "one_to_many_alone", "one_to_many_field"],
+)
+def test_order_by_a_relation_itself_says_what_to_sort_on(api, path, order_by, message):
+    assert api.get(path, order_by=order_by) == bad_request(message)
+
+
+@pytest.mark.parametrize(
+    ("group_by", "message"),
+    [
+        (
+            '[{"name": true}]',
+            "'group_by' invalid. Field 'name' is a FULL_NAME: group by one of its sub-fields (firstName, lastName), "
+            'e.g. {"name": {"firstName": true}}',
+        ),
+        (
+            '[{"company": true}]',
+            "'group_by' invalid. Relation 'company' cannot be used directly; use its join column companyId",
+        ),
+    ],
+    ids=["composite", "relation"],
+)
+def test_group_by_hints_in_its_own_syntax(api, group_by, message):
+    assert api.get("/rest/people/groupBy", group_by=group_by) == bad_request(message)

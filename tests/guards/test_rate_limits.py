@@ -320,7 +320,7 @@ def test_the_openapi_documents_count_failed_authentications_and_tell_no_key_whil
     guesser = Caller("crm_0123456789abcdef_wrong")
     # when: wrong keys on the workspace's document (a 200 with the base document, while allowed)
     answers = [guesser.call("GET", "/rest/open-api/core") for _ in range(3)]
-    status, response, body = Caller(token).call("GET", "/rest/open-api/metadata")
+    status, _, body = Caller(token).call("GET", "/rest/open-api/metadata")
     # then: counted as on every API, and a right key is refused alike while the address is blocked
     assert [status for status, _, _ in answers] == [200, 200, 429]
     assert answers[2][2] == too_many(ADDRESS_LIMIT.format(30))
