@@ -31,7 +31,7 @@ from metadata_app.field_types import FIELD_TYPES
 from metadata_app.services.names import cap
 from metadata_app.specs import SchemaSnapshot
 
-__all__ = ["Owner", "defined_type_names", "fixed_type_names", "type_name_clash"]
+__all__ = ["Owner", "defined_query_fields", "defined_type_names", "fixed_type_names", "type_name_clash"]
 
 #: Types named ``{Singular}{suffix}`` for every object (the relation inputs whether or not a relation
 #: points at it: a later relation must not be the change that breaks the schema).
@@ -95,8 +95,37 @@ def defined_type_names(snapshot: SchemaSnapshot) -> dict[str, list[Owner]]:
     return owners
 
 
+def defined_query_fields(snapshot: SchemaSnapshot) -> dict[str, list[Owner]]:
+    """Each root query field the objects of ``snapshot`` define (mutations are named from singular and
+    plural alone, which no two objects share), with what defines it."""
+    owners: dict[str, list[Owner]] = defaultdict(list)
+    for spec in snapshot.objects:
+        owner = Owner(spec.name_singular, f'object "{spec.name_singular}"')
+        for field_name in (
+            spec.name_plural,
+            spec.name_singular,
+            f"{spec.name_singular}Duplicates",
+            f"{spec.name_plural}GroupBy",
+        ):
+            owners[field_name].append(owner)
+    return owners
+
+
 def type_name_clash(snapshot: SchemaSnapshot) -> str | None:
-    """Why the GraphQL schema of ``snapshot`` could not be built (two types of one name), or None."""
+    """Why the GraphQL schema of ``snapshot`` could not be built (two types of one name), or None.
+
+    Also two root query fields of one name (an object ``personDuplicate`` lists its records as
+    ``personDuplicates``, person's duplicates query): the schema would build, one of them silently lost.
+    """
+    from core_app.graphql.synthesis import QUERY_EXTENSIONS  # registered by apps once loaded
+
+    for field_name, owners in defined_query_fields(snapshot).items():
+        if field_name in QUERY_EXTENSIONS or field_name == "search" or len(owners) > 1:
+            others = f"and {owners[1].description} would both" if len(owners) > 1 else "would"
+            return (
+                f"Names clash in the GraphQL API: {owners[0].description} {others} define the query field "
+                f'"{field_name}"; choose another name'
+            )
     fixed = fixed_type_names()
     for type_name, owners in defined_type_names(snapshot).items():
         if type_name in fixed:

@@ -528,6 +528,30 @@ def test_an_object_whose_graphql_types_would_clash_is_refused_and_graphql_keeps_
     assert gql.data("{ companies(first: 1) { totalCount } }") == {"companies": {"totalCount": 0}}
 
 
+def test_an_object_whose_list_would_take_another_objects_query_field_is_refused(api, gql):
+    # when: its plural is person's duplicates query
+    status, body = api.post(
+        "/rest/metadata/objects",
+        {
+            "nameSingular": "personDuplicate",
+            "namePlural": "personDuplicates",
+            "labelSingular": "T",
+            "labelPlural": "Ts",
+        },
+    )
+    # then
+    assert (status, body["messages"]) == (
+        400,
+        [
+            'Names clash in the GraphQL API: object "person" and object "personDuplicate" would both define the '
+            'query field "personDuplicates"; choose another name'
+        ],
+    )
+    # and personDuplicates is still person's duplicates query
+    answer = gql("{ personDuplicates(ids: []) { totalCount } }")[1]
+    assert answer["errors"][0]["message"] == "'ids' must be a non-empty array of at most 60 items"
+
+
 def test_an_object_named_like_an_option_fields_enum_is_refused(api, gql):
     # given
     planet = create_custom_object(api, "planet", "planets")
