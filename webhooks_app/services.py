@@ -395,9 +395,8 @@ def replay(workspace: Any, webhook_id: Any, data: Any) -> Replayed:
         events = events.filter(occurred_at__lt=query.until)
     if webhook.filter:
         events = events.filter(pk__in=Delivery.objects.filter(webhook=webhook).values("event_id"))
-    selected = list(
-        events.order_by("xid", "id").only("id", "name", "object_name", "updated_fields")[: MAX_REPLAY_EVENTS + 1]
-    )
+    columns = ("id", "name", "object_name", "updated_fields", *(("record", "before") if webhook.fields else ()))
+    selected = list(events.order_by("xid", "id").only(*columns)[: MAX_REPLAY_EVENTS + 1])
     if len(selected) > MAX_REPLAY_EVENTS:
         raise BadRequest(f"The range holds more than {MAX_REPLAY_EVENTS} events; replay it in smaller ranges")
     wanted = set(webhook.fields or ())
@@ -405,7 +404,7 @@ def replay(workspace: Any, webhook_id: Any, data: Any) -> Replayed:
         event
         for event in selected
         if matches(webhook.operations, event.object_name, event.name.rsplit(".", 1)[1])
-        and (not wanted or event.updated_fields is None or not wanted.isdisjoint(event.updated_fields))
+        and (not wanted or event.updated_fields is None or changed_any(event, wanted))
     ]
     now = timezone.now()
     deliveries = []
@@ -415,6 +414,17 @@ def replay(workspace: Any, webhook_id: Any, data: Any) -> Replayed:
         deliveries.append(delivery)
     Delivery.objects.bulk_create(deliveries)
     return Replayed(webhook.pk, len(deliveries))
+
+
+def changed_any(event: Any, names: set[str]) -> bool:
+    """True when the update ``event`` changed one of ``names``, as a live delivery decides
+    (``webhooks_app.events.wants_fields``): given with its former value is no change."""
+    given = names.intersection(event.updated_fields)
+    if not given or event.before is None:
+        return bool(given)
+    before, after = orjson.loads(event.before), orjson.loads(event.record)
+    # ``position`` is a column, which ``before`` (the data as it was) does not hold apart: given means changed.
+    return any(name == "position" or before.get(name) != after.get(name) for name in given)
 
 
 def send_test_event(webhook: Any, post: Callable[..., transport.Outcome] = transport.post) -> transport.Outcome:

@@ -486,6 +486,24 @@ def test_replay_of_a_filtered_webhook_sends_only_what_it_was_delivered(api, hook
     assert [r.json()["record"]["id"] for r in receiver.at("/hook")] == [won["id"], won["id"]]
 
 
+def test_replay_of_a_webhook_with_fields_sends_the_updates_that_changed_one_of_them(api, hooks, receiver, run_worker):
+    # given: a city changed, then given again unchanged, then a job title changed
+    hook = hooks.create(receiver.url(), ["person.updated"], fields=["city"])
+    person = created(api.post("/rest/people", ADA))
+    created(api.patch(f"/rest/people/{person['id']}", {"city": "Paris"}))
+    created(api.patch(f"/rest/people/{person['id']}", {"city": "Paris", "jobTitle": "CEO"}))
+    run_worker()
+    delivered = len(receiver.at("/hook"))
+
+    # when
+    answer = api.post(f"/rest/metadata/webhooks/{hook['id']}/replay", {"since": "2020-01-01T00:00:00Z"})
+    run_worker()
+
+    # then: the replay selects what the live deliveries selected
+    assert (delivered, answer) == (1, (202, {"data": {"webhookId": hook["id"], "queued": 1}}))
+    assert [r.json()["before"] for r in receiver.at("/hook")] == [{"city": "London"}, {"city": "London"}]
+
+
 @pytest.mark.postgres_only
 def test_a_transaction_that_commits_after_a_later_one_is_still_read_after_the_cursor(api, workspace):
     """The feed's promise under concurrency: a writer holding its transaction open while a later one
