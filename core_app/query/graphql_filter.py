@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from .ast import MAX_DEPTH, And, Condition, Node, Not, Or, Scoped
 from .errors import FilterSyntaxError
+from .instants import widen
 
 __all__ = ["GRAPHQL_OPERATORS", "parse_graphql_filter"]
 
@@ -66,7 +67,7 @@ def parse_graphql_filter(obj: Any) -> Node | None:
         return None
     if not isinstance(obj, Mapping):
         raise FilterSyntaxError("'filter' invalid: expected an object")
-    return _parse_object(obj, 0)
+    return widen(_parse_object(obj, 0))  # instants at the precision the API shows, as REST
 
 
 def _parse_object(obj: Mapping[Any, Any], depth: int) -> Node:

@@ -29,6 +29,7 @@ from typing import Final
 
 from .ast import MAX_DEPTH, And, Condition, Node, Not, Or
 from .errors import FilterSyntaxError
+from .instants import widen
 
 __all__ = ["ARRAY_COMPARATORS", "REST_COMPARATORS", "parse_rest_filter"]
 
@@ -63,8 +64,10 @@ def parse_rest_filter(text: str) -> Node:
 
     A string without any parenthesis is a comma-separated list of leaves and
     becomes ``And`` of them, even for a single leaf (``a[eq]:1`` gives
-    ``And((Condition(("a",), "eq", "1"),))``). Raises ``FilterSyntaxError`` with
-    the exact message of api-reference 1.3 on any malformed input.
+    ``And((Condition(("a",), "eq", "1"),))``). Comparisons of ``createdAt``,
+    ``updatedAt`` and ``deletedAt`` are read at the precision the API shows
+    (``core_app.query.instants``). Raises ``FilterSyntaxError`` with the exact
+    message of api-reference 1.3 on any malformed input.
     """
     if not text.strip():
         raise FilterSyntaxError(_EMPTY_MESSAGE)
@@ -72,8 +75,8 @@ def parse_rest_filter(text: str) -> Node:
     if "(" not in text and ")" not in text:
         # Step 2 wraps in "and(...)"; offset -4 keeps positions relative to the
         # caller's string rather than the wrapped one.
-        return _parse_predicate(f"and({text})", -4, 0)
-    return _parse_predicate(text, 0, 0)
+        return widen(_parse_predicate(f"and({text})", -4, 0))
+    return widen(_parse_predicate(text, 0, 0))
 
 
 def _check_parentheses(text: str) -> None:

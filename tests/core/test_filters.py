@@ -753,3 +753,27 @@ def test_filter_and_total_count_agree_with_the_page(db, reader):
     assert [r["name"] for r in body["data"]["specimens"]] == ["alpha"]
     assert body["totalCount"] == 2
     assert body["pageInfo"]["hasNextPage"] is True
+
+
+def test_a_timestamp_read_back_finds_its_record_and_bounds_it_exactly(api, records):
+    # given: createdAt holds microseconds, the API shows milliseconds (core_app/query/instants.py)
+    person = records.person("Ada")
+    created, updated = person["createdAt"], person["updatedAt"]
+    this = f"id[eq]:{person['id']}"  # other tests' people may share the millisecond
+
+    def found(condition: str) -> list[str]:
+        return [p["id"] for p in api.get("/rest/people", filter=f"and({this},{condition})")[1]["data"]["people"]]
+
+    # then: what a client read back compares as it reads; an incremental sync does not get it again
+    assert found(f"createdAt[eq]:{created}") == [person["id"]]
+    assert found(f"createdAt[in]:[{created}]") == [person["id"]]
+    assert found(f"createdAt[gte]:{created}") == [person["id"]]
+    assert found(f"updatedAt[lte]:{updated}") == [person["id"]]
+    assert found(f"updatedAt[gt]:{updated}") == []
+    assert found(f"createdAt[neq]:{created}") == []
+    assert found(f"createdAt[lt]:{created}") == []
+    # and GraphQL reads them alike
+    query = "query($t: DateTime) { people(filter: {and: [{id: {eq: $id}}, {updatedAt: {gt: $t}}]}) { totalCount } }"
+    query = query.replace("query($t: DateTime)", "query($t: DateTime, $id: UUID)")
+    status, body = api.post("/graphql", {"query": query, "variables": {"t": updated, "id": person["id"]}})
+    assert (status, body) == (200, {"data": {"people": {"totalCount": 0}}})
