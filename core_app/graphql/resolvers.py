@@ -53,7 +53,9 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
     """``{plural}``, ``{singular}``, ``{singular}Duplicates`` and ``{plural}GroupBy``."""
 
     @graphql_errors
-    def resolve_many(root, info, filter=None, orderBy=None, first=None, last=None, after=None, before=None):
+    def resolve_many(
+        root, info, filter=None, orderBy=None, first=None, last=None, after=None, before=None, offset=None
+    ):
         ctx = context_of(info, spec)
         node = parse_graphql_filter(plain(filter))
         loader = Loader(info)
@@ -67,6 +69,7 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
             # Counted only when asked for (with the page, so a shape that reads every match reads them once).
             with_count=loader.selects_total_count(spec, info.field_nodes),
             from_end=last is not None,
+            offset=offset or 0,
         )
         return loader.connection(ctx, page, info.field_nodes, node)
 
@@ -124,6 +127,8 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
         "last": graphene.Int(),
         "after": graphene.String(),
         "before": graphene.String(),
+        # Twenty's newer findMany argument: records to skip (after the cursor, if any) before the page.
+        "offset": graphene.Int(),
     }
     return {
         spec.name_plural: graphene.Field(types.connection, resolver=resolve_many, **many_args),

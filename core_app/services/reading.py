@@ -95,6 +95,10 @@ def select(
     return fetch(scope, node, keys, None, False, limit, exclude_ids).rows
 
 
+#: Records a page may skip and return in all (``offset + limit``); deeper pages use cursors.
+MAX_OFFSET_WINDOW = 10_000
+
+
 def find_many(
     ctx: RecordContext,
     node: Node | None,
@@ -104,12 +108,20 @@ def find_many(
     before: str | None = None,
     with_count: bool = True,
     from_end: bool = False,
+    offset: int = 0,
 ) -> Page:
     """A page of ``limit`` records after ``after`` or before ``before`` (and their count, when asked).
 
     ``from_end`` takes the last ``limit`` records (GraphQL ``last`` without ``before``); pages
-    are always returned in normal order.
+    are always returned in normal order. ``offset`` records are skipped first, in the direction
+    of paging (GraphQL's ``offset``); they are read to be skipped, so ``offset + limit`` is capped
+    at ``MAX_OFFSET_WINDOW``: beyond, cursors page at the same cost whatever the depth.
     """
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0 or offset + limit > MAX_OFFSET_WINDOW:
+        raise InvalidRecordInput(
+            f"'offset' must be an integer from 0 to {MAX_OFFSET_WINDOW - limit} with this page size; "
+            "page further with cursors (after/before)"
+        )
     scope = scope_of(ctx, node)
     access.check_order(ctx, order)
     keys = build_sort_keys(order, ctx.spec, scope.slots, ctx.snapshot)
@@ -121,9 +133,9 @@ def find_many(
             f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by"
         ) from None
     backward = before is not None or (from_end and after is None)
-    fetched = fetch_page(scope, node, keys, cursor, backward, limit + 1, with_count)
-    more = len(fetched.rows) > limit
-    rows, values = fetched.rows[:limit], fetched.sort_values[:limit]
+    fetched = fetch_page(scope, node, keys, cursor, backward, offset + limit + 1, with_count)
+    more = len(fetched.rows) > offset + limit
+    rows, values = fetched.rows[offset : offset + limit], fetched.sort_values[offset : offset + limit]
     if backward:
         rows.reverse()
         values.reverse()

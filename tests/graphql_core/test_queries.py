@@ -217,8 +217,9 @@ def test_order_by_sorts_with_the_requested_null_placement(rgql, plural, order_by
 
 # --- pagination -------------------------------------------------------------------------------------
 
-PAGE = """query($first: Int, $last: Int, $after: String, $before: String) {
-  people(orderBy: [{name: {firstName: AscNullsFirst}}], first: $first, last: $last, after: $after, before: $before) {
+PAGE = """query($first: Int, $last: Int, $after: String, $before: String, $offset: Int) {
+  people(orderBy: [{name: {firstName: AscNullsFirst}}], first: $first, last: $last, after: $after, before: $before,
+         offset: $offset) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { name { firstName } } }
   }
 }"""
@@ -299,6 +300,31 @@ def test_an_empty_page_has_null_cursors(rgql):
         '{ people(filter: {city: {eq: "Atlantis"}}) { totalCount pageInfo '
         "{ hasNextPage hasPreviousPage startCursor endCursor } edges { cursor } } }"
     ) == {"people": {"totalCount": 0, "pageInfo": EMPTY_PAGE_INFO, "edges": []}}
+
+
+def test_offset_skips_records_in_the_direction_of_paging(rgql):
+    # when: Twenty's newer findMany argument
+    skipped = page(rgql, first=2, offset=1)
+    after_cursor = page(rgql, first=2, offset=2, after=page(rgql, first=1)["pageInfo"]["endCursor"])
+    from_end = page(rgql, last=2, offset=1)
+    # then
+    assert (firsts(skipped), skipped["pageInfo"]["hasNextPage"], skipped["totalCount"]) == (
+        ["Alan", "Barbara"],
+        True,
+        6,
+    )
+    assert firsts(after_cursor) == ["Edsger", "Grace"]
+    assert firsts(from_end) == ["Edsger", "Grace"]
+    assert firsts(page(rgql, first=2, offset=5)) == ["Linus"]
+    assert page(rgql, first=2, offset=5)["pageInfo"]["hasNextPage"] is False
+
+
+@pytest.mark.parametrize("offset", [-1, 9_999])
+def test_an_offset_out_of_range_is_refused_saying_what_to_do(rgql, offset):
+    error = rgql.error(PAGE, {"first": 2, "offset": offset})
+    assert error["extensions"] == user_error(
+        "'offset' must be an integer from 0 to 9998 with this page size; page further with cursors (after/before)"
+    )
 
 
 def test_first_and_last_together_are_refused(rgql):

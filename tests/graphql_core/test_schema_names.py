@@ -155,7 +155,7 @@ def test_root_fields_take_twentys_arguments(gql):
             "mergePeople",
         )
     } == {
-        "people": ["filter", "orderBy", "first", "last", "after", "before"],
+        "people": ["filter", "orderBy", "first", "last", "after", "before", "offset"],
         "person": ["filter"],
         "personDuplicates": ["ids", "data"],
         "createPerson": ["data", "upsert"],
