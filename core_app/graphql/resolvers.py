@@ -99,7 +99,7 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
         return results
 
     @graphql_errors
-    def resolve_group_by(root, info, groupBy, filter=None, limit=None):
+    def resolve_group_by(root, info, groupBy, filter=None, limit=None, orderBy=None):
         ctx = context_of(info, spec)
         loader = Loader(info)
         group_type = types.group._meta.name
@@ -115,6 +115,7 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
             page_size(limit, None, default=50),
             with_records,
             loader.selected(ctx, node_nodes) if node_nodes else None,
+            order=parse_graphql_order_by(plain(orderBy)),
         )
         for group in groups:
             group["edges"] = [{"node": record, "cursor": None} for record in group.pop("records", [])]
@@ -139,6 +140,8 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
             groupBy=graphene.Argument(graphene.List(graphene.NonNull(scalars.RawJSON)), required=True),
             filter=graphene.Argument(types.filter),
             limit=graphene.Int(),
+            # Groups' order, as groupBy's own shape: [{stage: AscNullsFirst}, {aggregate: {totalCount: DescNullsLast}}]
+            orderBy=graphene.Argument(graphene.List(graphene.NonNull(scalars.RawJSON))),
         ),
         f"{spec.name_singular}Duplicates": graphene.Field(
             graphene.List(types.connection),

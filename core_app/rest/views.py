@@ -209,7 +209,7 @@ class RecordsView(APIView):
         return Response({"data": {f"merge{cap(ctx.spec.name_singular)}": self.shape(ctx, [record], request)[0]}})
 
     def group_by(self, request: Request, ctx: RecordContext) -> Response:
-        """``GET /rest/{plural}/groupBy?group_by=[...]&aggregate=[...]``."""
+        """``GET /rest/{plural}/groupBy?group_by=[...]&aggregate=[...]&order_by=...``."""
         query = request.query_params
         if "group_by" not in query:
             raise BadRequest("'group_by' parameter is required, e.g. group_by=[{\"stage\":true}]")
@@ -226,6 +226,7 @@ class RecordsView(APIView):
             parsed["aggregate"],
             params.read_limit(query),
             params.is_true(query, "include_records_sample"),
+            order=params.read_order(query),
         )
         return Response(groups)
 

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from core_app import access
 from core_app.query.aggregates import Aggregate, AggregateError, parse_aggregate, quote, select_aggregates
-from core_app.query.ast import Node
+from core_app.query.ast import Node, OrderKey
 from core_app.query.compiler import compile_filter
 from core_app.query.planner import read_rows
 from core_app.query.targets import Source, Target, resolve_target
@@ -67,6 +67,26 @@ class Dimension:
         if self.target.field.type == "BOOLEAN" and raw is not None and not isinstance(raw, bool):
             return raw in (1, "true")  # SQLite's 1 / 0, PostgreSQL's JSON text 'true' / 'false'
         return api_value(raw)
+
+
+def group_order(order: list[OrderKey], dimensions: list[Dimension], aggregates: list[Aggregate]) -> list[str]:
+    """``ORDER BY`` terms of the groups: each key names a group-by field (``stage``,
+    ``name.firstName``) or a requested aggregate (``totalCount``; GraphQL's ``{aggregate:
+    {totalCount: ...}}`` too), with the direction and null placement of a list's ``order_by``."""
+    by_name = {dimension.target.api_path: dimension.alias for dimension in dimensions}
+    by_name.update({a.name: quote(a.name) for a in aggregates if not a.operation.startswith("percentage")})
+    terms = []
+    for key in order:
+        path = key.path[1:] if key.path[0] == "aggregate" and len(key.path) == 2 else key.path
+        column = by_name.get(".".join(path))
+        if column is None:
+            raise InvalidRecordInput(
+                f"'order_by' invalid. Groups sort on their group_by fields and aggregates: {', '.join(by_name)}; "
+                f"got '{'.'.join(key.path)}'"
+            )
+        descending, nulls_first = key.direction.startswith("Desc"), key.direction.endswith("NullsFirst")
+        terms.append(f"{column} {'DESC' if descending else 'ASC'} NULLS {'FIRST' if nulls_first else 'LAST'}")
+    return terms
 
 
 def dimension_error(message: str) -> InvalidRecordInput:
@@ -133,10 +153,13 @@ def group_by(
     limit: int,
     with_records: bool,
     selection: frozenset[str] | None = None,
+    order: list[OrderKey] | None = None,
 ) -> list[dict[str, Any]]:
-    """Groups of records matching ``node``, largest first, with aggregates and optional samples.
+    """Groups of records matching ``node``, with aggregates and optional samples.
 
-    ``selection``: the keys of the sample records to shape (None: every field, as a list returns them).
+    In the order of ``order`` (group-by fields and aggregates, see :func:`group_order`), then
+    largest first, then by their values. ``selection``: the keys of the sample records to shape
+    (None: every field, as a list returns them).
     """
     access.require(ctx, "read")
     dimensions = parse_dimensions(raw_dimensions, ctx)
@@ -158,11 +181,12 @@ def group_by(
     params += compiled.params
     dim_list = ", ".join(f"{sql} AS {alias}" for alias, sql in dims)
     group_list = ", ".join(sql for _, sql in dims)
-    order = ", ".join(f"{alias} ASC" for alias, _ in dims)
+    terms = group_order(order or [], dimensions, aggregates)
+    terms += [f"{quote('totalCount')} DESC", *(f"{alias} ASC" for alias, _ in dims)]
     sql = (
         f"SELECT {dim_list}, {aggregate_list} FROM core_app_record r{src.lateral_sql()} "
         f"WHERE {where} AND {compiled.sql} GROUP BY {group_list} "
-        f"ORDER BY {quote('totalCount')} DESC, {order} LIMIT {int(limit)}"
+        f"ORDER BY {', '.join(terms)} LIMIT {int(limit)}"
     )
     found = [dict(zip([alias for alias, _ in dims] + aliases, row)) for row in rows(sql, params)]
     groups = [

@@ -438,6 +438,44 @@ def test_group_by_a_boolean_gives_booleans_on_both_apis(rgql, reader):
     assert sorted(graphql["companiesGroupBy"], key=str) == expected
 
 
+@pytest.mark.parametrize(
+    ("rest_order", "graphql_order", "cities"),
+    [
+        (None, None, ["", "London", "Arlington"]),
+        ("city[AscNullsFirst]", [{"city": "AscNullsFirst"}], ["", "Arlington", "London"]),
+        ("city[DescNullsLast]", [{"city": "DescNullsLast"}], ["London", "Arlington", ""]),
+        ("totalCount[AscNullsFirst]", [{"aggregate": {"totalCount": "AscNullsFirst"}}], ["Arlington", "London", ""]),
+    ],
+    ids=["largest_first_by_default", "by_field_ascending", "by_field_descending", "by_aggregate"],
+)
+def test_groups_are_ordered_by_their_field_or_an_aggregate_on_both_apis(
+    rgql, reader, rest_order, graphql_order, cities
+):
+    # when
+    query = "query($o: [RawJSON!]) { peopleGroupBy(groupBy: [{city: true}], orderBy: $o) { groupByDimensionValues } }"
+    graphql = rgql.data(query, {"o": graphql_order})["peopleGroupBy"]
+    rest = reader.get(
+        "/rest/people/groupBy", group_by='[{"city": true}]', **({"order_by": rest_order} if rest_order else {})
+    )
+    # then
+    assert [g["groupByDimensionValues"][0] for g in graphql] == cities
+    assert (rest[0], [g["groupByDimensionValues"][0] for g in rest[1]]) == (200, cities)
+
+
+def test_groups_ordered_by_something_else_are_refused_naming_what_they_sort_on(reader):
+    answer = reader.get("/rest/people/groupBy", group_by='[{"city": true}]', order_by="jobTitle")
+    assert answer == (
+        400,
+        {
+            "statusCode": 400,
+            "error": "BadRequestException",
+            "messages": [
+                "'order_by' invalid. Groups sort on their group_by fields and aggregates: city, totalCount; got 'jobTitle'"
+            ],
+        },
+    )
+
+
 def test_aggregates_over_no_records_are_zero_counts_and_null_values(rgql):
     assert rgql.data(
         '{ companies(filter: {name: {eq: "Nobody"}}) { totalCount countEmptyName percentageEmptyName sumEmployees } }'
