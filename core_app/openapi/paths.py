@@ -92,6 +92,12 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "includeRecordsSample": query(
         "include_records_sample", {"type": "boolean"}, "`true` adds up to 10 records to every group.", default=False
     ),
+    "groupOrder": query(
+        "order_by",
+        {"type": "string"},
+        "Order of the groups: group-by fields and requested aggregates, e.g. `stage[AscNullsFirst]` or "
+        "`totalCount[DescNullsLast]`; then largest groups first.",
+    ),
 }
 
 
@@ -329,7 +335,7 @@ def extra_items(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
                 f"groupBy{many}",
                 f"Group {spec.label_plural} with aggregates",
                 {"200": json_response("Groups, largest first", build_array_type(group)), **error_responses(400)},
-                parameters=params("groupBy", "aggregate", "includeRecordsSample", "filter", "limit"),
+                parameters=params("groupBy", "aggregate", "includeRecordsSample", "groupOrder", "filter", "limit"),
             )
         },
     }
