@@ -196,6 +196,8 @@ def build_field(workspace: Workspace, data: Any) -> FieldMetadata:
         raise ValidationError(f"Field type {type_name} is not supported", code="INVALID_FIELD_INPUT")
     if type_name not in FIELD_TYPES or type_name in SYSTEM_ONLY_TYPES:
         allowed = ", ".join(t for t in FIELD_TYPES if t not in SYSTEM_ONLY_TYPES)
+        if type_name is None:
+            raise ValidationError(f"type is required: one of {allowed}", code="INVALID_FIELD_INPUT")
         raise ValidationError(f"type {type_name!r} is invalid; expected one of {allowed}", code="INVALID_FIELD_INPUT")
     name = validate_custom_field_name(data.get("name"))
     label = read_text(data, "label", required=True)

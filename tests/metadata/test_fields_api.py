@@ -333,7 +333,12 @@ def test_create_with_a_type_clients_cannot_create_is_400(api, workspace, type_na
         FIELDS,
         {"objectMetadataId": object_id(workspace, "person"), "type": type_name, "name": "thing", "label": "Thing"},
     )
-    assert (status, body) == (400, error(400, f"type {type_name!r} is invalid; expected one of {CREATABLE}"))
+    message = (
+        f"type is required: one of {CREATABLE}"
+        if type_name is None
+        else (f"type {type_name!r} is invalid; expected one of {CREATABLE}")
+    )
+    assert (status, body) == (400, error(400, message))
 
 
 @pytest.mark.parametrize(
