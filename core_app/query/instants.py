@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from core_app.query.ast import And, Condition, Node, Not, Or, Scoped
 from metadata_app.field_types.scalars import format_instant
 
-__all__ = ["widen_instants"]
+__all__ = ["widen"]
 
 #: The record columns kept to the microsecond (DATE_TIME fields are stored to the millisecond).
 INSTANT_COLUMNS: Final = frozenset({"createdAt", "updatedAt", "deletedAt"})
@@ -29,14 +29,9 @@ MILLISECOND: Final = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d{1,3})
 ONE_MS: Final = timedelta(milliseconds=1)
 
 
-def widen_instants(node: Node | None) -> Node | None:
-    """``node`` with every millisecond comparison of an instant column spanning its millisecond."""
-    return None if node is None else widen(node)
-
-
 def widen(node: Node) -> Node:
-    """:func:`widen_instants` of one node; a span inside an ``And`` joins it (one conjunction, as
-    the planner's index path reads them)."""
+    """``node`` with every millisecond comparison of an instant column spanning its millisecond; a
+    span inside an ``And`` joins it (one conjunction, as the planner's index path reads them)."""
     if isinstance(node, And):
         children: list[Node] = []
         for child in node.children:
