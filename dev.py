@@ -164,9 +164,18 @@ def stop_on_sigterm() -> None:
     """
 
     def interrupt(signum: int, frame: object) -> None:
+        finish_shutdown()  # a repeated SIGTERM finds the clean-up already protected
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+
+
+def finish_shutdown() -> None:
+    """Ignore further Ctrl-C and SIGTERM: the clean-up under way (bounded by ``stop_groups``'s grace)
+    ends. A second signal (Ctrl-C pressed twice, a process manager repeating its SIGTERM) would
+    otherwise interrupt it and leave servers running."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def run() -> None:
@@ -184,6 +193,7 @@ def run() -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        finish_shutdown()
         worker.terminate()
         worker.wait(timeout=10)
 
@@ -248,6 +258,7 @@ def serve(folder: Path = ROOT / "var" / "run") -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        finish_shutdown()
         stop_groups(processes)
     return max(process.returncode or 0 for process in processes)
 

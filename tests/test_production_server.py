@@ -193,7 +193,10 @@ def test_sigterm_stops_the_production_server_and_every_process_it_started(tmp_pa
     }
     token = migrated_workspace(env, "Stop", "sigterm test")
     command = f"import sys; from pathlib import Path; import dev; sys.exit(dev.serve(Path({str(run_folder)!r})))"
-    serving = subprocess.Popen([sys.executable, "-c", command], cwd=ROOT, env=env, start_new_session=True)
+    errors = run_folder / "serve.err"
+    serving = subprocess.Popen(
+        [sys.executable, "-c", command], cwd=ROOT, env=env, start_new_session=True, stderr=errors.open("wb")
+    )
     groups: set[int] = set()
     try:
         wait_for_port(port, process=serving)
@@ -208,9 +211,14 @@ def test_sigterm_stops_the_production_server_and_every_process_it_started(tmp_pa
         groups = {os.getpgid(pid) for pid in started}
         assert len(groups) == 3
 
+        # Twice, as a process manager that repeats it or Ctrl-C pressed twice: the second one must
+        # not cut the clean-up short.
+        serving.send_signal(signal.SIGTERM)
+        time.sleep(0.01)
         serving.send_signal(signal.SIGTERM)
         serving.wait(timeout=60)
 
+        assert "Traceback" not in errors.read_text()
         assert [pid for pid in live_processes() if pgid_of(pid) in groups] == []
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", port), timeout=1)
