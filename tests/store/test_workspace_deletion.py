@@ -110,6 +110,11 @@ def test_deleting_a_workspace_in_the_admin_deletes_every_tenant_row_and_nothing_
     assert not Workspace.objects.filter(pk=doomed.pk).exists()
     assert tenant_rows(doomed.pk) == dict.fromkeys(TENANT_TABLES, 0)
     assert tenant_rows(kept.pk) == kept_before
+    if connection.vendor == "postgresql":
+        # The test's rollback then checks 70,000 deferred foreign keys in one statement, which on a
+        # loaded machine outlasted the server's statement timeout (the command's statements did not).
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
 
 
 @pytest.mark.django_db
