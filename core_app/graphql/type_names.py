@@ -27,6 +27,7 @@ from core_app.graphql.shared import (
     composite_types,
     scalar_filter,
 )
+from core_app.query.aggregates import field_aggregates
 from metadata_app.field_types import FIELD_TYPES
 from metadata_app.services.names import cap
 from metadata_app.specs import SchemaSnapshot
@@ -115,7 +116,8 @@ def type_name_clash(snapshot: SchemaSnapshot) -> str | None:
     """Why the GraphQL schema of ``snapshot`` could not be built (two types of one name), or None.
 
     Also two root query fields of one name (an object ``personDuplicate`` lists its records as
-    ``personDuplicates``, person's duplicates query): the schema would build, one of them silently lost.
+    ``personDuplicates``, person's duplicates query) or two aggregates of one object: the schema
+    would build, one of them silently lost.
     """
     from core_app.graphql.synthesis import QUERY_EXTENSIONS  # registered by apps once loaded
 
@@ -126,6 +128,17 @@ def type_name_clash(snapshot: SchemaSnapshot) -> str | None:
                 f"Names clash in the GraphQL API: {owners[0].description} {others} define the query field "
                 f'"{field_name}"; choose another name'
             )
+    for spec in snapshot.objects:
+        # Aggregate fields of one connection: a CURRENCY ``price`` and a NUMBER ``priceAmountMicros``
+        # would both be ``sumPriceAmountMicros``, one silently hiding the other.
+        aggregates: dict[str, str] = {}
+        for field in spec.fields:
+            for name, _ in field_aggregates(field):
+                if aggregates.setdefault(name, field.name) != field.name:
+                    return (
+                        f'Names clash in the GraphQL API: field "{aggregates[name]}" and field "{field.name}" of '
+                        f'object "{spec.name_singular}" would both define the aggregate "{name}"; choose another name'
+                    )
     fixed = fixed_type_names()
     for type_name, owners in defined_type_names(snapshot).items():
         if type_name in fixed:

@@ -112,20 +112,20 @@ def quote(alias: str) -> str:
     return '"' + alias.replace('"', '""') + '"'
 
 
+def field_aggregates(field: FieldSpec) -> list[tuple[str, str]]:
+    """The aggregates of one field: ``(name, operation)`` (none for a one-to-many side)."""
+    if field.relation is not None and not field.is_many_to_one:
+        return []
+    suffix = cap(field.join_name if field.is_many_to_one else field.name)
+    extra = "AmountMicros" if field.type == "CURRENCY" else ""
+    return [(f"{operation}{suffix}", operation) for operation in COUNT_OPERATIONS] + [
+        (f"{operation}{suffix}{extra}", operation) for operation in sorted(field.field_type.aggregate_operations)
+    ]
+
+
 def available_aggregates(spec: ObjectSpec) -> dict[str, tuple[str, FieldSpec]]:
     """Every aggregate name of ``spec``: ``name -> (operation, field)``."""
-    names: dict[str, tuple[str, FieldSpec]] = {}
-    for field in spec.fields:
-        if field.relation is not None and not field.is_many_to_one:
-            continue
-        api_name = field.join_name if field.is_many_to_one else field.name
-        suffix = cap(api_name)
-        for operation in COUNT_OPERATIONS:
-            names[f"{operation}{suffix}"] = (operation, field)
-        for operation in sorted(field.field_type.aggregate_operations):
-            extra = "AmountMicros" if field.type == "CURRENCY" else ""
-            names[f"{operation}{suffix}{extra}"] = (operation, field)
-    return names
+    return {name: (operation, field) for field in spec.fields for name, operation in field_aggregates(field)}
 
 
 def parse_aggregate(name: str, spec: ObjectSpec) -> Aggregate:

@@ -12,7 +12,7 @@ compared exactly. Both parsers apply it, so REST, GraphQL, counts, pages and web
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from django.utils.dateparse import parse_datetime
@@ -54,7 +54,10 @@ def millisecond_of(value: Any) -> datetime | None:
     if not isinstance(value, str) or not MILLISECOND.match(value.strip()):
         return None
     moment = parse_datetime(value.strip())
-    return moment if moment is not None and moment.tzinfo is not None else None
+    if moment is None:
+        return None
+    # Without an offset the engine reads an instant as UTC (DATE_TIME's filter value): so here.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def widen_condition(condition: Condition) -> Node:

@@ -117,6 +117,9 @@ def find_many(
     of paging (GraphQL's ``offset``); they are read to be skipped, so ``offset + limit`` is capped
     at ``MAX_OFFSET_WINDOW``: beyond, cursors page at the same cost whatever the depth.
     """
+    if after is not None and before is not None:
+        # GraphQL's arguments (REST refuses starting_after with ending_before in its own words).
+        raise InvalidRecordInput("Use either 'after' or 'before', not both")
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0 or offset + limit > MAX_OFFSET_WINDOW:
         raise InvalidRecordInput(
             f"'offset' must be an integer from 0 to {MAX_OFFSET_WINDOW - limit} with this page size; "

@@ -772,6 +772,8 @@ def test_a_timestamp_read_back_finds_its_record_and_bounds_it_exactly(api, recor
     assert found(f"updatedAt[gt]:{updated}") == []
     assert found(f"createdAt[neq]:{created}") == []
     assert found(f"createdAt[lt]:{created}") == []
+    # an instant without an offset is UTC, as everywhere in filters
+    assert found(f"createdAt[eq]:{created.removesuffix('Z')}") == [person["id"]]
     # and GraphQL reads them alike
     query = "query($t: DateTime) { people(filter: {and: [{id: {eq: $id}}, {updatedAt: {gt: $t}}]}) { totalCount } }"
     query = query.replace("query($t: DateTime)", "query($t: DateTime, $id: UUID)")

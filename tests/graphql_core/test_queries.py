@@ -327,6 +327,15 @@ def test_an_offset_out_of_range_is_refused_saying_what_to_do(rgql, offset):
     )
 
 
+def test_after_and_before_together_are_refused(rgql):
+    # given
+    cursors = [edge["cursor"] for edge in page(rgql, first=3)["edges"]]
+    # when: the page between two cursors is no connection argument pair we take (REST refuses it too)
+    error = rgql.error(PAGE, {"first": 3, "after": cursors[0], "before": cursors[2]})
+    # then
+    assert error["extensions"] == user_error("Use either 'after' or 'before', not both")
+
+
 def test_first_and_last_together_are_refused(rgql):
     error = rgql.error("{ people(first: 1, last: 1) { totalCount } }")
     assert error["extensions"] == user_error("Use either 'first' or 'last', not both")

@@ -552,6 +552,25 @@ def test_an_object_whose_list_would_take_another_objects_query_field_is_refused(
     assert answer["errors"][0]["message"] == "'ids' must be a non-empty array of at most 60 items"
 
 
+def test_a_field_whose_aggregates_would_take_another_fields_is_refused(api, gql):
+    # given: a CURRENCY price, whose sum is sumPriceAmountMicros
+    moon = create_custom_object(api, "moon", "moons")
+    create_field(api, moon, "price", "CURRENCY")
+    # when
+    status, body = api.post(
+        "/rest/metadata/fields", {"objectMetadataId": moon, "type": "NUMBER", "name": "priceAmountMicros", "label": "P"}
+    )
+    # then
+    assert (status, body["messages"]) == (
+        400,
+        [
+            'Names clash in the GraphQL API: field "price" and field "priceAmountMicros" of object "moon" would '
+            'both define the aggregate "avgPriceAmountMicros"; choose another name'
+        ],
+    )
+    assert gql.data("{ moons { sumPriceAmountMicros } }") == {"moons": {"sumPriceAmountMicros": None}}
+
+
 def test_an_object_named_like_an_option_fields_enum_is_refused(api, gql):
     # given
     planet = create_custom_object(api, "planet", "planets")
