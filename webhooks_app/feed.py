@@ -135,12 +135,12 @@ def read_limit(value: Any, name: str = "limit") -> int:
         return DEFAULT_LIMIT
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit():
+    elif isinstance(value, str) and value.isascii() and value.removeprefix("-").isdigit():
         number = int(value)
     else:
         raise BadRequest(f"{name} '{value}' is invalid. Should be an integer")
     if number < 0:
-        raise BadRequest(f"{name} '{value}' is invalid. Should be an integer")
+        raise BadRequest(f"{name} '{value}' is invalid. Should be an integer from 0 (at most {MAX_LIMIT} are returned)")
     return min(number, MAX_LIMIT)
 
 

@@ -186,6 +186,7 @@ def test_filters_on_object_operation_record_and_time(api):
             "'until' must be an ISO 8601 date-time with a time zone, e.g. 2026-01-31T09:00:00Z",
         ),
         ({"limit": "ten"}, "limit 'ten' is invalid. Should be an integer"),
+        ({"limit": "-1"}, "limit '-1' is invalid. Should be an integer from 0 (at most 200 are returned)"),
         ({"after": "garbage!"}, "Invalid cursor 'garbage!': use an endCursor or a cursor returned by this feed"),
     ],
 )
