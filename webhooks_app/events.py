@@ -39,11 +39,10 @@ from core_app.signals import records_changed
 from core_app.store.records import loads
 from core_app.store.sql import dialect, insert_rows, rows
 from core_app.store.writer import instant
-from metadata_app.specs import ObjectSpec
 from webhooks_app.models import Delivery, Event, Webhook, time_ordered_uuid
 from webhooks_app.tasks import enqueue_delivery
 
-__all__ = ["ACTIONS", "matches", "on_records_changed", "operations_to_match", "record_events"]
+__all__ = ["ACTIONS", "changed_any", "matches", "on_records_changed", "operations_to_match", "record_events"]
 
 #: Actions of record events, in the order of the record's life.
 ACTIONS = ("created", "updated", "deleted", "destroyed", "restored")
@@ -158,23 +157,24 @@ def parsed_filter(text: str) -> Node:
     return parse_rest_filter(text)
 
 
-def wants_fields(spec: ObjectSpec, webhook: LiveWebhook, change: Any) -> bool:
-    """False for an update that changed none of the webhook's ``fields`` (other actions always pass).
+def changed_any(event: Any, names: set[str]) -> bool:
+    """True when the update ``event`` (a new event or a stored one) changed one of ``names``.
 
     A field the update gave with the value it already held is no change (``updatedFields`` still
-    names it, as Twenty's does: it lists what the update gave).
+    names it, as Twenty's does: it lists what the update gave): ``before`` (the given fields' former
+    values) and ``record`` are compared in their API form.
     """
-    if not webhook.fields or change.action != "updated":
-        return True
-    before, after = change.before, change.record.data
-    for name in set(webhook.fields).intersection(change.updated_fields):
-        field = spec.field(name) or spec.by_join_name.get(name)
-        if before is None or field is None or field.column:
-            return True  # no earlier state to compare, or a column (position): given means changed
-        key = field.join_storage_key if field.is_many_to_one else field.storage_key
-        if before.get(key) != after.get(key):
-            return True
-    return False
+    given = names.intersection(event.updated_fields)
+    if not given or event.before is None:
+        return bool(given)
+    before, after = orjson.loads(event.before), orjson.loads(event.record)
+    # ``position`` is a column, which ``before`` (the data as it was) does not hold apart: given means changed.
+    return any(name == "position" or before.get(name) != after.get(name) for name in given)
+
+
+def wants_fields(webhook: LiveWebhook, event: NewEvent) -> bool:
+    """False for an update that changed none of the webhook's ``fields`` (other actions always pass)."""
+    return not webhook.fields or event.updated_fields is None or changed_any(event, set(webhook.fields))
 
 
 def filter_matches(ctx: RecordContext, text: str, changes: list[Any]) -> set[str]:
@@ -240,8 +240,7 @@ def plan_deliveries(ctx: RecordContext, events: list[NewEvent], changes: list[An
         Delivery(id=time_ordered_uuid(), webhook_id=webhook.pk, event_id=event.id, created_at=event.occurred_at)
         for event, change in zip(events, changes)
         for webhook in wanted[change.action]
-        if wants_fields(ctx.spec, webhook, change)
-        and (not webhook.filter or change.record.id in selected_ids[webhook.filter])
+        if wants_fields(webhook, event) and (not webhook.filter or change.record.id in selected_ids[webhook.filter])
     ]
 
 

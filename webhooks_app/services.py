@@ -31,7 +31,7 @@ from core_app.query.rest_filter import parse_rest_filter
 from metadata_app.registry import schema_registry
 from metadata_app.specs import ObjectSpec
 from webhooks_app import feed, transport
-from webhooks_app.events import ACTIONS, matches
+from webhooks_app.events import ACTIONS, changed_any, matches
 from webhooks_app.models import Delivery, Webhook, time_ordered_uuid
 from webhooks_app.payload import format_event_date
 from webhooks_app.signing import new_secret, signature_headers
@@ -414,17 +414,6 @@ def replay(workspace: Any, webhook_id: Any, data: Any) -> Replayed:
         deliveries.append(delivery)
     Delivery.objects.bulk_create(deliveries)
     return Replayed(webhook.pk, len(deliveries))
-
-
-def changed_any(event: Any, names: set[str]) -> bool:
-    """True when the update ``event`` changed one of ``names``, as a live delivery decides
-    (``webhooks_app.events.wants_fields``): given with its former value is no change."""
-    given = names.intersection(event.updated_fields)
-    if not given or event.before is None:
-        return bool(given)
-    before, after = orjson.loads(event.before), orjson.loads(event.record)
-    # ``position`` is a column, which ``before`` (the data as it was) does not hold apart: given means changed.
-    return any(name == "position" or before.get(name) != after.get(name) for name in given)
 
 
 def send_test_event(webhook: Any, post: Callable[..., transport.Outcome] = transport.post) -> transport.Outcome:
