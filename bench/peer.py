@@ -264,11 +264,7 @@ def main() -> int:
         raise SystemExit("DATABASE_URL must name a PostgreSQL database (Directus runs on PostgreSQL)")
     if not (PEER_DIR / "node_modules" / "directus").exists():
         raise SystemExit(f"Directus is not installed in {PEER_DIR}: run `bench/peer.py setup` first")
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret"), "LOG_LEVEL": "ERROR"}
-    env.setdefault("RATE_LIMIT_REQUESTS", "1000000000")
-    env.setdefault("RATE_LIMIT_PROXY_COUNT", "1")
-    run.ensure_database(database_url)
-    run.manage("migrate", "--noinput", env=env)
+    env = run.prepared_environment()
     token = run.manage("bench_seed", "--companies", "10000", "--people", "50000", env=env).strip().splitlines()[-1]
     sql(CLEANUP, ("VACUUM ANALYZE people",))
     wanted = [n.strip() for n in os.environ.get("BENCH_SCENARIOS", "").split(",") if n.strip()]

@@ -688,6 +688,20 @@ def ensure_database(database_url: str) -> None:
             print(f"created database {name}")
 
 
+def prepared_environment() -> dict[str, str]:
+    """The server's environment (``DEBUG`` off, rate limits on but never refusing), with its
+    database created when it is a missing PostgreSQL one, and migrated."""
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret"), "LOG_LEVEL": "ERROR"}
+    # Rate limits stay on (their cost is part of every request) but high enough never to refuse one.
+    env.setdefault("RATE_LIMIT_REQUESTS", "1000000000")
+    env.setdefault("RATE_LIMIT_PROXY_COUNT", "1")
+    database_url = env.get("DATABASE_URL", "")
+    if database_url.startswith(("postgres://", "postgresql://")):
+        ensure_database(database_url)
+    manage("migrate", "--noinput", env=env)
+    return env
+
+
 def main() -> int:
     mode_name = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("BENCH_MODE", "default")
     if mode_name not in MODES:
@@ -700,14 +714,8 @@ def main() -> int:
         print(f"mode {mode_name!r}: no scenario matches BENCH_SCENARIOS={os.environ.get('BENCH_SCENARIOS')!r}")
         return 0
     ensure_wrk()
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret"), "LOG_LEVEL": "ERROR"}
-    # Rate limits stay on (their cost is part of every request) but high enough never to refuse one.
-    env.setdefault("RATE_LIMIT_REQUESTS", "1000000000")
-    env.setdefault("RATE_LIMIT_PROXY_COUNT", "1")
+    env = prepared_environment()
     database_url = env.get("DATABASE_URL", "")
-    if database_url.startswith(("postgres://", "postgresql://")):
-        ensure_database(database_url)
-    manage("migrate", "--noinput", env=env)
     started = time.time()
     companies = os.environ.get("BENCH_COMPANIES", str(mode.companies))
     people = os.environ.get("BENCH_PEOPLE", str(mode.people))
