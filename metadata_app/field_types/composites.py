@@ -215,7 +215,9 @@ class LinksType(CompositeType):
         """The lower-cased primary URL without its trailing slashes: ``https://Acme.com/`` and
         ``https://acme.com`` are one link to Twenty (unique constraint, upsert, ``connect``)."""
         value = super().unique_value(stored)
-        return value.rstrip("/") or None if value is not None else None
+        if value is None:
+            return None
+        return value.rstrip("/") or None  # "/" alone is no link
 
     def merge(self, values: list[Any]) -> Any:
         """The first primary link wins; the others are kept in ``secondaryLinks``."""

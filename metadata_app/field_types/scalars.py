@@ -173,6 +173,7 @@ class BooleanType(FieldType):
 
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 #: Texts a CSV cell of a boolean may hold.
 BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
@@ -197,7 +198,6 @@ def as_number(value: Any) -> int | float:
 
 
 NUMBER_DATA_TYPES = ("float", "int", "bigint")
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 #: The numeric strings :func:`as_number` reads (documented in the OpenAPI schemas).
 NUMERIC_STRING = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
 
@@ -241,7 +241,7 @@ class NumberType(FieldType):
         if data_type == "int":
             return {"type": "integer", "format": "int32", "minimum": INT32_MIN, "maximum": INT32_MAX}
         if data_type == "bigint":
-            return {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
+            return {"type": "integer", "format": "int64", "minimum": INT64_MIN, "maximum": INT64_MAX}
         return {"type": "number"}
 
     def validate_settings(self, raw: Any) -> dict[str, Any] | None:
