@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ __all__ = [
     "create_api_key",
     "delete_api_key",
     "get_api_key",
+    "live_api_keys",
     "regenerate_token",
     "revoke_api_key",
     "update_api_key",
@@ -60,13 +62,18 @@ def clean_expiry(value: Any) -> datetime | None:
     return moment
 
 
+def live_api_keys(workspace: Any) -> QuerySet[ApiKey]:
+    """The keys of ``workspace`` not deleted (revoked and expired ones included), by id."""
+    return ApiKey.objects.filter(workspace=workspace, deleted_at__isnull=True).order_by("pk")
+
+
 def get_api_key(workspace: Any, key_id: Any) -> ApiKey:
     """Return a (not deleted) key of ``workspace``; 404 otherwise."""
     try:
         pk = uuid.UUID(str(key_id))
     except ValueError:
         raise ValidationError(f"'{key_id}' is not a valid UUID", code="INVALID_UUID") from None
-    api_key = ApiKey.objects.filter(pk=pk, workspace=workspace, deleted_at__isnull=True).first()
+    api_key = live_api_keys(workspace).filter(pk=pk).first()
     if api_key is None:
         raise Http404(f"API key {key_id} not found")
     return api_key

@@ -56,8 +56,7 @@ class ApiKeysView(APIView):
         workspace = api_key_of(request).workspace
         if pk is not None:
             return Response({"data": api_key_to_api(services.get_api_key(workspace, pk))})
-        queryset = ApiKey.objects.filter(workspace=workspace, deleted_at__isnull=True)
-        page = paginate_by_id(queryset, request.query_params, default=60, maximum=1000)
+        page = paginate_by_id(services.live_api_keys(workspace), request.query_params, default=60, maximum=1000)
         return Response(
             {"data": [api_key_to_api(k) for k in page.rows], "pageInfo": page.page_info, "totalCount": page.total_count}
         )
@@ -98,8 +97,7 @@ class LegacyApiKeysView(DeprecatedAlias, ApiKeysView):
         workspace = api_key_of(request).workspace
         if pk is not None:
             return Response(api_key_to_api(services.get_api_key(workspace, pk)))
-        live = ApiKey.objects.filter(workspace=workspace, deleted_at__isnull=True).order_by("pk")
-        return Response([api_key_to_api(k) for k in live])
+        return Response([api_key_to_api(k) for k in services.live_api_keys(workspace)])
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         # The envelope's ``data`` is what the alias answers alone (errors keep their shape).
