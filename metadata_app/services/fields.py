@@ -364,7 +364,10 @@ def update_field(workspace: Workspace, field_id: Any, data: Any) -> FieldMetadat
 
 @transaction.atomic
 def delete_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
-    """Delete a custom field (both sides of a relation); its data becomes unreachable at once."""
+    """Delete a deactivated custom field (both sides of a relation); its data becomes unreachable at once.
+
+    Refused (400) for a standard field, the object's label identifier and a field still active.
+    """
     field = get_field(workspace, field_id)
     if not field.is_custom:
         raise ValidationError(
@@ -375,6 +378,13 @@ def delete_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
         raise ValidationError(
             f'Field "{field.name}" names the records of its object and cannot be deleted',
             code="FIELD_MUTATION_NOT_ALLOWED",
+        )
+    if field.is_active:
+        # Twenty's rule ("Active fields cannot be deleted"): deleting loses the data at once, so it
+        # takes two deliberate steps, and a deactivated field can still be brought back.
+        raise ValidationError(
+            f'Active field "{field.name}" cannot be deleted; deactivate it first (isActive: false)',
+            code="INVALID_FIELD_INPUT",
         )
     counterpart_id = field.relation_target_field_id
     if counterpart_id is None and field.type == "RELATION":

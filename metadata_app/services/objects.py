@@ -369,12 +369,22 @@ def clean_identifier_field(obj: ObjectMetadata, value: Any, key: str) -> Any:
 
 @transaction.atomic
 def delete_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
-    """Delete a custom object, its records and every relation field pointing to it."""
+    """Delete a deactivated custom object, its records and every relation field pointing to it.
+
+    Refused (400) for a standard object and an object still active.
+    """
     obj = get_object(workspace, object_id)
     if not obj.is_custom:
         raise ValidationError(
             f'Standard object "{obj.name_singular}" cannot be deleted; deactivate it instead (isActive: false)',
             code="OBJECT_MUTATION_NOT_ALLOWED",
+        )
+    if obj.is_active:
+        # Twenty's rule ("Active objects cannot be deleted"): its records go with it, so deleting
+        # takes two deliberate steps, and a deactivated object can still be brought back.
+        raise ValidationError(
+            f'Active object "{obj.name_singular}" cannot be deleted; deactivate it first (isActive: false)',
+            code="INVALID_OBJECT_INPUT",
         )
     snapshot = ObjectMetadata.objects.get(pk=obj.pk)
     snapshot.deleted_fields = list(

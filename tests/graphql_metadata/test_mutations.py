@@ -175,6 +175,7 @@ def test_update_object_refusal_matches_rest(api, gql, workspace):
 def test_delete_object_answers_it_as_it_was_and_it_is_gone(gql):
     # given
     created = create_object(gql)
+    gql.data(UPDATE_OBJECT, {"input": {"id": created["id"], "update": {"isActive": False}}})
     # when
     deleted = gql.data(DELETE_OBJECT, {"input": {"id": created["id"]}})["deleteOneObject"]
     # then
@@ -182,6 +183,20 @@ def test_delete_object_answers_it_as_it_was_and_it_is_gone(gql):
     assert sorted(f["name"] for f in deleted["fieldsList"]) == sorted(f["name"] for f in created["fieldsList"])
     _status, body = gql.post("query ($id: UUID!) { object(id: $id) { id } }", {"id": created["id"]})
     assert error_of(body)["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_delete_active_object_refusal_matches_rest(api, gql):
+    # given
+    rocket = create_object(gql)["id"]
+    # when
+    status, rest = api.delete(f"/rest/metadata/objects/{rocket}")
+    graphql = bad_user_input(gql, DELETE_OBJECT, {"input": {"id": rocket}}, "deleteOneObject")
+    # then
+    assert (status, graphql) == (400, rest["messages"][0])
+    assert graphql == 'Active object "rocket" cannot be deleted; deactivate it first (isActive: false)'
+    assert gql.data("query ($id: UUID!) { object(id: $id) { isActive } }", {"id": rocket}) == {
+        "object": {"isActive": True}
+    }
 
 
 def test_delete_standard_object_refusal_matches_rest(api, gql, workspace):
@@ -331,6 +346,7 @@ def test_delete_relation_field_answers_it_as_it_was(gql, workspace):
     )
     maker_id = maker["createOneField"]["id"]
     counterpart = maker["createOneField"]["relation"]["targetFieldMetadata"]["id"]
+    gql.data(UPDATE_FIELD, {"input": {"id": maker_id, "update": {"isActive": False}}})
     # when
     deleted = gql.data(DELETE_FIELD, {"input": {"id": maker_id}})
     # then
@@ -342,6 +358,21 @@ def test_delete_relation_field_answers_it_as_it_was(gql, workspace):
     for gone in (maker_id, counterpart):
         _status, body = gql.post("query ($id: UUID!) { field(id: $id) { id } }", {"id": gone})
         assert error_of(body)["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_delete_active_field_refusal_matches_rest(api, gql, workspace):
+    # given
+    code = gql.data(CREATE_FIELD, {"input": {"field": field_input(object_id(workspace, "person"), "code")}})
+    code_id = code["createOneField"]["id"]
+    # when
+    status, rest = api.delete(f"/rest/metadata/fields/{code_id}")
+    graphql = bad_user_input(gql, DELETE_FIELD, {"input": {"id": code_id}}, "deleteOneField")
+    # then
+    assert (status, graphql) == (400, rest["messages"][0])
+    assert graphql == 'Active field "code" cannot be deleted; deactivate it first (isActive: false)'
+    assert gql.data("query ($id: UUID!) { field(id: $id) { isActive } }", {"id": code_id}) == {
+        "field": {"isActive": True}
+    }
 
 
 def test_delete_standard_field_refusal_matches_rest(api, gql, workspace):

@@ -14,6 +14,7 @@ __all__ = [
     "Matches",
     "create_field",
     "create_object",
+    "deactivate_and_delete",
     "error",
     "field_id",
     "object_id",
@@ -94,3 +95,10 @@ def create_field(api, object_metadata_id: str, name: str, type: str = "TEXT", **
     status, answer = api.post("/rest/metadata/fields", body)
     assert status == 201, answer
     return answer["data"]["createOneField"]
+
+
+def deactivate_and_delete(api, path: str) -> tuple[int, Any]:
+    """Deactivate the object or field at ``path`` (``isActive: false``), then delete it: the answer of the DELETE."""
+    status, body = api.patch(path, {"isActive": False})
+    assert status == 200, body
+    return api.delete(path)

@@ -6,7 +6,16 @@ import pytest
 
 from metadata_app.models import FieldMetadata
 from metadata_app.registry import schema_registry
-from tests.metadata.helpers import INSTANT, UUID, create_field, create_object, error, field_id, object_id
+from tests.metadata.helpers import (
+    INSTANT,
+    UUID,
+    create_field,
+    create_object,
+    deactivate_and_delete,
+    error,
+    field_id,
+    object_id,
+)
 
 FIELDS = "/rest/metadata/fields"
 MISSING_ID = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
@@ -561,7 +570,7 @@ def test_deleting_one_side_of_a_relation_deletes_both(api, workspace, side):
     target_id = source["relation"]["targetFieldMetadata"]["id"]
     deleted_id = source["id"] if side == "source" else target_id
     # when
-    status, body = api.delete(f"{FIELDS}/{deleted_id}")
+    status, body = deactivate_and_delete(api, f"{FIELDS}/{deleted_id}")
     # then
     assert status == 200
     assert list(body["data"]) == ["deleteOneField"]
@@ -704,7 +713,25 @@ def test_custom_label_identifier_field_cannot_be_deleted(api, workspace):
 
 def test_delete_custom_field_returns_it_and_removes_it(api, workspace):
     nickname = create_field(api, object_id(workspace, "person"), "nickname")
-    status, body = api.delete(f"{FIELDS}/{nickname['id']}")
+    status, body = deactivate_and_delete(api, f"{FIELDS}/{nickname['id']}")
     assert status == 200
-    assert body == {"data": {"deleteOneField": {**nickname, "updatedAt": INSTANT}}}
+    assert body == {"data": {"deleteOneField": {**nickname, "isActive": False, "updatedAt": INSTANT}}}
     assert api.get(f"{FIELDS}/{nickname['id']}") == (404, error(404, f"Field {nickname['id']} not found"))
+
+
+def test_an_active_custom_field_cannot_be_deleted_and_keeps_its_data(api, workspace):
+    # given
+    nickname = create_field(api, object_id(workspace, "person"), "nickname")
+    ada = api.post("/rest/people", {"name": {"firstName": "Ada"}, "nickname": "Countess"})[1]["data"]["createPerson"]
+    # when
+    status, body = api.delete(f"{FIELDS}/{nickname['id']}")
+    # then
+    assert (status, body) == (
+        400,
+        error(400, 'Active field "nickname" cannot be deleted; deactivate it first (isActive: false)'),
+    )
+    assert api.get(f"/rest/people/{ada['id']}")[1]["data"]["person"]["nickname"] == "Countess"
+    # and once deactivated, then active again, the value is still there
+    api.patch(f"{FIELDS}/{nickname['id']}", {"isActive": False})
+    api.patch(f"{FIELDS}/{nickname['id']}", {"isActive": True})
+    assert api.get(f"/rest/people/{ada['id']}")[1]["data"]["person"]["nickname"] == "Countess"

@@ -11,7 +11,7 @@ from core_app.models import Record, UniqueValue
 from core_app.store.records import RecordRow
 from metadata_app.models import FieldMetadata
 from metadata_app.registry import schema_registry
-from tests.metadata.helpers import create_field, error, field_id, object_id
+from tests.metadata.helpers import create_field, deactivate_and_delete, error, field_id, object_id
 from tests.seeding import store_records
 
 FIELDS = "/rest/metadata/fields"
@@ -100,11 +100,11 @@ def test_a_new_field_with_a_deleted_fields_name_gets_a_fresh_storage_key(api, wo
     person = object_id(workspace, "person")
     first = create_field(api, person, "nickname")
     records = add_records(workspace, "person", {"nickname": "Bob"})
-    api.delete(f"{FIELDS}/{first['id']}")
+    deactivate_and_delete(api, f"{FIELDS}/{first['id']}")
     # when
     second = create_field(api, person, "nickname")
     second_key = storage_key(second)
-    api.delete(f"{FIELDS}/{second['id']}")
+    deactivate_and_delete(api, f"{FIELDS}/{second['id']}")
     third = create_field(api, person, "nickname")
     # then
     assert (second_key, storage_key(third)) == ("nickname~2", "nickname~3")
@@ -113,10 +113,15 @@ def test_a_new_field_with_a_deleted_fields_name_gets_a_fresh_storage_key(api, wo
     assert data_of(records, spec.storage_key) == ["<missing>"]
 
 
-def test_deleted_field_disappears_from_the_schema_at_once(api, workspace):
+def test_a_deactivated_or_deleted_field_disappears_from_the_schema_at_once(api, workspace):
     nickname = create_field(api, object_id(workspace, "person"), "nickname")
+    path = f"{FIELDS}/{nickname['id']}"
     schema_registry.current(workspace.pk)  # warm the cache
-    api.delete(f"{FIELDS}/{nickname['id']}")
+    api.patch(path, {"isActive": False})
+    assert schema_registry.current(workspace.pk).by_singular["person"].field("nickname") is None
+    api.patch(path, {"isActive": True})
+    assert schema_registry.current(workspace.pk).by_singular["person"].field("nickname").id == nickname["id"]
+    deactivate_and_delete(api, path)
     assert schema_registry.current(workspace.pk).by_singular["person"].field("nickname") is None
 
 
@@ -274,7 +279,7 @@ def test_making_a_recreated_field_unique_reads_its_own_storage_key(api, workspac
     # given: the old field's data is shared, the new one's is distinct
     person = object_id(workspace, "person")
     old = create_field(api, person, "nickname")
-    api.delete(f"{FIELDS}/{old['id']}")
+    deactivate_and_delete(api, f"{FIELDS}/{old['id']}")
     new = create_field(api, person, "nickname")
     add_records(workspace, "person", {"nickname": "x", "nickname~2": "a"}, {"nickname": "x", "nickname~2": "b"})
     # when

@@ -6,7 +6,16 @@ import pytest
 
 from core_app.models import Record
 from metadata_app.models import FieldMetadata, ObjectMetadata
-from tests.metadata.helpers import INSTANT, STANDARD_NAMES, create_field, create_object, error, field_id, object_id
+from tests.metadata.helpers import (
+    INSTANT,
+    STANDARD_NAMES,
+    create_field,
+    create_object,
+    deactivate_and_delete,
+    error,
+    field_id,
+    object_id,
+)
 from tests.seeding import store_records
 
 OBJECTS = "/rest/metadata/objects"
@@ -541,16 +550,30 @@ def test_system_object_cannot_be_deactivated(api, workspace):
 # --- delete -------------------------------------------------------------------------------------
 
 
+def test_an_active_custom_object_cannot_be_deleted_and_keeps_its_records(api, workspace):
+    # given
+    rocket = create_object(api)
+    store_records(workspace, "rocket", {"name": "Saturn V"})
+    # when
+    status, body = api.delete(f"{OBJECTS}/{rocket['id']}")
+    # then
+    assert (status, body) == (
+        400,
+        error(400, 'Active object "rocket" cannot be deleted; deactivate it first (isActive: false)'),
+    )
+    assert [r["name"] for r in api.get("/rest/rockets")[1]["data"]["rockets"]] == ["Saturn V"]
+
+
 def test_delete_custom_object_returns_it_and_removes_it(api, workspace):
     # given
     rocket = create_object(api)
     # when
-    status, body = api.delete(f"{OBJECTS}/{rocket['id']}")
+    status, body = deactivate_and_delete(api, f"{OBJECTS}/{rocket['id']}")
     # then
     assert status == 200
     assert list(body) == ["data"] and list(body["data"]) == ["deleteOneObject"]
     deleted = body["data"]["deleteOneObject"]
-    assert (deleted["id"], deleted["nameSingular"]) == (rocket["id"], "rocket")
+    assert (deleted["id"], deleted["nameSingular"], deleted["isActive"]) == (rocket["id"], "rocket", False)
     assert sorted(f["name"] for f in deleted["fields"]) == sorted(f["name"] for f in rocket["fields"])
     assert api.get(f"{OBJECTS}/{rocket['id']}") == (404, error(404, f"Object {rocket['id']} not found"))
     assert not FieldMetadata.objects.filter(object_id=rocket["id"]).exists()
@@ -573,7 +596,7 @@ def test_delete_custom_object_removes_relation_fields_pointing_to_it_and_its_rec
     )
     store_records(workspace, "rocket", {"name": "Saturn V"})
     # when
-    status, _ = api.delete(f"{OBJECTS}/{rocket['id']}")
+    status, _ = deactivate_and_delete(api, f"{OBJECTS}/{rocket['id']}")
     # then
     assert status == 200
     pointing = FieldMetadata.objects.filter(workspace=workspace, relation_target_object_id=rocket["id"])

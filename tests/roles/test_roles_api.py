@@ -12,7 +12,7 @@ from apikeys_app.models import ApiKey
 from metadata_app.registry import schema_registry
 from roles_app.errors import PERMISSION_DENIED
 from roles_app.models import Role
-from tests.metadata.helpers import UUID
+from tests.metadata.helpers import UUID, deactivate_and_delete
 
 FORBIDDEN = {
     "code": "FORBIDDEN",
@@ -501,8 +501,8 @@ def test_deleting_an_object_or_a_field_takes_its_permissions_with_it(api, roles,
     assert "thrust" not in client.get("/rest/open-api/core")[1]["components"]["schemas"]["Rocket"]["properties"]
 
     # when
-    field_deleted = api.delete(f"/rest/metadata/fields/{thrust}")[0]
-    object_deleted = api.delete(f"/rest/metadata/objects/{rocket}")[0]
+    field_deleted = deactivate_and_delete(api, f"/rest/metadata/fields/{thrust}")[0]
+    object_deleted = deactivate_and_delete(api, f"/rest/metadata/objects/{rocket}")[0]
 
     # then
     assert (field_deleted, object_deleted) == (200, 200)

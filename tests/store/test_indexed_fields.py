@@ -13,6 +13,7 @@ from core_app.models import RecordIndex, UniqueValue
 from core_app.store.slots import slot_id
 from tests.core.helpers import create_custom_object, create_field, object_id_of
 from tests.graphql_metadata.helpers import GraphQLClient
+from tests.metadata.helpers import deactivate_and_delete
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,7 @@ def test_deleting_a_field_drops_its_index_rows_and_unique_values(api, records, w
     records.create("rockets", {"name": "Saturn", "code": "S5"})
     assert len(index_rows(workspace, code["id"])) == 1
     # when
-    assert api.delete(f"{FIELDS}/{code['id']}")[0] == 200
+    assert deactivate_and_delete(api, f"{FIELDS}/{code['id']}")[0] == 200
     # then
     assert index_rows(workspace, code["id"]) == []
     assert UniqueValue.objects.filter(workspace_id=workspace.pk, field_id=code["id"]).count() == 0
@@ -191,7 +192,7 @@ def test_deleting_an_object_drops_its_records_and_counters(api, records, workspa
     records.batch("rockets", [{"name": f"R{n}"} for n in range(3)])
     assert total(api, "rockets") == 3
     # when
-    assert api.delete(f"/rest/metadata/objects/{rocket}")[0] == 200
+    assert deactivate_and_delete(api, f"/rest/metadata/objects/{rocket}")[0] == 200
     # then: a new object of the same name starts from nothing
     create_custom_object(api, "rocket", "rockets")
     assert total(api, "rockets") == 0
