@@ -130,7 +130,11 @@ def read_instant(name: str, value: Any) -> datetime | None:
 
 
 def read_limit(value: Any, name: str = "limit") -> int:
-    """A page size: default 60, at most 200 (silently capped, as the record lists)."""
+    """A page size: default 60, at least 1, at most 200 (silently capped, as the record lists).
+
+    0 is refused: an empty first page has no cursor to go on from, so its ``hasNextPage`` could
+    only send a client back to the start.
+    """
     if value is None or value == "":
         return DEFAULT_LIMIT
     if isinstance(value, int) and not isinstance(value, bool):
@@ -139,8 +143,8 @@ def read_limit(value: Any, name: str = "limit") -> int:
         number = int(value)
     else:
         raise BadRequest(f"{name} '{value}' is invalid. Should be an integer")
-    if number < 0:
-        raise BadRequest(f"{name} '{value}' is invalid. Should be an integer from 0 (at most {MAX_LIMIT} are returned)")
+    if number < 1:
+        raise BadRequest(f"{name} '{value}' is invalid. Should be an integer from 1 (at most {MAX_LIMIT} are returned)")
     return min(number, MAX_LIMIT)
 
 
@@ -164,11 +168,15 @@ def read_query(snapshot: SchemaSnapshot, access: RolePermissions | None, params:
             record_id = uuid.UUID(str(record_id))
         except ValueError:
             raise BadRequest(f"recordId '{record_id}' is not a valid UUID") from None
+    if params.get("before") or params.get("ending_before") or params.get("starting_after"):
+        # The feed pages one way, oldest first; ignoring these would hand back the first page.
+        raise BadRequest("The event feed pages forward only: give 'after' (an endCursor of this feed)")
     after_text = params.get("after") or None
+    size = "first" if params.get("limit") is None and params.get("first") is not None else "limit"  # GraphQL: first
     since, until = read_instant("since", params.get("since")), read_instant("until", params.get("until"))
     return FeedQuery(
         after=decode_cursor(after_text, snapshot.workspace_id) if after_text else None,
-        limit=read_limit(params.get("limit", params.get("first"))),
+        limit=read_limit(params.get(size), size),
         object_id=object_id,
         action=action,
         record_id=record_id,

@@ -187,7 +187,7 @@ def events_field() -> graphene.Field:
     return graphene.Field(
         graphene.NonNull(RecordEventConnection),
         after=graphene.Argument(scalars.ConnectionCursor),
-        first=graphene.Argument(graphene.Int, description="Page size: 60 by default, at most 200."),
+        first=graphene.Argument(graphene.Int, description="Page size: 60 by default, from 1, at most 200."),
         objectNameSingular=graphene.Argument(graphene.String),
         operation=graphene.Argument(graphene.String, description="created, updated, deleted, destroyed or restored"),
         recordId=graphene.Argument(scalars.UUID),

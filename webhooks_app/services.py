@@ -380,7 +380,7 @@ def replay(workspace: Any, webhook_id: Any, data: Any) -> Replayed:
     query = feed.read_query(
         schema_registry.snapshot(workspace),
         None,
-        {"after": data.get("after"), "since": data.get("since"), "until": data.get("until"), "limit": 0},
+        {"after": data.get("after"), "since": data.get("since"), "until": data.get("until")},
     )
     feed.check_retention(workspace.pk, query)
     events = feed.visible_events(workspace.pk, horizon=False).filter(operations_query(list(webhook.operations)))

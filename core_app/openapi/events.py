@@ -63,14 +63,15 @@ def events_paths() -> dict[str, dict[str, Any]]:
                 "description": (
                     "Page with `after` = the previous `pageInfo.endCursor`: an event that commits later never "
                     "appears before a cursor already read, and none appears twice. With no newer event the "
-                    "page is empty and `endCursor` is `after` itself: poll again with it."
+                    "page is empty and `endCursor` is `after` itself: poll again with it. The feed pages forward "
+                    "only (`before` is a 400)."
                 ),
                 "parameters": [
                     query("after", {"type": "string"}, "The `endCursor` (or an item's `cursor`) to read after."),
                     query(
                         "limit",
-                        {"type": "integer", "minimum": 0},
-                        "Page size: 60 by default, at most 200 (larger values are capped).",
+                        {"type": "integer", "minimum": 1},
+                        "Page size: 60 by default, from 1, at most 200 (larger values are capped).",
                         default=60,
                     ),
                     query("objectNameSingular", {"type": "string"}, "Only this object's events, e.g. `person`."),

@@ -186,7 +186,10 @@ def test_filters_on_object_operation_record_and_time(api):
             "'until' must be an ISO 8601 date-time with a time zone, e.g. 2026-01-31T09:00:00Z",
         ),
         ({"limit": "ten"}, "limit 'ten' is invalid. Should be an integer"),
-        ({"limit": "-1"}, "limit '-1' is invalid. Should be an integer from 0 (at most 200 are returned)"),
+        ({"limit": "-1"}, "limit '-1' is invalid. Should be an integer from 1 (at most 200 are returned)"),
+        ({"limit": "0"}, "limit '0' is invalid. Should be an integer from 1 (at most 200 are returned)"),
+        ({"before": "abc"}, "The event feed pages forward only: give 'after' (an endCursor of this feed)"),
+        ({"starting_after": "abc"}, "The event feed pages forward only: give 'after' (an endCursor of this feed)"),
         ({"after": "garbage!"}, "Invalid cursor 'garbage!': use an endCursor or a cursor returned by this feed"),
     ],
 )
@@ -383,6 +386,7 @@ def test_graphql_events_give_the_same_items_and_cursors_as_rest(api):
         "/graphql", {"query": query, "variables": {"after": body["data"]["events"]["pageInfo"]["endCursor"]}}
     )
     _, bad = api.post("/graphql", {"query": query, "variables": {"operation": "upserted"}})
+    _, empty = api.post("/graphql", {"query": query, "variables": {"first": 0}})
 
     # then
     assert status == 200
@@ -395,6 +399,9 @@ def test_graphql_events_give_the_same_items_and_cursors_as_rest(api):
     assert [edge["node"]["eventName"] for edge in gql_next["data"]["events"]["edges"]] == names(rest_next)
     assert bad["errors"][0]["message"] == (
         "operation 'upserted' is invalid. Use one of created, updated, deleted, destroyed, restored"
+    )
+    assert empty["errors"][0]["message"] == (
+        "first '0' is invalid. Should be an integer from 1 (at most 200 are returned)"
     )
 
 
