@@ -83,7 +83,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "groupBy": query(
         "group_by",
         {"type": "string"},
-        'JSON array of dimensions, e.g. `[{"stage":true}]`, `[{"name":{"firstName":true}}]`, `[{"createdAt":{"granularity":"MONTH"}}]`.',
+        'JSON array of dimensions, e.g. `[{"stage":true}]`, `[{"name":{"firstName":true}}]`, `[{"createdAt":{"granularity":"MONTH"}}]` (DAY, MONTH, QUARTER or YEAR on a DATE or DATE_TIME field, in UTC; a group shows the first day of its period).',
         required=True,
     ),
     "aggregate": query(

@@ -29,9 +29,11 @@ from metadata_app.field_types.scalars import format_instant
 
 __all__ = ["Dimension", "group_by", "parse_dimensions"]
 
-#: Characters of the stored ISO string that make each granularity (dates are stored as ISO text).
-GRANULARITY_PREFIX = {"DAY": 10, "MONTH": 7, "YEAR": 4}
-COLUMN_GRANULARITIES = ("DAY", "MONTH", "QUARTER", "YEAR")
+#: Characters of the stored ISO string that make each granularity (dates are stored as ISO text,
+#: instants in UTC); QUARTER is the month's prefix with the month replaced by its quarter's first.
+GRANULARITY_PREFIX = {"DAY": 10, "MONTH": 7, "QUARTER": 7, "YEAR": 4}
+#: What completes a truncated stored date into the period's first day ("2025-04" + "-01").
+PERIOD_START = {10: "", 7: "-01", 4: "-01-01"}
 SAMPLE_SIZE = 10
 
 
@@ -54,16 +56,27 @@ class Dimension:
                 return f"date_trunc('{unit}', {column} AT TIME ZONE 'UTC')"
             # Django registers this function on every SQLite connection it opens.
             return f"django_datetime_trunc('{unit}', {column}, 'UTC', 'UTC')"
-        return f"substr({self.target.raw(src)}, 1, {GRANULARITY_PREFIX[self.granularity]})"
+        raw = self.target.raw(src)
+        if self.granularity == "QUARTER":
+            month = f"substr({raw}, 6, 2)"
+            first = f"CASE WHEN {month} < '04' THEN '01' WHEN {month} < '07' THEN '04' WHEN {month} < '10' THEN '07' ELSE '10' END"
+            return f"(substr({raw}, 1, 5) || {first})"
+        return f"substr({raw}, 1, {GRANULARITY_PREFIX[self.granularity]})"
 
     def value(self, raw: Any) -> Any:
         """A fetched group value as records show it: instants in UTC with milliseconds and ``Z``,
         booleans as booleans (the databases hand back 0 and 1, or 'true' and 'false')."""
-        if self.granularity is not None and self.target.is_column and raw is not None:
-            moment = parse_datetime(raw) if isinstance(raw, str) else raw
-            if moment is not None and moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-            raw = moment
+        if self.granularity is not None and raw is not None:
+            if self.target.is_column:
+                moment = parse_datetime(raw) if isinstance(raw, str) else raw
+                if moment is not None and moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=UTC)
+                raw = moment
+            else:
+                # The period's first day in the field's own form, as the columns show theirs:
+                # "2025-04-01" for a DATE, "2025-04-01T00:00:00.000Z" for a DATE_TIME.
+                day = f"{raw}{PERIOD_START.get(len(raw), '')}"
+                return f"{day}T00:00:00.000Z" if self.target.field.type == "DATE_TIME" else day
         if self.target.field.type == "BOOLEAN" and raw is not None and not isinstance(raw, bool):
             return raw in (1, "true")  # SQLite's 1 / 0, PostgreSQL's JSON text 'true' / 'false'
         return api_value(raw)
@@ -106,7 +119,7 @@ def parse_dimensions(raw: Any, ctx: RecordContext) -> list[Dimension]:
         granularity = None
         if isinstance(value, dict) and "granularity" in value:
             granularity = value["granularity"]
-            if granularity not in GRANULARITY_PREFIX and granularity not in COLUMN_GRANULARITIES:
+            if granularity not in GRANULARITY_PREFIX:
                 raise dimension_error(f"granularity must be one of DAY, MONTH, QUARTER, YEAR, got {granularity!r}")
         elif isinstance(value, dict) and len(value) == 1 and next(iter(value.values())) is True:
             path = (name, next(iter(value)))
@@ -122,8 +135,6 @@ def parse_dimensions(raw: Any, ctx: RecordContext) -> list[Dimension]:
         target = resolve_target(ctx.spec, path, error=dimension_error)
         if granularity and target.field.type not in ("DATE", "DATE_TIME"):
             raise dimension_error(f"granularity applies to DATE and DATE_TIME fields, not '{target.api_path}'")
-        if granularity == "QUARTER" and not target.column:
-            raise dimension_error("QUARTER granularity is available on createdAt, updatedAt and deletedAt only")
         dimensions.append(Dimension(f"_g{index}", target, granularity))
     return dimensions
 

@@ -18,6 +18,7 @@ from tests.core.helpers import (
     create_field,
     ids_of,
     not_found,
+    object_id_of,
 )
 
 CURSOR = Matches(r"[A-Za-z0-9_-]+", "<cursor>")
@@ -358,3 +359,26 @@ def test_order_by_a_relation_itself_says_what_to_sort_on(api, path, order_by, me
 )
 def test_group_by_hints_in_its_own_syntax(api, group_by, message):
     assert api.get("/rest/people/groupBy", group_by=group_by) == bad_request(message)
+
+
+def test_a_date_field_grouped_by_quarter_gives_each_quarters_first_day(api, records, workspace):
+    # given: a DATE field (no time of day), four dates over three quarters
+    create_field(api, object_id_of(api, "company"), "foundedOn", "DATE")
+    records.batch(
+        "companies",
+        [
+            {"name": name, "foundedOn": day}
+            for name, day in [("A", "2024-01-31"), ("B", "2024-03-01"), ("C", "2024-04-01"), ("D", "2023-12-31")]
+        ],
+    )
+    # when
+    status, groups = api.get(
+        "/rest/companies/groupBy",
+        group_by='[{"foundedOn": {"granularity": "QUARTER"}}]',
+        order_by="foundedOn[AscNullsFirst]",
+    )
+    # then: the period's first day in the field's own form
+    assert (status, [(g["groupByDimensionValues"], g["totalCount"]) for g in groups]) == (
+        200,
+        [(["2023-10-01"], 1), (["2024-01-01"], 2), (["2024-04-01"], 1)],
+    )

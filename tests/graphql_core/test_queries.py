@@ -448,6 +448,35 @@ def test_group_by_a_boolean_gives_booleans_on_both_apis(rgql, reader):
 
 
 @pytest.mark.parametrize(
+    ("granularity", "periods"),
+    [
+        ("DAY", ["2023-06-01", "2024-03-01"]),
+        ("MONTH", ["2023-06-01", "2024-03-01"]),
+        ("QUARTER", ["2023-04-01", "2024-01-01"]),
+        ("YEAR", ["2023-01-01", "2024-01-01"]),
+    ],
+)
+def test_a_datetime_field_grouped_by_a_period_gives_its_first_instant_on_both_apis(rgql, reader, granularity, periods):
+    # when
+    rest = reader.get(
+        "/rest/opportunities/groupBy",
+        group_by=f'[{{"closeDate": {{"granularity": "{granularity}"}}}}]',
+        order_by="closeDate[AscNullsLast]",
+    )
+    graphql = rgql.data(
+        f"{{ opportunitiesGroupBy(groupBy: [{{closeDate: {{granularity: {granularity}}}}}], "
+        'orderBy: [{closeDate: "AscNullsLast"}]) { groupByDimensionValues totalCount } }'
+    )
+    # then: as createdAt's groups show theirs (not "2024-03", Deal C's null last)
+    expected = [
+        *({"groupByDimensionValues": [f"{day}T00:00:00.000Z"], "totalCount": 1} for day in periods),
+        {"groupByDimensionValues": [None], "totalCount": 1},
+    ]
+    assert rest == (200, expected)
+    assert graphql["opportunitiesGroupBy"] == expected
+
+
+@pytest.mark.parametrize(
     ("rest_order", "graphql_order", "cities"),
     [
         (None, None, ["", "London", "Arlington"]),
