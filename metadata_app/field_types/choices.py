@@ -16,6 +16,9 @@ __all__ = ["RATING_VALUES", "MultiSelectType", "RatingType", "SelectType"]
 OPTION_VALUE = re.compile(r"^[A-Z0-9]+(_[A-Z0-9]+)*$")
 RATING_VALUES = tuple(f"RATING_{n}" for n in range(1, 6))
 OPTION_COLORS = ("green", "turquoise", "sky", "blue", "purple", "pink", "red", "orange", "yellow", "gray")
+#: Every tag colour a Twenty client may send (its ``TagColor``): the ten above, then the newer ones.
+NEWER_TAG_COLORS = ("ruby", "crimson", "tomato", "amber", "lime", "grass", "jade", "mint", "cyan", "iris", "violet")
+TAG_COLORS = frozenset((*OPTION_COLORS, *NEWER_TAG_COLORS, "plum", "bronze", "gold", "brown"))  # 25 in all
 
 
 def normalize_options(options: Any, type_name: str) -> list[dict[str, Any]]:
@@ -23,6 +26,7 @@ def normalize_options(options: Any, type_name: str) -> list[dict[str, Any]]:
     if not isinstance(options, list) or not options:
         raise FieldValueError(f"fields of type {type_name} need a non-empty array of options")
     seen: set[str] = set()
+    ids: set[str] = set()
     result = []
     for position, option in enumerate(options):
         if not isinstance(option, dict):
@@ -43,10 +47,17 @@ def normalize_options(options: Any, type_name: str) -> list[dict[str, Any]]:
                 f'option "{value}" has an invalid position {describe(given_position)}: expected a number'
             )
         option_id = option.get("id") or str(uuid.uuid4())
+        if not isinstance(option_id, str):
+            raise FieldValueError(f'option "{value}" needs a string id (a UUID), got {describe(option_id)}')
+        if option_id in ids:
+            raise FieldValueError(f'option id "{option_id}" is used twice')
+        ids.add(option_id)
         color = option.get("color") or OPTION_COLORS[position % len(OPTION_COLORS)]
-        result.append(
-            {"id": str(option_id), "label": label, "value": value, "color": color, "position": given_position}
-        )
+        if not isinstance(color, str) or color not in TAG_COLORS:
+            raise FieldValueError(
+                f'option "{value}" needs a color among {", ".join(sorted(TAG_COLORS))}; got {describe(color)}'
+            )
+        result.append({"id": option_id, "label": label, "value": value, "color": color, "position": given_position})
     return sorted(result, key=lambda o: o["position"])
 
 
@@ -132,4 +143,11 @@ class RatingType(SelectType):
     def validate_options(self, options: Any) -> list[dict[str, Any]]:
         if options in (None, []):
             options = [{"label": str(n), "value": v} for n, v in enumerate(RATING_VALUES, start=1)]
-        return normalize_options(options, self.name)
+        normalized = normalize_options(options, self.name)
+        # Ratings compare by their value (RATING_1 < RATING_5): other values would have no order.
+        strays = [option["value"] for option in normalized if option["value"] not in RATING_VALUES]
+        if strays:
+            raise FieldValueError(
+                f"RATING options take the values {', '.join(RATING_VALUES)}; got {', '.join(map(repr, strays))}"
+            )
+        return normalized

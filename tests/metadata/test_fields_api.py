@@ -314,6 +314,29 @@ def test_create_select_field_completes_its_options(api, workspace):
             {"type": "SELECT", "options": [{"label": "A", "value": "A", "position": "zz"}]},
             'option "A" has an invalid position "zz": expected a number',
         ),
+        (
+            {"type": "SELECT", "options": [{"label": "A", "value": "A", "color": "gren"}]},
+            'option "A" needs a color among amber, blue, bronze, brown, crimson, cyan, gold, grass, gray, green, '
+            'iris, jade, lime, mint, orange, pink, plum, purple, red, ruby, sky, tomato, turquoise, violet, yellow; got "gren"',
+        ),
+        (
+            {"type": "MULTI_SELECT", "options": [{"label": "A", "value": "A", "id": {"x": 1}}]},
+            'option "A" needs a string id (a UUID), got an object',
+        ),
+        (
+            {
+                "type": "SELECT",
+                "options": [
+                    {"label": "A", "value": "A", "id": "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"},
+                    {"label": "B", "value": "B", "id": "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"},
+                ],
+            },
+            'option id "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56" is used twice',
+        ),
+        (
+            {"type": "RATING", "options": [{"label": "Good", "value": "GOOD"}]},
+            "RATING options take the values RATING_1, RATING_2, RATING_3, RATING_4, RATING_5; got 'GOOD'",
+        ),
     ],
     ids=[
         "select-without-options",
@@ -325,6 +348,10 @@ def test_create_select_field_completes_its_options(api, workspace):
         "bad-decimals",
         "settings-not-object",
         "option-position-not-number",
+        "option-color-unknown",
+        "option-id-not-string",
+        "option-id-twice",
+        "rating-option-value",
     ],
 )
 def test_create_with_invalid_options_or_settings_is_400(api, workspace, body, message):
