@@ -226,9 +226,17 @@ def on_field_removing(sender: Any, field: FieldMetadata, **kwargs: Any) -> None:
 
 @receiver(object_removing)
 def on_object_removing(sender: Any, obj: ObjectMetadata, **kwargs: Any) -> None:
-    """An object is deleted: its records go with it (index rows, unique values and counters too)."""
+    """An object is deleted: its records go with it (index rows, unique values and counters too),
+    and so do the records of other objects that a ``CASCADE`` relation ties to them."""
+    workspace_id = str(obj.workspace_id)
+    pointing = FieldMetadata.objects.filter(relation_target_object=obj, type="RELATION").exclude(object=obj)
+    for field in pointing:
+        settings = field.settings or {}
+        if settings.get("relationType") == "MANY_TO_ONE" and settings.get("onDelete") == "CASCADE":
+            join_key = build_field_spec(field, {}).join_storage_key
+            maintenance.purge_pointing(workspace_id, str(field.object_id), join_key)
     field_ids = [str(pk) for pk in FieldMetadata.objects.filter(object=obj).values_list("pk", flat=True)]
-    maintenance.purge_object(str(obj.workspace_id), str(obj.pk), field_ids)
+    maintenance.purge_object(workspace_id, str(obj.pk), field_ids)
 
 
 @receiver(workspace_deleting)

@@ -43,6 +43,8 @@ def duplicate_filter(ctx: RecordContext, record: RecordRow | None, data: dict[st
     """``or`` over criteria groups whose values are all present, ``and`` inside a group."""
     groups = []
     for group in ctx.spec.duplicate_criteria:
+        if any(ctx.spec.field(name.split(".")[0]) is None for name in group):
+            continue  # a criterion on a deactivated field: compared again once it is active
         if not all(access.can_read_path(ctx, tuple(name.split("."))) for name in group):
             continue  # a criterion on a field the caller's role cannot read: never compared for it
         conditions = []

@@ -18,18 +18,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
-from core_app.store import counts
+from core_app.store import counts, writer
 from core_app.store import search as search_index
-from core_app.store.records import RecordRow, row_reader, select_list
+from core_app.store.records import RecordRow, fetch_by_ids, row_reader, select_list
 from core_app.store.slots import Slot, build_object_slots, field_slots
 from core_app.store.sql import dialect, in_list, rows, run
-from core_app.store.writer import write_index
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
 __all__ = [
     "iter_records",
     "purge_field",
     "purge_object",
+    "purge_pointing",
     "purge_workspace",
     "rebuild",
     "rebuild_search",
@@ -84,7 +84,7 @@ def backfill(snapshot: SchemaSnapshot, spec: ObjectSpec, slots: list[Slot]) -> N
             columns = record.columns()
             entries += [(record.id, slot.id, slot.key_of(record.data, columns)) for slot in slots]
         for start in range(0, len(entries), BATCH):
-            write_index(dialect(), snapshot.workspace_id, entries[start : start + BATCH])
+            writer.write_index(dialect(), snapshot.workspace_id, entries[start : start + BATCH])
 
 
 def drop_slots(workspace_id: str, slot_ids: Iterable[str]) -> None:
@@ -224,6 +224,25 @@ def purge_object(workspace_id: str, object_id: str, field_ids: Iterable[str]) ->
     run("DELETE FROM core_app_searchfield WHERE workspace_id = %s AND object_id = %s", [ws, obj])
     run("DELETE FROM core_app_record WHERE workspace_id = %s AND object_id = %s", [ws, obj])
     counts.forget_object(workspace_id, object_id)
+
+
+def purge_pointing(workspace_id: str, object_id: str, join_key: str) -> None:
+    """Destroy the records of ``object_id`` whose join column ``join_key`` names a record, trash included.
+
+    For the ``CASCADE`` relations of join objects (note and task targets, attachments, timeline
+    activities) to an object being deleted: its records go without their own events, so the rows
+    that only pointed at them go the same way, as destroying each record would have taken them.
+    """
+    d = dialect()
+    found = rows(
+        "SELECT id FROM core_app_record WHERE workspace_id = %s AND object_id = %s "
+        f"AND {d.json_text('data', (join_key,))} IS NOT NULL",
+        [d.uuid_in(workspace_id), d.uuid_in(object_id)],
+    )
+    ids = [d.uuid_out(row[0]) for row in found]
+    for start in range(0, len(ids), BATCH):
+        chunk = fetch_by_ids(workspace_id, object_id, ids[start : start + BATCH], live_only=False)
+        writer.destroy(workspace_id, object_id, chunk)
 
 
 def purge_workspace(workspace_id: str) -> None:

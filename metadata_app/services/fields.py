@@ -285,6 +285,7 @@ def create_relation(obj: ObjectMetadata, name: str, common: dict[str, Any], payl
         label=target_label,
         icon=payload.get("targetFieldIcon"),
         is_custom=True,
+        is_active=common["is_active"],  # both sides share one state, as updates keep them
         relation_target_object=obj,
         relation_target_field=source,
         settings={"relationType": inverse, "onDelete": "SET_NULL"},
@@ -362,6 +363,22 @@ def update_field(workspace: Workspace, field_id: Any, data: Any) -> FieldMetadat
     return field
 
 
+def forget_references(field: FieldMetadata) -> None:
+    """Let the field's object stop naming a field being deleted: as its image identifier and in its
+    ``duplicateCriteria`` (a group naming it goes; a new field of the same name must not inherit it)."""
+    obj = ObjectMetadata.objects.get(pk=field.object_id)
+    changed: list[str] = []
+    if str(obj.image_identifier_field_metadata_id) == str(field.pk):
+        obj.image_identifier_field_metadata_id = None
+        changed.append("image_identifier_field_metadata_id")
+    criteria = [group for group in obj.duplicate_criteria or [] if all(p.split(".")[0] != field.name for p in group)]
+    if criteria != (obj.duplicate_criteria or []):
+        obj.duplicate_criteria = criteria
+        changed.append("duplicate_criteria")
+    if changed:
+        ObjectMetadata.objects.filter(pk=obj.pk).update(**{name: getattr(obj, name) for name in changed})
+
+
 @transaction.atomic
 def delete_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
     """Delete a deactivated custom field (both sides of a relation); its data becomes unreachable at once.
@@ -370,25 +387,26 @@ def delete_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
     """
     field = get_field(workspace, field_id)
     if not field.is_custom:
+        advice = "deactivate it instead (isActive: false)" if field.is_active else "it stays deactivated"
         raise ValidationError(
-            f'Standard field "{field.name}" cannot be deleted; deactivate it instead (isActive: false)',
-            code="FIELD_MUTATION_NOT_ALLOWED",
+            f'Standard field "{field.name}" cannot be deleted; {advice}', code="FIELD_MUTATION_NOT_ALLOWED"
         )
     if str(field.pk) == str(field.object.label_identifier_field_metadata_id):
         raise ValidationError(
             f'Field "{field.name}" names the records of its object and cannot be deleted',
             code="FIELD_MUTATION_NOT_ALLOWED",
         )
-    if field.is_active:
-        # Twenty's rule ("Active fields cannot be deleted"): deleting loses the data at once, so it
-        # takes two deliberate steps, and a deactivated field can still be brought back.
-        raise ValidationError(
-            f'Active field "{field.name}" cannot be deleted; deactivate it first (isActive: false)',
-            code="INVALID_FIELD_INPUT",
-        )
     counterpart_id = field.relation_target_field_id
     if counterpart_id is None and field.type == "RELATION":
         counterpart_id = FieldMetadata.objects.filter(relation_target_field=field).values_list("pk", flat=True).first()
+    # Twenty's rule ("Active fields cannot be deleted"): deleting loses the data at once, so it
+    # takes two deliberate steps, and a deactivated field can still be brought back. Both sides
+    # of a relation go together: neither may be active.
+    for active in FieldMetadata.objects.filter(pk__in=[pk for pk in (field.pk, counterpart_id) if pk], is_active=True):
+        raise ValidationError(
+            f'Active field "{active.name}" cannot be deleted; deactivate it first (isActive: false)',
+            code="INVALID_FIELD_INPUT",
+        )
     snapshot = FieldMetadata.objects.select_related("object", "relation_target_object", "relation_target_field").get(
         pk=field.pk
     )
@@ -397,6 +415,7 @@ def delete_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
     )
     for row in FieldMetadata.objects.filter(pk__in=[pk for pk in (field.pk, counterpart_id) if pk]):
         field_removing.send(sender=FieldMetadata, field=row)
+        forget_references(row)
         row.delete()
     data_model_changed.send(sender=FieldMetadata, workspace_id=workspace.pk)
     return snapshot

@@ -286,14 +286,20 @@ def create_object(workspace: Workspace, data: Any) -> ObjectMetadata:
 
 
 def clean_duplicate_criteria(obj: ObjectMetadata, value: Any) -> list[list[str]]:
-    """Check that ``duplicateCriteria`` is a list of lists of field names (dotted sub-fields allowed)."""
-    names = set(obj.fields.values_list("name", flat=True))
+    """Check that ``duplicateCriteria`` is a list of lists of active field names (dotted sub-fields allowed)."""
+    names = set(obj.fields.filter(is_active=True).values_list("name", flat=True))
+    inactive = set(obj.fields.filter(is_active=False).values_list("name", flat=True))
     if not isinstance(value, list) or not all(isinstance(group, list) and group for group in value):
         raise ValidationError(
             "duplicateCriteria must be an array of arrays of field names", code="INVALID_OBJECT_INPUT"
         )
     for group in value:
         for path in group:
+            if isinstance(path, str) and path.split(".")[0] in inactive:
+                raise ValidationError(
+                    f"duplicateCriteria names an inactive field: {path!r} (activate it first)",
+                    code="INVALID_OBJECT_INPUT",
+                )
             if not isinstance(path, str) or path.split(".")[0] not in names:
                 raise ValidationError(
                     f"duplicateCriteria names an unknown field: {path!r}", code="INVALID_OBJECT_INPUT"
@@ -375,9 +381,9 @@ def delete_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
     """
     obj = get_object(workspace, object_id)
     if not obj.is_custom:
+        advice = "deactivate it instead (isActive: false)" if obj.is_active else "it stays deactivated"
         raise ValidationError(
-            f'Standard object "{obj.name_singular}" cannot be deleted; deactivate it instead (isActive: false)',
-            code="OBJECT_MUTATION_NOT_ALLOWED",
+            f'Standard object "{obj.name_singular}" cannot be deleted; {advice}', code="OBJECT_MUTATION_NOT_ALLOWED"
         )
     if obj.is_active:
         # Twenty's rule ("Active objects cannot be deleted"): its records go with it, so deleting
@@ -392,12 +398,13 @@ def delete_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
             "created_at", "name"
         )
     )
-    # Relation fields elsewhere that point here go first, with their counterparts on this object.
+    # Its records go first, while the relation fields pointing here still say which records
+    # elsewhere go with them (CASCADE); then those fields, with their counterparts on this object.
+    object_removing.send(sender=ObjectMetadata, obj=obj)
     FieldMetadata.objects.filter(Q(relation_target_object=obj) | Q(object=obj)).update(relation_target_field=None)
     for field in FieldMetadata.objects.filter(relation_target_object=obj).exclude(object=obj):
         field_removing.send(sender=FieldMetadata, field=field)
         field.delete()
-    object_removing.send(sender=ObjectMetadata, obj=obj)
     obj.delete()
     data_model_changed.send(sender=ObjectMetadata, workspace_id=workspace.pk)
     return snapshot

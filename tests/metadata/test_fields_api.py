@@ -762,3 +762,30 @@ def test_an_active_custom_field_cannot_be_deleted_and_keeps_its_data(api, worksp
     api.patch(f"{FIELDS}/{nickname['id']}", {"isActive": False})
     api.patch(f"{FIELDS}/{nickname['id']}", {"isActive": True})
     assert api.get(f"/rest/people/{ada['id']}")[1]["data"]["person"]["nickname"] == "Countess"
+
+
+def test_a_relation_created_inactive_is_inactive_on_both_sides(api, workspace):
+    # when
+    source = create_field(
+        api,
+        object_id(workspace, "person"),
+        "employer",
+        type="RELATION",
+        isActive=False,
+        relationCreationPayload=relation_payload(object_id(workspace, "company"), "Staff"),
+    )
+    target_id = source["relation"]["targetFieldMetadata"]["id"]
+    # then
+    assert source["isActive"] is False
+    assert api.get(f"{FIELDS}/{target_id}")[1]["data"]["field"]["isActive"] is False
+    assert deactivate_and_delete(api, f"{FIELDS}/{source['id']}")[0] == 200
+    assert api.get(f"{FIELDS}/{target_id}")[0] == 404
+
+
+def test_a_deactivated_standard_field_says_it_stays_deactivated(api, workspace):
+    job_title = field_id(workspace, "person", "jobTitle")
+    api.patch(f"{FIELDS}/{job_title}", {"isActive": False})
+    assert api.delete(f"{FIELDS}/{job_title}") == (
+        400,
+        error(400, 'Standard field "jobTitle" cannot be deleted; it stays deactivated'),
+    )

@@ -19,6 +19,7 @@ from tests.metadata.helpers import (
 from tests.seeding import store_records
 
 OBJECTS = "/rest/metadata/objects"
+FIELDS = "/rest/metadata/fields"
 MISSING_ID = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
 
 
@@ -629,4 +630,73 @@ def test_unknown_metadata_resource_is_400(api, path, query_path, resource):
             f"Query path '{query_path}' invalid. Metadata path \"{resource}\" does not exist. Valid examples: "
             "/rest/metadata/objects or /rest/metadata/fields or /rest/metadata/webhooks or /rest/metadata/apiKeys",
         ),
+    )
+
+
+def test_deleting_an_object_takes_the_targets_attachments_and_activities_of_its_records(api, workspace):
+    # given: a rocket with a note target, a task target, an attachment and its timeline activities,
+    # beside a note target of a person that stays
+    rocket = create_object(api)
+    saturn = api.post("/rest/rockets", {"name": "Saturn V"})[1]["data"]["createRocket"]
+    ada = api.post("/rest/people", {"name": {"firstName": "Ada"}})[1]["data"]["createPerson"]
+    note = api.post("/rest/notes", {"title": "Launch"})[1]["data"]["createNote"]
+    task = api.post("/rest/tasks", {"title": "Fuel"})[1]["data"]["createTask"]
+    for plural, body in (
+        ("noteTargets", {"noteId": note["id"], "rocketId": saturn["id"]}),
+        ("noteTargets", {"noteId": note["id"], "personId": ada["id"]}),
+        ("taskTargets", {"taskId": task["id"], "rocketId": saturn["id"]}),
+        ("attachments", {"name": "plan.pdf", "rocketId": saturn["id"]}),
+    ):
+        assert api.post(f"/rest/{plural}", body)[0] == 201
+    assert api.get("/rest/timelineActivities", filter=f"targetRocketId[eq]:{saturn['id']}")[1]["totalCount"] > 0
+    # when
+    status, _ = deactivate_and_delete(api, f"{OBJECTS}/{rocket['id']}")
+    # then: what pointed only at the rocket's records is gone; the note, the task and Ada's target stay
+    assert status == 200
+    targets = api.get("/rest/noteTargets")[1]["data"]["noteTargets"]
+    assert [(t["noteId"], t["personId"]) for t in targets] == [(note["id"], ada["id"])]
+    assert api.get("/rest/taskTargets")[1]["totalCount"] == 0
+    assert api.get("/rest/attachments")[1]["totalCount"] == 0
+    names = {a["name"] for a in api.get("/rest/timelineActivities", limit=200)[1]["data"]["timelineActivities"]}
+    assert not {name for name in names if name.startswith("rocket.")}
+    assert [n["id"] for n in api.get("/rest/notes")[1]["data"]["notes"]] == [note["id"]]
+    assert [t["id"] for t in api.get("/rest/tasks")[1]["data"]["tasks"]] == [task["id"]]
+
+
+def test_duplicate_criteria_name_active_fields_and_lose_a_deleted_one(api, workspace):
+    # given
+    rocket = create_object(api)
+    serial = create_field(api, rocket["id"], "serial")
+    code = create_field(api, rocket["id"], "code")
+    path = f"{OBJECTS}/{rocket['id']}"
+    api.patch(path, {"duplicateCriteria": [["serial"], ["name", "code"]]})
+    api.patch(f"{FIELDS}/{serial['id']}", {"isActive": False})
+    # when
+    refused = api.patch(path, {"duplicateCriteria": [["serial"]]})
+    deactivate_and_delete(api, f"{FIELDS}/{code['id']}")
+    # then
+    assert refused == (400, error(400, "duplicateCriteria names an inactive field: 'serial' (activate it first)"))
+    assert api.get(path)[1]["data"]["object"]["duplicateCriteria"] == [["serial"]]
+    # and a criterion on the inactive field is left out of the search, not an error
+    status, body = api.post("/rest/rockets/duplicates", {"data": [{"name": "Saturn V"}]})
+    assert (status, [item["rocketDuplicates"] for item in body["data"]]) == (200, [[]])
+
+
+def test_deleting_the_image_identifier_field_clears_it(api, workspace):
+    # given
+    rocket = create_object(api)
+    photo = create_field(api, rocket["id"], "photo")
+    api.patch(f"{OBJECTS}/{rocket['id']}", {"imageIdentifierFieldMetadataId": photo["id"]})
+    # when
+    deactivate_and_delete(api, f"{FIELDS}/{photo['id']}")
+    # then
+    assert api.get(f"{OBJECTS}/{rocket['id']}")[1]["data"]["object"]["imageIdentifierFieldMetadataId"] is None
+
+
+def test_a_deactivated_standard_object_says_it_stays_deactivated(api, workspace):
+    person = object_id(workspace, "person")
+    api.patch(f"{OBJECTS}/{person}", {"isActive": False})
+    assert api.delete(f"{OBJECTS}/{person}") == (
+        400,
+        error(400, 'Standard object "person" cannot be deleted; it stays deactivated'),
     )
