@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from metadata_app.models import ObjectMetadata
 from tests.conftest import ApiClient
 from tests.webhooks.conftest import created
 from webhooks_app.models import Delivery
@@ -258,3 +259,31 @@ def test_a_filter_through_a_relation_is_refused_saying_webhook_filters_take_own_
     # nothing was written
     assert api.get(f"/rest/metadata/webhooks/{made['id']}")[1]["data"]["filter"] == "stage[eq]:NEW"
     assert api.get("/rest/metadata/webhooks")[1]["totalCount"] == 1
+
+
+def test_a_field_a_webhook_filters_on_cannot_go_until_the_webhook_changes(api, hooks, receiver, workspace):
+    # given: a custom field named by one webhook's filter and another's fields
+    person = str(ObjectMetadata.objects.get(workspace=workspace, name_singular="person").pk)
+    status, body = api.post(
+        "/rest/metadata/fields", {"objectMetadataId": person, "type": "TEXT", "name": "tier", "label": "Tier"}
+    )
+    assert status == 201, body
+    tier = f"/rest/metadata/fields/{body['data']['createOneField']['id']}"
+    by_filter = hooks.create(receiver.url(), ["person.*"], filter="tier[eq]:gold")
+    hooks.create(receiver.url(), ["person.updated"], fields=["tier"])
+    # when
+    deactivated = api.patch(tier, {"isActive": False})
+    renamed = api.patch(tier, {"name": "level", "label": "Level"})
+    # then: refused, naming the first webhook and what it lacks; the field is untouched
+    message = (
+        f"Webhook {by_filter['id']} ({receiver.url()}) uses what this change removes: "
+        "'filter' invalid. Field 'tier' does not exist on object 'person'. Change the webhook's filter or fields first"
+    )
+    assert deactivated == (400, {"statusCode": 400, "error": "BadRequestException", "messages": [message]})
+    assert renamed == deactivated
+    assert api.get(tier)[1]["data"]["field"]["isActive"] is True
+    # and once neither webhook names it, it can go
+    for hook in api.get("/rest/metadata/webhooks")[1]["data"]:
+        assert api.delete(f"/rest/metadata/webhooks/{hook['id']}")[0] == 200
+    assert api.patch(tier, {"isActive": False})[0] == 200
+    assert api.delete(tier)[0] == 200
