@@ -10,7 +10,7 @@ import orjson
 if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
 
-__all__ = ["FieldType", "FieldValueError", "describe", "json_from_text", "number_from_text", "with_null"]
+__all__ = ["FieldType", "FieldValueError", "describe", "json_from_text", "merge_lists", "number_from_text", "with_null"]
 
 # Filter operator families (REST comparators / GraphQL filter keys), see api-reference 1.3 and 2.4.
 EQUALITY = frozenset({"eq", "neq", "in", "is"})
@@ -75,6 +75,17 @@ def describe(value: Any) -> str:
     elif isinstance(value, (dict, list)):
         text = "an object" if isinstance(value, dict) else "an array"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def merge_lists(values: list[Any]) -> Any:
+    """The merge of list values (ARRAY, MULTI_SELECT): every distinct item, highest priority first;
+    all empty: the first value as it is (so a merge reports no change)."""
+    items: list[Any] = []
+    for value in values:
+        for item in value if isinstance(value, list) else []:
+            if item not in items:
+                items.append(item)
+    return items if items else (values[0] if values else None)
 
 
 class FieldType:

@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from metadata_app.field_types.base import FieldType, FieldValueError, describe, json_from_text
+from metadata_app.field_types.base import FieldType, FieldValueError, describe, json_from_text, merge_lists
 
 if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
@@ -117,6 +117,10 @@ class MultiSelectType(FieldType):
 
     def is_empty(self, stored: Any) -> bool:
         return not stored
+
+    def merge(self, values: list[Any]) -> Any:
+        """Every record's options, highest priority first, without repeats."""
+        return merge_lists(values)
 
     def validate_options(self, options: Any) -> list[dict[str, Any]]:
         return normalize_options(options, self.name)

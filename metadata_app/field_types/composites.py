@@ -245,6 +245,35 @@ class PhonesType(CompositeType):
             raise FieldValueError(f"expected an array of phone objects, got {describe(value)}")
         return value
 
+    def merge(self, values: list[Any]) -> Any:
+        """The first primary number wins; every other number is kept in ``additionalPhones`` (as
+        Twenty's ``{number, countryCode, callingCode}`` items, codes included), without repeats."""
+        present = [v for v in values if isinstance(v, dict) and v]
+        if not present:
+            return values[0] if values else None
+        merged = dict(next((v for v in present if v.get("primaryPhoneNumber")), present[0]))
+        seen = {merged.get("primaryPhoneNumber")} if merged.get("primaryPhoneNumber") else set()
+        extras: list[Any] = []
+        for value in present:
+            own = value.get("primaryPhoneNumber")
+            item = {
+                "number": own,
+                "countryCode": value.get("primaryPhoneCountryCode") or "",
+                "callingCode": value.get("primaryPhoneCallingCode") or "",
+            }
+            for extra in ([item] if own and own != merged.get("primaryPhoneNumber") else []) + list(
+                value.get("additionalPhones") or []
+            ):
+                number = extra.get("number") if isinstance(extra, dict) else extra
+                if number not in seen:
+                    seen.add(number)
+                    extras.append(extra)
+        # An untouched value stays as it was (null extras stay null), so a merge reports no change.
+        merged["additionalPhones"] = (
+            extras if extras or merged.get("additionalPhones") else merged.get("additionalPhones")
+        )
+        return merged
+
 
 class CurrencyType(CompositeType):
     """``amountMicros`` (amount times 1,000,000) and ``currencyCode`` (ISO 4217, e.g. USD)."""

@@ -17,6 +17,7 @@ from metadata_app.field_types.base import (
     FieldValueError,
     describe,
     json_from_text,
+    merge_lists,
     number_from_text,
 )
 
@@ -380,6 +381,10 @@ class ArrayType(FieldType):
 
     def is_empty(self, stored: Any) -> bool:
         return not stored
+
+    def merge(self, values: list[Any]) -> Any:
+        """Every record's items, highest priority first, without repeats."""
+        return merge_lists(values)
 
     def filter_value(self, value: Any, spec: FieldSpec) -> Any:
         if isinstance(value, str):

@@ -380,6 +380,76 @@ def test_merge_keeps_one_record_relinks_the_others_relations_and_destroys_them(g
     assert gql.data("{ people { edges { node { id } } } }") == {"people": {"edges": [{"node": {"id": first["id"]}}]}}
 
 
+def test_merge_keeps_every_phone_number_and_list_item_on_both_apis(gql, api):
+    # given: two pairs of records with a phone number each, and MULTI_SELECT / ARRAY values
+    person = next(
+        o for o in api.get("/rest/metadata/objects", limit=100)[1]["data"]["objects"] if o["nameSingular"] == "person"
+    )
+    for body in (
+        {
+            "type": "MULTI_SELECT",
+            "name": "skills",
+            "label": "Skills",
+            "options": [{"label": v, "value": v} for v in "ABC"],
+        },
+        {"type": "ARRAY", "name": "aliases", "label": "Aliases"},
+    ):
+        assert api.post("/rest/metadata/fields", {"objectMetadataId": person["id"], **body})[0] == 201
+
+    def pair() -> list[str]:
+        bodies = [
+            {
+                "phones": {
+                    "primaryPhoneNumber": "111",
+                    "primaryPhoneCallingCode": "+33",
+                    "primaryPhoneCountryCode": "FR",
+                },
+                "skills": ["A", "B"],
+                "aliases": ["x"],
+            },
+            {
+                "phones": {
+                    "primaryPhoneNumber": "222",
+                    "primaryPhoneCallingCode": "+44",
+                    "primaryPhoneCountryCode": "GB",
+                    "additionalPhones": [
+                        {"number": "111", "callingCode": "+33", "countryCode": "FR"},
+                        {"number": "333", "callingCode": "+1", "countryCode": "US"},
+                    ],
+                },
+                "skills": ["C", "A"],
+                "aliases": ["y", "x"],
+            },
+        ]
+        return [
+            api.post("/rest/people", {"name": {"firstName": "Ada"}, **body})[1]["data"]["createPerson"]["id"]
+            for body in bodies
+        ]
+
+    # when
+    rest = api.patch("/rest/people/merge", {"ids": pair(), "conflictPriorityIndex": 0})[1]["data"]["mergePerson"]
+    graphql = gql.data(
+        "mutation($ids: [UUID!]!) { mergePeople(ids: $ids, conflictPriorityIndex: 0) { phones { primaryPhoneNumber primaryPhoneCallingCode additionalPhones } skills aliases } }",
+        {"ids": pair()},
+    )["mergePeople"]
+    # then: the kept record's number stays primary; the other's joins the extras with its codes, no repeats
+    expected = {
+        "phones": {
+            "primaryPhoneNumber": "111",
+            "primaryPhoneCallingCode": "+33",
+            "additionalPhones": [
+                {"number": "222", "countryCode": "GB", "callingCode": "+44"},
+                {"number": "333", "callingCode": "+1", "countryCode": "US"},
+            ],
+        },
+        "skills": ["A", "B", "C"],
+        "aliases": ["x", "y"],
+    }
+    assert graphql == expected
+    assert {key: rest[key] for key in ("skills", "aliases")} == {key: expected[key] for key in ("skills", "aliases")}
+    assert rest["phones"] == {**expected["phones"], "primaryPhoneCountryCode": "FR"}
+
+
 def test_merge_of_a_single_record_is_refused(gql):
     person = create(gql, "Ada")
     error = gql.error(MERGE, {"ids": [person["id"]], "index": 0})
