@@ -56,6 +56,8 @@ logger = logging.getLogger(__name__)
 ATTEMPTS = 3
 #: Finds the field an API message is about: "Invalid value for field 'emails.primaryEmail': ...".
 FIELD_IN_MESSAGE = re.compile(r"[Ff]ield '([^']+)'")
+#: The prefix of a batch's messages (``Record 0: ``), meaningless in the report of one row.
+RECORD_PREFIX = re.compile(r"^Record \d+: ")
 
 
 def import_actor(name: str, api_key_id: Any = None) -> dict[str, Any]:
@@ -133,9 +135,12 @@ class BatchOutcome:
 
 
 def row_errors(number: int, error: ApiError) -> list[tuple[int, str, str]]:
-    """An API error as row errors: one per message, each with the field it names (or none)."""
+    """An API error as row errors: one per message, each with the field it names (or none).
+
+    A row written alone is a batch of one: the batch's ``Record 0: `` prefix is left out.
+    """
     found = []
-    for message in error.messages:
+    for message in (RECORD_PREFIX.sub("", message, count=1) for message in error.messages):
         match = FIELD_IN_MESSAGE.search(message)
         found.append((number, match.group(1) if match else "", message))
     return found

@@ -9,7 +9,8 @@ A mapping is a JSON object ``{"<header>": "<field path>"}``; a path is one of
 - ``null``: the column is skipped.
 
 A CSV header the mapping leaves out is read as a path itself; one that names nothing is refused
-(400) before anything is stored. NDJSON lines are records in the API's input shape; the mapping
+(400) before anything is stored, and one naming a field the server sets (``createdAt``,
+``updatedBy.name``: an export's columns) is skipped. NDJSON lines are records in the API's input shape; the mapping
 only renames keys (or resolves relations), and unmapped keys go to the record service as they are.
 
 Example::
@@ -100,11 +101,12 @@ class Plan:
         return raw, lookups
 
     def record_from_object(self, item: Mapping[str, Any]) -> tuple[dict[str, Any], list[Lookup]]:
-        """An NDJSON record as a record input: mapped keys placed, unmapped ones passed on as they are."""
+        """An NDJSON record as a record input: mapped keys placed, unmapped ones passed on as they are
+        (but for those the server sets, which an exported line holds)."""
         raw: dict[str, Any] = {}
         lookups: list[Lookup] = []
         for key, value in item.items():
-            if key in self.skipped:
+            if key in self.skipped or (key not in self.columns and server_set(self.ctx.spec, key)):
                 continue
             column = self.columns.get(key)
             if column is None:
@@ -128,6 +130,13 @@ class Plan:
         except FieldValueError:
             return None  # the write reports the value in the API's words
         return self.upsert_field.field_type.unique_value(stored)
+
+
+def server_set(spec: ObjectSpec, source: str) -> bool:
+    """Whether an unmapped column (``createdAt``, ``createdBy.name``...) holds a field the server
+    sets: an export has them, and re-importing it skips them instead of refusing the file."""
+    field = spec.field(source.partition(".")[0])
+    return field is not None and field.is_read_only and field.relation is None
 
 
 def place(raw: dict[str, Any], lookups: list[Lookup], column: Column, value: Any) -> None:
@@ -233,8 +242,8 @@ def build_plan(
     sources: Iterable[str] = header if header is not None else mapping
     for source in sources:
         path = mapping.get(source, source) if source in mapping else source
-        if path is None:
-            skipped.add(source)
+        if path is None or (source not in mapping and server_set(ctx.spec, source)):
+            skipped.add(source)  # mapped to null, or a column the server sets (an export's createdAt...)
             continue
         if not isinstance(path, str) or not path:
             raise BadRequest(f"Mapping of column '{source}' must be a field path such as 'name.firstName', or null")

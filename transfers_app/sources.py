@@ -127,8 +127,8 @@ def stage(workspace_id: Any, job_id: Any, format: str, pieces: Iterable[bytes]) 
                 raise BadRequest("The CSV file is empty: its first line must be a header naming the columns")
             header = [name.strip() for name in header]
             try:
-                for _ in reader:
-                    total += 1
+                for cells in reader:
+                    total += 1 if cells else 0  # a blank line is no row
             except csv.Error as error:
                 raise BadRequest(
                     f"The CSV file is broken at line {reader.line_num} (row {total + 1}): {error}. {BROKEN_CSV}"
@@ -166,7 +166,8 @@ def rows(workspace_id: Any, job_id: Any, count: int, format: str) -> Iterator[tu
     if format == "csv":
         reader = csv_reader(text)
         next(reader, None)  # the header, kept on the job
-        for number, cells in enumerate(reader, start=1):
+        # Blank lines (an editor's last newline) are no rows, as in NDJSON.
+        for number, cells in enumerate((cells for cells in reader if cells), start=1):
             yield number, cells
         return
     number = 0

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from metadata_app.field_types.base import FieldType, FieldValueError, describe, with_null
+from metadata_app.field_types.base import FieldType, FieldValueError, describe, json_from_text, with_null
 from metadata_app.field_types.scalars import NumericType, RawJsonType, TextType, UuidType
 
 if TYPE_CHECKING:
@@ -49,6 +49,10 @@ class CompositeType(FieldType):
 
     def empty_value(self, spec: FieldSpec) -> dict[str, Any]:
         return {name: ("" if name in self.text_sub_fields else None) for name in self.sub_fields}
+
+    def from_text(self, text: str) -> Any:
+        """A whole composite in one CSV cell is its JSON object (``{"firstName": "Ada"}``)."""
+        return json_from_text(text)
 
     def is_empty(self, stored: Any) -> bool:
         if not stored:

@@ -385,3 +385,52 @@ def test_a_batch_costs_the_same_queries_whatever_its_number_of_rows(transfer, re
 
     # then
     assert small == large
+
+
+@pytest.mark.parametrize("format", ["csv", "ndjson"])
+def test_an_export_imported_again_gives_the_same_records(transfer, records, run_worker, api, format):
+    # given: companies with composites, numbers and booleans, exported
+    records.batch(
+        "companies",
+        [
+            {"name": "Acme, Inc.", "employees": 12, "domainName": {"primaryLinkUrl": "https://acme.com"},
+             "address": {"addressCity": "Paris", "addressStreet1": 'Rue "du" Port\nBât. 2'}, "idealCustomerProfile": True},
+            {"name": "Globex", "annualRecurringRevenue": {"amountMicros": 5_000_000, "currencyCode": "EUR"}},
+        ],
+    )  # fmt: skip
+    before = api.get("/rest/companies", order_by="name")[1]["data"]["companies"]
+    _, exported, _ = transfer.export("companies", format=format)
+    # when: the same file, into a workspace's records once they are gone
+    for company in before:
+        assert api.delete(f"/rest/companies/{company['id']}")[0] == 200
+    content_type = "text/csv" if format == "csv" else "application/x-ndjson"
+    status, body, _ = transfer.post_file("companies", exported, content_type=content_type)
+    run_worker()
+    # then: the server-set columns were skipped; every record is back, ids and values alike
+    assert status == 202, body
+    assert transfer.job(body["data"]["id"])["counts"] == {"created": 2, "updated": 0, "failed": 0}
+    after = api.get("/rest/companies", order_by="name")[1]["data"]["companies"]
+    server_set = {"createdAt", "updatedAt", "createdBy", "updatedBy", "position"}
+    assert [{k: v for k, v in c.items() if k not in server_set} for c in after] == [
+        {k: v for k, v in c.items() if k not in server_set} for c in before
+    ]
+
+
+def test_blank_csv_lines_are_no_rows_and_a_composite_cell_may_be_json(transfer, run_worker, api):
+    # given: a trailing blank line, one in the middle, a whole name as JSON, and a bad company id
+    csv_text = 'name,companyId\r\n"{""firstName"": ""Ada"", ""lastName"": ""L""}",\r\n\r\n"{""firstName"": ""Bob""}",0d4389ef-ea9c-4ae8-ada1-1cddc440fb56\r\n\r\n'
+    # when
+    _, body, _ = transfer.post_file("people", csv_text)
+    run_worker()
+    # then: two rows, the second refused without the batch's "Record 0: " prefix
+    job_id = body["data"]["id"]
+    assert transfer.job(job_id)["counts"] == {"created": 1, "updated": 0, "failed": 1}
+    assert transfer.errors(job_id) == [
+        {
+            "row": 2,
+            "field": "companyId",
+            "message": "Field 'companyId': no company record has id '0d4389ef-ea9c-4ae8-ada1-1cddc440fb56'",
+        }
+    ]
+    people = api.get("/rest/people")[1]["data"]["people"]
+    assert [p["name"] for p in people] == [{"firstName": "Ada", "lastName": "L"}]
