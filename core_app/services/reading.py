@@ -175,7 +175,7 @@ def scan(ctx: RecordContext, node: Node | None, order: list[OrderKey], page_size
     """
     scope = scope_of(ctx, node)
     access.check_order(ctx, order)
-    keys = build_sort_keys(order, ctx.spec, scope.slots)
+    keys = build_sort_keys(order, ctx.spec, scope.slots, ctx.snapshot)  # relation orders too, as lists
     cursor = None
     while True:
         page = fetch(scope, node, keys, cursor, False, page_size)

@@ -196,3 +196,20 @@ def test_every_csv_cell_is_the_rest_apis_value_flattened(transfer, records, api,
     ]
     assert body == expected
     assert "createdBy.source" in header and "address.addressStreet2" in header
+
+
+def test_an_export_orders_through_a_relation_as_the_list_does(transfer, records, api, settings):
+    # given: people at companies named out of creation order, one without a company; pages of 2
+    settings.EXPORT_PAGE_SIZE = 2
+    zeta, acme = records.company("Zeta"), records.company("Acme")
+    for first, company in (("Ann", zeta), ("Bob", acme), ("Cy", None), ("Di", acme)):
+        records.create("people", {"name": {"firstName": first}, "companyId": company["id"] if company else None})
+    order = "company.name[AscNullsLast],name.firstName[DescNullsLast]"
+    # when
+    status, content, _ = transfer.export("people", format="csv", order_by=order)
+    # then: the same order as GET /rest/people, across pages
+    listed = api.get("/rest/people", order_by=order)[1]["data"]["people"]
+    rows = rows_of(content)
+    column = rows[0].index("name.firstName")
+    assert status == 200
+    assert [row[column] for row in rows[1:]] == [p["name"]["firstName"] for p in listed] == ["Di", "Bob", "Ann", "Cy"]
