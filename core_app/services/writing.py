@@ -552,6 +552,8 @@ def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
     access.check_writes(ctx, [raw])
     record = find_one(ctx, record_id, lock=True)
     given = normalize_update(ctx, record, resolve_relation_inputs(ctx, [raw], batch=False)[0])
+    if not given.given:
+        return Change(record, "updated", [], record.data)  # an empty patch: nothing written, nothing announced
     check_unique_update(ctx, record, given)
     return emit(ctx, apply_updates(ctx, [(record, given)], locked=True))[0]
 
@@ -586,6 +588,9 @@ def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]
     for index, record in enumerate(records):
         # One patch for every record: its join ids are checked once (a query per request, not per record).
         given = normalize_update(ctx, record, raw, links_checked=index > 0)
+        if not given.given:
+            # An empty patch changes nothing: the records as they are, nothing written or announced.
+            return [Change(record, "updated", [], record.data) for record in records]
         check_unique_update(ctx, record, given, claimed)
         items.append((record, given))
     return emit(ctx, apply_updates(ctx, items))

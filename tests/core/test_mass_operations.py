@@ -276,3 +276,15 @@ def test_restore_many_of_101_records_is_a_400_and_of_100_records_works(api, hund
     assert hundred[0] == 200
     assert ids_of(hundred[1]["data"]["restoreCompanies"]) == ids_of(hundred_and_one[:100])
     assert api.get("/rest/companies")[1]["totalCount"] == 100
+
+
+def test_an_empty_patch_changes_nothing_on_one_record_or_many(api):
+    # given
+    ada = api.post("/rest/people", {"name": {"firstName": "Ada"}, "city": "Paris"})[1]["data"]["createPerson"]
+    # when
+    one = api.patch(f"/rest/people/{ada['id']}", {})
+    many = api.patch("/rest/people", {}, filter=f"id[eq]:{ada['id']}")
+    # then: the record as it was, updatedAt included
+    assert one[0] == 200 and one[1]["data"]["updatePerson"]["updatedAt"] == ada["updatedAt"]
+    assert many[0] == 200 and [p["updatedAt"] for p in many[1]["data"]["updatePeople"]] == [ada["updatedAt"]]
+    assert api.get(f"/rest/people/{ada['id']}")[1]["data"]["person"]["updatedAt"] == ada["updatedAt"]
