@@ -317,7 +317,7 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
         if ids[index] and ids.index(ids[index]) != index:
             errors.append(f"Record {index}: id '{ids[index]}' appears twice in this request")
         for key in own.items():
-            label = f"Duplicate value for unique field '{unique_label(ctx, key[0])}': '{key[1]}'"
+            label = f"{prefixes[index]}Duplicate value for unique field '{unique_label(ctx, key[0])}': '{key[1]}'"
             if key in seen:
                 errors.append(f"{label} appears twice in this request")
             seen.add(key)

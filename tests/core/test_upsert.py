@@ -174,7 +174,7 @@ def test_create_without_upsert_refuses_an_existing_domain(api, records):
     company = records.company("Acme", domain="acme.com")
     answer = api.post("/rest/batch/companies", [{"name": "Other", "domainName": {"primaryLinkUrl": "acme.com"}}])
     assert answer == bad_request(
-        f"Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' is already used by record {company['id']}"
+        f"Record 0: Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' is already used by record {company['id']}"
     )
 
 
@@ -207,7 +207,7 @@ def test_unique_values_with_quotes_backslashes_and_braces_are_found(api, records
     upserted = api.post("/rest/companies", {"name": "Again", "domainName": {"primaryLinkUrl": domain}}, upsert="true")
     # then
     assert refused == bad_request(
-        f"Duplicate value for unique field 'domainName.primaryLinkUrl': '{stored.lower()}' is already used by record {company['id']}"
+        f"Record 0: Duplicate value for unique field 'domainName.primaryLinkUrl': '{stored.lower()}' is already used by record {company['id']}"
     )
     assert upserted[0] == 201
     assert upserted[1]["data"]["createCompany"]["id"] == company["id"]

@@ -433,7 +433,9 @@ def test_batch_needs_a_non_empty_array(api, body, message):
                 {"name": "A", "domainName": {"primaryLinkUrl": "acme.com"}},
                 {"name": "B", "domainName": {"primaryLinkUrl": "ACME.com"}},
             ],
-            ["Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' appears twice in this request"],
+            [
+                "Record 1: Duplicate value for unique field 'domainName.primaryLinkUrl': 'acme.com' appears twice in this request"
+            ],
             id="same_unique_value_twice",
         ),
         pytest.param(
