@@ -37,6 +37,7 @@ from django.utils import timezone
 from api_common.errors import ApiError, BadRequest
 from core_app import access
 from core_app.services import writing
+from core_app.services.connect import resolve_relation_inputs
 from core_app.services.context import RecordContext, with_api_key
 from core_app.services.inputs import normalize_input
 from core_app.store import unique
@@ -214,12 +215,15 @@ def keep_sub_fields(ctx: RecordContext, raws: list[dict[str, Any]]) -> None:
 def run_batch(ctx: RecordContext, plan: Plan, batch: list[tuple[int, Any]]) -> BatchOutcome:
     """Check and write one batch (in the caller's transaction); see the module docstring."""
     outcome = BatchOutcome()
-    parsed: list[tuple[int, dict[str, Any], list[Lookup]]] = []
+    read: list[tuple[int, dict[str, Any], list[Lookup]]] = []
     for number, payload in batch:
         raw, lookups, problem = parse_row(plan, payload)
         if raw is None:
             outcome.errors.append((number, "", problem or ""))
             continue
+        read.append((number, raw, lookups))
+    parsed: list[tuple[int, dict[str, Any], list[Lookup]]] = []
+    for number, raw, lookups in connected(ctx, read, outcome):
         _, problems = normalize_input(ctx.spec, raw, None)
         if problems:
             outcome.errors += row_errors(number, BadRequest(*problems))
@@ -251,6 +255,26 @@ def run_batch(ctx: RecordContext, plan: Plan, batch: list[tuple[int, Any]]) -> B
         else:
             outcome.updated += 1
     return outcome
+
+
+def connected(
+    ctx: RecordContext, read: list[tuple[int, dict[str, Any], list[Lookup]]], outcome: BatchOutcome
+) -> list[tuple[int, dict[str, Any], list[Lookup]]]:
+    """The rows with their ``connect`` / ``disconnect`` inputs (NDJSON lines in the API's shape)
+    replaced by join ids: one look-up per target object for the batch; when some row's cannot be
+    resolved, row by row, each row's problems reported as its own (``outcome.errors``)."""
+    try:
+        raws = resolve_relation_inputs(ctx, [raw for _, raw, _ in read], batch=True)
+        return [(number, raw, lookups) for (number, _, lookups), raw in zip(read, raws)]
+    except ApiError:
+        pass
+    rows = []
+    for number, raw, lookups in read:
+        try:
+            rows.append((number, resolve_relation_inputs(ctx, [raw], batch=False)[0], lookups))
+        except ApiError as error:
+            outcome.errors += row_errors(number, error)
+    return rows
 
 
 def commit_batch(job: ImportJob, ctx: RecordContext, plan: Plan, batch: list[tuple[int, Any]], start: int) -> bool:

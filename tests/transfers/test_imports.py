@@ -434,3 +434,28 @@ def test_blank_csv_lines_are_no_rows_and_a_composite_cell_may_be_json(transfer, 
     ]
     people = api.get("/rest/people")[1]["data"]["people"]
     assert [p["name"] for p in people] == [{"firstName": "Ada", "lastName": "L"}]
+
+
+def test_ndjson_lines_connect_and_disconnect_as_the_api_does(transfer, records, run_worker, api):
+    # given: a company to connect by its link, and a line whose target does not exist
+    acme = records.company("Acme", domain="https://acme.com")
+    ndjson = (
+        '{"name": {"firstName": "Ada"}, "company": {"connect": {"where": {"domainName": {"primaryLinkUrl": "https://acme.com"}}}}}\n'
+        '{"name": {"firstName": "Bob"}, "company": {"connect": {"where": {"domainName": {"primaryLinkUrl": "https://nosuch.com"}}}}}\n'
+        '{"name": {"firstName": "Cy"}, "company": {"disconnect": true}}\n'
+    )
+    # when
+    _, body, _ = transfer.post_file("people", ndjson, format="ndjson")
+    run_worker()
+    # then: Ada is linked, Cy has no company, Bob's line fails alone with Twenty's message
+    job_id = body["data"]["id"]
+    assert transfer.job(job_id)["counts"] == {"created": 2, "updated": 0, "failed": 1}
+    assert transfer.errors(job_id) == [
+        {
+            "row": 2,
+            "field": None,
+            "message": "Expected 1 record to connect to company, but found 0 for domainName.primaryLinkUrl = https://nosuch.com",
+        }
+    ]
+    linked = {p["name"]["firstName"]: p["companyId"] for p in api.get("/rest/people")[1]["data"]["people"]}
+    assert linked == {"Ada": acme["id"], "Cy": None}
