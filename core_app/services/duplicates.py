@@ -14,7 +14,7 @@ from core_app.query.ast import And, Condition, Node, Or, OrderKey
 from core_app.query.compiler import like_escape
 from core_app.query.targets import resolve_target
 from core_app.services.context import RecordContext
-from core_app.services.errors import InvalidRecordInput
+from core_app.services.errors import InvalidRecordInput, RecordNotFound
 from core_app.services.inputs import normalize_input
 from core_app.services.reading import count_matching, select
 from core_app.store.records import RecordRow, fetch_by_ids
@@ -81,7 +81,8 @@ def inputs_of(ctx: RecordContext, data: Any, ids: Any) -> list[tuple[RecordRow |
         found = {r.id: r for r in fetch_by_ids(ctx.ws, ctx.spec.id, ids)}
         missing = [str(i) for i in ids if str(i) not in found]
         if missing:
-            raise InvalidRecordInput(*[f"Record {m} not found in {ctx.spec.name_plural}" for m in missing])
+            # As find one and merge answer an id that names no record here: a 404.
+            raise RecordNotFound(*[f"Record {m} not found in {ctx.spec.name_plural}" for m in missing])
         return [(found[str(i)], found[str(i)].data) for i in ids]
     # Values given to compare with are conditions on their fields: the role must read them.
     access.check_paths(ctx, [(key,) for raw in data if isinstance(raw, dict) for key in raw])

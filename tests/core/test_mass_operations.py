@@ -288,3 +288,16 @@ def test_an_empty_patch_changes_nothing_on_one_record_or_many(api):
     assert one[0] == 200 and one[1]["data"]["updatePerson"]["updatedAt"] == ada["updatedAt"]
     assert many[0] == 200 and [p["updatedAt"] for p in many[1]["data"]["updatePeople"]] == [ada["updatedAt"]]
     assert api.get(f"/rest/people/{ada['id']}")[1]["data"]["person"]["updatedAt"] == ada["updatedAt"]
+
+
+def test_duplicates_of_an_id_that_names_no_record_are_a_404_as_merge_answers(api):
+    # given
+    ada = api.post("/rest/people", {"name": {"firstName": "Ada"}})[1]["data"]["createPerson"]
+    missing = "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56"
+    message = f"Record {missing} not found in people"
+    # when
+    duplicates = api.post("/rest/people/duplicates", {"ids": [missing]})
+    merge = api.patch("/rest/people/merge", {"ids": [ada["id"], missing], "conflictPriorityIndex": 0})
+    # then
+    expected = (404, {"statusCode": 404, "error": "NotFoundException", "messages": [message]})
+    assert duplicates == merge == expected

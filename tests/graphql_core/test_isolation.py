@@ -107,7 +107,7 @@ def test_nested_relations_never_reach_into_another_workspace(gql, theirs, mine):
 
 def test_duplicates_of_a_foreign_record_are_not_looked_up(gql, theirs):
     error = gql.error(f'{{ personDuplicates(ids: ["{theirs["person"]}"]) {{ totalCount }} }}')
-    assert error["extensions"] == user_error(f"Record {theirs['person']} not found in people")
+    assert error["extensions"] == user_error(f"Record {theirs['person']} not found in people", "NOT_FOUND")
 
 
 @pytest.mark.parametrize(
