@@ -8,35 +8,64 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.dispatch import receiver
 
+from core_app.query.ast import iter_conditions
+from core_app.query.rest_filter import parse_rest_filter
 from core_app.store.sql import dialect
-from metadata_app.registry import build_snapshot
-from metadata_app.signals_data import data_model_changed, workspace_deleting
+from metadata_app.models import FieldMetadata, ObjectMetadata
+from metadata_app.signals_data import field_data_changing, field_removing, workspace_deleting
 from webhooks_app.models import Delivery, DeliveryAttempt, Event, Webhook
-from webhooks_app.services import check_against_objects
 
-__all__ = ["on_data_model_changed", "on_workspace_deleting"]
+__all__ = ["on_field_data_changing", "on_field_removing", "on_workspace_deleting"]
 
 
-@receiver(data_model_changed)
-def on_data_model_changed(sender: Any, workspace_id: Any, **kwargs: Any) -> None:
-    """Refuse a data-model change that would leave a webhook's ``filter`` or ``fields`` naming a
-    field that no longer exists (deleted, deactivated, renamed): the webhook would silently stop
-    matching, or match a later field of the same name. The change is a 400 naming the webhook.
-    """
+def webhooks_naming(workspace_id: Any, object_name: str, names: set[str]) -> list[tuple[Webhook, list[str]]]:
+    """The live webhooks of ``object_name`` (or ``*``) whose ``filter`` or ``fields`` name one of ``names``."""
+    found = []
     watching = Webhook.objects.filter(workspace_id=workspace_id, deleted_at__isnull=True).exclude(
         filter__isnull=True, fields__isnull=True
     )
-    if not watching.exists():
-        return
-    snapshot = build_snapshot(workspace_id, 0)  # the model as this transaction leaves it
-    for webhook in watching.select_related("workspace").order_by("created_at", "id"):
-        problems = check_against_objects(webhook, snapshot)
-        if problems:
-            raise ValidationError(
-                f"Webhook {webhook.pk} ({webhook.target_url}) uses what this change removes: {'; '.join(problems)}. "
-                "Change the webhook's filter or fields first",
-                code="WEBHOOK_DEPENDS_ON_FIELD",
-            )
+    for webhook in watching.order_by("created_at", "id"):
+        objects = {operation.split(".")[0] for operation in webhook.operations or ["*.*"]}
+        if "*" not in objects and object_name not in objects:
+            continue
+        named = set(webhook.fields or [])
+        if webhook.filter:
+            named |= {condition.path[0] for condition in iter_conditions(parse_rest_filter(webhook.filter))}
+        if named & names:
+            found.append((webhook, sorted(named & names)))
+    return found
+
+
+def refuse_if_named(field: FieldMetadata, what: str) -> None:
+    """Refuse (400) taking ``field`` away while a webhook's ``filter`` or ``fields`` names it: the
+    webhook would silently stop matching, or match a later field of the same name."""
+    names = {field.name}
+    if (field.settings or {}).get("relationType") == "MANY_TO_ONE":
+        names.add(f"{field.name}Id")  # the join column a filter names (companyId)
+    object_name = ObjectMetadata.objects.filter(pk=field.object_id).values_list("name_singular", flat=True).first()
+    for webhook, named in webhooks_naming(field.workspace_id, object_name or "", names):
+        raise ValidationError(
+            f"Webhook {webhook.pk} ({webhook.target_url}) names {', '.join(named)} of {object_name} in its "
+            f"filter or fields: change the webhook before {what} the field",
+            code="WEBHOOK_DEPENDS_ON_FIELD",
+        )
+
+
+@receiver(field_data_changing)
+def on_field_data_changing(
+    sender: Any, field: FieldMetadata, before: dict[str, Any], after: dict[str, Any], **kwargs: Any
+) -> None:
+    """A field deactivated or renamed must not be named by a webhook (see :func:`refuse_if_named`)."""
+    if before.get("is_active") is True and after.get("is_active") is False:
+        refuse_if_named(field, "deactivating")
+    elif "name" in after and after["name"] != before.get("name"):
+        refuse_if_named(field, "renaming")
+
+
+@receiver(field_removing)
+def on_field_removing(sender: Any, field: FieldMetadata, **kwargs: Any) -> None:
+    """A field deleted (also as a relation to an object being deleted) must not be named by a webhook."""
+    refuse_if_named(field, "deleting")
 
 
 @receiver(workspace_deleting)

@@ -29,7 +29,7 @@ from core_app.query.compiler import check_size, resolve_leaf
 from core_app.query.errors import FilterSyntaxError
 from core_app.query.rest_filter import parse_rest_filter
 from metadata_app.registry import schema_registry
-from metadata_app.specs import ObjectSpec, SchemaSnapshot
+from metadata_app.specs import ObjectSpec
 from webhooks_app import feed, transport
 from webhooks_app.events import ACTIONS, changed_any, matches
 from webhooks_app.models import Delivery, Webhook, time_ordered_uuid
@@ -173,14 +173,12 @@ def clean_fields(value: Any) -> list[str] | None:
     return list(dict.fromkeys(value))
 
 
-def named_objects(
-    workspace: Any, operations: list[str], snapshot: SchemaSnapshot | None = None
-) -> list[ObjectSpec] | None:
+def named_objects(workspace: Any, operations: list[str]) -> list[ObjectSpec] | None:
     """The objects every operation names, or None when one says ``*`` (then no object is known)."""
     names = {operation.split(".")[0] for operation in operations}
     if "*" in names:
         return None
-    snapshot = snapshot or schema_registry.snapshot(workspace)
+    snapshot = schema_registry.snapshot(workspace)
     return [spec for name in sorted(names) if (spec := snapshot.by_singular.get(name)) is not None]
 
 
@@ -203,14 +201,13 @@ def refuse_relation_path(condition: Condition, spec: ObjectSpec) -> None:
     )
 
 
-def check_against_objects(webhook: Webhook, snapshot: SchemaSnapshot | None = None) -> list[str]:
+def check_against_objects(webhook: Webhook) -> list[str]:
     """Problems of ``filter`` and ``fields`` on the objects the operations name (none for ``*`` ones).
 
     The filter must mean something on each named object: its conditions are resolved and their
-    values coerced by the query engine, which gives its own messages. ``snapshot``: the data model
-    to check against (the workspace's current one by default).
+    values coerced by the query engine, which gives its own messages.
     """
-    specs = named_objects(webhook.workspace, list(webhook.operations), snapshot)
+    specs = named_objects(webhook.workspace, list(webhook.operations))
     if not specs:
         return []
     problems: list[str] = []
