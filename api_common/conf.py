@@ -38,6 +38,16 @@ def graphql_max_fields() -> int:
     return setting("GRAPHQL_MAX_FIELDS", 2000)
 
 
+def graphql_max_tokens() -> int:
+    """Tokens a GraphQL document may hold: 10 per field it may select (20,000 by default; a field
+    with an alias and arguments is about five).
+
+    Parsing stops there, before the document is authenticated or counted: a document of a
+    million aliases cost tens of seconds of parsing, key or no key.
+    """
+    return max(1000, 10 * graphql_max_fields())
+
+
 def max_json_depth() -> int:
     """Levels of arrays and objects a JSON body (or GraphQL ``variables``) may nest (``MAX_JSON_DEPTH``, default 128)."""
     return setting("MAX_JSON_DEPTH", 128)

@@ -47,6 +47,8 @@ from graphql.execution import ExecutionContext
 from graphql.execution.execute import get_field_def
 from graphql.pyutils import Path, Undefined
 
+from api_common import conf
+
 __all__ = ["PlainDataExecutionContext", "parse_cached", "reads_response_key", "validate_cached"]
 
 #: Operations longer than this are parsed and validated each time (never kept in memory).
@@ -265,13 +267,17 @@ _validated: WeakKeyDictionary[GraphQLSchema, OrderedDict[tuple[Any, ...], list[G
 
 
 def parse_cached(query: str) -> DocumentNode:
-    """``graphql.parse(query)``, remembered for the last ``PARSED_KEPT`` operations; raises its GraphQLError."""
+    """``graphql.parse(query)``, remembered for the last ``PARSED_KEPT`` operations; raises its GraphQLError.
+
+    A document of more than ``GRAPHQL_MAX_TOKENS`` tokens is refused while it is read (see
+    :func:`api_common.conf.graphql_max_tokens`).
+    """
     if len(query) > CACHED_QUERY_LENGTH:
-        return parse(query)
+        return parse(query, max_tokens=conf.graphql_max_tokens())
     found = _parsed.get(query)
     if found is None:
         try:
-            found = parse(query)
+            found = parse(query, max_tokens=conf.graphql_max_tokens())
         except GraphQLError as error:
             found = error
         with _lock:

@@ -610,10 +610,13 @@ def soft_delete(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
 
 @unit_of_work
 def restore(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
-    """Take records out of the trash."""
+    """Take records out of the trash; a record not in the trash is answered as it is (nothing
+    written or announced: no ``restored`` event, timeline activity or new ``updatedAt``)."""
     access.require(ctx, "soft_delete")
-    writer.restore(ctx.slots, records, timezone.now())
-    return emit(ctx, [Change(record, "restored") for record in records])
+    trashed = [record for record in records if record.deleted_at is not None]
+    writer.restore(ctx.slots, trashed, timezone.now())
+    emit(ctx, [Change(record, "restored") for record in trashed])
+    return [Change(record, "restored") for record in records]
 
 
 def relink(ctx: RecordContext, records: list[RecordRow], join_field: FieldSpec, target_id: str | None) -> None:

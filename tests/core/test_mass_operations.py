@@ -301,3 +301,15 @@ def test_duplicates_of_an_id_that_names_no_record_are_a_404_as_merge_answers(api
     # then
     expected = (404, {"statusCode": 404, "error": "NotFoundException", "messages": [message]})
     assert duplicates == merge == expected
+
+
+def test_restoring_a_record_not_in_the_trash_answers_it_as_it_is_and_announces_nothing(api):
+    # given
+    ada = api.post("/rest/people", {"name": {"firstName": "Ada"}})[1]["data"]["createPerson"]
+    activities = api.get("/rest/timelineActivities", filter=f"targetPersonId[eq]:{ada['id']}")[1]["totalCount"]
+    # when
+    status, body = api.patch(f"/rest/restore/people/{ada['id']}", {})
+    # then: the record as stored (its updatedAt, so its ETag, unchanged), no new activity
+    assert (status, body["data"]["restorePerson"]["updatedAt"]) == (200, ada["updatedAt"])
+    assert api.get(f"/rest/people/{ada['id']}")[1]["data"]["person"]["updatedAt"] == ada["updatedAt"]
+    assert api.get("/rest/timelineActivities", filter=f"targetPersonId[eq]:{ada['id']}")[1]["totalCount"] == activities

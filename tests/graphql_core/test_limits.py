@@ -187,3 +187,17 @@ def test_a_query_may_be_sent_by_get(api):
     )
     # then
     assert (response.status_code, response.json()) == (200, {"data": {"people": {"totalCount": 0}}})
+
+
+@pytest.mark.parametrize("keyed", [True, False], ids=["with_a_key", "without_a_key"])
+def test_a_document_of_more_tokens_than_the_limit_stops_being_read_key_or_no_key(api, anonymous, settings, keyed):
+    # given: 10 tokens per allowed field (here 1,000), and a document of 3,000 (a thousand aliases)
+    settings.GRAPHQL_MAX_FIELDS = 100
+    query = "{ " + " ".join(f"t{i}: __typename" for i in range(1000)) + " }"
+    # when
+    status, body = (api if keyed else anonymous).post("/graphql", {"query": query})
+    # then: refused while parsing, before the key is even looked at
+    assert status == 400
+    assert [e["message"].splitlines()[0] for e in body["errors"]] == [
+        "Syntax Error: Document contains more than 1000 tokens. Parsing aborted."
+    ]
