@@ -33,7 +33,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
 from api_common.conf import max_request_body_bytes
-from api_common.errors import ApiError, PayloadTooLarge, database_refusal
+from api_common.errors import ApiError, LengthRequired, PayloadTooLarge, database_refusal
 from api_common.rest import json_error, release_rendered
 
 __all__ = ["BoundedASGIHandler", "RequestEdgeMiddleware", "error_response", "read_bounded"]
@@ -126,7 +126,7 @@ class RequestEdgeMiddleware:
         return error_response(request, error)
 
     @staticmethod
-    def body_refusal(request: HttpRequest) -> PayloadTooLarge | None:
+    def body_refusal(request: HttpRequest) -> PayloadTooLarge | LengthRequired | None:
         """Why the request's body is refused, or None (a chunked body is then read, within the limit)."""
         limit = max_request_body_bytes()
         length = declared_length(request)
@@ -156,6 +156,11 @@ class RequestEdgeMiddleware:
             stream, size = body, body.seek(0, os.SEEK_END)
             body.seek(0)
             request._stream = stream  # Django reads the body from here
+        elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # A server that does not mark where a chunked body ends (Django's runserver, the
+            # development server): Django would read the body as empty, and a create would write
+            # a blank record. The production server (nginx) sends a Content-Length.
+            return LengthRequired("This server cannot read a chunked body: send it with a Content-Length header")
         else:
             return None
         # DRF (and Django's own body checks) take a body without Content-Length for empty.

@@ -190,6 +190,14 @@ class PayloadTooLarge(ApiError):
     code = "BAD_USER_INPUT"
 
 
+class LengthRequired(ApiError):
+    """411: a chunked body the server in front cannot read to its end (it would be taken for empty)."""
+
+    status = 411
+    error_name = "LengthRequiredException"
+    code = "BAD_USER_INPUT"
+
+
 class Gone(ApiError):
     """410: what the request points at is past its retention (an event feed cursor older than the kept events)."""
 

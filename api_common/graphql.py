@@ -80,7 +80,10 @@ NUL_MESSAGE = "Text must not contain NUL characters (\\u0000)."
 INTERNAL_MESSAGE = "Internal server error"
 INTERNAL_USER_MESSAGE = "An unexpected error occurred. Please try again later."
 #: graphql-core aborts validation when fragments and selections nest deeper than its parser takes.
-TOO_DEEP_MESSAGE = "The document nests fragments too deeply: at most 200 levels of fragments and selections"
+TOO_DEEP_MESSAGE = (
+    "The document is too deep or too repetitive to validate: nest fragments and selections at most 200 levels "
+    "deep, and give repeated fields distinct aliases"
+)
 
 
 def is_introspection_only(document: DocumentNode, operation_name: str | None) -> bool:

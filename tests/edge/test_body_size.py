@@ -8,6 +8,7 @@ stays flat whatever the client sends.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import tracemalloc
 from collections.abc import Iterator, Mapping
@@ -166,6 +167,27 @@ def test_a_chunked_body_within_the_limit_is_read(api):
     # then
     assert response.status_code == 201
     assert response.json()["data"]["createPerson"]["jobTitle"] == "chunked"
+
+
+def test_a_chunked_body_a_server_does_not_terminate_is_a_411_and_writes_nothing(api):
+    # given: Django's development server passes a chunked body without marking its end
+    payload = json.dumps({"jobTitle": "chunked"}).encode()
+    # when
+    response = api.client.post(
+        "/rest/people",
+        content_type="application/json",
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **{"wsgi.input": io.BytesIO(payload)},
+        **api.headers(),
+    )
+    # then: read as empty, it created a blank person
+    message = "This server cannot read a chunked body: send it with a Content-Length header"
+    assert (response.status_code, response.json()) == (
+        411,
+        {"statusCode": 411, "error": "LengthRequiredException", "messages": [message]},
+    )
+    assert api.get("/rest/people")[1]["totalCount"] == 0
 
 
 # --- ASGI ------------------------------------------------------------------------------------------
