@@ -288,8 +288,20 @@ class GraphQLEndpointView(GraphQLView):
 
     def parse_body(self, request: HttpRequest) -> Any:
         """graphene-django's reading of the body, after refusing JSON nested deeper than ``MAX_JSON_DEPTH``
-        (the standard library's parser recurses once per level)."""
-        if self.get_content_type(request) == "application/json":
+        (the standard library's parser recurses once per level).
+
+        A ``GET`` carries its operation in the URL: its body, and the ``Content-Type: application/json``
+        many clients send with every request, are not read. A ``POST`` is JSON (or
+        ``application/graphql``); forms are a 415, as on REST.
+        """
+        if request.method == "GET":
+            return {}
+        content_type = self.get_content_type(request)
+        if content_type not in ("application/json", "application/graphql"):
+            raise ApiError.for_status(
+                415, f"Content-Type '{content_type}' is not supported: POST the operation as application/json"
+            )
+        if content_type == "application/json":
             check_json_depth(request.body)
         return super().parse_body(request)
 

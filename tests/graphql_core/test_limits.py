@@ -201,3 +201,29 @@ def test_a_document_of_more_tokens_than_the_limit_stops_being_read_key_or_no_key
     assert [e["message"].splitlines()[0] for e in body["errors"]] == [
         "Syntax Error: Document contains more than 1000 tokens. Parsing aborted."
     ]
+
+
+def test_a_get_with_a_json_content_type_reads_the_url(api):
+    # when: many clients send this header with every request
+    response = api.client.get(
+        "/graphql", {"query": "{ people { totalCount } }"}, CONTENT_TYPE="application/json", **api.headers()
+    )
+    # then
+    assert (response.status_code, response.json()) == (200, {"data": {"people": {"totalCount": 0}}})
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+def test_a_form_posted_to_graphql_is_a_415_and_runs_nothing(api, content_type):
+    # when
+    response = api.client.post(
+        "/graphql",
+        "query=mutation+%7B+createPerson%28data%3A+%7B%7D%29+%7B+id+%7D+%7D",
+        content_type=content_type,
+        **api.headers(),
+    )
+    # then
+    kind = content_type.split(";")[0]
+    message = f"Content-Type '{kind}' is not supported: POST the operation as application/json"
+    assert response.status_code == 415
+    assert [e["message"] for e in response.json()["errors"]] == [message]
+    assert api.get("/rest/people")[1]["totalCount"] == 0
