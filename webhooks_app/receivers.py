@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.dispatch import receiver
 
+from api_common.errors import ApiError
 from core_app.query.ast import iter_conditions
 from core_app.query.rest_filter import parse_rest_filter
 from core_app.store.sql import dialect
@@ -30,7 +31,10 @@ def webhooks_naming(workspace_id: Any, object_name: str, names: set[str]) -> lis
             continue
         named = set(webhook.fields or [])
         if webhook.filter:
-            named |= {condition.path[0] for condition in iter_conditions(parse_rest_filter(webhook.filter))}
+            try:
+                named |= {condition.path[0] for condition in iter_conditions(parse_rest_filter(webhook.filter))}
+            except ApiError:
+                pass  # a stored filter the grammar no longer reads names nothing it can lose
         if named & names:
             found.append((webhook, sorted(named & names)))
     return found
