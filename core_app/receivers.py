@@ -230,11 +230,9 @@ def on_object_removing(sender: Any, obj: ObjectMetadata, **kwargs: Any) -> None:
     and so do the records of other objects that a ``CASCADE`` relation ties to them."""
     workspace_id = str(obj.workspace_id)
     pointing = FieldMetadata.objects.filter(relation_target_object=obj, type="RELATION").exclude(object=obj)
-    for field in pointing:
-        settings = field.settings or {}
-        if settings.get("relationType") == "MANY_TO_ONE" and settings.get("onDelete") == "CASCADE":
-            join_key = build_field_spec(field, {}).join_storage_key
-            maintenance.purge_pointing(workspace_id, str(field.object_id), join_key)
+    for spec in (build_field_spec(field, {}) for field in pointing):
+        if spec.is_many_to_one and spec.relation is not None and spec.relation.on_delete == "CASCADE":
+            maintenance.purge_pointing(workspace_id, spec.object_id, spec.join_storage_key)
     field_ids = [str(pk) for pk in FieldMetadata.objects.filter(object=obj).values_list("pk", flat=True)]
     maintenance.purge_object(workspace_id, str(obj.pk), field_ids)
 

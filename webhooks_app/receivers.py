@@ -10,10 +10,11 @@ from django.dispatch import receiver
 
 from api_common.errors import ApiError
 from core_app.query.ast import iter_conditions
-from core_app.query.rest_filter import parse_rest_filter
 from core_app.store.sql import dialect
 from metadata_app.models import FieldMetadata, ObjectMetadata
+from metadata_app.registry import build_field_spec
 from metadata_app.signals_data import field_data_changing, field_removing, workspace_deleting
+from webhooks_app.events import parsed_filter
 from webhooks_app.models import Delivery, DeliveryAttempt, Event, Webhook
 
 __all__ = ["on_field_data_changing", "on_field_removing", "on_workspace_deleting"]
@@ -32,7 +33,7 @@ def webhooks_naming(workspace_id: Any, object_name: str, names: set[str]) -> lis
         named = set(webhook.fields or [])
         if webhook.filter:
             try:
-                named |= {condition.path[0] for condition in iter_conditions(parse_rest_filter(webhook.filter))}
+                named |= {condition.path[0] for condition in iter_conditions(parsed_filter(webhook.filter))}
             except ApiError:
                 pass  # a stored filter the grammar no longer reads names nothing it can lose
         if named & names:
@@ -43,9 +44,8 @@ def webhooks_naming(workspace_id: Any, object_name: str, names: set[str]) -> lis
 def refuse_if_named(field: FieldMetadata, what: str) -> None:
     """Refuse (400) taking ``field`` away while a webhook's ``filter`` or ``fields`` names it: the
     webhook would silently stop matching, or match a later field of the same name."""
-    names = {field.name}
-    if (field.settings or {}).get("relationType") == "MANY_TO_ONE":
-        names.add(f"{field.name}Id")  # the join column a filter names (companyId)
+    spec = build_field_spec(field, {})
+    names = {spec.name, spec.join_name} if spec.is_many_to_one else {spec.name}  # a filter names companyId
     object_name = ObjectMetadata.objects.filter(pk=field.object_id).values_list("name_singular", flat=True).first()
     for webhook, named in webhooks_naming(field.workspace_id, object_name or "", names):
         raise ValidationError(
