@@ -399,10 +399,12 @@ def delete_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
     counterpart_id = field.relation_target_field_id
     if counterpart_id is None and field.type == "RELATION":
         counterpart_id = FieldMetadata.objects.filter(relation_target_field=field).values_list("pk", flat=True).first()
+    sides = FieldMetadata.objects.filter(pk__in=[pk for pk in (field.pk, counterpart_id) if pk])
     # Twenty's rule ("Active fields cannot be deleted"): deleting loses the data at once, so it
     # takes two deliberate steps, and a deactivated field can still be brought back. Both sides
     # of a relation go together: neither may be active.
-    for active in FieldMetadata.objects.filter(pk__in=[pk for pk in (field.pk, counterpart_id) if pk], is_active=True):
+    active = sides.filter(is_active=True).first()
+    if active is not None:
         raise ValidationError(
             f'Active field "{active.name}" cannot be deleted; deactivate it first (isActive: false)',
             code="INVALID_FIELD_INPUT",
@@ -410,10 +412,8 @@ def delete_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
     snapshot = FieldMetadata.objects.select_related("object", "relation_target_object", "relation_target_field").get(
         pk=field.pk
     )
-    FieldMetadata.objects.filter(pk__in=[pk for pk in (field.pk, counterpart_id) if pk]).update(
-        relation_target_field=None
-    )
-    for row in FieldMetadata.objects.filter(pk__in=[pk for pk in (field.pk, counterpart_id) if pk]):
+    sides.update(relation_target_field=None)
+    for row in sides:
         field_removing.send(sender=FieldMetadata, field=row)
         forget_references(row)
         row.delete()

@@ -287,8 +287,9 @@ def create_object(workspace: Workspace, data: Any) -> ObjectMetadata:
 
 def clean_duplicate_criteria(obj: ObjectMetadata, value: Any) -> list[list[str]]:
     """Check that ``duplicateCriteria`` is a list of lists of active field names (dotted sub-fields allowed)."""
-    names = set(obj.fields.filter(is_active=True).values_list("name", flat=True))
-    inactive = set(obj.fields.filter(is_active=False).values_list("name", flat=True))
+    states = dict(obj.fields.values_list("name", "is_active"))
+    names = {name for name, active in states.items() if active}
+    inactive = {name for name, active in states.items() if not active}
     if not isinstance(value, list) or not all(isinstance(group, list) and group for group in value):
         raise ValidationError(
             "duplicateCriteria must be an array of arrays of field names", code="INVALID_OBJECT_INPUT"
