@@ -119,21 +119,30 @@ class CompositeType(FieldType):
         )
 
 
-def merge_with_extras(values: list[Any], primary: str, extras: str, wrap: Callable[[Any], Any] = lambda v: v) -> Any:
-    """Merge composite values keeping every primary of the others among the extras (no repeats)."""
+def merge_with_extras(
+    values: list[Any],
+    primary: str,
+    extras: str,
+    item_of: Callable[[dict[str, Any]], Any] | None = None,
+    key_of: Callable[[Any], Any] = lambda item: item,
+) -> Any:
+    """Merge composite values keeping every primary of the others among the extras (no repeats).
+
+    ``item_of`` turns another record's value into the extra its primary becomes (default: the
+    primary itself); ``key_of`` tells which extras are the same one (default: equal ones).
+    """
+    item_of = item_of or (lambda value: value.get(primary))
     present = [v for v in values if v]
     if not present:
         return values[0] if values else None
     merged = dict(next((v for v in present if v.get(primary)), present[0]))
+    keys: list[Any] = [key_of(item_of(merged))] if merged.get(primary) else []
     collected: list[Any] = []
     for value in present:
-        candidates = (
-            [wrap(value[primary])]
-            if value.get(primary) and value is not merged and value.get(primary) != merged.get(primary)
-            else []
-        )
+        candidates = [item_of(value)] if value.get(primary) and value.get(primary) != merged.get(primary) else []
         for item in [*candidates, *(value.get(extras) or [])]:
-            if item not in collected and item != wrap(merged.get(primary)):
+            if key_of(item) not in keys:
+                keys.append(key_of(item))
                 collected.append(item)
     # An untouched value stays as it was (null extras stay null), so a merge reports no change.
     merged[extras] = collected if collected or merged.get(extras) else merged.get(extras)
@@ -225,7 +234,12 @@ class LinksType(CompositeType):
 
     def merge(self, values: list[Any]) -> Any:
         """The first primary link wins; the others are kept in ``secondaryLinks``."""
-        return merge_with_extras(values, "primaryLinkUrl", "secondaryLinks", wrap=lambda url: {"url": url, "label": ""})
+        return merge_with_extras(
+            values,
+            "primaryLinkUrl",
+            "secondaryLinks",
+            item_of=lambda link: {"url": link["primaryLinkUrl"], "label": ""},
+        )
 
 
 class PhonesType(CompositeType):
@@ -251,32 +265,18 @@ class PhonesType(CompositeType):
 
     def merge(self, values: list[Any]) -> Any:
         """The first primary number wins; every other number is kept in ``additionalPhones`` (as
-        Twenty's ``{number, countryCode, callingCode}`` items, codes included), without repeats."""
-        present = [v for v in values if isinstance(v, dict) and v]
-        if not present:
-            return values[0] if values else None
-        merged = dict(next((v for v in present if v.get("primaryPhoneNumber")), present[0]))
-        seen = {merged.get("primaryPhoneNumber")} if merged.get("primaryPhoneNumber") else set()
-        extras: list[Any] = []
-        for value in present:
-            own = value.get("primaryPhoneNumber")
-            item = {
-                "number": own,
-                "countryCode": value.get("primaryPhoneCountryCode") or "",
-                "callingCode": value.get("primaryPhoneCallingCode") or "",
-            }
-            for extra in ([item] if own and own != merged.get("primaryPhoneNumber") else []) + list(
-                value.get("additionalPhones") or []
-            ):
-                number = extra.get("number") if isinstance(extra, dict) else extra
-                if number not in seen:
-                    seen.add(number)
-                    extras.append(extra)
-        # An untouched value stays as it was (null extras stay null), so a merge reports no change.
-        merged["additionalPhones"] = (
-            extras if extras or merged.get("additionalPhones") else merged.get("additionalPhones")
+        Twenty's ``{number, countryCode, callingCode}`` items, codes included), one item per number."""
+        return merge_with_extras(
+            values,
+            "primaryPhoneNumber",
+            "additionalPhones",
+            item_of=lambda phone: {
+                "number": phone["primaryPhoneNumber"],
+                "countryCode": phone.get("primaryPhoneCountryCode") or "",
+                "callingCode": phone.get("primaryPhoneCallingCode") or "",
+            },
+            key_of=lambda item: item.get("number") if isinstance(item, dict) else item,
         )
-        return merged
 
 
 class CurrencyType(CompositeType):
