@@ -10,6 +10,7 @@ Three groups, in the order ``api_common.graphql`` applies them:
 
    - nesting depth (``GRAPHQL_MAX_DEPTH``, default 8),
    - root fields per operation (``GRAPHQL_MAX_ROOT_RESOLVERS``, default 20, as Twenty),
+   - introspection: ``__schema`` once and no alias inside it or ``__type``,
    - fields per document (``GRAPHQL_MAX_FIELDS``, default 2000, as Twenty's complexity cap).
 
 3. graphql-core's ``specified_rules`` against the endpoint's schema.
@@ -46,7 +47,16 @@ from graphql.validation import (
 
 from api_common.conf import graphql_max_depth, graphql_max_fields, graphql_max_root_resolvers
 
-__all__ = ["STRUCTURE_RULES", "DepthLimitRule", "FieldCountRule", "RootFieldsRule", "limit_rules", "root_field_names"]
+__all__ = [
+    "STRUCTURE_RULES",
+    "DepthLimitRule",
+    "FieldCountRule",
+    "IntrospectionRule",
+    "RootFieldsRule",
+    "limit_rules",
+    "root_field_names",
+    "root_fields",
+]
 
 #: The specification's rules about the document's own structure; none needs the schema.
 STRUCTURE_RULES = (
@@ -65,10 +75,11 @@ def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
-def root_field_names(selection_set: SelectionSetNode, document: DocumentNode) -> Iterator[str]:
-    """Names of the root fields of a selection, through fragments; an unknown fragment yields ``""``.
+def root_fields(selection_set: SelectionSetNode, document: DocumentNode) -> Iterator[FieldNode | None]:
+    """The root fields of a selection, through fragments; an unknown fragment yields None.
 
-    Each fragment is visited once, so a cycle ends the walk instead of repeating it.
+    Each fragment is visited once, so a cycle ends the walk instead of repeating it (a fragment
+    spread twice selects nothing more: graphql-core merges fields by response name).
     """
     fragments = fragments_of(document)
     seen: set[str] = set()
@@ -76,16 +87,26 @@ def root_field_names(selection_set: SelectionSetNode, document: DocumentNode) ->
     while stack:
         for selection in stack.pop().selections:
             if isinstance(selection, FieldNode):
-                yield selection.name.value
+                yield selection
             elif isinstance(selection, InlineFragmentNode):
                 stack.append(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
                 seen.add(selection.name.value)
                 fragment = fragments.get(selection.name.value)
                 if fragment is None:
-                    yield ""
+                    yield None
                 else:
                     stack.append(fragment.selection_set)
+
+
+def root_field_names(selection_set: SelectionSetNode, document: DocumentNode) -> Iterator[str]:
+    """Names of the root fields of a selection, through fragments; an unknown fragment yields ``""``."""
+    return (field.name.value if field else "" for field in root_fields(selection_set, document))
+
+
+def response_key(field: FieldNode) -> str:
+    """The key a field answers under: its alias, else its name."""
+    return field.alias.value if field.alias else field.name.value
 
 
 class DepthLimitRule(ValidationRule):
@@ -123,21 +144,72 @@ class DepthLimitRule(ValidationRule):
 
 
 class RootFieldsRule(ValidationRule):
-    """Refuse operations with too many root fields."""
+    """Refuse operations with too many root fields.
+
+    Counted through fragments, by response key (what the operation runs), introspection's
+    ``__schema`` and ``__type`` included: only ``__typename`` is free.
+    """
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-        roots = [
-            s for s in node.selection_set.selections if isinstance(s, FieldNode) and not s.name.value.startswith("__")
-        ]
+        keys = {
+            response_key(field)
+            for field in root_fields(node.selection_set, self.context.document)
+            if field is not None and field.name.value != "__typename"
+        }
         maximum = graphql_max_root_resolvers()
-        if len(roots) > maximum:
+        if len(keys) > maximum:
             self.report_error(
                 GraphQLError(
-                    f"Query has {len(roots)} root fields; at most {maximum} are allowed per request",
+                    f"Query has {len(keys)} root fields; at most {maximum} are allowed per request",
                     node,
                     extensions={"code": "BAD_USER_INPUT"},
                 )
             )
+
+
+class IntrospectionRule(ValidationRule):
+    """Keep an introspection answer to the size of the schema: ``__schema`` once, no alias inside.
+
+    The depth limit does not apply to introspection, and graphql-core's own introspection depth
+    rule bounds nesting only. Aliases multiply an answer without growing the document: a 2 KB
+    query of 100 aliases of ``__schema { types { ... } }`` answered 22 MB in 7 s. Without aliases,
+    graphql-core merges a repeated field into one, so every introspection field is resolved once
+    per parent. Aliased ``__type`` root fields stay allowed (several types in one request) and are
+    counted by :class:`RootFieldsRule`.
+    """
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        document = self.context.document
+        roots = [f for f in root_fields(node.selection_set, document) if f and f.name.value in ("__schema", "__type")]
+        schemas = {response_key(f) for f in roots if f.name.value == "__schema"}
+        if len(schemas) > 1:
+            self.refuse(f"Query asks for __schema {len(schemas)} times; ask for it once per request", node)
+        fragments = fragments_of(document)
+        seen: set[str] = set()
+        stack = [f.selection_set for f in roots if f.selection_set]
+        while stack:
+            for selection in stack.pop().selections:
+                if isinstance(selection, FieldNode):
+                    if selection.alias:
+                        self.refuse(
+                            f'Introspection fields cannot be aliased: ask for "{selection.name.value}" once, '
+                            f'without the alias "{selection.alias.value}"',
+                            selection,
+                        )
+                        return
+                    if selection.selection_set:
+                        stack.append(selection.selection_set)
+                elif isinstance(selection, InlineFragmentNode):
+                    stack.append(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+                    seen.add(selection.name.value)
+                    fragment = fragments.get(selection.name.value)
+                    if fragment is not None:
+                        stack.append(fragment.selection_set)
+
+    def refuse(self, message: str, node: Node) -> None:
+        """Report ``message`` as a ``BAD_USER_INPUT`` error at ``node``."""
+        self.report_error(GraphQLError(message, node, extensions={"code": "BAD_USER_INPUT"}))
 
 
 class FieldCountRule(ValidationRule):
@@ -162,4 +234,4 @@ class FieldCountRule(ValidationRule):
 
 def limit_rules() -> list[type[ValidationRule]]:
     """The limits above, for ``graphql.validate`` (they need no schema)."""
-    return [DepthLimitRule, RootFieldsRule, FieldCountRule]
+    return [DepthLimitRule, RootFieldsRule, IntrospectionRule, FieldCountRule]

@@ -55,6 +55,44 @@ def test_introspection_is_not_subject_to_the_depth_limit(gql, settings):
     assert (status, "errors" in body) == (200, False)
 
 
+def test_an_introspection_field_given_an_alias_is_refused_before_it_multiplies_the_answer(gql):
+    # given: 100 aliases of the schema's types would answer the whole schema 100 times
+    fragment = "fragment T on __Type { name fields { name } }"
+    aliased = "{ __schema { " + " ".join(f"t{i}: types {{ ...T }}" for i in range(100)) + " } } " + fragment
+    # when
+    refused = refusal(gql, aliased)
+    # then
+    assert refused == (
+        400,
+        [('Introspection fields cannot be aliased: ask for "types" once, without the alias "t0"', "BAD_USER_INPUT")],
+    )
+
+
+def test_an_alias_inside_a_fragment_of_an_introspection_type_is_refused_too(gql):
+    query = '{ __type(name: "Person") { ...F } } fragment F on __Type { f1: fields { name } f2: fields { name } }'
+    assert refusal(gql, query) == (
+        400,
+        [('Introspection fields cannot be aliased: ask for "fields" once, without the alias "f1"', "BAD_USER_INPUT")],
+    )
+
+
+def test_schema_is_asked_once_per_request_and_aliased_types_count_as_root_fields(gql, settings):
+    # given
+    settings.GRAPHQL_MAX_ROOT_RESOLVERS = 2
+    two_schemas = "{ a: __schema { queryType { name } } b: __schema { queryType { name } } }"
+    two_types = '{ a: __type(name: "Person") { name } b: __type(name: "Company") { name } __typename }'
+    # when / then
+    assert refusal(gql, two_schemas) == (
+        400,
+        [("Query asks for __schema 2 times; ask for it once per request", "BAD_USER_INPUT")],
+    )
+    assert gql.data(two_types) == {"a": {"name": "Person"}, "b": {"name": "Company"}, "__typename": "Query"}
+    assert refusal(gql, '{ c: __type(name: "Note") { name } ' + two_types[1:]) == (
+        400,
+        [("Query has 3 root fields; at most 2 are allowed per request", "BAD_USER_INPUT")],
+    )
+
+
 # --- root fields ------------------------------------------------------------------------------------------
 
 
@@ -84,6 +122,19 @@ def test_mutations_over_the_root_field_limit_write_nothing(gql, settings):
     # then
     assert refused == (400, [("Query has 3 root fields; at most 2 are allowed per request", "BAD_USER_INPUT")])
     assert gql.data("{ people { totalCount } }") == {"people": {"totalCount": 0}}
+
+
+def test_root_fields_are_counted_through_fragments_by_response_key(gql, settings):
+    # given
+    settings.GRAPHQL_MAX_ROOT_RESOLVERS = 2
+    spread = "{ ...Q } fragment Q on Query { " + " ".join(f"r{i}: people {{ totalCount }}" for i in range(3)) + " }"
+    repeated = "{ r0: people { totalCount } r0: people { totalCount } r1: people { totalCount } }"
+    # when / then
+    assert refusal(gql, spread) == (
+        400,
+        [("Query has 3 root fields; at most 2 are allowed per request", "BAD_USER_INPUT")],
+    )
+    assert gql.data(repeated) == {"r0": {"totalCount": 0}, "r1": {"totalCount": 0}}
 
 
 # --- fields (complexity) ---------------------------------------------------------------------------------

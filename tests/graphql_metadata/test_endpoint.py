@@ -41,6 +41,16 @@ def test_introspection_through_fragments_and_typename_needs_no_key(anonymous_gql
     assert (status, body) == (200, {"data": {"__typename": "Query", "__type": {"name": "Object"}}})
 
 
+def test_introspection_aliases_are_refused_here_too(anonymous_gql):
+    # when
+    status, body = anonymous_gql.post("{ __schema { a: types { name } b: types { name } } }")
+    # then
+    assert (status, [e["message"] for e in body["errors"]]) == (
+        400,
+        ['Introspection fields cannot be aliased: ask for "types" once, without the alias "a"'],
+    )
+
+
 def test_field_type_enum_has_every_value_of_twenty(anonymous_gql):
     # when
     status, body = anonymous_gql.post('{ __type(name: "FieldMetadataType") { enumValues { name } } }')
