@@ -11,7 +11,8 @@ Three groups, in the order ``api_common.graphql`` applies them:
    - nesting depth (``GRAPHQL_MAX_DEPTH``, default 8),
    - root fields per operation (``GRAPHQL_MAX_ROOT_RESOLVERS``, default 20, as Twenty),
    - introspection: ``__schema`` once and no alias inside it or ``__type``,
-   - fields per document (``GRAPHQL_MAX_FIELDS``, default 2000, as Twenty's complexity cap).
+   - fields per operation, fragments counted wherever they are spread (``GRAPHQL_MAX_FIELDS``,
+     default 2000, as Twenty's complexity cap).
 
 3. graphql-core's ``specified_rules`` against the endpoint's schema.
 
@@ -212,17 +213,68 @@ class IntrospectionRule(ValidationRule):
         self.report_error(GraphQLError(message, node, extensions={"code": "BAD_USER_INPUT"}))
 
 
+def spread_names(selection_set: SelectionSetNode) -> Iterator[str]:
+    """Names of the fragments spread anywhere in a selection set, not looking into those fragments."""
+    stack = [selection_set]
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FragmentSpreadNode):
+                yield selection.name.value
+            elif isinstance(selection, (FieldNode, InlineFragmentNode)) and selection.selection_set is not None:
+                stack.append(selection.selection_set)
+
+
+def local_size(selection_set: SelectionSetNode, sizes: dict[str, int]) -> int:
+    """Fields of a selection set, each spread counted as the size ``sizes`` gives its fragment."""
+    total = 0
+    stack = [selection_set]
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FragmentSpreadNode):
+                total += sizes.get(selection.name.value, 0)
+            elif isinstance(selection, (FieldNode, InlineFragmentNode)):
+                total += isinstance(selection, FieldNode)
+                if selection.selection_set is not None:
+                    stack.append(selection.selection_set)
+    return total
+
+
+def fragment_sizes(fragments: dict[str, FragmentDefinitionNode], cap: int) -> dict[str, int]:
+    """Fields each fragment selects once its own spreads are expanded, capped at ``cap``.
+
+    Each fragment is sized once, after the fragments it spreads (``NoFragmentCyclesRule`` has
+    run, so the order exists); a spread of an unknown fragment counts nothing.
+    """
+    sizes: dict[str, int] = {}
+    for name in fragments:
+        stack = [name]
+        while stack:
+            current = stack[-1]
+            if current in sizes:
+                stack.pop()
+                continue
+            selection_set = fragments[current].selection_set
+            missing = [n for n in spread_names(selection_set) if n in fragments and n not in sizes]
+            if missing:
+                stack.extend(missing)
+                continue
+            sizes[current] = min(cap, local_size(selection_set, sizes))
+            stack.pop()
+    return sizes
+
+
 class FieldCountRule(ValidationRule):
-    """Refuse documents selecting too many fields in total (a simple complexity bound)."""
+    """Refuse operations selecting too many fields, each fragment counted wherever it is spread.
 
-    def __init__(self, context: Any) -> None:
-        super().__init__(context)
-        self.count = 0
+    A simple complexity bound: what the operation runs, not the document's length. Counted in
+    the text alone, a fragment of 900 fields spread under 1,000 aliases passed as 1,900 fields
+    and answered 60 million values.
+    """
 
-    def enter_field(self, node: FieldNode, *_: Any) -> None:
-        self.count += 1
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
         maximum = graphql_max_fields()
-        if self.count == maximum + 1:
+        sizes = fragment_sizes(fragments_of(self.context.document), maximum + 1)
+        if local_size(node.selection_set, sizes) > maximum:
             self.report_error(
                 GraphQLError(
                     f"Query selects more than {maximum} fields; split it into smaller queries",

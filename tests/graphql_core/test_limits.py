@@ -151,6 +151,20 @@ def test_a_document_selecting_more_fields_than_the_limit_is_refused(gql, setting
     )
 
 
+def test_a_fragment_counts_its_fields_wherever_it_is_spread(gql, settings):
+    # given: the document's text holds 6 fields (people, a, b, node, id, jobTitle); run, it selects 9
+    settings.GRAPHQL_MAX_FIELDS = 8
+    query = "{ people { a: edges { ...E } b: edges { ...E } } } fragment E on PersonEdge { node { ...P } } "
+    query += "fragment P on Person { id jobTitle }"
+    # when / then
+    assert refusal(gql, query) == (
+        400,
+        [("Query selects more than 8 fields; split it into smaller queries", "BAD_USER_INPUT")],
+    )
+    settings.GRAPHQL_MAX_FIELDS = 9
+    assert gql.data(query) == {"people": {"a": [], "b": []}}
+
+
 def test_the_limits_apply_together_and_each_is_reported(gql, settings):
     # given
     settings.GRAPHQL_MAX_ROOT_RESOLVERS = 1
