@@ -7,7 +7,8 @@ memory holds one page, whatever the number of records.
 
 Records are the API's (``GET /rest/{plural}``, depth 0, the fields the role reads). In CSV a
 composite field is one column per sub-field (``name.firstName``), arrays and objects are JSON
-text, ``null`` an empty cell, booleans ``true``/``false``; that is what an import reads back.
+text, ``null`` an empty cell, booleans ``true``/``false``, text a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@``...) behind a ``'`` (``formulas``); that is what an import reads back.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from core_app.store.records import RecordRow
 from metadata_app.field_types.composites import CompositeType
 from metadata_app.specs import FieldSpec
 from transfers_app import conf
+from transfers_app.formulas import FIRST_CHARACTERS, guard
 
 __all__ = ["CONTENT_TYPES", "Export", "export_stream"]
 
@@ -41,7 +43,10 @@ SPECIAL = frozenset({bool, dict, list})
 
 
 def cell(value: Any) -> Any:
-    """A value as a CSV cell: booleans ``true``/``false``, arrays and objects as JSON, anything else as is."""
+    """A value as a CSV cell: booleans ``true``/``false``, arrays and objects as JSON, text that a
+    spreadsheet would run as a formula behind a ``'`` (``formulas.guard``), anything else as is."""
+    if isinstance(value, str):
+        return guard(value)
     if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
@@ -119,23 +124,25 @@ def csv_chunks(ctx: RecordContext, pages: Iterator[list[RecordRow]]) -> Iterator
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     yield buffer.getvalue().encode()
-    special = SPECIAL
+    special, starts = SPECIAL, FIRST_CHARACTERS
     for page in pages:
         buffer.seek(0)
         buffer.truncate()
         lines = []
-        # The hot loop of an export (one pass per record): classes are compared instead of calling
-        # cell() for every value, as most values are text, numbers or None, written as they are.
+        # The hot loop of an export (one pass per record): classes and first characters are compared
+        # instead of calling cell() for every value, as most values are written as they are.
         for record in page:
             values: list[Any] = []
             append = values.append
             for get, several in layout:
                 if several:
                     for part in get(record):
-                        append(cell(part) if part.__class__ in special else part)
+                        guarded = part.__class__ in special or (part.__class__ is str and part[:1] in starts)
+                        append(cell(part) if guarded else part)
                 else:
                     value = get(record)
-                    append(cell(value) if value.__class__ in special else value)
+                    guarded = value.__class__ in special or (value.__class__ is str and value[:1] in starts)
+                    append(cell(value) if guarded else value)
             lines.append(values)
         writer.writerows(lines)
         yield buffer.getvalue().encode()

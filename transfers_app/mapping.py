@@ -35,6 +35,7 @@ from core_app.store.records import fetch_by_ids
 from metadata_app.field_types import FieldValueError
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.specs import FieldSpec, ObjectSpec
+from transfers_app.formulas import unguard
 
 __all__ = ["Column", "Lookup", "Plan", "build_plan", "resolve_lookups"]
 
@@ -91,13 +92,14 @@ class Plan:
     by_position: list[Column | None] = field(default_factory=list)
 
     def record_from_cells(self, cells: list[str]) -> tuple[dict[str, Any], list[Lookup]]:
-        """A CSV row as a record input and its relation look-ups; empty cells are left out."""
+        """A CSV row as a record input and its relation look-ups; empty cells are left out, and the
+        ``'`` an export puts before a formula-like text taken off (``formulas.unguard``)."""
         raw: dict[str, Any] = {}
         lookups: list[Lookup] = []
         for column, cell in zip(self.by_position, cells):
             if column is None or cell == "":
                 continue
-            place(raw, lookups, column, column.from_text(cell))
+            place(raw, lookups, column, column.from_text(unguard(cell)))
         return raw, lookups
 
     def record_from_object(self, item: Mapping[str, Any]) -> tuple[dict[str, Any], list[Lookup]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from transfers_app.models import ImportChunk, ImportJob
@@ -413,6 +416,42 @@ def test_an_export_imported_again_gives_the_same_records(transfer, records, run_
     server_set = {"createdAt", "updatedAt", "createdBy", "updatedBy", "position"}
     assert [{k: v for k, v in c.items() if k not in server_set} for c in after] == [
         {k: v for k, v in c.items() if k not in server_set} for c in before
+    ]
+
+
+def test_text_a_spreadsheet_would_run_is_exported_behind_a_quote_and_imported_back_as_it_was(
+    transfer, records, run_worker, api
+):
+    # given: values that Excel would run as formulas, and one that already starts with a quote
+    records.create(
+        "people",
+        {
+            "name": {"firstName": "-Ann", "lastName": "'=quoted"},
+            "jobTitle": '=HYPERLINK("http://evil.example","x")',
+            "city": "@home",
+            "phones": {"primaryPhoneNumber": "612345678", "primaryPhoneCallingCode": "+33"},
+        },
+    )
+    before = api.get("/rest/people")[1]["data"]["people"]
+    # when
+    _, exported, _ = transfer.export("people", format="csv")
+    rows = list(csv.reader(io.StringIO(exported.decode())))
+    assert api.delete(f"/rest/people/{before[0]['id']}")[0] == 200
+    _, body, _ = transfer.post_file("people", exported)
+    run_worker()
+    # then: each such cell starts with one more quote; the import takes it off
+    cells = dict(zip(rows[0], rows[1]))
+    assert {k: cells[k] for k in ("name.firstName", "name.lastName", "jobTitle", "city")} == {
+        "name.firstName": "'-Ann",
+        "name.lastName": "''=quoted",
+        "jobTitle": '\'=HYPERLINK("http://evil.example","x")',
+        "city": "'@home",
+    }
+    assert (cells["phones.primaryPhoneCallingCode"], cells["phones.primaryPhoneNumber"]) == ("'+33", "612345678")
+    assert transfer.job(body["data"]["id"])["counts"] == {"created": 1, "updated": 0, "failed": 0}
+    after = api.get("/rest/people")[1]["data"]["people"]
+    assert [(p["name"], p["jobTitle"], p["city"], p["phones"]) for p in after] == [
+        (p["name"], p["jobTitle"], p["city"], p["phones"]) for p in before
     ]
 
 
