@@ -33,7 +33,7 @@ from metadata_app.specs import FieldSpec
 from transfers_app import conf
 from transfers_app.formulas import FIRST_CHARACTERS, guard
 
-__all__ = ["CONTENT_TYPES", "Export", "export_stream"]
+__all__ = ["CONTENT_TYPES", "Export", "export_stream", "exportable_keys"]
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
 
@@ -62,11 +62,18 @@ class Export:
     format: str
 
 
-def plan_of(ctx: RecordContext) -> tuple[tuple[str, Getter], ...]:
-    """The output plan narrowed to the keys the role reads."""
+def plan_of(ctx: RecordContext, fields: frozenset[str] | None = None) -> tuple[tuple[str, Getter], ...]:
+    """The output plan narrowed to the keys the role reads and, when given, to ``fields`` and ``id``
+    (as a list's ``fields``; the plan's order is kept)."""
     plan = output_plan(ctx.snapshot, ctx.spec)
     readable = access.readable_keys(ctx, [name for name, _ in plan])
-    return tuple((name, get) for name, get in plan if name in readable)
+    wanted = None if fields is None else fields | {"id"}
+    return tuple((name, get) for name, get in plan if name in readable and (wanted is None or name in wanted))
+
+
+def exportable_keys(ctx: RecordContext) -> set[str]:
+    """The keys an export may hold: what ``fields`` may name."""
+    return {name for name, _ in plan_of(ctx)}
 
 
 def parts_getter(field: FieldSpec, get: Getter) -> Callable[[RecordRow], list[Any]]:
@@ -117,9 +124,11 @@ def csv_layout(ctx: RecordContext, plan: tuple[tuple[str, Getter], ...]) -> tupl
     return header, layout
 
 
-def csv_chunks(ctx: RecordContext, pages: Iterator[list[RecordRow]]) -> Iterator[bytes]:
+def csv_chunks(
+    ctx: RecordContext, pages: Iterator[list[RecordRow]], fields: frozenset[str] | None = None
+) -> Iterator[bytes]:
     """The CSV file: the header, then one chunk per page."""
-    header, layout = csv_layout(ctx, plan_of(ctx))
+    header, layout = csv_layout(ctx, plan_of(ctx, fields))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -148,9 +157,11 @@ def csv_chunks(ctx: RecordContext, pages: Iterator[list[RecordRow]]) -> Iterator
         yield buffer.getvalue().encode()
 
 
-def ndjson_chunks(ctx: RecordContext, pages: Iterator[list[RecordRow]]) -> Iterator[bytes]:
+def ndjson_chunks(
+    ctx: RecordContext, pages: Iterator[list[RecordRow]], fields: frozenset[str] | None = None
+) -> Iterator[bytes]:
     """The NDJSON file: one API record per line, one chunk per page."""
-    plan = plan_of(ctx)
+    plan = plan_of(ctx, fields)
     for page in pages:
         yield b"".join(orjson.dumps({name: get(record) for name, get in plan}) + b"\n" for record in page)
 
@@ -161,21 +172,31 @@ def export_stream(
     order: list[OrderKey],
     format: str,
     on_page: Callable[[int], None] | None = None,
+    fields: frozenset[str] | None = None,
+    limit: int | None = None,
 ) -> Export:
     """Check the request and read the first page now; the rest is read as the chunks are taken.
 
-    ``on_page(records)`` is called as each page is read (a progress bar).
+    ``fields`` narrows the keys (see :func:`exportable_keys`), ``limit`` the number of records (the
+    first ``limit`` in ``order``). ``on_page(records)`` is called as each page is read (a progress bar).
     """
-    pages = scan(ctx, node, order, conf.export_page_size())
+    page_size = conf.export_page_size() if limit is None else max(1, min(limit, conf.export_page_size()))
+    pages = scan(ctx, node, order, page_size)
     first = next(pages, None)  # raises the 4xx of a bad filter, order or role before any byte is sent
 
     def all_pages() -> Iterator[list[RecordRow]]:
         if first is None:
             return
+        remaining = limit
         for page in itertools.chain([first], pages):
+            if remaining is not None:
+                page = page[:remaining]
+                remaining -= len(page)
             if on_page is not None:
                 on_page(len(page))
             yield page
+            if remaining == 0:
+                return
 
-    chunks = csv_chunks(ctx, all_pages()) if format == "csv" else ndjson_chunks(ctx, all_pages())
-    return Export(chunks, format)
+    chunks = csv_chunks if format == "csv" else ndjson_chunks
+    return Export(chunks(ctx, all_pages(), fields), format)

@@ -133,11 +133,19 @@ def import_paths(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
                 "summary": f"Export every {spec.label_singular} matching a filter (streamed)",
                 "description": (
                     "Every matching record (as `GET /{plural}` gives them, depth 0), streamed in keyset pages. "
-                    "CSV flattens composite fields to `field.subField` columns; arrays and objects are JSON text."
+                    "CSV flattens composite fields to `field.subField` columns; arrays and objects are JSON text; "
+                    "text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`...) is written behind a `'`, "
+                    "which a CSV import takes off."
                 ),
                 "parameters": [
                     ref("filter", "parameters"),
                     ref("orderBy", "parameters"),
+                    ref("fields", "parameters"),
+                    query(
+                        "limit",
+                        {"type": "integer", "minimum": 0},
+                        "At most this many records, the first in `order_by` (default: every matching record).",
+                    ),
                     query("format", {"type": "string", "enum": ["csv", "ndjson"]}, "Default: csv."),
                 ],
                 "responses": {

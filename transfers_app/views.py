@@ -6,7 +6,7 @@
   ``Idempotency-Key`` works as on the record routes (the file's digest stands for the body).
 - ``GET /rest/imports/{id}``: the job (status, counts, progress).
 - ``GET /rest/imports/{id}/errors[?format=csv]``: its row errors.
-- ``GET /rest/exports/{plural}?filter=&order_by=&format=csv|ndjson``: every matching record, streamed.
+- ``GET /rest/exports/{plural}?filter=&order_by=&fields=&limit=&format=csv|ndjson``: every matching record, streamed.
 
 A job belongs to its workspace: another workspace's key gets the 404 of a job that does not exist.
 """
@@ -17,6 +17,7 @@ import csv
 import dataclasses
 import hashlib
 import io
+import sys
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -27,6 +28,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from api_common import pagination
 from api_common.errors import BadRequest, NotFound
 from apikeys_app.authentication import api_key_of
 from core_app.rest import params
@@ -34,7 +36,7 @@ from core_app.rest.views import record_context
 from guards_app.idempotency import claim, fingerprint, idempotency_key, store
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from transfers_app import conf
-from transfers_app.exporting import CONTENT_TYPES, export_stream
+from transfers_app.exporting import CONTENT_TYPES, export_stream, exportable_keys
 from transfers_app.jobs import create_job, import_actor
 from transfers_app.models import ImportJob, ImportRowError
 from transfers_app.sources import FORMATS
@@ -229,7 +231,8 @@ class ImportErrorsView(TransferView):
 
 
 class ExportsView(TransferView):
-    """``GET /rest/exports/{plural}``: every record matching ``filter`` in ``order_by``, streamed."""
+    """``GET /rest/exports/{plural}``: every record matching ``filter`` in ``order_by``, streamed;
+    ``fields`` narrows the keys (as a list's), ``limit`` the records (any number, none by default)."""
 
     def get(self, request: Request, key: str) -> StreamingHttpResponse:
         ctx = record_context(request, key)
@@ -237,7 +240,10 @@ class ExportsView(TransferView):
         wanted = query.get("format", "csv")
         if wanted not in FORMATS:
             raise BadRequest(f"'format' must be one of {', '.join(FORMATS)}, got '{wanted}'")
-        export = export_stream(ctx, params.read_filter(query), params.read_order(query), wanted)
+        fields = params.read_fields(query, ctx.spec, exportable_keys(ctx))
+        limit = pagination.read_limit(query, 0, sys.maxsize) if "limit" in query else None
+        node, order = params.read_filter(query), params.read_order(query)
+        export = export_stream(ctx, node, order, wanted, fields=fields, limit=limit)
         response = StreamingHttpResponse(export.chunks, content_type=CONTENT_TYPES[wanted])
         response["Content-Disposition"] = f'attachment; filename="{ctx.spec.name_plural}.{wanted}"'
         return response

@@ -91,6 +91,53 @@ def test_an_export_reads_keyset_pages_with_a_bounded_number_of_queries(transfer,
     assert len(store_reads) == 3
 
 
+def test_fields_narrow_the_columns_and_limit_the_records_across_pages(transfer, records, settings):
+    # given: 25 people, pages of 10
+    make_people(records, 25)
+    settings.EXPORT_PAGE_SIZE = 10
+    # when
+    _, csv_content, _ = transfer.export("people", fields="emails,name", order_by="name.firstName", limit=12)
+    _, ndjson, _ = transfer.export(
+        "people", fields="name", format="ndjson", order_by="name.firstName[DescNullsLast]", limit=2
+    )
+    _, none, _ = transfer.export("people", fields="city", limit=0)
+    # then: the object's order of columns, a composite's sub-fields and the id included (as in a list);
+    # the first records in order
+    header, *body = rows_of(csv_content)
+    assert header == [
+        "id", "name.firstName", "name.lastName",
+        "emails.primaryEmail", "emails.additionalEmails",
+    ]  # fmt: skip
+    assert [row[1] for row in body] == [f"P{n:02d}" for n in range(1, 13)]
+    assert [json.loads(line)["name"] for line in ndjson.decode().splitlines()] == [
+        {"firstName": "P25", "lastName": "Doe"},
+        {"firstName": "P24", "lastName": "Doe"},
+    ]
+    assert [sorted(json.loads(line)) for line in ndjson.decode().splitlines()] == [["id", "name"]] * 2
+    assert rows_of(none) == [["id", "city"]]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        pytest.param(
+            {"fields": "name,nickname"},
+            "'fields' parameter invalid. Unknown or unreadable fields on 'person': nickname",
+            id="unknown-field",
+        ),
+        pytest.param({"limit": "-1"}, "limit '-1' is invalid. Should be an integer", id="negative-limit"),
+        pytest.param({"limit": "ten"}, "limit 'ten' is invalid. Should be an integer", id="word-limit"),
+    ],
+)
+def test_bad_fields_and_limits_get_the_lists_messages(transfer, api, params, expected):
+    # when
+    status, content, _ = transfer.export("people", **params)
+    # then: a field the list knows is refused alike; the export's limit has no maximum
+    assert (status, json.loads(content)["messages"]) == (400, [expected])
+    if "fields" in params:
+        assert api.get("/rest/people", **params)[1]["messages"] == [expected]
+
+
 def test_an_export_of_nothing_is_a_header(transfer):
     status, content, _ = transfer.export("people", filter="city[eq]:Nowhere")
     assert status == 200
