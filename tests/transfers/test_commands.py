@@ -63,6 +63,29 @@ def test_export_records_writes_the_export_to_a_file(workspace, api, tmp_path):
     assert [p["name"]["firstName"] for p in exported] == ["Alan", "Ada"]
 
 
+def test_export_records_takes_fields_and_a_limit(workspace, api, tmp_path):
+    # given
+    for first in ("Ada", "Alan", "Grace"):
+        assert api.post("/rest/people", {"name": {"firstName": first}, "city": "London"})[0] == 201
+    path = tmp_path / "people.ndjson"
+    stderr = StringIO()
+
+    # when
+    call_command(
+        "export_records", str(workspace.pk), "people", "--format", "ndjson", "--order-by", "name.firstName",
+        "--fields", "city", "--limit", "2", "--output", str(path), stdout=StringIO(), stderr=stderr,
+    )  # fmt: skip
+
+    # then
+    exported = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [sorted(p) for p in exported] == [["city", "id"], ["city", "id"]]
+    assert stderr.getvalue().endswith(f"Exported 2 records to {path}\n")
+    with pytest.raises(
+        CommandError, match=r"^'fields' parameter invalid. Unknown or unreadable fields on 'person': x$"
+    ):
+        call_command("export_records", str(workspace.pk), "people", "--fields", "x", stdout=StringIO())
+
+
 def test_export_records_refuses_a_bad_filter(workspace):
     with pytest.raises(CommandError, match="nickname"):
         call_command("export_records", str(workspace.pk), "people", "--filter", "nickname[eq]:x", stdout=StringIO())
