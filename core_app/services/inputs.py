@@ -110,12 +110,15 @@ def store_value(
         stored = field_type.empty_value(field)
     else:
         try:
-            before = (current or {}).get(field.storage_key) if current is not None else None
-            stored = (
-                field_type.normalize_update(value, before, field)
-                if current is not None
-                else field_type.normalize(value, field)
-            )
+            if current is not None:
+                stored = field_type.normalize_update(value, current.get(field.storage_key), field)
+            elif field_type.is_composite and field.default_value is not None:
+                # A sub-field the create leaves out takes the field's default, as each of Twenty's
+                # sub-field columns does (a CURRENCY defaulting to EUR keeps EUR beside an amount).
+                default = field_type.normalize(field.default_value, field)
+                stored = field_type.normalize_update(value, default, field)
+            else:
+                stored = field_type.normalize(value, field)
         except FieldValueError as error:
             where = f"{key}.{error.path}" if error.path else key
             return f"Invalid value for field '{where}': {error.message}"

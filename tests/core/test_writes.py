@@ -175,8 +175,22 @@ def test_given_values_win_over_default_values(api, gadgets):
         "BLUE",
         9,
         True,
-        {"firstName": "", "lastName": "Corp"},
+        {"firstName": "Acme", "lastName": "Corp"},  # the sub-field left out keeps its default, as in Twenty
     )
+
+
+def test_a_partial_composite_keeps_the_default_of_each_sub_field_it_leaves_out(api, gadgets):
+    # given: a CURRENCY defaulting to EUR
+    create_field(api, gadgets, "price", "CURRENCY", defaultValue={"amountMicros": None, "currencyCode": "'EUR'"})
+    # when
+    rest = api.post("/rest/gadgets", {"serial": "S-1", "price": {"amountMicros": 5_000_000}})[1]["data"]["createGadget"]
+    mutation = 'mutation { createGadget(data: {serial: "S-2", price: {amountMicros: 7000000}}) { price { amountMicros currencyCode } } }'
+    graphql = api.post("/graphql", {"query": mutation})[1]["data"]
+    emptied = api.post("/rest/gadgets", {"serial": "S-3", "price": {"amountMicros": 1, "currencyCode": None}})[1]
+    # then: a sub-field given as null is emptied, not defaulted
+    assert rest["price"] == {"amountMicros": 5_000_000, "currencyCode": "EUR"}
+    assert graphql["createGadget"]["price"] == {"amountMicros": 7_000_000, "currencyCode": "EUR"}
+    assert emptied["data"]["createGadget"]["price"] == {"amountMicros": 1, "currencyCode": ""}
 
 
 def test_standard_default_values_apply(api, records):
