@@ -13,3 +13,4 @@ class CoreAppConfig(AppConfig):
     def ready(self) -> None:
         from core_app import receivers  # noqa: F401  (registers receivers)
         from core_app.services import timeline  # noqa: F401  (writes the timeline in each writing transaction)
+        from core_app.store import sqlite_functions  # noqa: F401  (SQL functions of SQLite connections)

@@ -107,6 +107,11 @@ class Dialect:
         """The pattern parameter of :meth:`like` (SQLite translates it)."""
         return pattern
 
+    def tuple_text(self, expressions: Sequence[str]) -> str:
+        """One text standing for several values together (a JSON array of them), equal only when
+        every value is: what ``COUNT(DISTINCT ...)`` counts for a composite field."""
+        return f"CAST(json_build_array({', '.join(expressions)}) AS text)"
+
     def contains(self, expression: str) -> str:
         """``expression`` holds the next parameter as a substring (exact, no pattern characters)."""
         return f"strpos({expression}, %s) > 0"
@@ -222,11 +227,15 @@ class SqliteDialect(Dialect):
 
     def like(self, expression: str, insensitive: bool) -> str:
         if insensitive:
-            return f"LOWER({expression}) LIKE LOWER(%s) ESCAPE '\\'"
+            # unicode_lower (core_app/store/sqlite_functions.py): SQLite's LOWER knows ASCII only.
+            return f"unicode_lower({expression}) LIKE unicode_lower(%s) ESCAPE '\\'"
         return f"({expression}) GLOB %s"
 
     def like_pattern(self, pattern: str, insensitive: bool) -> str:
         return pattern if insensitive else like_to_glob(pattern)
+
+    def tuple_text(self, expressions: Sequence[str]) -> str:
+        return f"json_array({', '.join(expressions)})"
 
     def contains(self, expression: str) -> str:
         return f"instr({expression}, %s) > 0"
@@ -243,7 +252,7 @@ class SqliteDialect(Dialect):
     def array_any_ilike(self, column: str, path: Sequence[str]) -> str:
         return (
             f"EXISTS (SELECT 1 FROM json_each({column}, {self.path_literal(path)}) AS e "
-            "WHERE e.type = 'text' AND LOWER(e.value) LIKE LOWER(%s) ESCAPE '\\')"
+            "WHERE e.type = 'text' AND unicode_lower(e.value) LIKE unicode_lower(%s) ESCAPE '\\')"
         )
 
     def shard(self) -> str:

@@ -779,3 +779,24 @@ def test_a_timestamp_read_back_finds_its_record_and_bounds_it_exactly(api, recor
     query = query.replace("query($t: DateTime)", "query($t: DateTime, $id: UUID)")
     status, body = api.post("/graphql", {"query": query, "variables": {"t": updated, "id": person["id"]}})
     assert (status, body) == (200, {"data": {"people": {"totalCount": 0}}})
+
+
+def test_ilike_ignores_the_case_of_every_script_on_both_databases(api):
+    # given: SQLite's own LOWER knows ASCII only
+    for city in ("Émile-sur-Mer", "ÅLESUND", "Straße"):
+        assert api.post("/rest/people", {"city": city})[0] == 201
+    query = "query($p: String) { people(filter: {city: {ilike: $p}}) { edges { node { city } } } }"
+
+    def rest(pattern: str) -> list[str]:
+        return sorted(
+            p["city"] for p in api.get("/rest/people", filter=f'city[ilike]:"{pattern}"')[1]["data"]["people"]
+        )
+
+    def graphql(pattern: str) -> list[str]:
+        edges = api.post("/graphql", {"query": query, "variables": {"p": pattern}})[1]["data"]["people"]["edges"]
+        return sorted(e["node"]["city"] for e in edges)
+
+    # when / then
+    for pattern, expected in [("émile%", ["Émile-sur-Mer"]), ("%ålesund", ["ÅLESUND"]), ("STRASSE", []), ("%SSE", [])]:
+        assert (rest(pattern), graphql(pattern)) == (expected, expected)
+    assert rest("%STRAßE%") == ["Straße"]
