@@ -22,6 +22,8 @@ __all__ = ["Aggregate", "AggregateError", "available_aggregates", "parse_aggrega
 COUNT_OPERATIONS = ("countUniqueValues", "countNotEmpty", "countEmpty", "percentageNotEmpty", "percentageEmpty")
 EXTRA_OPERATIONS = ("countTrue", "countFalse", "min", "max", "avg", "sum")
 SQL_FUNCTIONS = {"min": "MIN", "max": "MAX", "avg": "AVG", "sum": "SUM"}
+#: Types whose stored value is a JSON array (or null).
+ARRAY_TYPES = frozenset({"MULTI_SELECT", "ARRAY"})
 
 
 class AggregateError(ValueError):
@@ -43,13 +45,16 @@ def value_targets(spec: ObjectSpec, field: FieldSpec) -> list[Target]:
 
 
 def empty_sql(targets: list[Target], src: Source) -> str:
-    """Rows where every target is empty (null, missing, or an empty string for text)."""
+    """Rows where every target is empty: null or missing, an empty string for text, an empty array
+    for MULTI_SELECT and ARRAY (their ``is_empty``, and what ``isEmptyArray`` matches)."""
     parts = []
     for target in targets:
         raw = target.raw(src)
         empty = f"{raw} IS NULL"
         if target.scalar.value_kind == "text" and not target.column:
             empty = f"({empty} OR {raw} = '')"
+        elif target.scalar.name in ARRAY_TYPES:  # always an array or null: the text '[]' is the empty one
+            empty = f"({empty} OR {raw} = '[]')"
         parts.append(empty)
     return "(" + " AND ".join(parts) + ")"
 
@@ -73,7 +78,10 @@ class Aggregate:
         if self.operation == "countNotEmpty":
             return [(self.name, f"COUNT(*) FILTER (WHERE NOT {empty})")]
         if self.operation == "countUniqueValues":
-            return [(self.name, f"COUNT(DISTINCT {targets[0].raw(src)}) FILTER (WHERE NOT {empty})")]
+            # A composite counts its sub-fields together: two names sharing a first name are two.
+            values = [target.raw(src) for target in targets]
+            value = values[0] if len(values) == 1 else src.d.tuple_text(values)
+            return [(self.name, f"COUNT(DISTINCT {value}) FILTER (WHERE NOT {empty})")]
         if self.operation.startswith("percentage"):
             part = empty if self.operation == "percentageEmpty" else f"NOT {empty}"
             return [(f"{self.name}__part", f"COUNT(*) FILTER (WHERE {part})"), (f"{self.name}__total", "COUNT(*)")]

@@ -396,6 +396,35 @@ def test_aggregate_fields_are_computed_over_every_matching_record(rgql):
     }
 
 
+def test_a_composites_unique_values_count_its_sub_fields_together_and_an_empty_array_is_empty(gql, api):
+    # given: two names sharing a first name, one repeated; tags empty as null and as []
+    for first, last, tags in [("Ada", "Zedq", None), ("Ada", "Appleq", []), ("Ada", "Appleq", ["B2B"])]:
+        assert api.post("/rest/people", {"name": {"firstName": first, "lastName": last}})[0] == 201
+        assert api.post("/rest/companies", {"name": last, "tags": tags})[0] == 201
+    names = '["Zedq", "Appleq"]'
+    query = (
+        f"{{ people(filter: {{name: {{lastName: {{in: {names}}}}}}}) {{ countUniqueValuesName }} "
+        f"companies(filter: {{name: {{in: {names}}}}}) {{ countEmptyTags countNotEmptyTags countUniqueValuesTags }} }}"
+    )
+    # when
+    data = gql.data(query)
+    groups = api.get(
+        "/rest/companies/groupBy",
+        group_by='[{"name": true}]',
+        aggregate='["countEmptyTags"]',
+        filter="name[in]:[Zedq,Appleq]",
+    )[1]
+    # then
+    assert data == {
+        "people": {"countUniqueValuesName": 2},
+        "companies": {"countEmptyTags": 2, "countNotEmptyTags": 1, "countUniqueValuesTags": 1},
+    }
+    assert [(g["groupByDimensionValues"], g["countEmptyTags"]) for g in groups] == [
+        (["Appleq"], 1),
+        (["Zedq"], 1),
+    ]
+
+
 def test_aggregates_follow_the_filter_and_ignore_the_page(rgql):
     assert rgql.data(
         "{ companies(filter: {idealCustomerProfile: {eq: true}}, first: 1) "
