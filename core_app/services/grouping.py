@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from django.utils.dateparse import parse_datetime
 
 from core_app import access
@@ -24,7 +25,7 @@ from core_app.services.errors import InvalidRecordInput
 from core_app.services.loading import shape
 from core_app.services.reading import scope_of
 from core_app.store.records import COLUMNS, select_list
-from core_app.store.sql import dialect, rows
+from core_app.store.sql import dialect, quote_literal, rows
 from metadata_app.field_types.scalars import format_instant
 
 __all__ = ["Dimension", "group_by", "parse_dimensions"]
@@ -48,6 +49,9 @@ class Dimension:
     def expression(self, src: Source) -> str:
         """The grouped value (dates truncated to the granularity)."""
         if self.granularity is None:
+            if self.target.scalar.name == "RAW_JSON" and not self.target.is_column:
+                # As JSON, not as ->>'s text, which reads the string "1" and the number 1 alike.
+                return src.d.json_repr(src.column(self.target.json_column), self.target.json_path)
             return self.target.typed(src)
         if self.target.is_column:
             column = src.column(self.target.column or "")
@@ -63,9 +67,22 @@ class Dimension:
             return f"(substr({raw}, 1, 5) || {first})"
         return f"substr({raw}, 1, {GRANULARITY_PREFIX[self.granularity]})"
 
+    def order_expression(self, src: Source) -> str:
+        """What groups sort on: a SELECT's or RATING's option position (as lists sort them), else the
+        grouped value by its alias."""
+        target = self.target
+        if self.granularity is None and target.scalar.has_options and target.scalar.value_kind != "json":
+            expression = self.expression(src)
+            whens = " ".join(
+                f"WHEN {quote_literal(value)} THEN {index}" for index, value in enumerate(target.field.option_values)
+            )
+            return f"(CASE {expression} {whens} ELSE NULL END)"
+        return self.alias
+
     def value(self, raw: Any) -> Any:
         """A fetched group value as records show it: instants in UTC with milliseconds and ``Z``,
-        booleans as booleans (the databases hand back 0 and 1, or 'true' and 'false')."""
+        booleans as booleans (the databases hand back 0 and 1, or 'true' and 'false'), arrays and
+        JSON as themselves (the databases hand back their text)."""
         if self.granularity is not None and raw is not None:
             if self.target.is_column:
                 moment = parse_datetime(raw) if isinstance(raw, str) else raw
@@ -79,14 +96,18 @@ class Dimension:
                 return f"{day}T00:00:00.000Z" if self.target.field.type == "DATE_TIME" else day
         if self.target.field.type == "BOOLEAN" and raw is not None and not isinstance(raw, bool):
             return raw in (1, "true")  # SQLite's 1 / 0, PostgreSQL's JSON text 'true' / 'false'
+        if self.target.scalar.value_kind == "json" and isinstance(raw, str):
+            return orjson.loads(raw)
         return api_value(raw)
 
 
-def group_order(order: list[OrderKey], dimensions: list[Dimension], aggregates: list[Aggregate]) -> list[str]:
+def group_order(
+    order: list[OrderKey], dimensions: list[Dimension], aggregates: list[Aggregate], src: Source
+) -> list[str]:
     """``ORDER BY`` terms of the groups: each key names a group-by field (``stage``,
     ``name.firstName``) or a requested aggregate (``totalCount``; GraphQL's ``{aggregate:
     {totalCount: ...}}`` too), with the direction and null placement of a list's ``order_by``."""
-    by_name = {dimension.target.api_path: dimension.alias for dimension in dimensions}
+    by_name = {dimension.target.api_path: dimension.order_expression(src) for dimension in dimensions}
     by_name.update({a.name: quote(a.name) for a in aggregates if not a.operation.startswith("percentage")})
     terms = []
     for key in order:
@@ -192,7 +213,7 @@ def group_by(
     params += compiled.params
     dim_list = ", ".join(f"{sql} AS {alias}" for alias, sql in dims)
     group_list = ", ".join(sql for _, sql in dims)
-    terms = group_order(order or [], dimensions, aggregates)
+    terms = group_order(order or [], dimensions, aggregates, src)
     terms += [f"{quote('totalCount')} DESC", *(f"{alias} ASC" for alias, _ in dims)]
     sql = (
         f"SELECT {dim_list}, {aggregate_list} FROM core_app_record r{src.lateral_sql()} "

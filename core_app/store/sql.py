@@ -107,6 +107,11 @@ class Dialect:
         """The pattern parameter of :meth:`like` (SQLite translates it)."""
         return pattern
 
+    def json_repr(self, column: str, path: Sequence[str]) -> str:
+        """The JSON text of the value at ``path`` inside ``column``, a string quoted (unlike
+        :meth:`json_text`'s); NULL for a missing key or JSON null, as :meth:`json_text` gives."""
+        return f"NULLIF(CAST({column} #> {quote_literal('{' + ','.join(path) + '}')} AS text), 'null')"
+
     def tuple_text(self, expressions: Sequence[str]) -> str:
         """One text standing for several values together (a JSON array of them), equal only when
         every value is: what ``COUNT(DISTINCT ...)`` counts for a composite field."""
@@ -233,6 +238,9 @@ class SqliteDialect(Dialect):
 
     def like_pattern(self, pattern: str, insensitive: bool) -> str:
         return pattern if insensitive else like_to_glob(pattern)
+
+    def json_repr(self, column: str, path: Sequence[str]) -> str:
+        return f"NULLIF(({column} -> {self.path_literal(path)}), 'null')"
 
     def tuple_text(self, expressions: Sequence[str]) -> str:
         return f"json_array({', '.join(expressions)})"
