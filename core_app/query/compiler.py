@@ -219,7 +219,10 @@ def resolve_leaf(condition: Condition, spec: ObjectSpec, slots: ObjectSlots | No
         values = ()
     elif op in ("in", "containsAny"):
         raw = condition.value if isinstance(condition.value, (list, tuple)) else (condition.value,)
-        values = tuple(str(v) for v in raw) if op == "containsAny" else tuple(coerce(target, v) for v in raw)
+        if op == "in" or target.scalar.has_options:  # a MULTI_SELECT's values are among its options
+            values = tuple(coerce(target, v) for v in raw)
+        else:
+            values = tuple(str(v) for v in raw)
     elif op in ("like", "ilike", "startsWith", "endsWith", "containsIlike"):
         if not isinstance(condition.value, str):
             raise filter_error(f"'{op}' on '{target.api_path}' expects a string")

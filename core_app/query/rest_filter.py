@@ -183,6 +183,8 @@ def _format_value(value: str, comparator: str, offset: int) -> str | tuple[str, 
                 f"value expected eg: 'field[{comparator}]:[value_1,value_2]'",
                 offset,
             )
+        if not value[1:-1].strip():
+            return ()  # [] is the empty list (GraphQL's in: []), matching nothing; [""] is the empty string
         # Every comma splits, even inside quotes, as the contract says.
         return tuple(_strip_quotes(item.strip()) for item in value[1:-1].split(","))
     if comparator == "is":

@@ -352,6 +352,9 @@ SPECIMEN_CASES = [
     case("tags[containsAny]:[RED]", ["alpha", "bravo"], "multiselect-containsAny-one_value"),
     case("tags[containsAny]:[GREEN,BLUE]", ["bravo", "charlie"], "multiselect-containsAny-several_values"),
     case("tags[is]:NULL", ["delta"], "multiselect-is_null-empty_array_is_not_null"),
+    case("tags[containsAny]:[]", [], "multiselect-containsAny-nothing"),
+    case("count[in]:[]", [], "number-in-nothing"),
+    case('code[in]:[""]', [], "text-in-the_empty_string"),
     case("tags[is]:NOT_NULL", ["alpha", "bravo", "charlie", "echo"], "multiselect-is_not_null"),
     # RATING: ordered by value (RATING_1 < ... < RATING_5)
     case("stars[eq]:RATING_3", ["bravo"], "rating-eq"),
@@ -723,6 +726,11 @@ ERRORS = [
         "'filter' invalid for 'containsAny' operator. Received 'RED' but array value expected eg: "
         "'field[containsAny]:[value_1,value_2]'",
         id="containsAny_without_brackets",
+    ),
+    pytest.param(
+        "tags[containsAny]:[RED,PURPLE]",
+        "'filter' invalid. Value for 'tags': expected one of RED, GREEN, BLUE, got \"PURPLE\"",
+        id="containsAny_with_a_value_that_is_no_option",
     ),
     pytest.param("and(code[eq]:x", "'filter' invalid. 1 close bracket is missing in the query", id="missing_close"),
     pytest.param("and(code[eq]:x))", "'filter' invalid. 1 open bracket is missing in the query", id="missing_open"),
