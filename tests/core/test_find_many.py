@@ -386,12 +386,12 @@ def test_a_date_field_grouped_by_quarter_gives_each_quarters_first_day(api, reco
 
 def test_groups_show_arrays_and_json_as_values_and_sort_options_by_position(api):
     # given: options whose positions are not alphabetical, and JSON values that read alike as text
-    gadget = create_custom_object(api, "gadget", "gadgets")
+    trinket = create_custom_object(api, "trinket", "trinkets")
     options = [{"label": name.title(), "value": name, "position": n} for n, name in enumerate(("RED", "GREEN", "BLUE"))]
-    create_field(api, gadget, "color", "SELECT", options=options)
-    create_field(api, gadget, "tags", "MULTI_SELECT", options=options)
-    create_field(api, gadget, "words", "ARRAY")
-    create_field(api, gadget, "blob", "RAW_JSON")
+    create_field(api, trinket, "color", "SELECT", options=options)
+    create_field(api, trinket, "tags", "MULTI_SELECT", options=options)
+    create_field(api, trinket, "words", "ARRAY")
+    create_field(api, trinket, "blob", "RAW_JSON")
     rows = [
         ("BLUE", ["GREEN", "BLUE"], ["a"], {"k": 1}),
         ("GREEN", ["GREEN", "BLUE"], ["a"], "1"),
@@ -400,11 +400,11 @@ def test_groups_show_arrays_and_json_as_values_and_sort_options_by_position(api)
     ]
     for color, tags, words, blob in rows:
         body = {"color": color, "tags": tags, "words": words, "blob": blob}
-        assert api.post("/rest/gadgets", body)[0] == 201
+        assert api.post("/rest/trinkets", body)[0] == 201
 
     def groups(field: str, order: str | None = None) -> list[tuple[list[Any], int]]:
         params = {"group_by": f'[{{"{field}": true}}]', **({"order_by": order} if order else {})}
-        status, body = api.get("/rest/gadgets/groupBy", **params)
+        status, body = api.get("/rest/trinkets/groupBy", **params)
         assert status == 200, body
         return [(g["groupByDimensionValues"], g["totalCount"]) for g in body]
 
@@ -415,8 +415,8 @@ def test_groups_show_arrays_and_json_as_values_and_sort_options_by_position(api)
     assert sorted(groups("tags"), key=str) == sorted([([["GREEN", "BLUE"]], 2), ([[]], 1), ([None], 1)], key=str)
     assert sorted(groups("words"), key=str) == sorted([([["a"]], 2), ([[]], 1), ([None], 1)], key=str)
     assert sorted(groups("blob"), key=str) == sorted([([{"k": 1}], 1), (["1"], 1), ([1], 1), ([None], 1)], key=str)
-    query = "{ gadgetsGroupBy(groupBy: [{blob: true}]) { groupByDimensionValues totalCount } }"
-    graphql = api.post("/graphql", {"query": query})[1]["data"]["gadgetsGroupBy"]
+    query = "{ trinketsGroupBy(groupBy: [{blob: true}]) { groupByDimensionValues totalCount } }"
+    graphql = api.post("/graphql", {"query": query})[1]["data"]["trinketsGroupBy"]
     assert sorted(((g["groupByDimensionValues"], g["totalCount"]) for g in graphql), key=str) == sorted(
         groups("blob"), key=str
     )
