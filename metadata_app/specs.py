@@ -122,10 +122,15 @@ class ObjectSpec:
     duplicate_criteria: tuple[tuple[str, ...], ...] = ()
     by_name: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
     by_join_name: Mapping[str, FieldSpec] = field(default_factory=dict, compare=False, repr=False)
+    #: The place of each field name and join name in ``fields`` (the order keys are reported in).
+    field_order: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
         object.__setattr__(self, "by_join_name", {f.join_name: f for f in self.fields if f.is_many_to_one})
+        order = {f.name: index for index, f in enumerate(self.fields)}
+        order.update({f.join_name: index for index, f in enumerate(self.fields) if f.is_many_to_one})
+        object.__setattr__(self, "field_order", order)
 
     def field(self, name: str) -> FieldSpec | None:
         """Return the field called ``name``, or None."""

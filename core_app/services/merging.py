@@ -107,7 +107,6 @@ def write_merge(ctx: RecordContext, kept: RecordRow, others: list[RecordRow], da
     writing.destroy(ctx, others)
     given = RecordInput()
     given.data = {k: v for k, v in data.items() if kept.data.get(k) != v}
+    given.given = merged_field_names(ctx, given)
     writing.check_unique_update(ctx, kept, given)
-    change = writing.apply_update(ctx, kept, given)
-    change.updated_fields = merged_field_names(ctx, given)
-    return writing.emit(ctx, [change])[0].record
+    return writing.emit(ctx, [writing.apply_update(ctx, kept, given)])[0].record

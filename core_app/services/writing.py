@@ -26,7 +26,7 @@ from core_app.query.ast import Node, OrderKey
 from core_app.services.connect import resolve_relation_inputs
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
-from core_app.services.inputs import RecordInput, defaults_for, normalize_input
+from core_app.services.inputs import RecordInput, defaults_for, normalize_input, writable_field
 from core_app.services.reading import find_one, select
 from core_app.signals import records_changed
 from core_app.store import counts, deferred, unique, writer
@@ -57,6 +57,8 @@ class Change:
     updated_fields: list[str] = dc_field(default_factory=list)
     # Updates: the record's stored data before the patch was merged in (the event feed's ``before``).
     before: dict[str, Any] | None = None
+    #: An update that changed no value: answered as the record is, nothing written or announced.
+    unchanged: bool = False
 
 
 #: The right each mass operation needs (api-reference 14.3: restoring is soft-deleting's).
@@ -75,8 +77,9 @@ def emit(ctx: RecordContext, changes: list[Change]) -> list[Change]:
     The timeline's own activities (destroyed with their record) are not announced: the audit trail
     has no events of its own (api-reference §16).
     """
-    if changes and ctx.spec.name_singular not in access.READ_ONLY_OBJECTS:
-        records_changed.send(sender=RecordContext, ctx=ctx, changes=changes)
+    announced = [change for change in changes if not change.unchanged]
+    if announced and ctx.spec.name_singular not in access.READ_ONLY_OBJECTS:
+        records_changed.send(sender=RecordContext, ctx=ctx, changes=announced)
     return changes
 
 
@@ -477,6 +480,10 @@ def apply_updates(
     stale: list[tuple[str, list[str]]] = []
     fresh: list[tuple[str, str, str]] = []
     for record, given in items:
+        keys = changed_keys(ctx, record, given)
+        if not keys and not (restore and record.deleted_at is not None):
+            changes.append(Change(record, "updated", [], record.data, unchanged=True))
+            continue
         before_state = index_state(ctx.slots, record)
         before = unique_pairs(ctx, record.data)
         data_before = record.data
@@ -493,12 +500,40 @@ def apply_updates(
         if restore and record.deleted_at is not None:
             record.deleted_at = None
         changed.append((record, before_state))
-        changes.append(Change(record, "updated", list(given.given), data_before))
+        changes.append(Change(record, "updated", keys, data_before))
     for record_id, fields in sorted(stale):
         unique.unregister(ctx.ws, [record_id], fields)
     unique.register(ctx.ws, ctx.spec.id, fresh)
     writer.update(ctx.slots, changed)
     return changes
+
+
+def changed_keys(ctx: RecordContext, record: RecordRow, given: RecordInput) -> list[str]:
+    """The API keys of ``given`` whose value differs from the record's, in the object's field order
+    (``updatedFields``, the same through REST and GraphQL, whose inputs come in different orders).
+
+    Values compare as the API shows them: a missing key and a null, or a composite stored without an
+    empty sub-field and with it, are the same value.
+    """
+    order = ctx.spec.field_order
+    keys = []
+    for key in given.given:
+        field = writable_field(ctx.spec, key)
+        if field is None:
+            continue
+        if field.is_many_to_one:
+            old, new = record.data.get(field.join_storage_key), given.data.get(field.join_storage_key)
+        elif field.column:
+            old, new = getattr(record, field.column), given.columns.get(field.column)
+        else:
+            to_api = field.field_type.to_api
+            old, new = (
+                to_api(record.data.get(field.storage_key), field),
+                to_api(given.data.get(field.storage_key), field),
+            )
+        if old != new:
+            keys.append(key)
+    return sorted(keys, key=lambda key: order.get(key, len(order)))
 
 
 def normalize_update(ctx: RecordContext, record: RecordRow, raw: Any, links_checked: bool = False) -> RecordInput:
@@ -552,8 +587,9 @@ def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
     access.check_writes(ctx, [raw])
     record = find_one(ctx, record_id, lock=True)
     given = normalize_update(ctx, record, resolve_relation_inputs(ctx, [raw], batch=False)[0])
-    if not given.given:
-        return Change(record, "updated", [], record.data)  # an empty patch: nothing written, nothing announced
+    if not changed_keys(ctx, record, given):
+        # An empty patch, or one of the values the record holds: nothing written, nothing announced.
+        return Change(record, "updated", [], record.data, unchanged=True)
     check_unique_update(ctx, record, given)
     return emit(ctx, apply_updates(ctx, [(record, given)], locked=True))[0]
 
@@ -590,9 +626,10 @@ def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]
         given = normalize_update(ctx, record, raw, links_checked=index > 0)
         if not given.given:
             # An empty patch changes nothing: the records as they are, nothing written or announced.
-            return [Change(record, "updated", [], record.data) for record in records]
+            return [Change(record, "updated", [], record.data, unchanged=True) for record in records]
         check_unique_update(ctx, record, given, claimed)
         items.append((record, given))
+    # A record that already holds the patch's values is answered as it is (apply_updates).
     return emit(ctx, apply_updates(ctx, items))
 
 

@@ -290,6 +290,39 @@ def test_an_empty_patch_changes_nothing_on_one_record_or_many(api):
     assert api.get(f"/rest/people/{ada['id']}")[1]["data"]["person"]["updatedAt"] == ada["updatedAt"]
 
 
+def test_a_patch_of_the_values_a_record_holds_changes_nothing_through_either_api(api):
+    # given
+    ada = api.post("/rest/people", {"name": {"firstName": "Ada"}, "city": "Paris"})[1]["data"]["createPerson"]
+    same = {"city": "Paris", "name": {"firstName": "Ada"}, "emails": {"primaryEmail": ""}}
+    mutation = 'mutation($id: UUID!) { updatePerson(id: $id, data: {city: "Paris"}) { updatedAt } }'
+    # when
+    one = api.patch(f"/rest/people/{ada['id']}", same)
+    many = api.patch("/rest/people", same, filter=f"id[eq]:{ada['id']}")
+    graphql = api.post("/graphql", {"query": mutation, "variables": {"id": ada["id"]}})
+    # then: the record as it was, updatedAt included, and no event
+    assert one[0] == 200 and one[1]["data"]["updatePerson"]["updatedAt"] == ada["updatedAt"]
+    assert many[0] == 200 and [p["updatedAt"] for p in many[1]["data"]["updatePeople"]] == [ada["updatedAt"]]
+    assert graphql == (200, {"data": {"updatePerson": {"updatedAt": ada["updatedAt"]}}})
+    events = api.get("/rest/events", recordId=ada["id"])[1]["data"]
+    assert [e["eventName"] for e in events] == ["person.created"]
+
+
+def test_updated_fields_follow_the_objects_field_order_through_either_api(api):
+    # given: the same change given in opposite orders
+    ids = [api.post("/rest/people", {"name": {"firstName": n}})[1]["data"]["createPerson"]["id"] for n in "AB"]
+    mutation = 'mutation($id: UUID!) { updatePerson(id: $id, data: {city: "Rome", jobTitle: "CTO"}) { id } }'
+    # when
+    assert api.patch(f"/rest/people/{ids[0]}", {"city": "Rome", "jobTitle": "CTO"})[0] == 200
+    assert api.post("/graphql", {"query": mutation, "variables": {"id": ids[1]}})[0] == 200
+    # then
+    for record_id in ids:
+        events = api.get("/rest/events", recordId=record_id)[1]["data"]
+        assert [(e["eventName"], e.get("updatedFields")) for e in events][-1] == (
+            "person.updated",
+            ["jobTitle", "city"],
+        )
+
+
 def test_duplicates_of_an_id_that_names_no_record_are_a_404_as_merge_answers(api):
     # given
     ada = api.post("/rest/people", {"name": {"firstName": "Ada"}})[1]["data"]["createPerson"]
