@@ -40,11 +40,14 @@ from drf_spectacular.renderers import OpenApiJsonRenderer2, OpenApiYamlRenderer,
 from drf_spectacular.settings import patched_settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.mediatypes import _MediaType
 
 from api_common.errors import ERROR_NAMES
-from api_common.openapi_limits import add_rate_limits
+from api_common.openapi_limits import RATE_LIMIT_SENTENCE, add_rate_limits
 
 __all__ = [
     "DATE_TIME",
@@ -160,13 +163,18 @@ def common_components(error_name: str) -> dict[str, Any]:
     }
 
 
-def root_document(title: str, description: str, body: dict[str, Any] | None) -> dict[str, Any]:
+def root_document(
+    title: str, description: str, body: dict[str, Any] | None, rate_limited: bool = False
+) -> dict[str, Any]:
     """The whole document: drf-spectacular's root object (OpenAPI 3.1) around ``body``.
 
     ``body`` holds ``paths``, ``components``, ``tags`` and ``webhooks``; None gives the base
-    document (no paths) answered without a valid key.
+    document (no paths) answered without a valid key. ``rate_limited``: the server rate limits
+    (``RATE_LIMIT_ENABLED``), so every keyed answer carries the ``RateLimit-*`` headers and may be a 429.
     """
     body = body or {}
+    if rate_limited:
+        description = f"{description} {RATE_LIMIT_SENTENCE}"
     settings = {
         "OAS_VERSION": OAS_VERSION,
         "TITLE": title,
@@ -184,7 +192,7 @@ def root_document(title: str, description: str, body: dict[str, Any] | None) -> 
         )
     root["security"] = SECURITY
     error = ((root.get("components") or {}).get("responses") or {}).get("BadRequest")
-    if root.get("paths") and error is not None:
+    if rate_limited and root.get("paths") and error is not None:
         add_rate_limits(root, error["content"]["application/json"]["schema"])  # every keyed answer is rate limited
     return root
 
@@ -194,6 +202,35 @@ class JsonRenderer(OpenApiJsonRenderer2):
 
     def get_indent(self, accepted_media_type: Any, renderer_context: Any) -> Any:
         return JSONRenderer.get_indent(self, accepted_media_type, renderer_context)
+
+
+class QualityNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, honouring the quality of each ``Accept`` entry (RFC 9110, 12.5.1).
+
+    DRF ranks entries by how specific they are and reads ``q`` only as a parameter, so
+    ``application/json;q=0, application/yaml`` got JSON. Here entries are tried by falling ``q``
+    (then the more specific first, then in the header's order) and ``q=0`` means "not this".
+    """
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> tuple[Any, str]:
+        format = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if format:
+            renderers = self.filter_renderers(renderers, format)
+        ranked = []
+        for index, token in enumerate(self.get_accept_list(request)):
+            media = _MediaType(token)
+            try:
+                quality = float(media.params.get("q", 1))
+            except ValueError:
+                quality = 1.0
+            if quality > 0:
+                ranked.append((-quality, -media.precedence, index, media))
+        for _, _, _, media in sorted(ranked, key=lambda entry: entry[:3]):
+            for renderer in renderers:
+                if _MediaType(renderer.media_type).match(media):
+                    params = (f"{key}={value}" for key, value in media.params.items() if key != "q")
+                    return renderer, ";".join((renderer.media_type, *params))
+        raise exceptions.NotAcceptable(available_renderers=renderers)
 
 
 class DocumentGenerator(SchemaGenerator):
@@ -215,6 +252,7 @@ class OpenApiDocumentView(SpectacularAPIView):
     authentication_classes = []  # the key is optional here: read by document()
     permission_classes = [AllowAny]
     renderer_classes = [JsonRenderer, OpenApiYamlRenderer, OpenApiYamlRenderer2]
+    content_negotiation_class = QualityNegotiation
     title: ClassVar[str] = ""
     description: ClassVar[str] = ""
     memo_name: ClassVar[str] = ""

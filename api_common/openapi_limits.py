@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["RATE_LIMIT_HEADERS", "add_rate_limits", "header"]
+__all__ = ["RATE_LIMIT_HEADERS", "RATE_LIMIT_SENTENCE", "add_rate_limits", "header"]
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -31,6 +31,11 @@ RATE_LIMIT_HEADERS = {
         "The limit and its window in seconds: `<requests>;w=<seconds>`.", {"type": "string"}, "100;w=60"
     ),
 }
+#: What a document's description says of rate limits when the server applies them.
+RATE_LIMIT_SENTENCE = (
+    "Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (429 with `Retry-After` "
+    "beyond the key's limit)."
+)
 RETRY_AFTER = header("Seconds until a request is allowed again.", {"type": "integer", "minimum": 1}, 20)
 
 

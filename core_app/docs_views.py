@@ -19,6 +19,8 @@ from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
+from guards_app.conf import rate_limit_enabled
+
 __all__ = ["PLAYGROUNDS", "docs_page", "graphiql_page"]
 
 #: GraphiQL playgrounds of the docs page: name -> (GraphQL endpoint, title).
@@ -28,7 +30,7 @@ PLAYGROUNDS = {"core": ("/graphql", "Core GraphQL"), "metadata": ("/metadata", "
 @require_GET
 def docs_page(request: HttpRequest) -> HttpResponse:
     """The docs page: key login, REST references, GraphQL playgrounds."""
-    return render(request, "docs.html", {"playgrounds": PLAYGROUNDS})
+    return render(request, "docs.html", {"playgrounds": PLAYGROUNDS, "rate_limited": rate_limit_enabled()})
 
 
 @require_GET

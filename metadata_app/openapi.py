@@ -37,8 +37,10 @@ from api_common.openapi import (
 )
 from api_common.throttling import authentication_failed, check_throttles
 from apikeys_app.authentication import AuthenticationError, authenticate_header
+from guards_app.conf import rate_limit_enabled
 from metadata_app.field_types import FIELD_TYPES
 from metadata_app.registry import schema_registry
+from metadata_app.services.fields import SYSTEM_ONLY_TYPES
 from metadata_app.specs import SchemaSnapshot
 from roles_app.checks import permissions_of
 from roles_app.flags import API_KEYS_AND_WEBHOOKS, DATA_MODEL, ENFORCED, ROLES, WORKSPACE
@@ -155,7 +157,8 @@ def field_schemas() -> dict[str, dict[str, Any]]:
     create = obj(
         {
             "objectMetadataId": dict(UUID),
-            "type": types,
+            # ACTOR and POSITION are the server's own fields (createdBy, position): not created.
+            "type": {"type": "string", "enum": [t for t in FIELD_TYPES if t not in SYSTEM_ONLY_TYPES]},
             "name": {"type": "string", "pattern": "^[a-z][a-zA-Z0-9]*$", "maxLength": 63},
             **shared,
             "relationCreationPayload": nullable(payload),
@@ -663,7 +666,7 @@ def workspace_paths(can_update: bool) -> dict[str, Any]:
             "workspace",
             "getCurrentWorkspace",
             "The workspace of the API key, with its settings",
-            {"200": json_response("The workspace", data(ref("Workspace"), "currentWorkspace"))},
+            {"200": json_response("The workspace", data(ref("Workspace"), "currentWorkspace")), **error_responses()},
         )
     }
     if can_update:
@@ -764,7 +767,11 @@ class WorkspaceOpenApiView(OpenApiDocumentView):
         snapshot = schema_registry.snapshot(api_key.workspace)
         variant, build = self.variant(api_key, snapshot)
         name = f"{self.memo_name}:{variant}" if variant else self.memo_name
-        document = schema_registry.memo(snapshot, name, lambda: root_document(self.title, self.description, build()))
+        limited = rate_limit_enabled()
+        name += "" if limited else ":unlimited"
+        document = schema_registry.memo(
+            snapshot, name, lambda: root_document(self.title, self.description, build(), limited)
+        )
         return document, None
 
     def variant(self, api_key: Any, snapshot: SchemaSnapshot) -> tuple[str, Callable[[], dict[str, Any]]]:

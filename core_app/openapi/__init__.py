@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from api_common.openapi import common_components, page_info_schema
-from core_app.access import record_access, visibility
+from core_app.access import READ_ONLY_OBJECTS, record_access, visibility
 from core_app.openapi.events import event_components, events_paths
 from core_app.openapi.guards import add_write_guards
 from core_app.openapi.paths import PARAMETERS, allowed_paths, object_paths
@@ -40,9 +40,8 @@ DESCRIPTION = (
     "Lists page with `limit` and the cursors of `pageInfo`; `depth` embeds related records. "
     "The `webhooks` section describes what a webhook receives for each record event; `GET /rest/events` "
     "lists the same events in commit order; `GET /rest/search` searches every object. "
-    "Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (429 with `Retry-After` "
-    "beyond the key's limit); every write takes an `Idempotency-Key`; a record read alone has an `ETag`, "
-    "for `If-None-Match` (304) and `If-Match` (412)."
+    "Every write takes an `Idempotency-Key`; a record read alone has an `ETag`, for `If-None-Match` (304) "
+    "and `If-Match` (412)."
 )
 
 
@@ -78,7 +77,7 @@ def build_core_document(snapshot: SchemaSnapshot, permissions: RolePermissions |
     for spec in objects:
         components["schemas"].update(object_schemas(spec, visible.snapshot, visible.writable(spec)))
         paths.update(allowed_paths(object_paths(spec), spec, visible.rights(spec.id)))
-        if with_webhooks:
+        if with_webhooks and spec.name_singular not in READ_ONLY_OBJECTS:  # the timeline sends no events
             webhooks.update(object_webhooks(spec))
     # The feed: every key reads it, restricted to what its role reads.
     paths.update(events_paths())
@@ -101,23 +100,7 @@ def build_core_document(snapshot: SchemaSnapshot, permissions: RolePermissions |
     # After the guards: an extension's operations say themselves which headers they take.
     for object_paths_of, rights_of, shared in _extensions:
         for spec in objects:
-            paths.update(allowed_extension_paths(object_paths_of(spec), rights_of, visible.rights(spec.id)))
+            paths.update(allowed_paths(object_paths_of(spec), spec, visible.rights(spec.id), rights_of))
         if objects:
             paths.update(shared())
     return {"paths": paths, "components": components, "tags": tags, "webhooks": webhooks}
-
-
-def allowed_extension_paths(paths: dict[str, dict[str, Any]], rights_of: Rights, rights: Any) -> dict[str, Any]:
-    """An extension's ``paths`` with only the operations ``rights`` allow (``rights`` None: every one)."""
-    if rights is None:
-        return paths
-    kept: dict[str, dict[str, Any]] = {}
-    for path, item in paths.items():
-        operations = {
-            method: operation
-            for method, operation in item.items()
-            if method == "parameters" or any(all(rights.allows(r) for r in rule) for rule in rights_of(path, method))
-        }
-        if set(operations) - {"parameters"}:
-            kept[path] = operations
-    return kept

@@ -15,14 +15,15 @@ from api_common.openapi_limits import header
 
 __all__ = ["add_write_guards"]
 
-#: ``#/components/parameters/<key>``.
+#: ``#/components/parameters/<key>``. No ``example``: Swagger UI's "Try it out" sends a header's
+#: example as its value, so every write from the docs page reused one Idempotency-Key (422 from the
+#: second on) and one ETag (412).
 PARAMETERS: dict[str, dict[str, Any]] = {
     "idempotencyKey": {
         "name": "Idempotency-Key",
         "in": "header",
         "required": False,
         "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-        "example": "4f1c2e9a-7b3d-4c8e-9f20-1a2b3c4d5e6f",
         "description": (
             "Any unique value (a UUID). The first answer is kept 24 hours with the write; the same request "
             "sent again with this key is answered with it, byte for byte, and `Idempotent-Replayed: true`, "
@@ -35,7 +36,6 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "in": "header",
         "required": False,
         "schema": {"type": "string"},
-        "example": '"q3Yx8mJ0c2VyZGF0YTEyMw"',
         "description": (
             "The record's `ETag` as read (or `*`): when the record changed since, the answer is 412 and nothing "
             "is written. Checked with the record locked, in the write's transaction."
@@ -46,7 +46,6 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "in": "header",
         "required": False,
         "schema": {"type": "string"},
-        "example": '"q3Yx8mJ0c2VyZGF0YTEyMw", "Zk9u3lS1bW9yZWRhdGE0NTY"',
         "description": (
             "One `ETag` per record, comma-separated: every record the filter selects must still carry one "
             "of them, else the answer is 412 (naming the records) and nothing is written."
@@ -57,7 +56,6 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "in": "header",
         "required": False,
         "schema": {"type": "string"},
-        "example": '"q3Yx8mJ0c2VyZGF0YTEyMw"',
         "description": "The `ETag` held: 304 without a body when the record has not changed (at `depth=0`).",
     },
 }

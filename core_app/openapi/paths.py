@@ -8,6 +8,7 @@ clients and, as in Twenty, left out of the document.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.plumbing import build_array_type, build_object_type, build_parameter_type
@@ -15,6 +16,9 @@ from drf_spectacular.plumbing import build_array_type, build_object_type, build_
 from api_common.openapi import error_responses, id_path_parameter, json_body, json_response, ref
 from core_app.access import READ_ONLY_OBJECTS
 from core_app.openapi.schemas import PAGE_INFO, create_name, record_name, update_name
+from core_app.services.duplicates import MAX_INPUTS
+from core_app.services.merging import MAX_MERGE_RECORDS
+from core_app.services.writing import max_batch
 from metadata_app.services.names import cap
 from metadata_app.specs import ObjectSpec
 
@@ -208,6 +212,11 @@ def record_item(spec: ObjectSpec) -> dict[str, Any]:
     }
 
 
+def bounded_array(items: dict[str, Any], least: int, most: int) -> dict[str, Any]:
+    """An array of ``least`` to ``most`` ``items`` (drf-spectacular's own bounds are string keywords)."""
+    return {**build_array_type(items), "minItems": least, "maxItems": most}
+
+
 def extra_items(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
     """Batch create, restore (one and many), duplicates, merge and group by."""
     one, many, record = cap(spec.name_singular), cap(spec.name_plural), ref(record_name(spec))
@@ -216,12 +225,12 @@ def extra_items(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
     duplicates_body = {
         "oneOf": [
             build_object_type(
-                properties={"data": build_array_type(ref(create_name(spec)))},
+                properties={"data": bounded_array(ref(create_name(spec)), 1, MAX_INPUTS)},
                 required=["data"],
                 additionalProperties=False,
             ),
             build_object_type(
-                properties={"ids": build_array_type({"type": "string", "format": "uuid"})},
+                properties={"ids": bounded_array({"type": "string", "format": "uuid"}, 1, MAX_INPUTS)},
                 required=["ids"],
                 additionalProperties=False,
             ),
@@ -244,11 +253,12 @@ def extra_items(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
     )
     merge_body = build_object_type(
         properties={
-            "ids": build_array_type({"type": "string", "format": "uuid"}),
+            "ids": {**bounded_array({"type": "string", "format": "uuid"}, 2, MAX_MERGE_RECORDS), "uniqueItems": True},
             "conflictPriorityIndex": {
                 "type": "integer",
                 "minimum": 0,
-                "description": "Which record wins conflicts (index in `ids`).",
+                "maximum": MAX_MERGE_RECORDS - 1,
+                "description": "Which record wins conflicts (its index in `ids`, below the number of ids).",
             },
             "dryRun": {"type": "boolean", "description": "`true` returns the merged record without writing anything."},
         },
@@ -269,13 +279,13 @@ def extra_items(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
             "post": operation(
                 spec,
                 f"createMany{many}",
-                f"Create {spec.label_plural} (at most 60, all or nothing)",
+                f"Create {spec.label_plural} (at most {max_batch()}, all or nothing)",
                 {
                     "201": json_response("The created records", envelope(f"create{many}", records)),
                     **error_responses(400),
                 },
                 parameters=params("upsert", "depth"),
-                requestBody=json_body(build_array_type(ref(create_name(spec)))),
+                requestBody=json_body(bounded_array(ref(create_name(spec)), 1, max_batch())),
             )
         },
         f"/restore/{plural}": {
@@ -356,14 +366,23 @@ def needed_rights(spec: ObjectSpec, path: str, method: str) -> tuple[tuple[str, 
     return (("update",),)
 
 
-def allowed_paths(paths: dict[str, dict[str, Any]], spec: ObjectSpec, rights: Any) -> dict[str, dict[str, Any]]:
+def allowed_paths(
+    paths: dict[str, dict[str, Any]],
+    spec: ObjectSpec,
+    rights: Any,
+    rights_of: Callable[[str, str], tuple[tuple[str, ...], ...]] | None = None,
+) -> dict[str, dict[str, Any]]:
     """``paths`` with only the operations ``rights`` allow (``rights`` None: every one).
 
-    A read-only object (the timeline, api-reference §16.2) documents its reads only.
+    ``rights_of(path, method)`` gives what an operation needs (default: :func:`needed_rights`, the
+    record routes'; other apps' routes bring their own). A read-only object (the timeline,
+    api-reference §16.2) documents its reads only.
     """
     read_only = spec.name_singular in READ_ONLY_OBJECTS
     if rights is None and not read_only:
         return paths
+    if rights_of is None:
+        rights_of = lambda path, method: needed_rights(spec, path, method)  # noqa: E731
 
     def allows(right: str) -> bool:
         return (right == "read" or not read_only) and (rights is None or rights.allows(right))
@@ -373,8 +392,7 @@ def allowed_paths(paths: dict[str, dict[str, Any]], spec: ObjectSpec, rights: An
         operations = {
             method: operation
             for method, operation in item.items()
-            if method == "parameters"
-            or any(all(allows(right) for right in rule) for rule in needed_rights(spec, path, method))
+            if method == "parameters" or any(all(allows(right) for right in rule) for rule in rights_of(path, method))
         }
         if set(operations) - {"parameters"}:
             kept[path] = operations

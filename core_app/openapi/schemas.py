@@ -16,6 +16,7 @@ from typing import Any, cast
 from api_common.openapi import ref
 from core_app.query.search_vector import SEARCH_VECTOR, has_search_vector
 from metadata_app.field_types import FIELD_TYPES
+from metadata_app.field_types.base import with_null
 from metadata_app.field_types.relation import RelationType
 from metadata_app.services.names import cap
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
@@ -95,8 +96,47 @@ def writable(spec: ObjectSpec, allowed: frozenset[str] | None = None) -> list[Fi
     ]
 
 
-def write_schema(spec: ObjectSpec, create: bool, allowed: frozenset[str] | None = None) -> dict[str, Any]:
-    """The body of a create (``create``) or an update: writable fields, MANY_TO_ONE by join id.
+def relation_input(field: FieldSpec, snapshot: SchemaSnapshot) -> dict[str, Any]:
+    """Twenty's ``{Target}RelationInput`` of a MANY_TO_ONE field (api-reference §12): ``connect`` to
+    the record an ``id`` or a unique field of the target names, or ``disconnect``."""
+    assert field.relation is not None
+    target = snapshot.by_id.get(field.relation.target_object_id)
+    where: dict[str, Any] = {"id": {"type": ["string", "null"], "format": "uuid"}}
+    for unique in target.unique_fields if target is not None else ():
+        field_type, sub = unique.field_type, unique.field_type.unique_sub_field
+        if field_type.is_composite and sub:
+            sub_schema = {"type": ["string", "null"]}
+            where[unique.name] = {"type": "object", "properties": {sub: sub_schema}, "additionalProperties": False}
+        elif not field_type.is_composite:
+            where[unique.name] = with_null(field_type.openapi_value(unique, True))
+    connect = {
+        "type": "object",
+        "properties": {
+            "where": {
+                "type": "object",
+                "description": "One unique constraint of the target, fully given: `id`, or a unique field.",
+                "properties": where,
+                "additionalProperties": False,
+            }
+        },
+        "required": ["where"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "description": f"Link to a {field.name} record by `id` or a unique field, or unlink it (instead of "
+        f"`{field.join_name}`).",
+        "properties": {"connect": connect, "disconnect": {"type": "boolean"}},
+        "additionalProperties": False,
+    }
+
+
+def write_schema(
+    spec: ObjectSpec, create: bool, allowed: frozenset[str] | None = None, snapshot: SchemaSnapshot | None = None
+) -> dict[str, Any]:
+    """The body of a create (``create``) or an update: writable fields, MANY_TO_ONE by join id or by
+    Twenty's ``connect`` / ``disconnect`` under the relation's name (with ``snapshot``, which knows
+    the targets' unique fields).
 
     ``allowed``: ids of the fields the caller's role may write (None: all).
     """
@@ -107,6 +147,8 @@ def write_schema(spec: ObjectSpec, create: bool, allowed: frozenset[str] | None 
             properties[field.join_name] = described(
                 RELATION.openapi_schema(field, write=True), field, "id of the related record, or null"
             )
+            if snapshot is not None:
+                properties[field.name] = relation_input(field, snapshot)
         elif field.name == "id":
             if create:
                 properties["id"] = described(
@@ -122,7 +164,8 @@ def write_schema(spec: ObjectSpec, create: bool, allowed: frozenset[str] | None 
         "description": (
             f"A new {spec.label_singular}." if create else f"The fields of a {spec.label_singular} to change."
         )
-        + " Relations are written through their join ids (e.g. `companyId`).",
+        + " Relations are written through their join ids (e.g. `companyId`) or with `connect` / `disconnect`"
+        " under their names (e.g. `company`).",
         "properties": properties,
         "additionalProperties": False,
     }
@@ -137,6 +180,6 @@ def object_schemas(
     """The three components of ``spec`` (bodies with only the ``allowed`` fields, when given)."""
     return {
         record_name(spec): record_schema(spec, snapshot),
-        create_name(spec): write_schema(spec, create=True, allowed=allowed),
-        update_name(spec): write_schema(spec, create=False, allowed=allowed),
+        create_name(spec): write_schema(spec, create=True, allowed=allowed, snapshot=snapshot),
+        update_name(spec): write_schema(spec, create=False, allowed=allowed, snapshot=snapshot),
     }

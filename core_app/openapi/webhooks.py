@@ -67,7 +67,11 @@ def payload(spec: ObjectSpec, action: str) -> dict[str, Any]:
     required = list(properties)
     if action == "updated":
         properties["updatedFields"] = build_array_type({"type": "string"})
-        required.append("updatedFields")
+        properties["before"] = {
+            "type": "object",
+            "description": "The updated fields' values before the change (as `record` shows them).",
+        }
+        required += ["updatedFields", "before"]
     schema = build_object_type(properties=properties, required=required)
     schema["description"] = "Keys come in this order; verify the signature against the raw body bytes."
     return schema

@@ -234,6 +234,7 @@ def test_a_custom_object_created_a_second_ago_is_documented(api):
         "codeName",
         "id",
         "launchedAt",
+        "maker",
         "makerId",
         "name",
         "position",
@@ -245,8 +246,19 @@ def test_a_custom_object_created_a_second_ago_is_documented(api):
         "format": "uuid",
         "description": "Maker (RELATION); id of the related record, or null",
     }
+    # Twenty's relation input beside the join id: connect by id or a unique field of company, or disconnect
+    maker = create["properties"]["maker"]
+    assert sorted(maker["properties"]) == ["connect", "disconnect"] and maker["additionalProperties"] is False
+    where = maker["properties"]["connect"]["properties"]["where"]["properties"]
+    assert where["id"] == {"type": ["string", "null"], "format": "uuid"}
+    assert where["domainName"] == {
+        "type": "object",
+        "properties": {"primaryLinkUrl": {"type": ["string", "null"]}},
+        "additionalProperties": False,
+    }
     assert create["properties"]["budget"]["type"] == ["object", "null"]
     update = schemas["Rocket_Update"]
+    assert update["properties"]["maker"] == maker
     assert "required" not in update and "id" not in update["properties"]
     assert sorted(p for p in doc["paths"] if "rocket" in p) == [
         "/batch/rockets",
@@ -363,7 +375,9 @@ def test_webhooks_describe_the_event_payload(api):
         "eventDate",
         "record",
         "updatedFields",
+        "before",
     ]
+    assert {"updatedFields", "before"} <= set(body["required"])
     assert body["properties"]["eventName"] == {"type": "string", "const": "person.updated"}
     assert body["properties"]["record"]["$ref"] == "#/components/schemas/Person"
     assert [p["name"] for p in hook["parameters"]][:3] == [
@@ -404,7 +418,13 @@ def test_metadata_document_covers_objects_fields_api_keys_webhooks_roles_and_the
     ]
     assert [t["name"] for t in doc["tags"]] == ["objects", "fields", "apiKeys", "webhooks", "roles", "workspace"]
     schemas = doc["components"]["schemas"]
-    assert schemas["Field_Create"]["properties"]["type"]["enum"] == list(FIELD_TYPES)
+    # ACTOR and POSITION are the server's own (createdBy, position): a create of one is a 400
+    assert schemas["Field_Create"]["properties"]["type"]["enum"] == [
+        t for t in FIELD_TYPES if t not in ("ACTOR", "POSITION")
+    ]
+    assert schemas["Field"]["properties"]["type"]["enum"] == list(FIELD_TYPES)
+    workspace = doc["paths"]["/metadata/workspace"]["get"]["responses"]
+    assert workspace["401"] == {"$ref": "#/components/responses/Unauthorized"}
     assert schemas["Field_Create"]["required"] == ["label", "name", "objectMetadataId", "type"]
     created = doc["paths"]["/metadata/apiKeys"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
     assert created == {
@@ -539,7 +559,8 @@ def test_every_field_type_gives_a_valid_schema_both_ways():
     )
 
 
-def test_the_event_feed_and_webhook_replay_are_documented(api):
+def test_the_event_feed_and_webhook_replay_are_documented(api, settings):
+    settings.RATE_LIMIT_ENABLED = True  # the suite turns rate limits off; the documents then leave out 429
     # when
     core, metadata = document(api), document(api, "metadata")
 
@@ -580,7 +601,8 @@ def test_the_event_feed_and_webhook_replay_are_documented(api):
     assert list(webhook)[:5] == ["id", "targetUrl", "operations", "filter", "fields"]
 
 
-def test_search_is_documented_with_its_parameters_and_answer(api):
+def test_search_is_documented_with_its_parameters_and_answer(api, settings):
+    settings.RATE_LIMIT_ENABLED = True
     # when
     doc = document(api)
 
@@ -629,3 +651,55 @@ def test_search_vector_is_a_read_only_property_selected_by_fields(api):
     refs = [p["$ref"].rsplit("/", 1)[1] for p in doc["paths"]["/people/{id}"]["get"]["parameters"]]
     assert refs == ["depth", "fields", "ifNoneMatch"]
     assert "`searchVector`" in doc["components"]["parameters"]["fields"]["description"]
+
+
+def test_the_read_only_timeline_has_no_import_and_no_webhook_events(api):
+    # when
+    doc = document(api, "core")
+    # then: an import of timelineActivities is a 400, and the timeline announces nothing (§16.2)
+    assert "/imports/timelineActivities" not in doc["paths"]
+    assert "/exports/timelineActivities" in doc["paths"]
+    assert "/imports/people" in doc["paths"]
+    assert [name for name in doc["webhooks"] if name.startswith("timelineActivity.")] == []
+    assert "person.created" in doc["webhooks"]
+
+
+def test_request_bodies_carry_the_sizes_the_server_enforces(api, settings):
+    # given
+    settings.MAX_BATCH_RECORDS = 7
+    # when: the data model changes, so the document is built again with the setting
+    create_rocket(api)
+    doc = document(api, "core")
+    # then
+    body = lambda path, method: doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]  # noqa: E731
+    batch = body("/batch/people", "post")
+    assert (batch["minItems"], batch["maxItems"]) == (1, 7)
+    duplicates = body("/people/duplicates", "post")["oneOf"]
+    assert [
+        (d["properties"][k]["minItems"], d["properties"][k]["maxItems"]) for d, k in zip(duplicates, ("data", "ids"))
+    ] == [(1, 60), (1, 60)]
+    merge = body("/people/merge", "patch")["properties"]
+    assert (merge["ids"]["minItems"], merge["ids"]["maxItems"], merge["ids"]["uniqueItems"]) == (2, 9, True)
+    assert (merge["conflictPriorityIndex"]["minimum"], merge["conflictPriorityIndex"]["maximum"]) == (0, 8)
+    assert "minLength" not in str(doc["paths"]["/batch/people"])
+
+
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        ("application/json;q=0, application/yaml", "application/yaml; charset=utf-8"),
+        ("application/yaml;q=0.9, application/json;q=0.1", "application/yaml; charset=utf-8"),
+        ("application/yaml;q=0.1, application/json", "application/json"),
+        ("*/*", "application/json"),
+    ],
+)
+def test_the_documents_format_follows_the_quality_of_each_accepted_type(api, accept, content_type):
+    # when
+    response = api.client.get("/rest/open-api/core", HTTP_ACCEPT=accept, **api.headers())
+    # then
+    assert (response.status_code, response["Content-Type"]) == (200, content_type)
+
+
+def test_a_document_no_accepted_type_fits_is_a_406(api):
+    response = api.client.get("/rest/open-api/core", HTTP_ACCEPT="application/yaml;q=0, text/html", **api.headers())
+    assert response.status_code == 406

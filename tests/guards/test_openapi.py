@@ -14,6 +14,12 @@ LIMIT_HEADERS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def rate_limits_on(settings):
+    """The documents describe rate limits when the server applies them (the suite turns them off)."""
+    settings.RATE_LIMIT_ENABLED = True
+
+
 def document(caller: Caller, which: str) -> dict:
     status, _, body = caller.call("GET", f"/rest/open-api/{which}")
     assert status == 200
@@ -61,3 +67,39 @@ def test_the_docs_page_names_the_headers(client):
     page = client.get("/docs").content.decode()
     assert "Record writes take an <code>Idempotency-Key</code>" in page
     assert "<code>RateLimit-Remaining</code>" in page
+
+
+def test_no_request_header_comes_with_an_example_try_it_out_would_send(caller):
+    # Swagger UI's "Try it out" sends a parameter's example as its value: one Idempotency-Key for
+    # every write (422 from the second on) and one ETag as If-Match (412).
+    for which in ("core", "metadata"):
+        doc = document(caller, which)
+        parameters = list(doc["components"].get("parameters", {}).values())
+        parameters += [p for item in doc["paths"].values() for op in item.values() if isinstance(op, dict) for p in op.get("parameters", [])]  # fmt: skip
+        headers = [p for p in parameters if p.get("in") == "header"]
+        assert [
+            (p["name"], "example" in p or "examples" in p) for p in headers if "example" in p or "examples" in p
+        ] == []
+    assert {p["name"] for p in document(caller, "core")["components"]["parameters"].values() if p["in"] == "header"} == {
+        "Idempotency-Key", "If-Match", "If-None-Match",
+    }  # fmt: skip
+
+
+def test_without_rate_limits_the_documents_and_the_page_promise_no_rate_limit_headers(caller, client, settings):
+    # given
+    settings.RATE_LIMIT_ENABLED = False
+    # when
+    docs = {which: document(caller, which) for which in ("core", "metadata")}
+    page = client.get("/docs").content.decode()
+    # then
+    for doc in docs.values():
+        assert "RateLimit" not in doc["info"]["description"]
+        assert (
+            "429"
+            not in doc["paths"]["/metadata/objects" if "/metadata/objects" in doc["paths"] else "/companies"]["get"][
+                "responses"
+            ]
+        )
+        assert "TooManyRequests" not in doc["components"].get("responses", {})
+    assert "<code>RateLimit-Remaining</code>" not in page
+    assert "Record writes take an <code>Idempotency-Key</code>" in page
