@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import orjson
 
 if TYPE_CHECKING:
     from metadata_app.specs import FieldSpec
 
-__all__ = ["FieldType", "FieldValueError", "describe", "json_from_text", "merge_lists", "number_from_text", "with_null"]
+__all__ = [
+    "FieldType",
+    "FieldValueError",
+    "describe",
+    "items_of",
+    "json_from_text",
+    "merge_lists",
+    "number_from_text",
+    "object_items",
+    "string_items",
+    "with_null",
+]
 
 # Filter operator families (REST comparators / GraphQL filter keys), see api-reference 1.3 and 2.4.
 EQUALITY = frozenset({"eq", "neq", "in", "is"})
@@ -75,6 +86,40 @@ def describe(value: Any) -> str:
     elif isinstance(value, (dict, list)):
         text = "an object" if isinstance(value, dict) else "an array"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def items_of(value: Any, what: str) -> list[Any]:
+    """``value`` as a list, else a :class:`FieldValueError` saying it should be an array of ``what``."""
+    if not isinstance(value, list):
+        raise FieldValueError(f"expected an array of {what}, got {describe(value)}")
+    return value
+
+
+def string_items(
+    value: Any, what: str = "strings", each: str = "a string", check: Callable[[str], bool] | None = None
+) -> list[str]:
+    """An array of strings (``what``; each one ``each``, passing ``check`` when given); the error
+    names the first bad item."""
+    for index, item in enumerate(items_of(value, what)):
+        if not isinstance(item, str) or (check is not None and not check(item)):
+            raise FieldValueError(f"item {index}: expected {each}, got {describe(item)}")
+    return cast(list[str], value)
+
+
+def object_items(value: Any, what: str, required: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """An array of objects with only ``keys``, each a string or null, ``required`` a string in each;
+    the error names the first bad item and key."""
+    for index, item in enumerate(items_of(value, f"{what} objects")):
+        if not isinstance(item, dict):
+            raise FieldValueError(f"item {index}: expected a {what} object, got {describe(item)}")
+        for key, sub in item.items():
+            if key not in keys:
+                raise FieldValueError(f"item {index}: unknown key '{key}'; expected {', '.join(keys)}")
+            if sub is not None and not isinstance(sub, str):
+                raise FieldValueError(f"item {index}: '{key}' must be a string, got {describe(sub)}")
+        if not isinstance(item.get(required), str):
+            raise FieldValueError(f"item {index}: '{required}' is required (a string)")
+    return cast(list[dict[str, Any]], value)
 
 
 def merge_lists(values: list[Any]) -> Any:

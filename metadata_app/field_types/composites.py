@@ -6,7 +6,15 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from metadata_app.field_types.base import FieldType, FieldValueError, describe, json_from_text, with_null
+from metadata_app.field_types.base import (
+    FieldType,
+    FieldValueError,
+    describe,
+    json_from_text,
+    object_items,
+    string_items,
+    with_null,
+)
 from metadata_app.field_types.scalars import NumericType, RawJsonType, TextType, UuidType
 
 if TYPE_CHECKING:
@@ -28,6 +36,8 @@ __all__ = [
 TEXT, NUMERIC, JSON, UUID = TextType(), NumericType(), RawJsonType(), UuidType()
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+#: The keys of an ``additionalPhones`` item (Twenty's).
+PHONE_ITEM_KEYS = ("number", "countryCode", "callingCode")
 ACTOR_SOURCES = ("EMAIL", "CALENDAR", "WORKFLOW", "AGENT", "API", "IMPORT", "MANUAL", "SYSTEM", "WEBHOOK")
 #: The addresses ``EmailsType`` accepts, as an OpenAPI ``pattern``.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -149,13 +159,6 @@ def merge_with_extras(
     return merged
 
 
-def string_list(value: Any, what: str) -> list[str]:
-    """Check that ``value`` is an array of strings."""
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise FieldValueError(f"expected an array of {what}, got {describe(value)}")
-    return value
-
-
 class FullNameType(CompositeType):
     """A person's name: ``firstName``, ``lastName``."""
 
@@ -185,10 +188,7 @@ class EmailsType(CompositeType):
             if value and not EMAIL.match(value):
                 raise FieldValueError(f"expected an email address, got {describe(value)}")
             return value
-        for email in string_list(value, "email addresses"):
-            if not EMAIL.match(email):
-                raise FieldValueError(f"expected an email address, got {describe(email)}")
-        return value
+        return string_items(value, "email addresses", "an email address", lambda email: bool(EMAIL.match(email)))
 
     def merge(self, values: list[Any]) -> Any:
         """The first primary email wins; every other address is kept in ``additionalEmails``."""
@@ -209,7 +209,8 @@ class LinksType(CompositeType):
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"url": {"type": "string"}, "label": {}},
+                "properties": {"url": {"type": "string"}, "label": {"type": ["string", "null"]}},
+                "required": ["url"],
                 "additionalProperties": False,
             },
         },
@@ -217,11 +218,7 @@ class LinksType(CompositeType):
 
     def normalize_sub_field(self, key: str, value: Any) -> Any:
         if key == "secondaryLinks":
-            if not isinstance(value, list) or not all(
-                isinstance(link, dict) and isinstance(link.get("url", ""), str) and set(link) <= {"url", "label"}
-                for link in value
-            ):
-                raise FieldValueError(f"expected an array of {{url, label}} objects, got {describe(value)}")
+            return object_items(value, "{url, label}", "url", ("url", "label"))
         return value
 
     def unique_value(self, stored: Any) -> str | None:
@@ -256,11 +253,21 @@ class PhonesType(CompositeType):
     }
     text_sub_fields = frozenset({"primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode"})
     unique_sub_field = "primaryPhoneNumber"
-    openapi_sub_fields = {"additionalPhones": {"type": "array", "items": {"type": "object"}}}
+    openapi_sub_fields = {
+        "additionalPhones": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {key: {"type": ["string", "null"]} for key in PHONE_ITEM_KEYS},
+                "required": ["number"],
+                "additionalProperties": False,
+            },
+        }
+    }
 
     def normalize_sub_field(self, key: str, value: Any) -> Any:
-        if key == "additionalPhones" and not (isinstance(value, list) and all(isinstance(p, dict) for p in value)):
-            raise FieldValueError(f"expected an array of phone objects, got {describe(value)}")
+        if key == "additionalPhones":
+            return object_items(value, "{number, countryCode, callingCode}", "number", PHONE_ITEM_KEYS)
         return value
 
     def merge(self, values: list[Any]) -> Any:
@@ -292,7 +299,9 @@ class CurrencyType(CompositeType):
 
     def normalize_sub_field(self, key: str, value: Any) -> Any:
         if key == "currencyCode" and value and not CURRENCY_CODE.match(value):
-            raise FieldValueError(f'expected a three-letter ISO 4217 code such as "USD", got {describe(value)}')
+            raise FieldValueError(
+                f'expected a currency code of three capital letters such as "USD", got {describe(value)}'
+            )
         return value
 
     def is_empty(self, stored: Any) -> bool:

@@ -19,6 +19,7 @@ from metadata_app.field_types.base import (
     json_from_text,
     merge_lists,
     number_from_text,
+    string_items,
 )
 
 if TYPE_CHECKING:
@@ -375,9 +376,7 @@ class ArrayType(FieldType):
         return json_from_text(text)
 
     def normalize(self, value: Any, spec: FieldSpec) -> list[str]:
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise FieldValueError(f"expected an array of strings, got {describe(value)}")
-        return value
+        return string_items(value)
 
     def is_empty(self, stored: Any) -> bool:
         return not stored

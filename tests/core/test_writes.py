@@ -257,8 +257,8 @@ INVALID_CREATES = [
         "opportunities",
         {"amount": {"amountMicros": 5, "currencyCode": "dollars"}},
         [
-            "Invalid value for field 'amount.currencyCode': expected a three-letter ISO 4217 code such as "
-            '"USD", got "dollars"'
+            "Invalid value for field 'amount.currencyCode': expected a currency code of three capital letters "
+            'such as "USD", got "dollars"'
         ],
         id="currency_code",
     ),

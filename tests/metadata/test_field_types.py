@@ -178,15 +178,29 @@ INVALID = [
         "PHONES",
         "additional-not-list",
         {"additionalPhones": "1"},
-        'expected an array of phone objects, got "1"',
+        'expected an array of {number, countryCode, callingCode} objects, got "1"',
+        "additionalPhones",
+    ),
+    Invalid(
+        "PHONES",
+        "additional-unknown-key",
+        {"additionalPhones": [{"number": "1", "bogus": "x"}]},
+        "item 0: unknown key 'bogus'; expected number, countryCode, callingCode",
+        "additionalPhones",
+    ),
+    Invalid(
+        "PHONES",
+        "additional-without-number",
+        {"additionalPhones": [{"number": "1"}, {"callingCode": "+33"}]},
+        "item 1: 'number' is required (a string)",
         "additionalPhones",
     ),
     Invalid("EMAILS", "bad-primary", {"primaryEmail": "nope"}, 'expected an email address, got "nope"', "primaryEmail"),
     Invalid(
         "EMAILS",
         "bad-additional",
-        {"additionalEmails": ["x"]},
-        'expected an email address, got "x"',
+        {"additionalEmails": ["ok@x.com", 5]},
+        "item 1: expected an email address, got 5",
         "additionalEmails",
     ),
     Invalid(
@@ -214,14 +228,21 @@ INVALID = [
         "LINKS",
         "bad-secondary",
         {"secondaryLinks": [{"href": "x"}]},
-        "expected an array of {url, label} objects, got an array",
+        "item 0: unknown key 'href'; expected url, label",
+        "secondaryLinks",
+    ),
+    Invalid(
+        "LINKS",
+        "secondary-without-url",
+        {"secondaryLinks": [{"url": "https://a.com"}, {"label": "no url"}]},
+        "item 1: 'url' is required (a string)",
         "secondaryLinks",
     ),
     Invalid(
         "CURRENCY",
         "bad-code",
         {"currencyCode": "euro"},
-        'expected a three-letter ISO 4217 code such as "USD", got "euro"',
+        'expected a currency code of three capital letters such as "USD", got "euro"',
         "currencyCode",
     ),
     Invalid("CURRENCY", "bad-amount", {"amountMicros": "lots"}, 'expected a number, got "lots"', "amountMicros"),
@@ -263,7 +284,7 @@ INVALID = [
     Invalid(
         "ACTOR", "read-only-sub-field", {"name": "Ada"}, "unknown sub-field 'name'; expected source, context", "name"
     ),
-    Invalid("ARRAY", "number-item", ["a", 1], "expected an array of strings, got an array"),
+    Invalid("ARRAY", "number-item", ["a", 1], "item 1: expected a string, got 1"),
 ]
 
 
@@ -343,7 +364,7 @@ DEFAULTS = [
             "additionalPhones": None,
         },
         {"additionalPhones": "x"},
-        'defaultValue.additionalPhones is invalid: expected an array of phone objects, got "x"',
+        'defaultValue.additionalPhones is invalid: expected an array of {number, countryCode, callingCode} objects, got "x"',
     ),
     Default(
         "EMAILS",
@@ -388,7 +409,7 @@ DEFAULTS = [
         {"amountMicros": None, "currencyCode": "'USD'"},
         {"amountMicros": None, "currencyCode": "'USD'"},
         {"currencyCode": "usd"},
-        'defaultValue.currencyCode is invalid: expected a three-letter ISO 4217 code such as "USD", got "usd"',
+        'defaultValue.currencyCode is invalid: expected a currency code of three capital letters such as "USD", got "usd"',
     ),
     Default(
         "FULL_NAME",
@@ -456,7 +477,7 @@ DEFAULTS = [
         {"markdown": 1},
         "defaultValue.markdown is invalid: expected a string, got 1",
     ),
-    Default("ARRAY", {}, ["'a'"], ["'a'"], [1], "defaultValue is invalid: expected an array of strings, got an array"),
+    Default("ARRAY", {}, ["'a'"], ["'a'"], [1], "defaultValue is invalid: item 0: expected a string, got 1"),
 ]
 # JSON itself is a valid RAW_JSON default: the REST body cannot carry an invalid one.
 INVALID_DEFAULTS = [case for case in DEFAULTS if case.type != "RAW_JSON"]

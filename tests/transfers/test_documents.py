@@ -10,7 +10,9 @@ from tests.roles.conftest import Roles
 pytestmark = pytest.mark.django_db
 
 
-def test_the_core_document_describes_imports_and_exports(api):
+def test_the_core_document_describes_imports_and_exports(api, settings):
+    # given: rate limits on, as by default (the suite turns them off; then no 429 is documented)
+    settings.RATE_LIMIT_ENABLED = True
     # when
     status, document = api.get("/rest/open-api/core")
 
