@@ -244,7 +244,7 @@ class Builder:
                 continue
             if field.field_type.is_composite:
                 attrs[field.name] = graphene.InputField(composite_types(field.type).order_by)
-            elif field.field_type.sortable and (field.field_type.value_kind != "json" or field.field_type.has_options):
+            elif field.field_type.sortable:
                 attrs[field.name] = graphene.InputField(OrderByDirection)
         return type(f"{cap(spec.name_singular)}OrderByInput", (graphene.InputObjectType,), attrs)
 

@@ -116,6 +116,11 @@ class SortKey:
         if self.target is None:
             return src.column("id")
         target = self.target
+        if target.scalar.name in ARRAY_TYPES and not target.is_column:
+            # Item by item, as PostgreSQL compares arrays: [] first, a prefix before what extends it;
+            # MULTI_SELECT items by option position, ARRAY items as text.
+            codes = target.field.option_values if target.scalar.has_options else None
+            return src.d.array_sort_key(src.column(target.json_column), target.json_path, codes)
         if target.scalar.has_options and target.scalar.value_kind != "json" and target.field.options:
             raw = target.raw(src)
             whens = " ".join(
@@ -147,6 +152,10 @@ class SortKey:
         if self.target is not None and self.target.scalar.value_kind == "boolean" and isinstance(value, bool):
             return src.d.boolean_in(value)
         return value
+
+
+#: Types whose value is an array, sorted item by item.
+ARRAY_TYPES = frozenset({"MULTI_SELECT", "ARRAY"})
 
 
 def order_error(message: str) -> OrderBySyntaxError:
@@ -197,7 +206,7 @@ def build_sort_keys(
             target = resolve_target(on, key.path[1:], error=order_error)
             target_slot = object_slots(snapshot, on).by_path.get(target.api_path) if snapshot is not None else None
             join_slot = slots.by_path.get(via.join_name) if slots is not None else None
-            if not target.scalar.sortable or (target.scalar.value_kind == "json" and not target.scalar.has_options):
+            if not target.scalar.sortable:
                 raise order_error(f"'{'.'.join(key.path)}' ({target.scalar.name}) cannot be sorted on")
             result.append(
                 SortKey(
@@ -212,7 +221,7 @@ def build_sort_keys(
             )
             continue
         target = resolve_target(spec, key.path, error=order_error, slots=slots)
-        if not target.scalar.sortable or (target.scalar.value_kind == "json" and not target.scalar.has_options):
+        if not target.scalar.sortable:
             raise order_error(f"'{target.api_path}' ({target.scalar.name}) cannot be sorted on")
         if key.path == ("id",):
             continue

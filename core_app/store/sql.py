@@ -48,6 +48,8 @@ class Dialect:
     vendor = "postgresql"
     #: Collation that compares text byte-wise (the order of index keys).
     byte_order = ' COLLATE "C"'
+    #: Ends each item of an ARRAY's sort key: below every character a value holds ("a" before "ab").
+    item_end = "chr(1)"
 
     # -- values in and out ------------------------------------------------------------------
 
@@ -112,6 +114,25 @@ class Dialect:
         :meth:`json_text`'s); NULL for a missing key or JSON null, as :meth:`json_text` gives."""
         return f"NULLIF(CAST({column} #> {quote_literal('{' + ','.join(path) + '}')} AS text), 'null')"
 
+    def array_sort_key(self, column: str, path: Sequence[str], codes: Sequence[str] | None) -> str:
+        """A text that sorts the JSON arrays at ``path`` item by item (NULL when there is no array):
+        each item as its index in ``codes`` (three digits; a value not among them after them all), or,
+        without ``codes``, as its text ended by U+0001, so that a prefix sorts before what extends it."""
+        array = f"({column} #> {quote_literal('{' + ','.join(path) + '}')})"
+        item = self.array_item_key("t.e", codes)
+        return (
+            f"((SELECT COALESCE(string_agg({item}, '' ORDER BY t.o), CASE WHEN jsonb_typeof({array}) = 'array' "
+            f"THEN '' END) FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof({array}) = 'array' THEN {array} END) "
+            f"WITH ORDINALITY AS t(e, o)){self.byte_order})"
+        )
+
+    def array_item_key(self, item: str, codes: Sequence[str] | None) -> str:
+        """SQL of one array item's part of :meth:`array_sort_key`."""
+        if codes is None:
+            return f"({item} || {self.item_end})"
+        whens = " ".join(f"WHEN {quote_literal(code)} THEN '{index:03d}'" for index, code in enumerate(codes))
+        return f"(CASE {item} {whens} ELSE '999' END)"
+
     def tuple_text(self, expressions: Sequence[str]) -> str:
         """One text standing for several values together (a JSON array of them), equal only when
         every value is: what ``COUNT(DISTINCT ...)`` counts for a composite field."""
@@ -175,6 +196,7 @@ class SqliteDialect(Dialect):
 
     vendor = "sqlite"
     byte_order = ""  # BINARY, SQLite's default collation, is byte order
+    item_end = "char(1)"
     fence = ""  # OFFSET needs a LIMIT in SQLite; its planner keeps these subqueries apart anyway
 
     def in_ids(self, column: str, ids_sql: str) -> str:
@@ -241,6 +263,15 @@ class SqliteDialect(Dialect):
 
     def json_repr(self, column: str, path: Sequence[str]) -> str:
         return f"NULLIF(({column} -> {self.path_literal(path)}), 'null')"
+
+    def array_sort_key(self, column: str, path: Sequence[str], codes: Sequence[str] | None) -> str:
+        path_sql = self.path_literal(path)
+        item = self.array_item_key("t.value", codes)
+        is_array = f"json_type({column}, {path_sql}) = 'array'"
+        return (
+            f"(SELECT COALESCE(group_concat(k, ''), CASE WHEN {is_array} THEN '' END) FROM "
+            f"(SELECT {item} AS k FROM json_each({column}, {path_sql}) AS t WHERE {is_array} ORDER BY t.key))"
+        )
 
     def tuple_text(self, expressions: Sequence[str]) -> str:
         return f"json_array({', '.join(expressions)})"

@@ -341,6 +341,9 @@ class RawJsonType(FieldType):
 
     name = "RAW_JSON"
     graphql_scalar = "RawJSON"
+    # Twenty sorts jsonb by PostgreSQL's own order of JSON values, which SQLite has no equal of:
+    # not sortable here, so both databases answer alike.
+    sortable = False
     graphql_filter = "RawJsonFilter"
     openapi_type = {}  # any JSON value
     operators = frozenset({"is", "like"})

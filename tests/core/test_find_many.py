@@ -420,3 +420,41 @@ def test_groups_show_arrays_and_json_as_values_and_sort_options_by_position(api)
     assert sorted(((g["groupByDimensionValues"], g["totalCount"]) for g in graphql), key=str) == sorted(
         groups("blob"), key=str
     )
+
+
+def test_arrays_sort_item_by_item_and_every_page_follows_on_both_apis(api):
+    # given: MULTI_SELECT items by option position (RED, GREEN, BLUE), ARRAY items as text
+    bauble = create_custom_object(api, "bauble", "baubles")
+    options = [{"label": name.title(), "value": name, "position": n} for n, name in enumerate(("RED", "GREEN", "BLUE"))]
+    create_field(api, bauble, "tags", "MULTI_SELECT", options=options)
+    create_field(api, bauble, "words", "ARRAY")
+    rows = [
+        ("n1", ["GREEN"], ["b"]),
+        ("n2", ["GREEN", "BLUE"], ["a", "c"]),
+        ("n3", [], ["a"]),
+        ("n4", None, []),
+        ("n5", ["RED"], None),
+        ("n6", ["BLUE", "RED"], ["ab"]),
+    ]
+    for name, tags, words in rows:
+        assert api.post("/rest/baubles", {"name": name, "tags": tags, "words": words})[0] == 201
+
+    def walk(order: str, limit: int = 2) -> list[str]:
+        names, cursor = [], None
+        while True:
+            params = {"order_by": order, "limit": str(limit), **({"starting_after": cursor} if cursor else {})}
+            status, body = api.get("/rest/baubles", **params)
+            assert status == 200, body
+            names += [r["name"] for r in body["data"]["baubles"]]
+            if not body["pageInfo"]["hasNextPage"]:
+                return names
+            cursor = body["pageInfo"]["endCursor"]
+
+    # when / then: [] first, a prefix before what extends it, nulls where the ordering says
+    assert walk("tags[AscNullsLast]", 6) == ["n3", "n5", "n1", "n2", "n6", "n4"]
+    assert walk("tags[AscNullsLast]") == ["n3", "n5", "n1", "n2", "n6", "n4"]
+    assert walk("tags[DescNullsFirst]") == ["n4", "n6", "n2", "n1", "n5", "n3"]
+    assert walk("words[AscNullsFirst]") == ["n5", "n4", "n3", "n2", "n6", "n1"]
+    query = "{ baubles(orderBy: [{words: DescNullsLast}]) { edges { node { name } } } }"
+    edges = api.post("/graphql", {"query": query})[1]["data"]["baubles"]["edges"]
+    assert [e["node"]["name"] for e in edges] == ["n1", "n6", "n2", "n3", "n4", "n5"]
