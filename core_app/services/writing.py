@@ -402,6 +402,20 @@ def position_ends(found: list[tuple[Any, ...]]) -> tuple[float, float]:
     return float(low or 0.0), float(high or 0.0)
 
 
+def place_updates(ctx: RecordContext, inputs: list[RecordInput]) -> None:
+    """Turn an update's ``position`` of ``"first"`` / ``"last"`` into the number that puts the record
+    before / after every live record (one query, only when an input asks)."""
+    if any(given.columns.get("position") in ("first", "last") for given in inputs):
+        low, high = position_ends(rows(*position_ends_query(ctx)))
+        for given in inputs:
+            if given.columns.get("position") == "first":
+                low -= 1
+                given.columns["position"] = low
+            elif given.columns.get("position") == "last":
+                high += 1
+                given.columns["position"] = high
+
+
 def next_positions(inputs: list[RecordInput], ends: tuple[float, float]) -> list[float]:
     """Positions for new records: given numbers kept, ``first`` before all, others after all (``ends``: low, high)."""
     low, high = ends
@@ -474,6 +488,7 @@ def apply_updates(
     """
     if not locked:
         reread_locked(ctx, [record for record, _ in items])
+    place_updates(ctx, [given for _, given in items])
     now = timezone.now()
     changed: list[tuple[RecordRow, IndexState]] = []
     changes = []
@@ -587,6 +602,7 @@ def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
     access.check_writes(ctx, [raw])
     record = find_one(ctx, record_id, lock=True)
     given = normalize_update(ctx, record, resolve_relation_inputs(ctx, [raw], batch=False)[0])
+    place_updates(ctx, [given])
     if not changed_keys(ctx, record, given):
         # An empty patch, or one of the values the record holds: nothing written, nothing announced.
         return Change(record, "updated", [], record.data, unchanged=True)

@@ -716,3 +716,21 @@ def test_updated_records_list_in_position_order(api, records):
     _status, body = api.get("/rest/companies", order_by="position")
     assert ids_of(body["data"]["companies"]) == [second["id"], first["id"]]
     assert first_value(api.get(f"/rest/companies/{first['id']}")[1])["position"] == 10.0
+
+
+def test_an_update_to_position_first_or_last_moves_the_record_to_that_end(api):
+    # given
+    ids = [api.post("/rest/companies", {"name": n})[1]["data"]["createCompany"]["id"] for n in ("Pa", "Pb", "Pc")]
+
+    def order() -> list[str]:
+        body = api.get("/rest/companies", order_by="position[AscNullsLast]", filter="name[in]:[Pa,Pb,Pc]")[1]
+        return [c["name"] for c in body["data"]["companies"]]
+
+    # when / then
+    assert api.patch(f"/rest/companies/{ids[2]}", {"position": "first"})[0] == 200
+    assert order() == ["Pc", "Pa", "Pb"]
+    mutation = 'mutation($id: UUID!) { updateCompany(id: $id, data: {position: "last"}) { name } }'
+    assert api.post("/graphql", {"query": mutation, "variables": {"id": ids[0]}})[0] == 200
+    assert order() == ["Pc", "Pb", "Pa"]
+    events = api.get("/rest/events", recordId=ids[0])[1]["data"]
+    assert events[-1]["updatedFields"] == ["position"]
