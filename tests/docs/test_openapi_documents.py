@@ -671,7 +671,7 @@ def test_request_bodies_carry_the_sizes_the_server_enforces(api, settings):
     create_rocket(api)
     doc = document(api, "core")
     # then
-    body = lambda path, method: doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]  # noqa: E731
+    body = lambda path, method: doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
     batch = body("/batch/people", "post")
     assert (batch["minItems"], batch["maxItems"]) == (1, 7)
     duplicates = body("/people/duplicates", "post")["oneOf"]
