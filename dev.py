@@ -7,8 +7,10 @@
     python3 dev.py lint    ruff check, ruff format --check and mypy (the "lint" extra); fails on any finding
     python3 dev.py serve   the production server on $HOST: nginx + granian (needs SECRET_KEY, DATABASE_URL)
     python3 dev.py bench   the benchmark (see README); ``python3 dev.py bench scale`` for its scale mode
+    python3 dev.py manage  a manage.py command as ``run`` sets it up (``DEBUG`` on unless set, the same
+                           database): ``python3 dev.py manage create_api_key Demo``
 
-Extra arguments after ``test`` go to pytest.
+Extra arguments after ``test`` go to pytest (``python3 dev.py test tests/core -k upsert``).
 """
 
 from __future__ import annotations
@@ -283,6 +285,13 @@ def stop_groups(processes: list[subprocess.Popen], grace: float = 30.0) -> None:
             process.wait()
 
 
+def manage_command(args: list[str]) -> int:
+    """Run ``manage.py`` with ``args`` in the environment ``run`` gives it; returns its exit code."""
+    ensure_environment()
+    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
+    return subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=env).returncode
+
+
 def bench(args: list[str]) -> int:
     """Run the benchmark (``args``: an optional mode, e.g. ``scale``)."""
     ensure_environment()
@@ -301,6 +310,8 @@ def main() -> None:
         sys.exit(serve())
     elif command == "bench":
         sys.exit(bench(sys.argv[2:]))
+    elif command == "manage":
+        sys.exit(manage_command(sys.argv[2:]))
     else:
         raise SystemExit(__doc__)
 

@@ -281,6 +281,10 @@ MAX_FILTER_VALUES = int(os.environ.get("MAX_FILTER_VALUES", "500"))
 MAX_SORT_KEYS = int(os.environ.get("MAX_SORT_KEYS", "10"))
 # Characters of one search input: each word is one range of the token index per searched object.
 SEARCH_MAX_INPUT_LENGTH = int(os.environ.get("SEARCH_MAX_INPUT_LENGTH", "200"))
+# A search word's range with more index rows than this is broad: the object is then walked in id
+# order, for at most SEARCH_WALK_BUDGET records, before the full ranking (core_app/services/search.py).
+SEARCH_BROAD_RANGE_ROWS = int(os.environ.get("SEARCH_BROAD_RANGE_ROWS", "2000"))
+SEARCH_WALK_BUDGET = int(os.environ.get("SEARCH_WALK_BUDGET", "5000"))
 # Relation hops on one filter path: each hop is one more semi-join (api-reference §11.3).
 MAX_RELATION_FILTER_DEPTH = int(os.environ.get("MAX_RELATION_FILTER_DEPTH", "2"))
 

@@ -5,7 +5,7 @@ import sys
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from api_common.errors import InternalError, NotFound, database_refusal
+from api_common.errors import BadRequest, InternalError, NotFound, database_refusal
 from api_common.rest import json_error
 from apikeys_app.views import ApiKeysView, LegacyApiKeysView
 from core_app.docs_views import docs_page, graphiql_page
@@ -64,5 +64,12 @@ def server_error(request):
     return json_error(refusal or InternalError("Internal server error"))
 
 
+def bad_request(request, exception=None):
+    """Requests Django refuses before any view (a host not in ``ALLOWED_HOSTS``...) answer in the
+    API's error format, saying why (Django's message names the setting to change)."""
+    return json_error(BadRequest(str(exception) if exception is not None and str(exception) else "Bad Request"))
+
+
+handler400 = bad_request
 handler404 = not_found
 handler500 = server_error

@@ -62,3 +62,19 @@ def test_documents_with_several_renderers_keep_their_choice(api, accept, content
     # then
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
+
+
+def test_a_host_not_allowed_is_refused_in_the_error_format_naming_the_setting(api, settings):
+    # given
+    settings.ALLOWED_HOSTS = ["crm.example.com"]
+    # when
+    response = api.client.get("/rest/companies", HTTP_HOST="crm.example.org", **api.headers())
+    # then
+    assert (response.status_code, response["Content-Type"]) == (400, "application/json")
+    assert json.loads(response.content) == {
+        "statusCode": 400,
+        "error": "BadRequestException",
+        "messages": [
+            "Invalid HTTP_HOST header: 'crm.example.org'. You may need to add 'crm.example.org' to ALLOWED_HOSTS."
+        ],
+    }

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                     "",
                     f"Workspace  {workspace.display_name} ({workspace.pk})",
                     f"API key    {token}",
-                    "           (shown once; create more with: manage.py create_api_key Demo)",
+                    "           (shown once; create more with: python3 dev.py manage create_api_key Demo)",
                     f"API        {base}/rest/   metadata: {base}/rest/metadata/objects",
                     f"Docs       {base}/docs   (paste the API key there)",
                     f"Try        curl -H 'Authorization: Bearer {token}' {base}/rest/metadata/objects",
