@@ -15,6 +15,7 @@ __all__ = [
     "object_created",
     "object_has_records",
     "object_removing",
+    "object_renaming",
     "workspace_deleting",
 ]
 
@@ -41,6 +42,10 @@ field_removing = Signal()
 
 #: Sent before an object row is deleted, with ``obj``: its records go with it.
 object_removing = Signal()
+
+#: Sent before an object's singular name changes, with ``obj`` (as it was) and ``name`` (the new
+#: one); receivers may refuse the change.
+object_renaming = Signal()
 
 #: Sent inside the deleting transaction before a workspace's own row and its data model are
 #: deleted, with ``workspace_id``: each receiver deletes its app's tenant rows of that workspace

@@ -13,11 +13,23 @@ from core_app.query.ast import iter_conditions
 from core_app.store.sql import dialect
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.registry import build_field_spec
-from metadata_app.signals_data import field_data_changing, field_removing, workspace_deleting
+from metadata_app.signals_data import (
+    field_data_changing,
+    field_removing,
+    object_removing,
+    object_renaming,
+    workspace_deleting,
+)
 from webhooks_app.events import parsed_filter
 from webhooks_app.models import Delivery, DeliveryAttempt, Event, Webhook
 
-__all__ = ["on_field_data_changing", "on_field_removing", "on_workspace_deleting"]
+__all__ = [
+    "on_field_data_changing",
+    "on_field_removing",
+    "on_object_removing",
+    "on_object_renaming",
+    "on_workspace_deleting",
+]
 
 
 def webhooks_naming(workspace_id: Any, object_name: str, names: set[str]) -> list[tuple[Webhook, list[str]]]:
@@ -70,6 +82,32 @@ def on_field_data_changing(
 def on_field_removing(sender: Any, field: FieldMetadata, **kwargs: Any) -> None:
     """A field deleted (also as a relation to an object being deleted) must not be named by a webhook."""
     refuse_if_named(field, "deleting")
+
+
+def refuse_if_listening(obj: ObjectMetadata, what: str) -> None:
+    """Refuse (400) renaming or deleting ``obj`` while a webhook's operations name it: the webhook
+    would silently stop matching, or match a later object of the same name."""
+    listening = Webhook.objects.filter(workspace_id=obj.workspace_id, deleted_at__isnull=True)
+    for webhook in listening.order_by("created_at", "id"):
+        named = [op for op in webhook.operations or [] if op.split(".")[0] == obj.name_singular]
+        if named:
+            raise ValidationError(
+                f"Webhook {webhook.pk} ({webhook.target_url}) listens to {', '.join(named)}: change its operations "
+                f"before {what} the object",
+                code="WEBHOOK_DEPENDS_ON_OBJECT",
+            )
+
+
+@receiver(object_renaming)
+def on_object_renaming(sender: Any, obj: ObjectMetadata, name: str, **kwargs: Any) -> None:
+    """An object renamed must not be named by a webhook's operations (see :func:`refuse_if_listening`)."""
+    refuse_if_listening(obj, "renaming")
+
+
+@receiver(object_removing)
+def on_object_removing(sender: Any, obj: ObjectMetadata, **kwargs: Any) -> None:
+    """An object deleted must not be named by a webhook's operations (see :func:`refuse_if_listening`)."""
+    refuse_if_listening(obj, "deleting")
 
 
 @receiver(workspace_deleting)

@@ -29,7 +29,7 @@ from core_app.query.compiler import check_size, resolve_leaf
 from core_app.query.errors import FilterSyntaxError
 from core_app.query.rest_filter import parse_rest_filter
 from metadata_app.registry import schema_registry
-from metadata_app.specs import ObjectSpec
+from metadata_app.specs import ObjectSpec, SchemaSnapshot
 from webhooks_app import feed, transport
 from webhooks_app.events import ACTIONS, changed_any, matches
 from webhooks_app.models import Delivery, Webhook, time_ordered_uuid
@@ -84,6 +84,14 @@ def clean_target_url(value: Any) -> str:
     value = value.strip()
     if len(value) > MAX_URL_LENGTH:
         raise ValidationError(f"targetUrl must be at most {MAX_URL_LENGTH} characters", code="INVALID_INPUT")
+    odd = next((index for index, char in enumerate(value) if not " " < char < "\x7f"), None)
+    if odd is not None:
+        # HTTP sends the request line in ASCII: such a URL could never be called.
+        raise ValidationError(
+            f"Invalid URL: character {odd + 1} ({value[odd]!r}) is a space, a control or a non-ASCII character; "
+            "percent-encode it in the path (é is %C3%A9, a space %20) and write the host in punycode",
+            code="INVALID_URL",
+        )
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018  (reading it validates the port)
@@ -173,13 +181,17 @@ def clean_fields(value: Any) -> list[str] | None:
     return list(dict.fromkeys(value))
 
 
-def named_objects(workspace: Any, operations: list[str]) -> list[ObjectSpec] | None:
-    """The objects every operation names, or None when one says ``*`` (then no object is known)."""
-    names = {operation.split(".")[0] for operation in operations}
-    if "*" in names:
-        return None
-    snapshot = schema_registry.snapshot(workspace)
-    return [spec for name in sorted(names) if (spec := snapshot.by_singular.get(name)) is not None]
+def unknown_objects(snapshot: SchemaSnapshot, operations: list[str]) -> list[str]:
+    """A problem for each object an operation names that the workspace has no active object of."""
+    problems = []
+    for name in dict.fromkeys(operation.split(".")[0] for operation in operations):
+        if name != "*" and name not in snapshot.by_singular:
+            plural = snapshot.by_plural.get(name)
+            hint = f"; did you mean '{plural.name_singular}'?" if plural is not None else ""
+            problems.append(
+                f"operations: no active object is named '{name}' (an object's singular name, e.g. person, or '*'){hint}"
+            )
+    return problems
 
 
 def refuse_relation_path(condition: Condition, spec: ObjectSpec) -> None:
@@ -202,15 +214,30 @@ def refuse_relation_path(condition: Condition, spec: ObjectSpec) -> None:
 
 
 def check_against_objects(webhook: Webhook) -> list[str]:
-    """Problems of ``filter`` and ``fields`` on the objects the operations name (none for ``*`` ones).
+    """Problems of ``operations``, ``filter`` and ``fields`` against the workspace's objects: every
+    object named must exist; with ``*``, the filter may go through no relation of any object.
 
     The filter must mean something on each named object: its conditions are resolved and their
     values coerced by the query engine, which gives its own messages.
     """
-    specs = named_objects(webhook.workspace, list(webhook.operations))
-    if not specs:
+    snapshot = schema_registry.snapshot(webhook.workspace)
+    operations = list(webhook.operations)
+    problems = unknown_objects(snapshot, operations)
+    if problems:
+        return problems
+    names = {operation.split(".")[0] for operation in operations}
+    if "*" in names:
+        # Any object: the filter must go through no relation of any of them.
+        if webhook.filter:
+            node = parse_rest_filter(webhook.filter)
+            for spec in snapshot.objects:
+                try:
+                    for condition in iter_conditions(node):
+                        refuse_relation_path(condition, spec)
+                except ApiError as error:
+                    return [f"{message} (on {spec.name_singular})" for message in error.messages]
         return []
-    problems: list[str] = []
+    specs = [snapshot.by_singular[name] for name in sorted(names)]
     if webhook.filter:
         node = parse_rest_filter(webhook.filter)
         for spec in specs:

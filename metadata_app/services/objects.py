@@ -13,7 +13,13 @@ from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.services.fields import add_field, parse_uuid, taken_names
 from metadata_app.services.inputs import check_keys, read_bool, read_text
 from metadata_app.services.names import camel_case, cap, validate_object_names
-from metadata_app.signals_data import data_model_changed, field_removing, object_created, object_removing
+from metadata_app.signals_data import (
+    data_model_changed,
+    field_removing,
+    object_created,
+    object_removing,
+    object_renaming,
+)
 
 __all__ = [
     "add_default_fields",
@@ -324,6 +330,7 @@ def update_object(workspace: Workspace, object_id: Any, data: Any) -> ObjectMeta
         check_names_free(workspace, singular, plural, exclude=obj.pk)
         if singular != obj.name_singular:
             check_target_names_free(workspace, singular)
+            object_renaming.send(sender=ObjectMetadata, obj=obj, name=singular)
             rename_target_relations(obj, singular)
         obj.name_singular, obj.name_plural = singular, plural
     for key, attr in (("labelSingular", "label_singular"), ("labelPlural", "label_plural")):

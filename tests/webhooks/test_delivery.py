@@ -3,17 +3,19 @@ the delivery log, redelivery, the failing marker, redirects, timeouts and the SS
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
 import json
 import re
 import socket
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -344,6 +346,53 @@ def test_a_receiver_slower_than_the_timeout_counts_as_a_failed_attempt(api, hook
     assert (second["statusCode"], second["succeeded"]) == (200, True)
 
 
+def test_an_answer_trickled_a_byte_at_a_time_still_times_out_at_the_timeout(api, hooks, run_worker, settings):
+    # given: a receiver that sends its status line, then one header line every 0.2 s for 3 s; each
+    # read is quicker than the timeout, the whole answer is not
+    settings.WEBHOOKS_TIMEOUT = 0.5
+    settings.WEBHOOKS_MAX_ATTEMPTS = 1
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def trickle() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            for n in range(15):
+                time.sleep(0.2)
+                try:
+                    conn.sendall(f"X-Drip-{n}: 1\r\n".encode())
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    hook = hooks.create(f"http://127.0.0.1:{server.getsockname()[1]}/hook")
+    created(api.post("/rest/people", ADA))
+
+    # when
+    run_worker()
+
+    # then
+    [attempt] = hooks.deliveries(hook["id"])[0]["attempts"]
+    assert (attempt["statusCode"], attempt["error"]) == (None, "Timed out after 0.5 s")
+    assert 450 <= attempt["durationMs"] < 1200
+    server.close()
+
+
+def test_credentials_in_the_url_are_sent_as_basic_authentication(api, hooks, receiver, run_worker):
+    # given
+    hooks.create(receiver.url("/hook").replace("http://", "http://zapier:s%40cret@"))
+    created(api.post("/rest/people", ADA))
+    # when
+    run_worker()
+    # then: as an HTTP client (Twenty's axios) sends them
+    [received] = receiver.at("/hook")
+    assert received.headers["Authorization"] == "Basic " + base64.b64encode(b"zapier:s@cret").decode()
+
+
 def test_connection_errors_are_logged_and_retried(api, hooks, run_worker, settings):
     # given: a port nobody listens on
     settings.WEBHOOKS_MAX_ATTEMPTS = 2
@@ -468,6 +517,16 @@ def test_pruning_deletes_old_settled_events_and_keeps_pending_ones(api, hooks, r
     # then
     assert output.getvalue() == "Deleted 3 rows (events, deliveries and attempts) older than 30 days.\n"
     assert sorted(Delivery.objects.values_list("status", flat=True)) == ["PENDING", "PENDING"]
+
+
+def test_pruning_with_fewer_days_than_the_feed_promises_is_refused(api, settings):
+    # given: a cursor into the last days would silently skip what such a prune deletes
+    settings.EVENTS_RETENTION_DAYS = 30
+    created(api.post("/rest/people", ADA))
+    # when / then
+    with pytest.raises(CommandError, match=r"^--days must be at least EVENTS_RETENTION_DAYS \(30\)"):
+        call_command("prune_webhook_events", "--days", "0", stdout=io.StringIO())
+    assert Event.objects.count() == 1
 
 
 def test_pruning_without_days_keeps_each_workspaces_events_for_its_retention(

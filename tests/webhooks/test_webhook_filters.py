@@ -293,3 +293,35 @@ def test_a_field_a_webhook_filters_on_cannot_go_until_the_webhook_changes(api, h
         assert api.delete(f"/rest/metadata/webhooks/{hook['id']}")[0] == 200
     assert api.patch(tier, {"isActive": False})[0] == 200
     assert api.delete(tier)[0] == 200
+
+
+def test_an_object_a_webhook_listens_to_cannot_be_renamed_or_deleted_until_the_webhook_changes(
+    api, hooks, receiver, workspace
+):
+    # given: a custom object one webhook names, and a webhook of every object
+    status, body = api.post(
+        "/rest/metadata/objects",
+        {"nameSingular": "doohickey", "namePlural": "doohickeys", "labelSingular": "D", "labelPlural": "Ds"},
+    )
+    assert status == 201, body
+    path = f"/rest/metadata/objects/{body['data']['createOneObject']['id']}"
+    named = hooks.create(receiver.url(), ["doohickey.created", "person.*"])
+    hooks.create(receiver.url(), ["*.*"])
+    # when
+    renamed = api.patch(path, {"nameSingular": "thingamajig", "namePlural": "thingamajigs"})
+    assert api.patch(path, {"isActive": False})[0] == 200  # deactivating keeps the name: allowed
+    deleted = api.delete(path)
+
+    # then: refused, naming the webhook; the object keeps its name
+    def refusal(verb: str) -> tuple[int, dict]:
+        message = (
+            f"Webhook {named['id']} ({receiver.url()}) listens to doohickey.created: change its operations "
+            f"before {verb} the object"
+        )
+        return 400, {"statusCode": 400, "error": "BadRequestException", "messages": [message]}
+
+    assert (renamed, deleted) == (refusal("renaming"), refusal("deleting"))
+    assert ObjectMetadata.objects.get(workspace=workspace, name_plural="doohickeys").name_singular == "doohickey"
+    # once the webhook no longer names it, the object goes
+    assert api.patch(f"/rest/metadata/webhooks/{named['id']}", {"operations": ["person.*"]})[0] == 200
+    assert api.delete(path)[0] == 200

@@ -330,6 +330,13 @@ def test_private_targets_are_refused_at_creation_when_not_allowed(api, settings)
         "http://192.168.0.10/",
         "http://[::ffff:127.0.0.1]/",
         "http://api.localhost/",
+        # the shorthand and numeric IPv4 forms resolvers accept, and a fully qualified localhost
+        "http://127.1/",
+        "http://0x7f000001/",
+        "http://2130706433/",
+        "http://017700000001/",
+        "http://0/",
+        "http://localhost./",
     ]:
         assert api.post("/rest/metadata/webhooks", {"targetUrl": url}) == bad_request(refused), url
     assert api.post("/rest/metadata/webhooks", {"targetUrl": "http://93.184.215.14/hook"})[0] == 201
@@ -367,3 +374,47 @@ class TestDeprecatedAlias:
         assert (status, patched["description"]) == (200, "d")
         assert self.call(api, "delete", path) == (200, True, "@1786320000", successor)
         assert self.call(api, "get", path)[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "position", "char"),
+    [
+        ("http://93.184.215.14/hook/é", 27, "'é'"),
+        ("http://93.184.215.14/sp ace", 24, "' '"),
+        ("http://93.184.215.14/nl\nX-Injected: 1", 24, "'\\n'"),
+    ],
+)
+def test_a_url_http_could_not_send_is_refused_at_creation(api, url, position, char):
+    message = (
+        f"Invalid URL: character {position} ({char}) is a space, a control or a non-ASCII character; "
+        "percent-encode it in the path (é is %C3%A9, a space %20) and write the host in punycode"
+    )
+    assert api.post("/rest/metadata/webhooks", {"targetUrl": url}) == bad_request(message)
+
+
+def test_operations_must_name_objects_the_workspace_has(api):
+    # when
+    plural = api.post(
+        "/rest/metadata/webhooks", {"targetUrl": "http://93.184.215.14/", "operations": ["people.created"]}
+    )
+    unknown = api.post("/rest/metadata/webhooks", {"targetUrl": "http://93.184.215.14/", "operations": ["nothing.*"]})
+    # then
+    assert plural == bad_request(
+        "operations: no active object is named 'people' (an object's singular name, e.g. person, or '*'); "
+        "did you mean 'person'?"
+    )
+    assert unknown == bad_request(
+        "operations: no active object is named 'nothing' (an object's singular name, e.g. person, or '*')"
+    )
+
+
+def test_a_filter_through_a_relation_is_refused_for_every_object_too(api):
+    # given: *.* may deliver people, whose company is a relation
+    body = {"targetUrl": "http://93.184.215.14/", "operations": ["*.*"], "filter": "company.name[eq]:Airbnb"}
+    # when
+    status, answer = api.post("/rest/metadata/webhooks", body)
+    # then
+    assert status == 400
+    assert answer["messages"][0].startswith(
+        'Webhook filters accept only the record\'s own fields: "company.name" goes through relation field "company"'
+    )

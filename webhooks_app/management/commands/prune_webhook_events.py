@@ -1,6 +1,6 @@
 """``manage.py prune_webhook_events [--days N]``: delete old events whose deliveries are all settled.
 
-Without ``--days``, each workspace keeps its events for the longer of ``EVENTS_RETENTION_DAYS``
+``--days`` is at least ``EVENTS_RETENTION_DAYS`` (the feed's promise). Without it, each workspace keeps its events for the longer of ``EVENTS_RETENTION_DAYS``
 (the event feed's retention, 30 by default) and its own ``eventLogRetentionDays`` (the delivery
 log's, api-reference 15; 90 unless changed through ``updateWorkspace``).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from metadata_app.models import Workspace
@@ -39,6 +39,13 @@ class Command(BaseCommand):
         pending = Delivery.objects.filter(status=Delivery.Status.PENDING).values("event_id")
         events = Event.objects.exclude(pk__in=pending)
         if days is not None:
+            if days < events_retention_days():
+                # The feed and replay promise that much history, and an older cursor is a 410: below
+                # it, a client's cursor would silently skip what was deleted.
+                raise CommandError(
+                    f"--days must be at least EVENTS_RETENTION_DAYS ({events_retention_days():g}), the history the "
+                    "event feed promises; set EVENTS_RETENTION_DAYS lower to keep less"
+                )
             deleted, _ = events.filter(occurred_at__lt=now - timedelta(days=days)).delete()
             self.stdout.write(f"Deleted {deleted} rows (events, deliveries and attempts) older than {days:g} days.")
             return
