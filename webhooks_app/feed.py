@@ -44,6 +44,7 @@ from django.utils.dateparse import parse_datetime
 
 from api_common.errors import BadRequest, Gone
 from core_app.access import object_view
+from metadata_app.models import ObjectMetadata
 from metadata_app.specs import SchemaSnapshot
 from roles_app.errors import PermissionDenied
 from roles_app.permissions import RolePermissions
@@ -154,11 +155,16 @@ def read_query(snapshot: SchemaSnapshot, access: RolePermissions | None, params:
     name = params.get("objectNameSingular")
     if name:
         spec = snapshot.by_singular.get(name)
-        if spec is None:
-            raise BadRequest(f"objectNameSingular '{name}' is not an object of this workspace. eg: person")
-        if access is not None and not access.on(spec.id).read:
-            raise PermissionDenied.to(f"read {spec.name_plural}")
-        object_id = spec.id
+        if spec is not None:
+            if access is not None and not access.on(spec.id).read:
+                raise PermissionDenied.to(f"read {spec.name_plural}")
+            object_id = spec.id
+        else:
+            # A deactivated object's events stay in the feed of a key that reads every object.
+            inactive = None if access is not None else inactive_object_id(snapshot.workspace_id, name)
+            if inactive is None:
+                raise BadRequest(f"objectNameSingular '{name}' is not an object of this workspace. eg: person")
+            object_id = inactive
     action = params.get("operation") or None
     if action is not None and action not in ACTIONS:
         raise BadRequest(f"operation '{action}' is invalid. Use one of {', '.join(ACTIONS)}")
@@ -184,6 +190,13 @@ def read_query(snapshot: SchemaSnapshot, access: RolePermissions | None, params:
         until=until,
         after_text=after_text,
     )
+
+
+def inactive_object_id(workspace_id: Any, name: str) -> str | None:
+    """The id of the workspace's deactivated object called ``name``, or None."""
+    found = ObjectMetadata.objects.filter(workspace_id=workspace_id, name_singular=name, is_active=False)
+    object_id = found.values_list("pk", flat=True).first()
+    return str(object_id) if object_id is not None else None
 
 
 def window_start() -> datetime:

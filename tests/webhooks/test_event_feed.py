@@ -588,3 +588,29 @@ def test_sqlite_gets_its_event_counter_back_after_a_table_rebuild_dropped_it(api
     # then
     first, second = Event.objects.order_by("xid", "id")
     assert 0 < first.xid < second.xid
+
+
+def test_a_deactivated_objects_events_can_still_be_asked_for_by_its_name(api, workspace):
+    # given: a custom object with a record, then deactivated (its events stay in the feed)
+    status, body = api.post(
+        "/rest/metadata/objects",
+        {"nameSingular": "gizmo", "namePlural": "gizmos", "labelSingular": "Gizmo", "labelPlural": "Gizmos"},
+    )
+    assert status == 201, body
+    gizmo = created(api.post("/rest/gizmos", {"name": "G1"}))
+    assert api.patch(f"/rest/metadata/objects/{body['data']['createOneObject']['id']}", {"isActive": False})[0] == 200
+    # when
+    every = feed(api)
+    asked = api.get("/rest/events", objectNameSingular="gizmo")
+    typo = api.get("/rest/events", objectNameSingular="gizmoo")
+    # then: as the unfiltered feed shows them; a name of no object is still a 400
+    assert [e["record"]["id"] for e in every["data"] if e["objectMetadata"]["nameSingular"] == "gizmo"] == [gizmo["id"]]
+    assert (asked[0], [e["eventName"] for e in asked[1]["data"]]) == (200, ["gizmo.created"])
+    assert typo == (
+        400,
+        {
+            "statusCode": 400,
+            "error": "BadRequestException",
+            "messages": ["objectNameSingular 'gizmoo' is not an object of this workspace. eg: person"],
+        },
+    )
