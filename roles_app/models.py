@@ -12,12 +12,23 @@ Workspaces, objects and fields are referenced by name: this app sits below the m
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from django.db import models
 from django.db.models import F
 
 __all__ = ["FieldPermission", "ObjectPermission", "PermissionFlag", "Role"]
+
+
+def initial_version() -> int:
+    """A new role's version: the time in microseconds, above every version of a role deleted before.
+
+    Compiled permissions are kept per role id while their version is not older than the key's
+    (``roles_app.permissions``); a role created again with a deleted role's id (a client may
+    choose it), in any workspace, must not be served the old one's rights. Each change adds one.
+    """
+    return time.time_ns() // 1000
 
 
 class Role(models.Model):
@@ -44,7 +55,7 @@ class Role(models.Model):
     can_update_all_object_records = models.BooleanField(default=False)
     can_soft_delete_all_object_records = models.BooleanField(default=False)
     can_destroy_all_object_records = models.BooleanField(default=False)
-    version = models.PositiveBigIntegerField(default=1, editable=False)
+    version = models.PositiveBigIntegerField(default=initial_version, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -30,6 +30,7 @@ __all__ = [
     "check_grant",
     "create_role",
     "default_role",
+    "default_role_id",
     "delete_role",
     "get_role",
     "seed_standard_roles",
@@ -120,15 +121,21 @@ def get_role(workspace: Any, role_id: Any) -> Role:
     return role
 
 
+def default_role_id(workspace: Any) -> uuid.UUID | None:
+    """The id of the role of keys created without one, as stored now."""
+    return type(workspace).objects.filter(pk=workspace.pk).values_list("default_role_id", flat=True).first()
+
+
 def default_role(workspace: Any) -> Role | None:
     """The role of keys created without one (``Workspace.defaultRole``)."""
-    role_id = type(workspace).objects.filter(pk=workspace.pk).values_list("default_role_id", flat=True).first()
+    role_id = default_role_id(workspace)
     return Role.objects.filter(pk=role_id).first() if role_id else None
 
 
-def assignable_role(workspace: Any, role_id: Any) -> Role:
-    """A role of ``workspace`` that API keys may hold; 400 otherwise (14.1's messages)."""
-    pk = parse_uuid(role_id, "roleId")
+def assignable_role(workspace: Any, role_id: Any, key: str = "roleId") -> Role:
+    """A role of ``workspace`` that API keys may hold; 400 otherwise (14.1's messages), naming the
+    input ``key`` when it is no UUID."""
+    pk = parse_uuid(role_id, key)
     role = Role.objects.filter(pk=pk, workspace=workspace).first()
     if role is None:
         raise invalid(f"Role with id {role_id} not found in workspace")
@@ -240,7 +247,8 @@ def create_role(workspace: Any, data: Any, caller: RolePermissions | None = None
     if data.get("id") is not None:
         role.pk = parse_uuid(data["id"], "id")
         if Role.objects.filter(pk=role.pk).exists():
-            raise invalid(f"A role with id {role.pk} already exists")
+            # The same answer whichever workspace holds it: another's roles are not found by id.
+            raise invalid(f"Role id {role.pk} is not available; leave id out to get a new one")
     apply_role_input(role, data)
     role.save()
     return settle(role, caller)
@@ -260,6 +268,12 @@ def update_role(workspace: Any, role_id: Any, data: Any, caller: RolePermissions
     data = check_keys(data, {*ROLE_TEXTS, *ROLE_BOOLEANS, *ROLE_IGNORED}, "the update")
     role = editable_role(workspace, role_id)
     apply_role_input(role, data)
+    if not role.can_be_assigned_to_api_keys and default_role_id(workspace) == role.pk:
+        # Keys created without a role, and those of a deleted role, get the default one.
+        raise invalid(
+            f"Role '{role.label}' is the workspace's default role: API keys must be able to hold it "
+            "(choose another defaultRoleId first)"
+        )
     role.save()
     return settle(role, caller)
 

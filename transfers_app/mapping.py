@@ -219,7 +219,10 @@ def parse_lookup(ctx: RecordContext, source: str, path: str, relation: FieldSpec
         raise BadRequest(
             f"Column '{source}': '{rest}' is not a unique field of '{target.name_singular}'; use one of {choices}"
         )
-    access.require(ctx.for_object(target), "read")
+    target_ctx = ctx.for_object(target)
+    access.require(target_ctx, "read")
+    if found[0] is not None:  # by a unique field (not id): the role must read it, as to filter on it
+        access.check_readable(target_ctx, [(found[0].name, found[0])])
     return Column(source, path, "lookup", key=relation.join_name, field=relation, target=target,
                   target_field=found[0], target_sub=found[1])  # fmt: skip
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from core_app import access
 from core_app.query.targets import UUID_TYPE
 from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
@@ -86,6 +87,7 @@ def resolve_relation_inputs(ctx: RecordContext, raws: list[Any], batch: bool) ->
     errors += check_consistent(connects) if batch else []
     if errors:
         raise InvalidRecordInput(*errors)
+    check_lookups_readable(ctx, connects)
     found = find_targets(ctx, connects)
     for position, connect in enumerate(connects):
         match = found.get(position)
@@ -220,6 +222,22 @@ def check_consistent(connects: list[Connect]) -> list[str]:
         for field_id, used in shapes.items()
         if len(used) > 1
     ]
+
+
+def check_lookups_readable(ctx: RecordContext, connects: list[Connect]) -> None:
+    """Refuse (403) a connect by a field the role cannot read, as a filter on it is refused: which
+    record it links to (or that none holds the value) would tell the hidden value."""
+    by_target: dict[str, tuple[ObjectSpec, dict[str, FieldSpec]]] = {}
+    for connect in connects:
+        _, named = by_target.setdefault(connect.target.id, (connect.target, {}))
+        for path, _value in connect.criteria:
+            head = path.split(".")[0]
+            field = connect.target.field(head)
+            if head != "id" and field is not None:
+                named[head] = field
+    for target, named in by_target.values():
+        if named:
+            access.check_readable(ctx.for_object(target), list(named.items()))
 
 
 def find_targets(ctx: RecordContext, connects: list[Connect]) -> dict[int, str]:

@@ -339,6 +339,8 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
     changes: list[Change | None] = [None] * len(inputs)
     matched = {m for m in matches if m}
     current = {row.id: row for row in fetch_by_ids(ctx.ws, ctx.spec.id, sorted(matched), live_only=False, lock=True)}
+    if any(row.deleted_at is not None for row in current.values()):
+        access.require(ctx, "soft_delete")  # an upsert matching a trashed record restores it
     updates = []
     for index, match in enumerate(matches):
         if match:

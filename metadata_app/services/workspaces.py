@@ -74,8 +74,8 @@ def days(value: Any, key: str, bounds: tuple[int, int]) -> int:
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
+        or not low <= value <= high  # first: int() of an infinity (GraphQL's 1e400) raises
         or value != int(value)
-        or not low <= value <= high
     ):
         raise invalid(f"{key} must be a whole number of days from {low} to {high}")
     return int(value)
@@ -112,6 +112,6 @@ def update_workspace(workspace: Workspace, data: Any) -> Workspace:
     if "defaultRoleId" in data:
         if data["defaultRoleId"] is None:
             raise invalid("defaultRoleId must be the id of a role")
-        workspace.default_role = assignable_role(workspace, data["defaultRoleId"])
+        workspace.default_role = assignable_role(workspace, data["defaultRoleId"], "defaultRoleId")
     workspace.save()
     return workspace

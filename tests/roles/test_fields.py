@@ -489,3 +489,27 @@ def test_a_linked_notes_title_and_diff_are_hidden_from_a_role_that_cannot_read_t
         {"linkedRecordCachedName": "", "properties": {}},
         {"linkedRecordCachedName": "", "properties": {"diff": {}}},
     ]
+
+
+def test_connecting_by_a_field_the_role_cannot_read_is_403_as_filtering_on_it(api, roles, acme_with_domain):
+    # given: a role that reads companies but not their domain
+    role = roles.make("no domains", ALL, fields={("companies", "domainName"): {"canReadFieldValue": False}})
+    client = roles.rest(role)
+    body = {
+        "name": {"firstName": "Probe"},
+        "company": {"connect": {"where": {"domainName": {"primaryLinkUrl": "https://acme.com"}}}},
+    }
+    by_id = {"name": {"firstName": "Probe"}, "company": {"connect": {"where": {"id": acme_with_domain["id"]}}}}
+    # when
+    refused = client.post("/rest/people", body)
+    allowed = client.post("/rest/people", by_id)
+    # then: which company it links (or that none holds the domain) would tell the hidden value
+    assert refused == forbidden("read field 'domainName' of company")
+    assert client.get("/rest/companies", filter="domainName.primaryLinkUrl[eq]:https://acme.com") == refused
+    assert allowed[0] == 201 and allowed[1]["data"]["createPerson"]["companyId"] == acme_with_domain["id"]
+
+
+@pytest.fixture
+def acme_with_domain(records) -> dict[str, Any]:
+    """A company with a domain."""
+    return records.company("Acme", domainName={"primaryLinkUrl": "https://acme.com"})

@@ -10,6 +10,7 @@ import pytest
 
 from apikeys_app.models import ApiKey
 from metadata_app.registry import schema_registry
+from roles_app import services
 from roles_app.errors import PERMISSION_DENIED
 from roles_app.models import Role
 from tests.metadata.helpers import UUID, deactivate_and_delete
@@ -508,3 +509,89 @@ def test_deleting_an_object_or_a_field_takes_its_permissions_with_it(api, roles,
     assert (field_deleted, object_deleted) == (200, 200)
     assert (role.field_permissions.count(), role.object_permissions.count()) == (0, 0)
     assert client.get("/rest/people")[0] == 200
+
+
+def test_a_role_created_again_with_a_deleted_roles_id_does_not_inherit_its_rights(admin, roles, records, workspace):
+    # given: a key read the companies under a wide role (compiled and kept by this process)
+    company = records.company("Acme")
+    wide = roles.make("wide", ("read", "update", "soft_delete", "destroy"))
+    client = roles.rest(wide, name="holder")
+    assert client.get("/rest/companies")[0] == 200
+    key = ApiKey.objects.get(name="holder")
+    assign = "mutation ($k: UUID!, $r: UUID!) { assignRoleToApiKey(apiKeyId: $k, roleId: $r) }"
+    admin.data(assign, {"k": str(key.pk), "r": str(roles.make("parking", ("read",)).pk)})
+    admin.data("mutation ($r: UUID!) { deleteOneRole(roleId: $r) }", {"r": str(wide.pk)})
+    # when: a narrower role takes the same id, and the key holds it
+    admin.data(CREATE_ROLE, {"input": {"id": str(wide.pk), "label": "narrow", "canReadAllObjectRecords": True}})
+    admin.data(assign, {"k": str(key.pk), "r": str(wide.pk)})
+    # then: the new role's rights, not the kept compilation of the old one
+    assert client.delete(f"/rest/companies/{company['id']}")[0] == 403
+    assert client.get(f"/rest/companies/{company['id']}")[0] == 200
+
+
+def test_a_role_id_in_use_gets_the_same_answer_whichever_workspace_holds_it(admin, other_workspace):
+    # given
+    elsewhere = services.create_role(other_workspace, {"label": "theirs"})
+    mine = admin.data(CREATE_ROLE, {"input": {"label": "mine"}})["createOneRole"]
+    # when
+    answers = [
+        admin.post(CREATE_ROLE, {"input": {"id": i, "label": "probe"}})[1] for i in (str(elsewhere.pk), mine["id"])
+    ]
+    # then
+    assert [only_error(body)[0] for body in answers] == [
+        f"Role id {elsewhere.pk} is not available; leave id out to get a new one",
+        f"Role id {mine['id']} is not available; leave id out to get a new one",
+    ]
+
+
+def test_the_default_role_cannot_be_closed_to_api_keys(admin, roles, api):
+    # given
+    role = roles.make("default reader", ("read",))
+    assert api.patch("/rest/metadata/workspace", {"defaultRoleId": str(role.pk)})[0] == 200
+    # when
+    _status, body = admin.post(
+        "mutation ($r: UUID!) { updateOneRole(updateRoleInput: {id: $r, update: {canBeAssignedToApiKeys: false}}) { id } }",
+        {"r": str(role.pk)},
+    )
+    # then
+    message = (
+        "Role 'default reader' is the workspace's default role: API keys must be able to hold it "
+        "(choose another defaultRoleId first)"
+    )
+    assert only_error(body) == (message, user_error(message))
+    assert api.post("/rest/metadata/apiKeys", {"name": "still possible"})[0] == 201
+    bad = api.patch("/rest/metadata/workspace", {"defaultRoleId": "nope"})
+    assert bad[1]["messages"] == ["defaultRoleId 'nope' is not a valid UUID"]
+
+
+def test_the_default_role_and_its_keys_show_only_to_who_manages_roles_or_keys(roles):
+    # given
+    query = "{ currentWorkspace { displayName defaultRole { label apiKeys { name } } } }"
+    nothing = roles.meta(roles.make("nothing"))
+    keys = roles.meta(roles.make("keys", flags=("API_KEYS_AND_WEBHOOKS",)))
+    # when
+    _status, refused = nothing.post(query)
+    allowed = keys.data(query)
+    # then: the workspace itself needs no flag; its default role does
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert refused["errors"][0]["path"] == ["currentWorkspace", "defaultRole"]
+    assert nothing.data("{ currentWorkspace { displayName } }")["currentWorkspace"]["displayName"]
+    assert allowed["currentWorkspace"]["defaultRole"]["label"] == "Admin"
+
+
+def test_an_upsert_that_would_restore_a_trashed_record_needs_the_right_to_restore(api, roles, records):
+    # given: a trashed person, and a role that reads and writes people but may not restore them
+    ada = records.person("Ada", emails={"primaryEmail": "ada@trash.example"})
+    assert api.delete(f"/rest/people/{ada['id']}", soft_delete="true")[0] == 200
+    client = roles.rest(roles.make("writer", ("read", "update")))
+    body = {"emails": {"primaryEmail": "ada@trash.example"}, "city": "Paris"}
+    mutation = 'mutation { createPerson(upsert: true, data: {emails: {primaryEmail: "ada@trash.example"}}) { id } }'
+    # when
+    one = client.post("/rest/people", body, upsert="true")
+    batch = client.post("/rest/batch/people", [body], upsert="true")
+    graphql = client.post("/graphql", {"query": mutation})
+    # then: refused as PATCH /rest/restore is; the record stays in the trash
+    refused = f"{PERMISSION_DENIED} to soft-delete or restore people"
+    assert one == batch == (403, {"statusCode": 403, "error": "PermissionsException", "messages": [refused]})
+    assert graphql[1]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert api.get(f"/rest/people/{ada['id']}")[0] == 404

@@ -159,3 +159,13 @@ def test_graphql_refuses_unsupported_settings_by_name(meta):
     assert status == 200
     assert body["errors"][0]["message"] == message
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_graphql_refuses_a_number_of_days_too_large_for_any_integer(meta, workspace):
+    # when: 1e400 reads as an infinite float
+    status, body = meta.post("mutation { updateWorkspace(data: {eventLogRetentionDays: 1e400}) { id } }")
+    # then
+    assert status == 200
+    assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+        ("eventLogRetentionDays must be a whole number of days from 1 to 3650", "BAD_USER_INPUT")
+    ]

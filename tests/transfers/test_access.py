@@ -88,6 +88,25 @@ def test_an_import_of_a_field_the_role_may_not_write_is_refused(roles):
     assert ImportJob.objects.count() == 0
 
 
+def test_an_import_may_not_link_by_a_field_the_role_cannot_read(roles):
+    # given: a role that writes people and reads companies, but not their domain
+    role = roles.make(
+        "No domains", rights=("read", "update"), fields={("companies", "domainName"): {"canReadFieldValue": False}}
+    )
+    writer = Transfers(roles.rest(role))
+    # when
+    status, body, _ = writer.post_file(
+        "people", "First,Domain\r\nAda,https://acme.com\r\n",
+        mapping={"First": "name.firstName", "Domain": "company.domainName.primaryLinkUrl"},
+    )  # fmt: skip
+    # then: as a filter on it is refused
+    assert (status, body["messages"]) == (
+        403,
+        ["Entity performing the request does not have permission to read field 'domainName' of company"],
+    )
+    assert ImportJob.objects.count() == 0
+
+
 def test_an_export_needs_the_right_to_read(roles):
     # given
     blind = Transfers(roles.rest(roles.make("Blind", rights=("read",), objects={"people": {"read": False}})))
