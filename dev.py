@@ -184,7 +184,9 @@ def run() -> None:
     """Serve the API and run the webhook worker until Ctrl-C or SIGTERM."""
     ensure_environment()
     stop_on_sigterm()
-    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
+    # runserver serves each request in a thread of its own: a connection kept past the request
+    # (CONN_MAX_AGE) would stay open, idle, until its thread is collected, one per request.
+    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "0")}
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("bootstrap_demo", "--host", HOST, env=env)
     # The resilient worker (webhooks_app/worker.py): it outlives database restarts and requeues lost

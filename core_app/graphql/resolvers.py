@@ -180,7 +180,8 @@ def mutation_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
     def by_id(operation, with_deleted):
         def resolve(root, info, id):
             ctx = context_of(info, spec)
-            return records_of(info, operation(ctx, [find_one(ctx, id, with_deleted=with_deleted)]))[0]
+            record = find_one(ctx, id, with_deleted=with_deleted)
+            return records_of(info, [writing.change_of(ctx, record, operation(ctx, [record]))])[0]
 
         return resolve
 

@@ -234,7 +234,7 @@ class RecordsView(APIView):
         """``PATCH /rest/restore/{plural}[/{id}]``."""
         if record_id is not None:
             record = find_one(ctx, self.record_id(record_id), with_deleted=True)
-            change = writing.restore(ctx, [record])[0]
+            change = writing.change_of(ctx, record, writing.restore(ctx, [record]))
             answer = Response(
                 {"data": {f"restore{cap(ctx.spec.name_singular)}": self.shape(ctx, [change.record], request)[0]}}
             )
@@ -253,7 +253,9 @@ class RecordsView(APIView):
         soft = params.is_true(request.query_params, "soft_delete")
         if record_id is not None:
             record = find_one(ctx, self.record_id(record_id), with_deleted=not soft)
-            (writing.soft_delete if soft else writing.destroy)(ctx, [record])
+            record = writing.change_of(
+                ctx, record, (writing.soft_delete if soft else writing.destroy)(ctx, [record])
+            ).record
             answer = Response({"data": {f"delete{cap(ctx.spec.name_singular)}": {"id": str(record.pk)}}})
             return conditional.with_etag(answer, ctx, record, 0) if soft else answer
         node = params.read_filter(request.query_params)

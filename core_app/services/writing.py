@@ -25,7 +25,7 @@ from core_app import access
 from core_app.query.ast import Node, OrderKey
 from core_app.services.connect import resolve_relation_inputs
 from core_app.services.context import RecordContext
-from core_app.services.errors import InvalidRecordInput
+from core_app.services.errors import InvalidRecordInput, RecordNotFound
 from core_app.services.inputs import RecordInput, defaults_for, normalize_input, writable_field
 from core_app.services.reading import find_one, select
 from core_app.signals import records_changed
@@ -171,12 +171,15 @@ def existing_ids_query(workspace_id: str, object_id: str, ids: list[str]) -> tup
     """The SELECT of which of ``ids`` are records of the object (trash included), with its parameters.
 
     The ids are one array on PostgreSQL (``one_of``): a create's checks keep one prepared text
-    whatever the number of join ids, as they do for unique values.
+    whatever the number of join ids, as they do for unique values. The rows found are locked
+    ``FOR KEY SHARE`` until the write commits, as a foreign key's check locks them: a destroy of a
+    target (which locks it first, ``lock_current``) then either waits for this write and relinks
+    its record, or has committed and the target is not found here.
     """
     d = dialect()
     among, among_params = d.one_of("id", [d.uuid_in(i) for i in ids], "uuid")
     return (
-        f"SELECT id FROM core_app_record WHERE workspace_id = %s AND object_id = %s AND {among}",
+        f"SELECT id FROM core_app_record WHERE workspace_id = %s AND object_id = %s AND {among}{d.key_share}",
         [d.uuid_in(workspace_id), d.uuid_in(object_id), *among_params],
     )
 
@@ -260,7 +263,8 @@ def create_many(
     """Create records (or, with ``upsert``, update the ones matching on id or a unique field).
 
     Concurrent upserts of the same key cannot both insert: the loser's insert fails on the
-    unique constraint and the operation is retried once, when it finds the winner's record.
+    unique constraint and the operation is retried, when it finds the winner's record (twice:
+    a match destroyed meanwhile makes every upsert of it race to create it again).
     ``limit`` replaces ``MAX_BATCH_RECORDS`` for a trusted caller that sizes its own batches
     (an import job, ``IMPORT_BATCH_ROWS``).
     """
@@ -278,13 +282,17 @@ def create_many(
     for index, given in enumerate(inputs):
         check_record_size(ctx, {**given.defaults, **given.data}, f"Record {index}: " if batch else "")
     work = unit_of_work(lambda: emit(ctx, write_creates(ctx, inputs, upsert, batch)))
-    for attempt in (1, 2):
+    for attempt in (1, 2, 3):  # a vanished match, then a race to create the record again
         try:
             return work()
-        except IntegrityError:
-            if attempt == 2 or not upsert:
+        except (IntegrityError, MatchVanished):
+            if attempt == 3 or not upsert:
                 raise InvalidRecordInput(RACE_MESSAGE) from None
     raise AssertionError("unreachable")
+
+
+class MatchVanished(Exception):
+    """A record an upsert matched was destroyed by another transaction before it was locked."""
 
 
 def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, batch: bool = True) -> list[Change]:
@@ -339,6 +347,8 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
     changes: list[Change | None] = [None] * len(inputs)
     matched = {m for m in matches if m}
     current = {row.id: row for row in fetch_by_ids(ctx.ws, ctx.spec.id, sorted(matched), live_only=False, lock=True)}
+    if len(current) < len(matched):
+        raise MatchVanished  # destroyed since it was matched: the retry matches again (or creates)
     if any(row.deleted_at is not None for row in current.values()):
         access.require(ctx, "soft_delete")  # an upsert matching a trashed record restores it
     updates = []
@@ -651,23 +661,48 @@ def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]
     return emit(ctx, apply_updates(ctx, items))
 
 
+def lock_current(ctx: RecordContext, records: list[RecordRow]) -> list[RecordRow]:
+    """``records`` read again under lock, as the last transaction to commit them left them, in
+    their order; those destroyed meanwhile are left out.
+
+    Two requests that trash, restore or destroy the same record at once then act one after the
+    other: the second sees what the first did (one event per change, counters exact), and a
+    record linked to a target being destroyed is relinked by the destroy (whose lock the link
+    check waits for) or refused by the check.
+    """
+    if not records:
+        return []
+    fresh = {row.id: row for row in fetch_by_ids(ctx.ws, ctx.spec.id, sorted(r.id for r in records), False, lock=True)}
+    return [fresh[record.id] for record in records if record.id in fresh]
+
+
+def change_of(ctx: RecordContext, record: RecordRow, changes: list[Change]) -> Change:
+    """The change of the one record a route named; RecordNotFound (404) when another request
+    trashed or destroyed it meanwhile: what a request sent just after that one answers."""
+    if not changes:
+        raise RecordNotFound(f"Record {record.pk} not found in {ctx.spec.name_plural}")
+    return changes[0]
+
+
 @unit_of_work
 def soft_delete(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
-    """Move records to the trash (``deletedAt`` set)."""
+    """Move the live ones of ``records`` to the trash (``deletedAt`` set); the changes of those."""
     access.require(ctx, "soft_delete")
     now = timezone.now()
-    live = [record for record in records if record.deleted_at is None]
+    live = [record for record in lock_current(ctx, records) if record.deleted_at is None]
     writer.soft_delete(ctx.ws, ctx.spec.id, [record.id for record in live], now)
     for record in live:
         record.deleted_at = record.updated_at = now
-    return emit(ctx, [Change(record, "deleted") for record in records])
+    return emit(ctx, [Change(record, "deleted") for record in live])
 
 
 @unit_of_work
 def restore(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
     """Take records out of the trash; a record not in the trash is answered as it is (nothing
-    written or announced: no ``restored`` event, timeline activity or new ``updatedAt``)."""
+    written or announced: no ``restored`` event, timeline activity or new ``updatedAt``); one
+    destroyed meanwhile is left out."""
     access.require(ctx, "soft_delete")
+    records = lock_current(ctx, records)
     trashed = [record for record in records if record.deleted_at is not None]
     writer.restore(ctx.slots, trashed, timezone.now())
     emit(ctx, [Change(record, "restored") for record in trashed])
@@ -701,6 +736,7 @@ def destroy(ctx: RecordContext, records: list[RecordRow]) -> list[Change]:
     in turn to other objects' records follows from it.
     """
     access.require(ctx, "destroy")
+    records = lock_current(ctx, records)  # before the dependents are read: see lock_current
     ids = [record.id for record in records]
     if not ids:
         return []

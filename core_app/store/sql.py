@@ -50,6 +50,8 @@ class Dialect:
     byte_order = ' COLLATE "C"'
     #: Ends each item of an ARRAY's sort key: below every character a value holds ("a" before "ab").
     item_end = "chr(1)"
+    #: Locks the rows a check found against their deletion until the transaction ends.
+    key_share = " FOR KEY SHARE"
 
     # -- values in and out ------------------------------------------------------------------
 
@@ -197,6 +199,7 @@ class SqliteDialect(Dialect):
     vendor = "sqlite"
     byte_order = ""  # BINARY, SQLite's default collation, is byte order
     item_end = "char(1)"
+    key_share = ""  # one writing transaction at a time (IMMEDIATE): nothing to lock against
     fence = ""  # OFFSET needs a LIMIT in SQLite; its planner keeps these subqueries apart anyway
 
     def in_ids(self, column: str, ids_sql: str) -> str:

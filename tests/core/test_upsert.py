@@ -6,6 +6,7 @@ duplicates refused without it; never a duplicate under concurrent writers (Postg
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -17,6 +18,7 @@ from tests.conftest import ApiClient
 from tests.core.conftest import Records, client_for
 from tests.core.helpers import INSTANT, MISSING_ID, actor, bad_request, first_value
 from tests.metadata.helpers import create_field, create_object
+from webhooks_app.models import Event
 
 
 def people_with_email(api: ApiClient, email: str) -> list[dict]:
@@ -486,3 +488,77 @@ def test_a_batch_upsert_that_restores_a_record_places_its_new_records_after_it(a
         ("Grace", 2.0, None),
         ("Alan", 3.0, None),
     ]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("route", "trashed", "event"),
+    [
+        pytest.param(lambda c, i: c.delete(f"/rest/people/{i}"), False, "person.destroyed", id="destroy"),
+        pytest.param(
+            lambda c, i: c.delete(f"/rest/people/{i}", soft_delete="true"), False, "person.deleted", id="trash"
+        ),
+        pytest.param(lambda c, i: c.patch(f"/rest/restore/people/{i}"), True, "person.restored", id="restore"),
+    ],
+)
+def test_concurrent_deletes_or_restores_of_one_record_act_once(committed_api, route, trashed, event):
+    # given
+    api, token = committed_api
+    ada = first_value(api.post("/rest/people", {"name": {"firstName": "Ada"}})[1])
+    if trashed:
+        assert api.delete(f"/rest/people/{ada['id']}", soft_delete="true")[0] == 200
+    before = api.get("/rest/people")[1]["totalCount"]
+    # when
+    answers = run_concurrently(token, lambda client: route(client, ada["id"]))
+    # then: one request acts, the others answer as they would just after it; one event; the count exact
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == ([200] * WRITERS if event == "person.restored" else [200] + [404] * (WRITERS - 1))
+    assert Event.objects.filter(record_id=ada["id"], name=event).count() == 1
+    live = 1 if event == "person.restored" else 0
+    assert api.get("/rest/people")[1]["totalCount"] == before + (live if trashed else live - 1)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_linking_to_a_company_while_it_is_destroyed_leaves_no_dangling_link(committed_api):
+    # given
+    api, token = committed_api
+    acme = first_value(api.post("/rest/companies", {"name": "Acme"})[1])
+
+    turns = itertools.count()
+
+    def work(client):
+        if next(turns) == 0:
+            return client.delete(f"/rest/companies/{acme['id']}")
+        return client.post("/rest/people", {"name": {"firstName": "P"}, "companyId": acme["id"]})
+
+    # when
+    answers = run_concurrently(token, work)
+    # then: every person either was relinked by the destroy or was refused
+    assert api.get(f"/rest/companies/{acme['id']}")[0] == 404
+    linked = api.get("/rest/people", filter=f"companyId[eq]:{acme['id']}")[1]["totalCount"]
+    assert linked == 0
+    assert all(status in (200, 201, 400) for status, _ in answers), answers
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_upsert_whose_match_is_destroyed_meanwhile_creates_the_record_again(committed_api):
+    # given
+    api, token = committed_api
+    body = {"name": {"firstName": "Ada"}, "emails": {"primaryEmail": "gone@acme.com"}}
+    ada = first_value(api.post("/rest/people", body)[1])
+
+    turns = itertools.count()
+
+    def work(client):
+        if next(turns) == 0:
+            return client.delete(f"/rest/people/{ada['id']}")
+        return client.post("/rest/people", body, upsert="true")
+
+    # when
+    answers = run_concurrently(token, work)
+    # then: no 500; one person holds the email
+    assert sorted({status for status, _ in answers}) <= [200, 201]
+    assert len(people_with_email(api, "gone@acme.com")) == 1
