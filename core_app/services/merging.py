@@ -18,7 +18,7 @@ from core_app.services.context import RecordContext
 from core_app.services.errors import InvalidRecordInput
 from core_app.services.inputs import RecordInput
 from core_app.services.reading import find_one
-from core_app.store.records import RecordRow
+from core_app.store.records import RecordRow, fetch_by_ids
 
 __all__ = ["MAX_MERGE_RECORDS", "merge_records"]
 
@@ -87,6 +87,10 @@ def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) ->
     ids = read_ids(ids)
     if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority < len(ids):
         raise InvalidRecordInput(f"'conflictPriorityIndex' must be an integer from 0 to {len(ids) - 1}")
+    if not dry_run:
+        # Locked in id order (in the request's transaction): a second merge of the same records
+        # waits for this one, then finds the merged-away records gone (404), as if sent after it.
+        fetch_by_ids(ctx.ws, ctx.spec.id, sorted(ids), lock=True)
     records = [find_one(ctx, record_id) for record_id in ids]
     ordered = [records[priority], *(r for i, r in enumerate(records) if i != priority)]
     kept, others = ordered[0], ordered[1:]
