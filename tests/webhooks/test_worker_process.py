@@ -150,6 +150,8 @@ def test_a_worker_keeps_delivering_after_the_database_restarts(live_site, receiv
     worker, log = workers("restart")
     live_site.create_person("Before")
     wait_until(lambda: len(receiver.at("/restart")) == 1, timeout=60)
+    # ... and recorded it: a restart while that job commits would fail the job, not the polling
+    wait_until(lambda: "state=SUCCESSFUL" in log.read_text(), timeout=60)
 
     # when: the database restarts under the polling worker, then a change is committed
     live_site.cluster.restart()
