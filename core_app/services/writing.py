@@ -417,15 +417,11 @@ def position_ends(found: list[tuple[Any, ...]]) -> tuple[float, float]:
 def place_updates(ctx: RecordContext, inputs: list[RecordInput]) -> None:
     """Turn an update's ``position`` of ``"first"`` / ``"last"`` into the number that puts the record
     before / after every live record (one query, only when an input asks)."""
-    if any(given.columns.get("position") in ("first", "last") for given in inputs):
-        low, high = position_ends(rows(*position_ends_query(ctx)))
-        for given in inputs:
-            if given.columns.get("position") == "first":
-                low -= 1
-                given.columns["position"] = low
-            elif given.columns.get("position") == "last":
-                high += 1
-                given.columns["position"] = high
+    placing = [given for given in inputs if given.columns.get("position") in ("first", "last")]
+    if placing:
+        ends = position_ends(rows(*position_ends_query(ctx)))
+        for given, position in zip(placing, next_positions(placing, ends)):
+            given.columns["position"] = position
 
 
 def next_positions(inputs: list[RecordInput], ends: tuple[float, float]) -> list[float]:
@@ -479,8 +475,7 @@ def reread_locked(ctx: RecordContext, records: list[RecordRow]) -> None:
     committed, it would undo that writer's change to other fields (a lost update). A record
     destroyed, trashed or restored meanwhile is a race the client retries.
     """
-    ids = sorted({record.id for record in records})
-    fresh = {row.id: row for row in fetch_by_ids(ctx.ws, ctx.spec.id, ids, live_only=False, lock=True)}
+    fresh = {row.id: row for row in lock_current(ctx, records)}
     for record in records:
         current = fresh.get(record.id)
         if current is None or (current.deleted_at is None) != (record.deleted_at is None):
@@ -614,11 +609,8 @@ def update_one(ctx: RecordContext, record_id: Any, raw: Any) -> Change:
     access.check_writes(ctx, [raw])
     record = find_one(ctx, record_id, lock=True)
     given = normalize_update(ctx, record, resolve_relation_inputs(ctx, [raw], batch=False)[0])
-    place_updates(ctx, [given])
-    if not changed_keys(ctx, record, given):
-        # An empty patch, or one of the values the record holds: nothing written, nothing announced.
-        return Change(record, "updated", [], record.data, unchanged=True)
     check_unique_update(ctx, record, given)
+    # An empty patch, or one of the values the record holds, is answered as it is (apply_updates).
     return emit(ctx, apply_updates(ctx, [(record, given)], locked=True))[0]
 
 
