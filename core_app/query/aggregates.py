@@ -22,8 +22,6 @@ __all__ = ["Aggregate", "AggregateError", "available_aggregates", "parse_aggrega
 COUNT_OPERATIONS = ("countUniqueValues", "countNotEmpty", "countEmpty", "percentageNotEmpty", "percentageEmpty")
 EXTRA_OPERATIONS = ("countTrue", "countFalse", "min", "max", "avg", "sum")
 SQL_FUNCTIONS = {"min": "MIN", "max": "MAX", "avg": "AVG", "sum": "SUM"}
-#: Types whose stored value is a JSON array (or null).
-ARRAY_TYPES = frozenset({"MULTI_SELECT", "ARRAY"})
 
 
 class AggregateError(ValueError):
@@ -53,7 +51,7 @@ def empty_sql(targets: list[Target], src: Source) -> str:
         empty = f"{raw} IS NULL"
         if target.scalar.value_kind == "text" and not target.column:
             empty = f"({empty} OR {raw} = '')"
-        elif target.scalar.name in ARRAY_TYPES:  # always an array or null: the text '[]' is the empty one
+        elif target.scalar.holds_array:  # always an array or null: the text '[]' is the empty one
             empty = f"({empty} OR {raw} = '[]')"
         parts.append(empty)
     return "(" + " AND ".join(parts) + ")"

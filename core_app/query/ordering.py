@@ -116,7 +116,7 @@ class SortKey:
         if self.target is None:
             return src.column("id")
         target = self.target
-        if target.scalar.name in ARRAY_TYPES and not target.is_column:
+        if target.scalar.holds_array and not target.is_column:
             # Item by item, as PostgreSQL compares arrays: [] first, a prefix before what extends it;
             # MULTI_SELECT items by option position, ARRAY items as text.
             codes = target.field.option_values if target.scalar.has_options else None
@@ -152,10 +152,6 @@ class SortKey:
         if self.target is not None and self.target.scalar.value_kind == "boolean" and isinstance(value, bool):
             return src.d.boolean_in(value)
         return value
-
-
-#: Types whose value is an array, sorted item by item.
-ARRAY_TYPES = frozenset({"MULTI_SELECT", "ARRAY"})
 
 
 def order_error(message: str) -> OrderBySyntaxError:

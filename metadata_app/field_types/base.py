@@ -147,6 +147,8 @@ class FieldType:
     sortable: ClassVar[bool] = True
     #: How the query engine compares stored values: text, number, boolean, json.
     value_kind: ClassVar[str] = "text"
+    #: The stored value is a JSON array of strings (or null): it sorts, and is empty, item by item.
+    holds_array: ClassVar[bool] = False
     #: Composite types name their sub-fields and the scalar type of each.
     sub_fields: ClassVar[dict[str, FieldType]] = {}
     #: Sub-field whose value takes part in uniqueness for composite types.

@@ -95,6 +95,7 @@ class MultiSelectType(FieldType):
     """A list of distinct values among the field's options."""
 
     name = "MULTI_SELECT"
+    holds_array = True
     operators = frozenset({"containsAny", "is", "isEmptyArray"})
     value_kind = "json"
     index_kind = None

@@ -368,6 +368,7 @@ class ArrayType(FieldType):
     """An array of strings."""
 
     name = "ARRAY"
+    holds_array = True
     graphql_scalar = "[String]"
     graphql_filter = "ArrayFilter"
     openapi_type = {"type": "array", "items": {"type": "string"}}
