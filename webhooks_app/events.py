@@ -53,6 +53,11 @@ def operations_to_match(object_name: str, action: str) -> frozenset[str]:
     return frozenset({f"{object_name}.{action}", f"*.{action}", f"{object_name}.*", "*.*"})
 
 
+def operation_object(operation: str) -> str:
+    """The object an operation names: ``person`` of ``person.created``, ``*`` for any."""
+    return operation.split(".")[0]
+
+
 def matches(operations: Iterable[str], object_name: str, action: str) -> bool:
     """True when a webhook with ``operations`` fires for ``{object_name}.{action}``."""
     return not operations_to_match(object_name, action).isdisjoint(operations)

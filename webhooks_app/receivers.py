@@ -20,7 +20,7 @@ from metadata_app.signals_data import (
     object_renaming,
     workspace_deleting,
 )
-from webhooks_app.events import parsed_filter
+from webhooks_app.events import operation_object, parsed_filter
 from webhooks_app.models import Delivery, DeliveryAttempt, Event, Webhook
 
 __all__ = [
@@ -39,7 +39,7 @@ def webhooks_naming(workspace_id: Any, object_name: str, names: set[str]) -> lis
         filter__isnull=True, fields__isnull=True
     )
     for webhook in watching.order_by("created_at", "id"):
-        objects = {operation.split(".")[0] for operation in webhook.operations or ["*.*"]}
+        objects = {operation_object(operation) for operation in webhook.operations or ["*.*"]}
         if "*" not in objects and object_name not in objects:
             continue
         named = set(webhook.fields or [])
@@ -89,7 +89,7 @@ def refuse_if_listening(obj: ObjectMetadata, what: str) -> None:
     would silently stop matching, or match a later object of the same name."""
     listening = Webhook.objects.filter(workspace_id=obj.workspace_id, deleted_at__isnull=True)
     for webhook in listening.order_by("created_at", "id"):
-        named = [op for op in webhook.operations or [] if op.split(".")[0] == obj.name_singular]
+        named = [op for op in webhook.operations or [] if operation_object(op) == obj.name_singular]
         if named:
             raise ValidationError(
                 f"Webhook {webhook.pk} ({webhook.target_url}) listens to {', '.join(named)}: change its operations "

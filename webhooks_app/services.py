@@ -31,7 +31,7 @@ from core_app.query.rest_filter import parse_rest_filter
 from metadata_app.registry import schema_registry
 from metadata_app.specs import ObjectSpec, SchemaSnapshot
 from webhooks_app import feed, transport
-from webhooks_app.events import ACTIONS, changed_any, matches
+from webhooks_app.events import ACTIONS, changed_any, matches, operation_object
 from webhooks_app.models import Delivery, Webhook, time_ordered_uuid
 from webhooks_app.payload import format_event_date
 from webhooks_app.signing import new_secret, signature_headers
@@ -184,7 +184,7 @@ def clean_fields(value: Any) -> list[str] | None:
 def unknown_objects(snapshot: SchemaSnapshot, operations: list[str]) -> list[str]:
     """A problem for each object an operation names that the workspace has no active object of."""
     problems = []
-    for name in dict.fromkeys(operation.split(".")[0] for operation in operations):
+    for name in dict.fromkeys(operation_object(operation) for operation in operations):
         if name != "*" and name not in snapshot.by_singular:
             plural = snapshot.by_plural.get(name)
             hint = f"; did you mean '{plural.name_singular}'?" if plural is not None else ""
@@ -225,7 +225,7 @@ def check_against_objects(webhook: Webhook) -> list[str]:
     problems = unknown_objects(snapshot, operations)
     if problems:
         return problems
-    names = {operation.split(".")[0] for operation in operations}
+    names = {operation_object(operation) for operation in operations}
     if "*" in names:
         # Any object: the filter must go through no relation of any of them.
         if webhook.filter:
