@@ -180,13 +180,19 @@ def finish_shutdown() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def development_env(**extra: str) -> dict[str, str]:
+    """This process's environment with ``DEBUG`` on unless set (and ``extra``): what ``run``,
+    ``test``, ``lint`` and ``manage`` give their commands."""
+    return {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), **extra}
+
+
 def run() -> None:
     """Serve the API and run the webhook worker until Ctrl-C or SIGTERM."""
     ensure_environment()
     stop_on_sigterm()
     # runserver serves each request in a thread of its own: a connection kept past the request
     # (CONN_MAX_AGE) would stay open, idle, until its thread is collected, one per request.
-    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "0")}
+    env = development_env(CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "0"))
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("bootstrap_demo", "--host", HOST, env=env)
     # The resilient worker (webhooks_app/worker.py): it outlives database restarts and requeues lost
@@ -205,7 +211,7 @@ def run() -> None:
 def test(args: list[str]) -> int:
     """Run pytest; returns its exit code."""
     ensure_environment()
-    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
+    env = development_env()
     return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
 
 
@@ -221,7 +227,7 @@ def lint() -> int:
     """Run ruff (lint and format check) and mypy; returns 1 when any of them finds something."""
     ensure_environment("test,lint")
     # mypy's Django plugin loads the settings, which need a SECRET_KEY unless DEBUG is set.
-    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
+    env = development_env()
     failed = False
     for tool, *args in LINT_COMMANDS:
         print(f"== {tool} {' '.join(args)} ==", flush=True)
@@ -290,7 +296,7 @@ def stop_groups(processes: list[subprocess.Popen], grace: float = 30.0) -> None:
 def manage_command(args: list[str]) -> int:
     """Run ``manage.py`` with ``args`` in the environment ``run`` gives it; returns its exit code."""
     ensure_environment()
-    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
+    env = development_env()
     return subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, env=env).returncode
 
 
