@@ -44,7 +44,7 @@ from django.db.models.signals import post_delete, post_save
 
 from api_common.redis_client import client_for, redis_errors, redis_url
 
-__all__ = ["changed", "forget", "generation", "keep", "kept", "watch"]
+__all__ = ["behind", "changed", "forget", "generation", "keep", "kept", "watch"]
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +110,17 @@ def changed() -> None:
     _kept.clear()  # this process sees its own change at once, even without Redis
     if redis_url():
         transaction.on_commit(replace_generation, robust=True)
+
+
+def behind() -> None:
+    """A request found its kept row older than the database: read every key again, here and elsewhere.
+
+    Rare: a data-model change committed between a request's key read and its write, or a lost
+    generation replacement (Redis failed after a commit) left rows behind until KEY_CACHE_SECONDS.
+    """
+    _kept.clear()
+    if redis_url():
+        replace_generation()
 
 
 def replace_generation() -> None:

@@ -3,9 +3,9 @@ answers them once (REST 400/404 in the error format, GraphQL ``BAD_USER_INPUT``/
 
 from __future__ import annotations
 
-from api_common.errors import BadRequest, NotFound
+from api_common.errors import BadRequest, Conflict, NotFound
 
-__all__ = ["InvalidRecordInput", "RecordError", "RecordNotFound"]
+__all__ = ["DataModelChanged", "InvalidRecordInput", "RecordError", "RecordNotFound"]
 
 
 class RecordError(BadRequest):
@@ -18,3 +18,17 @@ class InvalidRecordInput(RecordError):
 
 class RecordNotFound(NotFound, RecordError):
     """No record with that id in this object of this workspace (404)."""
+
+
+class DataModelChanged(Conflict):
+    """409: the workspace's data model changed while a write was being prepared; nothing was written.
+
+    The request was checked against the model as it was when its key was read; writing under it
+    would skip what the new model asks of every record (an index row, a unique value...).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The workspace's data model changed while this request was being handled; nothing was written. "
+            "Send the request again."
+        )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, TypeVar
@@ -21,11 +22,12 @@ from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from apikeys_app import key_cache
 from core_app import access
 from core_app.query.ast import Node, OrderKey
 from core_app.services.connect import resolve_relation_inputs
 from core_app.services.context import RecordContext
-from core_app.services.errors import InvalidRecordInput, RecordNotFound
+from core_app.services.errors import DataModelChanged, InvalidRecordInput, RecordNotFound
 from core_app.services.inputs import RecordInput, defaults_for, normalize_input, writable_field
 from core_app.services.reading import find_one, select
 from core_app.signals import records_changed
@@ -104,22 +106,60 @@ def is_transient(error: OperationalError) -> bool:
     return getattr(cause, "sqlstate", None) in ("40P01", "40001")
 
 
-def unit_of_work(operation: Callable[..., T]) -> Callable[..., T]:
-    """Run ``operation`` in one transaction with counters written at its end, retrying transient failures.
+#: Whether the current unit of work holds its workspace's data model (see :func:`hold_data_model`).
+_holding: ContextVar[bool] = ContextVar("holding_data_model", default=False)
 
-    Plain inserts wait and go together (``core_app.store.deferred``), before the next statement or
-    with the counters. A nested call joins the caller's transaction (and its retry).
+
+def hold_data_model(ctx: RecordContext) -> None:
+    """Keep the workspace's data model as ``ctx`` knows it until the transaction ends, or refuse.
+
+    A data-model change locks the workspace row before it checks or backfills anything
+    (``metadata_app.services.locking``); this takes a share lock on that row, so either the change
+    waits for this transaction (and its backfill sees these records), or this waits for the
+    change and reads the version it committed. A version other than the snapshot's means the
+    request was checked against a model that is gone: a 409, nothing written, and the process's
+    kept keys dropped so the retry reads the new one. On PostgreSQL the lock rides with the
+    unit's first writes (``core_app.store.deferred.check``), before any row it locks for update.
+    """
+    d = dialect()
+    text = f"SELECT metadata_version FROM metadata_app_workspace WHERE id = %s{d.share}"
+    params = [d.uuid_in(ctx.ws)]
+
+    def judge(version: Any) -> None:
+        if version != ctx.snapshot.version:
+            key_cache.behind()
+            raise DataModelChanged()
+
+    if not deferred.check(text, params, judge):
+        found = rows(text, params, prepare=True)
+        judge(found[0][0] if found else None)
+
+
+def unit_of_work(operation: Callable[..., T]) -> Callable[..., T]:
+    """Run ``operation(ctx, ...)`` in one transaction under its data model, with counters written at its end.
+
+    The transaction first holds the workspace's data model (:func:`hold_data_model`). Plain
+    inserts wait and go together (``core_app.store.deferred``), before the next statement or with
+    the counters. Transient failures (deadlock, serialization) are retried. A nested call joins
+    the caller's transaction (and its retry).
     """
 
     @functools.wraps(operation)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
+    def wrapper(ctx: RecordContext, *args: Any, **kwargs: Any) -> T:
         if transaction.get_connection().in_atomic_block:
             with transaction.atomic(), deferred.gathering(), counts.collecting():
-                return operation(*args, **kwargs)
+                if not _holding.get():  # a transaction of the caller's own (an import's, a test's)
+                    hold_data_model(ctx)
+                return operation(ctx, *args, **kwargs)
         for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
             try:
                 with transaction.atomic(), deferred.gathering(), counts.collecting():
-                    return operation(*args, **kwargs)
+                    holding = _holding.set(True)
+                    try:
+                        hold_data_model(ctx)
+                        return operation(ctx, *args, **kwargs)
+                    finally:
+                        _holding.reset(holding)
             except OperationalError as error:
                 if attempt == TRANSIENT_ATTEMPTS or not is_transient(error):
                     raise
@@ -281,10 +321,10 @@ def create_many(
     inputs = normalize_all(ctx, raws, batch)
     for index, given in enumerate(inputs):
         check_record_size(ctx, {**given.defaults, **given.data}, f"Record {index}: " if batch else "")
-    work = unit_of_work(lambda: emit(ctx, write_creates(ctx, inputs, upsert, batch)))
+    work = unit_of_work(lambda ctx: emit(ctx, write_creates(ctx, inputs, upsert, batch)))
     for attempt in (1, 2, 3):  # a vanished match, then a race to create the record again
         try:
-            return work()
+            return work(ctx)
         except (IntegrityError, MatchVanished):
             if attempt == 3 or not upsert:
                 raise InvalidRecordInput(RACE_MESSAGE) from None

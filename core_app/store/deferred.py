@@ -20,6 +20,11 @@ Measured on this project's tables (a create's rows, one transaction each, psycop
 single-table COPYs 1.0 ms of client CPU and 0.78 ms of PostgreSQL CPU; one chained statement
 0.5 and 0.39. With 60 records per table COPY costs PostgreSQL about a fifth less than the arrays.
 
+A unit of work's check (:func:`check`: a read that takes a lock and whose value is judged, the
+data-model hold of ``core_app.services.writing``) rides with the first writes too, as one more
+clause, so it costs no statement of its own; it goes alone before a statement that locks rows for
+update (its lock is always taken first) or at the end of the unit when nothing was written.
+
 Writes wait only until a statement that could see them: an execute wrapper on the connection
 sends them before any statement but a SELECT that names none of their tables. So every read in
 the transaction sees every write before it, a constraint still fails inside the unit of work
@@ -37,7 +42,7 @@ from typing import Any
 
 from django.db import connection
 
-__all__ = ["COPY_FROM_ROWS", "gathering", "insert", "statement"]
+__all__ = ["COPY_FROM_ROWS", "check", "gathering", "insert", "statement"]
 
 #: A table with at least this many waiting rows goes by COPY rather than inside the shared statement.
 COPY_FROM_ROWS = 16
@@ -49,9 +54,10 @@ class Pending:
 
     tables: dict[str, tuple[tuple[tuple[str, str], ...], list[Sequence[Any]]]] = field(default_factory=dict)
     statements: list[tuple[str, str, list[Any]]] = field(default_factory=list)
+    checks: list[tuple[str, list[Any], Callable[[Any], None]]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.tables or self.statements)
+        return bool(self.tables or self.statements or self.checks)
 
     def modifies(self, table: str) -> bool:
         """Whether a statement on ``table`` waits."""
@@ -96,7 +102,11 @@ def send_first(execute: Callable[..., Any], sql_text: str, params: Any, many: bo
     in two. Anything else (a write, which may check a foreign key; a savepoint) goes after them.
     """
     pending = _pending()
-    if pending and not (sql_text.lstrip()[:6].upper() == "SELECT" and not pending.named_in(sql_text)):
+    if pending and not (
+        sql_text.lstrip()[:6].upper() == "SELECT"
+        and not pending.named_in(sql_text)
+        and not (pending.checks and " FOR UPDATE" in sql_text)
+    ):
         flush()
     return execute(sql_text, params, many, context)
 
@@ -139,6 +149,19 @@ def statement(table: str, text: str, params: list[Any]) -> bool:
     return True
 
 
+def check(text: str, params: list[Any], judge: Callable[[Any], None]) -> bool:
+    """Keep a one-value read (``text``) to send with the next writes, then hand its value to ``judge``.
+
+    ``judge`` raises to refuse what the unit did; the statement's writes go with the transaction.
+    False when no unit of work gathers (run it now).
+    """
+    pending = _pending()
+    if pending is None:
+        return False
+    pending.checks.append((text, params, judge))
+    return True
+
+
 def flush() -> None:
     """Send what waits: big tables by COPY, the rest as one chained statement."""
     from core_app.store import sql  # sql sends inserts here: imported when first needed
@@ -148,23 +171,39 @@ def flush() -> None:
         return
     _local.pending = Pending()
     parts: list[tuple[str, list[Any]]] = []
+    checks = pending.checks
     # Tables in name order: the shared statement's text is the same for the same tables, so
     # psycopg keeps it prepared.
     for table in sorted(pending.tables):
         columns, values = pending.tables[table]
         if len(values) >= COPY_FROM_ROWS:
+            if checks:  # a check's lock comes before any row is written
+                send(checks, [])
+                checks = []
             sql.copy_rows(table, columns, values)
             continue
         parts.append(sql.array_insert(table, columns, values))
     parts += [(text, params) for _, text, params in pending.statements]
-    if not parts:
-        return
+    if parts or checks:
+        send(checks, parts)
+
+
+def send(checks: list[tuple[str, list[Any], Callable[[Any], None]]], parts: list[tuple[str, list[Any]]]) -> None:
+    """Send ``parts`` (writes) and ``checks`` as one statement, then judge the checks' values."""
+    from core_app.store import sql
+
     # Prepared (``sql.execute``): the text is long and its parsing most of its cost; the same
     # operation sends the same text (tables in name order, arrays whatever the number of rows).
-    if len(parts) == 1:
+    if len(parts) == 1 and not checks:
         sql.run(*parts[0], prepare=True)
         return
     # Every part a WITH clause (a part may have a WITH of its own, which cannot follow another);
-    # PostgreSQL runs each data-modifying clause whether or not the query reads it.
-    chained = ", ".join(f"w{i} AS ({text})" for i, (text, _) in enumerate(parts))
-    sql.run(f"WITH {chained} SELECT 1", [p for _, params in parts for p in params], prepare=True)
+    # PostgreSQL runs each data-modifying clause whether or not the query reads it, and a check
+    # clause because the query reads it.
+    clauses = [f"c{i} AS ({text})" for i, (text, _, _) in enumerate(checks)]
+    clauses += [f"w{i} AS ({text})" for i, (text, _) in enumerate(parts)]
+    selected = ", ".join(f"(SELECT * FROM c{i})" for i in range(len(checks))) or "1"
+    params = [p for _, ps, _ in checks for p in ps] + [p for _, ps in parts for p in ps]
+    found = sql.rows(f"WITH {', '.join(clauses)} SELECT {selected}", params, prepare=True)
+    for (_, _, judge), value in zip(checks, found[0] if checks else (), strict=False):
+        judge(value)

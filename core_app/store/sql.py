@@ -52,6 +52,8 @@ class Dialect:
     item_end = "chr(1)"
     #: Locks the rows a check found against their deletion until the transaction ends.
     key_share = " FOR KEY SHARE"
+    #: Locks a row against its update until the transaction ends (and waits for one in progress).
+    share = " FOR SHARE"
 
     # -- values in and out ------------------------------------------------------------------
 
@@ -200,6 +202,7 @@ class SqliteDialect(Dialect):
     byte_order = ""  # BINARY, SQLite's default collation, is byte order
     item_end = "char(1)"
     key_share = ""  # one writing transaction at a time (IMMEDIATE): nothing to lock against
+    share = ""
     fence = ""  # OFFSET needs a LIMIT in SQLite; its planner keeps these subqueries apart anyway
 
     def in_ids(self, column: str, ids_sql: str) -> str:

@@ -11,13 +11,13 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 
 from metadata_app.field_types import FIELD_TYPES, UNOFFERED_TYPES, FieldValueError
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.registry import build_field_spec
 from metadata_app.services.inputs import check_keys, read_bool, read_text, unquote_default
+from metadata_app.services.locking import data_model_change
 from metadata_app.services.names import camel_case, validate_custom_field_name
 from metadata_app.signals_data import data_model_changed, field_added, field_data_changing, field_removing
 
@@ -178,7 +178,7 @@ def get_object_for_field(workspace: Workspace, object_id: Any) -> ObjectMetadata
     return obj
 
 
-@transaction.atomic
+@data_model_change
 def create_field(workspace: Workspace, data: Any) -> FieldMetadata:
     """Create a custom field from API input; a RELATION creates its counterpart field too."""
     field = build_field(workspace, data)
@@ -303,7 +303,7 @@ def read_searchable(type_name: str, data: dict[str, Any], current: bool) -> bool
     return searchable
 
 
-@transaction.atomic
+@data_model_change
 def update_field(workspace: Workspace, field_id: Any, data: Any) -> FieldMetadata:
     """Apply an update patch to a field; changes existing data violates are refused with a count."""
     field = get_field(workspace, field_id)
@@ -379,7 +379,7 @@ def forget_references(field: FieldMetadata) -> None:
         ObjectMetadata.objects.filter(pk=obj.pk).update(**{name: getattr(obj, name) for name in changed})
 
 
-@transaction.atomic
+@data_model_change
 def delete_field(workspace: Workspace, field_id: Any) -> FieldMetadata:
     """Delete a deactivated custom field (both sides of a relation); its data becomes unreachable at once.
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 
 from metadata_app.models import FieldMetadata, ObjectMetadata, Workspace
 from metadata_app.services.fields import add_field, parse_uuid, taken_names
 from metadata_app.services.inputs import check_keys, read_bool, read_text
+from metadata_app.services.locking import data_model_change
 from metadata_app.services.names import camel_case, cap, validate_object_names
 from metadata_app.signals_data import (
     data_model_changed,
@@ -258,7 +258,7 @@ def check_label_sync(data: dict[str, Any], singular: str, plural: str, labels: t
             )
 
 
-@transaction.atomic
+@data_model_change
 def create_object(workspace: Workspace, data: Any) -> ObjectMetadata:
     """Create a custom object with its default fields and its noteTarget/taskTarget relations."""
     data = check_keys(data, CREATE_KEYS, IGNORED_KEYS, "object input")
@@ -314,7 +314,7 @@ def clean_duplicate_criteria(obj: ObjectMetadata, value: Any) -> list[list[str]]
     return value
 
 
-@transaction.atomic
+@data_model_change
 def update_object(workspace: Workspace, object_id: Any, data: Any) -> ObjectMetadata:
     """Apply an update patch; standard objects keep their names."""
     obj = get_object(workspace, object_id)
@@ -381,7 +381,7 @@ def clean_identifier_field(obj: ObjectMetadata, value: Any, key: str) -> Any:
     return field.pk
 
 
-@transaction.atomic
+@data_model_change
 def delete_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
     """Delete a deactivated custom object, its records and every relation field pointing to it.
 

@@ -40,7 +40,11 @@ def test_a_create_prepares_its_checks_and_its_write_once_and_reuses_them(api, re
     assert len(ran) == 2, ran
     checks, write = sorted(ran, key=lambda text: not text.startswith("SELECT (SELECT json_agg(q0)"))
     assert checks.startswith("SELECT (SELECT json_agg(q0)::text FROM (SELECT id FROM core_app_record")
-    assert write.startswith("WITH w0 AS (INSERT INTO core_app_record ")
+    # the hold on the data model rides with the write (core_app.services.writing.hold_data_model)
+    assert write.startswith(
+        "WITH c0 AS (SELECT metadata_version FROM metadata_app_workspace WHERE id = $1 FOR SHARE), "
+        "w0 AS (INSERT INTO core_app_record "
+    )
     assert ran == {checks: 3, write: 3}
     # and every create of them is still planned for its own parameters (never a generic plan)
     with connection.cursor() as cursor:
