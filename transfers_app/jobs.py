@@ -39,6 +39,7 @@ from core_app import access
 from core_app.services import writing
 from core_app.services.connect import resolve_relation_inputs
 from core_app.services.context import RecordContext, with_api_key
+from core_app.services.errors import DataModelChanged
 from core_app.services.inputs import normalize_input
 from core_app.store import unique
 from core_app.store.records import fetch_by_ids
@@ -119,6 +120,21 @@ def job_context(job: ImportJob) -> RecordContext:
         import_actor(job.actor_name, job.api_key_id),
         access.record_access(permissions),
     )
+
+
+@dataclass
+class JobSetup:
+    """What a job writes with: its record context and its plan, read under one data model."""
+
+    ctx: RecordContext
+    plan: Plan
+
+
+def job_setup(job: ImportJob) -> JobSetup:
+    """The job's context and plan under the data model as it is now (an ``ApiError`` when it cannot run)."""
+    ctx = job_context(job)
+    access.require(ctx, "update")
+    return JobSetup(ctx, build_plan(ctx, job.mapping, job.columns if job.format == "csv" else None, job.upsert_key))
 
 
 @dataclass
@@ -241,12 +257,16 @@ def run_batch(ctx: RecordContext, plan: Plan, batch: list[tuple[int, Any]]) -> B
     try:
         with transaction.atomic():
             changes = write_rows(ctx, plan, [dict(raw) for _, raw in valid])
+    except DataModelChanged:
+        raise  # no row's fault: the job reads the model again (commit_batch)
     except ApiError:
         changes = []
         for number, raw in valid:
             try:
                 with transaction.atomic():
                     changes += write_rows(ctx, plan, [dict(raw)])
+            except DataModelChanged:
+                raise
             except ApiError as error:
                 outcome.errors += row_errors(number, error)
     for change in changes:
@@ -277,8 +297,12 @@ def connected(
     return rows
 
 
-def commit_batch(job: ImportJob, ctx: RecordContext, plan: Plan, batch: list[tuple[int, Any]], start: int) -> bool:
-    """Write ``batch`` and the job's progress in one transaction; False when another runner got there first."""
+def commit_batch(job: ImportJob, setup: JobSetup, batch: list[tuple[int, Any]], start: int) -> bool:
+    """Write ``batch`` and the job's progress in one transaction; False when another runner got there first.
+
+    When the workspace's data model changed since ``setup`` was read, ``setup`` is read again
+    (an ``ApiError`` if the job can no longer run) and the batch written under the new model.
+    """
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with transaction.atomic():
@@ -286,7 +310,7 @@ def commit_batch(job: ImportJob, ctx: RecordContext, plan: Plan, batch: list[tup
                 if locked.processed_rows != start or locked.status != ImportJob.Status.RUNNING:
                     return False
                 with transaction.atomic():
-                    outcome = run_batch(ctx, plan, batch)
+                    outcome = run_batch(setup.ctx, setup.plan, batch)
                     if job.dry_run:
                         transaction.set_rollback(True)  # counts and errors stay; the writes go
                 store_errors(job, locked.failed_count, outcome.errors)
@@ -298,6 +322,11 @@ def commit_batch(job: ImportJob, ctx: RecordContext, plan: Plan, batch: list[tup
                     heartbeat_at=timezone.now(),
                 )
             return True
+        except DataModelChanged:
+            if attempt == ATTEMPTS:
+                raise
+            fresh = job_setup(job)
+            setup.ctx, setup.plan = fresh.ctx, fresh.plan
         except OperationalError as error:
             if attempt == ATTEMPTS or not writing.is_transient(error):
                 raise
@@ -347,12 +376,21 @@ def run_job(job: ImportJob, max_batches: int | None = None, progress: Callable[[
     )
     job.status = ImportJob.Status.RUNNING
     try:
-        ctx = job_context(job)
-        access.require(ctx, "update")
-        plan = build_plan(ctx, job.mapping, job.columns if job.format == "csv" else None, job.upsert_key)
-    except ApiError as error:
+        setup = job_setup(job)
+        outcome = run_batches(job, setup, max_batches, progress)
+    except ApiError as error:  # from the start, or the data model changed under the job so it cannot go on
         finish(job, ImportJob.Status.FAILED, "; ".join(error.messages))
         return f"failed: {'; '.join(error.messages)}"
+    if outcome is not None:
+        return outcome
+    finish(job, ImportJob.Status.COMPLETED)
+    return "completed"
+
+
+def run_batches(
+    job: ImportJob, setup: JobSetup, max_batches: int | None, progress: Callable[[int, int], None] | None
+) -> str | None:
+    """Commit the job's batches from its last committed row: None when all are, else why it stopped."""
     start, size, batches = job.processed_rows, conf.batch_rows(), 0
     batch: list[tuple[int, Any]] = []
     for number, payload in sources.rows(job.workspace_id, job.id, job.chunk_count, job.format):
@@ -361,7 +399,7 @@ def run_job(job: ImportJob, max_batches: int | None = None, progress: Callable[[
         batch.append((number, payload))
         if len(batch) < size:
             continue
-        if not commit_batch(job, ctx, plan, batch, start):
+        if not commit_batch(job, setup, batch, start):
             return "skipped: another runner is ahead"
         start, batch, batches = batch[-1][0], [], batches + 1
         if progress:
@@ -370,9 +408,8 @@ def run_job(job: ImportJob, max_batches: int | None = None, progress: Callable[[
             job.processed_rows = start
             return "paused"
     if batch:
-        if not commit_batch(job, ctx, plan, batch, start):
+        if not commit_batch(job, setup, batch, start):
             return "skipped: another runner is ahead"
         if progress:
             progress(batch[-1][0], job.total_rows)
-    finish(job, ImportJob.Status.COMPLETED)
-    return "completed"
+    return None

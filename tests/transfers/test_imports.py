@@ -6,7 +6,10 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.db.models import F
 
+from metadata_app.models import Workspace
 from transfers_app.models import ImportChunk, ImportJob
 from webhooks_app.models import Event
 
@@ -498,3 +501,28 @@ def test_ndjson_lines_connect_and_disconnect_as_the_api_does(transfer, records, 
     ]
     linked = {p["name"]["firstName"]: p["companyId"] for p in api.get("/rest/people")[1]["data"]["people"]}
     assert linked == {"Ada": acme["id"], "Cy": None}
+
+
+def test_a_batch_written_under_a_data_model_that_changed_is_written_again_under_the_new_one(
+    transfer, run_worker, api, workspace, settings
+):
+    # given: two batches; a data-model change commits just before the first one writes
+    settings.IMPORT_BATCH_ROWS = 2
+    _, body, _ = transfer.post_file("companies", "Name\r\nAcme\r\nGlobex\r\nInitech\r\n", mapping={"Name": "name"})
+    changed = []
+
+    def change_once(execute, sql, params, many, context):
+        if "SELECT metadata_version FROM metadata_app_workspace" in sql and not changed:
+            changed.append(sql)
+            Workspace.objects.filter(pk=workspace.pk).update(metadata_version=F("metadata_version") + 1)
+        return execute(sql, params, many, context)
+
+    # when
+    with connection.execute_wrapper(change_once):
+        run_worker()
+    # then: no row failed, every row written once
+    job = transfer.job(body["data"]["id"])
+    assert (job["status"], job["counts"]) == ("COMPLETED", {"created": 3, "updated": 0, "failed": 0})
+    assert len(changed) == 1
+    _status, answer = api.get("/rest/companies", order_by="name", limit=10)
+    assert [c["name"] for c in answer["data"]["companies"]] == ["Acme", "Globex", "Initech"]
