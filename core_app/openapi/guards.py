@@ -78,6 +78,15 @@ ERRORS = {
 }  # fmt: skip
 
 
+#: What an error answer means beyond its name, where its example tells one case of several.
+DESCRIPTIONS = {
+    "409": (
+        ": a request with the same `Idempotency-Key` is still running, or the workspace's data model"
+        " changed while this one was handled (nothing was written). Send it again (`Retry-After`)."
+    ),
+}
+
+
 def ref(kind: str, name: str) -> dict[str, str]:
     return {"$ref": f"#/components/{kind}/{name}"}
 
@@ -98,7 +107,7 @@ def add_write_guards(paths: dict[str, Any], components: dict[str, Any], error_sc
     components.setdefault("headers", {}).update(HEADERS)
     for status, (name, code, error, message) in ERRORS.items():
         components.setdefault("responses", {})[name] = {
-            "description": f"{status} {error}",
+            "description": f"{status} {error}" + DESCRIPTIONS.get(status, ""),
             "content": {
                 "application/json": {
                     "schema": error_schema,

@@ -359,6 +359,24 @@ def test_list_route_has_every_parameter_and_the_error_format(api):
     assert companies["get"]["tags"] == ["companies"]
 
 
+def test_every_write_documents_the_409_with_both_of_its_causes(api):
+    # when
+    doc = document(api, "core")
+    # then
+    conflict = {"$ref": "#/components/responses/Conflict"}
+    for path, method in (
+        ("/people", "post"),
+        ("/batch/people", "post"),
+        ("/people/{id}", "patch"),
+        ("/people", "delete"),
+    ):
+        assert doc["paths"][path][method]["responses"]["409"] == conflict, (path, method)
+    assert doc["components"]["responses"]["Conflict"]["description"] == (
+        "409 ConflictException: a request with the same `Idempotency-Key` is still running, or the workspace's "
+        "data model changed while this one was handled (nothing was written). Send it again (`Retry-After`)."
+    )
+
+
 def test_webhooks_describe_the_event_payload(api):
     # when
     doc = document(api, "core")
