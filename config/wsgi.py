@@ -17,6 +17,7 @@ from typing import Any  # noqa: E402
 
 from django.conf import settings  # noqa: E402
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
 
 from config import collector  # noqa: E402
 
@@ -45,5 +46,20 @@ collector.tune()
 def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     """Serve API paths through ``api_application``, everything else through ``browser_application``."""
     if environ.get("PATH_INFO", "").startswith(API_PREFIXES):
-        return api_application(environ, start_response)
+        response = api_application(environ, start_response)
+        if isinstance(response, HttpResponse):
+            return whole(response)
+        return response
     return browser_application(environ, start_response)
+
+
+def whole(response: HttpResponse) -> list[bytes]:
+    """A complete answer as a one-item list, closed at once (Django's ``request_finished`` runs).
+
+    granian writes a list of one ``bytes`` straight out; any other iterable it streams, taking the
+    GIL from its own thread for every item and once more to find the end.
+    """
+    try:
+        return [response.content]
+    finally:
+        response.close()

@@ -4,8 +4,10 @@ give the same answers as the whole chain; browser pages keep sessions, CSRF and 
 from __future__ import annotations
 
 import gc
+import io
 from typing import Any
 
+import orjson
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -62,6 +64,78 @@ def test_api_answers_are_the_same_through_both_chains(db, api, method, path, bod
     else:
         assert short == whole
         assert short[0].split()[0] in {"200", "400"}
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("/rest/companies?order_by=name", "200 OK"), ("/rest/companies?filter=name[nope]:x", "400 Bad Request")],
+)
+def test_an_api_answer_leaves_as_one_piece_already_finished(db, api, path, expected):
+    # given: a record, and a listener for the end of the request
+    assert api.post("/rest/companies", {"name": "Acme"})[0] == 201
+    finished = []
+
+    def on_finished(sender: Any, **kwargs: Any) -> None:
+        finished.append(sender)
+
+    request_finished.connect(on_finished)
+    request_finished.disconnect(close_old_connections)  # the test's transaction stays open
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path.partition("?")[0],
+        "QUERY_STRING": path.partition("?")[2],
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "localhost",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": io.StringIO(),
+        "HTTP_AUTHORIZATION": f"Bearer {api.token}",
+    }
+    statuses = []
+    try:
+        # when
+        answer = wsgi.application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    finally:
+        request_finished.disconnect(on_finished)
+        request_finished.connect(close_old_connections)
+    # then: a list of one bytes (granian writes it out without iterating from its own thread), the
+    # request already finished, the bytes those of the test client's answer
+    assert (type(answer), len(answer), type(answer[0]), statuses, len(finished)) == (list, 1, bytes, [expected], 1)
+    assert orjson.loads(answer[0]) == api.get(path.partition("?")[0], **dict([path.partition("?")[2].split("=", 1)]))[1]
+
+
+def test_an_export_still_streams(db, api):
+    # given
+    assert api.post("/rest/companies", {"name": "Acme"})[0] == 201
+    # when
+    answer = wsgi.application(
+        {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/rest/exports/companies",
+            "QUERY_STRING": "fields=name",
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "localhost",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": io.StringIO(),
+            "HTTP_AUTHORIZATION": f"Bearer {api.token}",
+        },
+        lambda status, headers, exc_info=None: None,
+    )
+    # then: not a list (granian streams it), and its rows come as they are read
+    try:
+        assert not isinstance(answer, list)
+        assert b"".join(answer).decode().splitlines() == ["id,name", answer_id_line(api)]
+    finally:
+        answer.close()
+
+
+def answer_id_line(api) -> str:
+    """The CSV line of the workspace's one company (``id,name``)."""
+    (company,) = api.get("/rest/companies")[1]["data"]["companies"]
+    return f"{company['id']},Acme"
 
 
 def test_browser_pages_keep_their_middleware(db):
