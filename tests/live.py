@@ -41,13 +41,10 @@ __all__ = [
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def call_wsgi(
-    app: Callable[..., Any], method: str, path: str, token: str | None = None, body: bytes = b""
-) -> tuple[str, dict[str, str], bytes]:
-    """(status line, headers, body) of one request to the WSGI application ``app``, called as a WSGI
-    server calls it (the answer's ``close()`` included, which sends Django's ``request_finished``)."""
+def wsgi_environ(method: str, path: str, token: str | None = None, body: bytes = b"") -> dict[str, Any]:
+    """The WSGI environ a server builds for one request (``path`` may carry a query string)."""
     path, _, query = path.partition("?")
-    environ = {
+    return {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
         "QUERY_STRING": query,
@@ -61,6 +58,14 @@ def call_wsgi(
         "CONTENT_TYPE": "application/json",
         **({"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}),
     }
+
+
+def call_wsgi(
+    app: Callable[..., Any], method: str, path: str, token: str | None = None, body: bytes = b""
+) -> tuple[str, dict[str, str], bytes]:
+    """(status line, headers, body) of one request to the WSGI application ``app``, called as a WSGI
+    server calls it (the answer's ``close()`` included, which sends Django's ``request_finished``)."""
+    environ = wsgi_environ(method, path, token, body)
     answered: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], object]:

@@ -4,8 +4,10 @@ give the same answers as the whole chain; browser pages keep sessions, CSRF and 
 from __future__ import annotations
 
 import gc
-import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 import pytest
@@ -14,18 +16,25 @@ from django.db import close_old_connections
 from django.http import HttpResponseBase
 
 from config import collector, wsgi
-from tests.live import call_wsgi
+from tests.live import call_wsgi, wsgi_environ
 
 
-def call(app: Any, method: str, path: str, token: str | None = None, body: bytes = b"") -> tuple[str, dict, bytes]:
-    """``call_wsgi`` inside the test's transaction, on its connection, as Django's test client runs requests."""
+@contextmanager
+def on_the_tests_connection() -> Iterator[None]:
+    """Requests keep the test's connection and transaction, as Django's test client runs them."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        return call_wsgi(app, method, path, token, body)
+        yield
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+def call(app: Any, method: str, path: str, token: str | None = None, body: bytes = b"") -> tuple[str, dict, bytes]:
+    """``call_wsgi`` inside the test's transaction, on its connection."""
+    with on_the_tests_connection():
+        return call_wsgi(app, method, path, token, body)
 
 
 def test_api_middleware_is_the_whole_list_without_browser_parts(settings):
@@ -78,58 +87,38 @@ def test_an_api_answer_leaves_as_one_piece_already_finished(db, api, path, expec
     def on_finished(sender: Any, **kwargs: Any) -> None:
         finished.append(sender)
 
-    request_finished.connect(on_finished)
-    request_finished.disconnect(close_old_connections)  # the test's transaction stays open
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path.partition("?")[0],
-        "QUERY_STRING": path.partition("?")[2],
-        "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "localhost",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": io.StringIO(),
-        "HTTP_AUTHORIZATION": f"Bearer {api.token}",
-    }
     statuses = []
-    try:
-        # when
-        answer = wsgi.application(environ, lambda status, headers, exc_info=None: statuses.append(status))
-    finally:
-        request_finished.disconnect(on_finished)
-        request_finished.connect(close_old_connections)
+    # when
+    with on_the_tests_connection():
+        request_finished.connect(on_finished)
+        try:
+            answer = wsgi.application(
+                wsgi_environ("GET", path, api.token), lambda status, headers, exc_info=None: statuses.append(status)
+            )
+        finally:
+            request_finished.disconnect(on_finished)
     # then: a list of one bytes (granian writes it out without iterating from its own thread), the
     # request already finished, the bytes those of the test client's answer
     assert (type(answer), len(answer), type(answer[0]), statuses, len(finished)) == (list, 1, bytes, [expected], 1)
-    assert orjson.loads(answer[0]) == api.get(path.partition("?")[0], **dict([path.partition("?")[2].split("=", 1)]))[1]
+    assert orjson.loads(answer[0]) == api.get("/rest/companies", **dict(parse_qsl(path.partition("?")[2])))[1]
 
 
 def test_an_export_still_streams(db, api):
     # given
     assert api.post("/rest/companies", {"name": "Acme"})[0] == 201
     # when
-    answer = wsgi.application(
-        {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": "/rest/exports/companies",
-            "QUERY_STRING": "fields=name",
-            "SERVER_NAME": "localhost",
-            "SERVER_PORT": "80",
-            "HTTP_HOST": "localhost",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": io.StringIO(),
-            "HTTP_AUTHORIZATION": f"Bearer {api.token}",
-        },
-        lambda status, headers, exc_info=None: None,
-    )
-    # then: not a list (granian streams it), and its rows come as they are read
-    try:
-        assert not isinstance(answer, list)
-        assert b"".join(answer).decode().splitlines() == ["id,name", answer_id_line(api)]
-    finally:
-        answer.close()
+    with on_the_tests_connection():
+        answer = wsgi.application(
+            wsgi_environ("GET", "/rest/exports/companies?fields=name", api.token),
+            lambda status, headers, exc_info=None: None,
+        )
+        try:
+            content = b"".join(answer)
+        finally:
+            answer.close()
+    # then: not a list (granian streams it, rows as they are read)
+    assert not isinstance(answer, list)
+    assert content.decode().splitlines() == ["id,name", answer_id_line(api)]
 
 
 def answer_id_line(api) -> str:

@@ -188,19 +188,33 @@ def change_during(token: str, write: Callable[[Any], Any], change: Callable[[Any
     return paused.answer, changing.answer, waited
 
 
+def badge_changed_while_grace_is_written(committed, grace: str, patch: dict, **field: Any):
+    """Ada holds badge "B-1"; Grace (badge ``grace``) is being written while ``patch`` changes the field.
+
+    Returns the client, the write's and the change's answers, and whether the change waited.
+    """
+    workspace, api, token = committed
+    badge = create_field(api, object_id(workspace, "person"), "badge", **field)["id"]
+    assert api.post("/rest/people", {"name": {"firstName": "Ada"}, "badge": "B-1"})[0] == 201
+    written, changed, waited = change_during(
+        token,
+        lambda client: client.post("/rest/people", {"name": {"firstName": "Grace"}, "badge": grace}),
+        lambda client: client.patch(f"/rest/metadata/fields/{badge}", patch),
+    )
+    return api, written, changed, waited
+
+
+def first_names(api, **params: Any) -> tuple[int, list[str]]:
+    """(status, first names) of a list of people."""
+    status, body = api.get("/rest/people", **params)
+    return status, [p["name"]["firstName"] for p in body["data"]["people"]]
+
+
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_making_a_field_unique_waits_for_a_write_in_progress_and_sees_its_value(committed):
-    # given: a custom field, one person holding "B-1"
-    workspace, api, token = committed
-    badge = create_field(api, object_id(workspace, "person"), "badge")["id"]
-    assert api.post("/rest/people", {"name": {"firstName": "Ada"}, "badge": "B-1"})[0] == 201
-    # when: another "B-1" is being written while the field is made unique
-    written, changed, waited = change_during(
-        token,
-        lambda client: client.post("/rest/people", {"name": {"firstName": "Grace"}, "badge": "B-1"}),
-        lambda client: client.patch(f"/rest/metadata/fields/{badge}", {"isUnique": True}),
-    )
+    # when: a second "B-1" is being written while the field is made unique
+    api, written, changed, waited = badge_changed_while_grace_is_written(committed, "B-1", {"isUnique": True})
     # then: the change waited, saw both values and refused; both people are there
     assert waited is True
     assert written[0] == 201, written
@@ -215,30 +229,21 @@ def test_making_a_field_unique_waits_for_a_write_in_progress_and_sees_its_value(
             ],
         },
     )
-    status, body = api.get("/rest/people", filter="badge[eq]:B-1", order_by="name.firstName")
-    assert (status, [p["name"]["firstName"] for p in body["data"]["people"]]) == (200, ["Ada", "Grace"])
+    assert first_names(api, filter="badge[eq]:B-1", order_by="name.firstName") == (200, ["Ada", "Grace"])
 
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_indexing_a_field_waits_for_a_write_in_progress_and_indexes_its_record(committed):
-    # given: a custom field that is not indexed
-    workspace, api, token = committed
-    badge = create_field(api, object_id(workspace, "person"), "badge", isIndexed=False)["id"]
-    assert api.post("/rest/people", {"name": {"firstName": "Ada"}, "badge": "B-1"})[0] == 201
-    # when: a person is being written while the field becomes indexed
-    written, changed, waited = change_during(
-        token,
-        lambda client: client.post("/rest/people", {"name": {"firstName": "Grace"}, "badge": "B-2"}),
-        lambda client: client.patch(f"/rest/metadata/fields/{badge}", {"isIndexed": True}),
+    # when: a person is being written while the field (not indexed) becomes indexed
+    api, written, changed, waited = badge_changed_while_grace_is_written(
+        committed, "B-2", {"isIndexed": True}, isIndexed=False
     )
     # then: the change waited, and its index holds the new record too
     assert waited is True
     assert (written[0], changed[0]) == (201, 200), (written, changed)
-    status, body = api.get("/rest/people", filter="badge[eq]:B-2")
-    assert (status, [p["name"]["firstName"] for p in body["data"]["people"]]) == (200, ["Grace"])
-    status, body = api.get("/rest/people", order_by="badge", fields="name")
-    assert (status, [p["name"]["firstName"] for p in body["data"]["people"]]) == (200, ["Ada", "Grace"])
+    assert first_names(api, filter="badge[eq]:B-2") == (200, ["Grace"])
+    assert first_names(api, order_by="badge", fields="name") == (200, ["Ada", "Grace"])
 
 
 @pytest.mark.postgres_only
