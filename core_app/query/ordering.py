@@ -27,7 +27,7 @@ from core_app.query.ast import OrderKey
 from core_app.query.errors import OrderBySyntaxError
 from core_app.query.targets import INSTANT_COLUMNS, Source, Target, resolve_target
 from core_app.store.slots import ObjectSlots, Slot, object_slots
-from core_app.store.sql import quote_literal
+from core_app.store.sql import option_position, quote_literal
 from metadata_app.field_types.scalars import CANONICAL_UUID
 from metadata_app.specs import FieldSpec, ObjectSpec, SchemaSnapshot
 
@@ -122,12 +122,7 @@ class SortKey:
             codes = target.field.option_values if target.scalar.has_options else None
             return src.d.array_sort_key(src.column(target.json_column), target.json_path, codes)
         if target.scalar.has_options and target.scalar.value_kind != "json" and target.field.options:
-            raw = target.raw(src)
-            whens = " ".join(
-                f"WHEN {raw} = {quote_literal(value)} THEN {index}"
-                for index, value in enumerate(target.field.option_values)
-            )
-            return f"(CASE {whens} ELSE NULL END)"
+            return option_position(target.raw(src), target.field.option_values)
         return target.typed(src)
 
     def directions(self, reverse: bool = False) -> tuple[bool, bool]:

@@ -25,7 +25,7 @@ from core_app.services.errors import InvalidRecordInput
 from core_app.services.loading import shape
 from core_app.services.reading import scope_of
 from core_app.store.records import COLUMNS, select_list
-from core_app.store.sql import dialect, quote_literal, rows
+from core_app.store.sql import dialect, option_position, rows
 from metadata_app.field_types.scalars import format_instant
 
 __all__ = ["Dimension", "group_by", "parse_dimensions"]
@@ -72,11 +72,7 @@ class Dimension:
         grouped value by its alias."""
         target = self.target
         if self.granularity is None and target.scalar.has_options and target.scalar.value_kind != "json":
-            expression = self.expression(src)
-            whens = " ".join(
-                f"WHEN {quote_literal(value)} THEN {index}" for index, value in enumerate(target.field.option_values)
-            )
-            return f"(CASE {expression} {whens} ELSE NULL END)"
+            return option_position(self.expression(src), target.field.option_values)
         return self.alias
 
     def value(self, raw: Any) -> Any:

@@ -29,6 +29,7 @@ __all__ = [
     "in_list",
     "insert_rows",
     "json_text",
+    "option_position",
     "read_together",
     "rows",
     "run",
@@ -83,11 +84,20 @@ class Dialect:
 
     # -- expressions --------------------------------------------------------------------------
 
+    @staticmethod
+    def path_literal(path: Sequence[str]) -> str:
+        """A JSON path as an SQL literal: PostgreSQL's text array (``'{name,firstName}'``), SQLite's ``$."name"...``."""
+        return quote_literal("{" + ",".join(path) + "}")
+
+    def json_at(self, column: str, path: Sequence[str]) -> str:
+        """The JSON value (PostgreSQL: jsonb) at ``path`` inside ``column``, or SQL NULL where there is none."""
+        return f"({column} #> {self.path_literal(path)})"
+
     def json_text(self, column: str, path: Sequence[str]) -> str:
         """The text (or SQL NULL) of the JSON value at ``path`` inside ``column``."""
         if len(path) == 1:
             return f"({column} ->> {quote_literal(path[0])})"
-        return f"({column} #>> {quote_literal('{' + ','.join(path) + '}')})"
+        return f"({column} #>> {self.path_literal(path)})"
 
     def id_as_key(self, expression: str) -> str:
         """A record id column as the index key of a join id (the canonical UUID text)."""
@@ -116,13 +126,13 @@ class Dialect:
     def json_repr(self, column: str, path: Sequence[str]) -> str:
         """The JSON text of the value at ``path`` inside ``column``, a string quoted (unlike
         :meth:`json_text`'s); NULL for a missing key or JSON null, as :meth:`json_text` gives."""
-        return f"NULLIF(CAST({column} #> {quote_literal('{' + ','.join(path) + '}')} AS text), 'null')"
+        return f"NULLIF(CAST({self.json_at(column, path)} AS text), 'null')"
 
     def array_sort_key(self, column: str, path: Sequence[str], codes: Sequence[str] | None) -> str:
         """A text that sorts the JSON arrays at ``path`` item by item (NULL when there is no array):
         each item as its index in ``codes`` (three digits; a value not among them after them all), or,
         without ``codes``, as its text ended by U+0001, so that a prefix sorts before what extends it."""
-        array = f"({column} #> {quote_literal('{' + ','.join(path) + '}')})"
+        array = self.json_at(column, path)
         item = self.array_item_key("t.e", codes)
         return (
             f"((SELECT COALESCE(string_agg({item}, '' ORDER BY t.o), CASE WHEN jsonb_typeof({array}) = 'array' "
@@ -134,8 +144,7 @@ class Dialect:
         """SQL of one array item's part of :meth:`array_sort_key`."""
         if codes is None:
             return f"({item} || {self.item_end})"
-        whens = " ".join(f"WHEN {quote_literal(code)} THEN '{index:03d}'" for index, code in enumerate(codes))
-        return f"(CASE {item} {whens} ELSE '999' END)"
+        return option_position(item, codes, otherwise="'999'", digits=3)
 
     def tuple_text(self, expressions: Sequence[str]) -> str:
         """One text standing for several values together (a JSON array of them), equal only when
@@ -148,7 +157,7 @@ class Dialect:
 
     def array_contains_any(self, column: str, path: Sequence[str]) -> str:
         """The JSON array at ``path`` holds any of the strings of the next parameter (a list)."""
-        return f"(({column} #> {quote_literal('{' + ','.join(path) + '}')}) ?| %s)"
+        return f"({self.json_at(column, path)} ?| %s)"
 
     def array_param(self, values: list[str]) -> Any:
         """The parameter of :meth:`array_contains_any`."""
@@ -156,7 +165,7 @@ class Dialect:
 
     def array_any_ilike(self, column: str, path: Sequence[str]) -> str:
         """A string of the JSON array at ``path`` matches the next parameter, an ILIKE pattern (:meth:`like_pattern`)."""
-        value = f"({column} #> {quote_literal('{' + ','.join(path) + '}')})"
+        value = self.json_at(column, path)
         return (
             f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof({value}) = 'array' "
             f"THEN {value} END) AS e(value) WHERE e.value ILIKE %s)"
@@ -241,6 +250,9 @@ class SqliteDialect(Dialect):
     def path_literal(path: Sequence[str]) -> str:
         return quote_literal("$" + "".join('."' + key.replace('"', '\\"') + '"' for key in path))
 
+    def json_at(self, column: str, path: Sequence[str]) -> str:
+        return f"({column} -> {self.path_literal(path)})"  # JSON text: SQLite has no JSON type
+
     def json_text(self, column: str, path: Sequence[str]) -> str:
         return f"({column} ->> {self.path_literal(path)})"
 
@@ -268,7 +280,7 @@ class SqliteDialect(Dialect):
         return pattern if insensitive else like_to_glob(pattern)
 
     def json_repr(self, column: str, path: Sequence[str]) -> str:
-        return f"NULLIF(({column} -> {self.path_literal(path)}), 'null')"
+        return f"NULLIF({self.json_at(column, path)}, 'null')"
 
     def array_sort_key(self, column: str, path: Sequence[str], codes: Sequence[str] | None) -> str:
         path_sql = self.path_literal(path)
@@ -302,6 +314,17 @@ class SqliteDialect(Dialect):
 
     def shard(self) -> str:
         return "0"  # one writer at a time: nothing to spread
+
+
+def option_position(expression: str, codes: Sequence[str], otherwise: str = "NULL", digits: int = 0) -> str:
+    """SQL of the position of ``expression``'s value among ``codes`` (a field's options, in order).
+
+    As a number, or with ``digits`` as text of that many digits (to concatenate into a sort key);
+    ``otherwise`` for a value that is none of them (NULL included).
+    """
+    positions = (f"'{index:0{digits}d}'" if digits else str(index) for index in range(len(codes)))
+    whens = " ".join(f"WHEN {quote_literal(code)} THEN {position}" for code, position in zip(codes, positions))
+    return f"(CASE {expression} {whens} ELSE {otherwise} END)"
 
 
 def like_to_glob(pattern: str) -> str:
