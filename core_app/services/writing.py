@@ -682,13 +682,15 @@ def update_many(ctx: RecordContext, node: Node | None, raw: Any) -> list[Change]
     items = []
     claimed: dict[tuple[str, str], str] = {}
     for index, record in enumerate(records):
-        # One patch for every record: its join ids are checked once (a query per request, not per record).
-        given = normalize_update(ctx, record, raw, links_checked=index > 0)
-        if not given.given:
-            # An empty patch changes nothing: the records as they are, nothing written or announced.
-            return [Change(record, "updated", [], record.data, unchanged=True) for record in records]
+        # One patch for every record: its join ids are checked once (a query per request, not per
+        # record). Each record is checked: the patch may hold what is allowed on one record only
+        # (its own id), and the answer must not depend on which record comes first.
+        items.append((record, normalize_update(ctx, record, raw, links_checked=index > 0)))
+    if not any(given.given for _, given in items):
+        # An empty patch changes nothing: the records as they are, nothing written or announced.
+        return [Change(record, "updated", [], record.data, unchanged=True) for record in records]
+    for record, given in items:
         check_unique_update(ctx, record, given, claimed)
-        items.append((record, given))
     # A record that already holds the patch's values is answered as it is (apply_updates).
     return emit(ctx, apply_updates(ctx, items))
 

@@ -125,6 +125,15 @@ def test_update_many_with_an_invalid_value_is_a_400_and_changes_nothing(api, tri
     assert every_company(api) == trio
 
 
+@pytest.mark.parametrize("which", [0, 2], ids=["first_id", "second_id"])
+def test_update_many_giving_one_records_id_is_a_400_whichever_record_it_is(api, trio, which):
+    # when: the patch holds the id of one of the two matched records
+    answer = api.patch("/rest/companies", {"id": trio[which]["id"]}, filter="employees[eq]:10")
+    # then: the other record refuses it, whichever comes first
+    assert answer == bad_request("Field 'id' is read-only")
+    assert every_company(api) == trio
+
+
 def test_update_many_giving_one_unique_value_to_two_records_is_a_400_and_changes_nothing(api, trio):
     # when
     answer = api.patch("/rest/companies", {"domainName": {"primaryLinkUrl": "same.com"}}, filter="employees[eq]:10")
