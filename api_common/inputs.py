@@ -3,6 +3,8 @@
 - :func:`check_input`: the shape check of the small metadata bodies (API keys, webhooks). It
   lives in api_common because apikeys_app may import no other app and webhooks_app needs the
   same check with the same message.
+- :func:`in_utc`: an instant the store can hold (four-digit years in UTC), for record values,
+  filters, API key expiries and the event feed alike.
 - :func:`check_json_depth`: JSON nested deeper than ``MAX_JSON_DEPTH`` is refused before it is
   parsed, since every walk over parsed JSON (ours, graphql-core's, the standard library's
   parser itself) recurses once per level and a few thousand levels exhaust the interpreter.
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import UTC, datetime
 from itertools import accumulate
 from typing import Any
 
@@ -82,3 +85,24 @@ def check_input(data: Any, allowed: frozenset[str]) -> dict[str, Any]:
             f"Unknown properties {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}", code="INVALID_INPUT"
         )
     return data
+
+
+#: What a date-time outside the stored range is told (the fixed-width form holds four-digit years).
+YEARS_MESSAGE = "expected a date-time in the years 1000 to 9999 once in UTC"
+
+
+def in_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (naive means UTC); ValueError (:data:`YEARS_MESSAGE`) outside the years 1000-9999.
+
+    Checked after the conversion: ``9999-12-31T23:59:59-12:00`` is in year 10000 in UTC, and
+    ``1000-01-01T00:30:00+01:00`` in year 999.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(YEARS_MESSAGE) from None
+    if moment.year < 1000:
+        raise ValueError(YEARS_MESSAGE)
+    return moment

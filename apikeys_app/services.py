@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from api_common.inputs import check_input
+from api_common.inputs import YEARS_MESSAGE, check_input, in_utc
 from apikeys_app.models import ApiKey
 from apikeys_app.tokens import new_token
 from roles_app.models import Role
@@ -44,7 +44,10 @@ def parse_instant(value: Any, key: str) -> datetime | None:
         raise ValidationError(
             f"{key} must be an ISO 8601 date-time, e.g. 2030-01-01T00:00:00Z", code="INVALID_INPUT"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return in_utc(moment)
+    except ValueError:
+        raise ValidationError(f"{key}: {YEARS_MESSAGE}, got {value}", code="INVALID_INPUT") from None
 
 
 def clean_name(value: Any) -> str:

@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from api_common.errors import BadRequest, Gone
+from api_common.inputs import YEARS_MESSAGE, in_utc
 from core_app.access import object_view
 from metadata_app.models import ObjectMetadata
 from metadata_app.specs import SchemaSnapshot
@@ -127,7 +128,10 @@ def read_instant(name: str, value: Any) -> datetime | None:
     parsed = parse_datetime(str(value)) if isinstance(value, str) else None
     if parsed is None or parsed.tzinfo is None:
         raise BadRequest(f"'{name}' must be an ISO 8601 date-time with a time zone, e.g. 2026-01-31T09:00:00Z")
-    return parsed
+    try:
+        return in_utc(parsed)
+    except ValueError:
+        raise BadRequest(f"'{name}': {YEARS_MESSAGE}, got {value}") from None
 
 
 def read_limit(value: Any, name: str = "limit") -> int:

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from django.utils.dateparse import parse_datetime
 
+from api_common.inputs import in_utc
 from core_app.query.ast import And, Condition, Node, Not, Or, Scoped
 from metadata_app.field_types.scalars import format_instant
 
@@ -64,21 +65,33 @@ def widen_condition(condition: Condition) -> Node:
     """One comparison at millisecond precision, as comparisons of the stored microseconds."""
     path, op = condition.path, condition.op
     if op == "in" and isinstance(condition.value, tuple):
-        moments = [millisecond_of(value) for value in condition.value]
-        if not moments or any(moment is None for moment in moments):
+        spans = [bounds(value) for value in condition.value]
+        if not spans or any(found is None for found in spans):
             return condition
-        return Or(tuple(span(path, moment) for moment in moments if moment is not None))
-    moment = millisecond_of(condition.value) if op in ("eq", "neq", "gt", "lte") else None
-    if moment is None:
+        return Or(tuple(span(path, found) for found in spans if found is not None))
+    found = bounds(condition.value) if op in ("eq", "neq", "gt", "lte") else None
+    if found is None:
         return condition
-    start, end = format_instant(moment), format_instant(moment + ONE_MS)
+    start, end = found
     if op == "eq":
-        return span(path, moment)
+        return span(path, found)
     if op == "neq":
         return Or((Condition(path, "lt", start), Condition(path, "gte", end)))
     return Condition(path, "gte" if op == "gt" else "lt", end)
 
 
-def span(path: tuple[str, ...], moment: datetime) -> Node:
-    """The instants of the millisecond ``moment``."""
-    return And((Condition(path, "gte", format_instant(moment)), Condition(path, "lt", format_instant(moment + ONE_MS))))
+def bounds(value: Any) -> tuple[str, str] | None:
+    """The start and end (excluded) of the millisecond ``value`` names, or None: another precision,
+    no instant, or one out of range (the operand's normalisation then says so)."""
+    moment = millisecond_of(value)
+    if moment is None:
+        return None
+    try:
+        return format_instant(in_utc(moment)), format_instant(in_utc(moment + ONE_MS))
+    except (ValueError, OverflowError):
+        return None
+
+
+def span(path: tuple[str, ...], found: tuple[str, str]) -> Node:
+    """The instants of one millisecond (its :func:`bounds`)."""
+    return And((Condition(path, "gte", found[0]), Condition(path, "lt", found[1])))

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from api_common.inputs import YEARS_MESSAGE, in_utc
 from metadata_app.field_types.base import (
     EQUALITY,
     ORDERED,
@@ -120,9 +121,10 @@ class DateTimeType(FieldType):
             raise FieldValueError(
                 f'expected an ISO 8601 date-time such as "2024-01-31T09:30:00Z", got {describe(value)}'
             ) from None
-        if moment.year < 1000:
-            raise FieldValueError(f"year must be 1000 or later, got {describe(value)}")
-        return format_instant(moment)
+        try:
+            return format_instant(in_utc(moment))
+        except ValueError:
+            raise FieldValueError(f"{YEARS_MESSAGE}, got {describe(value)}") from None
 
 
 class DateType(FieldType):
