@@ -56,6 +56,8 @@ logger = logging.getLogger(__name__)
 
 #: Times a batch's transaction is tried when the database reports a deadlock or serialization failure.
 ATTEMPTS = 3
+#: Seconds a batch keeps being written again while the workspace's data model keeps changing.
+MODEL_CHANGES_SECONDS = 60
 #: Finds the field an API message is about: "Invalid value for field 'emails.primaryEmail': ...".
 FIELD_IN_MESSAGE = re.compile(r"[Ff]ield '([^']+)'")
 #: The prefix of a batch's messages (``Record 0: ``), meaningless in the report of one row.
@@ -303,7 +305,8 @@ def commit_batch(job: ImportJob, setup: JobSetup, batch: list[tuple[int, Any]], 
     When the workspace's data model changed since ``setup`` was read, ``setup`` is read again
     (an ``ApiError`` if the job can no longer run) and the batch written under the new model.
     """
-    for attempt in range(1, ATTEMPTS + 1):
+    transient, deadline = 0, time.monotonic() + MODEL_CHANGES_SECONDS
+    while True:
         try:
             with transaction.atomic():
                 locked = ImportJob.objects.select_for_update().get(workspace_id=job.workspace_id, id=job.id)
@@ -323,15 +326,16 @@ def commit_batch(job: ImportJob, setup: JobSetup, batch: list[tuple[int, Any]], 
                 )
             return True
         except DataModelChanged:
-            if attempt == ATTEMPTS:
+            # Changes made back to back: each one waits for this batch or makes it start again.
+            if time.monotonic() > deadline:
                 raise
             fresh = job_setup(job)
             setup.ctx, setup.plan = fresh.ctx, fresh.plan
         except OperationalError as error:
-            if attempt == ATTEMPTS or not writing.is_transient(error):
+            transient += 1
+            if transient == ATTEMPTS or not writing.is_transient(error):
                 raise
-            time.sleep(0.05 * attempt)
-    raise AssertionError("unreachable")
+            time.sleep(0.05 * transient)
 
 
 def store_errors(job: ImportJob, failed_before: int, errors: list[tuple[int, str, str]]) -> None:
@@ -378,7 +382,14 @@ def run_job(job: ImportJob, max_batches: int | None = None, progress: Callable[[
     try:
         setup = job_setup(job)
         outcome = run_batches(job, setup, max_batches, progress)
-    except ApiError as error:  # from the start, or the data model changed under the job so it cannot go on
+    except DataModelChanged:
+        message = (
+            f"The workspace's data model kept changing for {MODEL_CHANGES_SECONDS} seconds; the import stopped "
+            "after its last complete batch (processedRows). Import the remaining rows again."
+        )
+        finish(job, ImportJob.Status.FAILED, message)
+        return f"failed: {message}"
+    except ApiError as error:  # from the start, or the data model changed so that the job cannot go on
         finish(job, ImportJob.Status.FAILED, "; ".join(error.messages))
         return f"failed: {'; '.join(error.messages)}"
     if outcome is not None:

@@ -87,19 +87,33 @@ def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) ->
     ids = read_ids(ids)
     if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority < len(ids):
         raise InvalidRecordInput(f"'conflictPriorityIndex' must be an integer from 0 to {len(ids) - 1}")
-    if not dry_run:
-        # Locked in id order (in the request's transaction): a second merge of the same records
-        # waits for this one, then finds the merged-away records gone (404), as if sent after it.
-        fetch_by_ids(ctx.ws, ctx.spec.id, sorted(ids), lock=True)
+    if dry_run:
+        kept, _, data = merge_plan(ctx, ids, priority)
+        preview: RecordRow = copy.copy(kept)
+        preview.data = data
+        return preview
+    return merge_locked(ctx, ids, priority)
+
+
+def merge_plan(ctx: RecordContext, ids: list[str], priority: int) -> tuple[RecordRow, list[RecordRow], dict[str, Any]]:
+    """The kept record, the merged-away ones and the kept record's merged data (its fields' writes allowed)."""
     records = [find_one(ctx, record_id) for record_id in ids]
     ordered = [records[priority], *(r for i, r in enumerate(records) if i != priority)]
     kept, others = ordered[0], ordered[1:]
     data = merged_data(ctx, ordered)
     access.check_field_writes(ctx, changed_fields(ctx, kept, data))
-    if dry_run:
-        preview: RecordRow = copy.copy(kept)
-        preview.data = data
-        return preview
+    return kept, others, data
+
+
+@writing.unit_of_work
+def merge_locked(ctx: RecordContext, ids: list[str], priority: int) -> RecordRow:
+    """Lock the records in id order, then merge them, in one unit of work (its data-model hold first).
+
+    A second merge of the same records waits for this one, then finds the merged-away records
+    gone (404), as if sent after it.
+    """
+    fetch_by_ids(ctx.ws, ctx.spec.id, sorted(ids), lock=True)
+    kept, others, data = merge_plan(ctx, ids, priority)
     # Allowed as a whole: relinking and destroying the merged-away records is the merge itself.
     return write_merge(ctx.as_system(), kept, others, data)
 

@@ -36,6 +36,7 @@ from core_app.store.ids import new_id
 from core_app.store.records import RecordRow, fetch_by_ids
 from core_app.store.sql import dialect, read_together, rows
 from core_app.store.writer import IndexState, index_state
+from metadata_app.services.locking import model_lock, model_lock_key
 from metadata_app.specs import FieldSpec
 
 __all__ = [
@@ -113,17 +114,23 @@ _holding: ContextVar[bool] = ContextVar("holding_data_model", default=False)
 def hold_data_model(ctx: RecordContext) -> None:
     """Keep the workspace's data model as ``ctx`` knows it until the transaction ends, or refuse.
 
-    A data-model change locks the workspace row before it checks or backfills anything
-    (``metadata_app.services.locking``); this takes a share lock on that row, so either the change
-    waits for this transaction (and its backfill sees these records), or this waits for the
-    change and reads the version it committed. A version other than the snapshot's means the
-    request was checked against a model that is gone: a 409, nothing written, and the process's
-    kept keys dropped so the retry reads the new one. On PostgreSQL the lock rides with the
-    unit's first writes (``core_app.store.deferred.check``), before any row it locks for update.
+    A data-model change takes the workspace's model lock exclusively, then its row, before it
+    checks or backfills anything (``metadata_app.services.locking``). This takes the model lock
+    shared and the row ``FOR SHARE`` in one statement, before any other lock of the transaction:
+    either the change waits for this transaction (and its backfill sees these records), or this
+    waits for the change and reads the version it committed (PostgreSQL reads a locked row again
+    when it changed). The model lock queues fairly (a change waits only for the writes already
+    in progress, later writes wait behind it), which a row lock alone does not. A version other
+    than the snapshot's means the request was checked against a model that is gone: a 409,
+    nothing written, and the process's kept keys dropped so the retry reads the new one. On
+    PostgreSQL it rides with the unit's first statement (``core_app.store.deferred.check``).
     """
     d = dialect()
-    text = f"SELECT metadata_version FROM metadata_app_workspace WHERE id = %s{d.share}"
     params = [d.uuid_in(ctx.ws)]
+    lock = model_lock("shared")
+    if lock:
+        params.append(model_lock_key(ctx.ws))
+    text = f"SELECT metadata_version FROM metadata_app_workspace WHERE id = %s{lock}{d.share}"
 
     def judge(version: Any) -> None:
         if version != ctx.snapshot.version:

@@ -21,9 +21,10 @@ single-table COPYs 1.0 ms of client CPU and 0.78 ms of PostgreSQL CPU; one chain
 0.5 and 0.39. With 60 records per table COPY costs PostgreSQL about a fifth less than the arrays.
 
 A unit of work's check (:func:`check`: a read that takes a lock and whose value is judged, the
-data-model hold of ``core_app.services.writing``) rides with the first writes too, as one more
-clause, so it costs no statement of its own; it goes alone before a statement that locks rows for
-update (its lock is always taken first) or at the end of the unit when nothing was written.
+data-model hold of ``core_app.services.writing``) rides with the unit's first statement, so it
+costs none of its own and its lock is taken before any other: first in the checks a create reads
+together (``sql.read_together``), else with the first writes as one more clause; it goes alone
+before a statement that locks rows, or at the end of the unit when nothing was written.
 
 Writes wait only until a statement that could see them: an execute wrapper on the connection
 sends them before any statement but a SELECT that names none of their tables. So every read in
@@ -34,6 +35,7 @@ it. PostgreSQL only: SQLite runs in-process, with no round trip to save.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,7 +44,10 @@ from typing import Any
 
 from django.db import connection
 
-__all__ = ["COPY_FROM_ROWS", "check", "gathering", "insert", "statement"]
+__all__ = ["COPY_FROM_ROWS", "check", "gathering", "insert", "statement", "take_checks"]
+
+#: A read that locks rows: a waiting check (and the lock it takes) goes before it.
+ROW_LOCK = re.compile(r" FOR (?:UPDATE|NO KEY UPDATE|SHARE|KEY SHARE)\b")
 
 #: A table with at least this many waiting rows goes by COPY rather than inside the shared statement.
 COPY_FROM_ROWS = 16
@@ -105,7 +110,7 @@ def send_first(execute: Callable[..., Any], sql_text: str, params: Any, many: bo
     if pending and not (
         sql_text.lstrip()[:6].upper() == "SELECT"
         and not pending.named_in(sql_text)
-        and not (pending.checks and " FOR UPDATE" in sql_text)
+        and not (pending.checks and ROW_LOCK.search(sql_text))
     ):
         flush()
     return execute(sql_text, params, many, context)
@@ -147,6 +152,16 @@ def statement(table: str, text: str, params: list[Any]) -> bool:
         assert pending is not None
     pending.statements.append((table, text, params))
     return True
+
+
+def take_checks() -> list[tuple[str, list[Any], Callable[[Any], None]]]:
+    """The waiting checks, no longer waiting: a statement about to run takes them along
+    (``sql.read_together`` puts them first), and judges their values."""
+    pending = _pending()
+    if pending is None or not pending.checks:
+        return []
+    checks, pending.checks = pending.checks, []
+    return checks
 
 
 def check(text: str, params: list[Any], judge: Callable[[Any], None]) -> bool:

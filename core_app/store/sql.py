@@ -432,11 +432,19 @@ def read_together(queries: Sequence[tuple[str, list[Any]]]) -> list[list[tuple[A
     Python type of a number or id. SQLite runs in this process (no round trip to save): each
     query runs alone.
     """
-    if len(queries) < 2 or connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":
         return [rows(sql, params) for sql, params in queries]
-    parts = ", ".join(f"(SELECT json_agg(q{n})::text FROM ({sql}) AS q{n})" for n, (sql, _) in enumerate(queries))
-    (found,) = rows(f"SELECT {parts}", [p for _, params in queries for p in params], prepare=True)
-    return [[tuple(row.values()) for row in orjson.loads(text)] if text else [] for text in found]
+    # A unit of work's waiting checks go first (deferred.take_checks): their locks before any of these.
+    checks = deferred.take_checks()
+    if len(queries) < 2 and not checks:
+        return [rows(sql, params) for sql, params in queries]
+    parts = [f"({text})" for text, _, _ in checks]
+    parts += [f"(SELECT json_agg(q{n})::text FROM ({sql}) AS q{n})" for n, (sql, _) in enumerate(queries)]
+    params = [p for _, ps, _ in checks for p in ps] + [p for _, ps in queries for p in ps]
+    (found,) = rows(f"SELECT {', '.join(parts)}", params, prepare=True)
+    for (_, _, judge), value in zip(checks, found, strict=False):
+        judge(value)
+    return [[tuple(row.values()) for row in orjson.loads(text)] if text else [] for text in found[len(checks) :]]
 
 
 #: SQLite's default limit of parameters in one statement is 32,766; stay well below it.

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from metadata_app.models import Workspace
 from metadata_app.services.workspaces import create_workspace
@@ -269,3 +270,45 @@ def test_a_write_waits_for_a_change_in_progress_then_answers_409(committed):
     assert waited is True
     assert write.answer == (409, CONFLICT)
     assert live_people(api) == []
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_change_waits_only_for_the_writes_in_progress_and_later_writes_queue_behind_it(committed):
+    # given: a write holds the data model; a change of it starts and waits
+    workspace, api, token = committed
+    badge = create_field(api, object_id(workspace, "person"), "badge")["id"]
+    paused = PausedWrite(token, lambda client: client.post("/rest/people", {"name": {"firstName": "Ada"}}))
+    paused.start()
+    assert paused.holding.wait(timeout=30)
+    change = Background(token, lambda client: client.patch(f"/rest/metadata/fields/{badge}", {"isIndexed": False}))
+    change.start()
+    change.join(timeout=0.5)
+    # when: another write comes while the change waits
+    later = Background(token, lambda client: client.post("/rest/people", {"name": {"firstName": "Grace"}}))
+    later.start()
+    later.join(timeout=1.0)
+    queued = later.is_alive()
+    paused.release.set()
+    for thread in (paused, change, later):
+        thread.join(timeout=30)
+    # then: the later write waited behind the change (it did not keep the change waiting), and
+    # found the model changed
+    assert queued is True
+    assert (paused.answer[0], change.answer[0]) == (201, 200), (paused.answer, change.answer)
+    assert later.answer == (409, CONFLICT)
+    assert first_names(api, order_by="name.firstName") == (200, ["Ada"])
+
+
+def test_a_merge_holds_its_data_model_before_it_locks_its_records(api, workspace):
+    # given
+    ids = [first_value(api.post("/rest/people", {"name": {"firstName": name}})[1])["id"] for name in ("Ada", "Bo")]
+    # when
+    with CaptureQueriesContext(connection) as captured:
+        status, body = api.patch("/rest/people/merge", {"ids": ids, "conflictPriorityIndex": 0})
+    # then
+    assert status == 200, body
+    statements = [q["sql"] for q in captured.captured_queries]
+    hold = next(i for i, sql in enumerate(statements) if is_hold(sql))
+    first_read = next(i for i, sql in enumerate(statements) if "FROM core_app_record" in sql)
+    assert hold < first_read  # before the records are read and locked (FOR UPDATE on PostgreSQL)

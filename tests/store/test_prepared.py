@@ -24,6 +24,13 @@ def person(n: int, company_id: str) -> dict:
     return {**PERSON, "emails": {"primaryEmail": f"ada{n}@example.com"}, "companyId": company_id}
 
 
+#: How a write's checks start: the hold on its data model (its model lock, then its workspace row).
+HOLD = (
+    "SELECT (SELECT metadata_version FROM metadata_app_workspace WHERE id = $1 "
+    "AND pg_advisory_xact_lock_shared($2)::text = '' FOR SHARE)"
+)
+
+
 def test_a_create_prepares_its_checks_and_its_write_once_and_reuses_them(api, records):
     # given
     company = records.company("Acme")
@@ -38,13 +45,10 @@ def test_a_create_prepares_its_checks_and_its_write_once_and_reuses_them(api, re
     assert set(after) == set(before)
     ran = {text: after[text] - before[text] for text in after if after[text] != before[text]}
     assert len(ran) == 2, ran
-    checks, write = sorted(ran, key=lambda text: not text.startswith("SELECT (SELECT json_agg(q0)"))
-    assert checks.startswith("SELECT (SELECT json_agg(q0)::text FROM (SELECT id FROM core_app_record")
-    # the hold on the data model rides with the write (core_app.services.writing.hold_data_model)
-    assert write.startswith(
-        "WITH c0 AS (SELECT metadata_version FROM metadata_app_workspace WHERE id = $1 FOR SHARE), "
-        "w0 AS (INSERT INTO core_app_record "
-    )
+    checks, write = sorted(ran, key=lambda text: not text.startswith(HOLD))
+    # the hold on the data model comes first, with the checks (core_app.services.writing.hold_data_model)
+    assert checks.startswith(HOLD + ", (SELECT json_agg(q0)::text FROM (SELECT id FROM core_app_record")
+    assert write.startswith("WITH w0 AS (INSERT INTO core_app_record ")
     assert ran == {checks: 3, write: 3}
     # and every create of them is still planned for its own parameters (never a generic plan)
     with connection.cursor() as cursor:
@@ -64,7 +68,7 @@ def test_a_batch_naming_more_join_ids_reuses_the_same_prepared_checks(api, recor
     assert status == 201, body
     after = prepared_statements()
     assert set(after) == set(before)
-    (checks,) = [text for text in after if text.startswith("SELECT (SELECT json_agg(q0)")]
+    (checks,) = [text for text in after if text.startswith(HOLD) and after[text] != before[text]]
     assert after[checks] == before[checks] + 1
 
 
