@@ -83,15 +83,28 @@ def on_object_has_records(sender: Any, obj: ObjectMetadata, **kwargs: Any) -> bo
 
 @receiver(field_added)
 def on_field_added(sender: Any, field: FieldMetadata, **kwargs: Any) -> None:
-    """Give every existing record the new field's default value, in one statement."""
+    """Give every existing record the new field's default value, in one statement; a unique field
+    registers it, and is refused when more than one record (trash included) would hold it."""
     if field.default_value is None:
         return
     d = dialect()
+    if field.is_unique:
+        (count,) = rows(
+            "SELECT COUNT(*) FROM core_app_record WHERE workspace_id = %s AND object_id = %s", scope_params(field)
+        )[0]
+        if count > 1:
+            raise ValidationError(
+                f'Field "{field.name}" cannot be unique with a default value here: the {count} existing records '
+                "would all hold it. Create it without a default value, or not unique.",
+                code="UNIQUE_CONFLICT",
+            )
     merged = "data || %s::jsonb" if d.vendor == "postgresql" else "json_patch(data, %s)"
     run(
         f"UPDATE core_app_record SET data = {merged} WHERE workspace_id = %s AND object_id = %s",
         [d.json_in({field.storage_key: field.default_value}), *scope_params(field)],
     )
+    if field.is_unique:
+        register_unique_values(field)
 
 
 def count_empty(field: FieldMetadata) -> int:

@@ -350,7 +350,12 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
     """
     prefixes = [f"Record {index}: " if batch else "" for index in range(len(inputs))]
     pairs = [unique_pairs(ctx, given.data) for given in inputs]
-    wanted = unique.wanted_pairs({(f, v) for p in pairs for f, v in p.items()})
+    # Unique values a created record would take from its fields' defaults (never matched on).
+    defaulted = [
+        {f: v for f, v in unique_pairs(ctx, given.defaults).items() if f not in own}
+        for given, own in zip(inputs, pairs)
+    ]
+    wanted = unique.wanted_pairs({(f, v) for p in (*pairs, *defaulted) for f, v in p.items()})
     ids = [given.columns.get("id") for given in inputs]
     given_ids = [i for i in ids if i]
     links = wanted_links(ctx, inputs)
@@ -388,6 +393,13 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
                 errors.append(f"{label} is already used by record {holder}")
         if match and not upsert:
             errors.append(f"Record {match} already exists")
+        for key in defaulted[index].items() if match is None else ():
+            label = f"{prefixes[index]}Duplicate value for unique field '{unique_label(ctx, key[0])}': '{key[1]}'"
+            if key in seen:
+                errors.append(f"{label} (its default value) appears twice in this request")
+            seen.add(key)
+            if holders.get(key) is not None:
+                errors.append(f"{label} (its default value) is already used by record {holders[key]}")
         matches.append(match)
     if errors:
         raise InvalidRecordInput(*errors)
@@ -409,7 +421,8 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
     for index, change in zip([u[0] for u in updates], applied):
         changes[index] = change
     fresh = [i for i, m in enumerate(matches) if not m]
-    for index, record in zip(fresh, insert(ctx, [inputs[i] for i in fresh], [pairs[i] for i in fresh], ends)):
+    fresh_pairs = [{**defaulted[i], **pairs[i]} for i in fresh]
+    for index, record in zip(fresh, insert(ctx, [inputs[i] for i in fresh], fresh_pairs, ends)):
         changes[index] = Change(record, "created")
     return changes  # type: ignore[return-value]
 
