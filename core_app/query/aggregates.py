@@ -8,6 +8,7 @@ results into the API value (percentages are derived from two counts).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -86,7 +87,10 @@ class Aggregate:
         if self.operation in ("countTrue", "countFalse"):
             params.append(src.d.boolean_in(self.operation == "countTrue"))
             return [(self.name, f"COUNT(*) FILTER (WHERE {targets[0].raw(src)} = %s)")]
-        return [(self.name, f"{SQL_FUNCTIONS[self.operation]}({targets[0].typed(src)})")]
+        value = targets[0].typed(src)
+        if self.operation in ("sum", "avg"):
+            value = src.d.exact_number(value)  # a sum past float's range is not an error on PostgreSQL
+        return [(self.name, f"{SQL_FUNCTIONS[self.operation]}({value})")]
 
     def finish(self, row: Mapping[str, Any], src: Source) -> Any:
         """The API value from the aggregated ``row``."""
@@ -94,8 +98,14 @@ class Aggregate:
             total = row.get(f"{self.name}__total") or 0
             return (row.get(f"{self.name}__part") or 0) / total if total else 0.0
         value = row.get(self.name)
-        if self.operation == "avg" and value is not None:
-            return float(value)
+        if (
+            self.operation in ("sum", "avg")
+            and value is not None
+            and not (isinstance(value, int) and self.operation == "sum")
+        ):
+            # JSON has no infinity: a result past float's range is null (as JavaScript's JSON gives it).
+            number = float(value)
+            return number if math.isfinite(number) else None
         if self.operation in ("min", "max") and self.targets and self.targets[0].is_column:
             column = self.targets[0].column
             if column in INSTANT_COLUMNS:

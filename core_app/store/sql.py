@@ -111,6 +111,10 @@ class Dialect:
         """``expression`` (text) as a double."""
         return f"({expression})::double precision"
 
+    def exact_number(self, expression: str) -> str:
+        """``expression`` (a number) summed without overflow: PostgreSQL's numeric; SQLite's REAL as is."""
+        return f"CAST({expression} AS numeric)"
+
     def text_bytes(self, expression: str) -> str:
         """``expression`` compared and sorted byte-wise."""
         return f"({expression}){self.byte_order}"
@@ -269,6 +273,9 @@ class SqliteDialect(Dialect):
 
     def number(self, expression: str) -> str:
         return f"CAST({expression} AS REAL)"
+
+    def exact_number(self, expression: str) -> str:
+        return expression  # a sum past REAL's range is infinity, not an error
 
     def like(self, expression: str, insensitive: bool) -> str:
         if insensitive:
