@@ -615,6 +615,9 @@ def search(
     words = words_of(text)
     limit = check_limit(limit)
     check_filter(node)
+    if node is not None and contexts:
+        # Its values too, whatever the search then finds: its fields are every object's.
+        compile_filter(node, contexts[0].spec, Source(dialect()), contexts[0].ws)
     cursor = decode_cursor(after, len(words)) if after not in (None, "") else None
     found: list[Found] = []
     searched = objects_to_search(contexts, included, excluded)

@@ -248,6 +248,24 @@ def test_bad_input_is_refused_alike_by_both_apis(api, gql, params, message):
     assert (error["message"], error["extensions"]) == (message, user_error(message))
 
 
+@pytest.mark.parametrize("words", ["ada", "zzzzqqq", ""], ids=["matches", "no_match", "no_words"])
+def test_a_bad_filter_value_is_refused_whatever_the_search_finds(api, gql, data, words):
+    # when
+    rest = api.get("/rest/search", search_input=words, filter="id[eq]:nope")
+    error = gql.error(
+        "query S($q: String!, $f: ObjectRecordFilterInput) { search(searchInput: $q, limit: 5, filter: $f) "
+        "{ edges { node { recordId } } } }",
+        {"q": words, "f": {"createdAt": {"gt": "nope"}}},
+    )
+    # then
+    assert rest == bad_request("'filter' invalid. Value for 'id': expected a UUID, got \"nope\"")
+    assert error["message"] == (
+        "'filter' invalid. Value for 'createdAt': expected an ISO 8601 date-time such as "
+        '"2024-01-31T09:30:00Z", got "nope"'
+    )
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
 def test_a_cursor_that_does_not_fit_the_input_is_refused(api, data):
     # A rank of 0.5 cannot come from a one-word search.
     bad = cursor((0.5, 0.0), "person", data["ada"])
