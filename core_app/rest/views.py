@@ -36,6 +36,8 @@ from metadata_app.services.names import cap
 
 __all__ = ["InvalidPathView", "RecordsView", "SearchView", "cap", "record_context"]
 
+#: The action paths of an object (``/rest/{plural}/{action}``) and the methods each takes, its own first.
+ACTION_METHODS = {"duplicates": ("POST",), "merge": ("PATCH", "PUT"), "groupBy": ("GET", "HEAD")}
 PATH_EXAMPLES = "/rest/companies/id or /rest/companies or /rest/batch/companies or /rest/restore/companies/id"
 
 
@@ -103,9 +105,16 @@ class RecordsView(APIView):
 
     # -- routes ------------------------------------------------------------------------------
 
+    def check_action(self, request: Request, record_id: str | None) -> None:
+        """A 405 for an action path (``/rest/{plural}/merge``...) asked with another method than its own."""
+        methods = ACTION_METHODS.get(record_id or "") if self.mode == "core" else None
+        if methods is not None and request.method not in methods:
+            raise MethodNotAllowed(f"Use {methods[0]} on this path")
+
     def get(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode != "core":
             raise MethodNotAllowed(f"Use {'POST' if self.mode == 'batch' else 'PATCH'} on this path")
+        self.check_action(request, record_id)
         ctx = self.context(request, plural)
         query = request.query_params
         if record_id == "groupBy":
@@ -131,6 +140,7 @@ class RecordsView(APIView):
 
     @guarded_write
     def post(self, request: Request, plural: str, record_id: str | None = None) -> Response:
+        self.check_action(request, record_id)
         if self.mode == "core" and record_id == "duplicates":
             return self.duplicates(request, self.context(request, plural))
         if self.mode == "restore" or record_id is not None:
@@ -155,6 +165,7 @@ class RecordsView(APIView):
     def patch(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode == "batch":
             raise MethodNotAllowed("Use POST on /rest/batch/{plural}")
+        self.check_action(request, record_id)
         ctx = self.context(request, plural)
         if self.mode == "restore":
             return self.restore(request, ctx, record_id)
@@ -249,6 +260,7 @@ class RecordsView(APIView):
     def delete(self, request: Request, plural: str, record_id: str | None = None) -> Response:
         if self.mode != "core":
             raise MethodNotAllowed("DELETE is not available on this path")
+        self.check_action(request, record_id)
         ctx = self.context(request, plural)
         soft = params.is_true(request.query_params, "soft_delete")
         if record_id is not None:

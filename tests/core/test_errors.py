@@ -126,9 +126,15 @@ def test_post_on_the_restore_path_is_a_400(api):
         pytest.param("delete", "/rest/batch/people", "DELETE is not available on this path", id="delete_batch"),
         pytest.param("get", "/rest/restore/people", "Use PATCH on this path", id="get_restore"),
         pytest.param("delete", "/rest/restore/people", "DELETE is not available on this path", id="delete_restore"),
+        pytest.param("get", "/rest/people/duplicates", "Use POST on this path", id="get_duplicates"),
+        pytest.param("delete", "/rest/people/duplicates", "Use POST on this path", id="delete_duplicates"),
+        pytest.param("get", "/rest/people/merge", "Use PATCH on this path", id="get_merge"),
+        pytest.param("post", "/rest/people/merge", "Use PATCH on this path", id="post_merge"),
+        pytest.param("post", "/rest/people/groupBy", "Use GET on this path", id="post_group_by"),
+        pytest.param("patch", "/rest/people/groupBy", "Use GET on this path", id="patch_group_by"),
     ],
 )
-def test_wrong_method_on_batch_and_restore_paths_is_a_405(api, method, path, message):
+def test_wrong_method_on_batch_restore_and_action_paths_is_a_405(api, method, path, message):
     assert getattr(api, method)(path) == (405, error(405, message))
 
 
