@@ -107,6 +107,8 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
         with_records = "edges" in loader.selections(group_type, info.field_nodes)
         # The sample records' selection: a group's edges are the object's own (``PersonEdge``).
         node_nodes = loader.node_field_nodes(group_type, info.field_nodes, f"{cap(spec.name_singular)}Edge")
+        if limit is not None and limit < 0:
+            raise user_error(["'limit' must not be negative"])
         groups = group_by(
             ctx,
             parse_graphql_filter(plain(filter)),
@@ -116,6 +118,7 @@ def query_fields(spec: ObjectSpec, types: ObjectTypes) -> dict[str, Any]:
             with_records,
             loader.selected(ctx, node_nodes) if node_nodes else None,
             order=parse_graphql_order_by(plain(orderBy)),
+            argument="groupBy",
         )
         for group in groups:
             group["edges"] = [{"node": record, "cursor": None} for record in group.pop("records", [])]

@@ -119,12 +119,12 @@ def group_order(
     return terms
 
 
-def dimension_error(message: str) -> InvalidRecordInput:
-    return InvalidRecordInput(f"'group_by' invalid. {message}")
+def parse_dimensions(raw: Any, ctx: RecordContext, argument: str = "group_by") -> list[Dimension]:
+    """Resolve the ``group_by`` list against the object; messages name ``argument`` (GraphQL's ``groupBy``)."""
 
+    def dimension_error(message: str) -> InvalidRecordInput:
+        return InvalidRecordInput(f"'{argument}' invalid. {message}")
 
-def parse_dimensions(raw: Any, ctx: RecordContext) -> list[Dimension]:
-    """Resolve the ``group_by`` list against the object."""
     if not isinstance(raw, list) or not raw:
         raise dimension_error('Expected a non-empty JSON array such as [{"stage": true}]')
     dimensions = []
@@ -182,15 +182,16 @@ def group_by(
     with_records: bool,
     selection: frozenset[str] | None = None,
     order: list[OrderKey] | None = None,
+    argument: str = "group_by",
 ) -> list[dict[str, Any]]:
     """Groups of records matching ``node``, with aggregates and optional samples.
 
     In the order of ``order`` (group-by fields and aggregates, see :func:`group_order`), then
     largest first, then by their values. ``selection``: the keys of the sample records to shape
-    (None: every field, as a list returns them).
+    (None: every field, as a list returns them). ``argument`` names the dimensions in messages.
     """
     access.require(ctx, "read")
-    dimensions = parse_dimensions(raw_dimensions, ctx)
+    dimensions = parse_dimensions(raw_dimensions, ctx, argument)
     aggregates = parse_aggregates(aggregate_names, ctx)
     # Groups and aggregates show values: the caller's role must read every field they use.
     access.check_readable(

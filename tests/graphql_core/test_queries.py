@@ -543,6 +543,18 @@ def test_groups_ordered_by_something_else_are_refused_naming_what_they_sort_on(r
     )
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ("groupBy: []", "'groupBy' invalid. Expected a non-empty JSON array such as [{\"stage\": true}]"),
+        ("groupBy: [{city: true}], limit: -1", "'limit' must not be negative"),
+    ],
+)
+def test_group_by_refusals_name_graphqls_arguments(rgql, arguments, message):
+    error = rgql.error(f"{{ peopleGroupBy({arguments}) {{ totalCount }} }}")
+    assert (error["message"], error["extensions"]["code"]) == (message, "BAD_USER_INPUT")
+
+
 def test_aggregates_over_no_records_are_zero_counts_and_null_values(rgql):
     assert rgql.data(
         '{ companies(filter: {name: {eq: "Nobody"}}) { totalCount countEmptyName percentageEmptyName sumEmployees } }'
