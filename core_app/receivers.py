@@ -17,6 +17,7 @@ Decisions, documented in the README:
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from typing import Any
 
@@ -28,6 +29,7 @@ from core_app.store import maintenance, unique, writer
 from core_app.store.slots import build_object_slots
 from core_app.store.sql import dialect, rows, run
 from core_app.store.writer import index_state
+from metadata_app.field_types import FieldValueError
 from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.registry import build_field_spec, build_snapshot
 from metadata_app.signals_data import (
@@ -134,6 +136,10 @@ def on_field_data_changing(
             )
     if "options" in after:
         clean_removed_options(field, after)
+    if "settings" in after and (after["settings"] or {}).get("dataType") != (before.get("settings") or {}).get(
+        "dataType"
+    ):
+        check_values_fit(field, after["settings"])
     if after.get("is_unique") is True and not before.get("is_unique"):
         register_unique_values(field)
     elif after.get("is_unique") is False and before.get("is_unique"):
@@ -141,6 +147,31 @@ def on_field_data_changing(
         run(
             "DELETE FROM core_app_uniquevalue WHERE workspace_id = %s AND field_id = %s",
             [d.uuid_in(str(field.workspace_id)), d.uuid_in(str(field.pk))],
+        )
+
+
+def check_values_fit(field: FieldMetadata, settings: dict[str, Any]) -> None:
+    """Refuse new ``settings`` (a NUMBER's ``dataType``) while records (trash included) hold values they refuse."""
+    candidate = copy.copy(field)
+    candidate.settings = settings
+    spec = build_field_spec(candidate, {})
+    misfits, example = 0, None
+    for batch in maintenance.iter_records(str(field.workspace_id), str(field.object_id), live_only=False):
+        for record in batch:
+            value = record.data.get(field.storage_key)
+            if value is None:
+                continue
+            try:
+                spec.field_type.normalize(value, spec)
+            except FieldValueError:
+                misfits += 1
+                example = value if example is None else example
+    if misfits:
+        raise ValidationError(
+            f'Cannot change the dataType of field "{field.name}" to {settings.get("dataType")}: '
+            f"{plural(misfits, 'record')} {verb(misfits, 'holds', 'hold')} a value it cannot take "
+            f"(such as {example!r}). Change those values first.",
+            code="DATA_TYPE_CONFLICT",
         )
 
 

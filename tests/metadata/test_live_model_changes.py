@@ -379,3 +379,34 @@ def test_removing_a_multi_select_option_removes_it_from_every_list(api, workspac
     # then
     assert status == 200
     assert data_of(records, "tags") == [["A"], [], ["C"], None]
+
+
+# --- a NUMBER's dataType ------------------------------------------------------------------------------
+
+
+def test_a_numbers_data_type_is_refused_while_records_hold_values_it_cannot_take(api, workspace):
+    # given: a float field, one record holding 1.5 and one holding 2
+    field = create_field(api, object_id(workspace, "person"), "score", "NUMBER")
+    add_records(workspace, "person", {storage_key(field): 1.5}, {storage_key(field): 2})
+    # when
+    status, body = api.patch(f"{FIELDS}/{field['id']}", {"settings": {"dataType": "int"}})
+    # then
+    assert (status, body) == (
+        400,
+        error(
+            400,
+            'Cannot change the dataType of field "score" to int: 1 record holds a value it cannot take (such as 1.5). '
+            "Change those values first.",
+        ),
+    )
+    assert (FieldMetadata.objects.get(pk=field["id"]).settings or {}).get("dataType") != "int"
+
+
+def test_a_numbers_data_type_changes_when_every_value_fits(api, workspace):
+    # given
+    field = create_field(api, object_id(workspace, "person"), "score", "NUMBER")
+    add_records(workspace, "person", {storage_key(field): 1}, {storage_key(field): 2})
+    # when
+    status, body = api.patch(f"{FIELDS}/{field['id']}", {"settings": {"dataType": "int"}})
+    # then
+    assert (status, body["data"]["updateOneField"]["settings"]["dataType"]) == (200, "int")
