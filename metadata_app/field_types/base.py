@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -47,12 +48,15 @@ def with_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
+#: A number written in decimal notation (Python's own parsers also read "1_000", "inf" and "nan").
+DECIMAL = re.compile(r"\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*")
+
+
 def number_from_text(text: str) -> Any:
     """``"42"`` -> 42, ``"4.2"`` -> 4.2; other text unchanged (for a CSV cell of a number)."""
-    try:
-        return float(text) if any(c in text for c in ".eE") else int(text)
-    except ValueError:
+    if not DECIMAL.fullmatch(text):
         return text
+    return float(text) if any(c in text for c in ".eE") else int(text)
 
 
 def json_from_text(text: str) -> Any:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from api_common.inputs import YEARS_MESSAGE, in_utc
 from metadata_app.field_types.base import (
+    DECIMAL,
     EQUALITY,
     ORDERED,
     STRING,
@@ -187,10 +188,9 @@ def as_number(value: Any) -> int | float:
     if isinstance(value, bool):
         raise FieldValueError(f"expected a number, got {describe(value)}")
     if isinstance(value, str):
-        try:
-            value = float(value) if re.search(r"[.eE]", value) else int(value)
-        except ValueError:
-            raise FieldValueError(f"expected a number, got {describe(value)}") from None
+        if not DECIMAL.fullmatch(value):
+            raise FieldValueError(f"expected a number, got {describe(value)}")
+        value = float(value) if re.search(r"[.eE]", value) else int(value)
     if not isinstance(value, (int, float)):
         raise FieldValueError(f"expected a number, got {describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
