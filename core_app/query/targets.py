@@ -170,7 +170,14 @@ def _resolve(spec: ObjectSpec, path: tuple[str, ...], error: Callable[[str], Exc
         subs = ", ".join(field_type.sub_fields)
         if len(rest) != 1 or rest[0] not in field_type.sub_fields:
             example = next(iter(field_type.sub_fields))
-            raise error(f"Field '{head}' is a {found.type}: use one of its sub-fields ({subs}), e.g. {head}.{example}")
+            if rest:  # a sub-field it does not have, or a path below one
+                raise error(
+                    f"'{api_path}' is invalid: field '{head}' ({found.type}) has the sub-fields {subs}, "
+                    f"e.g. {head}.{example}"
+                )
+            raise error(
+                f"Field '{head}' is of type {found.type}: use one of its sub-fields ({subs}), e.g. {head}.{example}"
+            )
         scalar = field_type.sub_fields[rest[0]]
         if found.column:
             return Target(api_path, found, scalar, found.column, found.column, (rest[0],))

@@ -146,7 +146,7 @@ def parse_dimensions(raw: Any, ctx: RecordContext, argument: str = "group_by") -
         if field is not None and field.field_type.is_composite and len(path) == 1:
             subs = list(field.field_type.sub_fields)
             raise dimension_error(
-                f"Field '{name}' is a {field.type}: group by one of its sub-fields ({', '.join(subs)}), "
+                f"Field '{name}' is of type {field.type}: group by one of its sub-fields ({', '.join(subs)}), "
                 f'e.g. {{"{name}": {{"{subs[0]}": true}}}}'
             )
         target = resolve_target(ctx.spec, path, error=dimension_error)

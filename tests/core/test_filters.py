@@ -687,14 +687,14 @@ ERRORS = [
     pytest.param("code[is]:EMPTY", "'filter' invalid. 'is' expects NULL or NOT_NULL, got 'EMPTY'", id="is_operand"),
     pytest.param(
         "owner[eq]:Ada",
-        "'filter' invalid. Field 'owner' is a FULL_NAME: use one of its sub-fields (firstName, lastName), "
+        "'filter' invalid. Field 'owner' is of type FULL_NAME: use one of its sub-fields (firstName, lastName), "
         "e.g. owner.firstName",
         id="composite_without_sub_field",
     ),
     pytest.param(
         "owner.middleName[eq]:x",
-        "'filter' invalid. Field 'owner' is a FULL_NAME: use one of its sub-fields (firstName, lastName), "
-        "e.g. owner.firstName",
+        "'filter' invalid. 'owner.middleName' is invalid: field 'owner' (FULL_NAME) has the sub-fields "
+        "firstName, lastName, e.g. owner.firstName",
         id="composite_unknown_sub_field",
     ),
     pytest.param(

@@ -236,7 +236,7 @@ def test_order_by_sorts_with_the_chosen_null_ordering_and_id_as_final_tie_breake
         pytest.param("payload", "'order_by' invalid. 'payload' (RAW_JSON) cannot be sorted on", id="unsortable_type"),
         pytest.param(
             "owner",
-            "'order_by' invalid. Field 'owner' is a FULL_NAME: use one of its sub-fields "
+            "'order_by' invalid. Field 'owner' is of type FULL_NAME: use one of its sub-fields "
             "(firstName, lastName), e.g. owner.firstName",
             id="composite_without_sub_field",
         ),
@@ -347,7 +347,7 @@ def test_order_by_a_relation_itself_says_what_to_sort_on(api, path, order_by, me
     [
         (
             '[{"name": true}]',
-            "'group_by' invalid. Field 'name' is a FULL_NAME: group by one of its sub-fields (firstName, lastName), "
+            "'group_by' invalid. Field 'name' is of type FULL_NAME: group by one of its sub-fields (firstName, lastName), "
             'e.g. {"name": {"firstName": true}}',
         ),
         (
