@@ -48,7 +48,9 @@ def model_lock(mode: str) -> str:
 
 
 def data_model_change(operation: Callable[..., T]) -> Callable[..., T]:
-    """Run ``operation(workspace, ...)`` in one transaction that starts by locking the workspace row."""
+    """Run ``operation(workspace, ...)`` in one transaction that first takes the workspace's model lock
+    exclusively, then its row ``FOR UPDATE`` (on PostgreSQL): it waits for the record writes in
+    progress, and the writes that come later wait for it."""
 
     @functools.wraps(operation)
     def wrapper(workspace: Workspace, *args: Any, **kwargs: Any) -> T:
