@@ -12,7 +12,7 @@ hashable::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, TypeAlias
 
 __all__ = [
@@ -46,6 +46,8 @@ class Condition:
     path: tuple[str, ...]
     op: str
     value: Any
+    #: The comparators its API takes, for messages (REST takes fewer than GraphQL); None: any.
+    comparators: tuple[str, ...] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

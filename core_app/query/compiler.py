@@ -204,7 +204,8 @@ def resolve_leaf(condition: Condition, spec: ObjectSpec, slots: ObjectSlots | No
         raise filter_error(f"Value for '{target.api_path}' must not contain NUL characters (\\u0000)")
     op = condition.op
     if op not in target.scalar.operators:
-        allowed = ", ".join(sorted(target.scalar.operators))
+        usable = condition.comparators
+        allowed = ", ".join(sorted(o for o in target.scalar.operators if usable is None or o in usable))
         raise filter_error(
             f"Comparator '{op}' cannot be used on '{target.api_path}' ({target.scalar.name}); allowed: {allowed}"
         )

@@ -170,7 +170,7 @@ def _parse_leaf(leaf: str, offset: int) -> Condition:
             f"'filter' invalid for '{leaf}', comparator {comparator} not in " + ", ".join(REST_COMPARATORS),
             offset,
         )
-    return Condition(path, comparator, _format_value(leaf[colon_at + 1 :], comparator, offset))
+    return Condition(path, comparator, _format_value(leaf[colon_at + 1 :], comparator, offset), REST_COMPARATORS)
 
 
 def _format_value(value: str, comparator: str, offset: int) -> str | tuple[str, ...]:
