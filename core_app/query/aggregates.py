@@ -98,11 +98,9 @@ class Aggregate:
             total = row.get(f"{self.name}__total") or 0
             return (row.get(f"{self.name}__part") or 0) / total if total else 0.0
         value = row.get(self.name)
-        if (
-            self.operation in ("sum", "avg")
-            and value is not None
-            and not (isinstance(value, int) and self.operation == "sum")
-        ):
+        if self.operation in ("sum", "avg") and value is not None:
+            if self.operation == "sum" and isinstance(value, int):
+                return value  # SQLite's sum of integers, as it is
             # JSON has no infinity: a result past float's range is null (as JavaScript's JSON gives it).
             number = float(value)
             return number if math.isfinite(number) else None
@@ -112,7 +110,7 @@ class Aggregate:
                 # As records show their instants (``2024-01-31T09:30:00.123Z``), on both databases.
                 moment = src.d.instant_out(value) if value is not None else None
                 return format_instant(moment) if moment is not None else None
-        if self.operation in ("sum", "min", "max") and value is not None and not isinstance(value, (int, float, str)):
+        if self.operation in ("min", "max") and value is not None and not isinstance(value, (int, float, str)):
             return float(value)
         return value
 
