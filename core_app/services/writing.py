@@ -265,6 +265,11 @@ def unique_pairs(ctx: RecordContext, data: dict[str, Any]) -> dict[str, str]:
     return pairs
 
 
+def duplicate_label(ctx: RecordContext, prefix: str, key: tuple[str, str], origin: str = "") -> str:
+    """The start of a duplicate-value message for ``key`` (field id, value), ``origin`` after the value."""
+    return f"{prefix}Duplicate value for unique field '{unique_label(ctx, key[0])}': '{key[1]}'{origin}"
+
+
 def unique_label(ctx: RecordContext, field_id: str) -> str:
     """API path of a unique value (``emails.primaryEmail``)."""
     field = next(f for f in ctx.spec.fields if f.id == field_id)
@@ -380,7 +385,7 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
         if ids[index] and ids.index(ids[index]) != index:
             errors.append(f"Record {index}: id '{ids[index]}' appears twice in this request")
         for key in own.items():
-            label = f"{prefixes[index]}Duplicate value for unique field '{unique_label(ctx, key[0])}': '{key[1]}'"
+            label = duplicate_label(ctx, prefixes[index], key)
             if key in seen:
                 errors.append(f"{label} appears twice in this request")
             seen.add(key)
@@ -394,12 +399,12 @@ def write_creates(ctx: RecordContext, inputs: list[RecordInput], upsert: bool, b
         if match and not upsert:
             errors.append(f"Record {match} already exists")
         for key in defaulted[index].items() if match is None else ():
-            label = f"{prefixes[index]}Duplicate value for unique field '{unique_label(ctx, key[0])}': '{key[1]}'"
+            label = duplicate_label(ctx, prefixes[index], key, " (its default value)")
             if key in seen:
-                errors.append(f"{label} (its default value) appears twice in this request")
+                errors.append(f"{label} appears twice in this request")
             seen.add(key)
             if holders.get(key) is not None:
-                errors.append(f"{label} (its default value) is already used by record {holders[key]}")
+                errors.append(f"{label} is already used by record {holders[key]}")
         matches.append(match)
     if errors:
         raise InvalidRecordInput(*errors)
