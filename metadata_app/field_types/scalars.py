@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from api_common.inputs import YEARS_MESSAGE, in_utc
 from metadata_app.field_types.base import (
-    DECIMAL,
     EQUALITY,
     ORDERED,
     STRING,
@@ -188,9 +187,9 @@ def as_number(value: Any) -> int | float:
     if isinstance(value, bool):
         raise FieldValueError(f"expected a number, got {describe(value)}")
     if isinstance(value, str):
-        if not DECIMAL.fullmatch(value):
+        value = number_from_text(value)  # decimal notation only; other text stays text
+        if isinstance(value, str):
             raise FieldValueError(f"expected a number, got {describe(value)}")
-        value = float(value) if re.search(r"[.eE]", value) else int(value)
     if not isinstance(value, (int, float)):
         raise FieldValueError(f"expected a number, got {describe(value)}")
     if isinstance(value, float) and not math.isfinite(value):
