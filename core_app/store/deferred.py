@@ -40,11 +40,21 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 
-__all__ = ["COPY_FROM_ROWS", "check", "gathering", "insert", "statement", "take_checks"]
+__all__ = [
+    "COPY_FROM_ROWS",
+    "Check",
+    "check",
+    "check_params",
+    "gathering",
+    "insert",
+    "judge",
+    "statement",
+    "take_checks",
+]
 
 #: A read that locks rows: a waiting check (and the lock it takes) goes before it.
 ROW_LOCK = re.compile(r" FOR (?:UPDATE|NO KEY UPDATE|SHARE|KEY SHARE)\b")
@@ -53,13 +63,32 @@ ROW_LOCK = re.compile(r" FOR (?:UPDATE|NO KEY UPDATE|SHARE|KEY SHARE)\b")
 COPY_FROM_ROWS = 16
 
 
+class Check(NamedTuple):
+    """A one-value read sent with a unit of work's next statement; ``judge`` gets its value and raises to refuse."""
+
+    text: str
+    params: list[Any]
+    judge: Callable[[Any], None]
+
+
+def judge(checks: Sequence[Check], values: Sequence[Any]) -> None:
+    """Hand each of ``checks`` the value its part of the statement read (``values``, in the same order)."""
+    for waiting, value in zip(checks, values, strict=True):
+        waiting.judge(value)
+
+
+def check_params(checks: Sequence[Check]) -> list[Any]:
+    """The parameters of ``checks``, in order (they come first in the statement that carries them)."""
+    return [param for waiting in checks for param in waiting.params]
+
+
 @dataclass
 class Pending:
     """What waits: rows per table (with their columns), and whole statements (with the table each changes)."""
 
     tables: dict[str, tuple[tuple[tuple[str, str], ...], list[Sequence[Any]]]] = field(default_factory=dict)
     statements: list[tuple[str, str, list[Any]]] = field(default_factory=list)
-    checks: list[tuple[str, list[Any], Callable[[Any], None]]] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.tables or self.statements or self.checks)
@@ -154,7 +183,7 @@ def statement(table: str, text: str, params: list[Any]) -> bool:
     return True
 
 
-def take_checks() -> list[tuple[str, list[Any], Callable[[Any], None]]]:
+def take_checks() -> list[Check]:
     """The waiting checks, no longer waiting: a statement about to run takes them along
     (``sql.read_together`` puts them first), and judges their values."""
     pending = _pending()
@@ -173,7 +202,7 @@ def check(text: str, params: list[Any], judge: Callable[[Any], None]) -> bool:
     pending = _pending()
     if pending is None:
         return False
-    pending.checks.append((text, params, judge))
+    pending.checks.append(Check(text, params, judge))
     return True
 
 
@@ -203,7 +232,7 @@ def flush() -> None:
         send(checks, parts)
 
 
-def send(checks: list[tuple[str, list[Any], Callable[[Any], None]]], parts: list[tuple[str, list[Any]]]) -> None:
+def send(checks: list[Check], parts: list[tuple[str, list[Any]]]) -> None:
     """Send ``parts`` (writes) and ``checks`` as one statement, then judge the checks' values."""
     from core_app.store import sql
 
@@ -215,10 +244,10 @@ def send(checks: list[tuple[str, list[Any], Callable[[Any], None]]], parts: list
     # Every part a WITH clause (a part may have a WITH of its own, which cannot follow another);
     # PostgreSQL runs each data-modifying clause whether or not the query reads it, and a check
     # clause because the query reads it.
-    clauses = [f"c{i} AS ({text})" for i, (text, _, _) in enumerate(checks)]
+    clauses = [f"c{i} AS ({waiting.text})" for i, waiting in enumerate(checks)]
     clauses += [f"w{i} AS ({text})" for i, (text, _) in enumerate(parts)]
     selected = ", ".join(f"(SELECT * FROM c{i})" for i in range(len(checks))) or "1"
-    params = [p for _, ps, _ in checks for p in ps] + [p for _, ps in parts for p in ps]
+    params = check_params(checks) + [p for _, ps in parts for p in ps]
     found = sql.rows(f"WITH {', '.join(clauses)} SELECT {selected}", params, prepare=True)
-    for (_, _, judge), value in zip(checks, found[0] if checks else (), strict=False):
-        judge(value)
+    if checks:
+        judge(checks, found[0])

@@ -445,12 +445,11 @@ def read_together(queries: Sequence[tuple[str, list[Any]]]) -> list[list[tuple[A
     checks = deferred.take_checks()
     if len(queries) < 2 and not checks:
         return [rows(sql, params) for sql, params in queries]
-    parts = [f"({text})" for text, _, _ in checks]
+    parts = [f"({waiting.text})" for waiting in checks]
     parts += [f"(SELECT json_agg(q{n})::text FROM ({sql}) AS q{n})" for n, (sql, _) in enumerate(queries)]
-    params = [p for _, ps, _ in checks for p in ps] + [p for _, ps in queries for p in ps]
+    params = deferred.check_params(checks) + [p for _, ps in queries for p in ps]
     (found,) = rows(f"SELECT {', '.join(parts)}", params, prepare=True)
-    for (_, _, judge), value in zip(checks, found, strict=False):
-        judge(value)
+    deferred.judge(checks, found[: len(checks)])
     return [[tuple(row.values()) for row in orjson.loads(text)] if text else [] for text in found[len(checks) :]]
 
 
