@@ -145,6 +145,10 @@ def bulk_insert(workspace: Workspace, webhook: Webhook) -> None:
     field = workspace.fields_metadata.get(object_id=company, name="name").pk
     params: dict[str, Any] = {"ws": workspace.pk, "obj": company, "field": field, "hook": webhook.pk, "n": BIG}
     with connection.cursor() as cursor:
+        # The deliveries' foreign keys are checked when the test's transaction ends (Django's are
+        # deferred): 140,000 checks in one statement, over the server's statement timeout on a slow
+        # machine. The timeout guards requests, not this set-up; the deletion under test runs before.
+        cursor.execute("SET LOCAL statement_timeout = 0")
         cursor.execute(
             "INSERT INTO core_app_record (id, workspace_id, object_id, data, position, created_at, updated_at) "
             "SELECT md5('r' || g)::uuid, %(ws)s, %(obj)s, '{}'::jsonb, g, now(), now() "
