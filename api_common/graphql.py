@@ -6,7 +6,7 @@ is and which schema and context value serve it::
 
     class MetadataGraphQLView(GraphQLEndpointView):
         def authenticate(self, request):           # the caller, or raise Unauthenticated
-            return authenticate_header(request.META.get("HTTP_AUTHORIZATION"))
+            return authenticate_header(request.META.get("HTTP_AUTHORIZATION"), request)
 
         def prepare(self, request, principal):      # principal is None for anonymous introspection
             return self.schema, MetadataContext(request, principal)

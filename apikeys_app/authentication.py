@@ -59,8 +59,12 @@ class ApiKeyPrincipal:
         return f"API key {self.api_key.name}"
 
 
-def authenticate_header(header: str | None) -> ApiKey:
-    """Return the active API key named by an ``Authorization`` header value (workspace loaded)."""
+def authenticate_header(header: str | None, request: Any = None) -> ApiKey:
+    """Return the active API key named by an ``Authorization`` header value (workspace loaded).
+
+    ``request`` (the Django request) is handed to the work that rides with the key's check in
+    Redis (:func:`apikeys_app.key_cache.read_with`).
+    """
     if not header:
         raise AuthenticationError("Missing Authorization header. Send 'Authorization: Bearer <API key>'.")
     scheme, _, token = header.partition(" ")
@@ -71,15 +75,45 @@ def authenticate_header(header: str | None) -> ApiKey:
     if parts is None:
         raise AuthenticationError("Malformed API key. Keys look like 'crm_<16 hex characters>_<secret>'.")
     key_id, secret = parts
-    api_key = load_key(key_id)
-    if api_key is None or not hmac.compare_digest(api_key.digest, digest(secret)) or api_key.deleted_at:
-        raise AuthenticationError("Unknown API key.")
-    if api_key.revoked_at is not None:
-        raise AuthenticationError("This API key has been revoked.")
-    if api_key.is_expired:
-        raise AuthenticationError("This API key has expired.")
+    api_key = read_key(key_id, secret, request)
+    refusal = "Unknown API key." if api_key is None else refusal_of(api_key, secret)
+    if refusal is not None:
+        raise AuthenticationError(refusal)
+    assert api_key is not None
     touch(api_key)
     return api_key
+
+
+def refusal_of(api_key: ApiKey, secret: str) -> str | None:
+    """Why ``api_key`` does not let ``secret`` in, or None when it does."""
+    if not hmac.compare_digest(api_key.digest, digest(secret)) or api_key.deleted_at:
+        return "Unknown API key."
+    if api_key.revoked_at is not None:
+        return "This API key has been revoked."
+    if api_key.is_expired:
+        return "This API key has expired."
+    return None
+
+
+def read_key(key_id: str, secret: str, request: Any) -> ApiKey | None:
+    """The API key ``key_id``: from this process's kept row when Redis confirms it in one round trip, else :func:`load_key`.
+
+    The kept row is checked first: only a key it lets in goes on (a refusal is read again from the
+    database, so a stale row never refuses, and a made-up secret never spends the key's rate
+    limit). Then the generation is read together with the rider's work (the rate limit's take,
+    ``key_cache.read_with``); a generation other than the row's sends the request to the database,
+    under the generation just read.
+    """
+    entry = key_cache.kept_row(key_id)
+    if entry is not None:
+        read_under, row = entry
+        api_key = key_from_row(key_id, row)
+        if refusal_of(api_key, secret) is None:
+            current = key_cache.read_with(api_key, request)
+            if current is not None and current == read_under:
+                return api_key
+            return load_key(key_id, current)
+    return load_key(key_id)
 
 
 #: The key, its workspace and its role's version in one statement. Every API request runs it, so it
@@ -143,13 +177,19 @@ def api_key_of(request: Request) -> ApiKey:
     return cast(ApiKey, request.auth)
 
 
-def load_key(key_id: str) -> ApiKey | None:
+#: ``load_key``'s default: read the generation itself.
+UNREAD = object()
+
+
+def load_key(key_id: str, current: Any = UNREAD) -> ApiKey | None:
     """The API key ``key_id`` with its workspace loaded (as the ORM would load them), or None.
 
     The statement's row comes from this process's memory while nothing it was read from has
     changed (:mod:`apikeys_app.key_cache`); the objects are built anew for every request.
+    ``current``: the generation, when the caller has just read it.
     """
-    current = key_cache.generation()  # before the database: see key_cache
+    if current is UNREAD:
+        current = key_cache.generation()  # before the database: see key_cache
     row = key_cache.kept(key_id, current)
     if row is None:
         with connection.cursor() as cursor:
@@ -158,6 +198,11 @@ def load_key(key_id: str) -> ApiKey | None:
         if row is None:
             return None
         key_cache.keep(key_id, current, row)
+    return key_from_row(key_id, row)
+
+
+def key_from_row(key_id: str, row: Sequence[Any]) -> ApiKey:
+    """The API key (workspace and permissions set) of a row of :func:`key_query`."""
     workspace_id = as_uuid(row[10])
     api_key = ApiKey.from_db(
         DEFAULT_DB_ALIAS,
@@ -192,7 +237,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request: Any) -> tuple[ApiKeyPrincipal, ApiKey]:
         try:
-            api_key = authenticate_header(request.META.get("HTTP_AUTHORIZATION"))
+            api_key = authenticate_header(request.META.get("HTTP_AUTHORIZATION"), request._request)
         except AuthenticationError as error:
             raise exceptions.AuthenticationFailed(error.message) from None
         return ApiKeyPrincipal(api_key), api_key

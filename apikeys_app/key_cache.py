@@ -23,6 +23,11 @@ when each request read the database.
 - Unknown keys are never kept (a stream of made-up keys cannot fill the memory; the failed
   authentication limit answers those).
 
+One round trip per request: another app may read the generation **with** its own work in Redis
+(:func:`read_with`; the settings name the rate limit's take as ``API_KEY_CHECK_RIDER``). A request
+whose key has a young row here is checked against that row first (a refusal is always read again
+from the database), and its one Redis command both confirms the row and takes its token.
+
 Writers do not call this module one by one: :func:`watch` connects it to the models whose rows
 the statement reads (saves and deletes), and the two version bumps that update without a signal
 (``metadata_app.signals.bump_metadata_version``, ``roles_app.models.Role.bump_version``) call
@@ -31,20 +36,34 @@ the statement reads (saves and deletes), and the two version bumps that update w
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
+from django.utils.module_loading import import_string
 
 from api_common.redis_client import client_for, redis_errors, redis_url
 
-__all__ = ["behind", "changed", "forget", "generation", "keep", "kept", "watch"]
+__all__ = [
+    "Rider",
+    "behind",
+    "changed",
+    "forget",
+    "generation",
+    "keep",
+    "kept",
+    "kept_row",
+    "read_with",
+    "rider",
+    "watch",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +98,47 @@ def generation() -> bytes | None:
         logger.warning("API keys read from the database: Redis did not answer (%s)", error)
         return None
     return value
+
+
+class Rider(Protocol):
+    """Work in Redis that also reads the generation, in the same command.
+
+    Called with the key built from a kept row, the request, and the generation's Redis key;
+    returns the generation it read, or None when it read none (it sent nothing, Redis did not
+    answer, or there is no generation yet): the generation is then read on its own.
+    """
+
+    def __call__(self, api_key: Any, request: Any, generation_key: str) -> bytes | None: ...
+
+
+@functools.cache
+def imported(path: str) -> Rider:
+    """The rider named by a dotted path (imported once)."""
+    return import_string(path)
+
+
+def rider() -> Rider | None:
+    """The rider of this deployment: ``API_KEY_CHECK_RIDER``, a dotted path (the settings name the rate limit's)."""
+    path = getattr(settings, "API_KEY_CHECK_RIDER", "")
+    return imported(path) if path else None
+
+
+def read_with(api_key: Any, request: Any) -> bytes | None:
+    """The generation, read by the rider with its own work when there is one (see :func:`generation`)."""
+    work = rider()
+    if work is not None and max_age() > 0 and redis_url():
+        current = work(api_key, request, GENERATION_KEY)
+        if current is not None:
+            return current
+    return generation()  # a missing generation is created there
+
+
+def kept_row(key_id: str) -> tuple[bytes, Sequence[Any]] | None:
+    """``(generation it was read under, row)`` kept for ``key_id`` if young enough, whatever the generation now."""
+    entry = _kept.get(key_id)
+    if entry is None or time.monotonic() - entry[1] > max_age():
+        return None
+    return entry[0], entry[2]
 
 
 def kept(key_id: str, current: bytes | None) -> Sequence[Any] | None:

@@ -54,6 +54,8 @@ class Taken:
     capacity: int
     window: int
     watched: float | None = None
+    #: The value of the key the take also read (``take(..., read=...)``; Redis only), or None.
+    read: bytes | None = None
 
     @property
     def rate(self) -> float:
@@ -122,10 +124,14 @@ class DatabaseBuckets:
         return Taken(bool(allowed), float(tokens), capacity, window, None if watched is None else float(watched))
 
 
-#: The take in Redis. KEYS[1]: the bucket; KEYS[2] (optional): a bucket only read.
-#: ARGV: capacity, rate (tokens per ms), now (ms). Returns {allowed, tokens, watched or nil}.
+#: The take in Redis. KEYS[1]: the bucket; then, as ARGV[4] says ('w', 'r', 'wr' or nothing), a
+#: bucket only read ('w') and a plain key only read ('r'). ARGV: capacity, rate (tokens per ms),
+#: now (ms), what follows KEYS[1]. Returns {allowed, tokens, watched or nil, the key's value or nil}.
 TAKE_SCRIPT = """
 local capacity, rate, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local more, n, watch_key, read_key = ARGV[4] or '', 1, nil, nil
+if string.find(more, 'w', 1, true) then n = n + 1; watch_key = KEYS[n] end
+if string.find(more, 'r', 1, true) then n = n + 1; read_key = KEYS[n] end
 local bucket = redis.call('HMGET', KEYS[1], 't', 's')
 local tokens, stamp = capacity, now
 if bucket[1] then
@@ -140,13 +146,15 @@ end
 redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens), 's', string.format('%d', stamp), 'c', ARGV[1], 'r', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], string.format('%d', math.ceil((capacity - tokens) / rate) + 1000))
 local watched = false
-if KEYS[2] then
-  local w = redis.call('HMGET', KEYS[2], 't', 's', 'c', 'r')
+if watch_key then
+  local w = redis.call('HMGET', watch_key, 't', 's', 'c', 'r')
   if w[1] then
     watched = string.format('%.17g', math.min(tonumber(w[3]), tonumber(w[1]) + math.max(0, now - tonumber(w[2])) * tonumber(w[4])))
   end
 end
-return {allowed, string.format('%.17g', tokens), watched}
+local read = false
+if read_key then read = redis.call('GET', read_key) end
+return {allowed, string.format('%.17g', tokens), watched, read}
 """
 
 
@@ -162,17 +170,28 @@ class RedisBuckets:
         self.url = url
         self.script: Any = None
 
-    def take(self, name: str, capacity: int, window: int, watch: str | None = None) -> Taken | None:
+    def take(
+        self, name: str, capacity: int, window: int, watch: str | None = None, read: str | None = None
+    ) -> Taken | None:
+        """:meth:`Buckets.take`; also read the plain key ``read`` (not prefixed) in the same command."""
         prefix = conf.redis_prefix()
-        keys = [prefix + name] + ([prefix + watch] if watch is not None else [])
+        keys, more = [prefix + name], ""
+        if watch is not None:
+            keys.append(prefix + watch)
+            more += "w"
+        if read is not None:
+            keys.append(read)
+            more += "r"
         try:
             if self.script is None:  # registered once the process's client exists (creating it connects)
                 self.script = client_for(self.url).register_script(TAKE_SCRIPT)
-            allowed, tokens, watched = self.script(keys=keys, args=[capacity, capacity / (window * 1000.0), now_ms()])
+            allowed, tokens, watched, value = self.script(
+                keys=keys, args=[capacity, capacity / (window * 1000.0), now_ms(), more]
+            )
         except self.errors as error:
             logger.warning("Rate limits off for this request: Redis did not answer (%s)", error)
             return None
-        return Taken(bool(allowed), float(tokens), capacity, window, None if watched is None else float(watched))
+        return Taken(bool(allowed), float(tokens), capacity, window, None if watched is None else float(watched), value)
 
 
 _redis: dict[str, RedisBuckets] = {}

@@ -16,6 +16,11 @@ one round trip to the buckets (``guards_app.buckets``: Redis or the database), n
   ``RATE_LIMIT_FAILED_AUTH_WINDOW / RATE_LIMIT_FAILED_AUTH`` seconds, and a right guess is not
   told from a wrong one while blocked.
 
+With Redis, the take usually travels with the API key's check: :func:`take_with_generation` rides
+with ``apikeys_app.key_cache`` (the settings name it as ``API_KEY_CHECK_RIDER``), so a request
+whose key this process keeps sends one Redis command for both, and the throttle uses the token
+taken then (:class:`Prefetched`). A request its role refuses after that (403) has spent its token.
+
 The :class:`Quota` of the bucket consulted is kept on the request; ``guards_app.middleware``
 writes it as ``RateLimit-Limit``, ``RateLimit-Remaining``, ``RateLimit-Reset`` and
 ``RateLimit-Policy`` (draft-ietf-httpapi-ratelimit-headers-06) on the answer, whatever it is.
@@ -34,7 +39,7 @@ from api_common.errors import ApiError, TooManyRequests
 from guards_app import buckets, conf
 from guards_app.models import RateLimitPolicy
 
-__all__ = ["ApiKeyRateThrottle", "Quota", "client_address", "policy_for"]
+__all__ = ["ApiKeyRateThrottle", "Prefetched", "Quota", "client_address", "policy_for", "take_with_generation"]
 
 #: Workspaces whose policy a process keeps, least recently used dropped first.
 POLICY_CACHE_SIZE = 10_000
@@ -101,9 +106,50 @@ def client_address(request: Any) -> str:
         return address[:100] or "unknown"
 
 
+@dataclass(frozen=True)
+class Prefetched:
+    """A take done while the request's key was checked: for which key, under which policy, and its outcome."""
+
+    key_pk: Any
+    policy: tuple[int, int]
+    taken: buckets.Taken | None  # None: Redis did not answer (the request goes through unlimited)
+
+
+def django_request(request: Any) -> Any:
+    """The Django request under a DRF one (or the request itself)."""
+    return getattr(request, "_request", request)
+
+
+def take_with_generation(api_key: Any, request: Any, generation_key: str) -> bytes | None:
+    """Take the key's token and read ``generation_key`` in one Redis command (an ``apikeys_app.key_cache.Rider``).
+
+    Sends nothing (None) when limits are off, the buckets are not in Redis, or there is no request
+    to keep the outcome on; the outcome waits on the request for the throttle.
+    """
+    if request is None or not conf.rate_limit_enabled():
+        return None
+    backend = buckets.backend()
+    if not isinstance(backend, buckets.RedisBuckets):
+        return None
+    policy = policy_for(api_key.workspace)
+    taken = backend.take(f"key:{api_key.pk}", *policy, watch=f"auth:{client_address(request)}", read=generation_key)
+    django_request(request).rate_limit_prefetched = Prefetched(api_key.pk, policy, taken)
+    return None if taken is None else taken.read
+
+
+def take(request: Any, api_key: Any, policy: tuple[int, int]) -> buckets.Taken | None:
+    """The key's take for this request: the one done with its check when it fits, else one now."""
+    prefetched = getattr(django_request(request), "rate_limit_prefetched", None)
+    if prefetched is not None:
+        django_request(request).rate_limit_prefetched = None  # one request, one token
+        if prefetched.key_pk == api_key.pk and prefetched.policy == policy:
+            return prefetched.taken
+    return buckets.backend().take(f"key:{api_key.pk}", *policy, watch=f"auth:{client_address(request)}")
+
+
 def remember(request: Any, quota: Quota) -> None:
     """Keep ``quota`` on the Django request, for the headers of the answer."""
-    getattr(request, "_request", request).rate_limit_quota = quota
+    django_request(request).rate_limit_quota = quota
 
 
 def address_blocked(request: Any, taken: buckets.Taken) -> TooManyRequests:
@@ -126,8 +172,8 @@ class ApiKeyRateThrottle(BaseThrottle):
         api_key = getattr(request, "auth", None)
         if not conf.rate_limit_enabled() or api_key is None or not hasattr(api_key, "workspace"):
             return True
-        requests, window = policy_for(api_key.workspace)
-        taken = buckets.backend().take(f"key:{api_key.pk}", requests, window, watch=f"auth:{client_address(request)}")
+        requests, window = policy = policy_for(api_key.workspace)
+        taken = take(request, api_key, policy)
         if taken is None:
             return True
         if taken.watched is not None and taken.watched < 1:

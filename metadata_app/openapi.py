@@ -753,7 +753,7 @@ class WorkspaceOpenApiView(OpenApiDocumentView):
     def workspace_document(self, request: Any) -> tuple[dict[str, Any] | None, str | None]:
         header = request.META.get("HTTP_AUTHORIZATION")
         try:
-            api_key = authenticate_header(header)
+            api_key = authenticate_header(header, request)
         except AuthenticationError as error:
             if not header:
                 return None, None

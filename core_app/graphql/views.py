@@ -56,7 +56,7 @@ class WorkspaceGraphQLView(GraphQLEndpointView):
         super().__init__(schema=BOOTSTRAP_SCHEMA, **kwargs)
 
     def authenticate(self, request: HttpRequest) -> ApiKey:
-        return authenticate_header(request.META.get("HTTP_AUTHORIZATION"))
+        return authenticate_header(request.META.get("HTTP_AUTHORIZATION"), request)
 
     def prepare(self, request: HttpRequest, principal: ApiKey | None) -> tuple[graphene.Schema, HttpRequest]:
         """The schema of what the key's role reads, and the request as context with ``record_context_for(spec)``."""

@@ -29,7 +29,7 @@ class MetadataGraphQLView(GraphQLEndpointView):
         super().__init__(**kwargs)
 
     def authenticate(self, request: HttpRequest) -> ApiKey:
-        return authenticate_header(request.META.get("HTTP_AUTHORIZATION"))
+        return authenticate_header(request.META.get("HTTP_AUTHORIZATION"), request)
 
     def prepare(self, request: HttpRequest, principal: ApiKey | None) -> tuple[graphene.Schema, MetadataContext]:
         return self.schema, MetadataContext(request, principal)

@@ -11,12 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from api_common.redis_client import client_for
+from apikeys_app import key_cache
 from apikeys_app.models import ApiKey
 from apikeys_app.services import create_api_key
 from guards_app.models import RateLimitPolicy
 from guards_app.ratelimit import client_address
 from metadata_app.services.workspaces import create_workspace
 from tests.guards.conftest import Caller, rate_headers, stored
+from tests.metadata.helpers import error
 
 pytestmark = pytest.mark.django_db
 
@@ -215,6 +218,80 @@ def test_limits_cost_one_statement_on_the_database_none_on_redis_and_nothing_whe
     assert (status, rate_headers(response)) == (200, {})
     taken = [q["sql"] for q in on.captured_queries if "guards_app_ratebucket" in q["sql"]]
     assert len(on) - len(off) == len(taken) == (1 if limits.backend == "database" else 0)
+
+
+class RedisCommands:
+    """The commands this process sends to the Redis of ``REDIS_URL`` (its client's own calls, run as they are)."""
+
+    def __init__(self, monkeypatch, url: str) -> None:
+        self.sent: list[str] = []
+        client = client_for(url)
+        execute = client.execute_command
+
+        def recording(*args, **options):
+            self.sent.append(str(args[0]).upper())
+            return execute(*args, **options)
+
+        monkeypatch.setattr(client, "execute_command", recording)
+
+    def during(self, call):
+        """The commands ``call()`` sends."""
+        self.sent.clear()
+        call()
+        return list(self.sent)
+
+
+def test_a_kept_key_is_checked_and_takes_its_token_in_one_redis_command(limits, caller, settings, monkeypatch):
+    # given: the first request reads the key and records its use, the second reads and keeps the
+    # recorded row; 40 s later the bucket is full again
+    if limits.backend != "redis":
+        pytest.skip("nothing is kept without Redis")
+    key_cache._kept.clear()
+    commands = RedisCommands(monkeypatch, settings.REDIS_URL)
+    reading = [commands.during(lambda: caller.call("GET", "/rest/companies")) for _ in range(2)]
+    limits.advance(40)
+    # when
+    answers = []
+    kept = commands.during(lambda: answers.append(caller.call("GET", "/rest/companies")))
+    kept += commands.during(lambda: answers.append(caller.graphql(PEOPLE)))
+    # then: the generation read alone, then the take; once kept, one command does both
+    assert reading == [["GET", "EVALSHA"], ["GET", "EVALSHA"]]
+    assert kept == ["EVALSHA", "EVALSHA"]
+    assert [rate_headers(response) for _, response, _ in answers] == [quota(3, 2, 20), quota(3, 1, 40)]
+
+
+def test_a_kept_key_changed_elsewhere_is_read_again_in_the_same_request(limits, caller, token, monkeypatch):
+    # given: this process keeps the key's row
+    if limits.backend != "redis":
+        pytest.skip("nothing is kept without Redis")
+    key_cache._kept.clear()
+    assert caller.call("GET", "/rest/companies")[0] == 200
+    assert caller.call("GET", "/rest/companies")[0] == 200
+    assert key_cache.kept_row(token.split("_")[1]) is not None
+    # when: another process revokes the key (the row here is not told; Redis' generation is)
+    ApiKey.objects.filter(key_id=token.split("_")[1]).update(revoked_at=timezone.now())
+    key_cache.replace_generation()
+    status, _, body = caller.call("GET", "/rest/companies")
+    # then
+    assert (status, body) == (401, error(401, "This API key has been revoked."))
+
+
+def test_a_wrong_secret_for_a_kept_key_spends_none_of_its_requests(limits, caller, token):
+    # given
+    if limits.backend != "redis":
+        pytest.skip("nothing is kept without Redis")
+    key_cache._kept.clear()
+    caller.call("GET", "/rest/companies")
+    caller.call("GET", "/rest/companies")
+    key_id = token.split("_")[1]
+    assert key_cache.kept_row(key_id) is not None
+    # when: the key's public part with a made-up secret
+    guess = Caller(f"crm_{key_id}_{'x' * 43}", address="203.0.113.5")
+    status, _, body = guess.call("GET", "/rest/companies")
+    # then: refused, and the key still has its last token
+    assert (status, body) == (401, error(401, "Unknown API key."))
+    status, response, _ = caller.call("GET", "/rest/companies")
+    assert (status, rate_headers(response)) == (200, quota(3, 0, 60))
 
 
 def test_anonymous_introspection_and_documents_are_not_limited(limits):
