@@ -85,7 +85,14 @@ def is_true(params: Any, name: str) -> bool:
 
 
 def read_search_limit(params: Any) -> int:
-    """``limit`` of ``/rest/search``: default 20, never capped here (the search service refuses 0 and more than 100)."""
+    """``limit`` of ``/rest/search``: default 20, never capped here (the search service refuses 0 and more than 100).
+
+    A negative integer is passed on as it is: it is an integer out of range, which the service's one
+    range check words, as it does for GraphQL's ``search(limit: -1)``.
+    """
+    raw = params.get("limit")
+    if raw is not None and raw.startswith("-") and pagination.DIGITS.match(raw[1:]):
+        return int(raw)
     return pagination.read_limit(params, 20, 10**9)
 
 

@@ -146,13 +146,13 @@ def words_of(text: Any) -> list[str]:
 
 
 def check_limit(limit: Any) -> int:
-    """Twenty's ``limit``: 1 to 100."""
+    """Twenty's ``limit``: 1 to 100; the one check, and the one wording, of REST's and GraphQL's search."""
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise BadRequest("limit must be an integer between 1 and 100")
     if limit > max_limit():
         raise BadRequest(f"Limit cannot exceed {max_limit()} items")
     if limit < 1:
-        raise BadRequest("Limit must be at least 1")
+        raise BadRequest(f"Limit must be at least 1 (got {limit})")
     return int(limit)
 
 

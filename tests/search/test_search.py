@@ -216,7 +216,8 @@ def test_updates_and_destroys_keep_the_index_in_step(api, data):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"limit": "0"}, "Limit must be at least 1"),
+        ({"limit": "0"}, "Limit must be at least 1 (got 0)"),
+        ({"limit": "-1"}, "Limit must be at least 1 (got -1)"),
         ({"limit": "101"}, "Limit cannot exceed 100 items"),
         ({"search_input": "x" * 201}, "Search input cannot exceed 200 characters (got 201)"),
         (
@@ -264,6 +265,38 @@ def test_a_bad_filter_value_is_refused_whatever_the_search_finds(api, gql, data,
         '"2024-01-31T09:30:00Z", got "nope"'
     )
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("limit", [-1, -250, 0], ids=["minus_one", "far_below", "zero"])
+def test_a_limit_below_one_gets_the_same_answer_from_both_apis(api, gql, limit):
+    # given
+    message = f"Limit must be at least 1 (got {limit})"
+    # when
+    rest = api.get("/rest/search", search_input="ada", limit=str(limit))
+    graphql = gql(SEARCH, {"q": "ada", "limit": limit})
+    # then: the service's one range check words it, whichever API parsed the number
+    assert rest == bad_request(message)
+    assert graphql == (
+        200,
+        {
+            "errors": [
+                {
+                    "message": message,
+                    "locations": [{"line": 3, "column": 3}],
+                    "path": ["search"],
+                    "extensions": user_error(message),
+                }
+            ],
+            "data": None,
+        },
+    )
+
+
+@pytest.mark.parametrize("limit", ["- 1", "-", "+1", "-1.5", "--1"])
+def test_a_rest_limit_that_is_no_integer_gets_the_lists_message(api, limit):
+    assert api.get("/rest/search", search_input="ada", limit=limit) == bad_request(
+        f"limit '{limit}' is invalid. Should be an integer"
+    )
 
 
 def test_a_cursor_that_does_not_fit_the_input_is_refused(api, data):
