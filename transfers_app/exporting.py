@@ -174,14 +174,16 @@ def export_stream(
     on_page: Callable[[int], None] | None = None,
     fields: frozenset[str] | None = None,
     limit: int | None = None,
+    after: str | None = None,
 ) -> Export:
     """Check the request and read the first page now; the rest is read as the chunks are taken.
 
     ``fields`` narrows the keys (see :func:`exportable_keys`), ``limit`` the number of records (the
-    first ``limit`` in ``order``). ``on_page(records)`` is called as each page is read (a progress bar).
+    first ``limit`` in ``order``), ``after`` where they start (after the record of a list's cursor in
+    the same ``order``). ``on_page(records)`` is called as each page is read (a progress bar).
     """
     page_size = conf.export_page_size() if limit is None else max(1, min(limit, conf.export_page_size()))
-    pages = scan(ctx, node, order, page_size)
+    pages = scan(ctx, node, order, page_size, after)
     first = next(pages, None)  # raises the 4xx of a bad filter, order or role before any byte is sent
 
     def all_pages() -> Iterator[list[RecordRow]]:

@@ -135,7 +135,7 @@ def import_paths(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
                     "Every matching record (as `GET /{plural}` gives them, depth 0), streamed in keyset pages. "
                     "CSV flattens composite fields to `field.subField` columns; arrays and objects are JSON text; "
                     "text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`...) is written behind a `'`, "
-                    "which a CSV import takes off."
+                    "which a CSV import takes off. A list's `depth` other than 0 and `ending_before` are a 400."
                 ),
                 "parameters": [
                     ref("filter", "parameters"),
@@ -146,6 +146,12 @@ def import_paths(spec: ObjectSpec) -> dict[str, dict[str, Any]]:
                         {"type": "integer", "minimum": 0},
                         "At most this many records, the first in `order_by` (default: every matching record).",
                     ),
+                    query(
+                        "starting_after",
+                        TEXT,
+                        "Start after the record of this cursor: a list's `pageInfo.endCursor`, with the same `order_by`.",
+                    ),
+                    query("depth", {"type": "integer", "enum": [0]}, "Exports are at depth 0: relations as their ids."),
                     query("format", {"type": "string", "enum": ["csv", "ndjson"]}, "Default: csv."),
                 ],
                 "responses": {

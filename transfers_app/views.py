@@ -6,7 +6,9 @@
   ``Idempotency-Key`` works as on the record routes (the file's digest stands for the body).
 - ``GET /rest/imports/{id}``: the job (status, counts, progress).
 - ``GET /rest/imports/{id}/errors[?format=csv]``: its row errors.
-- ``GET /rest/exports/{plural}?filter=&order_by=&fields=&limit=&format=csv|ndjson``: every matching record, streamed.
+- ``GET /rest/exports/{plural}?filter=&order_by=&fields=&limit=&starting_after=&format=csv|ndjson``: every
+  matching record, streamed. A list's ``depth`` (other than 0) and ``ending_before`` are refused with what
+  to use instead; other unknown parameters are ignored, as on the lists.
 
 A job belongs to its workspace: another workspace's key gets the 404 of a job that does not exist.
 """
@@ -230,9 +232,26 @@ class ImportErrorsView(TransferView):
         return response
 
 
+def refuse_list_only_parameters(query: Any) -> None:
+    """A 400 for a list's parameter an export cannot honour, saying what to use instead (one that
+    were silently left out would export other records, or other values, than the caller asked for)."""
+    depth = query.get("depth")
+    if depth is not None and depth != "0":
+        raise BadRequest(
+            f"'depth={depth}' parameter invalid. Exports are at depth 0 only: a relation is exported as its id "
+            "(e.g. companyId); export the related object as well to get its fields"
+        )
+    if query.get("ending_before"):
+        raise BadRequest(
+            "'ending_before' is not supported on exports, which read forward: start from a record with "
+            "'starting_after', and choose the records with 'filter', 'order_by' and 'limit'"
+        )
+
+
 class ExportsView(TransferView):
     """``GET /rest/exports/{plural}``: every record matching ``filter`` in ``order_by``, streamed;
-    ``fields`` narrows the keys (as a list's), ``limit`` the records (any number, none by default)."""
+    ``fields`` narrows the keys (as a list's), ``limit`` the records (any number, none by default),
+    ``starting_after`` (a list's cursor of the same ``order_by``) where they start."""
 
     def get(self, request: Request, key: str) -> StreamingHttpResponse:
         ctx = record_context(request, key)
@@ -240,10 +259,12 @@ class ExportsView(TransferView):
         wanted = query.get("format", "csv")
         if wanted not in FORMATS:
             raise BadRequest(f"'format' must be one of {', '.join(FORMATS)}, got '{wanted}'")
+        refuse_list_only_parameters(query)
         fields = params.read_fields(query, ctx.spec, exportable_keys(ctx))
         limit = pagination.read_limit(query, 0, sys.maxsize) if "limit" in query else None
         node, order = params.read_filter(query), params.read_order(query)
-        export = export_stream(ctx, node, order, wanted, fields=fields, limit=limit)
+        after = query.get("starting_after") or None
+        export = export_stream(ctx, node, order, wanted, fields=fields, limit=limit, after=after)
         response = StreamingHttpResponse(export.chunks, content_type=CONTENT_TYPES[wanted])
         response["Content-Disposition"] = f'attachment; filename="{ctx.spec.name_plural}.{wanted}"'
         return response

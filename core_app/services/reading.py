@@ -95,6 +95,16 @@ def select(
     return fetch(scope, node, keys, None, False, limit, exclude_ids).rows
 
 
+def cursor_values(cursor_text: str, keys: list[SortKey]) -> list[Any]:
+    """The sort values inside a cursor of a list ordered by ``keys``; InvalidRecordInput when it does not fit."""
+    try:
+        return decode_cursor(cursor_text, keys)
+    except InvalidCursor:
+        raise InvalidRecordInput(
+            f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by"
+        ) from None
+
+
 #: Records a page may skip and return in all (``offset + limit``); deeper pages use cursors.
 MAX_OFFSET_WINDOW = 10_000
 
@@ -129,12 +139,7 @@ def find_many(
     access.check_order(ctx, order)
     keys = build_sort_keys(order, ctx.spec, scope.slots, ctx.snapshot)
     cursor_text = before or after
-    try:
-        cursor = decode_cursor(cursor_text, keys) if cursor_text else None
-    except InvalidCursor:
-        raise InvalidRecordInput(
-            f"Invalid cursor '{cursor_text}': use a startCursor or endCursor returned with this same order_by"
-        ) from None
+    cursor = cursor_values(cursor_text, keys) if cursor_text else None
     backward = before is not None or (from_end and after is None)
     fetched = fetch_page(scope, node, keys, cursor, backward, offset + limit + 1, with_count)
     more = len(fetched.rows) > offset + limit
@@ -166,17 +171,20 @@ def find_one(ctx: RecordContext, record_id: Any, with_deleted: bool = False, loc
     return found[0]
 
 
-def scan(ctx: RecordContext, node: Node | None, order: list[OrderKey], page_size: int) -> Iterator[list[RecordRow]]:
-    """Every record matching ``node`` in ``order`` (``id`` last), one keyset page of ``page_size`` at a time.
+def scan(
+    ctx: RecordContext, node: Node | None, order: list[OrderKey], page_size: int, after: str | None = None
+) -> Iterator[list[RecordRow]]:
+    """Every record matching ``node`` in ``order`` (``id`` last), one keyset page of ``page_size`` at a time;
+    with ``after`` (a list's cursor, of the same order), every such record after it.
 
-    The filter and order are checked (grammar, access) before the first page is read, so a caller
-    that takes the first page before answering refuses bad input with a 4xx. Each page starts
+    The filter, order and cursor are checked (grammar, access) before the first page is read, so a
+    caller that takes the first page before answering refuses bad input with a 4xx. Each page starts
     after the last sort values of the previous one: no offset, and no page costs more than the first.
     """
     scope = scope_of(ctx, node)
     access.check_order(ctx, order)
     keys = build_sort_keys(order, ctx.spec, scope.slots, ctx.snapshot)  # relation orders too, as lists
-    cursor = None
+    cursor = cursor_values(after, keys) if after else None
     while True:
         page = fetch(scope, node, keys, cursor, False, page_size)
         if page.rows:

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from metadata_app.models import FieldMetadata
+from tests.core.helpers import bad_request
 
 pytestmark = pytest.mark.django_db
 
@@ -168,6 +169,88 @@ def test_bad_filters_get_the_rest_apis_messages(transfer, api):
 def test_bad_parameters_are_400(transfer, params, expected):
     status, content, _ = transfer.export("people", **params)
     assert (status, json.loads(content)["messages"]) == (400, [expected])
+
+
+def test_starting_after_a_lists_cursor_exports_every_record_after_it(transfer, records, api, settings):
+    # given: 25 people, pages of 10, and the end cursor of a list's first page of 7 (with a filter and an order)
+    make_people(records, 25)
+    settings.EXPORT_PAGE_SIZE = 10
+    order, filter_ = "name.firstName[DescNullsLast]", "name.lastName[eq]:Doe"
+    _, listed = api.get("/rest/people", order_by=order, filter=filter_, limit="7")
+    cursor = listed["pageInfo"]["endCursor"]
+    # when
+    status, content, _ = transfer.export("people", order_by=order, filter=filter_, starting_after=cursor, fields="name")
+    _, limited, _ = transfer.export(
+        "people", order_by=order, starting_after=cursor, limit=12, fields="name", format="ndjson"
+    )
+    # then: the records after the cursor, in order, across pages (and as many as limit says)
+    header, *body = rows_of(content)
+    assert status == 200
+    assert [row[header.index("name.firstName")] for row in body] == [f"P{n:02d}" for n in range(18, 0, -1)]
+    _, following = api.get("/rest/people", order_by=order, starting_after=cursor, limit="12")
+    assert [json.loads(line) for line in limited.decode().splitlines()] == [
+        {"id": person["id"], "name": person["name"]} for person in following["data"]["people"]
+    ]
+
+
+def test_an_export_refuses_a_bad_cursor_as_the_list_does(transfer, api, records):
+    # given: a cursor of another order than the export's
+    make_people(records, 2)
+    _, listed = api.get("/rest/people", order_by="name.firstName", limit="1")
+    other_order = listed["pageInfo"]["endCursor"]
+    message = f"Invalid cursor '{other_order}': use a startCursor or endCursor returned with this same order_by"
+    # when
+    status, content, _ = transfer.export("people", order_by="createdAt", starting_after=other_order)
+    # then
+    assert (status, json.loads(content)) == bad_request(message)
+    assert api.get("/rest/people", order_by="createdAt", starting_after=other_order) == bad_request(message)
+
+
+DEPTH_MESSAGE = (
+    "'depth={}' parameter invalid. Exports are at depth 0 only: a relation is exported as its id "
+    "(e.g. companyId); export the related object as well to get its fields"
+)
+ENDING_BEFORE_MESSAGE = (
+    "'ending_before' is not supported on exports, which read forward: start from a record with "
+    "'starting_after', and choose the records with 'filter', 'order_by' and 'limit'"
+)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        pytest.param({"depth": "1"}, DEPTH_MESSAGE.format("1"), id="depth-1"),
+        pytest.param({"depth": "2", "format": "ndjson"}, DEPTH_MESSAGE.format("2"), id="depth-2-ndjson"),
+        pytest.param({"depth": "x"}, DEPTH_MESSAGE.format("x"), id="depth-word"),
+        pytest.param({"ending_before": "WyJ4Il0"}, ENDING_BEFORE_MESSAGE, id="ending-before"),
+        pytest.param(
+            {"ending_before": "WyJ4Il0", "starting_after": "WyJ4Il0"}, ENDING_BEFORE_MESSAGE, id="both-cursors"
+        ),
+    ],
+)
+def test_list_parameters_an_export_cannot_honour_are_refused_saying_what_to_use(transfer, records, params, message):
+    # given
+    make_people(records, 1)
+    # when
+    status, content, response = transfer.export("people", **params)
+    # then: a 400 before any byte of a file
+    assert (status, json.loads(content)) == bad_request(message)
+    assert response["Content-Type"] == "application/json"
+
+
+def test_depth_0_and_unknown_parameters_change_nothing_as_on_lists(transfer, records, api):
+    # given
+    make_people(records, 3)
+    _, plain, _ = transfer.export("people", order_by="position", format="ndjson")
+    # when
+    status, content, _ = transfer.export(
+        "people", order_by="position", format="ndjson", depth="0", ending_before="", nosuch="1", soft_delete="true"
+    )
+    # then
+    assert (status, content) == (200, plain)
+    listed = api.get("/rest/people", order_by="position", depth="0", ending_before="", nosuch="1")
+    assert listed[0] == 200
+    assert [json.loads(line) for line in content.decode().splitlines()] == listed[1]["data"]["people"]
 
 
 def test_an_unknown_object_is_refused(transfer):
