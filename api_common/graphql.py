@@ -21,7 +21,7 @@ fragments, starts with ``__``), which client generators send before they have on
 - a missing or refused key: HTTP 200 with an ``UNAUTHENTICATED`` error, as Twenty answers
   (GraphQL clients read errors from the body; an HTTP error would reach them as a transport failure);
 - errors of resolvers: 200 with ``data`` and ``errors``; variables or an operation name that do
-  not fit: 400;
+  not fit: 400 (a variable's value shown as the JSON sent, ``api_common.graphql_variables``);
 - a database that cannot answer (before or under a resolver): 503 with ``Retry-After`` and
   ``SERVICE_UNAVAILABLE`` errors only.
 
@@ -68,6 +68,7 @@ from api_common.errors import (
 from api_common.graphql_errors import api_error_entry, error_entry, http_answer
 from api_common.graphql_execution import PlainDataExecutionContext, parse_cached, validate_cached
 from api_common.graphql_limits import STRUCTURE_RULES, limit_rules, root_field_names
+from api_common.graphql_variables import as_sent
 from api_common.inputs import check_json_depth
 from api_common.rest import nul_path
 from api_common.throttling import authentication_failed, check_throttles
@@ -246,6 +247,7 @@ class GraphQLEndpointView(GraphQLView):
                 refusal = self.refusal(document, query, variables, operation_name)  # the variables did not fit
                 if refusal is not None:
                     raise refusal
+                result.errors = as_sent(result.errors, schema.graphql_schema, operation, variables)
             return self.answer(result)
 
         return self.run_operation(request, principal, document, operation_name, execute_and_answer)

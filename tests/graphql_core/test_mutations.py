@@ -478,7 +478,7 @@ def test_an_unknown_field_in_variables_is_refused_before_execution(gql):
     status, body = gql(CREATE_PERSON, {"data": {"name": {"firstName": "Ada"}, "nickname": "Countess"}})
     # then
     message = (
-        "Variable '$data' got invalid value {'name': {'firstName': 'Ada'}, 'nickname': 'Countess'}; "
+        'Variable \'$data\' got invalid value {"name": {"firstName": "Ada"}, "nickname": "Countess"}; '
         "Field 'nickname' is not defined by type 'PersonCreateInput'. Did you mean 'name'?"
     )
     assert (status, body) == (
@@ -511,7 +511,7 @@ def test_an_unknown_field_written_inline_is_refused_before_execution(gql):
         pytest.param(
             "mutation($data: OpportunityCreateInput!) { createOpportunity(data: $data) { id } }",
             {"data": {"stage": "WON"}},
-            "Variable '$data' got invalid value 'WON' at 'data.stage'; Value 'WON' does not exist in "
+            "Variable '$data' got invalid value \"WON\" at 'data.stage'; Value 'WON' does not exist in "
             "'OpportunityStageEnum' enum.",
             id="in_variables",
         ),

@@ -209,7 +209,7 @@ def test_invalid_uuid_variable_is_bad_user_input(gql):
     assert status == 400
     error = error_of(body)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert error["message"] == "Variable '$id' got invalid value 'nope'; UUID cannot represent value: 'nope'"
+    assert error["message"] == 'Variable \'$id\' got invalid value "nope"; UUID cannot represent value: "nope"'
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,7 @@ def test_an_object_id_that_is_no_uuid_is_refused_by_the_scalar(gql):
     # when
     status, body = gql.post(CREATE_WITH_UUID_VARIABLE, {"objectId": "company"})
     # then
-    message = "Variable '$objectId' got invalid value 'company'; UUID cannot represent value: 'company'"
+    message = 'Variable \'$objectId\' got invalid value "company"; UUID cannot represent value: "company"'
     assert status == 400
     assert error_of(body) == {
         "message": message,
