@@ -15,9 +15,8 @@ from typing import Any
 from core_app import access
 from core_app.services import writing
 from core_app.services.context import RecordContext
-from core_app.services.errors import InvalidRecordInput
+from core_app.services.errors import InvalidRecordInput, RecordNotFound
 from core_app.services.inputs import RecordInput
-from core_app.services.reading import find_one
 from core_app.store.records import RecordRow, fetch_by_ids
 
 __all__ = ["MAX_MERGE_RECORDS", "merge_records"]
@@ -88,16 +87,26 @@ def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) ->
     if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority < len(ids):
         raise InvalidRecordInput(f"'conflictPriorityIndex' must be an integer from 0 to {len(ids) - 1}")
     if dry_run:
-        kept, _, data = merge_plan(ctx, ids, priority)
+        kept, _, data = merge_plan(ctx, ids, priority, fetch_by_ids(ctx.ws, ctx.spec.id, ids))
         preview: RecordRow = copy.copy(kept)
         preview.data = data
         return preview
     return merge_locked(ctx, ids, priority)
 
 
-def merge_plan(ctx: RecordContext, ids: list[str], priority: int) -> tuple[RecordRow, list[RecordRow], dict[str, Any]]:
-    """The kept record, the merged-away ones and the kept record's merged data (its fields' writes allowed)."""
-    records = [find_one(ctx, record_id) for record_id in ids]
+def merge_plan(
+    ctx: RecordContext, ids: list[str], priority: int, found: list[RecordRow]
+) -> tuple[RecordRow, list[RecordRow], dict[str, Any]]:
+    """The kept record, the merged-away ones and the kept record's merged data (its fields' writes allowed).
+
+    ``found``: the live records among ``ids``, read in one statement; the first id without one is a 404.
+    """
+    access.require(ctx, "read")
+    by_id = {record.id: record for record in found}
+    missing = next((record_id for record_id in ids if record_id not in by_id), None)
+    if missing is not None:
+        raise RecordNotFound(f"Record {missing} not found in {ctx.spec.name_plural}")
+    records = [by_id[record_id] for record_id in ids]
     ordered = [records[priority], *(r for i, r in enumerate(records) if i != priority)]
     kept, others = ordered[0], ordered[1:]
     data = merged_data(ctx, ordered)
@@ -112,8 +121,8 @@ def merge_locked(ctx: RecordContext, ids: list[str], priority: int) -> RecordRow
     A second merge of the same records waits for this one, then finds the merged-away records
     gone (404), as if sent after it.
     """
-    fetch_by_ids(ctx.ws, ctx.spec.id, sorted(ids), lock=True)
-    kept, others, data = merge_plan(ctx, ids, priority)
+    found = fetch_by_ids(ctx.ws, ctx.spec.id, sorted(ids), lock=True)
+    kept, others, data = merge_plan(ctx, ids, priority, found)
     # Allowed as a whole: relinking and destroying the merged-away records is the merge itself.
     return write_merge(ctx.as_system(), kept, others, data)
 

@@ -302,3 +302,23 @@ def test_embedding_the_people_of_a_company_probes_the_join_index(db, crowd):
     people_sql = next(q for q in queries if "LATERAL" in q)
     # then
     assert "record_index_key" in plan_of(people_sql)
+
+
+@pytest.mark.parametrize("dry_run", [pytest.param(True, id="dry_run"), pytest.param(False, id="merge")])
+def test_a_merge_costs_the_same_for_2_and_9_records(api, dry_run):
+    # given: companies to merge, and a warm key and snapshot
+    records = Records(api)
+
+    def merge_queries(count: int, tag: str) -> list[str]:
+        ids = [records.company(f"{tag} {n}")["id"] for n in range(count)]
+        body = {"ids": ids, "conflictPriorityIndex": 0, "dryRun": dry_run}
+        with CaptureQueriesContext(connection) as captured:
+            status, answer = api.patch("/rest/companies/merge", body)
+        assert (status, answer["data"]["mergeCompany"]["id"]) == (200, ids[0])
+        return [query["sql"] for query in captured.captured_queries]
+
+    merge_queries(2, "Warm")
+    # when
+    two, nine = merge_queries(2, "Two"), merge_queries(9, "Nine")
+    # then: the records are read in one statement (under lock for a merge), not one each
+    assert len(nine) == len(two)
