@@ -29,7 +29,14 @@ from roles_app.errors import PermissionDenied
 from roles_app.flags import FLAG_PURPOSES
 from roles_app.permissions import NO_ROLE, RolePermissions
 
-__all__ = ["RoleFlagPermission", "flag_required", "permissions_of", "require_flag", "require_reading_everything"]
+__all__ = [
+    "RoleFlagPermission",
+    "flag_required",
+    "permissions_of",
+    "require_any_flag",
+    "require_flag",
+    "require_reading_everything",
+]
 
 
 def permissions_of(api_key: Any) -> RolePermissions:
@@ -41,6 +48,12 @@ def require_flag(permissions: RolePermissions, flag: str) -> None:
     """Refuse (403) unless the role holds ``flag`` (or ``canUpdateAllSettings``)."""
     if not permissions.has_flag(flag):
         raise PermissionDenied.to(f"{FLAG_PURPOSES.get(flag, flag)} (the {flag} permission)")
+
+
+def require_any_flag(permissions: RolePermissions, *flags: str) -> None:
+    """Refuse (403) unless the role holds one of ``flags``; the refusal names the last (the narrowest that would do)."""
+    if not any(permissions.has_flag(flag) for flag in flags):
+        require_flag(permissions, flags[-1])
 
 
 def require_reading_everything(permissions: RolePermissions, purpose: str) -> None:

@@ -23,7 +23,7 @@ from metadata_app.graphql.role_types import (
 )
 from metadata_app.graphql.scalars import UUID
 from roles_app import services
-from roles_app.checks import flag_required, permissions_of, require_flag
+from roles_app.checks import flag_required, permissions_of, require_any_flag
 from roles_app.flags import API_KEYS_AND_WEBHOOKS, ROLES
 from roles_app.models import Role
 from roles_app.permissions import RolePermissions
@@ -136,8 +136,7 @@ class RoleQueries(graphene.ObjectType):
     def resolve_get_api_key_roles(root: Any, info: Any) -> list[dict[str, Any]]:
         """The roles API keys may hold (for whoever manages keys or roles)."""
         caller = caller_of(info)
-        if not caller.has_flag(ROLES):
-            require_flag(caller, API_KEYS_AND_WEBHOOKS)
+        require_any_flag(caller, ROLES, API_KEYS_AND_WEBHOOKS)
         roles = Role.objects.filter(workspace=workspace_of(info), can_be_assigned_to_api_keys=True)
         return [role_to_api(role) for role in roles]
 

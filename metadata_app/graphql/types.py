@@ -26,7 +26,7 @@ from metadata_app.graphql.role_types import RoleNode, camel_resolver
 from metadata_app.graphql.scalars import JSON, UUID, ConnectionCursor, DateTime
 from metadata_app.models import FieldMetadata, Workspace
 from metadata_app.rest.serialize import field_to_api, object_to_api
-from roles_app.checks import permissions_of, require_flag
+from roles_app.checks import permissions_of, require_any_flag
 from roles_app.flags import API_KEYS_AND_WEBHOOKS, ROLES
 from roles_app.models import Role
 from roles_app.serialize import role_to_api
@@ -330,8 +330,7 @@ class WorkspaceNode(graphene.ObjectType):
         """The default role with its permissions and keys: for whoever manages roles or API keys,
         as ``getApiKeyRoles`` (reading the workspace itself needs nothing)."""
         caller = permissions_of(getattr(info.context, "api_key", None))
-        if not caller.has_flag(ROLES):
-            require_flag(caller, API_KEYS_AND_WEBHOOKS)
+        require_any_flag(caller, ROLES, API_KEYS_AND_WEBHOOKS)
         return role_or_none(root.get("defaultRoleId"))
 
 
