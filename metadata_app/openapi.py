@@ -262,7 +262,8 @@ def key_and_webhook_schemas() -> dict[str, dict[str, Any]]:
     webhook_fields = {
         "type": ["array", "null"],
         "items": {"type": "string"},
-        "description": "Field names: an update is delivered only when it changed one of them; null for any update.",
+        "description": "Field names: an update is delivered only when it changed one of them; null for any update. "
+        "Each is a field (or join column) of an object the operations name; with `*`, of at least one object.",
     }
     webhook_props = {
         "id": dict(UUID),

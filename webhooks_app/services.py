@@ -215,7 +215,8 @@ def refuse_relation_path(condition: Condition, spec: ObjectSpec) -> None:
 
 def check_against_objects(webhook: Webhook) -> list[str]:
     """Problems of ``operations``, ``filter`` and ``fields`` against the workspace's objects: every
-    object named must exist; with ``*``, the filter may go through no relation of any object.
+    object named must exist, and each of ``fields`` must be a field of one of them; with ``*``, the
+    filter may go through no relation of any object, and each of ``fields`` must be a field of some object.
 
     The filter must mean something on each named object: its conditions are resolved and their
     values coerced by the query engine, which gives its own messages.
@@ -236,7 +237,7 @@ def check_against_objects(webhook: Webhook) -> list[str]:
                         refuse_relation_path(condition, spec)
                 except ApiError as error:
                     return [f"{message} (on {spec.name_singular})" for message in error.messages]
-        return []
+        return unknown_fields(webhook.fields or [], list(snapshot.objects), every_object=True)
     specs = [snapshot.by_singular[name] for name in sorted(names)]
     if webhook.filter:
         node = parse_rest_filter(webhook.filter)
@@ -249,10 +250,33 @@ def check_against_objects(webhook: Webhook) -> list[str]:
                 # The record API's own message; naming the object only tells several apart.
                 suffix = f" (on {spec.name_singular})" if len(specs) > 1 else ""
                 problems += [f"{message}{suffix}" for message in error.messages]
-    for name in webhook.fields or []:
-        if not any(spec.field(name) or name in spec.by_join_name for spec in specs):
-            objects = " or ".join(spec.name_singular for spec in specs)
-            problems.append(f"fields: '{name}' is not a field of {objects}")
+    return problems + unknown_fields(webhook.fields or [], specs)
+
+
+def unknown_fields(names: list[str], specs: list[ObjectSpec], every_object: bool = False) -> list[str]:
+    """A problem for each of a webhook's ``fields`` that none of ``specs`` has (as a field or a join
+    column): no update could name it, so it would select none (a typo, or a field of another object).
+
+    ``every_object``: the operations name ``*``, ``specs`` are all the workspace's objects, and a name
+    one of them has is enough (``fields: ["stage"]`` on ``*.updated`` gets opportunities' stage changes).
+    With one object, the message lists its names.
+    """
+    problems = []
+    for name in names:
+        if any(spec.field(name) or name in spec.by_join_name for spec in specs):
+            continue
+        if every_object:
+            problems.append(
+                f"fields: '{name}' is not a field of any object; with operations on '*', "
+                "name fields that at least one object has"
+            )
+        elif len(specs) == 1:
+            known = sorted(specs[0].field_order, key=specs[0].field_order.__getitem__)
+            problems.append(
+                f"fields: '{name}' is not a field of {specs[0].name_singular}; its fields are {', '.join(known)}"
+            )
+        else:
+            problems.append(f"fields: '{name}' is not a field of {' or '.join(spec.name_singular for spec in specs)}")
     return problems
 
 

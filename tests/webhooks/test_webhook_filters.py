@@ -175,7 +175,11 @@ def test_other_bad_inputs_are_400_saying_what_to_fix(api):
     assert bad_fields[0] == 400 and bad_fields[1]["messages"] == [
         'fields must be an array of at most 100 field names, e.g. ["stage", "amount"]'
     ]
-    assert unknown_field[0] == 400 and unknown_field[1]["messages"] == ["fields: 'stage' is not a field of person"]
+    assert unknown_field[0] == 400 and unknown_field[1]["messages"] == [
+        "fields: 'stage' is not a field of person; its fields are id, createdAt, updatedAt, deletedAt, createdBy, "
+        "updatedBy, position, name, emails, linkedinLink, xLink, jobTitle, phones, city, avatarUrl, company, companyId, "
+        "pointOfContactForOpportunities, attachments, noteTargets, taskTargets, timelineActivities"
+    ]
 
 
 SHAPE = "id targetUrl operations filter fields description"
@@ -325,3 +329,79 @@ def test_an_object_a_webhook_listens_to_cannot_be_renamed_or_deleted_until_the_w
     # once the webhook no longer names it, the object goes
     assert api.patch(f"/rest/metadata/webhooks/{named['id']}", {"operations": ["person.*"]})[0] == 200
     assert api.delete(path)[0] == 200
+
+
+def test_fields_no_object_has_are_refused_for_a_webhook_on_every_object(api, hooks):
+    # given: a webhook on every object (the default operations) to update
+    made = hooks.create("https://example.com/hook", fields=["city"])
+    create = "mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { id } }"
+    update = "mutation($input: UpdateWebhookInput!) { updateWebhook(input: $input) { id } }"
+    message = (
+        "fields: 'nope' is not a field of any object; with operations on '*', name fields that at least one object has"
+    )
+
+    # when
+    rest_default = api.post("/rest/metadata/webhooks", {"targetUrl": "https://example.com/h", "fields": ["nope"]})
+    rest_updated = api.post(
+        "/rest/metadata/webhooks",
+        {"targetUrl": "https://example.com/h", "operations": ["*.updated"], "fields": ["stage", "nope"]},
+    )
+    rest_update = api.patch(f"/rest/metadata/webhooks/{made['id']}", {"fields": ["city", "nope"]})
+    _, gql_create = api.post(
+        "/metadata",
+        {
+            "query": create,
+            "variables": {"input": {"targetUrl": "https://example.com/h", "operations": ["*.*"], "fields": ["nope"]}},
+        },
+    )
+    _, gql_update = api.post(
+        "/metadata", {"query": update, "variables": {"input": {"id": made["id"], "update": {"fields": ["nope"]}}}}
+    )
+
+    # then
+    assert rest_default == (400, {"statusCode": 400, "error": "BadRequestException", "messages": [message]})
+    assert rest_updated == rest_default
+    assert rest_update == rest_default
+    for body in (gql_create, gql_update):
+        assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [(message, "BAD_USER_INPUT")]
+    assert api.get(f"/rest/metadata/webhooks/{made['id']}")[1]["data"]["fields"] == ["city"]
+    assert api.get("/rest/metadata/webhooks")[1]["totalCount"] == 1
+
+
+def test_a_webhook_on_every_object_takes_fields_that_one_object_has(api, hooks):
+    # when: stage is an opportunity's, city a person's, companyId the join column of person.company
+    status, body = api.post(
+        "/rest/metadata/webhooks",
+        {"targetUrl": "https://example.com/h", "operations": ["*.updated"], "fields": ["stage", "city", "companyId"]},
+    )
+
+    # then
+    assert status == 201, body
+    assert body["data"]["fields"] == ["stage", "city", "companyId"]
+
+
+def test_fields_unknown_to_the_one_object_of_the_operations_are_refused_listing_its_fields(api, hooks, workspace):
+    # given
+    made = hooks.create("https://example.com/hook", ["note.updated"], fields=["title"])
+    update = "mutation($input: UpdateWebhookInput!) { updateWebhook(input: $input) { id } }"
+
+    # when
+    rest = api.patch(f"/rest/metadata/webhooks/{made['id']}", {"fields": ["titel", "body"]})
+    _, graphql = api.post(
+        "/metadata",
+        {"query": update, "variables": {"input": {"id": made["id"], "update": {"fields": ["titel", "body"]}}}},
+    )
+
+    # then
+    names = (
+        "id, createdAt, updatedAt, deletedAt, createdBy, updatedBy, position, title, bodyV2, noteTargets, "
+        "attachments, timelineActivities"
+    )
+    messages = [
+        f"fields: 'titel' is not a field of note; its fields are {names}",
+        f"fields: 'body' is not a field of note; its fields are {names}",
+    ]
+    assert rest == (400, {"statusCode": 400, "error": "BadRequestException", "messages": messages})
+    assert [(e["message"], e["extensions"]["code"]) for e in graphql["errors"]] == [
+        ("; ".join(messages), "BAD_USER_INPUT")
+    ]
