@@ -96,7 +96,12 @@ def field_schemas() -> dict[str, dict[str, Any]]:
         "description": TEXT_OR_NULL,
         "icon": TEXT_OR_NULL,
         "isNullable": BOOLEAN,
-        "isUnique": BOOLEAN,
+        "isUnique": {
+            "type": "boolean",
+            "description": "No two records hold the same value; only on "
+            + ", ".join(name for name, field_type in FIELD_TYPES.items() if field_type.can_be_unique)
+            + " (a composite by its primary sub-field).",
+        },
         "isIndexed": {
             "type": "boolean",
             "description": "Keep the field in the index path so sorts and filters on it use an index "

@@ -157,6 +157,10 @@ class FieldType:
     sub_fields: ClassVar[dict[str, FieldType]] = {}
     #: Sub-field whose value takes part in uniqueness for composite types.
     unique_sub_field: ClassVar[str | None] = None
+    #: Whether a field of this type may be ``isUnique``: its values are then told apart by
+    #: :meth:`unique_value`. False where no value takes part (relations, lists, composites without
+    #: a ``unique_sub_field``) or where equal values make no key (true/false, JSON, documents).
+    can_be_unique: ClassVar[bool] = True
     #: Whether the type needs ``options`` (SELECT, MULTI_SELECT, RATING).
     has_options: ClassVar[bool] = False
     #: GraphQL identity: the output scalar and the filter input type (by name; core_app/graphql maps them).

@@ -100,6 +100,7 @@ class MultiSelectType(FieldType):
     value_kind = "json"
     index_kind = None
     has_options = True
+    can_be_unique = False  # a list of options: no value of its own takes part (see unique_value)
 
     def from_text(self, text: str) -> Any:
         return json_from_text(text)

@@ -54,6 +54,7 @@ class CompositeType(FieldType):
     #: Sub-fields a client may not write.
     read_only_sub_fields: ClassVar[frozenset[str]] = frozenset()
     index_kind = None  # the value itself is an object; ``indexed_sub_fields`` are keyed instead
+    can_be_unique = False  # unless a ``unique_sub_field`` takes part (EMAILS, LINKS, PHONES)
     #: OpenAPI schemas of sub-fields more precise than their scalar type's (arrays, enums, patterns).
     openapi_sub_fields: ClassVar[dict[str, dict[str, Any]]] = {}
 
@@ -178,6 +179,7 @@ class EmailsType(CompositeType):
     sub_fields = {"primaryEmail": TEXT, "additionalEmails": JSON}
     text_sub_fields = frozenset({"primaryEmail"})
     unique_sub_field = "primaryEmail"
+    can_be_unique = True
     openapi_sub_fields = {
         "primaryEmail": {"type": "string", "pattern": f"({EMAIL_PATTERN})|(^$)"},
         "additionalEmails": {"type": "array", "items": {"type": "string", "pattern": EMAIL_PATTERN}},
@@ -204,6 +206,7 @@ class LinksType(CompositeType):
     sub_fields = {"primaryLinkUrl": TEXT, "primaryLinkLabel": TEXT, "secondaryLinks": JSON}
     text_sub_fields = frozenset({"primaryLinkUrl", "primaryLinkLabel"})
     unique_sub_field = "primaryLinkUrl"
+    can_be_unique = True
     openapi_sub_fields = {
         "secondaryLinks": {
             "type": "array",
@@ -253,6 +256,7 @@ class PhonesType(CompositeType):
     }
     text_sub_fields = frozenset({"primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode"})
     unique_sub_field = "primaryPhoneNumber"
+    can_be_unique = True
     openapi_sub_fields = {
         "additionalPhones": {
             "type": "array",

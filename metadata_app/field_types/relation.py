@@ -29,6 +29,7 @@ class RelationType(FieldType):
     sortable = False
     index_kind = "text"  # the join id (``companyId``) of the MANY_TO_ONE side
     openapi_type = UuidType.openapi_type
+    can_be_unique = False  # many records may point to one record (see unique_value)
 
     def normalize(self, value: Any, spec: FieldSpec) -> str:
         """Normalise a join id (the value written under ``<name>Id``)."""

@@ -86,6 +86,7 @@ class RichTextType(TextType):
 
     name = "RICH_TEXT"
     index_kind = None  # a whole document: filtered by pattern, never sorted or matched through an index
+    can_be_unique = False
 
 
 @functools.lru_cache(maxsize=4096)
@@ -160,6 +161,7 @@ class BooleanType(FieldType):
     operators = frozenset({"eq", "neq", "is"})
     value_kind = "boolean"
     index_kind = "boolean"
+    can_be_unique = False  # two values: at most two records
 
     def from_text(self, text: str) -> Any:
         """``true``/``false`` (also ``1``/``0``, ``yes``/``no``), in any case; other text unchanged."""
@@ -297,6 +299,7 @@ class PositionType(FieldType):
     operators = ORDERED
     value_kind = "number"
     index_kind = "number"
+    can_be_unique = False  # a place in a manual order, kept by the server
 
     def from_text(self, text: str) -> Any:
         return number_from_text(text)
@@ -350,6 +353,7 @@ class RawJsonType(FieldType):
     operators = frozenset({"is", "like"})
     value_kind = "json"
     index_kind = None
+    can_be_unique = False
 
     def from_text(self, text: str) -> Any:
         return json_from_text(text)
@@ -376,6 +380,7 @@ class ArrayType(FieldType):
     operators = frozenset({"is", "containsAny", "containsIlike", "isEmptyArray"})
     value_kind = "json"
     index_kind = None
+    can_be_unique = False
 
     def from_text(self, text: str) -> Any:
         return json_from_text(text)

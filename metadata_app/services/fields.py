@@ -212,7 +212,7 @@ def build_field(workspace: Workspace, data: Any) -> FieldMetadata:
         "icon": read_text(data, "icon", max_length=100),
         "is_custom": True,
         "is_nullable": read_bool(data, "isNullable", True),
-        "is_unique": read_bool(data, "isUnique", False),
+        "is_unique": read_unique(type_name, data, False),
         "is_indexed": read_bool(data, "isIndexed", False),
         "is_searchable": read_searchable(type_name, data, False),
         "is_active": read_bool(data, "isActive", True),
@@ -295,6 +295,19 @@ def create_relation(obj: ObjectMetadata, name: str, common: dict[str, Any], payl
     return source
 
 
+def read_unique(type_name: str, data: dict[str, Any], current: bool) -> bool:
+    """``isUnique``: true only on types whose values can be told apart (``FieldType.can_be_unique``;
+    a field already unique may stay so)."""
+    unique = read_bool(data, "isUnique", current)
+    if unique and not current and not FIELD_TYPES[type_name].can_be_unique:
+        allowed = ", ".join(name for name, field_type in FIELD_TYPES.items() if field_type.can_be_unique)
+        raise ValidationError(
+            f"Field type {type_name} cannot be unique; isUnique is for fields of type {allowed}",
+            code="INVALID_FIELD_INPUT",
+        )
+    return unique
+
+
 def read_searchable(type_name: str, data: dict[str, Any], current: bool) -> bool:
     """``isSearchable``: true only on the types of api-reference §13.2 (a field already searchable may stay so)."""
     searchable = read_bool(data, "isSearchable", current)
@@ -330,7 +343,6 @@ def update_field(workspace: Workspace, field_id: Any, data: Any) -> FieldMetadat
     for key, attr in (
         ("isActive", "is_active"),
         ("isNullable", "is_nullable"),
-        ("isUnique", "is_unique"),
         ("isIndexed", "is_indexed"),
         ("isLabelSyncedWithName", "is_label_synced_with_name"),
     ):
@@ -338,6 +350,8 @@ def update_field(workspace: Workspace, field_id: Any, data: Any) -> FieldMetadat
             changes[attr] = read_bool(data, key, getattr(field, attr))
     if "isSearchable" in data:
         changes["is_searchable"] = read_searchable(field.type, data, field.is_searchable)
+    if "isUnique" in data:
+        changes["is_unique"] = read_unique(field.type, data, field.is_unique)
     if field.is_system and any(k in changes for k in ("is_active", "is_nullable", "is_unique")):
         raise ValidationError(f'System field "{field.name}" cannot be changed', code="FIELD_MUTATION_NOT_ALLOWED")
     if field.type == "RELATION" and any(k in data for k in ("isUnique", "defaultValue", "options")):

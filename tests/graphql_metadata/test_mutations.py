@@ -309,6 +309,44 @@ def test_relation_payload_refusal_matches_rest(api, gql):
     assert graphql == rest == "relationCreationPayload.type must be MANY_TO_ONE or ONE_TO_MANY"
 
 
+UNIQUE_TYPES = "UUID, TEXT, PHONES, EMAILS, DATE_TIME, DATE, NUMBER, NUMERIC, LINKS, RATING, SELECT"
+
+
+@pytest.mark.parametrize("type_name", ["BOOLEAN", "RAW_JSON", "ARRAY", "FULL_NAME"])
+def test_unique_field_of_a_type_without_comparable_values_is_refused_as_in_rest(api, gql, workspace, type_name):
+    # given
+    company = object_id(workspace, "company")
+    plain = gql.data(CREATE_FIELD, {"input": {"field": field_input(company, "plain", type_name)}})["createOneField"]
+    body = field_input(company, "gadget", type_name, isUnique=True)
+    # when
+    created = bad_user_input(gql, CREATE_FIELD, {"input": {"field": body}}, "createOneField")
+    updated = bad_user_input(
+        gql, UPDATE_FIELD, {"input": {"id": plain["id"], "update": {"isUnique": True}}}, "updateOneField"
+    )
+    rest = rest_message(api, "post", "/rest/metadata/fields", body)
+    # then
+    message = f"Field type {type_name} cannot be unique; isUnique is for fields of type {UNIQUE_TYPES}"
+    assert created == updated == rest == message
+
+
+def test_unique_field_of_a_type_with_comparable_values_is_created_and_made_unique(gql, workspace):
+    # given
+    company = object_id(workspace, "company")
+    code = gql.data(CREATE_FIELD, {"input": {"field": field_input(company, "code", "NUMBER")}})["createOneField"]
+    # when
+    created = gql.data(
+        "mutation ($input: CreateOneFieldMetadataInput!) { createOneField(input: $input) { type isUnique } }",
+        {"input": {"field": field_input(company, "website", "LINKS", isUnique=True)}},
+    )
+    updated = gql.data(
+        "mutation ($input: UpdateOneFieldMetadataInput!) { updateOneField(input: $input) { type isUnique } }",
+        {"input": {"id": code["id"], "update": {"isUnique": True}}},
+    )
+    # then
+    assert created == {"createOneField": {"type": "LINKS", "isUnique": True}}
+    assert updated == {"updateOneField": {"type": "NUMBER", "isUnique": True}}
+
+
 def test_update_field_and_its_refusal_match_rest(api, gql, workspace):
     # given
     tagline = gql.data(CREATE_FIELD, {"input": {"field": field_input(object_id(workspace, "company"), "tagline")}})[

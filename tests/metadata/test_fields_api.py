@@ -446,6 +446,86 @@ def test_relation_creation_payload_on_a_non_relation_field_is_400(api, workspace
     assert (status, body) == (400, error(400, "relationCreationPayload is only for fields of type RELATION"))
 
 
+UNIQUE_TYPES = "UUID, TEXT, PHONES, EMAILS, DATE_TIME, DATE, NUMBER, NUMERIC, LINKS, RATING, SELECT"
+OPTIONS = [{"label": "Low", "value": "LOW"}, {"label": "High", "value": "HIGH"}]
+
+
+def cannot_be_unique(type_name: str) -> tuple[int, dict]:
+    """The 400 of ``isUnique: true`` on a field of ``type_name``."""
+    return 400, error(400, f"Field type {type_name} cannot be unique; isUnique is for fields of type {UNIQUE_TYPES}")
+
+
+@pytest.mark.parametrize(
+    "type_name, extra",
+    [
+        pytest.param("BOOLEAN", {}, id="boolean"),
+        pytest.param("RAW_JSON", {}, id="raw_json"),
+        pytest.param("RICH_TEXT", {}, id="rich_text"),
+        pytest.param("ARRAY", {}, id="array"),
+        pytest.param("MULTI_SELECT", {"options": OPTIONS}, id="multi_select"),
+        pytest.param("FULL_NAME", {}, id="full_name"),
+        pytest.param("CURRENCY", {}, id="currency"),
+        pytest.param("ADDRESS", {}, id="address"),
+        pytest.param("RICH_TEXT_V2", {}, id="rich_text_v2"),
+        pytest.param("RELATION", {"relationCreationPayload": relation_payload(MISSING_ID, "Gadgets")}, id="relation"),
+    ],
+)
+def test_create_unique_field_of_a_type_without_comparable_values_is_400(api, workspace, type_name, extra):
+    # given
+    person = object_id(workspace, "person")
+    # when
+    status, body = api.post(
+        FIELDS,
+        {"objectMetadataId": person, "type": type_name, "name": "gadget", "label": "Gadget", "isUnique": True, **extra},
+    )
+    # then
+    assert (status, body) == cannot_be_unique(type_name)
+    assert not FieldMetadata.objects.filter(workspace=workspace, name="gadget").exists()
+
+
+@pytest.mark.parametrize(
+    "type_name, extra",
+    [
+        pytest.param("UUID", {}, id="uuid"),
+        pytest.param("TEXT", {}, id="text"),
+        pytest.param("PHONES", {}, id="phones"),
+        pytest.param("EMAILS", {}, id="emails"),
+        pytest.param("DATE_TIME", {}, id="date_time"),
+        pytest.param("DATE", {}, id="date"),
+        pytest.param("NUMBER", {}, id="number"),
+        pytest.param("NUMERIC", {}, id="numeric"),
+        pytest.param("LINKS", {}, id="links"),
+        pytest.param("RATING", {}, id="rating"),
+        pytest.param("SELECT", {"options": OPTIONS}, id="select"),
+    ],
+)
+def test_create_unique_field_of_a_type_with_comparable_values_is_201(api, workspace, type_name, extra):
+    # when
+    field = create_field(api, object_id(workspace, "person"), "badge", type_name, isUnique=True, **extra)
+    # then
+    assert (field["type"], field["isUnique"]) == (type_name, True)
+
+
+def test_update_making_a_field_of_a_type_without_comparable_values_unique_is_400(api, workspace):
+    # given: a custom BOOLEAN field, and standard fields of a composite type without a unique sub-field
+    flag = create_field(api, object_id(workspace, "person"), "vip", "BOOLEAN")
+    # when
+    custom = api.patch(f"{FIELDS}/{flag['id']}", {"isUnique": True})
+    standard = api.patch(f"{FIELDS}/{field_id(workspace, 'person', 'name')}", {"isUnique": True})
+    put = api.put(f"{FIELDS}/{field_id(workspace, 'opportunity', 'amount')}", {"isUnique": True})
+    relation = api.patch(f"{FIELDS}/{field_id(workspace, 'person', 'company')}", {"isUnique": True})
+    unchanged = api.patch(f"{FIELDS}/{flag['id']}", {"isUnique": False, "label": "VIP"})
+    # then
+    assert custom == cannot_be_unique("BOOLEAN")
+    assert standard == cannot_be_unique("FULL_NAME")
+    assert put == cannot_be_unique("CURRENCY")
+    assert relation == cannot_be_unique("RELATION")
+    assert unchanged[0] == 200 and unchanged[1]["data"]["updateOneField"]["label"] == "VIP"
+    assert not FieldMetadata.objects.filter(
+        workspace=workspace, is_unique=True, type__in=("BOOLEAN", "FULL_NAME", "CURRENCY", "RELATION")
+    ).exists()
+
+
 # --- relations ----------------------------------------------------------------------------------
 
 
