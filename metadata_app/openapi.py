@@ -41,6 +41,7 @@ from guards_app.conf import rate_limit_enabled
 from metadata_app.field_types import FIELD_TYPES
 from metadata_app.registry import schema_registry
 from metadata_app.services.fields import SYSTEM_ONLY_TYPES
+from metadata_app.services.objects import LABEL_IDENTIFIER_TYPES
 from metadata_app.specs import SchemaSnapshot
 from roles_app.checks import permissions_of
 from roles_app.flags import API_KEYS_AND_WEBHOOKS, DATA_MODEL, ENFORCED, ROLES, WORKSPACE
@@ -227,7 +228,12 @@ def object_schemas() -> dict[str, dict[str, Any]]:
             "isLabelSyncedWithName": BOOLEAN,
             "isActive": BOOLEAN,
             "isSearchable": BOOLEAN,
-            "labelIdentifierFieldMetadataId": nullable(dict(UUID)),
+            "labelIdentifierFieldMetadataId": {
+                **nullable(dict(UUID)),
+                "description": "The field that names the records: an active field of the object, of type "
+                + ", ".join(LABEL_IDENTIFIER_TYPES)
+                + ".",
+            },
             "imageIdentifierFieldMetadataId": nullable(dict(UUID)),
             "duplicateCriteria": criteria,
         },

@@ -62,9 +62,9 @@ UPDATE_KEYS = (
 TARGET_OBJECTS = ("noteTarget", "taskTarget", "attachment")
 #: The audit trail's object (api-reference §16): one ``target{Singular}`` relation per business and custom object.
 TIMELINE_OBJECT = "timelineActivity"
-LABEL_IDENTIFIER_TYPES = frozenset(
-    {"TEXT", "FULL_NAME", "UUID", "NUMBER", "EMAILS", "PHONES", "LINKS", "DATE_TIME", "DATE"}
-)
+#: Types a label identifier may have, in the order messages list them: Twenty's
+#: ``LABEL_IDENTIFIER_FIELD_METADATA_TYPES`` (twenty-shared), which every standard object's meets.
+LABEL_IDENTIFIER_TYPES = ("TEXT", "FULL_NAME", "UUID")
 
 
 def get_object(workspace: Workspace, object_id: Any) -> ObjectMetadata:
@@ -375,8 +375,10 @@ def clean_identifier_field(obj: ObjectMetadata, value: Any, key: str) -> Any:
     if field is None:
         raise ValidationError(f"{key} must be the id of an active field of this object", code="INVALID_OBJECT_INPUT")
     if key == "labelIdentifierFieldMetadataId" and field.type not in LABEL_IDENTIFIER_TYPES:
+        allowed = f"{', '.join(LABEL_IDENTIFIER_TYPES[:-1])} or {LABEL_IDENTIFIER_TYPES[-1]}"
         raise ValidationError(
-            f"A {field.type} field cannot name records (labelIdentifierFieldMetadataId)", code="INVALID_OBJECT_INPUT"
+            f"A {field.type} field cannot name records (labelIdentifierFieldMetadataId): use a {allowed} field",
+            code="INVALID_OBJECT_INPUT",
         )
     return field.pk
 

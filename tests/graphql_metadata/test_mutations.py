@@ -172,6 +172,38 @@ def test_update_object_refusal_matches_rest(api, gql, workspace):
     assert graphql == rest == 'Standard object "person" cannot be renamed'
 
 
+SET_LABEL_IDENTIFIER = (
+    "mutation ($input: UpdateOneObjectInput!) { updateOneObject(input: $input) { labelIdentifierFieldMetadataId } }"
+)
+
+
+def test_label_identifier_of_a_type_other_than_text_full_name_or_uuid_is_refused_as_in_rest(api, gql, workspace):
+    # given: a NUMBER and a FULL_NAME field on a custom object
+    rocket = create_object(gql)["id"]
+    serial = gql.data(CREATE_FIELD, {"input": {"field": field_input(rocket, "serial", "NUMBER")}})["createOneField"]
+    pilot = gql.data(CREATE_FIELD, {"input": {"field": field_input(rocket, "pilot", "FULL_NAME")}})["createOneField"]
+    # when
+    refused = bad_user_input(
+        gql,
+        SET_LABEL_IDENTIFIER,
+        {"input": {"id": rocket, "update": {"labelIdentifierFieldMetadataId": serial["id"]}}},
+        "updateOneObject",
+    )
+    rest = rest_message(
+        api, "patch", f"/rest/metadata/objects/{rocket}", {"labelIdentifierFieldMetadataId": serial["id"]}
+    )
+    accepted = gql.data(
+        SET_LABEL_IDENTIFIER, {"input": {"id": rocket, "update": {"labelIdentifierFieldMetadataId": pilot["id"]}}}
+    )
+    # then
+    assert (
+        refused
+        == rest
+        == ("A NUMBER field cannot name records (labelIdentifierFieldMetadataId): use a TEXT, FULL_NAME or UUID field")
+    )
+    assert accepted == {"updateOneObject": {"labelIdentifierFieldMetadataId": pilot["id"]}}
+
+
 def test_delete_object_answers_it_as_it_was_and_it_is_gone(gql):
     # given
     created = create_object(gql)

@@ -494,11 +494,74 @@ def test_label_identifier_can_point_to_another_text_field(api, workspace):
     assert body["data"]["updateOneObject"]["labelIdentifierFieldMetadataId"] == code["id"]
 
 
+def cannot_name_records(type_name: str) -> tuple[int, dict]:
+    """The 400 of a label identifier of type ``type_name``."""
+    message = (
+        f"A {type_name} field cannot name records (labelIdentifierFieldMetadataId): use a TEXT, FULL_NAME or UUID field"
+    )
+    return 400, error(400, message)
+
+
 def test_label_identifier_refuses_a_boolean_field(api, workspace):
     rocket = create_object(api)
     flag = create_field(api, rocket["id"], "reusable", type="BOOLEAN")
     status, body = api.patch(f"{OBJECTS}/{rocket['id']}", {"labelIdentifierFieldMetadataId": flag["id"]})
-    assert (status, body) == (400, error(400, "A BOOLEAN field cannot name records (labelIdentifierFieldMetadataId)"))
+    assert (status, body) == cannot_name_records("BOOLEAN")
+
+
+@pytest.mark.parametrize(
+    "type_name, extra",
+    [
+        pytest.param("NUMBER", {}, id="number"),
+        pytest.param("EMAILS", {}, id="emails"),
+        pytest.param("PHONES", {}, id="phones"),
+        pytest.param("LINKS", {}, id="links"),
+        pytest.param("DATE_TIME", {}, id="date_time"),
+        pytest.param("DATE", {}, id="date"),
+        pytest.param("SELECT", {"options": [{"label": "Low", "value": "LOW"}]}, id="select"),
+    ],
+)
+def test_label_identifier_refuses_a_field_of_a_type_other_than_text_full_name_or_uuid(api, workspace, type_name, extra):
+    # given
+    rocket = create_object(api)
+    field = create_field(api, rocket["id"], "serial", type=type_name, **extra)
+    # when
+    patched = api.patch(f"{OBJECTS}/{rocket['id']}", {"labelIdentifierFieldMetadataId": field["id"]})
+    put = api.put(f"{OBJECTS}/{rocket['id']}", {"labelIdentifierFieldMetadataId": field["id"]})
+    # then
+    assert patched == put == cannot_name_records(type_name)
+    assert api.get(f"{OBJECTS}/{rocket['id']}")[1]["data"]["object"]["labelIdentifierFieldMetadataId"] == field_id(
+        workspace, "rocket", "name"
+    )
+
+
+@pytest.mark.parametrize("type_name, name", [("FULL_NAME", "pilot"), ("UUID", "id")])
+def test_label_identifier_can_point_to_a_full_name_or_uuid_field(api, workspace, type_name, name):
+    # given
+    rocket = create_object(api)
+    target = (
+        create_field(api, rocket["id"], name, type=type_name)["id"]
+        if name != "id"
+        else field_id(workspace, "rocket", "id")
+    )
+    # when
+    status, body = api.patch(f"{OBJECTS}/{rocket['id']}", {"labelIdentifierFieldMetadataId": target})
+    # then
+    assert status == 200, body
+    assert body["data"]["updateOneObject"]["labelIdentifierFieldMetadataId"] == target
+
+
+def test_every_standard_label_identifier_can_be_set_again(api, workspace):
+    # given: the standard objects' label identifiers (TEXT name or title, FULL_NAME name)
+    named = ObjectMetadata.objects.filter(workspace=workspace).exclude(label_identifier_field_metadata_id=None)
+    assert named.count() == 8
+    for obj in named:
+        current = str(obj.label_identifier_field_metadata_id)
+        # when
+        status, body = api.patch(f"{OBJECTS}/{obj.pk}", {"labelIdentifierFieldMetadataId": current})
+        # then
+        assert status == 200, body
+        assert body["data"]["updateOneObject"]["labelIdentifierFieldMetadataId"] == current
 
 
 @pytest.mark.parametrize(
