@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTOR_SOURCES",
+    "ActorSourceType",
     "ActorType",
     "AddressType",
     "CompositeType",
@@ -341,20 +342,27 @@ class RichTextV2Type(CompositeType):
     sub_fields = {"blocknote": TEXT, "markdown": TEXT}
 
 
+class ActorSourceType(TextType):
+    """An ACTOR's ``source``: one of ``ACTOR_SOURCES`` (Twenty's SELECT sub-field). Compared as TEXT,
+    but a written value and a filter operand (``eq``, ``neq``, ``in``) must be a source, as a
+    SELECT's must be one of its options."""
+
+    def normalize(self, value: Any, spec: FieldSpec) -> str:
+        source = super().normalize(value, spec)
+        if source not in ACTOR_SOURCES:
+            raise FieldValueError(f"expected one of {', '.join(ACTOR_SOURCES)}, got {describe(source)}")
+        return source
+
+
 class ActorType(CompositeType):
     """Who made a change: ``source``, ``workspaceMemberId``, ``name``, ``context``. Filled by the server."""
 
     name = "ACTOR"
     aggregate_sub_fields = ("source",)
-    sub_fields = {"source": TEXT, "workspaceMemberId": UUID, "name": TEXT, "context": JSON}
+    sub_fields = {"source": ActorSourceType(), "workspaceMemberId": UUID, "name": TEXT, "context": JSON}
     text_sub_fields = frozenset({"name"})
     read_only_sub_fields = frozenset({"workspaceMemberId", "name"})
     openapi_sub_fields = {"source": {"type": "string", "enum": list(ACTOR_SOURCES)}}
-
-    def normalize_sub_field(self, key: str, value: Any) -> Any:
-        if key == "source" and value not in ACTOR_SOURCES:
-            raise FieldValueError(f"expected one of {', '.join(ACTOR_SOURCES)}, got {describe(value)}")
-        return value
 
     def empty_value(self, spec: FieldSpec) -> dict[str, Any]:
         return {"source": "MANUAL", "workspaceMemberId": None, "name": "", "context": {}}

@@ -679,6 +679,24 @@ ERRORS = [
         "'filter' invalid. Value for 'tier': expected one of LOW, MID, HIGH, got \"NOPE\"",
         id="select_in_operand_not_an_option",
     ),
+    pytest.param(
+        "createdBy.source[eq]:NOPE",
+        "'filter' invalid. Value for 'createdBy.source': expected one of EMAIL, CALENDAR, WORKFLOW, AGENT, API, "
+        'IMPORT, MANUAL, SYSTEM, WEBHOOK, got "NOPE"',
+        id="actor_source_operand_not_a_source",
+    ),
+    pytest.param(
+        "updatedBy.source[in]:[API,api]",
+        "'filter' invalid. Value for 'updatedBy.source': expected one of EMAIL, CALENDAR, WORKFLOW, AGENT, API, "
+        'IMPORT, MANUAL, SYSTEM, WEBHOOK, got "api"',
+        id="actor_source_in_operand_not_a_source",
+    ),
+    pytest.param(
+        "not(createdBy.source[neq]:ROBOT)",
+        "'filter' invalid. Value for 'createdBy.source': expected one of EMAIL, CALENDAR, WORKFLOW, AGENT, API, "
+        'IMPORT, MANUAL, SYSTEM, WEBHOOK, got "ROBOT"',
+        id="actor_source_neq_operand_not_a_source",
+    ),
     pytest.param("ref[eq]:nope", "'filter' invalid. Value for 'ref': expected a UUID, got \"nope\"", id="uuid_operand"),
     pytest.param(
         "companyId[eq]:nope",

@@ -768,6 +768,30 @@ ERRORS = [
         "filter_value",
     ),
     error(
+        rest_error("GET", "/rest/people", filter="createdBy.source[eq]:NOPE"),
+        gql_error('{ people(filter: {createdBy: {source: {eq: "NOPE"}}}) { totalCount } }'),
+        (
+            "BAD_USER_INPUT",
+            [
+                "'filter' invalid. Value for 'createdBy.source': expected one of EMAIL, CALENDAR, WORKFLOW, AGENT, "
+                'API, IMPORT, MANUAL, SYSTEM, WEBHOOK, got "NOPE"'
+            ],
+        ),
+        "filter_actor_source",
+    ),
+    error(
+        rest_error("GET", "/rest/companies", filter="updatedBy.source[in]:[API,NOPE]"),
+        gql_error('{ companies(filter: {updatedBy: {source: {in: ["API", "NOPE"]}}}) { totalCount } }'),
+        (
+            "BAD_USER_INPUT",
+            [
+                "'filter' invalid. Value for 'updatedBy.source': expected one of EMAIL, CALENDAR, WORKFLOW, AGENT, "
+                'API, IMPORT, MANUAL, SYSTEM, WEBHOOK, got "NOPE"'
+            ],
+        ),
+        "filter_actor_source_in",
+    ),
+    error(
         rest_error("GET", "/rest/people", filter="id[in]:[nope]"),
         gql_error('{ people(filter: {id: {in: ["nope"]}}) { totalCount } }'),
         ("BAD_USER_INPUT", ["'filter' invalid. Value for 'id': expected a UUID, got \"nope\""]),

@@ -127,6 +127,20 @@ def test_a_filter_value_the_field_type_refuses_is_bad_user_input_with_the_engine
     assert (error["message"], error["path"], error["extensions"]) == (message, ["opportunities"], user_error(message))
 
 
+def test_an_actor_source_that_is_no_source_is_bad_user_input_naming_the_sources(rgql):
+    # when: inline and as a variable (a String, as in Twenty), both refused by the query engine, as REST is
+    inline = rgql.error('{ people(filter: {createdBy: {source: {eq: "NOPE"}}}) { totalCount } }')
+    variable = rgql.error(
+        "query($s: [String]) { people(filter: {updatedBy: {source: {in: $s}}}) { totalCount } }", {"s": ["API", "NOPE"]}
+    )
+    # then
+    sources = "EMAIL, CALENDAR, WORKFLOW, AGENT, API, IMPORT, MANUAL, SYSTEM, WEBHOOK"
+    message = f"'filter' invalid. Value for 'createdBy.source': expected one of {sources}, got \"NOPE\""
+    assert (inline["message"], inline["path"], inline["extensions"]) == (message, ["people"], user_error(message))
+    message = f"'filter' invalid. Value for 'updatedBy.source': expected one of {sources}, got \"NOPE\""
+    assert (variable["message"], variable["path"], variable["extensions"]) == (message, ["people"], user_error(message))
+
+
 def test_an_unknown_filter_field_is_refused_before_execution(rgql):
     status, body = rgql('{ people(filter: {nickname: {eq: "x"}}) { totalCount } }')
     assert status == 400
