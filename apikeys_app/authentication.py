@@ -98,9 +98,9 @@ def refusal_of(api_key: ApiKey, secret: str) -> str | None:
 def read_key(key_id: str, secret: str, request: Any) -> ApiKey | None:
     """The API key ``key_id``: from this process's kept row when Redis confirms it in one round trip, else :func:`load_key`.
 
-    The kept row is checked first: only a key it lets in goes on (a refusal is read again from the
-    database, so a stale row never refuses, and a made-up secret never spends the key's rate
-    limit). Then the generation is read together with the rider's work (the rate limit's take,
+    The kept row is checked first: only a key it lets in goes on (a refusal goes the usual way,
+    the generation read alone and the database when it moved, so a stale row never refuses, and a
+    made-up secret never spends the key's rate limit). Then the generation is read together with the rider's work (the rate limit's take,
     ``key_cache.read_with``); a generation other than the row's sends the request to the database,
     under the generation just read.
     """
@@ -113,7 +113,7 @@ def read_key(key_id: str, secret: str, request: Any) -> ApiKey | None:
             if current is not None and current == read_under:
                 return api_key
             return load_key(key_id, current)
-    return load_key(key_id)
+    return load_key(key_id, key_cache.generation())  # read before the database: see key_cache
 
 
 #: The key, its workspace and its role's version in one statement. Every API request runs it, so it
@@ -177,19 +177,13 @@ def api_key_of(request: Request) -> ApiKey:
     return cast(ApiKey, request.auth)
 
 
-#: ``load_key``'s default: read the generation itself.
-UNREAD = object()
-
-
-def load_key(key_id: str, current: Any = UNREAD) -> ApiKey | None:
+def load_key(key_id: str, current: bytes | None) -> ApiKey | None:
     """The API key ``key_id`` with its workspace loaded (as the ORM would load them), or None.
 
     The statement's row comes from this process's memory while nothing it was read from has
     changed (:mod:`apikeys_app.key_cache`); the objects are built anew for every request.
-    ``current``: the generation, when the caller has just read it.
+    ``current``: the generation, read just before (None: keep nothing).
     """
-    if current is UNREAD:
-        current = key_cache.generation()  # before the database: see key_cache
     row = key_cache.kept(key_id, current)
     if row is None:
         with connection.cursor() as cursor:

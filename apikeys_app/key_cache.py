@@ -25,8 +25,9 @@ when each request read the database.
 
 One round trip per request: another app may read the generation **with** its own work in Redis
 (:func:`read_with`; the settings name the rate limit's take as ``API_KEY_CHECK_RIDER``). A request
-whose key has a young row here is checked against that row first (a refusal is always read again
-from the database), and its one Redis command both confirms the row and takes its token.
+whose key has a young row here is checked against that row first (a refusal goes the usual way:
+the generation read alone, the database when it moved), and its one Redis command both confirms
+the row and takes its token.
 
 Writers do not call this module one by one: :func:`watch` connects it to the models whose rows
 the statement reads (saves and deletes), and the two version bumps that update without a signal
