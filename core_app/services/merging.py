@@ -79,13 +79,14 @@ def changed_fields(ctx: RecordContext, kept: RecordRow, data: dict[str, Any]) ->
 def merge_records(ctx: RecordContext, ids: Any, priority: Any, dry_run: bool) -> RecordRow:
     """Merge the records ``ids`` into the one at index ``priority``; return the result.
 
-    The caller's role must update and soft-delete the object's records (api-reference 14.3) and
+    The caller's role must update, soft-delete (api-reference 14.3) and read the object's records, and
     write every field the merge changes on the kept record, also for a dry run.
     """
     access.require(ctx, "update", "soft_delete")
     ids = read_ids(ids)
     if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority < len(ids):
         raise InvalidRecordInput(f"'conflictPriorityIndex' must be an integer from 0 to {len(ids) - 1}")
+    access.require(ctx, "read")  # before any record is read; after the checks above, as find_one checked it
     if dry_run:
         kept, _, data = merge_plan(ctx, ids, priority, fetch_by_ids(ctx.ws, ctx.spec.id, ids))
         preview: RecordRow = copy.copy(kept)
@@ -101,7 +102,6 @@ def merge_plan(
 
     ``found``: the live records among ``ids``, read in one statement; the first id without one is a 404.
     """
-    access.require(ctx, "read")
     by_id = {record.id: record for record in found}
     missing = next((record_id for record_id in ids if record_id not in by_id), None)
     if missing is not None:
