@@ -40,7 +40,7 @@ from apikeys_app.authentication import AuthenticationError, authenticate_header
 from guards_app.conf import rate_limit_enabled
 from metadata_app.field_types import FIELD_TYPES
 from metadata_app.registry import schema_registry
-from metadata_app.services.fields import SYSTEM_ONLY_TYPES
+from metadata_app.services.fields import SYSTEM_ONLY_TYPES, UNIQUE_TYPES
 from metadata_app.services.objects import LABEL_IDENTIFIER_TYPES
 from metadata_app.specs import SchemaSnapshot
 from roles_app.checks import permissions_of
@@ -100,7 +100,7 @@ def field_schemas() -> dict[str, dict[str, Any]]:
         "isUnique": {
             "type": "boolean",
             "description": "No two records hold the same value; only on "
-            + ", ".join(name for name, field_type in FIELD_TYPES.items() if field_type.can_be_unique)
+            + ", ".join(UNIQUE_TYPES)
             + " (a composite by its primary sub-field).",
         },
         "isIndexed": {

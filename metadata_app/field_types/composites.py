@@ -55,9 +55,15 @@ class CompositeType(FieldType):
     #: Sub-fields a client may not write.
     read_only_sub_fields: ClassVar[frozenset[str]] = frozenset()
     index_kind = None  # the value itself is an object; ``indexed_sub_fields`` are keyed instead
-    can_be_unique = False  # unless a ``unique_sub_field`` takes part (EMAILS, LINKS, PHONES)
+    can_be_unique = False  # a subclass can when a ``unique_sub_field`` takes part (__init_subclass__)
     #: OpenAPI schemas of sub-fields more precise than their scalar type's (arrays, enums, patterns).
     openapi_sub_fields: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A composite's value takes part in uniqueness through its primary sub-field (EMAILS, LINKS,
+        # PHONES), or not at all: the flag follows ``unique_sub_field``.
+        cls.can_be_unique = cls.unique_sub_field is not None
 
     def empty_value(self, spec: FieldSpec) -> dict[str, Any]:
         return {name: ("" if name in self.text_sub_fields else None) for name in self.sub_fields}
@@ -180,7 +186,6 @@ class EmailsType(CompositeType):
     sub_fields = {"primaryEmail": TEXT, "additionalEmails": JSON}
     text_sub_fields = frozenset({"primaryEmail"})
     unique_sub_field = "primaryEmail"
-    can_be_unique = True
     openapi_sub_fields = {
         "primaryEmail": {"type": "string", "pattern": f"({EMAIL_PATTERN})|(^$)"},
         "additionalEmails": {"type": "array", "items": {"type": "string", "pattern": EMAIL_PATTERN}},
@@ -207,7 +212,6 @@ class LinksType(CompositeType):
     sub_fields = {"primaryLinkUrl": TEXT, "primaryLinkLabel": TEXT, "secondaryLinks": JSON}
     text_sub_fields = frozenset({"primaryLinkUrl", "primaryLinkLabel"})
     unique_sub_field = "primaryLinkUrl"
-    can_be_unique = True
     openapi_sub_fields = {
         "secondaryLinks": {
             "type": "array",
@@ -257,7 +261,6 @@ class PhonesType(CompositeType):
     }
     text_sub_fields = frozenset({"primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode"})
     unique_sub_field = "primaryPhoneNumber"
-    can_be_unique = True
     openapi_sub_fields = {
         "additionalPhones": {
             "type": "array",

@@ -295,14 +295,17 @@ def create_relation(obj: ObjectMetadata, name: str, common: dict[str, Any], payl
     return source
 
 
+#: Types a field may be ``isUnique`` on (``FieldType.can_be_unique``), in the field-type table's order.
+UNIQUE_TYPES = tuple(name for name, field_type in FIELD_TYPES.items() if field_type.can_be_unique)
+
+
 def read_unique(type_name: str, data: dict[str, Any], current: bool) -> bool:
     """``isUnique``: true only on types whose values can be told apart (``FieldType.can_be_unique``;
     a field already unique may stay so)."""
     unique = read_bool(data, "isUnique", current)
     if unique and not current and not FIELD_TYPES[type_name].can_be_unique:
-        allowed = ", ".join(name for name, field_type in FIELD_TYPES.items() if field_type.can_be_unique)
         raise ValidationError(
-            f"Field type {type_name} cannot be unique; isUnique is for fields of type {allowed}",
+            f"Field type {type_name} cannot be unique; isUnique is for fields of type {', '.join(UNIQUE_TYPES)}",
             code="INVALID_FIELD_INPUT",
         )
     return unique
