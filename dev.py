@@ -208,11 +208,24 @@ def run() -> None:
         worker.wait(timeout=10)
 
 
+def xdist_arguments(args: list[str]) -> list[str]:
+    """pytest-xdist's arguments: ``TEST_WORKERS`` processes (default: one per core, at most 4), by file.
+
+    Files go whole to one worker (``--dist loadfile``) so a module's seeded workspaces are built once.
+    Arguments naming their own ``-n`` win; ``TEST_WORKERS=0`` runs everything in this process.
+    """
+    if any(arg == "-n" or arg.startswith(("-n", "--numprocesses", "--dist")) for arg in args):
+        return []
+    workers = int(os.environ.get("TEST_WORKERS") or min(os.cpu_count() or 1, 4))
+    return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+
+
 def test(args: list[str]) -> int:
-    """Run pytest; returns its exit code."""
+    """Run pytest, on several processes (see ``xdist_arguments``); returns its exit code."""
     ensure_environment()
     env = development_env()
-    return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT, env=env).returncode
+    command = [str(PYTHON), "-m", "pytest", *xdist_arguments(args), *args]
+    return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 
 #: The checks CI runs before the tests (pyproject.toml configures each tool).

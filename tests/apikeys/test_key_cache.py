@@ -3,7 +3,7 @@
 "Another process" is this one with its memory put back as it was before a change: what a second
 server process would still hold. The change's transaction commits for real
 (``django_capture_on_commit_callbacks(execute=True)``), which is when the generation is replaced.
-The Redis of these tests is database 7 of 127.0.0.1:6379 (as the guards suite's); without it they
+The Redis of these tests is the guards suite's (database 7 of 127.0.0.1:6379, one per xdist worker); without it they
 are skipped, except under CI, where ``.ci/run`` starts one.
 """
 
@@ -22,12 +22,11 @@ from apikeys_app.models import ApiKey
 from apikeys_app.services import create_api_key
 from metadata_app.registry import schema_registry
 from roles_app import services as roles
-from tests.guards.conftest import redis_reachable
+from tests.guards.conftest import REDIS_URL, redis_reachable
 from tests.metadata.helpers import error
 from tests.seeding import fast_client
 from webhooks_app.models import Delivery
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
 KEYS = "/rest/metadata/apiKeys"
 
 

@@ -1,7 +1,8 @@
 """Fixtures of the guards suite: a clock that tests move, rate limits on, and both bucket backends.
 
-The Redis tests use database 7 of the Redis on 127.0.0.1:6379 and a key prefix of their own,
-deleted afterwards. Without a reachable Redis they are skipped, except under CI (``CI=true``),
+The Redis tests use database 7 of the Redis on 127.0.0.1:6379 (8, 9... under pytest-xdist's
+second, third... worker: the API keys' generation key is one per database) and a key prefix of
+their own, deleted afterwards. Without a reachable Redis they are skipped, except under CI (``CI=true``),
 where ``.ci/run`` starts one and a missing Redis is a failure.
 """
 
@@ -36,7 +37,17 @@ def stored():
     )
 
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
+def worker_redis_url() -> str:
+    """Database 7 of the local Redis, plus the pytest-xdist worker's number (``gw1`` -> 8).
+
+    The key prefix keeps the tests' buckets apart, but the API keys' generation is one key per
+    database, and a test counting Redis commands must not see another worker bump it.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return f"redis://127.0.0.1:6379/{7 + int(worker.removeprefix('gw'))}"
+
+
+REDIS_URL = worker_redis_url()
 START = 1_800_000_000.0
 
 
