@@ -351,18 +351,25 @@ def fetch_page(
     return fetched
 
 
-def fetch_latest(scope: Scope, node: Node, limit: int) -> list[RecordRow]:
-    """Up to ``limit`` records matching ``node``, latest (highest) id first.
+def fetch_latest(scope: Scope, node: Node, limit: int, lowest_id: str) -> list[RecordRow]:
+    """Up to ``limit`` records matching ``node`` whose id is ``lowest_id`` or above, latest (highest) id first.
 
     For a caller that knows the filter matches few records (the timeline activities of the records
-    a request changed): when the index answers the filter, the ids come from it in one statement,
-    without the count that :func:`fetch` takes to choose a shape. Otherwise, as :func:`fetch`.
+    a request changed, made since ``lowest_id``'s time): when the index answers the filter, the
+    ids come from it in one statement, without the count that :func:`fetch` takes to choose a
+    shape, the bound read from the index too (entries are in id order within a key). Otherwise, as
+    :func:`fetch`.
     """
     keys = build_sort_keys([], scope.spec)
     leaves = index_conjunction(scope, node)
     if leaves is None:
-        return fetch(scope, node, keys, None, True, limit).rows
-    return fetch_by_index_filter(scope, leaves, keys[0], None, True, limit, dialect()).rows
+        bounded = And((node, Condition(("id",), "gte", lowest_id)))
+        return fetch(scope, bounded, keys, None, True, limit).rows
+    d = dialect()
+    params: list[Any] = []
+    ids_sql = f"{index_ids_sql(scope, leaves, d, params)} AND p.record_id >= %s"
+    params.append(d.uuid_in(lowest_id))
+    return page_by_ids(scope, keys[0], ids_sql, params, "p.record_id", None, True, limit, d).rows
 
 
 def fetch_by_relation_order(

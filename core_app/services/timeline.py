@@ -32,7 +32,7 @@ from core_app.services.context import RecordContext, actor_identity
 from core_app.services.output import data_getter
 from core_app.signals import records_changed
 from core_app.store import writer
-from core_app.store.ids import new_id
+from core_app.store.ids import id_at, new_id
 from core_app.store.records import RecordRow, fetch_by_ids
 from core_app.store.writer import index_state
 from metadata_app.field_types.scalars import format_instant
@@ -263,15 +263,20 @@ def merge_recent(tctx: RecordContext, entries: list[Entry], now: datetime) -> li
     spec = tctx.spec
     keys = {name: spec.field(name).storage_key for name in ("name", "properties", "linkedRecordId", "happensAt")}  # type: ignore[union-attr]
     names = {entry.name for entry in updates}
-    since = format_instant(now - merge_window())
+    start = now - merge_window()
+    since = format_instant(start)
     # One read per target field, on its join column alone: an indexed filter, which the planner
     # answers from the index (a filter that also named the activity's name and time was walked
-    # over every activity of the workspace in id order), latest first: a record with more than
-    # MERGE_READ_LIMIT activities still finds its latest. Name, time and actor are checked here.
+    # over every activity of the workspace in id order), latest first. Only activities made in
+    # the window can take the merge, and an activity's id is made after its ``happensAt`` by the
+    # same clock (UUIDv7): ids from the window's first millisecond on are read, so the read follows
+    # the window's activities, not the record's whole history (3,000 activities cost an update
+    # 35 ms). The bound is a millisecond early (float rounding); name, time and actor are checked here.
+    lowest_id = str(id_at(int(start.timestamp() * 1000) - 1))
     found: list[RecordRow] = []
     for target, ids in by_target.items():
         node = Condition((target.join_name,), "in", tuple(sorted(ids)))
-        found += fetch_latest(tctx.scope(), node, MERGE_READ_LIMIT)
+        found += fetch_latest(tctx.scope(), node, MERGE_READ_LIMIT, lowest_id)
     found.sort(key=lambda row: row.id)
     # Ids are time-ordered (UUIDv7): the last one read per key is the latest activity.
     latest: dict[tuple[str, str, str, str | None], RecordRow] = {}

@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 
-__all__ = ["new_id", "time_ordered_uuid", "uuid_millis"]
+__all__ = ["id_at", "new_id", "time_ordered_uuid", "uuid_millis"]
 
 VERSION_BITS = (0xF << 76) | (0x3 << 62)
 VERSION_VALUE = (0x7 << 76) | (0x2 << 62)  # version 7, RFC 4122 variant
@@ -40,6 +40,11 @@ def time_ordered_uuid() -> uuid.UUID:
             value = ((_last_uuid + 1) & ~VERSION_BITS) | VERSION_VALUE
         _last_uuid = value
     return uuid.UUID(int=value)
+
+
+def id_at(millis: int) -> uuid.UUID:
+    """The lowest :func:`time_ordered_uuid` of Unix millisecond ``millis``: every id made at or after it is at least this."""
+    return uuid.UUID(int=(millis << 80) | VERSION_VALUE)
 
 
 def uuid_millis(value: uuid.UUID) -> int:

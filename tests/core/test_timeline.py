@@ -6,6 +6,8 @@ activities read back through both.
 
 from __future__ import annotations
 
+import time
+import uuid
 from typing import Any
 
 import pytest
@@ -122,6 +124,49 @@ def test_updates_outside_the_window_do_not_merge(api, settings):
         {"diff": {"jobTitle": {"before": "CTO", "after": "CEO"}}},
         {},
     ]
+
+
+def test_the_merge_look_up_reads_the_windows_activities_not_the_records_whole_history(api, settings):
+    # given: twenty activities of one person, then a pause longer than the window
+    settings.TIMELINE_MERGE_WINDOW_SECONDS = 0
+    ada = person(api, jobTitle="CTO")
+    for n in range(20):
+        api.patch(f"/rest/people/{ada}", {"jobTitle": f"CTO {n}"})
+    settings.TIMELINE_MERGE_WINDOW_SECONDS = 1
+    time.sleep(1.1)
+    look_ups: list[tuple[str, Any]] = []
+
+    def keep_look_ups(execute, sql, params, many, context):
+        if "p.record_id >= " in sql:
+            look_ups.append((sql, params))
+        return execute(sql, params, many, context)
+
+    # when: two updates within the window
+    with connection.execute_wrapper(keep_look_ups):
+        api.patch(f"/rest/people/{ada}", {"jobTitle": "CEO"})
+        api.patch(f"/rest/people/{ada}", {"jobTitle": "Chair"})
+    # then: the second merged into the activity of the first
+    found = activities(api, ada)
+    assert len(found) == 22
+    assert found[0]["properties"] == {"diff": {"jobTitle": {"before": "CTO 19", "after": "Chair"}}}
+    # and each look-up, sent again now, reads that one activity and none of the twenty before the pause
+    assert len(look_ups) == 2
+    with connection.cursor() as cursor:
+        for sql, params in look_ups:
+            cursor.execute(sql, params)
+            assert [str(uuid.UUID(str(row[0]))) for row in cursor.fetchall()] == [found_id(api, ada)]
+
+
+def found_id(api, person_id: str) -> str:
+    """The id of the person's latest activity."""
+    status, body = api.get(
+        "/rest/timelineActivities",
+        filter=f"targetPersonId[eq]:{person_id}",
+        order_by="happensAt[DescNullsLast]",
+        limit=1,
+    )
+    assert status == 200, body
+    return body["data"]["timelineActivities"][0]["id"]
 
 
 def test_another_api_key_does_not_merge_into_the_first_keys_activity(api, workspace):
