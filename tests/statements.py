@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 __all__ = ["cost", "cost_of", "writes", "written_tables"]
 
 #: A write and its table: ``INSERT INTO t (``, ``COPY t (``, ``UPDATE t SET``, ``DELETE FROM t WHERE``
-#: (an upsert's ``DO UPDATE SET`` is part of its INSERT).
-WRITES = re.compile(r"\b(INSERT INTO|COPY|(?<!DO )UPDATE|DELETE FROM) \"?(\w+)\"?\s")
+#: (an upsert's ``DO UPDATE SET`` is part of its INSERT; a read's ``FOR UPDATE OF r`` writes nothing).
+WRITES = re.compile(r"\b(INSERT INTO|COPY|(?<!DO )(?<!FOR )UPDATE|DELETE FROM) \"?(\w+)\"?\s")
 
 
 def writes(sql: str) -> list[tuple[str, str]]:

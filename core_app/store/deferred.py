@@ -23,8 +23,9 @@ single-table COPYs 1.0 ms of client CPU and 0.78 ms of PostgreSQL CPU; one chain
 A unit of work's check (:func:`check`: a read that takes a lock and whose value is judged, the
 data-model hold of ``core_app.services.writing``) rides with the unit's first statement, so it
 costs none of its own and its lock is taken before any other: first in the checks a create reads
-together (``sql.read_together``), else with the first writes as one more clause; it goes alone
-before a statement that locks rows, or at the end of the unit when nothing was written.
+together (``sql.read_together``), as the gate of an update's read that locks its records
+(``records.fetch_by_ids``), else with the first writes as one more clause; it goes alone before
+another statement that locks rows, or at the end of the unit when nothing was written.
 
 Writes wait only until a statement that could see them: an execute wrapper on the connection
 sends them before any statement but a SELECT that names none of their tables. So every read in
@@ -52,8 +53,11 @@ __all__ = [
     "gathering",
     "insert",
     "judge",
+    "locked_read",
+    "send",
     "statement",
     "take_checks",
+    "take_lone_checks",
 ]
 
 #: A read that locks rows: a waiting check (and the lock it takes) goes before it.
@@ -191,6 +195,31 @@ def take_checks() -> list[Check]:
         return []
     checks, pending.checks = pending.checks, []
     return checks
+
+
+def take_lone_checks() -> list[Check]:
+    """The waiting checks, no longer waiting, when nothing else waits (else none): a read that locks
+    rows then carries them (``core_app.store.records.fetch_by_ids``). With writes waiting, the checks
+    stay, to go first with those writes."""
+    pending = _pending()
+    if pending is None or not pending.checks or pending.tables or pending.statements:
+        return []
+    return take_checks()
+
+
+def locked_read(checks: Sequence[Check], text: str, params: list[Any], lock: str) -> tuple[str, list[Any]]:
+    """``text`` (a SELECT ... WHERE of one table) with ``lock`` (``FOR UPDATE OF r``), carrying ``checks``.
+
+    Each check is a materialised ``WITH`` clause, gating the read (an uncorrelated ``EXISTS``:
+    PostgreSQL evaluates it once, before the scan starts, so a check's lock is taken before any
+    row's) and selected after the read's own columns. A row of the result ends with the checks'
+    values; no row means they are still to be judged (:func:`send` them alone).
+    """
+    clauses = ", ".join(f"c{i} AS MATERIALIZED ({waiting.text})" for i, waiting in enumerate(checks))
+    values = "".join(f", (SELECT * FROM c{i})" for i in range(len(checks)))
+    gates = "".join(f" AND EXISTS (SELECT 1 FROM c{i})" for i in range(len(checks)))
+    select, _, rest = text.partition(" FROM ")
+    return f"WITH {clauses} {select}{values} FROM {rest}{gates} {lock}", check_params(checks) + params
 
 
 def check(text: str, params: list[Any], judge: Callable[[Any], None]) -> bool:

@@ -8,6 +8,7 @@ was checked against, answers 409 with nothing written.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,6 @@ import psycopg
 import pytest
 from django.db import connection
 from django.db.models import F
-from django.test.utils import CaptureQueriesContext
 
 from metadata_app.models import Workspace
 from metadata_app.services.workspaces import create_workspace
@@ -303,12 +303,35 @@ def test_a_change_waits_only_for_the_writes_in_progress_and_later_writes_queue_b
 def test_a_merge_holds_its_data_model_before_it_locks_its_records(api, workspace):
     # given
     ids = [first_value(api.post("/rest/people", {"name": {"firstName": name}})[1])["id"] for name in ("Ada", "Bo")]
+    sent: list[tuple[str, Any]] = []
+
+    def keep(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
     # when
-    with CaptureQueriesContext(connection) as captured:
+    with connection.execute_wrapper(keep):
         status, body = api.patch("/rest/people/merge", {"ids": ids, "conflictPriorityIndex": 0})
     # then
     assert status == 200, body
-    statements = [q["sql"] for q in captured.captured_queries]
-    hold = next(i for i, sql in enumerate(statements) if is_hold(sql))
-    first_read = next(i for i, sql in enumerate(statements) if "FROM core_app_record" in sql)
-    assert hold < first_read  # before the records are read and locked (FOR UPDATE on PostgreSQL)
+    hold = next(i for i, (sql, _) in enumerate(sent) if is_hold(sql))
+    first_read = next(i for i, (sql, _) in enumerate(sent) if "FROM core_app_record" in sql)
+    if connection.vendor != "postgresql":
+        assert hold < first_read  # before the records are read
+        return
+    # On PostgreSQL the hold is the gate of the read that locks the records: a one-time filter
+    # over the scan, evaluated before the scan returns (and LockRows locks) its first row.
+    assert hold == first_read
+    sql, params = sent[hold]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        explained = cursor.fetchone()[0]
+    lock_rows = (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]
+    gate = next(node for node in lock_rows["Plans"] if node["Parent Relationship"] == "Outer")
+    scan = gate["Plans"][0]
+    assert (lock_rows["Node Type"], gate["Node Type"], "One-Time Filter" in gate, scan["Relation Name"]) == (
+        "LockRows",
+        "Result",
+        True,
+        "core_app_record",
+    )

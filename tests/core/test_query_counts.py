@@ -206,12 +206,13 @@ def test_an_update_sends_its_writes_together(api):
     statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
     written = [sorted(set(writes(q))) for q in statements if not q.startswith("SELECT") and writes(q)]
     if connection.vendor == "postgresql":
-        # The key (which says the workspace has no webhook), the hold on the data model (alone: it
-        # is locked before any record), the record under lock, the activity to merge into, and two
-        # writes: the record and its stale tokens; then the new tokens, the event and the merged
-        # activity.
-        assert len(statements) == 6
-        assert statements[1].startswith("WITH c0 AS (SELECT metadata_version FROM metadata_app_workspace ")
+        # The key (which says the workspace has no webhook), the record under lock with the hold
+        # on the data model as its gate (locked before any record), the activity to merge into,
+        # and two writes: the record and its stale tokens; then the new tokens, the event and the
+        # merged activity.
+        assert len(statements) == 5
+        assert statements[1].startswith("WITH c0 AS MATERIALIZED (SELECT metadata_version FROM metadata_app_workspace ")
+        assert statements[1].endswith(" AND EXISTS (SELECT 1 FROM c0) ORDER BY r.id FOR UPDATE OF r")
         assert written == [
             [("DELETE FROM", "core_app_searchtoken"), ("UPDATE", "core_app_record")],
             [
