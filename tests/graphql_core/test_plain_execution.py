@@ -26,6 +26,8 @@ class Company(graphene.ObjectType):
     id = graphene.NonNull(graphene.ID)
     employees = graphene.Int()
     name = graphene.Field(Name)
+    score = graphene.Float()
+    active = graphene.Boolean()
 
 
 class Person(graphene.ObjectType):
@@ -54,9 +56,13 @@ class Query(graphene.ObjectType):
 
 SCHEMA = graphene.Schema(query=Query).graphql_schema
 QUERY = parse(
-    "{ edges { node { id name { first last } company { id employees n: name { last } } tags } } "
+    "{ edges { node { id name { first last } company { id employees n: name { last } score active } tags } } "
     "loose { node { id name { last } } } }"
 )
+
+
+class StrSubclass(str):
+    """A string of another class than ``str``: serialized by graphql-core, not returned as it is."""
 
 
 class Attributes:
@@ -70,7 +76,7 @@ def person(number: int, **changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "id": f"p{number}",
         "name": {"first": f"F{number}", "last": f"L{number}"},
-        "company": {"id": f"c{number}", "employees": number, "name": {"last": "Co"}},
+        "company": {"id": f"c{number}", "employees": number, "name": {"last": "Co"}, "score": 0.5, "active": True},
         "tags": ["a", "b"],
     }
     return {**base, **changes}
@@ -92,6 +98,16 @@ CASES = {
     "null inside a list of non-null items": [{"node": person(1, tags=["a", None])}],
     "two errors in one object": [
         {"node": person(1, company={"id": "c1", "employees": "many", "name": {"last": None}})},
+    ],
+    # Leaves a generated completer returns as they are only when their serializer would (IDENTITY_WHEN):
+    "values of another class than the scalar's own": [
+        {"node": person(1, id=5, name={"first": 12, "last": StrSubclass("L")})},
+        {"node": person(2, company={"id": "c2", "employees": True, "score": 3, "active": 1})},
+    ],
+    "an Int beyond 32 bits": [{"node": person(1, company={"id": "c1", "employees": 2**31})}],
+    "a Float that is not finite": [
+        {"node": person(1, company={"id": "c1", "score": float("nan")})},
+        {"node": person(2, company={"id": "c2", "score": float("-inf")})},
     ],
     "errors in two objects, one nulling the list": [
         {"node": person(1, company={"id": "c1", "employees": "x"})},
@@ -124,7 +140,7 @@ def test_the_well_formed_tree_is_answered_in_full():
         "node": {
             "id": "p2",
             "name": {"first": "F2", "last": "L2"},
-            "company": {"id": "c2", "employees": 2, "n": {"last": "Co"}},
+            "company": {"id": "c2", "employees": 2, "n": {"last": "Co"}, "score": 0.5, "active": True},
             "tags": ["a", "b"],
         }
     }
