@@ -9,6 +9,7 @@ number of records.
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any, cast
 
 from django.conf import settings
@@ -197,11 +198,30 @@ class Loader:
         except AggregateError as error:
             raise user_error([error.message]) from None
 
+    def selects_edge_cursor(self, connection_type: str, field_nodes: list[FieldNode]) -> bool:
+        """Whether ``edges { cursor }`` is selected under a connection field (by field name, as the nodes)."""
+        edge_type = f"{connection_type.removesuffix('Connection')}Edge"
+        edges = [
+            edge
+            for nodes in self.selections(connection_type, field_nodes).values()
+            for edge in nodes
+            if edge.name.value == "edges"
+        ]
+        return any(
+            node.name.value == "cursor" for nodes in self.selections(edge_type, edges).values() for node in nodes
+        )
+
     @staticmethod
-    def connection_dict(page: Page, nodes: list[dict[str, Any]], aggregates: dict[str, Any]) -> dict[str, Any]:
-        """The dict a ``{Singular}Connection`` resolves from."""
+    def connection_dict(
+        page: Page, nodes: list[dict[str, Any]], aggregates: dict[str, Any], cursors: bool = True
+    ) -> dict[str, Any]:
+        """The dict a ``{Singular}Connection`` resolves from; each edge's ``cursor`` None unless ``cursors``
+        (encoding one costs about as much as completing a record's plain fields)."""
         return {
-            "edges": [{"node": node, "cursor": cursor} for node, cursor in zip(nodes, page.cursors)],
+            "edges": [
+                {"node": node, "cursor": cursor}
+                for node, cursor in zip(nodes, page.cursors if cursors else repeat(None))
+            ],
             "pageInfo": page.page_info(),
             "totalCount": 0,
             **aggregates,
@@ -222,4 +242,5 @@ class Loader:
         others = [name for name in names if name != "totalCount"]
         if others:
             values.update(aggregate(scope, node_filter, self.parse_aggregates(ctx, others)))
-        return self.connection_dict(page, shaped, {name: values[name] for name in names})
+        aggregates = {name: values[name] for name in names}
+        return self.connection_dict(page, shaped, aggregates, self.selects_edge_cursor(connection_type, field_nodes))

@@ -309,6 +309,19 @@ def test_every_edge_cursor_resumes_right_after_its_record(rgql):
     assert resumed == [["Alan"], ["Barbara"], ["Edsger"], ["Grace"], ["Linus"], []]
 
 
+def test_edge_cursors_asked_through_a_fragment_or_an_alias_are_the_cursors_of_their_records(rgql):
+    # given: the cursors asked plainly
+    plainly = [edge["cursor"] for edge in page(rgql, first=3)["edges"]]
+    # when: asked through a fragment on the edge, under an alias, beside edges that do not ask
+    data = rgql.data(
+        "{ people(first: 3, orderBy: [{name: {firstName: AscNullsFirst}}]) { "
+        "edges { node { id } } items: edges { ...Mark } } } fragment Mark on PersonEdge { c: cursor }"
+    )
+    # then
+    assert [edge["c"] for edge in data["people"]["items"]] == plainly
+    assert len(plainly) == 3 and len(set(plainly)) == 3
+
+
 def test_an_empty_page_has_null_cursors(rgql):
     assert rgql.data(
         '{ people(filter: {city: {eq: "Atlantis"}}) { totalCount pageInfo '
