@@ -56,7 +56,8 @@ class Query(graphene.ObjectType):
 
 SCHEMA = graphene.Schema(query=Query).graphql_schema
 QUERY = parse(
-    "{ edges { node { id name { first last } company { id employees n: name { last } score active } tags } } "
+    "{ edges { node { __typename id name { first last } company { t: __typename id employees n: name { last } "
+    "score active } tags } } "
     "loose { node { id name { last } } } }"
 )
 
@@ -138,9 +139,10 @@ def test_the_well_formed_tree_is_answered_in_full():
     assert result.data is not None
     assert result.data["edges"][1] == {
         "node": {
+            "__typename": "Person",
             "id": "p2",
             "name": {"first": "F2", "last": "L2"},
-            "company": {"id": "c2", "employees": 2, "n": {"last": "Co"}, "score": 0.5, "active": True},
+            "company": {"t": "Company", "id": "c2", "employees": 2, "n": {"last": "Co"}, "score": 0.5, "active": True},
             "tags": ["a", "b"],
         }
     }
