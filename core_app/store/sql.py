@@ -521,9 +521,16 @@ def array_insert(
 
     One array per column, so the text is the same whatever the number of rows: ids and integers
     as one array literal (``id_array``), other columns in binary (``%b``), never a list dumped
-    as text.
+    as text. A single row is a ``VALUES`` row of plain parameters instead (a second text, as
+    stable as the first).
     """
     names = ", ".join(name for name, _ in columns)
+    if len(values) == 1:
+        # One row (a create's or an update's own rows): plain parameters. psycopg dumps a list in
+        # Python, element type found and array built, about 4 µs a column against 0.6 for a value.
+        placeholders = ", ".join(f"%s::{kind}" if kind in LITERAL_KINDS else f"%b::{kind}" for _, kind in columns)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})" + (f" {suffix}" if suffix else "")
+        return sql, list(values[0])
     arrays = ", ".join(f"%s::{kind}[]" if kind in LITERAL_KINDS else f"%b::{kind}[]" for _, kind in columns)
     sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})" + (f" {suffix}" if suffix else "")
     params = [
