@@ -197,6 +197,8 @@ class Dialect:
         """
         if kind == "uuid":
             return f"{column} = ANY(%s::uuid[])", [id_array(values)]
+        if kind == "text" and all(isinstance(value, str) for value in values):
+            return f"{column} = ANY(%s::text[])", [text_array(values)]  # one string, not a list dumped in Python
         return f"{column} = ANY(%s::{kind}[])", [list(values)]
 
     def shard(self) -> str:
