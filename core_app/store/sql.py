@@ -507,13 +507,33 @@ def id_array(values: Iterable[Any]) -> str:
     return "{" + ",".join("NULL" if value is None else str(value) for value in values) + "}"
 
 
-def text_array(values: Iterable[str]) -> str:
-    """PostgreSQL's array literal of texts (``{"a","b \\"c\\""}``), for a ``%s::text[]`` parameter.
+def text_array(values: Iterable[str | None]) -> str:
+    """PostgreSQL's array literal of texts (``{"a","b \\"c\\"",NULL}``), for a ``%s::text[]`` (or
+    ``jsonb[]``, of JSON texts) parameter.
 
     Each element quoted, its backslashes and double quotes escaped: any text comes back as it was
-    (``id_array``'s reasons: one string, not a list dumped element by element).
+    (``id_array``'s reasons: one string, not a list dumped element by element); None is NULL.
     """
-    return "{" + ",".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "}"
+    return (
+        "{"
+        + ",".join(
+            "NULL" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values
+        )
+        + "}"
+    )
+
+
+#: Array element types sent as a ``text_array`` literal when every value is a string (or None).
+TEXT_KINDS = frozenset({"text", "jsonb"})
+
+
+def array_parameter(column: Sequence[Any], kind: str) -> Any:
+    """The parameter of one column of ``array_insert``: a literal string when one serves, else the list."""
+    if kind in LITERAL_KINDS:
+        return id_array(column)
+    if kind in TEXT_KINDS and all(value is None or value.__class__ is str for value in column):
+        return text_array(column)
+    return list(column)
 
 
 def array_insert(
@@ -521,9 +541,9 @@ def array_insert(
 ) -> tuple[str, list[Any]]:
     """``INSERT ... SELECT * FROM unnest(...)`` of ``values`` into ``table`` (PostgreSQL): the SQL and its parameters.
 
-    One array per column, so the text is the same whatever the number of rows: ids and integers
-    as one array literal (``id_array``), other columns in binary (``%b``), never a list dumped
-    as text. A single row is a ``VALUES`` row of plain parameters instead (a second text, as
+    One array per column, so the text is the same for any number of rows (above one): ids and
+    integers as one array literal (``id_array``), texts and JSON texts too (``text_array``), other
+    columns in binary (``%b``), never a list dumped as text. A single row is a ``VALUES`` row of plain parameters instead (a second text, as
     stable as the first).
     """
     names = ", ".join(name for name, _ in columns)
@@ -533,12 +553,11 @@ def array_insert(
         placeholders = ", ".join(f"%s::{kind}" if kind in LITERAL_KINDS else f"%b::{kind}" for _, kind in columns)
         sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})" + (f" {suffix}" if suffix else "")
         return sql, list(values[0])
-    arrays = ", ".join(f"%s::{kind}[]" if kind in LITERAL_KINDS else f"%b::{kind}[]" for _, kind in columns)
+    params = [array_parameter(column, kind) for column, (_, kind) in zip(zip(*values), columns, strict=True)]
+    arrays = ", ".join(
+        f"%s::{kind}[]" if isinstance(param, str) else f"%b::{kind}[]" for param, (_, kind) in zip(params, columns)
+    )
     sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})" + (f" {suffix}" if suffix else "")
-    params = [
-        id_array(column) if kind in LITERAL_KINDS else list(column)
-        for column, (_, kind) in zip(zip(*values), columns, strict=True)
-    ]
     return sql, params
 
 

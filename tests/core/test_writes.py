@@ -400,6 +400,28 @@ def test_batch_returns_201_and_the_records_in_input_order_under_create_plural(ap
     assert listed["data"]["people"] == created
 
 
+TRICKY_TEXTS = ['say "hi"', 'back\\slash \\"', "{braces},commas", "NULL", " padded ", "émoji 🚀", ""]
+
+
+def test_a_batch_keeps_every_character_of_its_texts_in_values_and_index(api):
+    # given: texts an array literal must quote (the rows of a small batch travel as arrays)
+    people = [{"name": {"firstName": text, "lastName": "Q"}, "jobTitle": text} for text in TRICKY_TEXTS]
+    # when
+    status, body = api.post("/rest/batch/people", people)
+    # then: read back as written, and found through the index by each exact value
+    assert status == 201, body
+    assert [(p["name"]["firstName"], p["jobTitle"]) for p in body["data"]["createPeople"]] == [
+        (text, text) for text in TRICKY_TEXTS
+    ]
+    query = "query ($v: String) { people(filter: {name: {firstName: {eq: $v}}}) { edges { node { jobTitle } } } }"
+    found = []
+    for text in TRICKY_TEXTS[:-1]:  # an empty firstName is "no value" to a filter
+        status, listed = api.post("/graphql", {"query": query, "variables": {"v": text}})
+        assert status == 200 and "errors" not in listed, listed
+        found.append([edge["node"]["jobTitle"] for edge in listed["data"]["people"]["edges"]])
+    assert found == [[text] for text in TRICKY_TEXTS[:-1]]
+
+
 def test_batch_of_60_records_is_accepted(api):
     status, body = api.post("/rest/batch/companies", [{"name": f"C{n}"} for n in range(60)])
     assert status == 201
