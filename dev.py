@@ -212,9 +212,10 @@ def xdist_arguments(args: list[str]) -> list[str]:
     """pytest-xdist's arguments: ``TEST_WORKERS`` processes (default: one per core, at most 4), by file.
 
     Files go whole to one worker (``--dist loadfile``) so a module's seeded workspaces are built once.
-    Arguments naming their own ``-n`` win; ``TEST_WORKERS=0`` runs everything in this process.
+    Arguments naming their own ``-n`` (or ``--dist``) win; ``TEST_WORKERS=0`` (or 1) runs everything
+    in this process.
     """
-    if any(arg == "-n" or arg.startswith(("-n", "--numprocesses", "--dist")) for arg in args):
+    if any(arg.startswith(("-n", "--numprocesses", "--dist")) for arg in args):
         return []
     workers = int(os.environ.get("TEST_WORKERS") or min(os.cpu_count() or 1, 4))
     return ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []

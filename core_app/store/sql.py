@@ -543,8 +543,8 @@ def array_insert(
 
     One array per column, so the text is the same for any number of rows (above one): ids and
     integers as one array literal (``id_array``), texts and JSON texts too (``text_array``), other
-    columns in binary (``%b``), never a list dumped as text. A single row is a ``VALUES`` row of plain parameters instead (a second text, as
-    stable as the first).
+    columns in binary (``%b``), never a list dumped as text. A single row is a ``VALUES`` row of
+    plain parameters instead (a second text, as stable as the first).
     """
     names = ", ".join(name for name, _ in columns)
     if len(values) == 1:
