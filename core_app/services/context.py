@@ -87,7 +87,7 @@ class RecordContext:
 
     def as_system(self) -> RecordContext:
         """The same context without the role's limits: for what an allowed operation does in turn
-        (a destroy's cascade to dependent records, a merge destroying the merged-away records)."""
+        (a destroy's cascade to dependent records, a merge trashing the merged-away records)."""
         return RecordContext(
             self.workspace_id, self.snapshot, self.spec, self.actor, system=True, workspace=self.workspace
         )

@@ -3,7 +3,8 @@
 The record at ``conflictPriorityIndex`` is kept. Each of its empty values is filled from the
 other records in the order given (types with lists, such as EMAILS, also keep the others'
 values as extras). Records linked to the merged-away records are re-linked to the kept one;
-then the merged-away records are destroyed. ``dryRun`` returns the result without writing.
+then the merged-away records go to the trash, as in Twenty (without the unique values the kept
+record took from them). ``dryRun`` returns the result without writing.
 """
 
 from __future__ import annotations
@@ -66,6 +67,33 @@ def relink_children(ctx: RecordContext, kept: RecordRow, others: list[RecordRow]
         writing.relink(target_ctx, target_ctx.records_pointing_at(inverse, other_ids), inverse, kept.id)
 
 
+def release_taken_values(ctx: RecordContext, kept: RecordRow, others: list[RecordRow], data: dict[str, Any]) -> None:
+    """Empty, in ``others``, the unique values the kept record takes with ``data`` (written, not announced:
+    their trash event follows with what they keep)."""
+    held = writing.unique_pairs(ctx, kept.data)
+    taken = {f: v for f, v in writing.unique_pairs(ctx, data).items() if held.get(f) != v}
+    fields = {field.id: field for field in ctx.spec.unique_fields}
+    items = []
+    for other in others:
+        given = RecordInput()
+        for field_id, value in writing.unique_pairs(ctx, other.data).items():
+            if taken.get(field_id) != value:
+                continue
+            field = fields[field_id]
+            sub_field = field.field_type.unique_sub_field
+            stored = other.data.get(field.storage_key)
+            given.data[field.storage_key] = (
+                {**stored, sub_field: field.field_type.to_api(None, field)[sub_field]}
+                if sub_field is not None and isinstance(stored, dict)
+                else None
+            )
+            given.given.append(field.name)
+        if given.data:
+            items.append((other, given))
+    if items:
+        writing.apply_updates(ctx, items, locked=True)
+
+
 def changed_fields(ctx: RecordContext, kept: RecordRow, data: dict[str, Any]) -> list[Any]:
     """The fields whose value the merge changes on the kept record."""
     changed = []
@@ -118,20 +146,27 @@ def merge_plan(
 def merge_locked(ctx: RecordContext, ids: list[str], priority: int) -> RecordRow:
     """Lock the records in id order, then merge them, in one unit of work (its data-model hold first).
 
-    A second merge of the same records waits for this one, then finds the merged-away records
-    gone (404), as if sent after it.
+    A second merge of the same records waits for this one, then finds the merged-away records in
+    the trash (404), as if sent after it.
     """
     found = fetch_by_ids(ctx.ws, ctx.spec.id, sorted(ids), lock=True)
     kept, others, data = merge_plan(ctx, ids, priority, found)
-    # Allowed as a whole: relinking and destroying the merged-away records is the merge itself.
+    # Allowed as a whole: relinking and trashing the merged-away records is the merge itself.
     return write_merge(ctx.as_system(), kept, others, data)
 
 
 @writing.unit_of_work
 def write_merge(ctx: RecordContext, kept: RecordRow, others: list[RecordRow], data: dict[str, Any]) -> RecordRow:
-    """Re-link, destroy the merged-away records and update the kept one, in one transaction."""
+    """Re-link, move the merged-away records to the trash and update the kept one, in one transaction.
+
+    As Twenty's merge, the merged-away records are soft-deleted, not destroyed (api-reference 14.3:
+    a merge needs soft-delete, not destroy). A unique value the kept record takes from one of them
+    (an empty ``emails.primaryEmail`` filled from another record's) leaves that record first: a
+    trashed record keeps its unique values, and two records cannot hold one.
+    """
     relink_children(ctx, kept, others)
-    writing.destroy(ctx, others)
+    release_taken_values(ctx, kept, others, data)
+    writing.soft_delete(ctx, others)
     given = RecordInput()
     given.data = {k: v for k, v in data.items() if kept.data.get(k) != v}
     given.given = merged_field_names(ctx, given)

@@ -363,7 +363,7 @@ def test_merge_dry_run_returns_the_merged_record_and_writes_nothing(gql):
     assert gql.data("{ people { totalCount } }") == {"people": {"totalCount": 2}}
 
 
-def test_merge_keeps_one_record_relinks_the_others_relations_and_destroys_them(gql):
+def test_merge_keeps_one_record_relinks_the_others_relations_and_moves_them_to_the_trash(gql):
     # given
     first, second = merge_pair(gql)
     # when
@@ -378,6 +378,47 @@ def test_merge_keeps_one_record_relinks_the_others_relations_and_destroys_them(g
         "pointOfContactForOpportunities": {"edges": [{"node": {"name": "Engine"}}]},
     }
     assert gql.data("{ people { edges { node { id } } } }") == {"people": {"edges": [{"node": {"id": first["id"]}}]}}
+    # As Twenty's merge: the other record is soft-deleted, whole (the kept record took none of its unique values)
+    trashed = gql.data(
+        "{ people(filter: {deletedAt: {is: NOT_NULL}}) { edges { node { id city emails { primaryEmail } } } } }"
+    )
+    assert trashed == {
+        "people": {
+            "edges": [
+                {"node": {"id": second["id"], "city": "London", "emails": {"primaryEmail": "countess@lovelace.org"}}}
+            ]
+        }
+    }
+
+
+def test_a_unique_value_the_kept_record_takes_leaves_the_trashed_one(gql):
+    # given: the kept record has no email; the other one has
+    kept = create(gql, "Ada", city="Paris")
+    other = create(gql, "Ada", jobTitle="Countess", emails={"primaryEmail": "ada@lovelace.org"})
+    # when
+    merged = gql.data(MERGE, {"ids": [kept["id"], other["id"]], "index": 0})["mergePeople"]
+    # then: the kept record holds the email; the trashed one keeps its other values, not the email
+    assert (merged["emails"], merged["jobTitle"]) == (
+        {"primaryEmail": "ada@lovelace.org", "additionalEmails": None},
+        "Countess",
+    )
+    trashed = gql.data(
+        "{ people(filter: {deletedAt: {is: NOT_NULL}}) { edges { node { id jobTitle emails { primaryEmail } } } } }"
+    )
+    assert trashed == {
+        "people": {"edges": [{"node": {"id": other["id"], "jobTitle": "Countess", "emails": {"primaryEmail": ""}}}]}
+    }
+    # and the email is the kept record's: another record cannot take it, the trashed one can come back without it
+    refused = gql.error(
+        CREATE_PERSON, {"data": {"name": {"firstName": "Eve"}, "emails": {"primaryEmail": "ADA@lovelace.org"}}}
+    )
+    assert refused["message"] == (
+        f"Duplicate value for unique field 'emails.primaryEmail': 'ada@lovelace.org' is already used by record {kept['id']}"
+    )
+    restored = gql.data(
+        f'mutation {{ restorePerson(id: "{other["id"]}") {{ id deletedAt emails {{ primaryEmail }} }} }}'
+    )
+    assert restored == {"restorePerson": {"id": other["id"], "deletedAt": None, "emails": {"primaryEmail": ""}}}
 
 
 def test_merge_keeps_every_phone_number_and_list_item_on_both_apis(gql, api):

@@ -181,7 +181,7 @@ ACTIONS: list[tuple[str, Callable, Callable, list[tuple[str, Any]]]] = [
         lambda api: [person(api, "Ada"), person(api, "Bob", jobTitle="CEO", city="Rome")],
         lambda api, ids: api.patch("/rest/people/merge", {"ids": ids, "conflictPriorityIndex": 0}),
         # The record service also lists composite fields whose stored form the merge normalised.
-        [("person.destroyed", None), ("person.updated", Including("jobTitle", "city"))],
+        [("person.deleted", None), ("person.updated", Including("jobTitle", "city"))],
     ),
 ]
 
