@@ -167,6 +167,12 @@ class Loader:
     ) -> list[FieldNode]:
         """Field nodes of ``edges { node }`` under a connection field (edges of ``edge_type``, by default
         the connection's own: ``PersonConnection`` has ``PersonEdge``)."""
+        return self.edge_field_nodes(connection_type, field_nodes, "node", edge_type)
+
+    def edge_field_nodes(
+        self, connection_type: str, field_nodes: list[FieldNode], name: str, edge_type: str | None = None
+    ) -> list[FieldNode]:
+        """Field nodes of ``edges { <name> }`` under a connection field (see :meth:`node_field_nodes`)."""
         edge_type = edge_type or connection_type.removesuffix("Connection") + "Edge"
         # By field name, not response key: ``items: edges { node { ... } }`` is still the edges.
         edges = [
@@ -178,7 +184,7 @@ class Loader:
         result: list[FieldNode] = []
         for nodes in (self.selections(edge_type, [edge]).values() for edge in edges):
             for group in nodes:
-                result += [n for n in group if n.name.value == "node"]
+                result += [n for n in group if n.name.value == name]
         return result
 
     def aggregate_names(self, connection_type: str, field_nodes: list[FieldNode]) -> list[str]:
@@ -197,19 +203,6 @@ class Loader:
             return [parse_aggregate(name, ctx.spec) for name in names]
         except AggregateError as error:
             raise user_error([error.message]) from None
-
-    def selects_edge_cursor(self, connection_type: str, field_nodes: list[FieldNode]) -> bool:
-        """Whether ``edges { cursor }`` is selected under a connection field (by field name, as the nodes)."""
-        edge_type = f"{connection_type.removesuffix('Connection')}Edge"
-        edges = [
-            edge
-            for nodes in self.selections(connection_type, field_nodes).values()
-            for edge in nodes
-            if edge.name.value == "edges"
-        ]
-        return any(
-            node.name.value == "cursor" for nodes in self.selections(edge_type, edges).values() for node in nodes
-        )
 
     @staticmethod
     def connection_dict(
@@ -243,4 +236,6 @@ class Loader:
         if others:
             values.update(aggregate(scope, node_filter, self.parse_aggregates(ctx, others)))
         aggregates = {name: values[name] for name in names}
-        return self.connection_dict(page, shaped, aggregates, self.selects_edge_cursor(connection_type, field_nodes))
+        return self.connection_dict(
+            page, shaped, aggregates, bool(self.edge_field_nodes(connection_type, field_nodes, "cursor"))
+        )
