@@ -195,11 +195,8 @@ class Dialect:
         PostgreSQL takes the values as one array, so the statement's text is the same whatever
         their number (psycopg re-parses statements of more than 50 parameters on every call).
         """
-        if kind == "uuid":
-            return f"{column} = ANY(%s::uuid[])", [id_array(values)]
-        if kind == "text" and all(isinstance(value, str) for value in values):
-            return f"{column} = ANY(%s::text[])", [text_array(values)]  # one string, not a list dumped in Python
-        return f"{column} = ANY(%s::{kind}[])", [list(values)]
+        # One string where a literal serves (ids, integers, texts), not a list dumped in Python.
+        return f"{column} = ANY(%s::{kind}[])", [array_parameter(values, kind)]
 
     def shard(self) -> str:
         """Which counter shard this session writes (sessions spread over 8 shards)."""
