@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from orjson import loads as json_loads
 
 from core_app.store import deferred
 from core_app.store.sql import Dialect, dialect, rows
@@ -93,25 +92,6 @@ def row_reader(d: Dialect, workspace_id: str, object_id: str) -> Callable[[Seque
         if found is None:
             found = actors[value] = orjson.loads(value)
         return found
-
-    if d.vendor == "postgresql":  # ids come as text (``select_list``), instants as aware datetimes: as they are
-
-        def read_postgresql(row: Sequence[Any]) -> RecordRow:
-            data, record_id = row[1], row[0]
-            return RecordRow(
-                record_id if record_id.__class__ is str else str(record_id),
-                workspace_id,
-                object_id,
-                json_loads(data) if data.__class__ is str else loads(data),
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                actor(row[6]),
-                actor(row[7]),
-            )
-
-        return read_postgresql
 
     def read(row: Sequence[Any]) -> RecordRow:
         return RecordRow(
