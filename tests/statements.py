@@ -11,11 +11,14 @@ growing if a request ever writes record by record.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-__all__ = ["cost", "cost_of", "writes", "written_tables"]
+__all__ = ["cost", "cost_of", "sent", "writes", "written_tables"]
 
 #: A write and its table: ``INSERT INTO t (``, ``COPY t (``, ``UPDATE t SET``, ``DELETE FROM t WHERE``
 #: (an upsert's ``DO UPDATE SET`` is part of its INSERT; a read's ``FOR UPDATE OF r`` writes nothing).
@@ -40,3 +43,17 @@ def cost(statements: Iterable[str]) -> int:
 def cost_of(captured: CaptureQueriesContext) -> int:
     """:func:`cost` of the statements a ``CaptureQueriesContext`` saw."""
     return cost(query["sql"] for query in captured.captured_queries)
+
+
+@contextmanager
+def sent() -> Iterator[list[tuple[str, Any]]]:
+    """Every ``(SQL, parameters)`` the default connection sends inside the block, as sent (to send
+    again or EXPLAIN: ``CaptureQueriesContext`` keeps only the text with its values written in)."""
+    statements: list[tuple[str, Any]] = []
+
+    def keep(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        yield statements

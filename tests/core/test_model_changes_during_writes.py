@@ -24,6 +24,7 @@ from metadata_app.services.workspaces import create_workspace
 from tests.core.conftest import client_for
 from tests.core.helpers import first_value
 from tests.metadata.helpers import create_field, object_id
+from tests.statements import sent
 from webhooks_app.models import Event
 
 CHANGED = (
@@ -303,26 +304,20 @@ def test_a_change_waits_only_for_the_writes_in_progress_and_later_writes_queue_b
 def test_a_merge_holds_its_data_model_before_it_locks_its_records(api, workspace):
     # given
     ids = [first_value(api.post("/rest/people", {"name": {"firstName": name}})[1])["id"] for name in ("Ada", "Bo")]
-    sent: list[tuple[str, Any]] = []
-
-    def keep(execute, sql, params, many, context):
-        sent.append((sql, params))
-        return execute(sql, params, many, context)
-
     # when
-    with connection.execute_wrapper(keep):
+    with sent() as statements:
         status, body = api.patch("/rest/people/merge", {"ids": ids, "conflictPriorityIndex": 0})
     # then
     assert status == 200, body
-    hold = next(i for i, (sql, _) in enumerate(sent) if is_hold(sql))
-    first_read = next(i for i, (sql, _) in enumerate(sent) if "FROM core_app_record" in sql)
+    hold = next(i for i, (sql, _) in enumerate(statements) if is_hold(sql))
+    first_read = next(i for i, (sql, _) in enumerate(statements) if "FROM core_app_record" in sql)
     if connection.vendor != "postgresql":
         assert hold < first_read  # before the records are read
         return
     # On PostgreSQL the hold is the gate of the read that locks the records: a one-time filter
     # over the scan, evaluated before the scan returns (and LockRows locks) its first row.
     assert hold == first_read
-    sql, params = sent[hold]
+    sql, params = statements[hold]
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         explained = cursor.fetchone()[0]

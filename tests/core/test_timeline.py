@@ -19,7 +19,7 @@ from metadata_app.models import FieldMetadata, ObjectMetadata
 from metadata_app.standard_objects import install_timeline_and_attachments
 from tests.core.conftest import client_for
 from tests.core.helpers import INSTANT, UUID, actor, create_custom_object, first_value
-from tests.statements import cost_of
+from tests.statements import cost_of, sent
 from webhooks_app.models import Event
 
 ACTIVITY_KEYS = ("name", "properties", "targetPersonId", "workspaceMemberId", "linkedRecordId")
@@ -134,15 +134,8 @@ def test_the_merge_look_up_reads_the_windows_activities_not_the_records_whole_hi
         api.patch(f"/rest/people/{ada}", {"jobTitle": f"CTO {n}"})
     settings.TIMELINE_MERGE_WINDOW_SECONDS = 1
     time.sleep(1.1)
-    look_ups: list[tuple[str, Any]] = []
-
-    def keep_look_ups(execute, sql, params, many, context):
-        if "p.record_id >= " in sql:
-            look_ups.append((sql, params))
-        return execute(sql, params, many, context)
-
     # when: two updates within the window
-    with connection.execute_wrapper(keep_look_ups):
+    with sent() as statements:
         api.patch(f"/rest/people/{ada}", {"jobTitle": "CEO"})
         api.patch(f"/rest/people/{ada}", {"jobTitle": "Chair"})
     # then: the second merged into the activity of the first
@@ -150,11 +143,13 @@ def test_the_merge_look_up_reads_the_windows_activities_not_the_records_whole_hi
     assert len(found) == 22
     assert found[0]["properties"] == {"diff": {"jobTitle": {"before": "CTO 19", "after": "Chair"}}}
     # and each look-up, sent again now, reads that one activity and none of the twenty before the pause
+    look_ups = [(sql, params) for sql, params in statements if "p.record_id >= " in sql]
     assert len(look_ups) == 2
+    latest = found_id(api, ada)
     with connection.cursor() as cursor:
         for sql, params in look_ups:
             cursor.execute(sql, params)
-            assert [str(uuid.UUID(str(row[0]))) for row in cursor.fetchall()] == [found_id(api, ada)]
+            assert [str(uuid.UUID(str(row[0]))) for row in cursor.fetchall()] == [latest]
 
 
 def found_id(api, person_id: str) -> str:
