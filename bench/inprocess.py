@@ -110,7 +110,9 @@ def main() -> None:
     if args.profile:
         profiler = cProfile.Profile(time.thread_time)
         profiler.runcall(lambda: [call() for _ in range(args.requests)])
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(
+            int(os.environ.get("PROFILE_TOP", "40"))
+        )
         return
     postgres = backend_cpu() if connection.vendor == "postgresql" else None
     server, database = [], []

@@ -8,7 +8,8 @@
 - ``UniqueValue``: one row per value of an ``isUnique`` field; its primary key makes a value
   exclusive, so two concurrent writers can never both insert it.
 - ``RecordCount``: live records per object, kept in the writing transaction, so an unfiltered
-  ``totalCount`` costs a handful of rows whatever the object's size.
+  ``totalCount`` costs a handful of rows whatever the object's size; and how many transactions
+  changed the object's index, so a filtered count can be kept while that stays the same.
 
 Every table's key includes ``workspace_id`` and every statement of the store filters on it, so
 the store can be distributed by workspace (Citus) without changing a query. Keys and indexes
@@ -139,6 +140,8 @@ class RecordCount(models.Model):
     object_id = models.UUIDField()
     shard = models.SmallIntegerField()
     live = models.BigIntegerField(default=0)
+    #: Transactions that changed the object's index through this shard (``core_app.store.counts``).
+    changes = models.BigIntegerField(default=0, db_default=0)
 
 
 class SearchToken(models.Model):

@@ -14,7 +14,8 @@ Which shape a query takes, so that its cost follows the size of the answer, not 
   filtered and sorted by their stored values.
 
 Counts: an unfiltered count reads the object's counter rows (``RecordCount``); a filter on
-indexed fields only counts index entries; anything else counts matching records.
+indexed fields only counts index entries (or reads the count kept since the object's index last
+changed, ``counts.kept_count``); anything else counts matching records.
 
 Everything here is read-only and scoped by ``workspace_id`` first.
 """
@@ -485,21 +486,19 @@ def relation_value_segment(
     return read_page(scope, sql, params, keys, d)
 
 
-def count_index_matches(scope: Scope, leaves: list[Leaf], cap: int) -> int:
-    """How many live records match ``leaves``, counted in the index up to ``cap``."""
-    params: list[Any] = []
-    ids = index_ids_sql(scope, leaves, dialect(), params)
-    return count_ids(ids, params, cap)
+def count_index_matches(scope: Scope, leaves: list[Leaf], cap: int | None = None) -> int:
+    """How many live records match ``leaves``, counted in the index (up to ``cap``)."""
+    return count_with_records(scope, leaves, cap)[0]
 
 
-def count_with_records(scope: Scope, leaves: list[Leaf]) -> tuple[int, int]:
-    """How many live records match ``leaves`` (counted in the index), and how many live records
-    the object has, in one statement."""
+def count_with_records(scope: Scope, leaves: list[Leaf], cap: int | None = None) -> tuple[int, int]:
+    """How many live records match ``leaves``, counted in the index (up to ``cap``), and how many
+    live records the object has, in one statement; the first from memory while the object's
+    index has not changed since it was counted (``counts.kept_count``)."""
     params: list[Any] = []
     ids = index_ids_sql(scope, leaves, dialect(), params)
-    live_sql, live_params = counts.live_count_sql(scope.workspace_id, scope.spec.id)
-    matches, records = rows(f"SELECT (SELECT COUNT(*) FROM ({ids}) AS ids), ({live_sql})", [*params, *live_params])[0]
-    return int(matches), int(records)
+    limit = "" if cap is None else f" LIMIT {int(cap)}"
+    return counts.kept_count(scope.workspace_id, scope.spec.id, f"SELECT COUNT(*) FROM ({ids}{limit}) AS ids", params)
 
 
 def count_ids(ids_sql: str, params: list[Any], cap: int | None = None) -> int:
@@ -1098,7 +1097,7 @@ def count(scope: Scope, node: Node | None) -> int:
     leaves = index_conjunction(scope, node)
     params: list[Any] = []
     if leaves is not None:
-        return count_ids(index_ids_sql(scope, leaves, d, params), params)
+        return count_index_matches(scope, leaves)
     if node is not None:
         ids_sql = relation_id_set(node, scope.spec, scope.workspace_id, scope.slots, scope.snapshot, params)
         if ids_sql is not None:

@@ -1,10 +1,23 @@
-"""Live-record counters: an unfiltered ``totalCount`` in a handful of rows, exact, in any object size.
+"""Live-record counters: an unfiltered ``totalCount`` in a handful of rows, exact, in any object size;
+and filtered counts kept while the object's index does not change.
 
 Writers add their deltas in the writing transaction. Deltas are gathered while a unit of work
 is open (:func:`collecting`) and written when it closes, in one statement ordered by object, so
 two transactions never lock counter rows in opposite orders. Each database session writes its own
 shard (``pg_backend_pid() % 8`` on PostgreSQL), so concurrent writers of one object rarely wait
 on each other; a count is the sum of the object's shards.
+
+**Kept counts.** Each counter row also counts the transactions that changed the object's index
+(``changes``: a record created, trashed, restored or destroyed, an indexed value changed, a slot
+backfilled). A shard's row is changed by one transaction at a time, in commit order, so the
+``changes`` of an object's shards, read together, name exactly which of those transactions a
+snapshot sees: two reads that find the same values see the same index entries of that object.
+:func:`kept_count` keeps, per process, the number of index entries a count statement found
+under those values, and answers the same statement from memory while they stay the same (a
+filtered list polled by a dashboard: 5,055 index entries counted in 0.9 ms of PostgreSQL CPU,
+against a read of the counter rows). Only statements outside a transaction use it: inside one,
+the transaction's own uncommitted changes would be counted, under values another transaction may
+commit later.
 """
 
 from __future__ import annotations
@@ -15,11 +28,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.db import transaction
+
 from core_app.store.sql import dialect, rows, run, write
 
-__all__ = ["add", "collecting", "forget_object", "live_count", "live_count_sql"]
+__all__ = ["KEPT_COUNTS", "add", "collecting", "forget_object", "kept_count", "live_count", "live_count_sql"]
 
 _local = threading.local()
+
+#: Objects of one unit of work up to which its counter rows are a VALUES list on PostgreSQL (arrays beyond).
+FEW_OBJECTS = 4
+
+#: Count statements kept per process (their text and parameters, the ``changes`` they were counted
+#: under, the count); past this many, the oldest goes.
+KEPT_COUNTS = 1024
+
+Version = tuple[tuple[int, int], ...]  # (shard, changes) of each of an object's counter rows, by shard
+_kept: dict[tuple[str, tuple[Any, ...]], tuple[Version, int]] = {}
 
 
 def _pending() -> dict[tuple[str, str], int] | None:
@@ -45,9 +70,12 @@ def collecting() -> Iterator[None]:
 
 
 def add(workspace_id: str, object_id: str, delta: int) -> None:
-    """Count ``delta`` more (or fewer) live records of an object, now or when the unit of work ends."""
-    if not delta:
-        return
+    """Count ``delta`` more (or fewer) live records of an object, and one more change of its index
+    (once per unit of work), now or when the unit of work ends.
+
+    Call it for every write that changes the object's index entries, even with a ``delta`` of 0:
+    :func:`kept_count` relies on it.
+    """
     pending = _pending()
     if pending is not None:
         pending[(workspace_id, object_id)] += delta
@@ -57,25 +85,29 @@ def add(workspace_id: str, object_id: str, delta: int) -> None:
 
 def flush(deltas: dict[tuple[str, str], int]) -> None:
     """Write counter deltas, in (workspace, object) order (with the unit of work's inserts when it gathers them)."""
-    items = sorted((key, delta) for key, delta in deltas.items() if delta)
+    items = sorted(deltas.items())
     if not items:
         return
     d = dialect()
-    if d.vendor == "postgresql":
+    if d.vendor == "postgresql" and len(items) > FEW_OBJECTS:
         # Arrays: one statement text whatever the number of objects, so it stays prepared.
         text = (
-            "INSERT INTO core_app_recordcount (workspace_id, object_id, shard, live) "
-            f"SELECT w, o, {d.shard()}, l FROM unnest(%b::uuid[], %b::uuid[], %b::bigint[]) AS u(w, o, l) "
+            "INSERT INTO core_app_recordcount (workspace_id, object_id, shard, live, changes) "
+            f"SELECT w, o, {d.shard()}, l, 1 FROM unnest(%b::uuid[], %b::uuid[], %b::bigint[]) AS u(w, o, l) "
             + d.upsert_add()
         )
         params: list[Any] = [[ws for (ws, _), _ in items], [obj for (_, obj), _ in items], [n for _, n in items]]
         write("core_app_recordcount", text, params)
         return
-    values = ", ".join(f"(%s, %s, {d.shard()}, %s)" for _ in items)
-    params = [p for (ws, obj), delta in items for p in (d.uuid_in(ws), d.uuid_in(obj), delta)]
-    run(
-        f"INSERT INTO core_app_recordcount (workspace_id, object_id, shard, live) VALUES {values} {d.upsert_add()}",
-        params,
+    # Most units of work change one or two objects (a record and its timeline activity): plain
+    # parameters, which cost less to send than arrays (a few texts, each kept prepared).
+    uuid, bigint = ("%s::uuid", "%s::bigint") if d.vendor == "postgresql" else ("%s", "%s")
+    row = f"({uuid}, {uuid}, {d.shard()}, {bigint}, 1)"
+    write(
+        "core_app_recordcount",
+        "INSERT INTO core_app_recordcount (workspace_id, object_id, shard, live, changes) "
+        f"VALUES {', '.join([row] * len(items))} {d.upsert_add()}",
+        [p for (ws, obj), delta in items for p in (d.uuid_in(ws), d.uuid_in(obj), delta)],
     )
 
 
@@ -91,6 +123,43 @@ def live_count_sql(workspace_id: str, object_id: str) -> tuple[str, list[Any]]:
 def live_count(workspace_id: str, object_id: str) -> int:
     """Live records of an object (the sum of its shards)."""
     return int(rows(*live_count_sql(workspace_id, object_id))[0][0])
+
+
+def kept_count(workspace_id: str, object_id: str, count_sql: str, params: list[Any]) -> tuple[int, int]:
+    """``count_sql``'s single value (a count of the object's index entries) and the object's live
+    records, read together; the count from memory while the object's index has not changed since
+    it was counted (see the module's docstring).
+
+    ``count_sql`` must read nothing but the index entries of this object (and parameters that
+    name them): a count through another object's records would change without these counters.
+    """
+    d = dialect()
+    version_params = [d.uuid_in(workspace_id), d.uuid_in(object_id)]
+    # A row even for an object with no counter row yet (never written): the count still comes.
+    counters = (
+        "FROM (SELECT 1 AS one) AS one LEFT JOIN core_app_recordcount c "
+        "ON c.workspace_id = %s AND c.object_id = %s ORDER BY c.shard"
+    )
+    if transaction.get_connection().in_atomic_block:
+        found = rows(f"SELECT ({count_sql}), c.shard, c.live, c.changes {counters}", [*params, *version_params])
+        return int(found[0][0]), sum(int(row[2] or 0) for row in found)
+    key = (count_sql, tuple(tuple(p) if isinstance(p, list) else p for p in params))  # lists: array parameters
+    entry = _kept.get(key)
+    if entry is not None:
+        found = rows(f"SELECT NULL, c.shard, c.live, c.changes {counters}", version_params)
+        if version_of(found) == entry[0]:
+            return entry[1], sum(int(row[2] or 0) for row in found)
+    found = rows(f"SELECT ({count_sql}), c.shard, c.live, c.changes {counters}", [*params, *version_params])
+    count = int(found[0][0])
+    if len(_kept) >= KEPT_COUNTS:
+        _kept.pop(next(iter(_kept), None), None)  # type: ignore[arg-type]
+    _kept[key] = (version_of(found), count)
+    return count, sum(int(row[2] or 0) for row in found)
+
+
+def version_of(found: list[tuple[Any, ...]]) -> Version:
+    """The ``(shard, changes)`` pairs of counter rows read as ``(_, shard, live, changes)``."""
+    return tuple((int(row[1]), int(row[3])) for row in found if row[1] is not None)
 
 
 def forget_object(workspace_id: str, object_id: str) -> None:

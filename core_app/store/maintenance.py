@@ -85,6 +85,8 @@ def backfill(snapshot: SchemaSnapshot, spec: ObjectSpec, slots: list[Slot]) -> N
             entries += [(record.id, slot.id, slot.key_of(record.data, columns)) for slot in slots]
         for start in range(0, len(entries), BATCH):
             writer.write_index(dialect(), snapshot.workspace_id, entries[start : start + BATCH])
+    # After the entries (kept counts read before it are counted again), even for an empty object.
+    counts.add(snapshot.workspace_id, spec.id, 0)
 
 
 def drop_slots(workspace_id: str, slot_ids: Iterable[str]) -> None:
@@ -264,7 +266,8 @@ def rebuild(snapshot: SchemaSnapshot) -> int:
     d = dialect()
     ws = d.uuid_in(snapshot.workspace_id)
     run("DELETE FROM core_app_recordindex WHERE workspace_id = %s", [ws])
-    run("DELETE FROM core_app_recordcount WHERE workspace_id = %s", [ws])
+    # Counter rows stay, with their changes (kept counts must never see changes go back).
+    run("UPDATE core_app_recordcount SET live = 0 WHERE workspace_id = %s", [ws])
     for spec in snapshot.objects:
         backfill(snapshot, spec, list(build_object_slots(spec).slots))
     # Counters cover every object, active or not: a reactivated object must count right at once.
@@ -275,4 +278,5 @@ def rebuild(snapshot: SchemaSnapshot) -> int:
     )
     for object_id, number in live:
         counts.add(snapshot.workspace_id, d.uuid_out(object_id), int(number))
+    run("UPDATE core_app_recordcount SET changes = changes + 1 WHERE workspace_id = %s", [ws])
     return sum(int(number) for _, number in live)

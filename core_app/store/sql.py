@@ -203,8 +203,11 @@ class Dialect:
         return "(pg_backend_pid() %% 8)"
 
     def upsert_add(self) -> str:
-        """``ON CONFLICT`` clause adding ``live`` to a counter row."""
-        return "ON CONFLICT (workspace_id, object_id, shard) DO UPDATE SET live = core_app_recordcount.live + EXCLUDED.live"
+        """``ON CONFLICT`` clause adding ``live`` to a counter row, and counting one more change."""
+        return (
+            "ON CONFLICT (workspace_id, object_id, shard) DO UPDATE SET live = core_app_recordcount.live + "
+            "EXCLUDED.live, changes = core_app_recordcount.changes + 1"
+        )
 
 
 class SqliteDialect(Dialect):

@@ -9,6 +9,9 @@ per table whatever the number of records, inside the caller's transaction:
 - ``soft_delete`` / ``restore``: move records out of / back into the live set and the index;
 - ``destroy``: records, their index rows and unique values, gone.
 
+Each write that changes an object's index entries tells the counters (``counts.add``), even when
+the number of live records stays the same: filtered counts are kept while it does not.
+
 The search index (``core_app.store.search``) follows the same writes: a created record's tokens,
 an updated record's tokens when the text of a search field changed, none left by a destroy.
 Trashing and restoring leave tokens alone (the trash is searchable when a filter names it).
@@ -208,7 +211,8 @@ def update(slots: ObjectSlots, changed: Sequence[tuple[RecordRow, IndexState]]) 
     drop_index(d, first.workspace_id, left)
     write_index(d, first.workspace_id, entries)
     update_tokens(d, slots, changed)
-    counts.add(first.workspace_id, first.object_id, delta)
+    if entries or left:  # the index changed (a change of the live count moves entries too)
+        counts.add(first.workspace_id, first.object_id, delta)
 
 
 def update_tokens(d: Dialect, slots: ObjectSlots, changed: Sequence[tuple[RecordRow, IndexState]]) -> None:
@@ -238,7 +242,8 @@ def soft_delete(workspace_id: str, object_id: str, record_ids: Sequence[str], no
         [instant(d, now), instant(d, now), d.uuid_in(workspace_id), d.uuid_in(object_id), *(d.uuid_in(i) for i in ids)],
     )
     drop_index(d, workspace_id, ids)
-    counts.add(workspace_id, object_id, -changed)
+    if changed:
+        counts.add(workspace_id, object_id, -changed)
 
 
 def restore(slots: ObjectSlots, rows: Sequence[RecordRow], now: datetime) -> None:
