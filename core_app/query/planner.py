@@ -73,6 +73,9 @@ class Scope:
     #: The page's statements also read the object's live count (:func:`page_rows`): set by
     #: :func:`fetch_page` for an unfiltered count, which then costs no statement of its own.
     with_live_count: bool = False
+    #: The page's statements also read the object's ``changes`` (``Fetched.version``): set by
+    #: :func:`fetch_page` to confirm a kept count with the page, without a statement of its own.
+    with_version: bool = False
 
     @classmethod
     def for_filter(
@@ -120,6 +123,8 @@ class Fetched:
     sort_values: list[list[Any]]
     #: How many records match the filter, when the page's statement counted them (``fetch_page``).
     total: int | None = None
+    #: The object's ``changes`` the page was read under (``Scope.with_version``; None: not read).
+    version: counts.Version | None = None
 
 
 def index_conjunction(scope: Scope, node: Node | None) -> list[Leaf] | None:
@@ -324,6 +329,9 @@ def fetch_page(
     count come from one reading of that set, in one statement (r2 at 1M: two 13 ms statements
     become one). Without a filter, the count is the object's counter, read by the page's own
     statement (:func:`page_rows`). A page after a cursor that comes back empty counts on its own.
+    A filter the index answers, counted before and kept since (``counts.kept``), is not counted
+    again: the kept count shapes the page, and the page's statement reads the object's changes,
+    which must be the count's (else the filter is counted and the page read again).
     """
     if with_count and node is not None and keys[0].is_id and through_relation(scope.spec, node):
         params: list[Any] = []
@@ -340,11 +348,24 @@ def fetch_page(
             fetched.total = 0 if cursor is None and limit > 0 else count(scope, None)
         return fetched
     total = records = None
-    leaves = index_conjunction(scope, node) if with_count and keys[0].is_id and scope.trash is False else None
+    leaves = index_conjunction(scope, node) if with_count and scope.trash is False else None
     if leaves is not None:
+        count_sql, count_params = index_count_sql(scope, leaves)
+        kept = counts.kept(scope.workspace_id, scope.spec.id, count_sql, count_params)
+        if kept is not None and kept.count > 0:
+            # A kept count shapes the page, whose statement reads the object's changes: the same
+            # as the count's, and the count is this page's (read in the page's snapshot).
+            versioned = replace(scope, with_version=True)
+            fetched = fetch(versioned, node, keys, cursor, backward, limit, matches=kept.count, records=kept.records)
+            if fetched.version == kept.version:
+                fetched.total = kept.count
+                return fetched
         # The object's size comes with the count, for fetch to weigh sorting the matches against
-        # walking the records (cheaper_to_sort) without a statement of its own.
-        total, records = count_with_records(scope, leaves)
+        # walking the records in id order (cheaper_to_sort) without a statement of its own.
+        if kept is not None and kept.count == 0:  # no page statement to read the changes with
+            total, records = counts.kept_count(scope.workspace_id, scope.spec.id, count_sql, count_params)
+        else:
+            total, records = counts.count_and_keep(scope.workspace_id, scope.spec.id, count_sql, count_params)
     elif with_count:
         total = count(scope, node)
     fetched = fetch(scope, node, keys, cursor, backward, limit, matches=total, records=records)
@@ -486,19 +507,18 @@ def relation_value_segment(
     return read_page(scope, sql, params, keys, d)
 
 
-def count_index_matches(scope: Scope, leaves: list[Leaf], cap: int | None = None) -> int:
-    """How many live records match ``leaves``, counted in the index (up to ``cap``)."""
-    return count_with_records(scope, leaves, cap)[0]
-
-
-def count_with_records(scope: Scope, leaves: list[Leaf], cap: int | None = None) -> tuple[int, int]:
-    """How many live records match ``leaves``, counted in the index (up to ``cap``), and how many
-    live records the object has, in one statement; the first from memory while the object's
-    index has not changed since it was counted (``counts.kept_count``)."""
+def index_count_sql(scope: Scope, leaves: list[Leaf], cap: int | None = None) -> tuple[str, list[Any]]:
+    """The statement counting the live records that match ``leaves`` in the index (up to ``cap``)."""
     params: list[Any] = []
     ids = index_ids_sql(scope, leaves, dialect(), params)
     limit = "" if cap is None else f" LIMIT {int(cap)}"
-    return counts.kept_count(scope.workspace_id, scope.spec.id, f"SELECT COUNT(*) FROM ({ids}{limit}) AS ids", params)
+    return f"SELECT COUNT(*) FROM ({ids}{limit}) AS ids", params
+
+
+def count_index_matches(scope: Scope, leaves: list[Leaf], cap: int | None = None) -> int:
+    """How many live records match ``leaves``, counted in the index (up to ``cap``), or kept from
+    an earlier count while the object's index has not changed (``counts.kept_count``)."""
+    return counts.kept_count(scope.workspace_id, scope.spec.id, *index_count_sql(scope, leaves, cap))[0]
 
 
 def count_ids(ids_sql: str, params: list[Any], cap: int | None = None) -> int:
@@ -508,16 +528,21 @@ def count_ids(ids_sql: str, params: list[Any], cap: int | None = None) -> int:
 
 
 def page_rows(scope: Scope, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    """The rows of ``sql`` (a page); with ``scope.with_live_count``, each followed by the object's live count.
+    """The rows of ``sql`` (a page); with ``scope.with_live_count``, each followed by the object's
+    live count; with ``scope.with_version``, by its ``changes`` (never both).
 
-    The counter is read by the page's statement, as an uncorrelated subquery evaluated once: a
+    The counters are read by the page's statement, as an uncorrelated subquery evaluated once: a
     REST list (which always counts) sends one statement fewer. The page keeps its order: it is
     the subquery's, which an outer query that only adds a column does not change.
     """
-    if not scope.with_live_count:
+    assert not (scope.with_live_count and scope.with_version), "one counter column at most"
+    if scope.with_live_count:
+        extra_sql, extra_params = counts.live_count_sql(scope.workspace_id, scope.spec.id)
+    elif scope.with_version:
+        extra_sql, extra_params = counts.version_sql(scope.workspace_id, scope.spec.id)
+    else:
         return rows(sql, params)
-    count_sql, count_params = counts.live_count_sql(scope.workspace_id, scope.spec.id)
-    return rows(f"SELECT q.*, ({count_sql}) FROM ({sql}) AS q", [*count_params, *params])
+    return rows(f"SELECT q.*, ({extra_sql}) FROM ({sql}) AS q", [*extra_params, *params])
 
 
 def read_page(scope: Scope, sql: str, params: list[Any], keys: list[SortKey], d: Dialect, skip: int = 0) -> Fetched:
@@ -534,6 +559,8 @@ def read_rows(result: list[tuple[Any, ...]], keys: list[SortKey], d: Dialect, sc
     read = row_reader(d, scope.workspace_id, scope.spec.id)
     width = len(COLUMNS) + skip
     fetched = Fetched([], [])
+    if scope.with_version and result:
+        fetched.version = counts.parse_version(result[0][-1])
     for row in result:
         record = read(row)
         fetched.rows.append(record)
@@ -758,6 +785,7 @@ def page_by_ids(
     )
     result = page_rows(scope, sql, params)
     fetched = read_rows(result, [key], d, scope)
+    assert not (counted and scope.with_version), "one counter column at most"
     if (counted or scope.with_live_count) and result:  # never both: the live count is unfiltered
         fetched.total = int(result[0][-1])
     return fetched

@@ -26,13 +26,27 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
 from core_app.store.sql import dialect, rows, run, write
 
-__all__ = ["KEPT_COUNTS", "add", "collecting", "forget_object", "kept_count", "live_count", "live_count_sql"]
+__all__ = [
+    "KEPT_COUNTS",
+    "Kept",
+    "add",
+    "collecting",
+    "count_and_keep",
+    "forget_object",
+    "kept",
+    "kept_count",
+    "live_count",
+    "live_count_sql",
+    "parse_version",
+    "version_sql",
+]
 
 _local = threading.local()
 
@@ -44,7 +58,7 @@ FEW_OBJECTS = 4
 KEPT_COUNTS = 1024
 
 Version = tuple[tuple[int, int], ...]  # (shard, changes) of each of an object's counter rows, by shard
-_kept: dict[tuple[str, tuple[Any, ...]], tuple[Version, int]] = {}
+_kept: dict[tuple[str, tuple[Any, ...]], Kept] = {}
 
 
 def _pending() -> dict[tuple[str, str], int] | None:
@@ -125,41 +139,88 @@ def live_count(workspace_id: str, object_id: str) -> int:
     return int(rows(*live_count_sql(workspace_id, object_id))[0][0])
 
 
-def kept_count(workspace_id: str, object_id: str, count_sql: str, params: list[Any]) -> tuple[int, int]:
+@dataclass(frozen=True)
+class Kept:
+    """A count kept in memory: the ``changes`` it was counted under, the count, the object's live records."""
+
+    version: Version
+    count: int
+    records: int
+
+
+def keyed(count_sql: str, params: list[Any]) -> tuple[str, tuple[Any, ...]]:
+    """The memory key of a count statement (lists, array parameters, as tuples)."""
+    return count_sql, tuple(tuple(p) if isinstance(p, list) else p for p in params)
+
+
+def kept(workspace_id: str, object_id: str, count_sql: str, params: list[Any]) -> Kept | None:
+    """What memory holds for ``count_sql``, to be confirmed by the object's current ``changes``
+    (:func:`version_sql`); None when nothing is kept, or inside a transaction (see the module)."""
+    if transaction.get_connection().in_atomic_block:
+        return None
+    return _kept.get(keyed(count_sql, params))
+
+
+def counters_sql(workspace_id: str, object_id: str) -> tuple[str, list[Any]]:
+    """``FROM`` the object's counter rows ``c``, one row even for an object with none yet (never written)."""
+    d = dialect()
+    return (
+        "FROM (SELECT 1 AS one) AS one LEFT JOIN core_app_recordcount c "
+        "ON c.workspace_id = %s AND c.object_id = %s ORDER BY c.shard"
+    ), [d.uuid_in(workspace_id), d.uuid_in(object_id)]
+
+
+def count_and_keep(workspace_id: str, object_id: str, count_sql: str, params: list[Any]) -> tuple[int, int]:
     """``count_sql``'s single value (a count of the object's index entries) and the object's live
-    records, read together; the count from memory while the object's index has not changed since
-    it was counted (see the module's docstring).
+    records, read in one statement with the object's ``changes``, and kept under them (outside a
+    transaction).
 
     ``count_sql`` must read nothing but the index entries of this object (and parameters that
     name them): a count through another object's records would change without these counters.
     """
-    d = dialect()
-    version_params = [d.uuid_in(workspace_id), d.uuid_in(object_id)]
-    # A row even for an object with no counter row yet (never written): the count still comes.
-    counters = (
-        "FROM (SELECT 1 AS one) AS one LEFT JOIN core_app_recordcount c "
-        "ON c.workspace_id = %s AND c.object_id = %s ORDER BY c.shard"
-    )
-    if transaction.get_connection().in_atomic_block:
-        found = rows(f"SELECT ({count_sql}), c.shard, c.live, c.changes {counters}", [*params, *version_params])
-        return int(found[0][0]), sum(int(row[2] or 0) for row in found)
-    key = (count_sql, tuple(tuple(p) if isinstance(p, list) else p for p in params))  # lists: array parameters
-    entry = _kept.get(key)
+    counters, counter_params = counters_sql(workspace_id, object_id)
+    found = rows(f"SELECT ({count_sql}), c.shard, c.live, c.changes {counters}", [*params, *counter_params])
+    count, records = int(found[0][0]), sum(int(row[2] or 0) for row in found)
+    if not transaction.get_connection().in_atomic_block:
+        if len(_kept) >= KEPT_COUNTS:
+            _kept.pop(next(iter(_kept), None), None)  # type: ignore[arg-type]
+        _kept[keyed(count_sql, params)] = Kept(version_of(found), count, records)
+    return count, records
+
+
+def kept_count(workspace_id: str, object_id: str, count_sql: str, params: list[Any]) -> tuple[int, int]:
+    """:func:`count_and_keep`, or the count kept for ``count_sql`` when the object's counter rows,
+    read alone, show the same ``changes``."""
+    entry = kept(workspace_id, object_id, count_sql, params)
     if entry is not None:
-        found = rows(f"SELECT NULL, c.shard, c.live, c.changes {counters}", version_params)
-        if version_of(found) == entry[0]:
-            return entry[1], sum(int(row[2] or 0) for row in found)
-    found = rows(f"SELECT ({count_sql}), c.shard, c.live, c.changes {counters}", [*params, *version_params])
-    count = int(found[0][0])
-    if len(_kept) >= KEPT_COUNTS:
-        _kept.pop(next(iter(_kept), None), None)  # type: ignore[arg-type]
-    _kept[key] = (version_of(found), count)
-    return count, sum(int(row[2] or 0) for row in found)
+        counters, counter_params = counters_sql(workspace_id, object_id)
+        found = rows(f"SELECT NULL, c.shard, c.live, c.changes {counters}", counter_params)
+        if version_of(found) == entry.version:
+            return entry.count, entry.records
+    return count_and_keep(workspace_id, object_id, count_sql, params)
 
 
 def version_of(found: list[tuple[Any, ...]]) -> Version:
     """The ``(shard, changes)`` pairs of counter rows read as ``(_, shard, live, changes)``."""
     return tuple((int(row[1]), int(row[3])) for row in found if row[1] is not None)
+
+
+def version_sql(workspace_id: str, object_id: str) -> tuple[str, list[Any]]:
+    """A scalar query of the object's ``changes`` as text (``shard:changes`` pairs; :func:`parse_version`),
+    for a page's statement to read with its rows."""
+    d = dialect()
+    pairs = "CAST(shard AS text) || ':' || CAST(changes AS text)"
+    return (
+        f"SELECT {d.string_agg(pairs)} FROM core_app_recordcount WHERE workspace_id = %s AND object_id = %s",
+        [d.uuid_in(workspace_id), d.uuid_in(object_id)],
+    )
+
+
+def parse_version(text: str | None) -> Version:
+    """The ``(shard, changes)`` pairs of :func:`version_sql`'s text, by shard."""
+    if not text:
+        return ()
+    return tuple(sorted((int(shard), int(changes)) for shard, changes in (p.split(":") for p in text.split(","))))
 
 
 def forget_object(workspace_id: str, object_id: str) -> None:

@@ -198,6 +198,10 @@ class Dialect:
         # One string where a literal serves (ids, integers, texts), not a list dumped in Python.
         return f"{column} = ANY(%s::{kind}[])", [array_parameter(values, kind)]
 
+    def string_agg(self, expression: str) -> str:
+        """The texts of ``expression`` joined with commas, in no particular order (NULL for none)."""
+        return f"string_agg({expression}, ',')"
+
     def shard(self) -> str:
         """Which counter shard this session writes (sessions spread over 8 shards)."""
         return "(pg_backend_pid() %% 8)"
@@ -323,6 +327,9 @@ class SqliteDialect(Dialect):
 
     def shard(self) -> str:
         return "0"  # one writer at a time: nothing to spread
+
+    def string_agg(self, expression: str) -> str:
+        return f"group_concat({expression}, ',')"
 
 
 def option_position(expression: str, codes: Sequence[str], otherwise: str = "NULL", digits: int = 0) -> str:
