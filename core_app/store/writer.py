@@ -211,7 +211,7 @@ def update(slots: ObjectSlots, changed: Sequence[tuple[RecordRow, IndexState]]) 
     drop_index(d, first.workspace_id, left)
     write_index(d, first.workspace_id, entries)
     update_tokens(d, slots, changed)
-    if entries or left:  # the index changed (a change of the live count moves entries too)
+    if entries or left or delta:  # the index changed, or the live count
         counts.add(first.workspace_id, first.object_id, delta)
 
 
