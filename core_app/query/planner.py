@@ -437,6 +437,12 @@ def fetch_by_relation_order(
             part.sort_values = [[None, *values] for values in part.sort_values]
         else:
             part = relation_value_segment(scope, node, keys, seek, backward, wanted, d)
+        # Each segment reads the object's changes in its own statement: the page has them when
+        # every segment that found records read the same.
+        if not fetched.rows:
+            fetched.version = part.version
+        elif part.rows and part.version != fetched.version:
+            fetched.version = None
         fetched.rows += part.rows
         fetched.sort_values += part.sort_values
         fetched.total = part.total if fetched.total is None else fetched.total

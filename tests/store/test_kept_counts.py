@@ -174,3 +174,36 @@ def test_a_kept_count_is_confirmed_by_the_page_statement_itself(api):
     store = [sql for sql, _ in statements if "core_app_" in sql]
     assert (status, body["totalCount"], len(store)) == (200, 2, 1)
     assert "core_app_recordcount" in store[0] and "COUNT(*)" not in store[0]
+
+
+def test_a_kept_count_holds_under_an_order_through_a_relation(api):
+    # given: people of Paris, two at a company, one at none
+    status, body = api.post("/rest/companies", {"name": "Acme"})
+    assert status == 201, body
+    acme = body["data"]["createCompany"]["id"]
+    for first, city, company in (
+        ("Ada", "Paris", acme),
+        ("Bob", "Paris", None),
+        ("Cy", "Paris", acme),
+        ("Di", "Rome", acme),
+    ):
+        status, body = api.post(
+            "/rest/people", {"name": {"firstName": first, "lastName": "K"}, "city": city, "companyId": company}
+        )
+        assert status == 201, body
+
+    def listed() -> tuple[int, list[str], bool]:
+        with sent() as statements:
+            status, body = api.get(
+                "/rest/people", filter="city[eq]:Paris", order_by="company.name[AscNullsLast],name.firstName"
+            )
+        assert status == 200, body
+        counted = any("COUNT(*)" in sql for sql, _ in statements)
+        return body["totalCount"], [p["name"]["firstName"] for p in body["data"]["people"]], counted
+
+    # then: counted once, kept after, the same page
+    assert listed() == (3, ["Ada", "Cy", "Bob"], True)
+    assert listed() == (3, ["Ada", "Cy", "Bob"], False)
+    # and a change of the index is counted again
+    person(api, "Eve", "Paris")
+    assert listed() == (4, ["Ada", "Cy", "Bob", "Eve"], True)
