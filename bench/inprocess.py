@@ -9,7 +9,8 @@ server runs it) with the key of ``TOKEN`` (the last line ``manage.py bench_seed`
 warm-up, 5 rounds of ``--requests`` each print this thread's CPU milliseconds per request and those
 of its PostgreSQL backend (read from ``/proc/<pid>/stat``: the database must run on this machine),
 then the medians. ``RANDOM`` in the body becomes a fresh hex string per request (a unique email, a
-changed value). ``--profile`` prints cProfile's functions by their own CPU time instead.
+changed value). ``--profile`` prints cProfile's functions by their own CPU time instead
+(``PROFILE_SORT=cumulative`` sorts them by their time with callees, ``PROFILE_TOP`` how many: 40).
 
 Where ``bench/run.py`` measures whole servers under load, this isolates the application's own
 cost: an A/B of a change is two runs of it (or, better, both variants alternating in one process).
