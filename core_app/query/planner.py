@@ -351,7 +351,7 @@ def fetch_page(
     leaves = index_conjunction(scope, node) if with_count and scope.trash is False else None
     if leaves is not None:
         count_sql, count_params = index_count_sql(scope, leaves)
-        kept = counts.kept(scope.workspace_id, scope.spec.id, count_sql, count_params)
+        kept = counts.kept(count_sql, count_params)
         if kept is not None and kept.count > 0:
             # A kept count shapes the page, whose statement reads the object's changes: the same
             # as the count's, and the count is this page's (read in the page's snapshot).

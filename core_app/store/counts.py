@@ -12,12 +12,13 @@ on each other; a count is the sum of the object's shards.
 backfilled). A shard's row is changed by one transaction at a time, in commit order, so the
 ``changes`` of an object's shards, read together, name exactly which of those transactions a
 snapshot sees: two reads that find the same values see the same index entries of that object.
-:func:`kept_count` keeps, per process, the number of index entries a count statement found
-under those values, and answers the same statement from memory while they stay the same (a
-filtered list polled by a dashboard: 5,055 index entries counted in 0.9 ms of PostgreSQL CPU,
-against a read of the counter rows). Only statements outside a transaction use it: inside one,
-the transaction's own uncommitted changes would be counted, under values another transaction may
-commit later.
+:func:`count_and_keep` keeps, per process, the number of index entries a count statement found
+under those values; while they stay the same, the count is answered from memory (a filtered list
+polled by a dashboard: 5,055 index entries counted in 0.9 ms of PostgreSQL CPU, against a read of
+the counter rows). The values are read again to confirm it: by the page's own statement
+(``version_sql``, the planner's ``Scope.with_version``), or alone (:func:`kept_count`). Only
+statements outside a transaction keep or take counts: inside one, the transaction's own
+uncommitted changes would be counted, under values another transaction may commit later.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ _local = threading.local()
 FEW_OBJECTS = 4
 
 #: Count statements kept per process (their text and parameters, the ``changes`` they were counted
-#: under, the count); past this many, the oldest goes.
+#: under, the count); past this many, the one counted longest ago goes.
 KEPT_COUNTS = 1024
 
 Version = tuple[tuple[int, int], ...]  # (shard, changes) of each of an object's counter rows, by shard
@@ -153,7 +154,7 @@ def keyed(count_sql: str, params: list[Any]) -> tuple[str, tuple[Any, ...]]:
     return count_sql, tuple(tuple(p) if isinstance(p, list) else p for p in params)
 
 
-def kept(workspace_id: str, object_id: str, count_sql: str, params: list[Any]) -> Kept | None:
+def kept(count_sql: str, params: list[Any]) -> Kept | None:
     """What memory holds for ``count_sql``, to be confirmed by the object's current ``changes``
     (:func:`version_sql`); None when nothing is kept, or inside a transaction (see the module)."""
     if transaction.get_connection().in_atomic_block:
@@ -182,16 +183,18 @@ def count_and_keep(workspace_id: str, object_id: str, count_sql: str, params: li
     found = rows(f"SELECT ({count_sql}), c.shard, c.live, c.changes {counters}", [*params, *counter_params])
     count, records = int(found[0][0]), sum(int(row[2] or 0) for row in found)
     if not transaction.get_connection().in_atomic_block:
+        key = keyed(count_sql, params)
+        _kept.pop(key, None)  # counted again: the newest, the last to go
         if len(_kept) >= KEPT_COUNTS:
             _kept.pop(next(iter(_kept), None), None)  # type: ignore[arg-type]
-        _kept[keyed(count_sql, params)] = Kept(version_of(found), count, records)
+        _kept[key] = Kept(version_of(found), count, records)
     return count, records
 
 
 def kept_count(workspace_id: str, object_id: str, count_sql: str, params: list[Any]) -> tuple[int, int]:
     """:func:`count_and_keep`, or the count kept for ``count_sql`` when the object's counter rows,
     read alone, show the same ``changes``."""
-    entry = kept(workspace_id, object_id, count_sql, params)
+    entry = kept(count_sql, params)
     if entry is not None:
         counters, counter_params = counters_sql(workspace_id, object_id)
         found = rows(f"SELECT NULL, c.shard, c.live, c.changes {counters}", counter_params)
