@@ -162,15 +162,6 @@ def kept(count_sql: str, params: list[Any]) -> Kept | None:
     return _kept.get(keyed(count_sql, params))
 
 
-def counters_sql(workspace_id: str, object_id: str) -> tuple[str, list[Any]]:
-    """``FROM`` the object's counter rows ``c``, one row even for an object with none yet (never written)."""
-    d = dialect()
-    return (
-        "FROM (SELECT 1 AS one) AS one LEFT JOIN core_app_recordcount c "
-        "ON c.workspace_id = %s AND c.object_id = %s ORDER BY c.shard"
-    ), [d.uuid_in(workspace_id), d.uuid_in(object_id)]
-
-
 def count_and_keep(workspace_id: str, object_id: str, count_sql: str, params: list[Any]) -> tuple[int, int]:
     """``count_sql``'s single value (a count of the object's index entries) and the object's live
     records, read in one statement with the object's ``changes``, and kept under them (outside a
@@ -179,15 +170,18 @@ def count_and_keep(workspace_id: str, object_id: str, count_sql: str, params: li
     ``count_sql`` must read nothing but the index entries of this object (and parameters that
     name them): a count through another object's records would change without these counters.
     """
-    counters, counter_params = counters_sql(workspace_id, object_id)
-    found = rows(f"SELECT ({count_sql}), c.shard, c.live, c.changes {counters}", [*params, *counter_params])
-    count, records = int(found[0][0]), sum(int(row[2] or 0) for row in found)
+    version, version_params = version_sql(workspace_id, object_id)
+    live, live_params = live_count_sql(workspace_id, object_id)
+    count, changes, records = rows(
+        f"SELECT ({count_sql}), ({version}), ({live})", [*params, *version_params, *live_params]
+    )[0]
+    count, records = int(count), int(records)
     if not transaction.get_connection().in_atomic_block:
         key = keyed(count_sql, params)
         _kept.pop(key, None)  # counted again: the newest, the last to go
         if len(_kept) >= KEPT_COUNTS:
             _kept.pop(next(iter(_kept), None), None)  # type: ignore[arg-type]
-        _kept[key] = Kept(version_of(found), count, records)
+        _kept[key] = Kept(parse_version(changes), count, records)
     return count, records
 
 
@@ -196,21 +190,15 @@ def kept_count(workspace_id: str, object_id: str, count_sql: str, params: list[A
     read alone, show the same ``changes``."""
     entry = kept(count_sql, params)
     if entry is not None:
-        counters, counter_params = counters_sql(workspace_id, object_id)
-        found = rows(f"SELECT NULL, c.shard, c.live, c.changes {counters}", counter_params)
-        if version_of(found) == entry.version:
+        version, version_params = version_sql(workspace_id, object_id)
+        if parse_version(rows(f"SELECT ({version})", version_params)[0][0]) == entry.version:
             return entry.count, entry.records
     return count_and_keep(workspace_id, object_id, count_sql, params)
 
 
-def version_of(found: list[tuple[Any, ...]]) -> Version:
-    """The ``(shard, changes)`` pairs of counter rows read as ``(_, shard, live, changes)``."""
-    return tuple((int(row[1]), int(row[3])) for row in found if row[1] is not None)
-
-
 def version_sql(workspace_id: str, object_id: str) -> tuple[str, list[Any]]:
     """A scalar query of the object's ``changes`` as text (``shard:changes`` pairs; :func:`parse_version`),
-    for a page's statement to read with its rows."""
+    read with a count or with a page's rows."""
     d = dialect()
     pairs = "CAST(shard AS text) || ':' || CAST(changes AS text)"
     return (
